@@ -1,0 +1,122 @@
+# qasid - signed, compressed bundles for carrying by hand.
+#
+#   make            build the library and the tool
+#   make demo       set up, then make a key, pack examples/, verify, unpack
+#   make test       set up, then run every test ("N passed, N failed" last)
+#   make asan       the whole suite under AddressSanitizer and UBSan
+#   make fuzz       libFuzzer targets (clang)
+#   make bench      the benchmark against tar, pigz and minisign
+#   make static     one statically linked qasid for x86_64 Linux
+#   make install    PREFIX, DESTDIR, BINDIR, LIBDIR, INCLUDEDIR, MANDIR
+
+VERSION    = 0.1.0
+SOVERSION  = 0
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+LIBDIR    ?= $(PREFIX)/lib
+INCLUDEDIR?= $(PREFIX)/include
+MANDIR    ?= $(PREFIX)/share/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+
+CC        ?= cc
+PKG_CONFIG ?= pkg-config
+B         ?= build
+
+WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla
+HARDEN    = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIC
+OPT       ?= -O2 -g
+ifeq ($(WERROR),1)
+WARN     += -Werror
+endif
+DEPS_CFLAGS = $(shell $(PKG_CONFIG) --cflags libarchive libsodium zlib 2>/dev/null)
+DEPS_LIBS   = $(shell $(PKG_CONFIG) --libs libarchive libsodium zlib 2>/dev/null) -lpthread
+QCFLAGS   = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) -Iinclude -Isrc \
+            $(DEPS_CFLAGS) $(CFLAGS)
+QLDFLAGS  = -pie -Wl,-z,relro,-z,now $(LDFLAGS)
+
+LIB_SRC = src/util.c src/paths.c src/keys.c src/sig.c src/keyring.c \
+          src/gz.c src/tar.c src/manifest.c src/pack.c src/body.c \
+          src/inflate.c src/read.c src/check.c src/unpack.c
+CLI_SRC = src/cli.c src/cli_keys.c src/cli_bundle.c
+LIB_OBJ = $(LIB_SRC:src/%.c=$(B)/%.o)
+CLI_OBJ = $(CLI_SRC:src/%.c=$(B)/%.o)
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+
+.PHONY: all demo test check asan fuzz bench static install uninstall clean deps
+
+all: $(B)/qasid $(B)/libqasid.a $(B)/libqasid.so.$(SOVERSION) $(B)/qasid.pc
+
+deps:
+	@sh tools/deps.sh
+
+$(B)/%.o: src/%.c include/qasid.h src/*.h | $(B)
+	$(CC) $(QCFLAGS) -c -o $@ $<
+
+$(B):
+	mkdir -p $(B)/tests
+
+$(B)/libqasid.a: $(LIB_OBJ)
+	rm -f $@ && $(AR) rcs $@ $(LIB_OBJ)
+
+$(B)/libqasid.so.$(SOVERSION): $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libqasid.so.$(SOVERSION) $(QLDFLAGS) -o $@ \
+	    $(LIB_OBJ) $(DEPS_LIBS)
+	ln -sf libqasid.so.$(SOVERSION) $(B)/libqasid.so
+
+$(B)/qasid: $(CLI_OBJ) $(B)/libqasid.a
+	$(CC) $(QCFLAGS) $(QLDFLAGS) -o $@ $(CLI_OBJ) $(B)/libqasid.a $(DEPS_LIBS)
+
+$(B)/qasid.pc: qasid.pc.in Makefile | $(B)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+	    qasid.pc.in > $@
+
+$(B)/tests/%: tests/unit/%.c tests/unit/harness.h $(B)/libqasid.a | $(B)
+	$(CC) $(QCFLAGS) $(QLDFLAGS) -o $@ $< $(B)/libqasid.a $(DEPS_LIBS)
+
+$(B)/examples/verify-bundle: examples/verify-bundle.c $(B)/libqasid.a | $(B)
+	mkdir -p $(B)/examples
+	$(CC) $(QCFLAGS) $(QLDFLAGS) -o $@ $< $(B)/libqasid.a $(DEPS_LIBS)
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@sh examples/demo.sh $(B)/qasid
+
+test: deps
+	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(B)/examples/verify-bundle
+	@sh tests/run.sh $(B)
+
+check: test
+
+asan: deps
+	@$(MAKE) --no-print-directory B=build-asan CC=clang \
+	    OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	    LDFLAGS="-fsanitize=address,undefined" test
+
+-include $(wildcard mk/*.mk)
+
+clean:
+	rm -rf build build-asan build-fuzz build-static
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
+	    $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR) \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3
+	install -m 755 $(B)/qasid $(DESTDIR)$(BINDIR)/qasid
+	install -m 644 $(B)/libqasid.a $(DESTDIR)$(LIBDIR)/libqasid.a
+	install -m 755 $(B)/libqasid.so.$(SOVERSION) \
+	    $(DESTDIR)$(LIBDIR)/libqasid.so.$(SOVERSION)
+	ln -sf libqasid.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libqasid.so
+	install -m 644 include/qasid.h $(DESTDIR)$(INCLUDEDIR)/qasid.h
+	install -m 644 $(B)/qasid.pc $(DESTDIR)$(PKGCONFIGDIR)/qasid.pc
+	install -m 644 docs/qasid.1 $(DESTDIR)$(MANDIR)/man1/qasid.1
+	install -m 644 docs/qasid.3 $(DESTDIR)$(MANDIR)/man3/qasid.3
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/qasid $(DESTDIR)$(LIBDIR)/libqasid.a \
+	    $(DESTDIR)$(LIBDIR)/libqasid.so.$(SOVERSION) \
+	    $(DESTDIR)$(LIBDIR)/libqasid.so $(DESTDIR)$(INCLUDEDIR)/qasid.h \
+	    $(DESTDIR)$(PKGCONFIGDIR)/qasid.pc \
+	    $(DESTDIR)$(MANDIR)/man1/qasid.1 $(DESTDIR)$(MANDIR)/man3/qasid.3

@@ -1,0 +1,339 @@
+/*
+ * body.c - the packer's one pass over the input: tar stream, chunks,
+ * parallel compression.
+ *
+ * The calling thread reads files straight into chunk buffers (1 MiB of tar
+ * stream each) and hashes them; worker threads compress chunks into gzip
+ * members and hash the members; the calling thread writes finished members
+ * in order. A fixed ring of slots bounds memory. Chunk boundaries depend
+ * only on entry sizes, and each member only on its chunk, so the output is
+ * the same for any number of threads.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "gz.h"
+#include "pack.h"
+#include "tar.h"
+
+#define THREADS_MAX 64
+
+struct slot {
+	struct qbuf in, out;
+	unsigned char hash[QF_MEMBER_HASH];
+	int state; /* 0 free/filling, 1 queued, 2 done */
+	int rc;
+};
+
+struct pool {
+	pthread_mutex_t mu;
+	pthread_cond_t work, done;
+	struct slot *slots;
+	size_t nslots;
+	size_t head;     /* oldest slot not yet written */
+	size_t tail;     /* slot being filled */
+	size_t next;     /* next queued slot a worker takes */
+	int quit;
+	pthread_t tid[THREADS_MAX];
+	unsigned nthreads;
+};
+
+static void *
+worker(void *arg)
+{
+	struct pool *pl = arg;
+	qgz *gz = qgz_new();
+
+	pthread_mutex_lock(&pl->mu);
+	for (;;) {
+		struct slot *s;
+		while (!pl->quit && pl->next == pl->tail)
+			pthread_cond_wait(&pl->work, &pl->mu);
+		if (pl->next == pl->tail)
+			break;
+		s = &pl->slots[pl->next++ % pl->nslots];
+		pthread_mutex_unlock(&pl->mu);
+		s->out.len = 0;
+		s->rc = gz ? qgz_member(gz, s->in.p, s->in.len, 0, &s->out) :
+		    QASID_ERR_NOMEM;
+		if (s->rc == QASID_OK)
+			crypto_generichash(s->hash, sizeof(s->hash), s->out.p,
+			    s->out.len, NULL, 0);
+		pthread_mutex_lock(&pl->mu);
+		s->state = 2;
+		pthread_cond_broadcast(&pl->done);
+	}
+	pthread_mutex_unlock(&pl->mu);
+	qgz_free(gz);
+	return NULL;
+}
+
+static unsigned
+thread_count(unsigned asked)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (asked == 0)
+		asked = n > 0 ? (unsigned)n : 1;
+	return asked > THREADS_MAX ? THREADS_MAX : asked;
+}
+
+static int
+pool_start(struct pool *pl, unsigned threads)
+{
+	memset(pl, 0, sizeof(*pl));
+	pl->nthreads = 0;
+	pl->nslots = 2 * (size_t)threads + 2;
+	if ((pl->slots = calloc(pl->nslots, sizeof(*pl->slots))) == NULL)
+		return QASID_ERR_NOMEM;
+	pthread_mutex_init(&pl->mu, NULL);
+	pthread_cond_init(&pl->work, NULL);
+	pthread_cond_init(&pl->done, NULL);
+	for (unsigned i = 0; i < threads; i++) {
+		if (pthread_create(&pl->tid[i], NULL, worker, pl) != 0)
+			break;
+		pl->nthreads++;
+	}
+	return pl->nthreads > 0 ? QASID_OK : QASID_ERR_INTERNAL;
+}
+
+static void
+pool_stop(struct pool *pl)
+{
+	pthread_mutex_lock(&pl->mu);
+	pl->quit = 1;
+	pl->next = pl->tail; /* drop what is queued: we are failing or done */
+	pthread_cond_broadcast(&pl->work);
+	pthread_mutex_unlock(&pl->mu);
+	for (unsigned i = 0; i < pl->nthreads; i++)
+		pthread_join(pl->tid[i], NULL);
+	for (size_t i = 0; pl->slots && i < pl->nslots; i++) {
+		qbuf_free(&pl->slots[i].in);
+		qbuf_free(&pl->slots[i].out);
+	}
+	free(pl->slots);
+	pthread_mutex_destroy(&pl->mu);
+	pthread_cond_destroy(&pl->work);
+	pthread_cond_destroy(&pl->done);
+}
+
+struct run {
+	struct qpack_body *b;
+	struct pool pl;
+	struct slot *cur;    /* the slot being filled */
+	uint64_t done;       /* content bytes read, for progress */
+};
+
+/* Waits for the oldest slot, appends its member to the body file. */
+static int
+write_oldest(struct run *r)
+{
+	struct pool *pl = &r->pl;
+	struct slot *s = &pl->slots[pl->head % pl->nslots];
+	struct qpack_body *b = r->b;
+	struct qmember_rec *m;
+
+	pthread_mutex_lock(&pl->mu);
+	while (s->state != 2)
+		pthread_cond_wait(&pl->done, &pl->mu);
+	pthread_mutex_unlock(&pl->mu);
+	if (s->rc != QASID_OK)
+		return qerr_set(b->err, s->rc, "compressing");
+	if (b->nm == b->capm) {
+		size_t cap = b->capm ? b->capm * 2 : 256;
+		if ((m = realloc(b->m, cap * sizeof(*m))) == NULL)
+			return qerr_set(b->err, QASID_ERR_NOMEM, "members");
+		b->m = m;
+		b->capm = cap;
+	}
+	m = &b->m[b->nm++];
+	m->clen = s->out.len;
+	m->ulen = s->in.len;
+	memcpy(m->hash, s->hash, sizeof(m->hash));
+	if (qwrite_all(b->fd, s->out.p, s->out.len) < 0)
+		return qerr_sys(b->err, QASID_ERR_IO, errno, "temporary file");
+	b->len += s->out.len;
+	s->state = 0;
+	pl->head++;
+	return QASID_OK;
+}
+
+/* Queues the slot being filled and takes the next free one. */
+static int
+cut(struct run *r)
+{
+	struct pool *pl = &r->pl;
+	int rc;
+
+	if (r->cur != NULL && r->cur->in.len == 0)
+		return QASID_OK;
+	if (r->cur != NULL) {
+		pthread_mutex_lock(&pl->mu);
+		r->cur->state = 1;
+		pl->tail++;
+		pthread_cond_signal(&pl->work);
+		pthread_mutex_unlock(&pl->mu);
+	}
+	if (pl->tail - pl->head == pl->nslots &&
+	    (rc = write_oldest(r)) != QASID_OK)
+		return rc;
+	r->cur = &pl->slots[pl->tail % pl->nslots];
+	r->cur->in.len = 0;
+	if (qbuf_reserve(&r->cur->in, QF_CHUNK) != QASID_OK)
+		return qerr_set(r->b->err, QASID_ERR_NOMEM, "chunk");
+	return QASID_OK;
+}
+
+/* Appends bytes to the tar stream, cutting chunks at QF_CHUNK. */
+static int
+emit(struct run *r, const void *p, size_t n)
+{
+	const unsigned char *c = p;
+	int rc;
+
+	while (n > 0) {
+		size_t room = QF_CHUNK - r->cur->in.len, k = n < room ? n : room;
+		memcpy(r->cur->in.p + r->cur->in.len, c, k);
+		r->cur->in.len += k;
+		c += k;
+		n -= k;
+		if (r->cur->in.len == QF_CHUNK && (rc = cut(r)) != QASID_OK)
+			return rc;
+	}
+	return QASID_OK;
+}
+
+static void
+report(struct run *r)
+{
+	if (r->b->progress)
+		r->b->progress(r->b->progress_ud, r->done, r->b->total);
+}
+
+/* Reads a file's bytes straight into chunks, hashing as they pass. */
+static int
+emit_file(struct run *r, struct pentry *e)
+{
+	crypto_generichash_state st;
+	uint64_t left = e->size;
+	unsigned char extra;
+	int fd, rc = QASID_OK;
+
+	if ((fd = open(e->src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return qerr_sys(r->b->err, QASID_ERR_IO, errno, "%s", e->src);
+	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	crypto_generichash_init(&st, NULL, 0, QF_FILE_HASH);
+	while (rc == QASID_OK && left > 0) {
+		size_t room = QF_CHUNK - r->cur->in.len;
+		size_t want = left < room ? (size_t)left : room;
+		ssize_t got = qread_full(fd, r->cur->in.p + r->cur->in.len,
+		    want);
+		if (got < 0) {
+			rc = qerr_sys(r->b->err, QASID_ERR_IO, errno, "%s",
+			    e->src);
+			break;
+		}
+		if ((size_t)got < want) {
+			rc = qerr_set(r->b->err, QASID_ERR_IO, "%s: file shrank "
+			    "while being packed", e->src);
+			break;
+		}
+		crypto_generichash_update(&st, r->cur->in.p + r->cur->in.len,
+		    want);
+		r->cur->in.len += want;
+		left -= want;
+		r->done += want;
+		if (r->cur->in.len == QF_CHUNK) {
+			report(r);
+			rc = cut(r);
+		}
+	}
+	if (rc == QASID_OK && qread_full(fd, &extra, 1) != 0)
+		rc = qerr_set(r->b->err, QASID_ERR_IO, "%s: file grew while "
+		    "being packed", e->src);
+	close(fd);
+	crypto_generichash_final(&st, e->hash, QF_FILE_HASH);
+	return rc;
+}
+
+static int
+emit_entry(struct run *r, struct pentry *e, struct qbuf *hdr)
+{
+	static const unsigned char zero[QF_BLOCK];
+	struct qtar_entry te = {e->rel, e->is_dir, e->mode, e->size,
+	    r->b->created};
+	uint64_t whole;
+	int rc;
+
+	hdr->len = 0;
+	if (qtar_header(&te, hdr) != QASID_OK)
+		return qerr_set(r->b->err, QASID_ERR_INTERNAL, "%s: cannot "
+		    "make a tar header", e->src);
+	/* A file starts a new chunk unless it fits in the current one. */
+	whole = hdr->len + e->size + qtar_padding(e->size);
+	if (r->cur->in.len > 0 && r->cur->in.len + whole > QF_CHUNK &&
+	    (rc = cut(r)) != QASID_OK)
+		return rc;
+	if ((rc = emit(r, hdr->p, hdr->len)) != QASID_OK)
+		return rc;
+	if (e->is_dir)
+		return QASID_OK;
+	if ((rc = emit_file(r, e)) != QASID_OK)
+		return rc;
+	return emit(r, zero, qtar_padding(e->size));
+}
+
+int
+qpack_body(struct qpack_body *b, const char *out, struct pentry *e,
+    size_t n)
+{
+	struct run r;
+	struct qbuf hdr = {0};
+	char *tmp = NULL;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	r.b = b;
+	if ((b->fd = qtmp_create(out, &tmp)) < 0)
+		return qerr_sys(b->err, QASID_ERR_IO, errno, "%s", out);
+	/* Unlinked at once: a crash leaves nothing behind. */
+	unlink(tmp);
+	free(tmp);
+	if ((rc = pool_start(&r.pl, thread_count(b->threads))) != QASID_OK) {
+		qerr_set(b->err, rc, "starting threads");
+		pool_stop(&r.pl);
+		return rc;
+	}
+	rc = cut(&r);
+	for (size_t i = 0; rc == QASID_OK && i < n; i++)
+		rc = emit_entry(&r, &e[i], &hdr);
+	if (rc == QASID_OK) {
+		hdr.len = 0;
+		rc = qtar_trailer(&hdr) != QASID_OK ? qerr_set(b->err,
+		    QASID_ERR_INTERNAL, "tar trailer") : emit(&r, hdr.p,
+		    hdr.len);
+	}
+	if (rc == QASID_OK)
+		rc = cut(&r);
+	while (rc == QASID_OK && r.pl.head < r.pl.tail)
+		rc = write_oldest(&r);
+	report(&r);
+	pool_stop(&r.pl);
+	qbuf_free(&hdr);
+	return rc;
+}
+
+void
+qpack_body_free(struct qpack_body *b)
+{
+	if (b->fd >= 0)
+		close(b->fd);
+	b->fd = -1;
+	free(b->m);
+	b->m = NULL;
+}

@@ -1,0 +1,307 @@
+/*
+ * check.c - checking a bundle's body against its signed manifest.
+ *
+ * Two cursors walk the manifest: one over the entries, one over the gzip
+ * members. The body's inflated bytes must be, in order, each entry's
+ * canonical tar header, its content (whose hash must match) and padding,
+ * then the end-of-archive marker; each member must end where the manifest
+ * says, with the raw length and hash it says. Entries must be in bundle
+ * order, which makes duplicates and file-system collisions neighbours, and
+ * every entry's folder must come before it: so this needs memory for one
+ * path and one folder chain, whatever the bundle holds.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "paths.h"
+#include "reader.h"
+#include "tar.h"
+
+#define IOBUF ((size_t)256 << 10)
+#define MEMBER_ULEN_MAX ((uint64_t)1 << 32)
+
+struct body {
+	qasid_reader *r;
+	const struct qsink *sink;
+	struct qmf_cursor *ec, *mc;
+	struct qmf_member m;          /* the member being read */
+	uint64_t members_seen;
+	unsigned char *buf;
+	struct qbuf want;
+	uint64_t done;                /* content bytes, for progress */
+	/* order and folder checks */
+	char prev[QASID_PATH_MAX + 1];
+	size_t prevlen;
+	char dirs[QASID_PATH_MAX + 1]; /* the chain of open folders */
+	size_t dirlen[QASID_DEPTH_MAX + 1];
+	int depth;
+	uint64_t files, ndirs, bytes;
+};
+
+static int
+content(struct body *b, const char *path, const char *why)
+{
+	return qerr_set(&b->r->err, QASID_ERR_CONTENT, "%s: '%s' %s",
+	    b->r->path, path, why);
+}
+
+/* Starts the next member the manifest lists. */
+static int
+next_member(struct body *b)
+{
+	int rc = qmf_get_member(b->mc, &b->m);
+
+	if (rc < 0)
+		return qerr_set(&b->r->err, rc, "%s", b->r->path);
+	if (rc == 0)
+		return qerr_set(&b->r->err, QASID_ERR_FORMAT, "%s: the tar "
+		    "stream goes on past the last member in the manifest",
+		    b->r->path);
+	if (b->m.ulen > MEMBER_ULEN_MAX || b->m.clen > MEMBER_ULEN_MAX * 2)
+		return qerr_set(&b->r->err, QASID_ERR_LIMIT, "%s: manifest "
+		    "member too large", b->r->path);
+	b->members_seen++;
+	return qin_begin(&b->r->in, b->m.clen, b->m.ulen, 0);
+}
+
+/* Closes the current member and checks it against the manifest. */
+static int
+close_member(struct body *b)
+{
+	unsigned char hash[QF_MEMBER_HASH];
+	struct qin *in = &b->r->in;
+	uint64_t idx = in->index, off = in->offset, raw;
+	int rc;
+
+	if ((rc = qin_end(in, &raw, hash)) != QASID_OK)
+		return rc;
+	if (raw != b->m.clen || in->cout != b->m.ulen ||
+	    sodium_memcmp(hash, b->m.hash, QF_MEMBER_HASH) != 0)
+		return qerr_set(&b->r->err, QASID_ERR_CONTENT, "%s: gzip member "
+		    "%" PRIu64 " at offset %" PRIu64 " does not match the "
+		    "manifest (damaged or altered)", b->r->path, idx, off);
+	if (b->r->progress)
+		b->r->progress(b->r->progress_ud, b->done, b->r->hdr.bytes);
+	return QASID_OK;
+}
+
+/* Reads exactly n inflated bytes of the body, crossing members. */
+static int
+body_read(struct body *b, unsigned char *p, size_t n)
+{
+	while (n > 0) {
+		size_t got;
+		int rc;
+
+		if (!b->r->in.open) {
+			if ((rc = close_member(b)) != QASID_OK ||
+			    (rc = next_member(b)) != QASID_OK)
+				return rc;
+		}
+		if ((rc = qin_read(&b->r->in, p, n, &got)) != QASID_OK)
+			return rc;
+		p += got;
+		n -= got;
+	}
+	return QASID_OK;
+}
+
+/* The next bytes must equal want: a header, padding or the trailer. */
+static int
+expect(struct body *b, const unsigned char *want, size_t n, const char *what,
+    const char *path)
+{
+	int rc;
+
+	while (n > 0) {
+		size_t k = n < IOBUF ? n : IOBUF;
+		if ((rc = body_read(b, b->buf, k)) != QASID_OK)
+			return rc;
+		if (memcmp(b->buf, want, k) != 0)
+			return qerr_set(&b->r->err, QASID_ERR_CONTENT, "%s: %s "
+			    "of '%s' does not match the manifest", b->r->path,
+			    what, path);
+		want += k;
+		n -= k;
+	}
+	return QASID_OK;
+}
+
+/* Entries come in bundle order; each folder before what it holds. */
+static int
+check_place(struct body *b, const struct qmf_entry *e)
+{
+	char why[300];
+	const char *slash;
+	size_t parent;
+
+	if (b->prevlen > 0) {
+		if (qasid__path_cmp(b->prev, b->prevlen, e->path,
+		    e->pathlen) >= 0)
+			return content(b, e->path, "is duplicated or out of "
+			    "order");
+		if (qasid__path_collide(b->prev, b->prevlen, e->path,
+		    e->pathlen, why, sizeof(why)))
+			return qerr_set(&b->r->err, QASID_ERR_UNSAFE, "%s: '%s': "
+			    "%s", b->r->path, e->path, why);
+	}
+	memcpy(b->prev, e->path, e->pathlen + 1);
+	b->prevlen = e->pathlen;
+	slash = memrchr(e->path, '/', e->pathlen);
+	parent = slash ? (size_t)(slash - e->path) : 0;
+	/* Close folders this entry is not inside. */
+	while (b->depth > 0 && !(b->dirlen[b->depth] == parent &&
+	    memcmp(b->dirs, e->path, parent) == 0))
+		b->depth--;
+	if (parent > 0 && (b->depth == 0 || b->dirlen[b->depth] != parent))
+		return content(b, e->path, "comes without its folder");
+	if (e->is_dir) {
+		if (b->depth >= QASID_DEPTH_MAX)
+			return content(b, e->path, "nests too deep");
+		memcpy(b->dirs, e->path, e->pathlen);
+		b->dirlen[++b->depth] = e->pathlen;
+	}
+	return QASID_OK;
+}
+
+static int
+check_file(struct body *b, const struct qmf_entry *e)
+{
+	static const unsigned char zero[QF_BLOCK];
+	const struct qsink *s = b->sink;
+	unsigned char hash[QF_FILE_HASH];
+	crypto_generichash_state hs;
+	uint64_t left = e->size;
+	int rc;
+
+	if (s && (rc = s->file_begin(s->ud, e)) != QASID_OK)
+		return rc;
+	crypto_generichash_init(&hs, NULL, 0, QF_FILE_HASH);
+	while (left > 0) {
+		size_t k = left < IOBUF ? (size_t)left : IOBUF;
+		if ((rc = body_read(b, b->buf, k)) != QASID_OK)
+			return rc;
+		crypto_generichash_update(&hs, b->buf, k);
+		if (s && (rc = s->file_data(s->ud, b->buf, k)) != QASID_OK)
+			return rc;
+		left -= k;
+		b->done += k;
+	}
+	crypto_generichash_final(&hs, hash, sizeof(hash));
+	if (sodium_memcmp(hash, e->hash, sizeof(hash)) != 0)
+		return content(b, e->path, "does not match its signed hash");
+	if ((rc = expect(b, zero, qtar_padding(e->size), "padding",
+	    e->path)) != QASID_OK)
+		return rc;
+	return s ? s->file_end(s->ud, e) : QASID_OK;
+}
+
+static int
+check_entry(struct body *b, const struct qmf_entry *e)
+{
+	struct qtar_entry te = {e->path, e->is_dir, e->mode, e->size,
+	    b->r->hdr.created};
+	int rc;
+
+	if ((rc = check_place(b, e)) != QASID_OK)
+		return rc;
+	b->want.len = 0;
+	if (qtar_header(&te, &b->want) != QASID_OK)
+		return qerr_set(&b->r->err, QASID_ERR_INTERNAL, "%s: cannot "
+		    "make a tar header for '%s'", b->r->path, e->path);
+	if ((rc = expect(b, b->want.p, b->want.len, "tar header",
+	    e->path)) != QASID_OK)
+		return rc;
+	if (e->is_dir) {
+		b->ndirs++;
+		return b->sink ? b->sink->dir(b->sink->ud, e) : QASID_OK;
+	}
+	b->files++;
+	b->bytes += e->size;
+	return check_file(b, e);
+}
+
+static int
+check_end(struct body *b)
+{
+	struct qasid_reader *r = b->r;
+	struct qmf_member extra;
+	int rc;
+
+	if (b->files != r->hdr.files || b->ndirs != r->hdr.dirs ||
+	    b->bytes != r->hdr.bytes)
+		return qerr_set(&r->err, QASID_ERR_FORMAT, "%s: manifest "
+		    "totals do not match its entries", r->path);
+	b->want.len = 0;
+	if (qtar_trailer(&b->want) != QASID_OK)
+		return qerr_set(&r->err, QASID_ERR_INTERNAL, "tar trailer");
+	if ((rc = expect(b, b->want.p, b->want.len, "end of archive",
+	    "(end)")) != QASID_OK || (rc = close_member(b)) != QASID_OK)
+		return rc;
+	if ((rc = qmf_get_member(b->mc, &extra)) != 0)
+		return rc < 0 ? qerr_set(&r->err, rc, "%s", r->path) :
+		    qerr_set(&r->err, QASID_ERR_FORMAT, "%s: manifest lists "
+		    "members after the end of the archive", r->path);
+	if (b->members_seen != r->hdr.members)
+		return qerr_set(&r->err, QASID_ERR_FORMAT, "%s: member count "
+		    "does not match the manifest", r->path);
+	return qin_at_eof(&r->in);
+}
+
+static int
+run(struct body *b, struct qmf_entry *e)
+{
+	int rc;
+
+	qmf_cursor_init(b->ec, &b->r->spool, &b->r->err);
+	qmf_cursor_init(b->mc, &b->r->spool, &b->r->err);
+	if ((rc = qmf_get_header(b->ec, &b->r->hdr)) != QASID_OK ||
+	    (rc = qmf_get_header(b->mc, &b->r->hdr)) != QASID_OK ||
+	    (rc = qmf_skip_entries(b->mc)) < 0 ||
+	    (rc = next_member(b)) != QASID_OK)
+		return rc;
+	while ((rc = qmf_get_entry(b->ec, e)) == 1)
+		if ((rc = check_entry(b, e)) != QASID_OK)
+			return rc;
+	if (rc < 0)
+		return rc;
+	if ((rc = check_end(b)) != QASID_OK)
+		return rc;
+	return b->sink ? b->sink->commit(b->sink->ud) : QASID_OK;
+}
+
+int
+qread_body(qasid_reader *r, const struct qsink *sink)
+{
+	struct body *b = calloc(1, sizeof(*b));
+	struct qmf_entry *e = malloc(sizeof(*e));
+	int rc = QASID_ERR_NOMEM;
+
+	if (b == NULL || e == NULL)
+		goto out;
+	b->r = r;
+	b->sink = sink;
+	b->ec = malloc(sizeof(*b->ec));
+	b->mc = malloc(sizeof(*b->mc));
+	b->buf = malloc(IOBUF);
+	if (b->ec == NULL || b->mc == NULL || b->buf == NULL)
+		goto out;
+	rc = run(b, e);
+	if (rc != QASID_OK && r->err.code == QASID_OK)
+		qerr_set(&r->err, rc, "%s", r->path);
+	rc = r->err.code;
+out:
+	if (rc == QASID_ERR_NOMEM)
+		qerr_set(&r->err, rc, "%s", r->path);
+	if (b) {
+		free(b->ec);
+		free(b->mc);
+		free(b->buf);
+		qbuf_free(&b->want);
+	}
+	free(b);
+	free(e);
+	return rc;
+}

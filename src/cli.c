@@ -1,0 +1,399 @@
+/*
+ * cli.c - the qasid command: dispatch, messages, passwords, progress.
+ *
+ * The tool is a thin layer over libqasid: parse the command line, call the
+ * library, turn the result into one line and an exit status (0 success,
+ * 1 verification failed, 2 anything else).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "cli.h"
+
+#define PASSWORD_MAX 1024
+
+struct cli cli;
+
+int
+cli_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	cli_progress_done();
+	fputs("qasid: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_OTHER;
+}
+
+int
+cli_result(int rc, const char *msg)
+{
+	if (rc == QASID_OK)
+		return 0;
+	cli_fail("%s", msg && *msg ? msg : qasid_strerror(rc));
+	return qasid_err_is_verification(rc) ? EXIT_VERIFY : EXIT_OTHER;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+	const char *synopsis;
+	const char *about;
+} commands[] = {
+	{"keygen", cmd_keygen, "keygen -p PUBKEY -s SECKEY [-W] [-f]",
+	    "make a publisher's key pair (minisign format)"},
+	{"pack", cmd_pack, "pack -s SECKEY -o BUNDLE [-t TITLE] [-n SERIES] "
+	    "[-N SEQUENCE] [-j THREADS] [-f] PATH...",
+	    "sign and pack files and folders into a bundle"},
+	{"verify", cmd_verify, "verify [-p PUBKEY | -P KEYSTRING | -K KEYRING] "
+	    "[--json] BUNDLE...", "check bundles completely"},
+	{"unpack", cmd_unpack, "unpack [-p PUBKEY | -P KEYSTRING | -K KEYRING] "
+	    "-C DIR BUNDLE", "verify and unpack a bundle, all or nothing"},
+	{"list", cmd_list, "list [-p PUBKEY | -P KEYSTRING | -K KEYRING] "
+	    "[--json] BUNDLE", "show a bundle's manifest without unpacking"},
+	{"trust", cmd_trust, "trust add PUBKEY [-n NAME] | trust list [--json] "
+	    "| trust remove KEYID  [-K KEYRING]",
+	    "manage the keyring of trusted publisher keys"},
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+int
+cli_usage(const char *cmd)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (cmd == NULL || strcmp(cmd, commands[i].name) == 0)
+			fprintf(stderr, "usage: qasid %s\n", commands[i].synopsis);
+	return EXIT_OTHER;
+}
+
+static void
+help(FILE *f)
+{
+	fprintf(f, "qasid %s - signed, compressed bundles for carrying by "
+	    "hand\n\nusage: qasid COMMAND [OPTIONS]\n\n", qasid_version());
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].about);
+	fprintf(f, "\n  qasid help COMMAND   options of one command\n"
+	    "  qasid --version\n\nExit status: 0 success, 1 verification "
+	    "failed, 2 any other error. See qasid(1).\n");
+}
+
+/* Edit distance, for "did you mean" after a typo. */
+static size_t
+distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), prev[32], cur[32];
+
+	if (la >= 32 || lb >= 32)
+		return 99;
+	for (size_t j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		cur[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+			cur[j] = sub < del ? (sub < ins ? sub : ins) :
+			    (del < ins ? del : ins);
+		}
+		memcpy(prev, cur, sizeof(prev));
+	}
+	return prev[lb];
+}
+
+static int
+unknown_command(const char *name)
+{
+	size_t best = 99, at = 0;
+
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		size_t d = distance(name, commands[i].name);
+		if (d < best) {
+			best = d;
+			at = i;
+		}
+	}
+	if (best <= 2)
+		return cli_fail("%s: unknown command; did you mean '%s'?", name,
+		    commands[at].name);
+	return cli_fail("%s: unknown command; try 'qasid help'", name);
+}
+
+int
+main(int argc, char **argv)
+{
+	if (qasid_init() != QASID_OK)
+		return cli_fail("cannot initialise libsodium");
+	if (argc < 2) {
+		help(stderr);
+		return EXIT_OTHER;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+		printf("qasid %s (bundle format %d)\n", qasid_version(),
+		    QASID_FORMAT_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0) {
+		if (argc > 2) {
+			for (size_t i = 0; i < NCOMMANDS; i++)
+				if (strcmp(argv[2], commands[i].name) == 0)
+					return commands[i].fn(2, (char *[]){
+					    argv[2], "--help", NULL});
+			return unknown_command(argv[2]);
+		}
+		help(stdout);
+		return 0;
+	}
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].fn(argc - 1, argv + 1);
+	return unknown_command(argv[1]);
+}
+
+/* ---- Passwords ---------------------------------------------------------- */
+
+static char *
+read_line(FILE *f, const char *what, size_t *len)
+{
+	char *pw = sodium_malloc(PASSWORD_MAX + 2);
+	size_t n;
+
+	if (pw == NULL) {
+		cli_fail("%s: out of memory", what);
+		return NULL;
+	}
+	if (fgets(pw, PASSWORD_MAX + 2, f) == NULL) {
+		sodium_free(pw);
+		cli_fail("%s: no password given", what);
+		return NULL;
+	}
+	n = strcspn(pw, "\r\n");
+	if (n > PASSWORD_MAX) {
+		sodium_free(pw);
+		cli_fail("%s: password longer than %d bytes", what,
+		    PASSWORD_MAX);
+		return NULL;
+	}
+	pw[n] = '\0';
+	*len = n;
+	return pw;
+}
+
+static char *
+ask(FILE *tty, const char *prompt, size_t *len)
+{
+	struct termios old, quiet;
+	char *pw;
+
+	fprintf(stderr, "%s", prompt);
+	fflush(stderr);
+	if (tcgetattr(fileno(tty), &old) < 0)
+		return read_line(tty, "terminal", len);
+	quiet = old;
+	quiet.c_lflag &= ~(tcflag_t)ECHO;
+	quiet.c_lflag |= ECHONL;
+	tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
+	pw = read_line(tty, "terminal", len);
+	tcsetattr(fileno(tty), TCSAFLUSH, &old);
+	return pw;
+}
+
+char *
+cli_password(const char *prompt, int confirm, size_t *len)
+{
+	char *pw, *again;
+	size_t len2;
+	FILE *f;
+
+	if (cli.password_file != NULL) {
+		if ((f = fopen(cli.password_file, "re")) == NULL) {
+			cli_fail("%s: %s", cli.password_file, strerror(errno));
+			return NULL;
+		}
+		pw = read_line(f, cli.password_file, len);
+		fclose(f);
+		return pw;
+	}
+	if (!isatty(STDIN_FILENO))
+		return read_line(stdin, "standard input", len);
+	if ((pw = ask(stdin, prompt, len)) == NULL || !confirm)
+		return pw;
+	if ((again = ask(stdin, "Password (again): ", &len2)) == NULL) {
+		sodium_free(pw);
+		return NULL;
+	}
+	if (len2 != *len || sodium_memcmp(pw, again, len2) != 0) {
+		sodium_free(pw);
+		sodium_free(again);
+		cli_fail("passwords do not match");
+		return NULL;
+	}
+	sodium_free(again);
+	return pw;
+}
+
+/* ---- Keyrings ----------------------------------------------------------- */
+
+char *
+cli_keyring_path(void)
+{
+	const char *env = getenv("QASID_KEYRING"), *base;
+	char *path;
+	size_t n;
+
+	if (env != NULL && *env != '\0')
+		return strdup(env);
+	if ((base = getenv("XDG_CONFIG_HOME")) != NULL && *base == '/') {
+		n = strlen(base) + 32;
+		if ((path = malloc(n)) != NULL)
+			snprintf(path, n, "%s/qasid/trusted", base);
+		return path;
+	}
+	if ((base = getenv("HOME")) == NULL || *base == '\0') {
+		cli_fail("no keyring: set QASID_KEYRING, XDG_CONFIG_HOME or "
+		    "HOME, or name keys with -p, -P or -K");
+		return NULL;
+	}
+	n = strlen(base) + 32;
+	if ((path = malloc(n)) != NULL)
+		snprintf(path, n, "%s/.config/qasid/trusted", base);
+	return path;
+}
+
+qasid_keyring *
+cli_trust(const char *pubfile, const char *pubstr, const char *ringfile,
+    int *status)
+{
+	qasid_keyring *kr = qasid_keyring_new();
+	qasid_pubkey *pk = qasid_pubkey_new();
+	char *def = NULL;
+	int rc;
+
+	*status = EXIT_OTHER;
+	if (kr == NULL || pk == NULL) {
+		cli_fail("out of memory");
+		goto fail;
+	}
+	if (pubfile != NULL || pubstr != NULL) {
+		rc = pubfile ? qasid_pubkey_load(pk, pubfile) :
+		    qasid_pubkey_parse(pk, pubstr);
+		if (rc != QASID_OK) {
+			*status = cli_result(rc, qasid_pubkey_errmsg(pk));
+			goto fail;
+		}
+		qasid_keyring_add(kr, pk, pubfile ? pubfile : "");
+	} else {
+		if (ringfile == NULL && (ringfile = def = cli_keyring_path()) ==
+		    NULL)
+			goto fail;
+		if ((rc = qasid_keyring_load(kr, ringfile)) != QASID_OK) {
+			*status = cli_result(rc, qasid_keyring_errmsg(kr));
+			goto fail;
+		}
+	}
+	free(def);
+	qasid_pubkey_free(pk);
+	*status = 0;
+	return kr;
+fail:
+	free(def);
+	qasid_pubkey_free(pk);
+	qasid_keyring_free(kr);
+	return NULL;
+}
+
+/* ---- Progress ----------------------------------------------------------- */
+
+static struct {
+	int drawn;
+	struct timespec start, last;
+} bar;
+
+static double
+seconds(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) +
+	    (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+static void
+human(double bytes, char *out, size_t cap)
+{
+	static const char *unit[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+	int u = 0;
+
+	while (bytes >= 1024 && u < 4) {
+		bytes /= 1024;
+		u++;
+	}
+	snprintf(out, cap, u ? "%.1f %s" : "%.0f %s", bytes, unit[u]);
+}
+
+void
+cli_progress(void *ud, uint64_t done, uint64_t total)
+{
+	struct timespec now;
+	char d[32], t[32], rate[32];
+	double el, pct;
+	int width = 30, fill;
+
+	(void)ud;
+	if (cli.quiet || !isatty(STDERR_FILENO))
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!bar.drawn && bar.start.tv_sec == 0)
+		bar.start = now;
+	if (done < total && bar.drawn && seconds(&bar.last, &now) < 0.2)
+		return;
+	bar.last = now;
+	el = seconds(&bar.start, &now);
+	pct = total ? (double)done / (double)total : 1.0;
+	fill = (int)(pct * width);
+	human((double)done, d, sizeof(d));
+	human((double)total, t, sizeof(t));
+	human(el > 0 ? (double)done / el : 0, rate, sizeof(rate));
+	fprintf(stderr, "\r[%.*s%*s] %3.0f%% %s / %s, %s/s, ETA %.0fs ",
+	    fill, "##############################", width - fill, "",
+	    pct * 100, d, t, rate, el > 0 && done > 0 && done < total ?
+	    el * (double)(total - done) / (double)done : 0.0);
+	bar.drawn = 1;
+}
+
+void
+cli_progress_done(void)
+{
+	if (bar.drawn)
+		fputs("\r\033[K", stderr);
+	bar.drawn = 0;
+	bar.start.tv_sec = 0;
+}
+
+void
+cli_json_str(const char *s)
+{
+	putchar('"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			printf("\\%c", *p);
+		else if (*p < 0x20)
+			printf("\\u%04x", *p);
+		else
+			putchar(*p);
+	}
+	putchar('"');
+}

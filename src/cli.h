@@ -1,0 +1,58 @@
+/*
+ * cli.h - what the command-line tool's files share.
+ */
+#ifndef QASID_CLI_H
+#define QASID_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "qasid.h"
+
+enum { EXIT_VERIFY = 1, EXIT_OTHER = 2 };
+
+/* Options every command understands. */
+struct cli {
+	int quiet;
+	int verbose;
+	int json;
+	const char *password_file;
+};
+
+extern struct cli cli;
+
+/* "qasid: what: reason" on stderr; returns EXIT_OTHER. */
+int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Maps a library result to an exit status, printing msg if it failed. */
+int cli_result(int rc, const char *msg);
+int cli_usage(const char *cmd);
+
+/* Reads a password: from --password-file, the terminal without echo (asked
+ * twice when confirm), or the first line of standard input. Returns a
+ * sodium_malloc'd string (free with sodium_free) or NULL after a message. */
+char *cli_password(const char *prompt, int confirm, size_t *len);
+
+/* The default keyring path (QASID_KEYRING, XDG_CONFIG_HOME, HOME), malloc'd,
+ * or NULL after a message. */
+char *cli_keyring_path(void);
+
+/* Loads the trust the key options name into a new keyring: -p FILE,
+ * -P STRING, -K KEYRING, or the default keyring. */
+qasid_keyring *cli_trust(const char *pubfile, const char *pubstr,
+    const char *ringfile, int *status);
+
+/* Progress on stderr when it is a terminal; a qasid_progress_fn. */
+void cli_progress(void *ud, uint64_t done, uint64_t total);
+void cli_progress_done(void);
+
+/* JSON string output. */
+void cli_json_str(const char *s);
+
+int cmd_keygen(int argc, char **argv);
+int cmd_pack(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_unpack(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_trust(int argc, char **argv);
+
+#endif

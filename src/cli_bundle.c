@@ -1,0 +1,430 @@
+/*
+ * cli_bundle.c - qasid pack, verify, unpack and list.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "cli.h"
+
+#define OPT_PASSWORD_FILE 1000
+#define OPT_JSON 1001
+
+static const struct option longopts[] = {
+	{"password-file", required_argument, NULL, OPT_PASSWORD_FILE},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"quiet", no_argument, NULL, 'q'},
+	{"verbose", no_argument, NULL, 'v'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+/* The trust options verify, unpack and list share. */
+struct keyopts {
+	const char *pubfile, *pubstr, *ring;
+};
+
+static int
+common_opt(int c, struct keyopts *k)
+{
+	switch (c) {
+	case 'p': k->pubfile = optarg; return 1;
+	case 'P': k->pubstr = optarg; return 1;
+	case 'K': k->ring = optarg; return 1;
+	case 'q': cli.quiet = 1; return 1;
+	case 'v': cli.verbose = 1; return 1;
+	case OPT_JSON: cli.json = 1; return 1;
+	case OPT_PASSWORD_FILE: cli.password_file = optarg; return 1;
+	default: return 0;
+	}
+}
+
+static int
+parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+
+	errno = 0;
+	if (*s < '0' || *s > '9')
+		return -1;
+	*v = strtoull(s, &end, 10);
+	return errno || *end ? -1 : 0;
+}
+
+/* ---- pack --------------------------------------------------------------- */
+
+static int
+created_time(int64_t *t)
+{
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	uint64_t v;
+
+	if (sde == NULL || *sde == '\0') {
+		*t = (int64_t)time(NULL);
+		return 0;
+	}
+	if (parse_u64(sde, &v) < 0 || v > INT64_MAX)
+		return cli_fail("SOURCE_DATE_EPOCH: not a number of seconds");
+	*t = (int64_t)v;
+	return 0;
+}
+
+static qasid_seckey *
+load_seckey(const char *path, int *status)
+{
+	qasid_seckey *sk = qasid_seckey_new();
+	char *pw = NULL;
+	size_t len = 0;
+	int enc, rc;
+
+	*status = EXIT_OTHER;
+	if (sk == NULL) {
+		cli_fail("out of memory");
+		return NULL;
+	}
+	if ((enc = qasid_seckey_file_encrypted(sk, path)) < 0) {
+		*status = cli_result(enc, qasid_seckey_errmsg(sk));
+		qasid_seckey_free(sk);
+		return NULL;
+	}
+	if (enc && (pw = cli_password("Password: ", 0, &len)) == NULL) {
+		qasid_seckey_free(sk);
+		return NULL;
+	}
+	rc = qasid_seckey_load(sk, path, pw, len);
+	if (pw)
+		sodium_free(pw);
+	if (rc != QASID_OK) {
+		*status = cli_result(rc, qasid_seckey_errmsg(sk));
+		qasid_seckey_free(sk);
+		return NULL;
+	}
+	*status = 0;
+	return sk;
+}
+
+struct packopts {
+	const char *sec, *out, *title, *series;
+	uint64_t sequence;
+	unsigned threads;
+	int force;
+};
+
+static int
+pack_parse(int argc, char **argv, struct packopts *o)
+{
+	struct keyopts k = {0};
+	uint64_t v;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "s:o:t:n:N:j:fqvh", longopts,
+	    NULL)) != -1) {
+		switch (c) {
+		case 's': o->sec = optarg; break;
+		case 'o': o->out = optarg; break;
+		case 't': o->title = optarg; break;
+		case 'n': o->series = optarg; break;
+		case 'f': o->force = 1; break;
+		case 'N':
+			if (parse_u64(optarg, &o->sequence) < 0)
+				return cli_fail("-N %s: not a sequence number",
+				    optarg);
+			break;
+		case 'j':
+			if (parse_u64(optarg, &v) < 0 || v > 64)
+				return cli_fail("-j %s: threads from 0 (one "
+				    "per CPU) to 64", optarg);
+			o->threads = (unsigned)v;
+			break;
+		default:
+			if (!common_opt(c, &k))
+				return cli_usage("pack");
+		}
+	}
+	if (o->sec == NULL || o->out == NULL || optind >= argc)
+		return cli_usage("pack");
+	return 0;
+}
+
+int
+cmd_pack(int argc, char **argv)
+{
+	struct packopts o = {.sequence = 1};
+	qasid_seckey *sk;
+	qasid_packer *p;
+	int64_t created = 0;
+	int rc, status;
+
+	if ((status = pack_parse(argc, argv, &o)) != 0 ||
+	    (status = created_time(&created)) != 0)
+		return status;
+	if ((sk = load_seckey(o.sec, &status)) == NULL)
+		return status;
+	if ((p = qasid_packer_new(sk)) == NULL) {
+		qasid_seckey_free(sk);
+		return cli_fail("out of memory");
+	}
+	qasid_packer_set_time(p, created);
+	qasid_packer_set_threads(p, o.threads);
+	qasid_packer_set_progress(p, cli_progress, NULL);
+	rc = o.title ? qasid_packer_set_title(p, o.title) : QASID_OK;
+	if (rc == QASID_OK)
+		rc = qasid_packer_set_series(p, o.series ? o.series :
+		    "default", o.sequence);
+	for (int i = optind; rc == QASID_OK && i < argc; i++)
+		rc = qasid_packer_add(p, argv[i]);
+	if (rc == QASID_OK)
+		rc = qasid_packer_write(p, o.out, o.force);
+	cli_progress_done();
+	status = cli_result(rc, qasid_packer_errmsg(p));
+	if (status == 0 && !cli.quiet)
+		printf("packed %s\n", o.out);
+	qasid_packer_free(p);
+	qasid_seckey_free(sk);
+	return status;
+}
+
+/* ---- verify, unpack, list ----------------------------------------------- */
+
+static void
+print_info_json(const char *path, const qasid_info *in, int rc,
+    const char *err)
+{
+	printf("{\"bundle\":");
+	cli_json_str(path);
+	printf(",\"ok\":%s", rc == QASID_OK ? "true" : "false");
+	if (rc != QASID_OK) {
+		printf(",\"error\":");
+		cli_json_str(err);
+	}
+	if (in->format) {
+		printf(",\"verified\":%s,\"title\":", in->signature_ok ?
+		    "true" : "false");
+		cli_json_str(in->title);
+		printf(",\"keyid\":\"%s\",\"signer\":", in->keyid);
+		cli_json_str(in->signer ? in->signer : "");
+		printf(",\"series\":");
+		cli_json_str(in->series);
+		printf(",\"sequence\":%" PRIu64 ",\"created\":%" PRId64
+		    ",\"files\":%" PRIu64 ",\"dirs\":%" PRIu64 ",\"bytes\":%"
+		    PRIu64, in->sequence, in->created, in->files, in->dirs,
+		    in->bytes);
+	}
+	printf("}\n");
+}
+
+static void
+print_ok(const char *path, const qasid_info *in)
+{
+	printf("%s: OK \"%s\" key %s%s%s%s series %s/%" PRIu64 ", %" PRIu64
+	    " files, %" PRIu64 " bytes\n", path, in->title, in->keyid,
+	    *in->signer ? " (" : "", in->signer, *in->signer ? ")" : "",
+	    in->series, in->sequence, in->files, in->bytes);
+}
+
+static int
+keyopt_parse(int argc, char **argv, const char *cmd, const char *extra,
+    struct keyopts *k, const char **dir)
+{
+	char optstr[32];
+	int c;
+
+	snprintf(optstr, sizeof(optstr), "p:P:K:qvh%s", extra);
+	while ((c = getopt_long(argc, argv, optstr, longopts, NULL)) != -1) {
+		if (c == 'C' && dir != NULL)
+			*dir = optarg;
+		else if (!common_opt(c, k))
+			return cli_usage(cmd);
+	}
+	if (!!k->pubfile + !!k->pubstr + !!k->ring > 1)
+		return cli_fail("%s: give one of -p, -P and -K", cmd);
+	return 0;
+}
+
+int
+cmd_verify(int argc, char **argv)
+{
+	struct keyopts k = {0};
+	qasid_keyring *kr;
+	int status, worst = 0;
+
+	if ((status = keyopt_parse(argc, argv, "verify", "", &k, NULL)) != 0)
+		return status;
+	if (optind >= argc)
+		return cli_usage("verify");
+	if ((kr = cli_trust(k.pubfile, k.pubstr, k.ring, &status)) == NULL)
+		return status;
+	for (int i = optind; i < argc; i++) {
+		qasid_reader *r = qasid_reader_new(kr);
+		int rc;
+		if (r == NULL) {
+			worst = cli_fail("out of memory");
+			break;
+		}
+		qasid_reader_set_progress(r, cli_progress, NULL);
+		rc = qasid_reader_open(r, argv[i]);
+		if (rc == QASID_OK)
+			rc = qasid_reader_verify(r);
+		cli_progress_done();
+		if (cli.json)
+			print_info_json(argv[i], qasid_reader_info(r), rc,
+			    qasid_reader_errmsg(r));
+		if (rc == QASID_OK && !cli.json && !cli.quiet)
+			print_ok(argv[i], qasid_reader_info(r));
+		status = rc == QASID_OK ? 0 : cli.json ?
+		    (qasid_err_is_verification(rc) ? EXIT_VERIFY : EXIT_OTHER) :
+		    cli_result(rc, qasid_reader_errmsg(r));
+		/* Any environment failure outranks a verification one. */
+		if (status > worst)
+			worst = status;
+		qasid_reader_free(r);
+	}
+	qasid_keyring_free(kr);
+	return worst;
+}
+
+int
+cmd_unpack(int argc, char **argv)
+{
+	struct keyopts k = {0};
+	const char *dir = NULL;
+	qasid_keyring *kr;
+	qasid_reader *r;
+	int status, rc;
+
+	if ((status = keyopt_parse(argc, argv, "unpack", "C:", &k, &dir)) != 0)
+		return status;
+	if (dir == NULL || optind + 1 != argc)
+		return cli_usage("unpack");
+	if ((kr = cli_trust(k.pubfile, k.pubstr, k.ring, &status)) == NULL)
+		return status;
+	if ((r = qasid_reader_new(kr)) == NULL) {
+		qasid_keyring_free(kr);
+		return cli_fail("out of memory");
+	}
+	qasid_reader_set_progress(r, cli_progress, NULL);
+	rc = qasid_reader_open(r, argv[optind]);
+	if (rc == QASID_OK)
+		rc = qasid_reader_unpack(r, dir);
+	cli_progress_done();
+	status = cli_result(rc, qasid_reader_errmsg(r));
+	if (status == 0 && !cli.quiet) {
+		const qasid_info *in = qasid_reader_info(r);
+		print_ok(argv[optind], in);
+		printf("unpacked %" PRIu64 " files into %s\n", in->files, dir);
+	}
+	qasid_reader_free(r);
+	qasid_keyring_free(kr);
+	return status;
+}
+
+struct listing {
+	qasid_reader *r;
+	const char *path;
+	int started, entries;
+};
+
+static void
+list_header(struct listing *l)
+{
+	const qasid_info *in = qasid_reader_info(l->r);
+	time_t t = (time_t)in->created;
+	char when[64];
+
+	l->started = 1;
+	if (cli.json) {
+		printf("{\"bundle\":");
+		cli_json_str(l->path);
+		printf(",\"verified\":%s,\"title\":", in->signature_ok ?
+		    "true" : "false");
+		cli_json_str(in->title);
+		printf(",\"keyid\":\"%s\",\"series\":", in->keyid);
+		cli_json_str(in->series);
+		printf(",\"sequence\":%" PRIu64 ",\"created\":%" PRId64
+		    ",\"files\":%" PRIu64 ",\"dirs\":%" PRIu64 ",\"bytes\":%"
+		    PRIu64 ",\"entries\":[", in->sequence, in->created,
+		    in->files, in->dirs, in->bytes);
+		return;
+	}
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime(&t));
+	printf("bundle:   %s\ntitle:    %s\nkey:      %s%s%s%s\n"
+	    "series:   %s/%" PRIu64 "\ncreated:  %s\nfiles:    %" PRIu64
+	    " (%" PRIu64 " bytes), %" PRIu64 " folders\nverified: %s\n\n",
+	    l->path, in->title, in->keyid, *in->signer ? " (" : "",
+	    in->signer, *in->signer ? ")" : "", in->series, in->sequence, when,
+	    in->files, in->bytes, in->dirs, in->signature_ok ? "manifest "
+	    "signed by a trusted key (content not checked: use verify)" :
+	    "NO - not signed by a trusted key; do not rely on this listing");
+}
+
+static int
+list_entry(void *ud, const qasid_entry *e)
+{
+	struct listing *l = ud;
+
+	if (!l->started)
+		list_header(l);
+	if (cli.json) {
+		printf("%s{\"path\":", l->entries ? "," : "");
+		cli_json_str(e->path);
+		if (e->is_dir)
+			printf(",\"type\":\"dir\"}");
+		else
+			printf(",\"type\":\"file\",\"mode\":\"%o\",\"size\":%"
+			    PRIu64 ",\"blake2b\":\"%s\"}", e->mode, e->size,
+			    e->hash);
+	} else if (e->is_dir) {
+		printf("%-6s %14s  %s/\n", "dir", "", e->path);
+	} else {
+		printf("%-6o %14" PRIu64 "  %s\n", e->mode, e->size, e->path);
+	}
+	l->entries++;
+	return 0;
+}
+
+int
+cmd_list(int argc, char **argv)
+{
+	struct keyopts k = {0};
+	struct listing l = {0};
+	qasid_keyring *kr;
+	int status, rc;
+
+	if ((status = keyopt_parse(argc, argv, "list", "", &k, NULL)) != 0)
+		return status;
+	if (optind + 1 != argc)
+		return cli_usage("list");
+	if ((kr = cli_trust(k.pubfile, k.pubstr, k.ring, &status)) == NULL)
+		return status;
+	if ((l.r = qasid_reader_new(kr)) == NULL) {
+		qasid_keyring_free(kr);
+		return cli_fail("out of memory");
+	}
+	l.path = argv[optind];
+	rc = qasid_reader_open(l.r, l.path);
+	if (rc == QASID_OK)
+		rc = qasid_reader_list(l.r, qasid_keyring_count(kr) > 0,
+		    list_entry, &l);
+	/* An untrusted bundle is still listed, marked as unverified. */
+	if (rc == QASID_ERR_UNTRUSTED && !l.started) {
+		fprintf(stderr, "qasid: %s\n", qasid_reader_errmsg(l.r));
+		rc = qasid_reader_open(l.r, l.path);
+		if (rc == QASID_OK)
+			rc = qasid_reader_list(l.r, 0, list_entry, &l);
+	}
+	if (rc == QASID_OK && !l.started)
+		list_header(&l);
+	if (cli.json && l.started)
+		printf("]}\n");
+	status = cli_result(rc, qasid_reader_errmsg(l.r));
+	qasid_reader_free(l.r);
+	qasid_keyring_free(kr);
+	return status;
+}

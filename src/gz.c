@@ -1,0 +1,155 @@
+/*
+ * gz.c - one independent gzip member per chunk of the tar stream.
+ *
+ * zlib does all of the deflate and gzip work; this file decides, block by
+ * block, whether to deflate or to store. Photos and video do not compress,
+ * and deflating them costs most of the time of a naive pack, so each 64 KiB
+ * block is first trial-compressed in a 4 KiB sample at zlib's fastest level
+ * and stored when that saves less than 3%. The decision depends only on the
+ * bytes, so the output does not depend on threads or timing.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <zlib.h>
+
+#include "internal.h"
+#include "gz.h"
+
+#define BLOCK (64 * 1024)
+#define SAMPLE 4096
+#define LEVEL 6 /* gzip's default: bundles stay as small as tar -czf's */
+
+struct qgz {
+	z_stream main;
+	z_stream trial;
+	unsigned char scratch[SAMPLE + 1024];
+	int level; /* main's current level: deflateReset keeps it */
+};
+
+qgz *
+qgz_new(void)
+{
+	qgz *g = calloc(1, sizeof(*g));
+
+	if (g == NULL)
+		return NULL;
+	if (deflateInit2(&g->main, LEVEL, Z_DEFLATED, 15 + 16, 8,
+	    Z_DEFAULT_STRATEGY) != Z_OK) {
+		free(g);
+		return NULL;
+	}
+	if (deflateInit2(&g->trial, 1, Z_DEFLATED, -15, 8,
+	    Z_DEFAULT_STRATEGY) != Z_OK) {
+		deflateEnd(&g->main);
+		free(g);
+		return NULL;
+	}
+	g->level = LEVEL;
+	return g;
+}
+
+void
+qgz_free(qgz *g)
+{
+	if (g == NULL)
+		return;
+	deflateEnd(&g->main);
+	deflateEnd(&g->trial);
+	free(g);
+}
+
+/* Does a sample of the block shrink by at least 3% at level 1? */
+static int
+compressible(qgz *g, const unsigned char *p, size_t n)
+{
+	size_t len = n < SAMPLE ? n : SAMPLE;
+
+	if (len < 64)
+		return 1;
+	deflateReset(&g->trial);
+	g->trial.next_in = (unsigned char *)p;
+	g->trial.avail_in = (uInt)len;
+	g->trial.next_out = g->scratch;
+	g->trial.avail_out = sizeof(g->scratch);
+	if (deflate(&g->trial, Z_FINISH) != Z_STREAM_END)
+		return 0;
+	return g->trial.total_out * 100 < len * 97;
+}
+
+/* Runs deflate until the input is used, growing out as needed. */
+static int
+pump(z_stream *z, struct qbuf *out, int flush)
+{
+	int zr;
+
+	do {
+		if (out->cap - out->len < 4096 &&
+		    qbuf_reserve(out, out->cap - out->len + 65536) != 0)
+			return QASID_ERR_NOMEM;
+		z->next_out = out->p + out->len;
+		z->avail_out = (uInt)(out->cap - out->len);
+		zr = deflate(z, flush);
+		out->len = (size_t)(z->next_out - out->p);
+		if (zr == Z_STREAM_ERROR)
+			return QASID_ERR_INTERNAL;
+	} while (z->avail_in > 0 || (flush == Z_FINISH && zr != Z_STREAM_END));
+	return QASID_OK;
+}
+
+static int
+set_level(z_stream *z, struct qbuf *out, int *cur, int level)
+{
+	int zr;
+
+	if (level == *cur)
+		return QASID_OK;
+	for (;;) {
+		if (qbuf_reserve(out, 65536) != 0)
+			return QASID_ERR_NOMEM;
+		z->next_out = out->p + out->len;
+		z->avail_out = (uInt)(out->cap - out->len);
+		zr = deflateParams(z, level, Z_DEFAULT_STRATEGY);
+		out->len = (size_t)(z->next_out - out->p);
+		if (zr == Z_OK)
+			break;
+		if (zr != Z_BUF_ERROR)
+			return QASID_ERR_INTERNAL;
+	}
+	*cur = level;
+	return QASID_OK;
+}
+
+int
+qgz_member(qgz *g, const unsigned char *in, size_t n, int stored_only,
+    struct qbuf *out)
+{
+	/* A fixed header: no name, no time, OS "unknown". */
+	gz_header head = {.os = 255};
+	z_stream *z = &g->main;
+	int *level = &g->level, rc;
+
+	if (deflateReset(z) != Z_OK || deflateSetHeader(z, &head) != Z_OK)
+		return QASID_ERR_INTERNAL;
+	if (qbuf_reserve(out, n + n / 64 + 1024) != 0)
+		return QASID_ERR_NOMEM;
+	if (stored_only && (rc = set_level(z, out, level, 0)) != 0)
+		return rc;
+	for (size_t off = 0; off < n; off += BLOCK) {
+		size_t len = n - off < BLOCK ? n - off : BLOCK;
+		if (!stored_only && (rc = set_level(z, out, level,
+		    compressible(g, in + off, len) ? LEVEL : 0)) != 0)
+			return rc;
+		z->next_in = (unsigned char *)in + off;
+		z->avail_in = (uInt)len;
+		if (stored_only)
+			break; /* one call below writes it in one go */
+		if ((rc = pump(z, out, Z_NO_FLUSH)) != 0)
+			return rc;
+	}
+	if (stored_only) {
+		z->next_in = (unsigned char *)in;
+		z->avail_in = (uInt)n;
+	}
+	return pump(z, out, Z_FINISH);
+}

@@ -1,0 +1,169 @@
+/*
+ * inflate.c - reading a bundle file member by member.
+ *
+ * zlib finds where each gzip member ends; this file hashes the raw bytes of
+ * each member as zlib consumes them and refuses to go past the raw and
+ * inflated sizes a member may have, so no input can make the reader inflate
+ * without bound.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "reader.h"
+
+#define RAW_BUF ((size_t)1 << 20)
+
+int
+qin_open(struct qin *in, const char *path, struct qerr *err)
+{
+	memset(in, 0, sizeof(*in));
+	in->path = path;
+	in->err = err;
+	if ((in->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return qerr_sys(err, QASID_ERR_IO, errno, "%s", path);
+	posix_fadvise(in->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	if ((in->raw = malloc(RAW_BUF)) == NULL)
+		return qerr_set(err, QASID_ERR_NOMEM, "%s", path);
+	if (inflateInit2(&in->z, 15 + 16) != Z_OK)
+		return qerr_set(err, QASID_ERR_NOMEM, "%s", path);
+	in->z_ready = 1;
+	return QASID_OK;
+}
+
+void
+qin_close(struct qin *in)
+{
+	if (in->z_ready)
+		inflateEnd(&in->z);
+	if (in->fd >= 0)
+		close(in->fd);
+	free(in->raw);
+	qbuf_free(&in->keep_raw);
+	memset(in, 0, sizeof(*in));
+	in->fd = -1;
+}
+
+/* Makes sure some raw input is available; returns 0 at end of file. */
+static int
+fill(struct qin *in, size_t *avail)
+{
+	ssize_t n;
+
+	if (in->z.avail_in == 0 && !in->eof) {
+		n = qread_full(in->fd, in->raw, RAW_BUF);
+		if (n < 0)
+			return qerr_sys(in->err, QASID_ERR_IO, errno, "%s",
+			    in->path);
+		if (n == 0)
+			in->eof = 1;
+		in->z.next_in = in->raw;
+		in->z.avail_in = (uInt)n;
+	}
+	*avail = in->z.avail_in;
+	return QASID_OK;
+}
+
+int
+qin_begin(struct qin *in, uint64_t max_raw, uint64_t max_out, int keep)
+{
+	if (inflateReset(&in->z) != Z_OK)
+		return qerr_set(in->err, QASID_ERR_INTERNAL, "%s: inflate",
+		    in->path);
+	in->open = 1;
+	in->craw = in->cout = 0;
+	in->max_raw = max_raw;
+	in->max_out = max_out;
+	in->keep = keep;
+	in->keep_raw.len = 0;
+	crypto_generichash_init(&in->hraw, NULL, 0, QF_MEMBER_HASH);
+	return QASID_OK;
+}
+
+static int
+damaged(struct qin *in, const char *why)
+{
+	return qerr_set(in->err, QASID_ERR_FORMAT, "%s: gzip member %llu at "
+	    "offset %llu: %s", in->path, (unsigned long long)in->index,
+	    (unsigned long long)in->offset, why);
+}
+
+int
+qin_read(struct qin *in, unsigned char *out, size_t cap, size_t *got)
+{
+	*got = 0;
+	while (in->open && *got == 0) {
+		const unsigned char *before;
+		size_t avail = 0, used;
+		uint64_t room = in->max_out - in->cout + 1;
+		int zr, rc;
+
+		if ((rc = fill(in, &avail)) != QASID_OK)
+			return rc;
+		if (avail == 0)
+			return damaged(in, "truncated");
+		/* One byte past the limit is enough to know it is exceeded. */
+		if (cap > room)
+			cap = (size_t)room;
+		before = in->z.next_in;
+		in->z.next_out = out;
+		in->z.avail_out = (uInt)(cap > UINT32_MAX ? UINT32_MAX : cap);
+		zr = inflate(&in->z, Z_NO_FLUSH);
+		used = (size_t)(in->z.next_in - before);
+		crypto_generichash_update(&in->hraw, before, used);
+		if (in->keep && qbuf_append(&in->keep_raw, before, used) != 0)
+			return qerr_set(in->err, QASID_ERR_NOMEM, "%s",
+			    in->path);
+		in->craw += used;
+		*got = (size_t)(in->z.next_out - out);
+		in->cout += *got;
+		if (in->craw > in->max_raw || in->cout > in->max_out)
+			return damaged(in, "larger than the manifest allows");
+		if (zr == Z_STREAM_END)
+			in->open = 0;
+		else if (zr == Z_DATA_ERROR)
+			return damaged(in, in->z.msg ? in->z.msg :
+			    "corrupt data");
+		else if (zr == Z_MEM_ERROR)
+			return qerr_set(in->err, QASID_ERR_NOMEM, "%s",
+			    in->path);
+		else if (zr != Z_OK && zr != Z_BUF_ERROR)
+			return damaged(in, "corrupt data");
+	}
+	return QASID_OK;
+}
+
+int
+qin_end(struct qin *in, uint64_t *raw_len, unsigned char hash[QF_MEMBER_HASH])
+{
+	unsigned char extra[64];
+	size_t got;
+	int rc;
+
+	if ((rc = qin_read(in, extra, sizeof(extra), &got)) != QASID_OK)
+		return rc;
+	if (got != 0 || in->open)
+		return damaged(in, "holds more data than the manifest says");
+	*raw_len = in->craw;
+	crypto_generichash_final(&in->hraw, hash, QF_MEMBER_HASH);
+	in->offset += in->craw;
+	in->index++;
+	return QASID_OK;
+}
+
+int
+qin_at_eof(struct qin *in)
+{
+	size_t avail = 0;
+	int rc;
+
+	if ((rc = fill(in, &avail)) != QASID_OK)
+		return rc;
+	if (avail != 0)
+		return qerr_set(in->err, QASID_ERR_FORMAT, "%s: data after "
+		    "the end of the bundle at offset %llu", in->path,
+		    (unsigned long long)in->offset);
+	return QASID_OK;
+}

@@ -1,0 +1,144 @@
+/*
+ * internal.h - what the library's source files share and users never see.
+ */
+#ifndef QASID_INTERNAL_H
+#define QASID_INTERNAL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include <sodium.h>
+
+#include "qasid.h"
+
+/* ---- Errors: each handle embeds one ------------------------------------ */
+
+#define QERR_MSG_MAX 512
+
+struct qerr {
+	int code;
+	char msg[QERR_MSG_MAX];
+};
+
+/* Records code with a printf-style message; returns code. A message already
+ * recorded for a fatal error is kept: the first reason is the true one. */
+int qerr_set(struct qerr *e, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Same, appending ": strerror(errnum)" and mapping ENOSPC/EDQUOT to
+ * QASID_ERR_NOSPACE. */
+int qerr_sys(struct qerr *e, int code, int errnum, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void qerr_clear(struct qerr *e);
+const char *qerr_msg(const struct qerr *e);
+
+/* ---- Format constants (docs/FORMAT.md) --------------------------------- */
+
+#define QF_MANIFEST_NAME ".qasid/manifest"
+#define QF_SIG_NAME ".qasid/manifest.minisig"
+#define QF_MAGIC "qasid-manifest"
+#define QF_TRUSTED_PREFIX "qasid-bundle 1 head:"
+#define QF_UNTRUSTED "untrusted comment: qasid bundle manifest signature"
+#define QF_CHUNK ((size_t)1 << 20)  /* uncompressed bytes per member */
+#define QF_BLOCK 512                /* tar block */
+#define QF_FILE_HASH 64             /* BLAKE2b-512, as b2sum */
+#define QF_MEMBER_HASH 32           /* BLAKE2b-256 */
+#define QF_TITLE_MAX 1024
+#define QF_SERIES_MAX 64
+
+/* Limits a reader enforces before the signature is known good. */
+#define QF_MANIFEST_MAX ((uint64_t)256 << 20)
+#define QF_FILES_MAX 2000000u
+#define QF_MEMBERS_MAX 20000000u
+#define QF_FILE_SIZE_MAX ((uint64_t)1 << 44)  /* 16 TiB */
+
+/* ---- Keys -------------------------------------------------------------- */
+
+#define QK_ALG_ED "Ed"       /* key algorithm, and legacy signatures */
+#define QK_ALG_PREHASH "ED"  /* signatures over BLAKE2b-512 of the data */
+#define QK_KEYID 8
+
+struct qasid_pubkey {
+	struct qerr err;
+	unsigned char id[QK_KEYID];
+	unsigned char pk[crypto_sign_PUBLICKEYBYTES];
+	int loaded;
+};
+
+struct qasid_seckey {
+	struct qerr err;
+	unsigned char id[QK_KEYID];
+	unsigned char *sk; /* crypto_sign_SECRETKEYBYTES, sodium_malloc'd */
+	int loaded;
+};
+
+void qkey_id_hex(const unsigned char id[QK_KEYID], char out[QASID_KEYID_HEX]);
+int qkey_id_parse(const char *hex, unsigned char id[QK_KEYID]);
+
+/* ---- Minisign signatures (sig.c) --------------------------------------- */
+
+#define QS_TRUSTED_MAX 1024
+
+struct qsig {
+	unsigned char alg[2];
+	unsigned char keyid[QK_KEYID];
+	unsigned char sig[crypto_sign_BYTES];
+	char trusted[QS_TRUSTED_MAX + 1];
+	unsigned char global_sig[crypto_sign_BYTES];
+};
+
+/* Writes the signature file text for a prehashed message into out[cap];
+ * returns its length or 0 if cap is too small. */
+size_t qsig_make(const qasid_seckey *sk,
+    const unsigned char hash[crypto_generichash_BYTES_MAX],
+    const char *trusted, char *out, size_t cap);
+/* The exact length qsig_make produces for a trusted comment of tlen bytes. */
+size_t qsig_len(size_t tlen);
+/* Parses signature file text; the text must be exactly in the form
+ * qsig_make writes. Returns 0 or a qasid_err with a message in e. */
+int qsig_parse(struct qsig *s, const char *text, size_t len, struct qerr *e);
+/* Checks both signatures of s against pk and the manifest's hash. */
+int qsig_verify(const struct qsig *s, const qasid_pubkey *pk,
+    const unsigned char hash[crypto_generichash_BYTES_MAX], struct qerr *e);
+
+/* ---- Keyring lookup ----------------------------------------------------- */
+
+const qasid_pubkey *qkeyring_find(const qasid_keyring *kr,
+    const unsigned char id[QK_KEYID], const char **name);
+
+/* ---- Growable buffers --------------------------------------------------- */
+
+struct qbuf {
+	unsigned char *p;
+	size_t len, cap;
+};
+int qbuf_reserve(struct qbuf *b, size_t more);
+int qbuf_append(struct qbuf *b, const void *p, size_t n);
+void qbuf_free(struct qbuf *b);
+
+/* ---- Hex ---------------------------------------------------------------- */
+
+void qhex(const unsigned char *in, size_t n, char *out);
+
+/* ---- Files --------------------------------------------------------------- */
+
+/* write() all of buf, retrying on EINTR and short writes. 0 or -1/errno. */
+int qwrite_all(int fd, const void *buf, size_t n);
+/* Reads up to n bytes; fewer only at end of file. Returns count or -1. */
+ssize_t qread_full(int fd, void *buf, size_t n);
+/* Creates a new temporary file beside path (".NAME.qasid-XXXXXX" in the same
+ * folder, mode 0644 less umask) and returns its fd; *tmpname receives its
+ * malloc'd name. -1/errno on failure. */
+int qtmp_create(const char *path, char **tmpname);
+/* fsyncs fd, closes it and renames tmpname to path, refusing to replace an
+ * existing path unless overwrite; then fsyncs the folder. On failure the
+ * temporary file is removed. 0 or -1/errno. Frees tmpname. */
+int qtmp_commit(int fd, char *tmpname, const char *path, int overwrite);
+/* Closes fd, removes tmpname and frees it; keeps errno. */
+void qtmp_abort(int fd, char *tmpname);
+/* The folder part of path ("." if none), malloc'd. */
+char *qdirname(const char *path);
+
+#endif

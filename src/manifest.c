@@ -1,0 +1,461 @@
+/*
+ * manifest.c - the manifest's text form (docs/FORMAT.md, "Manifest").
+ *
+ * The reader accepts exactly one spelling of each manifest: fixed field
+ * order, canonical decimals, lower-case hex. Anything else is a format error,
+ * so two different byte strings never mean the same bundle.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "manifest.h"
+#include "paths.h"
+
+#define SPOOL_MEM_MAX ((size_t)4 << 20)
+
+/* ---- Writing ------------------------------------------------------------ */
+
+static int
+putf(struct qbuf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int
+putf(struct qbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || qbuf_reserve(b, (size_t)n + 1) != QASID_OK)
+		return QASID_ERR_NOMEM;
+	va_start(ap, fmt);
+	vsnprintf((char *)b->p + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+	return QASID_OK;
+}
+
+int
+qmf_put_header(struct qbuf *b, const struct qmf_header *h)
+{
+	char id[QASID_KEYID_HEX];
+
+	qkey_id_hex(h->keyid, id);
+	return putf(b, "%s %d\ntitle %s\nseries %s\nsequence %" PRIu64
+	    "\ncreated %" PRId64 "\nkey %s\nfiles %" PRIu64 "\ndirs %" PRIu64
+	    "\nbytes %" PRIu64 "\nmembers %" PRIu64 "\n", QF_MAGIC,
+	    QASID_FORMAT_VERSION, h->title, h->series, h->sequence,
+	    h->created, id, h->files, h->dirs, h->bytes, h->members);
+}
+
+int
+qmf_put_entry(struct qbuf *b, const struct qmf_entry *e)
+{
+	char hex[2 * QF_FILE_HASH + 1];
+
+	if (e->is_dir)
+		return putf(b, "dir %.*s\n", (int)e->pathlen, e->path);
+	qhex(e->hash, QF_FILE_HASH, hex);
+	/* "HASH  PATH" is b2sum's line, so sed and b2sum -c check content. */
+	return putf(b, "file %o %" PRIu64 " %s  %.*s\n", e->mode, e->size,
+	    hex, (int)e->pathlen, e->path);
+}
+
+int
+qmf_put_member(struct qbuf *b, const struct qmf_member *m)
+{
+	char hex[2 * QF_MEMBER_HASH + 1];
+
+	qhex(m->hash, QF_MEMBER_HASH, hex);
+	return putf(b, "member %" PRIu64 " %" PRIu64 " %s\n", m->clen,
+	    m->ulen, hex);
+}
+
+int
+qmf_put_end(struct qbuf *b)
+{
+	return qbuf_append(b, "end\n", 4);
+}
+
+int
+qmf_valid_title(const char *t)
+{
+	size_t n = strlen(t);
+
+	if (n > QF_TITLE_MAX)
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)t; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return 0;
+	return qasid__utf8_valid(t, n);
+}
+
+int
+qmf_valid_series(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > QF_SERIES_MAX)
+		return 0;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789._-") == n;
+}
+
+/* ---- Spool -------------------------------------------------------------- */
+
+int
+qspool_write(struct qspool *s, const void *p, size_t n)
+{
+	if (s->file == NULL && s->mem.len + n > SPOOL_MEM_MAX) {
+		if ((s->file = tmpfile()) == NULL)
+			return QASID_ERR_IO;
+		if (qwrite_all(fileno(s->file), s->mem.p, s->mem.len) < 0)
+			return QASID_ERR_IO;
+		qbuf_free(&s->mem);
+	}
+	if (s->file != NULL) {
+		if (qwrite_all(fileno(s->file), p, n) < 0)
+			return errno == ENOSPC ? QASID_ERR_NOSPACE :
+			    QASID_ERR_IO;
+	} else if (qbuf_append(&s->mem, p, n) != QASID_OK) {
+		return QASID_ERR_NOMEM;
+	}
+	s->len += n;
+	return QASID_OK;
+}
+
+ssize_t
+qspool_read(const struct qspool *s, uint64_t off, void *buf, size_t n)
+{
+	if (off >= s->len)
+		return 0;
+	if (n > s->len - off)
+		n = (size_t)(s->len - off);
+	if (s->file == NULL) {
+		memcpy(buf, s->mem.p + off, n);
+		return (ssize_t)n;
+	}
+	return pread(fileno(s->file), buf, n, (off_t)off);
+}
+
+void
+qspool_free(struct qspool *s)
+{
+	if (s->file)
+		fclose(s->file);
+	qbuf_free(&s->mem);
+	memset(s, 0, sizeof(*s));
+}
+
+/* ---- Reading ------------------------------------------------------------ */
+
+void
+qmf_cursor_init(struct qmf_cursor *c, const struct qspool *s,
+    struct qerr *err)
+{
+	c->s = s;
+	c->off = 0;
+	c->pos = c->len = 0;
+	c->lineno = 0;
+	c->err = err;
+}
+
+static int
+bad(struct qmf_cursor *c, const char *what)
+{
+	return qerr_set(c->err, QASID_ERR_FORMAT, "manifest line %" PRIu64
+	    ": %s", c->lineno, what);
+}
+
+/* Refills buf so that it starts at the current line. */
+static int
+refill(struct qmf_cursor *c)
+{
+	size_t keep = c->len - c->pos, room;
+	ssize_t n;
+
+	memmove(c->buf, c->buf + c->pos, keep);
+	c->off += c->pos;
+	c->pos = 0;
+	c->len = keep;
+	if (c->off + keep >= c->s->len)
+		return 0;
+	room = sizeof(c->buf) - keep;
+	n = qspool_read(c->s, c->off + keep, c->buf + keep, room);
+	if (n < 0)
+		return qerr_sys(c->err, QASID_ERR_IO, errno, "manifest spool");
+	c->len += (size_t)n;
+	return 0;
+}
+
+/* The next line without its newline, NUL-terminated in place; peek leaves
+ * it unconsumed. */
+static int
+line(struct qmf_cursor *c, char **out, size_t *len, int peek)
+{
+	char *nl = memchr(c->buf + c->pos, '\n', c->len - c->pos);
+
+	if (nl == NULL) {
+		int rc = refill(c);
+		if (rc != 0)
+			return rc;
+		nl = memchr(c->buf + c->pos, '\n', c->len - c->pos);
+		if (nl == NULL) {
+			c->lineno++;
+			return bad(c, c->len == c->pos ? "unexpected end" :
+			    "line too long or not terminated");
+		}
+	}
+	*out = c->buf + c->pos;
+	*len = (size_t)(nl - *out);
+	if (!peek) {
+		*nl = '\0';
+		c->pos += *len + 1;
+		c->lineno++;
+	}
+	return 0;
+}
+
+/* A canonical unsigned decimal: no sign, no leading zero. */
+static int
+parse_u64(const char *s, size_t n, uint64_t *v)
+{
+	uint64_t x = 0;
+
+	if (n == 0 || n > 20 || (n > 1 && s[0] == '0'))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		if (x > (UINT64_MAX - (uint64_t)(s[i] - '0')) / 10)
+			return -1;
+		x = x * 10 + (uint64_t)(s[i] - '0');
+	}
+	*v = x;
+	return 0;
+}
+
+static int
+parse_hex(const char *s, size_t n, unsigned char *out, size_t outlen)
+{
+	if (n != 2 * outlen)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		int c = s[i], d = c >= '0' && c <= '9' ? c - '0' :
+		    c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+		if (d < 0)
+			return -1;
+		if (i % 2 == 0)
+			out[i / 2] = (unsigned char)(d << 4);
+		else
+			out[i / 2] |= (unsigned char)d;
+	}
+	return 0;
+}
+
+/* Reads "KEY VALUE" and returns VALUE. */
+static int
+field(struct qmf_cursor *c, const char *key, char **val, size_t *vlen)
+{
+	size_t klen = strlen(key), n;
+	char *l;
+	int rc;
+
+	if ((rc = line(c, &l, &n, 0)) != 0)
+		return rc;
+	if (n < klen + 1 || memcmp(l, key, klen) != 0 || l[klen] != ' ') {
+		char what[64];
+		snprintf(what, sizeof(what), "expected \"%s\"", key);
+		return bad(c, what);
+	}
+	*val = l + klen + 1;
+	*vlen = n - klen - 1;
+	return 0;
+}
+
+static int
+field_u64(struct qmf_cursor *c, const char *key, uint64_t *v)
+{
+	char *s;
+	size_t n;
+	int rc;
+
+	if ((rc = field(c, key, &s, &n)) != 0)
+		return rc;
+	return parse_u64(s, n, v) == 0 ? 0 : bad(c, "not a canonical number");
+}
+
+int
+qmf_get_header(struct qmf_cursor *c, struct qmf_header *h)
+{
+	uint64_t version, created;
+	char *s;
+	size_t n;
+	int rc;
+
+	if ((rc = field_u64(c, QF_MAGIC, &version)) != 0)
+		return qerr_set(c->err, QASID_ERR_FORMAT,
+		    "manifest does not start with \"%s\"", QF_MAGIC);
+	if (version != QASID_FORMAT_VERSION)
+		return qerr_set(c->err, QASID_ERR_FORMAT,
+		    "manifest format %" PRIu64 " is not supported (this is "
+		    "format %d)", version, QASID_FORMAT_VERSION);
+	if ((rc = field(c, "title", &s, &n)) != 0)
+		return rc;
+	if (n > QF_TITLE_MAX)
+		return bad(c, "title too long");
+	memcpy(h->title, s, n + 1);
+	if (!qmf_valid_title(h->title))
+		return bad(c, "title has control characters or bad UTF-8");
+	if ((rc = field(c, "series", &s, &n)) != 0)
+		return rc;
+	if (n > QF_SERIES_MAX || (memcpy(h->series, s, n + 1),
+	    !qmf_valid_series(h->series)))
+		return bad(c, "invalid series name");
+	if ((rc = field_u64(c, "sequence", &h->sequence)) != 0 ||
+	    (rc = field_u64(c, "created", &created)) != 0)
+		return rc;
+	if (created > INT64_MAX)
+		return bad(c, "creation time out of range");
+	h->created = (int64_t)created;
+	if ((rc = field(c, "key", &s, &n)) != 0)
+		return rc;
+	if (n != 16 || qkey_id_parse(s, h->keyid) != 0 ||
+	    strspn(s, "0123456789ABCDEF") != 16)
+		return bad(c, "key id is not 16 upper-case hex digits");
+	if ((rc = field_u64(c, "files", &h->files)) != 0 ||
+	    (rc = field_u64(c, "dirs", &h->dirs)) != 0 ||
+	    (rc = field_u64(c, "bytes", &h->bytes)) != 0 ||
+	    (rc = field_u64(c, "members", &h->members)) != 0)
+		return rc;
+	if (h->files + h->dirs > QF_FILES_MAX || h->dirs > QF_FILES_MAX ||
+	    h->members > QF_MEMBERS_MAX)
+		return qerr_set(c->err, QASID_ERR_LIMIT, "manifest lists "
+		    "more entries than a bundle may hold");
+	return 0;
+}
+
+static int
+entry_path(struct qmf_cursor *c, const char *p, size_t n, struct qmf_entry *e)
+{
+	char why[160], what[200];
+
+	if (qasid__path_check(p, n, why, sizeof(why)) != 0) {
+		snprintf(what, sizeof(what), "unsafe path: %s", why);
+		qerr_set(c->err, QASID_ERR_UNSAFE, "manifest line %" PRIu64
+		    ": %s", c->lineno, what);
+		return QASID_ERR_UNSAFE;
+	}
+	memcpy(e->path, p, n);
+	e->path[n] = '\0';
+	e->pathlen = n;
+	return 0;
+}
+
+static int
+file_line(struct qmf_cursor *c, char *l, size_t n, struct qmf_entry *e)
+{
+	char *mode = l + 5, *size, *hash, *path, *end = l + n;
+
+	/* file MODE SIZE HASH  PATH */
+	if ((size = memchr(mode, ' ', (size_t)(end - mode))) == NULL)
+		return bad(c, "malformed file line");
+	size++;
+	if ((hash = memchr(size, ' ', (size_t)(end - size))) == NULL)
+		return bad(c, "malformed file line");
+	hash++;
+	if (end - hash < 2 * QF_FILE_HASH + 3 ||
+	    memcmp(hash + 2 * QF_FILE_HASH, "  ", 2) != 0)
+		return bad(c, "malformed file line");
+	path = hash + 2 * QF_FILE_HASH + 2;
+	if (size - mode == 4 && memcmp(mode, "644", 3) == 0)
+		e->mode = 0644;
+	else if (size - mode == 4 && memcmp(mode, "755", 3) == 0)
+		e->mode = 0755;
+	else
+		return bad(c, "file mode must be 644 or 755");
+	if (parse_u64(size, (size_t)(hash - size - 1), &e->size) != 0 ||
+	    e->size > QF_FILE_SIZE_MAX)
+		return bad(c, "invalid file size");
+	if (parse_hex(hash, 2 * QF_FILE_HASH, e->hash, QF_FILE_HASH) != 0)
+		return bad(c, "invalid file hash");
+	e->is_dir = 0;
+	return entry_path(c, path, (size_t)(end - path), e);
+}
+
+int
+qmf_get_entry(struct qmf_cursor *c, struct qmf_entry *e)
+{
+	char *l;
+	size_t n;
+	int rc;
+
+	if ((rc = line(c, &l, &n, 1)) != 0)
+		return rc;
+	if (n >= 7 && memcmp(l, "member ", 7) == 0)
+		return 0;
+	if (n == 3 && memcmp(l, "end", 3) == 0)
+		return 0;
+	if ((rc = line(c, &l, &n, 0)) != 0)
+		return rc;
+	if (n > 4 && memcmp(l, "dir ", 4) == 0) {
+		e->is_dir = 1;
+		e->mode = 0755;
+		e->size = 0;
+		memset(e->hash, 0, sizeof(e->hash));
+		rc = entry_path(c, l + 4, n - 4, e);
+		return rc != 0 ? rc : 1;
+	}
+	if (n > 5 && memcmp(l, "file ", 5) == 0) {
+		rc = file_line(c, l, n, e);
+		return rc != 0 ? rc : 1;
+	}
+	return bad(c, "expected a dir, file or member line");
+}
+
+int
+qmf_skip_entries(struct qmf_cursor *c)
+{
+	struct qmf_entry *e = malloc(sizeof(*e));
+	int rc;
+
+	if (e == NULL)
+		return qerr_set(c->err, QASID_ERR_NOMEM, "manifest");
+	while ((rc = qmf_get_entry(c, e)) == 1)
+		;
+	free(e);
+	return rc;
+}
+
+int
+qmf_get_member(struct qmf_cursor *c, struct qmf_member *m)
+{
+	char *l, *sp, *end;
+	size_t n;
+	int rc;
+
+	if ((rc = line(c, &l, &n, 0)) != 0)
+		return rc;
+	if (n == 3 && memcmp(l, "end", 3) == 0) {
+		if (c->off + c->pos != c->s->len)
+			return bad(c, "data after \"end\"");
+		return 0;
+	}
+	end = l + n;
+	if (n < 7 || memcmp(l, "member ", 7) != 0 ||
+	    (sp = memchr(l + 7, ' ', n - 7)) == NULL ||
+	    parse_u64(l + 7, (size_t)(sp - l - 7), &m->clen) != 0)
+		return bad(c, "malformed member line");
+	l = sp + 1;
+	if ((sp = memchr(l, ' ', (size_t)(end - l))) == NULL ||
+	    parse_u64(l, (size_t)(sp - l), &m->ulen) != 0 ||
+	    parse_hex(sp + 1, (size_t)(end - sp - 1), m->hash,
+	    QF_MEMBER_HASH) != 0)
+		return bad(c, "malformed member line");
+	return 1;
+}

@@ -1,0 +1,476 @@
+/*
+ * pack.c - making a bundle.
+ *
+ * Packing is two passes over the output, one over the input. The input is
+ * read once: each file is hashed as its bytes enter the tar stream, which is
+ * cut into chunks that worker threads compress into independent gzip
+ * members, written in order to an unlinked temporary file (the body). Then
+ * the manifest, which lists every file's hash and every member's hash, is
+ * signed and written at the front of the bundle, and the body copied behind
+ * it. The bundle is renamed into place only when complete.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "gz.h"
+#include "internal.h"
+#include "manifest.h"
+#include "pack.h"
+#include "paths.h"
+#include "tar.h"
+
+struct qasid_packer {
+	struct qerr err;
+	const qasid_seckey *sk;
+	char title[QF_TITLE_MAX + 1];
+	char series[QF_SERIES_MAX + 1];
+	uint64_t sequence;
+	int64_t created;
+	unsigned threads;
+	qasid_progress_fn progress;
+	void *progress_ud;
+	struct pentry *e;
+	size_t n, cap;
+	uint64_t total;
+};
+
+qasid_packer *
+qasid_packer_new(const qasid_seckey *sk)
+{
+	qasid_packer *p = calloc(1, sizeof(*p));
+
+	if (p == NULL)
+		return NULL;
+	p->sk = sk;
+	snprintf(p->series, sizeof(p->series), "default");
+	p->sequence = 1;
+	return p;
+}
+
+void
+qasid_packer_free(qasid_packer *p)
+{
+	if (p == NULL)
+		return;
+	for (size_t i = 0; i < p->n; i++) {
+		free(p->e[i].rel);
+		free(p->e[i].src);
+	}
+	free(p->e);
+	free(p);
+}
+
+int
+qasid_packer_set_title(qasid_packer *p, const char *title)
+{
+	if (!qmf_valid_title(title))
+		return qerr_set(&p->err, QASID_ERR_ARG, "title must be UTF-8 "
+		    "text of at most %d bytes without control characters",
+		    QF_TITLE_MAX);
+	snprintf(p->title, sizeof(p->title), "%s", title);
+	return QASID_OK;
+}
+
+int
+qasid_packer_set_series(qasid_packer *p, const char *series,
+    uint64_t sequence)
+{
+	if (!qmf_valid_series(series))
+		return qerr_set(&p->err, QASID_ERR_ARG, "series must be 1-%d "
+		    "letters, digits, '.', '_' or '-'", QF_SERIES_MAX);
+	snprintf(p->series, sizeof(p->series), "%s", series);
+	p->sequence = sequence;
+	return QASID_OK;
+}
+
+void
+qasid_packer_set_time(qasid_packer *p, int64_t created)
+{
+	p->created = created;
+}
+
+void
+qasid_packer_set_threads(qasid_packer *p, unsigned threads)
+{
+	p->threads = threads;
+}
+
+void
+qasid_packer_set_progress(qasid_packer *p, qasid_progress_fn fn, void *ud)
+{
+	p->progress = fn;
+	p->progress_ud = ud;
+}
+
+const char *
+qasid_packer_errmsg(const qasid_packer *p)
+{
+	return qerr_msg(&p->err);
+}
+
+/* ---- Collecting the input ---------------------------------------------- */
+
+static int
+push(qasid_packer *p, const char *rel, const char *src, const struct stat *st)
+{
+	char why[160];
+	struct pentry *e;
+
+	if (qasid__path_check(rel, strlen(rel), why, sizeof(why)) != 0)
+		return qerr_set(&p->err, QASID_ERR_PATH, "%s: cannot be "
+		    "carried safely: %s", src, why);
+	if (p->n + 1 > QF_FILES_MAX)
+		return qerr_set(&p->err, QASID_ERR_LIMIT, "%s: more than %u "
+		    "files and folders", src, QF_FILES_MAX);
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 64;
+		if ((e = realloc(p->e, cap * sizeof(*e))) == NULL)
+			return qerr_set(&p->err, QASID_ERR_NOMEM, "%s", src);
+		p->e = e;
+		p->cap = cap;
+	}
+	e = &p->e[p->n];
+	memset(e, 0, sizeof(*e));
+	e->is_dir = S_ISDIR(st->st_mode);
+	e->mode = e->is_dir || (st->st_mode & 0111) ? 0755 : 0644;
+	e->size = e->is_dir ? 0 : (uint64_t)st->st_size;
+	e->rel = strdup(rel);
+	e->src = strdup(src);
+	if (e->rel == NULL || e->src == NULL) {
+		free(e->rel);
+		free(e->src);
+		return qerr_set(&p->err, QASID_ERR_NOMEM, "%s", src);
+	}
+	p->n++;
+	p->total += e->size;
+	return QASID_OK;
+}
+
+static int
+refuse_type(qasid_packer *p, const char *src, mode_t m)
+{
+	const char *what = S_ISLNK(m) ? "a symbolic link" : S_ISFIFO(m) ?
+	    "a FIFO" : S_ISSOCK(m) ? "a socket" : S_ISCHR(m) || S_ISBLK(m) ?
+	    "a device" : "not a regular file or folder";
+
+	return qerr_set(&p->err, QASID_ERR_PATH, "%s: is %s; only regular "
+	    "files and folders can be carried", src, what);
+}
+
+static char *
+join(const char *a, const char *b)
+{
+	size_t n = strlen(a) + strlen(b) + 2;
+	char *s = malloc(n);
+
+	if (s != NULL)
+		snprintf(s, n, "%s/%s", a, b);
+	return s;
+}
+
+static int add_tree(qasid_packer *p, const char *rel, const char *src,
+    int depth);
+
+static int
+add_one(qasid_packer *p, const char *rel, const char *src, int depth)
+{
+	struct stat st;
+
+	if (lstat(src, &st) < 0)
+		return qerr_sys(&p->err, QASID_ERR_IO, errno, "%s", src);
+	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		return refuse_type(p, src, st.st_mode);
+	if (st.st_mode & (S_ISUID | S_ISGID))
+		return qerr_set(&p->err, QASID_ERR_PATH, "%s: is setuid or "
+		    "setgid; clear the bit to carry it", src);
+	if (push(p, rel, src, &st) != QASID_OK)
+		return p->err.code;
+	return S_ISDIR(st.st_mode) ? add_tree(p, rel, src, depth + 1) :
+	    QASID_OK;
+}
+
+static int
+add_tree(qasid_packer *p, const char *rel, const char *src, int depth)
+{
+	struct dirent *d;
+	DIR *dir;
+	int rc = QASID_OK;
+
+	if (depth > QASID_DEPTH_MAX)
+		return qerr_set(&p->err, QASID_ERR_PATH, "%s: folders nest "
+		    "deeper than %d", src, QASID_DEPTH_MAX);
+	if ((dir = opendir(src)) == NULL)
+		return qerr_sys(&p->err, QASID_ERR_IO, errno, "%s", src);
+	while (rc == QASID_OK && (errno = 0, d = readdir(dir)) != NULL) {
+		char *r, *s;
+		if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
+			continue;
+		r = join(rel, d->d_name);
+		s = join(src, d->d_name);
+		if (r == NULL || s == NULL)
+			rc = qerr_set(&p->err, QASID_ERR_NOMEM, "%s", src);
+		else
+			rc = add_one(p, r, s, depth);
+		free(r);
+		free(s);
+	}
+	if (rc == QASID_OK && errno != 0)
+		rc = qerr_sys(&p->err, QASID_ERR_IO, errno, "%s", src);
+	closedir(dir);
+	return rc;
+}
+
+int
+qasid_packer_add(qasid_packer *p, const char *path)
+{
+	char *copy = strdup(path), *base, *end;
+	int rc;
+
+	if (copy == NULL)
+		return qerr_set(&p->err, QASID_ERR_NOMEM, "%s", path);
+	/* Stored under its last component: "a/reports/" is "reports". */
+	end = copy + strlen(copy);
+	while (end > copy + 1 && end[-1] == '/')
+		*--end = '\0';
+	base = strrchr(copy, '/');
+	base = base ? base + 1 : copy;
+	if (*base == '\0' || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
+		rc = qerr_set(&p->err, QASID_ERR_ARG, "%s: name a file or "
+		    "folder by its own name, not \"%s\"", path, base);
+	else
+		rc = add_one(p, base, path, 0);
+	free(copy);
+	return rc;
+}
+
+static int
+entry_cmp(const void *a, const void *b)
+{
+	const struct pentry *x = a, *y = b;
+
+	return qasid__path_cmp(x->rel, strlen(x->rel), y->rel, strlen(y->rel));
+}
+
+/* Sorts into bundle order and refuses duplicates and names that would
+ * collide on a recipient's file system. */
+static int
+sort_entries(qasid_packer *p)
+{
+	char why[300];
+
+	qsort(p->e, p->n, sizeof(p->e[0]), entry_cmp);
+	for (size_t i = 1; i < p->n; i++) {
+		const char *a = p->e[i - 1].rel, *b = p->e[i].rel;
+		if (strcmp(a, b) == 0)
+			return qerr_set(&p->err, QASID_ERR_PATH, "%s: added "
+			    "twice (as %s and %s)", a, p->e[i - 1].src,
+			    p->e[i].src);
+		if (qasid__path_collide(a, strlen(a), b, strlen(b), why,
+		    sizeof(why)))
+			return qerr_set(&p->err, QASID_ERR_PATH, "%s: cannot "
+			    "be carried safely: %s", p->e[i].src, why);
+	}
+	return QASID_OK;
+}
+
+/* ---- Writing ------------------------------------------------------------ */
+
+/* Writes the head: the manifest's tar entry and the signature's header,
+ * one gzip member whose hash the signature's trusted comment carries. */
+static int
+make_head(qasid_packer *p, const struct qbuf *mf, size_t siglen,
+    qgz *gz, struct qbuf *head)
+{
+	struct qtar_entry te = {QF_MANIFEST_NAME, 0, 0644, mf->len,
+	    p->created};
+	static const unsigned char zero[QF_BLOCK];
+	struct qbuf raw = {0};
+	int rc;
+
+	if ((rc = qtar_header(&te, &raw)) != QASID_OK ||
+	    (rc = qbuf_append(&raw, mf->p, mf->len)) != QASID_OK ||
+	    (rc = qbuf_append(&raw, zero, qtar_padding(mf->len))) !=
+	    QASID_OK)
+		goto out;
+	te.path = QF_SIG_NAME;
+	te.size = siglen;
+	if ((rc = qtar_header(&te, &raw)) == QASID_OK)
+		rc = qgz_member(gz, raw.p, raw.len, 0, head);
+out:
+	qbuf_free(&raw);
+	return rc == QASID_OK ? rc : qerr_set(&p->err, rc, "making the "
+	    "bundle head");
+}
+
+static int
+make_manifest(qasid_packer *p, const struct qpack_body *b, struct qbuf *mf)
+{
+	struct qmf_header h;
+	struct qmf_entry *e = malloc(sizeof(*e));
+	int rc;
+
+	if (e == NULL)
+		return qerr_set(&p->err, QASID_ERR_NOMEM, "manifest");
+	memset(&h, 0, sizeof(h));
+	snprintf(h.title, sizeof(h.title), "%s", p->title);
+	snprintf(h.series, sizeof(h.series), "%s", p->series);
+	h.sequence = p->sequence;
+	h.created = p->created;
+	memcpy(h.keyid, p->sk->id, QK_KEYID);
+	for (size_t i = 0; i < p->n; i++)
+		p->e[i].is_dir ? h.dirs++ : h.files++;
+	h.bytes = p->total;
+	h.members = b->nm;
+	rc = qmf_put_header(mf, &h);
+	for (size_t i = 0; rc == QASID_OK && i < p->n; i++) {
+		e->pathlen = strlen(p->e[i].rel);
+		memcpy(e->path, p->e[i].rel, e->pathlen + 1);
+		e->is_dir = p->e[i].is_dir;
+		e->mode = p->e[i].mode;
+		e->size = p->e[i].size;
+		memcpy(e->hash, p->e[i].hash, QF_FILE_HASH);
+		rc = qmf_put_entry(mf, e);
+	}
+	for (size_t i = 0; rc == QASID_OK && i < b->nm; i++) {
+		struct qmf_member m;
+		m.clen = b->m[i].clen;
+		m.ulen = b->m[i].ulen;
+		memcpy(m.hash, b->m[i].hash, QF_MEMBER_HASH);
+		rc = qmf_put_member(mf, &m);
+	}
+	if (rc == QASID_OK)
+		rc = qmf_put_end(mf);
+	free(e);
+	return rc == QASID_OK ? rc : qerr_set(&p->err, rc, "manifest");
+}
+
+/* Signs the manifest and makes the signature's stored member. */
+static int
+make_signature(qasid_packer *p, const struct qbuf *mf,
+    const struct qbuf *head, qgz *gz, struct qbuf *sigm)
+{
+	unsigned char mh[crypto_generichash_BYTES_MAX], hh[QF_MEMBER_HASH];
+	char trusted[128], sig[2048];
+	static const unsigned char zero[QF_BLOCK];
+	size_t len;
+	struct qbuf raw = {0};
+	int rc;
+
+	crypto_generichash(mh, sizeof(mh), mf->p, mf->len, NULL, 0);
+	crypto_generichash(hh, sizeof(hh), head->p, head->len, NULL, 0);
+	memcpy(trusted, QF_TRUSTED_PREFIX, sizeof(QF_TRUSTED_PREFIX));
+	qhex(hh, sizeof(hh), trusted + sizeof(QF_TRUSTED_PREFIX) - 1);
+	if ((len = qsig_make(p->sk, mh, trusted, sig, sizeof(sig))) == 0)
+		return qerr_set(&p->err, QASID_ERR_INTERNAL, "signing");
+	if ((rc = qbuf_append(&raw, sig, len)) == QASID_OK &&
+	    (rc = qbuf_append(&raw, zero, qtar_padding(len))) == QASID_OK)
+		rc = qgz_member(gz, raw.p, raw.len, 1, sigm);
+	qbuf_free(&raw);
+	return rc == QASID_OK ? rc : qerr_set(&p->err, rc, "signing");
+}
+
+static int
+copy_body(int from, int to, uint64_t len)
+{
+	static const size_t bufsize = (size_t)1 << 20;
+	loff_t off = 0;
+	char *buf;
+
+	while ((uint64_t)off < len) {
+		ssize_t n = copy_file_range(from, &off, to, NULL,
+		    (size_t)(len - (uint64_t)off), 0);
+		if (n > 0)
+			continue;
+		if (n == 0 || (errno != EXDEV && errno != ENOSYS &&
+		    errno != EINVAL && errno != EOPNOTSUPP))
+			return -1;
+		break; /* no in-kernel copy here: copy through memory */
+	}
+	if ((uint64_t)off == len)
+		return 0;
+	if ((buf = malloc(bufsize)) == NULL)
+		return -1;
+	while ((uint64_t)off < len) {
+		ssize_t n = pread(from, buf, bufsize, off);
+		if (n <= 0 || qwrite_all(to, buf, (size_t)n) < 0) {
+			free(buf);
+			return -1;
+		}
+		off += n;
+	}
+	free(buf);
+	return 0;
+}
+
+static int
+finish(qasid_packer *p, struct qpack_body *b, const char *out, int overwrite)
+{
+	struct qbuf mf = {0}, head = {0}, sigm = {0};
+	qgz *gz = qgz_new();
+	char *tmp = NULL;
+	int fd = -1, rc;
+
+	if (gz == NULL)
+		return qerr_set(&p->err, QASID_ERR_NOMEM, "%s", out);
+	if ((rc = make_manifest(p, b, &mf)) != QASID_OK ||
+	    (rc = make_head(p, &mf, qsig_len(strlen(QF_TRUSTED_PREFIX) +
+	    2 * QF_MEMBER_HASH), gz, &head)) != QASID_OK ||
+	    (rc = make_signature(p, &mf, &head, gz, &sigm)) != QASID_OK)
+		goto out;
+	if ((fd = qtmp_create(out, &tmp)) < 0) {
+		rc = qerr_sys(&p->err, QASID_ERR_IO, errno, "%s", out);
+		goto out;
+	}
+	if (fchmod(fd, 0644) < 0 || qwrite_all(fd, head.p, head.len) < 0 ||
+	    qwrite_all(fd, sigm.p, sigm.len) < 0 ||
+	    copy_body(b->fd, fd, b->len) < 0) {
+		rc = qerr_sys(&p->err, QASID_ERR_IO, errno, "%s", out);
+		qtmp_abort(fd, tmp);
+		goto out;
+	}
+	if (qtmp_commit(fd, tmp, out, overwrite) < 0)
+		rc = qerr_sys(&p->err, errno == EEXIST ? QASID_ERR_EXISTS :
+		    QASID_ERR_IO, errno, "%s", out);
+out:
+	qgz_free(gz);
+	qbuf_free(&mf);
+	qbuf_free(&head);
+	qbuf_free(&sigm);
+	return rc;
+}
+
+int
+qasid_packer_write(qasid_packer *p, const char *out, int overwrite)
+{
+	struct qpack_body body;
+	int rc;
+
+	qerr_clear(&p->err);
+	if (p->sk == NULL || !p->sk->loaded)
+		return qerr_set(&p->err, QASID_ERR_ARG, "no secret key");
+	if (p->n == 0)
+		return qerr_set(&p->err, QASID_ERR_ARG, "nothing to pack");
+	if (!overwrite && access(out, F_OK) == 0)
+		return qerr_set(&p->err, QASID_ERR_EXISTS, "%s: file exists",
+		    out);
+	if ((rc = sort_entries(p)) != QASID_OK)
+		return rc;
+	memset(&body, 0, sizeof(body));
+	body.err = &p->err;
+	body.fd = -1;
+	body.threads = p->threads;
+	body.progress = p->progress;
+	body.progress_ud = p->progress_ud;
+	body.total = p->total;
+	body.created = p->created;
+	rc = qpack_body(&body, out, p->e, p->n);
+	if (rc == QASID_OK)
+		rc = finish(p, &body, out, overwrite);
+	qpack_body_free(&body);
+	return rc;
+}

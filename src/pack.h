@@ -1,0 +1,46 @@
+/*
+ * pack.h - what pack.c and body.c share.
+ */
+#ifndef QASID_PACK_H
+#define QASID_PACK_H
+
+#include "internal.h"
+
+/* One file or folder to pack. */
+struct pentry {
+	char *rel;         /* path inside the bundle */
+	char *src;         /* path to read it from */
+	int is_dir;
+	unsigned mode;
+	uint64_t size;
+	unsigned char hash[QF_FILE_HASH]; /* filled in by qpack_body */
+};
+
+struct qmember_rec {
+	uint64_t clen, ulen;
+	unsigned char hash[QF_MEMBER_HASH];
+};
+
+/* The compressed tar stream of all entries, in an unlinked temporary file
+ * beside the output. */
+struct qpack_body {
+	/* in */
+	struct qerr *err;
+	unsigned threads;
+	qasid_progress_fn progress;
+	void *progress_ud;
+	uint64_t total;
+	int64_t created;
+	/* out */
+	int fd;
+	uint64_t len;
+	struct qmember_rec *m;
+	size_t nm, capm;
+};
+
+/* Reads, hashes and compresses every entry (in order) into b->fd. */
+int qpack_body(struct qpack_body *b, const char *out, struct pentry *e,
+    size_t n);
+void qpack_body_free(struct qpack_body *b);
+
+#endif

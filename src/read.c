@@ -1,0 +1,444 @@
+/*
+ * read.c - verifying a bundle: the head (manifest and signature) first, then
+ * the body against the manifest, in one pass with bounded memory.
+ *
+ * The head is parsed by libarchive. The body is not parsed at all: the
+ * reader makes every expected tar header again from the signed manifest and
+ * compares bytes, so the body must be exactly the canonical tar stream of
+ * the manifest. The raw bytes of every gzip member are hashed and compared
+ * with the manifest too, so no byte of the file escapes the signature.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "gz.h"
+#include "paths.h"
+#include "reader.h"
+#include "tar.h"
+
+#define SIG_MAX 4096
+#define HEAD_OUT_MAX (QF_MANIFEST_MAX + 4 * QF_BLOCK)
+#define HEAD_RAW_MAX (HEAD_OUT_MAX + HEAD_OUT_MAX / 8 + 4096)
+#define SIG_MEMBER_MAX (SIG_MAX + 1024)
+#define IOBUF ((size_t)256 << 10)
+
+/* ---- Head --------------------------------------------------------------- */
+
+struct head_ctx {
+	qasid_reader *r;
+	unsigned char buf[64 << 10];
+	crypto_generichash_state plain0; /* member 0's inflated bytes */
+	struct qbuf plain1;              /* member 1's inflated bytes */
+	unsigned char raw0_hash[QF_MEMBER_HASH];
+	struct qbuf raw1;
+	int stage;                       /* member being read: 0, 1, 2 done */
+};
+
+static int
+head_next_member(struct head_ctx *h)
+{
+	struct qin *in = &h->r->in;
+	uint64_t len;
+	int rc;
+
+	if (h->stage == 0) {
+		if ((rc = qin_end(in, &len, h->raw0_hash)) != QASID_OK)
+			return rc;
+		h->stage = 1;
+		return qin_begin(in, SIG_MEMBER_MAX, SIG_MAX + QF_BLOCK, 1);
+	}
+	if ((rc = qin_end(in, &len, (unsigned char[QF_MEMBER_HASH]){0})) !=
+	    QASID_OK)
+		return rc;
+	h->stage = 2;
+	return qbuf_append(&h->raw1, in->keep_raw.p, in->keep_raw.len);
+}
+
+static la_ssize_t
+head_read(struct archive *a, void *ud, const void **out)
+{
+	struct head_ctx *h = ud;
+	size_t got = 0;
+
+	(void)a;
+	*out = h->buf;
+	while (h->stage < 2 && got == 0) {
+		if (qin_read(&h->r->in, h->buf, sizeof(h->buf), &got) != 0)
+			return -1;
+		if (got == 0 && head_next_member(h) != QASID_OK)
+			return -1;
+	}
+	if (h->stage == 0)
+		crypto_generichash_update(&h->plain0, h->buf, got);
+	else if (got && qbuf_append(&h->plain1, h->buf, got) != QASID_OK)
+		return -1;
+	return (la_ssize_t)got;
+}
+
+static int
+not_bundle(qasid_reader *r, const char *why)
+{
+	return qerr_set(&r->err, QASID_ERR_FORMAT, "%s: not a qasid bundle: %s",
+	    r->path, why);
+}
+
+/* Reads one regular entry called name into the spool or into sig. */
+static int
+head_entry(qasid_reader *r, struct archive *a, const char *name,
+    uint64_t max, crypto_generichash_state *hs, struct qbuf *sig)
+{
+	struct archive_entry *e;
+	unsigned char buf[16384];
+	la_ssize_t n;
+	uint64_t total = 0;
+
+	if (archive_read_next_header(a, &e) != ARCHIVE_OK)
+		return r->err.code ? r->err.code : not_bundle(r, "no readable "
+		    "tar header at the start");
+	if (strcmp(archive_entry_pathname(e), name) != 0 ||
+	    archive_entry_filetype(e) != AE_IFREG ||
+	    archive_entry_size(e) < 0 ||
+	    (uint64_t)archive_entry_size(e) > max) {
+		char why[128];
+		snprintf(why, sizeof(why), "expected %s first", name);
+		return not_bundle(r, why);
+	}
+	while ((n = archive_read_data(a, buf, sizeof(buf))) > 0) {
+		total += (uint64_t)n;
+		if (hs != NULL) {
+			crypto_generichash_update(hs, buf, (size_t)n);
+			if (qspool_write(&r->spool, buf, (size_t)n) != 0)
+				return qerr_sys(&r->err, QASID_ERR_IO, errno,
+				    "%s: spooling the manifest", r->path);
+		} else if (qbuf_append(sig, buf, (size_t)n) != QASID_OK) {
+			return qerr_set(&r->err, QASID_ERR_NOMEM, "%s", r->path);
+		}
+	}
+	if (n < 0 || total != (uint64_t)archive_entry_size(e))
+		return r->err.code ? r->err.code : not_bundle(r,
+		    "truncated head");
+	return QASID_OK;
+}
+
+/* The head's inflated bytes must be exactly the canonical tar entries of the
+ * manifest and of the signature's header; the signature member must be the
+ * one stored gzip member of the signature. */
+static int
+head_canonical(qasid_reader *r, struct head_ctx *h, const struct qbuf *sig)
+{
+	static const unsigned char zero[QF_BLOCK];
+	struct qtar_entry te = {QF_MANIFEST_NAME, 0, 0644, r->spool.len,
+	    r->hdr.created};
+	unsigned char want[QF_MEMBER_HASH], got[QF_MEMBER_HASH];
+	crypto_generichash_state hs;
+	struct qbuf b = {0}, m1 = {0};
+	struct qmf_cursor *c = malloc(sizeof(*c));
+	qgz *gz = qgz_new();
+	int rc = QASID_ERR_NOMEM, same;
+
+	crypto_generichash_final(&h->plain0, got, sizeof(got));
+	crypto_generichash_init(&hs, NULL, 0, sizeof(want));
+	if (c == NULL || gz == NULL || qtar_header(&te, &b) != QASID_OK)
+		goto out;
+	crypto_generichash_update(&hs, b.p, b.len);
+	for (uint64_t off = 0; off < r->spool.len;) {
+		ssize_t n = qspool_read(&r->spool, off, c->buf,
+		    sizeof(c->buf));
+		if (n <= 0) {
+			rc = qerr_sys(&r->err, QASID_ERR_IO, errno, "%s: "
+			    "manifest spool", r->path);
+			goto out;
+		}
+		crypto_generichash_update(&hs, (unsigned char *)c->buf,
+		    (size_t)n);
+		off += (uint64_t)n;
+	}
+	crypto_generichash_update(&hs, zero, qtar_padding(r->spool.len));
+	b.len = 0;
+	te.path = QF_SIG_NAME;
+	te.size = sig->len;
+	if (qtar_header(&te, &b) != QASID_OK)
+		goto out;
+	crypto_generichash_update(&hs, b.p, b.len);
+	crypto_generichash_final(&hs, want, sizeof(want));
+	b.len = 0;
+	if (qbuf_append(&b, sig->p, sig->len) != QASID_OK ||
+	    qbuf_append(&b, zero, qtar_padding(sig->len)) != QASID_OK ||
+	    qgz_member(gz, b.p, b.len, 1, &m1) != QASID_OK)
+		goto out;
+	same = sodium_memcmp(want, got, sizeof(want)) == 0 &&
+	    h->plain1.len == b.len && memcmp(h->plain1.p, b.p, b.len) == 0 &&
+	    h->raw1.len == m1.len && memcmp(h->raw1.p, m1.p, m1.len) == 0;
+	rc = same ? QASID_OK : qerr_set(&r->err, QASID_ERR_FORMAT, "%s: the "
+	    "head is not in canonical form", r->path);
+out:
+	if (rc == QASID_ERR_NOMEM)
+		qerr_set(&r->err, rc, "%s", r->path);
+	free(c);
+	qgz_free(gz);
+	qbuf_free(&b);
+	qbuf_free(&m1);
+	return rc;
+}
+
+static int
+check_signature(qasid_reader *r, const struct qbuf *sigtext,
+    const unsigned char mhash[crypto_generichash_BYTES_MAX],
+    const unsigned char headhash[QF_MEMBER_HASH])
+{
+	struct qsig s;
+	const qasid_pubkey *pk;
+	const char *name = "";
+	char id[QASID_KEYID_HEX], want[128];
+	int rc;
+
+	if ((rc = qsig_parse(&s, (const char *)sigtext->p, sigtext->len,
+	    &r->err)) != QASID_OK)
+		return qerr_set(&r->err, rc, "%s", r->path);
+	qkey_id_hex(s.keyid, id);
+	if ((pk = qkeyring_find(r->kr, s.keyid, &name)) == NULL)
+		return qerr_set(&r->err, QASID_ERR_UNTRUSTED, "%s: signed by "
+		    "key %s, which is not trusted", r->path, id);
+	if ((rc = qsig_verify(&s, pk, mhash, &r->err)) != QASID_OK)
+		return rc;
+	memcpy(want, QF_TRUSTED_PREFIX, sizeof(QF_TRUSTED_PREFIX));
+	qhex(headhash, QF_MEMBER_HASH, want + sizeof(QF_TRUSTED_PREFIX) - 1);
+	if (strcmp(s.trusted, want) != 0)
+		return qerr_set(&r->err, QASID_ERR_SIGNATURE, "%s: the bundle "
+		    "head does not match its signature", r->path);
+	snprintf(r->signer, sizeof(r->signer), "%s", name);
+	memcpy(r->sigkey, s.keyid, QK_KEYID);
+	r->info.signature_ok = 1;
+	return QASID_OK;
+}
+
+static void
+fill_info(qasid_reader *r)
+{
+	qasid_info *i = &r->info;
+
+	i->format = QASID_FORMAT_VERSION;
+	i->title = r->hdr.title;
+	i->series = r->hdr.series;
+	i->sequence = r->hdr.sequence;
+	i->created = r->hdr.created;
+	qkey_id_hex(r->hdr.keyid, i->keyid);
+	i->files = r->hdr.files;
+	i->dirs = r->hdr.dirs;
+	i->bytes = r->hdr.bytes;
+	i->signer = r->signer;
+}
+
+static int
+parse_header(qasid_reader *r)
+{
+	struct qmf_cursor *c = malloc(sizeof(*c));
+	int rc;
+
+	if (c == NULL)
+		return qerr_set(&r->err, QASID_ERR_NOMEM, "%s", r->path);
+	qmf_cursor_init(c, &r->spool, &r->err);
+	rc = qmf_get_header(c, &r->hdr);
+	free(c);
+	if (rc != QASID_OK)
+		return qerr_set(&r->err, rc, "%s", r->path);
+	fill_info(r);
+	return QASID_OK;
+}
+
+static int
+read_head_entries(qasid_reader *r, struct head_ctx *h, struct qbuf *sig,
+    unsigned char mhash[crypto_generichash_BYTES_MAX])
+{
+	crypto_generichash_state hs;
+	struct archive *a = archive_read_new();
+	int rc;
+
+	if (a == NULL)
+		return qerr_set(&r->err, QASID_ERR_NOMEM, "%s", r->path);
+	crypto_generichash_init(&hs, NULL, 0, crypto_generichash_BYTES_MAX);
+	archive_read_support_format_tar(a);
+	if (archive_read_open(a, h, NULL, head_read, NULL) != ARCHIVE_OK)
+		rc = r->err.code ? r->err.code : not_bundle(r, "unreadable");
+	else if ((rc = head_entry(r, a, QF_MANIFEST_NAME, QF_MANIFEST_MAX,
+	    &hs, NULL)) == QASID_OK)
+		rc = head_entry(r, a, QF_SIG_NAME, SIG_MAX, NULL, sig);
+	archive_read_free(a);
+	crypto_generichash_final(&hs, mhash, crypto_generichash_BYTES_MAX);
+	/* Read the signature member to its end, padding included. */
+	while (rc == QASID_OK && h->stage < 2) {
+		const void *p;
+		if (head_read(NULL, h, &p) < 0)
+			rc = r->err.code ? r->err.code : QASID_ERR_INTERNAL;
+	}
+	return rc;
+}
+
+int
+qread_head(qasid_reader *r, int verify)
+{
+	struct head_ctx *h = calloc(1, sizeof(*h));
+	unsigned char mhash[crypto_generichash_BYTES_MAX];
+	struct qbuf sig = {0};
+	int rc;
+
+	if (h == NULL)
+		return qerr_set(&r->err, QASID_ERR_NOMEM, "%s", r->path);
+	h->r = r;
+	crypto_generichash_init(&h->plain0, NULL, 0, QF_MEMBER_HASH);
+	if ((rc = qin_begin(&r->in, HEAD_RAW_MAX, HEAD_OUT_MAX, 0)) ==
+	    QASID_OK)
+		rc = read_head_entries(r, h, &sig, mhash);
+	if (rc == QASID_OK && verify)
+		rc = check_signature(r, &sig, mhash, h->raw0_hash);
+	if (rc == QASID_OK)
+		rc = parse_header(r);
+	if (rc == QASID_OK && verify &&
+	    memcmp(r->hdr.keyid, r->sigkey, QK_KEYID) != 0)
+		rc = qerr_set(&r->err, QASID_ERR_SIGNATURE, "%s: manifest "
+		    "names another key than the signature", r->path);
+	if (rc == QASID_OK)
+		rc = head_canonical(r, h, &sig);
+	if (rc == QASID_OK)
+		r->head_read = 1;
+	qbuf_free(&h->plain1);
+	qbuf_free(&h->raw1);
+	qbuf_free(&sig);
+	free(h);
+	return rc;
+}
+
+/* ---- The reader's public face ------------------------------------------- */
+
+qasid_reader *
+qasid_reader_new(const qasid_keyring *trusted)
+{
+	qasid_reader *r = calloc(1, sizeof(*r));
+
+	if (r == NULL)
+		return NULL;
+	r->kr = trusted;
+	r->in.fd = -1;
+	return r;
+}
+
+void
+qasid_reader_free(qasid_reader *r)
+{
+	if (r == NULL)
+		return;
+	qin_close(&r->in);
+	qspool_free(&r->spool);
+	free(r->path);
+	free(r);
+}
+
+void
+qasid_reader_set_progress(qasid_reader *r, qasid_progress_fn fn, void *ud)
+{
+	r->progress = fn;
+	r->progress_ud = ud;
+}
+
+int
+qasid_reader_open(qasid_reader *r, const char *path)
+{
+	qerr_clear(&r->err);
+	qin_close(&r->in);
+	qspool_free(&r->spool);
+	memset(&r->info, 0, sizeof(r->info));
+	r->head_read = 0;
+	r->signer[0] = '\0';
+	free(r->path);
+	if ((r->path = strdup(path)) == NULL)
+		return qerr_set(&r->err, QASID_ERR_NOMEM, "%s", path);
+	return qin_open(&r->in, r->path, &r->err);
+}
+
+/* Each read of a bundle is one pass: open it again to read it again. */
+static int
+start(qasid_reader *r, int verify)
+{
+	if (r->path == NULL)
+		return qerr_set(&r->err, QASID_ERR_ARG, "no bundle is open");
+	if (r->err.code != QASID_OK)
+		return r->err.code;
+	if (r->head_read)
+		return qerr_set(&r->err, QASID_ERR_ARG, "%s: already read; "
+		    "open it again", r->path);
+	if (verify && (r->kr == NULL || qasid_keyring_count(r->kr) == 0))
+		return qerr_set(&r->err, QASID_ERR_UNTRUSTED, "%s: no trusted "
+		    "keys to verify it with", r->path);
+	return qread_head(r, verify);
+}
+
+int
+qasid_reader_verify(qasid_reader *r)
+{
+	int rc = start(r, 1);
+
+	return rc != QASID_OK ? rc : qread_body(r, NULL);
+}
+
+int
+qasid_reader_unpack(qasid_reader *r, const char *dir)
+{
+	int rc = start(r, 1);
+
+	return rc != QASID_OK ? rc : qunpack(r, dir);
+}
+
+int
+qasid_reader_list(qasid_reader *r, int verify_signature, qasid_entry_fn fn,
+    void *ud)
+{
+	struct qmf_cursor *c;
+	struct qmf_entry *e;
+	qasid_entry out;
+	int rc = start(r, verify_signature);
+
+	if (rc != QASID_OK)
+		return rc;
+	c = malloc(sizeof(*c));
+	e = malloc(sizeof(*e));
+	if (c == NULL || e == NULL) {
+		rc = qerr_set(&r->err, QASID_ERR_NOMEM, "%s", r->path);
+		goto out;
+	}
+	qmf_cursor_init(c, &r->spool, &r->err);
+	if ((rc = qmf_get_header(c, &r->hdr)) != QASID_OK)
+		goto out;
+	while ((rc = qmf_get_entry(c, e)) == 1) {
+		out.path = e->path;
+		out.is_dir = e->is_dir;
+		out.mode = e->mode;
+		out.size = e->size;
+		if (e->is_dir)
+			out.hash[0] = '\0';
+		else
+			qhex(e->hash, QF_FILE_HASH, out.hash);
+		if (fn != NULL && (rc = fn(ud, &out)) != 0)
+			goto out;
+	}
+out:
+	free(c);
+	free(e);
+	return rc;
+}
+
+const qasid_info *
+qasid_reader_info(const qasid_reader *r)
+{
+	return &r->info;
+}
+
+const char *
+qasid_reader_errmsg(const qasid_reader *r)
+{
+	return qerr_msg(&r->err);
+}

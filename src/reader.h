@@ -1,0 +1,81 @@
+/*
+ * reader.h - what read.c, inflate.c and unpack.c share.
+ */
+#ifndef QASID_READER_H
+#define QASID_READER_H
+
+#include <zlib.h>
+
+#include "internal.h"
+#include "manifest.h"
+
+/* The raw bundle file, split into gzip members as zlib finds them. */
+struct qin {
+	int fd;
+	const char *path;
+	struct qerr *err;
+	z_stream z;
+	int z_ready;
+	unsigned char *raw;            /* read buffer */
+	size_t raw_len;                /* bytes in raw */
+	int eof;
+	uint64_t offset;               /* file offset of the current member */
+	/* the member being read */
+	int open;                      /* inside a member */
+	uint64_t index;                /* 0 head, 1 signature, 2.. body */
+	uint64_t craw, cout;           /* raw bytes used, bytes produced */
+	uint64_t max_raw, max_out;     /* limits for this member */
+	crypto_generichash_state hraw; /* hash of its raw bytes */
+	struct qbuf keep_raw;          /* its raw bytes, when keep is set */
+	int keep;
+};
+
+int qin_open(struct qin *in, const char *path, struct qerr *err);
+void qin_close(struct qin *in);
+/* Starts the next member with limits on its raw and inflated size. */
+int qin_begin(struct qin *in, uint64_t max_raw, uint64_t max_out, int keep);
+/* Inflates up to cap bytes of the current member into out; *got is 0 only
+ * at the member's end. */
+int qin_read(struct qin *in, unsigned char *out, size_t cap, size_t *got);
+/* Reads the current member to its end (it must produce nothing more) and
+ * returns its raw length and hash. */
+int qin_end(struct qin *in, uint64_t *raw_len,
+    unsigned char hash[QF_MEMBER_HASH]);
+/* Checks that nothing follows the last member. */
+int qin_at_eof(struct qin *in);
+
+/* What the body checker tells whoever consumes the content (unpack). */
+struct qsink {
+	void *ud;
+	int (*dir)(void *ud, const struct qmf_entry *e);
+	int (*file_begin)(void *ud, const struct qmf_entry *e);
+	int (*file_data)(void *ud, const unsigned char *p, size_t n);
+	int (*file_end)(void *ud, const struct qmf_entry *e);
+	/* All verified: make it visible. */
+	int (*commit)(void *ud);
+};
+
+struct qasid_reader {
+	struct qerr err;
+	const qasid_keyring *kr;
+	qasid_progress_fn progress;
+	void *progress_ud;
+	char *path;
+	struct qin in;
+	struct qspool spool;
+	struct qmf_header hdr;
+	qasid_info info;
+	char signer[256];
+	unsigned char sigkey[QK_KEYID]; /* the key that signed, once checked */
+	int head_read;           /* the head has been read (and checked) */
+};
+
+/* Reads the head; with verify, checks the signature by a trusted key. */
+int qread_head(qasid_reader *r, int verify);
+/* Checks the body against the manifest, feeding sink (may be NULL). */
+int qread_body(qasid_reader *r, const struct qsink *sink);
+
+/* unpack.c */
+int qunpack(qasid_reader *r, const char *dir);
+
+#endif

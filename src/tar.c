@@ -1,0 +1,124 @@
+/*
+ * tar.c - the tar headers of a bundle, made by libarchive.
+ *
+ * A bundle's tar stream is canonical: every header is exactly what
+ * libarchive's restricted pax writer makes for the entry the manifest
+ * describes. The packer writes these headers, and the reader makes them
+ * again from the signed manifest and compares them with what it reads, so a
+ * header that any tar reader could understand differently from qasid (a pax
+ * size that disagrees with the ustar one, a GNU long name, an extra field)
+ * never verifies.
+ */
+#include <locale.h>
+#include <string.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "internal.h"
+#include "tar.h"
+
+static la_ssize_t
+collect(struct archive *a, void *ud, const void *buf, size_t n)
+{
+	(void)a;
+	return qbuf_append(ud, buf, n) == QASID_OK ? (la_ssize_t)n : -1;
+}
+
+static struct archive *
+open_writer(struct qbuf *out)
+{
+	struct archive *a = archive_write_new();
+
+	if (a == NULL)
+		return NULL;
+	if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
+	    archive_write_set_bytes_per_block(a, 0) != ARCHIVE_OK ||
+	    archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
+	    archive_write_open(a, out, NULL, collect, NULL) != ARCHIVE_OK) {
+		archive_write_free(a);
+		return NULL;
+	}
+	return a;
+}
+
+/*
+ * libarchive converts names through the locale. Bundles hold UTF-8 whatever
+ * the caller's locale, so headers are made under C.UTF-8 on this thread
+ * only: the same entry gives the same bytes everywhere.
+ */
+static locale_t
+utf8_locale(void)
+{
+	locale_t loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+
+	return loc != (locale_t)0 ? loc : newlocale(LC_CTYPE_MASK,
+	    "en_US.UTF-8", (locale_t)0);
+}
+
+static int
+header_in_locale(const struct qtar_entry *te, struct qbuf *out)
+{
+	struct archive_entry *e;
+	struct archive *a;
+	size_t before = out->len;
+	int rc = QASID_ERR_INTERNAL;
+
+	if ((a = open_writer(out)) == NULL)
+		return QASID_ERR_NOMEM;
+	if ((e = archive_entry_new()) == NULL)
+		goto done;
+	archive_entry_set_pathname_utf8(e, te->path);
+	archive_entry_set_filetype(e, te->is_dir ? AE_IFDIR : AE_IFREG);
+	archive_entry_set_perm(e, te->mode);
+	archive_entry_set_size(e, te->is_dir ? 0 : (la_int64_t)te->size);
+	archive_entry_set_mtime(e, te->mtime, 0);
+	archive_entry_set_uid(e, 0);
+	archive_entry_set_gid(e, 0);
+	if (archive_write_header(a, e) == ARCHIVE_OK)
+		rc = QASID_OK;
+	archive_entry_free(e);
+done:
+	/* Stop before the writer pads the entry or ends the archive. */
+	archive_write_fail(a);
+	archive_write_free(a);
+	if (rc != QASID_OK)
+		out->len = before;
+	return rc;
+}
+
+int
+qtar_header(const struct qtar_entry *te, struct qbuf *out)
+{
+	locale_t loc = utf8_locale(), old;
+	int rc;
+
+	if (loc == (locale_t)0)
+		return QASID_ERR_INTERNAL;
+	old = uselocale(loc);
+	rc = header_in_locale(te, out);
+	uselocale(old);
+	freelocale(loc);
+	return rc;
+}
+
+int
+qtar_trailer(struct qbuf *out)
+{
+	struct archive *a = open_writer(out);
+
+	if (a == NULL)
+		return QASID_ERR_NOMEM;
+	if (archive_write_close(a) != ARCHIVE_OK) {
+		archive_write_free(a);
+		return QASID_ERR_INTERNAL;
+	}
+	archive_write_free(a);
+	return QASID_OK;
+}
+
+size_t
+qtar_padding(uint64_t size)
+{
+	return (size_t)((QF_BLOCK - size % QF_BLOCK) % QF_BLOCK);
+}

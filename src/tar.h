@@ -1,0 +1,27 @@
+/*
+ * tar.h - canonical tar headers (tar.c).
+ */
+#ifndef QASID_TAR_H
+#define QASID_TAR_H
+
+#include "internal.h"
+
+struct qtar_entry {
+	const char *path;  /* UTF-8, no trailing slash */
+	int is_dir;
+	unsigned mode;     /* permission bits */
+	uint64_t size;     /* 0 for folders */
+	int64_t mtime;
+};
+
+/* Appends the entry's header (a pax extended header first when one is
+ * needed) to out. */
+int qtar_header(const struct qtar_entry *te, struct qbuf *out);
+
+/* Appends the end-of-archive marker. */
+int qtar_trailer(struct qbuf *out);
+
+/* Zero bytes that follow size bytes of content to fill a 512-byte block. */
+size_t qtar_padding(uint64_t size);
+
+#endif

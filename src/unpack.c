@@ -1,0 +1,434 @@
+/*
+ * unpack.c - all-or-nothing extraction.
+ *
+ * Content is written into a private staging folder inside the destination
+ * (".qasid-unpack-XXXXXX", mode 0700) while the body is verified. Only when
+ * every byte has verified are the files synced, a commit marker written, and
+ * the staged tree moved into place with renames that never replace anything,
+ * under a lock on the destination. A run that fails removes its staging
+ * folder; one killed before its commit marker leaves a staging folder that
+ * the next unpack removes; one killed after it is finished by the next
+ * unpack, since everything it staged had verified. Only regular files and
+ * folders are ever made, never through a symbolic link.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "paths.h"
+#include "reader.h"
+
+#define STAGE_PREFIX ".qasid-unpack-"
+#define COMMIT_MARK ".qasid-committed"
+
+struct unpack {
+	qasid_reader *r;
+	const char *dir;
+	int dirfd;
+	int created_dir;       /* dir did not exist before */
+	char *stage;           /* staging folder's name inside dir */
+	int stagefd;
+	int fd;                /* file being written */
+	struct qbuf journal;   /* what publishing did, to undo it */
+	char rel[QASID_PATH_MAX + 2]; /* path being published */
+	size_t rellen;
+};
+
+static int
+sys(struct unpack *u, int errnum, const char *what)
+{
+	return qerr_sys(&u->r->err, QASID_ERR_IO, errnum, "%s%s%s", u->dir,
+	    what[0] ? "/" : "", what);
+}
+
+static int
+open_dir_at(int at, const char *name)
+{
+	return openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+}
+
+/* Removes a folder tree without following links. */
+static int
+rm_tree(int at, const char *name)
+{
+	struct dirent *d;
+	DIR *dp;
+	int fd = open_dir_at(at, name), rc = 0;
+
+	if (fd < 0)
+		return unlinkat(at, name, 0);
+	if ((dp = fdopendir(fd)) == NULL) {
+		close(fd);
+		return -1;
+	}
+	while ((d = readdir(dp)) != NULL) {
+		if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
+			continue;
+		if (d->d_type == DT_DIR || d->d_type == DT_UNKNOWN) {
+			if (rm_tree(dirfd(dp), d->d_name) < 0)
+				rc = -1;
+		} else if (unlinkat(dirfd(dp), d->d_name, 0) < 0) {
+			rc = -1;
+		}
+	}
+	closedir(dp);
+	return unlinkat(at, name, AT_REMOVEDIR) < 0 ? -1 : rc;
+}
+
+/* ---- Publishing --------------------------------------------------------- */
+
+/* The journal lists what publishing made, as "f" or "d" and the path
+ * inside the destination, NUL-terminated, oldest first. */
+static int
+journal(struct unpack *u, char kind)
+{
+	if (qbuf_append(&u->journal, &kind, 1) != QASID_OK ||
+	    qbuf_append(&u->journal, u->rel, u->rellen + 1) != QASID_OK)
+		return qerr_set(&u->r->err, QASID_ERR_NOMEM, "%s", u->dir);
+	return QASID_OK;
+}
+
+static int publish_dir(struct unpack *u, int from, int to, int depth);
+
+/* Extends u->rel by one component for messages and the journal. */
+static int
+rel_push(struct unpack *u, const char *name, size_t *saved)
+{
+	size_t n = strlen(name);
+
+	*saved = u->rellen;
+	if (u->rellen + n + 2 > sizeof(u->rel))
+		return qerr_set(&u->r->err, QASID_ERR_UNSAFE, "%s: path too "
+		    "long", u->dir);
+	if (u->rellen)
+		u->rel[u->rellen++] = '/';
+	memcpy(u->rel + u->rellen, name, n + 1);
+	u->rellen += n;
+	return QASID_OK;
+}
+
+static int
+publish_subdir(struct unpack *u, int from, int to, const char *name,
+    int depth)
+{
+	int sub_from, sub_to, rc;
+
+	if (mkdirat(to, name, 0755) == 0) {
+		if ((rc = journal(u, 'd')) != QASID_OK)
+			return rc;
+	} else if (errno != EEXIST) {
+		return sys(u, errno, u->rel);
+	}
+	if ((sub_to = open_dir_at(to, name)) < 0)
+		return errno == ELOOP || errno == ENOTDIR ? qerr_set(&u->r->err,
+		    QASID_ERR_EXISTS, "%s/%s: exists and is not a folder",
+		    u->dir, u->rel) : sys(u, errno, u->rel);
+	if ((sub_from = open_dir_at(from, name)) < 0) {
+		close(sub_to);
+		return sys(u, errno, u->rel);
+	}
+	rc = publish_dir(u, sub_from, sub_to, depth + 1);
+	if (rc == QASID_OK && fsync(sub_to) < 0 && errno != EINVAL)
+		rc = sys(u, errno, u->rel);
+	close(sub_from);
+	close(sub_to);
+	return rc;
+}
+
+static int
+publish_entry(struct unpack *u, int from, int to, const char *name,
+    int depth)
+{
+	struct stat st;
+	size_t saved;
+	int rc;
+
+	if ((rc = rel_push(u, name, &saved)) != QASID_OK)
+		return rc;
+	if (fstatat(from, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		rc = sys(u, errno, u->rel);
+	else if (S_ISDIR(st.st_mode))
+		rc = publish_subdir(u, from, to, name, depth);
+	else if (renameat2(from, name, to, name, RENAME_NOREPLACE) < 0)
+		rc = errno == EEXIST ? qerr_set(&u->r->err, QASID_ERR_EXISTS,
+		    "%s/%s: already exists; nothing was unpacked", u->dir,
+		    u->rel) : sys(u, errno, u->rel);
+	else
+		rc = journal(u, 'f');
+	u->rellen = saved;
+	u->rel[saved] = '\0';
+	return rc;
+}
+
+static int
+publish_dir(struct unpack *u, int from, int to, int depth)
+{
+	struct dirent *d;
+	DIR *dp;
+	int fd = dup(from), rc = QASID_OK;
+
+	if (depth > QASID_DEPTH_MAX + 1)
+		return qerr_set(&u->r->err, QASID_ERR_UNSAFE, "%s: too deep",
+		    u->dir);
+	if (fd < 0 || (dp = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return sys(u, errno, u->rel);
+	}
+	while (rc == QASID_OK && (d = readdir(dp)) != NULL) {
+		if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") ==
+		    0 || (depth == 0 && strcmp(d->d_name, COMMIT_MARK) == 0))
+			continue;
+		rc = publish_entry(u, from, to, d->d_name, depth);
+	}
+	closedir(dp);
+	return rc;
+}
+
+/* Undoes a failed publish, newest first: files go, new folders go. What was
+ * moved in had verified, so removing it loses nothing the bundle lacks. */
+static void
+unpublish(struct unpack *u)
+{
+	char *start = (char *)u->journal.p, *end = start + u->journal.len;
+
+	while (end > start) {
+		char *rec = end - 1;
+		while (rec > start && rec[-1] != '\0')
+			rec--;
+		end = rec;
+		unlinkat(u->dirfd, rec + 1, rec[0] == 'd' ? AT_REMOVEDIR : 0);
+	}
+	u->journal.len = 0;
+}
+
+/* Moves a committed staging folder's content into place. */
+static int
+publish(struct unpack *u, int stagefd)
+{
+	int rc;
+
+	u->journal.len = 0;
+	u->rellen = 0;
+	u->rel[0] = '\0';
+	if (flock(u->dirfd, LOCK_EX) < 0)
+		return sys(u, errno, "");
+	rc = publish_dir(u, stagefd, u->dirfd, 0);
+	if (rc != QASID_OK)
+		unpublish(u);
+	else if (fsync(u->dirfd) < 0 && errno != EINVAL)
+		rc = sys(u, errno, "");
+	flock(u->dirfd, LOCK_UN);
+	return rc;
+}
+
+/* ---- Leftovers of earlier runs ------------------------------------------ */
+
+static int
+recover_one(struct unpack *u, const char *name)
+{
+	int fd = open_dir_at(u->dirfd, name), rc = QASID_OK;
+
+	if (fd < 0)
+		return QASID_OK;
+	/* A staging folder still locked belongs to a running unpack. */
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		close(fd);
+		return QASID_OK;
+	}
+	if (faccessat(fd, COMMIT_MARK, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		rc = publish(u, fd);
+	if (rc == QASID_OK && rm_tree(u->dirfd, name) < 0)
+		rc = sys(u, errno, name);
+	close(fd);
+	return rc;
+}
+
+static int
+recover(struct unpack *u)
+{
+	struct dirent *d;
+	DIR *dp;
+	int fd = dup(u->dirfd), rc = QASID_OK;
+
+	if (fd < 0 || (dp = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return sys(u, errno, "");
+	}
+	while (rc == QASID_OK && (d = readdir(dp)) != NULL)
+		if (strncmp(d->d_name, STAGE_PREFIX, strlen(STAGE_PREFIX)) == 0)
+			rc = recover_one(u, d->d_name);
+	closedir(dp);
+	return rc;
+}
+
+/* ---- The sink the body checker feeds ------------------------------------ */
+
+static int
+sink_dir(void *ud, const struct qmf_entry *e)
+{
+	struct unpack *u = ud;
+
+	if (mkdirat(u->stagefd, e->path, 0700) < 0)
+		return sys(u, errno, e->path);
+	return QASID_OK;
+}
+
+static int
+sink_file_begin(void *ud, const struct qmf_entry *e)
+{
+	struct unpack *u = ud;
+
+	u->fd = openat(u->stagefd, e->path, O_WRONLY | O_CREAT | O_EXCL |
+	    O_NOFOLLOW | O_CLOEXEC, 0600);
+	return u->fd < 0 ? sys(u, errno, e->path) : QASID_OK;
+}
+
+static int
+sink_file_data(void *ud, const unsigned char *p, size_t n)
+{
+	struct unpack *u = ud;
+
+	return qwrite_all(u->fd, p, n) < 0 ? sys(u, errno, u->stage) :
+	    QASID_OK;
+}
+
+static int
+sink_file_end(void *ud, const struct qmf_entry *e)
+{
+	struct unpack *u = ud;
+	int fd = u->fd;
+
+	u->fd = -1;
+	/* Start writeback now; one syncfs at the commit waits for it all. */
+	sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+	if (fchmod(fd, e->mode) < 0 || close(fd) < 0)
+		return sys(u, errno, e->path);
+	return QASID_OK;
+}
+
+static int
+sink_commit(void *ud)
+{
+	struct unpack *u = ud;
+	int fd;
+
+	if (syncfs(u->stagefd) < 0)
+		return sys(u, errno, u->stage);
+	fd = openat(u->stagefd, COMMIT_MARK, O_WRONLY | O_CREAT | O_EXCL |
+	    O_CLOEXEC, 0600);
+	if (fd < 0 || fsync(fd) < 0 || close(fd) < 0 || fsync(u->stagefd) < 0)
+		return sys(u, errno, u->stage);
+	return publish(u, u->stagefd);
+}
+
+/* ---- Before anything is written ----------------------------------------- */
+
+/* Refuses at once if a file of the bundle is already in the destination. */
+static int
+precheck(struct unpack *u)
+{
+	struct qmf_cursor *c = malloc(sizeof(*c));
+	struct qmf_entry *e = malloc(sizeof(*e));
+	struct qmf_header h;
+	struct stat st;
+	int rc = QASID_ERR_NOMEM;
+
+	if (c == NULL || e == NULL)
+		goto out;
+	qmf_cursor_init(c, &u->r->spool, &u->r->err);
+	if ((rc = qmf_get_header(c, &h)) != QASID_OK)
+		goto out;
+	while ((rc = qmf_get_entry(c, e)) == 1) {
+		if (fstatat(u->dirfd, e->path, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (!e->is_dir || !S_ISDIR(st.st_mode)) {
+			rc = qerr_set(&u->r->err, QASID_ERR_EXISTS, "%s/%s: "
+			    "already exists%s; nothing was unpacked", u->dir,
+			    e->path, e->is_dir ? " and is not a folder" : "");
+			break;
+		}
+	}
+out:
+	if (rc == QASID_ERR_NOMEM)
+		qerr_set(&u->r->err, rc, "%s", u->dir);
+	free(c);
+	free(e);
+	return rc;
+}
+
+static int
+open_dest(struct unpack *u)
+{
+	if (mkdir(u->dir, 0755) == 0)
+		u->created_dir = 1;
+	else if (errno != EEXIST)
+		return sys(u, errno, "");
+	u->dirfd = open(u->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (u->dirfd < 0)
+		return errno == ELOOP ? qerr_set(&u->r->err, QASID_ERR_UNSAFE,
+		    "%s: is a symbolic link; refusing to unpack through it",
+		    u->dir) : sys(u, errno, "");
+	return QASID_OK;
+}
+
+static int
+make_stage(struct unpack *u)
+{
+	size_t n = strlen(u->dir) + sizeof(STAGE_PREFIX) + 8;
+	char *path = malloc(n), *slash;
+
+	if (path == NULL)
+		return qerr_set(&u->r->err, QASID_ERR_NOMEM, "%s", u->dir);
+	snprintf(path, n, "%s/%sXXXXXX", u->dir, STAGE_PREFIX);
+	if (mkdtemp(path) == NULL) {
+		free(path);
+		return sys(u, errno, "");
+	}
+	slash = strrchr(path, '/');
+	u->stage = strdup(slash + 1);
+	free(path);
+	if (u->stage == NULL)
+		return qerr_set(&u->r->err, QASID_ERR_NOMEM, "%s", u->dir);
+	if ((u->stagefd = open_dir_at(u->dirfd, u->stage)) < 0 ||
+	    flock(u->stagefd, LOCK_EX) < 0)
+		return sys(u, errno, u->stage);
+	return QASID_OK;
+}
+
+int
+qunpack(qasid_reader *r, const char *dir)
+{
+	struct unpack u = {.r = r, .dir = dir, .dirfd = -1, .stagefd = -1,
+	    .fd = -1};
+	struct qsink sink = {&u, sink_dir, sink_file_begin, sink_file_data,
+	    sink_file_end, sink_commit};
+	int rc;
+
+	if ((rc = open_dest(&u)) == QASID_OK && (rc = recover(&u)) ==
+	    QASID_OK && (rc = precheck(&u)) == QASID_OK &&
+	    (rc = make_stage(&u)) == QASID_OK)
+		rc = qread_body(r, &sink);
+	if (u.fd >= 0)
+		close(u.fd);
+	if (u.stage != NULL && rm_tree(u.dirfd, u.stage) < 0 &&
+	    rc == QASID_OK)
+		rc = sys(&u, errno, u.stage);
+	if (u.stagefd >= 0)
+		close(u.stagefd);
+	if (rc != QASID_OK && u.created_dir)
+		unlinkat(AT_FDCWD, dir, AT_REMOVEDIR);
+	if (u.dirfd >= 0)
+		close(u.dirfd);
+	free(u.stage);
+	qbuf_free(&u.journal);
+	return rc;
+}

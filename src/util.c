@@ -1,0 +1,309 @@
+/*
+ * util.c - error records, growable buffers, hex and careful file writing
+ * shared by the rest of the library.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static const char *const messages[] = {
+	"success",
+	"out of memory",
+	"input/output error",
+	"invalid argument",
+	"not a valid bundle",
+	"bad signature",
+	"untrusted key",
+	"content does not match the manifest",
+	"unsafe entry",
+	"limit exceeded",
+	"malformed key",
+	"wrong password",
+	"file exists",
+	"no space left on device",
+	"path cannot be carried safely",
+	"key not found",
+	"internal error",
+};
+
+const char *
+qasid_strerror(int code)
+{
+	size_t i = (size_t)-code;
+
+	if (code > 0 || i >= sizeof(messages) / sizeof(messages[0]))
+		return "unknown error";
+	return messages[i];
+}
+
+int
+qasid_err_is_verification(int code)
+{
+	return code <= QASID_ERR_FORMAT && code >= QASID_ERR_UNSAFE;
+}
+
+const char *
+qasid_version(void)
+{
+	return QASID_VERSION;
+}
+
+int
+qasid_init(void)
+{
+	return sodium_init() < 0 ? QASID_ERR_INTERNAL : QASID_OK;
+}
+
+static int
+qerr_vset(struct qerr *e, int code, const char *fmt, va_list ap)
+{
+	/* The first failure explains the rest; later ones are consequences. */
+	if (e->code != QASID_OK)
+		return e->code;
+	e->code = code;
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	return code;
+}
+
+int
+qerr_set(struct qerr *e, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	code = qerr_vset(e, code, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int
+qerr_sys(struct qerr *e, int code, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+	size_t len;
+
+	if (e->code != QASID_OK)
+		return e->code;
+	if (errnum == ENOSPC || errnum == EDQUOT)
+		code = QASID_ERR_NOSPACE;
+	else if (errnum == ENOMEM)
+		code = QASID_ERR_NOMEM;
+	va_start(ap, fmt);
+	qerr_vset(e, code, fmt, ap);
+	va_end(ap);
+	len = strlen(e->msg);
+	snprintf(e->msg + len, sizeof(e->msg) - len, "%s%s",
+	    len ? ": " : "", strerror(errnum));
+	return code;
+}
+
+void
+qerr_clear(struct qerr *e)
+{
+	e->code = QASID_OK;
+	e->msg[0] = '\0';
+}
+
+const char *
+qerr_msg(const struct qerr *e)
+{
+	if (e->code == QASID_OK)
+		return "";
+	return e->msg[0] ? e->msg : qasid_strerror(e->code);
+}
+
+int
+qbuf_reserve(struct qbuf *b, size_t more)
+{
+	size_t want, cap;
+	unsigned char *p;
+
+	if (more > SIZE_MAX - b->len)
+		return QASID_ERR_NOMEM;
+	want = b->len + more;
+	if (want <= b->cap)
+		return QASID_OK;
+	cap = b->cap ? b->cap : 4096;
+	while (cap < want)
+		cap = cap > SIZE_MAX / 2 ? want : cap * 2;
+	if ((p = realloc(b->p, cap)) == NULL)
+		return QASID_ERR_NOMEM;
+	b->p = p;
+	b->cap = cap;
+	return QASID_OK;
+}
+
+int
+qbuf_append(struct qbuf *b, const void *p, size_t n)
+{
+	if (qbuf_reserve(b, n) != QASID_OK)
+		return QASID_ERR_NOMEM;
+	if (n)
+		memcpy(b->p + b->len, p, n);
+	b->len += n;
+	return QASID_OK;
+}
+
+void
+qbuf_free(struct qbuf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
+}
+
+void
+qhex(const unsigned char *in, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+int
+qwrite_all(int fd, const void *buf, size_t n)
+{
+	const unsigned char *p = buf;
+
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+ssize_t
+qread_full(int fd, void *buf, size_t n)
+{
+	unsigned char *p = buf;
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t r = read(fd, p + got, n - got);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
+char *
+qdirname(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return strdup(".");
+	if (slash == path)
+		return strdup("/");
+	return strndup(path, (size_t)(slash - path));
+}
+
+int
+qtmp_create(const char *path, char **tmpname)
+{
+	const char *slash = strrchr(path, '/');
+	size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+	const char *base = path + dirlen;
+	size_t len = dirlen + strlen(base) + 32;
+	char *name;
+	int fd;
+
+	if ((name = malloc(len)) == NULL)
+		return -1;
+	snprintf(name, len, "%.*s.%s.qasid-XXXXXX", (int)dirlen, path, base);
+	/* mkstemp makes 0600; a bundle or key is readable as umask allows,
+	 * which the caller may narrow with fchmod. */
+	if ((fd = mkostemp(name, O_CLOEXEC)) < 0) {
+		free(name);
+		return -1;
+	}
+	*tmpname = name;
+	return fd;
+}
+
+void
+qtmp_abort(int fd, char *tmpname)
+{
+	int saved = errno;
+
+	if (fd >= 0)
+		close(fd);
+	if (tmpname)
+		unlink(tmpname);
+	free(tmpname);
+	errno = saved;
+}
+
+static int
+fsync_dir_of(const char *path)
+{
+	char *dir = qdirname(path);
+	int fd, rc;
+
+	if (dir == NULL)
+		return -1;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(dir);
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	/* Some file systems cannot sync a folder; the rename is still done. */
+	if (rc < 0 && (errno == EINVAL || errno == ENOTSUP))
+		rc = 0;
+	close(fd);
+	return rc;
+}
+
+static int
+rename_noreplace(const char *from, const char *to)
+{
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+	/* No RENAME_NOREPLACE here: link(2) refuses to replace, too. */
+	if (link(from, to) == 0)
+		return unlink(from);
+	return -1;
+}
+
+int
+qtmp_commit(int fd, char *tmpname, const char *path, int overwrite)
+{
+	int rc;
+
+	if (fsync(fd) < 0 || close(fd) < 0) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	rc = overwrite ? rename(tmpname, path) : rename_noreplace(tmpname,
+	    path);
+	if (rc < 0)
+		goto fail;
+	free(tmpname);
+	return fsync_dir_of(path);
+fail:
+	qtmp_abort(fd, tmpname);
+	return -1;
+}

@@ -1,0 +1,67 @@
+# lib.sh - helpers for the test scripts under tests/*/t-*.sh.
+#
+# A script sources this, then runs cases:
+#
+#   . "$QASID_TOP/tests/lib.sh"
+#   t_begin "verify rejects a flipped byte"
+#   run 1 "$QASID" verify -p "$W/k.pub" "$W/bad.qasid"
+#   t_grep "does not match" "$ERR"
+#   t_end
+#
+# run EXPECTED CMD... runs CMD with stdout in $OUT and stderr in $ERR (file
+# names) and fails the case unless it exits EXPECTED. Each case prints one
+# PASS, FAIL or SKIP line. $W is a fresh work folder per script.
+set -u
+: "${QASID:?run through tests/run.sh or make test}"
+W=$(mktemp -d "${TMPDIR:-/tmp}/qasid-test.XXXXXX")
+OUT="$W/.out"
+ERR="$W/.err"
+trap 'rm -rf "$W"' EXIT
+T_NAME=""
+T_FAILED=0
+
+t_begin() { T_NAME="$1"; T_FAILED=0; }
+t_fail() {
+	[ "$T_FAILED" -eq 0 ] && echo "FAIL $T_NAME: $*"
+	T_FAILED=1
+}
+t_end() { [ "$T_FAILED" -eq 0 ] && echo "PASS $T_NAME"; T_NAME=""; }
+t_skip() { echo "SKIP $1: $2"; }
+
+run() {
+	want=$1
+	shift
+	"$@" >"$OUT" 2>"$ERR" </dev/null
+	got=$?
+	[ "$got" -eq "$want" ] ||
+		t_fail "exit $got, want $want: $* :: $(head -c 300 "$ERR")"
+	return 0
+}
+# Like run, with standard input from a file.
+run_in() {
+	want=$1
+	input=$2
+	shift 2
+	"$@" >"$OUT" 2>"$ERR" <"$input"
+	got=$?
+	[ "$got" -eq "$want" ] ||
+		t_fail "exit $got, want $want: $* :: $(head -c 300 "$ERR")"
+	return 0
+}
+t_grep() { grep -q -- "$1" "$2" || t_fail "'$1' not in $(basename "$2"): $(head -c 300 "$2")"; }
+t_nogrep() { ! grep -q -- "$1" "$2" || t_fail "'$1' unexpectedly in $(basename "$2")"; }
+t_lines() { n=$(wc -l <"$2"); [ "$n" -eq "$1" ] || t_fail "$(basename "$2") has $n lines, want $1"; }
+t_same() { cmp -s "$1" "$2" || t_fail "$1 and $2 differ"; }
+t_exists() { [ -e "$1" ] || t_fail "$1 missing"; }
+t_absent() { [ ! -e "$1" ] || t_fail "$1 should not exist"; }
+# A listing of a folder tree (names, types, sizes, modes, hashes) to compare
+# before and after.
+t_snapshot() {
+	(cd "$1" && find . -print0 | sort -z | xargs -0 stat -c '%n %F %s %a' &&
+		find . -type f -print0 | sort -z | xargs -0 -r b2sum) 2>/dev/null
+}
+
+# A key pair without a password, made once per script.
+t_keys() {
+	[ -f "$W/k.sec" ] || "$QASID" keygen -W -p "$W/k.pub" -s "$W/k.sec" >/dev/null
+}
