@@ -70,6 +70,18 @@ u8_decode(const unsigned char *s, size_t len, uint32_t *cp)
 	return n;
 }
 
+int
+qasid__utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	uint32_t c;
+
+	for (size_t off = 0, n; off < len; off += n)
+		if ((n = u8_decode(p + off, len - off, &c)) == 0)
+			return 0;
+	return 1;
+}
+
 static size_t
 u8_encode(uint32_t c, unsigned char *b)
 {
@@ -249,6 +261,12 @@ folder_next(struct folder *f, uint32_t *cp)
 	if (f->i == f->n) {
 		if (f->off == f->len)
 			return 0;
+		/* Nothing reorders across an ASCII character: fold it alone,
+		 * fast, and let the marks after it start the next segment. */
+		if (f->s[f->off] < 0x80) {
+			*cp = casefold(f->s[f->off++]);
+			return 1;
+		}
 		folder_refill(f);
 	}
 	*cp = f->key[f->i++];
@@ -266,7 +284,7 @@ qasid__fold(const char *comp, size_t len, char *out, size_t cap)
 	folder_init(&f, comp, len);
 	while (folder_next(&f, &c)) {
 		n = u8_encode(c, b);
-		/* total only grows: once a code point does not fit, none will */
+		/* total only grows: after one misfit, nothing fits */
 		if (total + n < cap) {
 			memcpy(out + total, b, n);
 			written = total + n;

@@ -20,6 +20,10 @@
  * e.g. "component \"..\" is not allowed", "name \"CON\" is reserved on Windows",
  * "character ':' is not allowed on FAT/exFAT", "invalid UTF-8 at byte 7")
  * into why[whylen] (always NUL-terminated, truncated if needed). */
+/* 1 if s[0..len) is strictly valid UTF-8 (no overlongs, surrogates, values
+ * past U+10FFFF or truncated sequences), else 0. */
+int qasid__utf8_valid(const char *s, size_t len);
+
 /*
  * Byte offsets in reasons count from 0.  A reason quotes a name only after
  * the whole path has passed the character checks, so it never carries

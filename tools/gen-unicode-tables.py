@@ -21,6 +21,12 @@ import sys
 HANGUL_FIRST, HANGUL_LAST = 0xAC00, 0xD7A3
 
 
+def require(ok, what):
+    """Like assert, but not skipped under python -O."""
+    if not ok:
+        sys.exit("gen-unicode-tables.py: %s" % what)
+
+
 def read_unicode_data(path):
     """Returns ({cp: ccc != 0}, {cp: canonical decomposition})."""
     ccc, decomp = {}, {}
@@ -52,9 +58,9 @@ def read_case_folding(path):
             if status not in ("C", "S"):
                 continue
             to = [int(x, 16) for x in mapping.split()]
-            assert len(to) == 1, "C and S foldings map to one code point"
+            require(len(to) == 1, "C and S foldings map to one code point")
             fold[int(code, 16)] = to[0]
-    assert version, "CaseFolding.txt has no version line"
+    require(version, "CaseFolding.txt has no version line")
     return version, fold
 
 
@@ -109,9 +115,10 @@ def check_invariants(ccc, full, fold):
         # A starter must fold to something that starts with a starter, so
         # that runs of combining marks never cross paths.c's segments.
         if cp not in ccc:
-            assert nfd(to)[0] not in ccc, hex(cp)
+            require(nfd(to)[0] not in ccc,
+                    "U+%04X folds to a leading combining mark" % cp)
     per_byte = max(len(d) / utf8_len(cp) for cp, d in full.items())
-    per_byte = max(per_byte, 3 / 3)		# Hangul: 3 jamo, 3 bytes
+    per_byte = max(per_byte, 3 / 3)  # Hangul: 3 jamo from 3 bytes
     return {
         "UT_DECOMP_MAX": max(3, max(len(d) for d in full.values())),
         "UT_NFD_CPS_PER_BYTE": math.ceil(per_byte),
@@ -132,15 +139,16 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("ucd", nargs="?", default="/usr/share/unicode",
                     help="directory holding UnicodeData.txt, CaseFolding.txt")
-    ap.add_argument("-o", "--output",
-                    default=os.path.join(here, "..", "src", "unicode_tables.h"),
-                    help="header to write, '-' for stdout")
+    ap.add_argument("-o", "--output", help="header to write, '-' for stdout",
+                    default=os.path.join(here, "..", "src",
+                                         "unicode_tables.h"))
     args = ap.parse_args()
     ucd = args.ucd
     ccc, decomp = read_unicode_data(os.path.join(ucd, "UnicodeData.txt"))
     version, fold = read_case_folding(os.path.join(ucd, "CaseFolding.txt"))
     full = {cp: full_decomposition(cp, decomp) for cp in decomp}
-    assert not any(HANGUL_FIRST <= cp <= HANGUL_LAST for cp in full)
+    require(not any(HANGUL_FIRST <= cp <= HANGUL_LAST for cp in full),
+            "Hangul syllables are decomposed in code, not tabled")
     limits = check_invariants(ccc, full, fold)
 
     out = [
@@ -190,7 +198,7 @@ def main():
     for cp in sorted(full):
         entries.append("{0x%x, %d, %d}," % (cp, len(pool), len(full[cp])))
         pool += full[cp]
-    assert len(pool) < 65536
+    require(len(pool) < 65536, "decomposition pool fits uint16_t offsets")
     emit_array(out, "static const struct ut_decomp ut_decomp[%d]" %
         len(entries), entries, 4)
     emit_array(out, "static const uint32_t ut_decomp_pool[%d]" % len(pool),
