@@ -33,7 +33,8 @@ DEPS_CFLAGS = $(shell $(PKG_CONFIG) --cflags libarchive libsodium zlib 2>/dev/nu
 DEPS_LIBS   = $(shell $(PKG_CONFIG) --libs libarchive libsodium zlib 2>/dev/null) -lpthread
 QCFLAGS   = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) -Iinclude -Isrc \
             $(DEPS_CFLAGS) $(CFLAGS)
-QLDFLAGS  = -pie -Wl,-z,relro,-z,now $(LDFLAGS)
+SOLDFLAGS = -Wl,-z,relro,-z,now $(LDFLAGS)
+QLDFLAGS  = -pie $(SOLDFLAGS)
 
 LIB_SRC = src/util.c src/paths.c src/keys.c src/sig.c src/keyring.c \
           src/gz.c src/tar.c src/manifest.c src/pack.c src/body.c \
@@ -61,7 +62,7 @@ $(B)/libqasid.a: $(LIB_OBJ)
 	rm -f $@ && $(AR) rcs $@ $(LIB_OBJ)
 
 $(B)/libqasid.so.$(SOVERSION): $(LIB_OBJ)
-	$(CC) -shared -Wl,-soname,libqasid.so.$(SOVERSION) $(QLDFLAGS) -o $@ \
+	$(CC) -shared -Wl,-soname,libqasid.so.$(SOVERSION) $(SOLDFLAGS) -o $@ \
 	    $(LIB_OBJ) $(DEPS_LIBS)
 	ln -sf libqasid.so.$(SOVERSION) $(B)/libqasid.so
 
