@@ -127,6 +127,7 @@ struct run {
 	struct pool pl;
 	struct slot *cur;    /* the slot being filled */
 	uint64_t done;       /* content bytes read, for progress */
+	locale_t loc;        /* for tar headers */
 };
 
 /* Waits for the oldest slot, appends its member to the body file. */
@@ -271,7 +272,7 @@ emit_entry(struct run *r, struct pentry *e, struct qbuf *hdr)
 	int rc;
 
 	hdr->len = 0;
-	if (qtar_header(&te, hdr) != QASID_OK)
+	if (qtar_header_in(r->loc, &te, hdr) != QASID_OK)
 		return qerr_set(r->b->err, QASID_ERR_INTERNAL, "%s: cannot "
 		    "make a tar header", e->src);
 	/* A file starts a new chunk unless it fits in the current one. */
@@ -304,7 +305,10 @@ qpack_body(struct qpack_body *b, const char *out, struct pentry *e,
 	/* Unlinked at once: a crash leaves nothing behind. */
 	unlink(tmp);
 	free(tmp);
+	if ((r.loc = qtar_locale()) == (locale_t)0)
+		return qerr_set(b->err, QASID_ERR_INTERNAL, "no UTF-8 locale");
 	if ((rc = pool_start(&r.pl, thread_count(b->threads))) != QASID_OK) {
+		freelocale(r.loc);
 		qerr_set(b->err, rc, "starting threads");
 		pool_stop(&r.pl);
 		return rc;
@@ -324,6 +328,7 @@ qpack_body(struct qpack_body *b, const char *out, struct pentry *e,
 		rc = write_oldest(&r);
 	report(&r);
 	pool_stop(&r.pl);
+	freelocale(r.loc);
 	qbuf_free(&hdr);
 	return rc;
 }

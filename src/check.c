@@ -38,6 +38,7 @@ struct body {
 	size_t dirlen[QASID_DEPTH_MAX + 1];
 	int depth;
 	uint64_t files, ndirs, bytes;
+	locale_t loc;                 /* for tar headers */
 };
 
 static int
@@ -208,7 +209,7 @@ check_entry(struct body *b, const struct qmf_entry *e)
 	if ((rc = check_place(b, e)) != QASID_OK)
 		return rc;
 	b->want.len = 0;
-	if (qtar_header(&te, &b->want) != QASID_OK)
+	if (qtar_header_in(b->loc, &te, &b->want) != QASID_OK)
 		return qerr_set(&b->r->err, QASID_ERR_INTERNAL, "%s: cannot "
 		    "make a tar header for '%s'", b->r->path, e->path);
 	if ((rc = expect(b, b->want.p, b->want.len, "tar header",
@@ -253,14 +254,24 @@ check_end(struct body *b)
 static int
 run(struct body *b, struct qmf_entry *e)
 {
+	struct qin *in = &b->r->in;
 	int rc;
 
 	qmf_cursor_init(b->ec, &b->r->spool, &b->r->err);
 	qmf_cursor_init(b->mc, &b->r->spool, &b->r->err);
 	if ((rc = qmf_get_header(b->ec, &b->r->hdr)) != QASID_OK ||
 	    (rc = qmf_get_header(b->mc, &b->r->hdr)) != QASID_OK ||
-	    (rc = qmf_skip_entries(b->mc)) < 0 ||
-	    (rc = next_member(b)) != QASID_OK)
+	    (rc = qmf_skip_entries(b->mc)) < 0)
+		return rc;
+	/* From here on raw bytes come from the feed thread; what zlib has not
+	 * used of the last read is where the body starts. */
+	in->feed = qfeed_start(in->fd, b->r->path, &b->r->spool,
+	    in->z.next_in, in->z.avail_in, &b->r->err);
+	if (in->feed == NULL)
+		return b->r->err.code;
+	in->z.avail_in = 0;
+	in->chunk = NULL;
+	if ((rc = next_member(b)) != QASID_OK)
 		return rc;
 	while ((rc = qmf_get_entry(b->ec, e)) == 1)
 		if ((rc = check_entry(b, e)) != QASID_OK)
@@ -286,9 +297,13 @@ qread_body(qasid_reader *r, const struct qsink *sink)
 	b->ec = malloc(sizeof(*b->ec));
 	b->mc = malloc(sizeof(*b->mc));
 	b->buf = malloc(IOBUF);
-	if (b->ec == NULL || b->mc == NULL || b->buf == NULL)
+	b->loc = qtar_locale();
+	if (b->ec == NULL || b->mc == NULL || b->buf == NULL ||
+	    b->loc == (locale_t)0)
 		goto out;
 	rc = run(b, e);
+	qfeed_stop(r->in.feed);
+	r->in.feed = NULL;
 	if (rc != QASID_OK && r->err.code == QASID_OK)
 		qerr_set(&r->err, rc, "%s", r->path);
 	rc = r->err.code;
@@ -300,6 +315,8 @@ out:
 		free(b->mc);
 		free(b->buf);
 		qbuf_free(&b->want);
+		if (b->loc != (locale_t)0)
+			freelocale(b->loc);
 	}
 	free(b);
 	free(e);

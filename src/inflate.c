@@ -46,11 +46,40 @@ qin_close(struct qin *in)
 	in->fd = -1;
 }
 
+static int damaged(struct qin *in, const char *why);
+
+/* The body's next raw chunk from the feed thread. */
+static int
+fill_from_feed(struct qin *in)
+{
+	const struct qfeed_chunk *c = in->chunk;
+
+	if (c != NULL && (c->end || c->code != QASID_OK))
+		return c->code;
+	if (in->member_raw_done)
+		return QASID_OK; /* zlib may still hold output */
+	c = in->chunk = qfeed_next(in->feed, c);
+	if (c->code != QASID_OK)
+		return qerr_set(in->err, c->code, "%s", c->msg);
+	in->member_raw_done = c->last;
+	in->z.next_in = c->buf;
+	in->z.avail_in = (uInt)c->len;
+	return QASID_OK;
+}
+
 /* Makes sure some raw input is available; returns 0 at end of file. */
 static int
 fill(struct qin *in, size_t *avail)
 {
 	ssize_t n;
+	int rc;
+
+	if (in->feed != NULL) {
+		if (in->z.avail_in == 0 && (rc = fill_from_feed(in)) != 0)
+			return rc;
+		*avail = in->z.avail_in;
+		return QASID_OK;
+	}
 
 	if (in->z.avail_in == 0 && !in->eof) {
 		n = qread_full(in->fd, in->raw, RAW_BUF);
@@ -78,6 +107,7 @@ qin_begin(struct qin *in, uint64_t max_raw, uint64_t max_out, int keep)
 	in->max_out = max_out;
 	in->keep = keep;
 	in->keep_raw.len = 0;
+	in->member_raw_done = 0;
 	crypto_generichash_init(&in->hraw, NULL, 0, QF_MEMBER_HASH);
 	return QASID_OK;
 }
@@ -102,8 +132,6 @@ qin_read(struct qin *in, unsigned char *out, size_t cap, size_t *got)
 
 		if ((rc = fill(in, &avail)) != QASID_OK)
 			return rc;
-		if (avail == 0)
-			return damaged(in, "truncated");
 		/* One byte past the limit is enough to know it is exceeded. */
 		if (cap > room)
 			cap = (size_t)room;
@@ -112,7 +140,8 @@ qin_read(struct qin *in, unsigned char *out, size_t cap, size_t *got)
 		in->z.avail_out = (uInt)(cap > UINT32_MAX ? UINT32_MAX : cap);
 		zr = inflate(&in->z, Z_NO_FLUSH);
 		used = (size_t)(in->z.next_in - before);
-		crypto_generichash_update(&in->hraw, before, used);
+		if (in->feed == NULL)
+			crypto_generichash_update(&in->hraw, before, used);
 		if (in->keep && qbuf_append(&in->keep_raw, before, used) != 0)
 			return qerr_set(in->err, QASID_ERR_NOMEM, "%s",
 			    in->path);
@@ -121,14 +150,22 @@ qin_read(struct qin *in, unsigned char *out, size_t cap, size_t *got)
 		in->cout += *got;
 		if (in->craw > in->max_raw || in->cout > in->max_out)
 			return damaged(in, "larger than the manifest allows");
-		if (zr == Z_STREAM_END)
+		if (zr == Z_STREAM_END) {
 			in->open = 0;
+			/* The manifest says where a member ends, not zlib. */
+			if (in->feed != NULL && (in->z.avail_in != 0 ||
+			    !in->member_raw_done))
+				return damaged(in, "ends before the length the "
+				    "manifest gives");
+		}
 		else if (zr == Z_DATA_ERROR)
 			return damaged(in, in->z.msg ? in->z.msg :
 			    "corrupt data");
 		else if (zr == Z_MEM_ERROR)
 			return qerr_set(in->err, QASID_ERR_NOMEM, "%s",
 			    in->path);
+		else if (avail == 0 && *got == 0)
+			return damaged(in, "truncated");
 		else if (zr != Z_OK && zr != Z_BUF_ERROR)
 			return damaged(in, "corrupt data");
 	}
@@ -147,7 +184,10 @@ qin_end(struct qin *in, uint64_t *raw_len, unsigned char hash[QF_MEMBER_HASH])
 	if (got != 0 || in->open)
 		return damaged(in, "holds more data than the manifest says");
 	*raw_len = in->craw;
-	crypto_generichash_final(&in->hraw, hash, QF_MEMBER_HASH);
+	if (in->feed != NULL)
+		memcpy(hash, in->chunk->hash, QF_MEMBER_HASH);
+	else
+		crypto_generichash_final(&in->hraw, hash, QF_MEMBER_HASH);
 	in->offset += in->craw;
 	in->index++;
 	return QASID_OK;
@@ -159,9 +199,18 @@ qin_at_eof(struct qin *in)
 	size_t avail = 0;
 	int rc;
 
-	if ((rc = fill(in, &avail)) != QASID_OK)
+	if (in->feed != NULL && in->z.avail_in == 0 && in->member_raw_done &&
+	    !in->open && !in->chunk->end) {
+		/* The feed has checked the file's end; collect its verdict. */
+		in->chunk = qfeed_next(in->feed, in->chunk);
+		if (in->chunk->code != QASID_OK)
+			return qerr_set(in->err, in->chunk->code, "%s",
+			    in->chunk->msg);
+	}
+	if (in->feed == NULL && (rc = fill(in, &avail)) != QASID_OK)
 		return rc;
-	if (avail != 0)
+	if (avail != 0 || in->z.avail_in != 0 ||
+	    (in->feed != NULL && !in->chunk->end))
 		return qerr_set(in->err, QASID_ERR_FORMAT, "%s: data after "
 		    "the end of the bundle at offset %llu", in->path,
 		    (unsigned long long)in->offset);

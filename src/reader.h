@@ -6,6 +6,7 @@
 
 #include <zlib.h>
 
+#include "feed.h"
 #include "internal.h"
 #include "manifest.h"
 
@@ -28,6 +29,10 @@ struct qin {
 	crypto_generichash_state hraw; /* hash of its raw bytes */
 	struct qbuf keep_raw;          /* its raw bytes, when keep is set */
 	int keep;
+	/* the body: raw bytes come from the feed thread, already hashed */
+	struct qfeed *feed;
+	const struct qfeed_chunk *chunk;
+	int member_raw_done;           /* the member's last chunk is in */
 };
 
 int qin_open(struct qin *in, const char *path, struct qerr *err);

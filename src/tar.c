@@ -87,17 +87,31 @@ done:
 	return rc;
 }
 
+locale_t
+qtar_locale(void)
+{
+	return utf8_locale();
+}
+
+int
+qtar_header_in(locale_t loc, const struct qtar_entry *te, struct qbuf *out)
+{
+	locale_t old = uselocale(loc);
+	int rc = header_in_locale(te, out);
+
+	uselocale(old);
+	return rc;
+}
+
 int
 qtar_header(const struct qtar_entry *te, struct qbuf *out)
 {
-	locale_t loc = utf8_locale(), old;
+	locale_t loc = utf8_locale();
 	int rc;
 
 	if (loc == (locale_t)0)
 		return QASID_ERR_INTERNAL;
-	old = uselocale(loc);
-	rc = header_in_locale(te, out);
-	uselocale(old);
+	rc = qtar_header_in(loc, te, out);
 	freelocale(loc);
 	return rc;
 }

@@ -4,6 +4,8 @@
 #ifndef QASID_TAR_H
 #define QASID_TAR_H
 
+#include <locale.h>
+
 #include "internal.h"
 
 struct qtar_entry {
@@ -17,6 +19,12 @@ struct qtar_entry {
 /* Appends the entry's header (a pax extended header first when one is
  * needed) to out. */
 int qtar_header(const struct qtar_entry *te, struct qbuf *out);
+
+/* The same with a locale from qtar_locale(), for callers making many
+ * headers: making a locale costs more than a header. */
+locale_t qtar_locale(void);
+int qtar_header_in(locale_t loc, const struct qtar_entry *te,
+    struct qbuf *out);
 
 /* Appends the end-of-archive marker. */
 int qtar_trailer(struct qbuf *out);
