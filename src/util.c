@@ -284,7 +284,14 @@ rename_noreplace(const char *from, const char *to)
 	/* No RENAME_NOREPLACE here: link(2) refuses to replace, too. */
 	if (link(from, to) == 0)
 		return unlink(from);
-	return -1;
+	if (errno != EPERM && errno != ENOTSUP && errno != EOPNOTSUPP)
+		return -1;
+	/* FAT has neither: check, then rename (a race is possible there). */
+	if (access(to, F_OK) == 0) {
+		errno = EEXIST;
+		return -1;
+	}
+	return rename(from, to);
 }
 
 int
@@ -292,7 +299,9 @@ qtmp_commit(int fd, char *tmpname, const char *path, int overwrite)
 {
 	int rc;
 
-	if (fsync(fd) < 0 || close(fd) < 0) {
+	if (fsync(fd) < 0)
+		goto fail;
+	if (close(fd) < 0) {
 		fd = -1;
 		goto fail;
 	}
