@@ -138,6 +138,8 @@ int qtmp_create(const char *path, char **tmpname);
 int qtmp_commit(int fd, char *tmpname, const char *path, int overwrite);
 /* Closes fd, removes tmpname and frees it; keeps errno. */
 void qtmp_abort(int fd, char *tmpname);
+/* fchmod, except where the file system keeps no modes (FAT). 0 or -1. */
+int qchmod(int fd, mode_t mode);
 /* The folder part of path ("." if none), malloc'd. */
 char *qdirname(const char *path);
 

@@ -135,7 +135,7 @@ write_key_file(struct qerr *e, const char *path, const char *comment,
 		rc = qerr_sys(e, QASID_ERR_IO, errno, "%s", path);
 		goto out;
 	}
-	if (fchmod(fd, mode) < 0 ||
+	if (qchmod(fd, mode) < 0 ||
 	    qwrite_all(fd, "untrusted comment: ", 19) < 0 ||
 	    qwrite_all(fd, comment, strlen(comment)) < 0 ||
 	    qwrite_all(fd, "\n", 1) < 0 ||

@@ -426,7 +426,7 @@ finish(qasid_packer *p, struct qpack_body *b, const char *out, int overwrite)
 		rc = qerr_sys(&p->err, QASID_ERR_IO, errno, "%s", out);
 		goto out;
 	}
-	if (fchmod(fd, 0644) < 0 || qwrite_all(fd, head.p, head.len) < 0 ||
+	if (qchmod(fd, 0644) < 0 || qwrite_all(fd, head.p, head.len) < 0 ||
 	    qwrite_all(fd, sigm.p, sigm.len) < 0 ||
 	    copy_body(b->fd, fd, b->len) < 0) {
 		rc = qerr_sys(&p->err, QASID_ERR_IO, errno, "%s", out);

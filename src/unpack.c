@@ -309,7 +309,7 @@ sink_file_end(void *ud, const struct qmf_entry *e)
 	u->fd = -1;
 	/* Start writeback now; one syncfs at the commit waits for it all. */
 	sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
-	if (fchmod(fd, e->mode) < 0 || close(fd) < 0)
+	if (qchmod(fd, e->mode) < 0 || close(fd) < 0)
 		return sys(u, errno, e->path);
 	return QASID_OK;
 }

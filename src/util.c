@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -204,6 +205,17 @@ qread_full(int fd, void *buf, size_t n)
 		got += (size_t)r;
 	}
 	return (ssize_t)got;
+}
+
+int
+qchmod(int fd, mode_t mode)
+{
+	/* FAT and exFAT, a USB stick's usual file systems, keep no Unix modes
+	 * and refuse to set them; what they give instead holds no setuid. */
+	if (fchmod(fd, mode) == 0 || errno == EPERM || errno == ENOTSUP ||
+	    errno == EOPNOTSUPP)
+		return 0;
+	return -1;
 }
 
 char *
