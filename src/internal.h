@@ -138,6 +138,9 @@ int qtmp_create(const char *path, char **tmpname);
 int qtmp_commit(int fd, char *tmpname, const char *path, int overwrite);
 /* Closes fd, removes tmpname and frees it; keeps errno. */
 void qtmp_abort(int fd, char *tmpname);
+/* renameat that never replaces an existing target: EEXIST instead. Falls
+ * back to link and, on FAT, to a check before renaming. 0 or -1/errno. */
+int qrename_noreplace(int fromfd, const char *from, int tofd, const char *to);
 /* fchmod, except where the file system keeps no modes (FAT). 0 or -1. */
 int qchmod(int fd, mode_t mode);
 /* The folder part of path ("." if none), malloc'd. */

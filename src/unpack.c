@@ -155,7 +155,7 @@ publish_entry(struct unpack *u, int from, int to, const char *name,
 		rc = sys(u, errno, u->rel);
 	else if (S_ISDIR(st.st_mode))
 		rc = publish_subdir(u, from, to, name, depth);
-	else if (renameat2(from, name, to, name, RENAME_NOREPLACE) < 0)
+	else if (qrename_noreplace(from, name, to, name) < 0)
 		rc = errno == EEXIST ? qerr_set(&u->r->err, QASID_ERR_EXISTS,
 		    "%s/%s: already exists; nothing was unpacked", u->dir,
 		    u->rel) : sys(u, errno, u->rel);

@@ -286,24 +286,26 @@ fsync_dir_of(const char *path)
 	return rc;
 }
 
-static int
-rename_noreplace(const char *from, const char *to)
+int
+qrename_noreplace(int fromfd, const char *from, int tofd, const char *to)
 {
-	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+	struct stat st;
+
+	if (renameat2(fromfd, from, tofd, to, RENAME_NOREPLACE) == 0)
 		return 0;
 	if (errno != EINVAL && errno != ENOSYS)
 		return -1;
 	/* No RENAME_NOREPLACE here: link(2) refuses to replace, too. */
-	if (link(from, to) == 0)
-		return unlink(from);
+	if (linkat(fromfd, from, tofd, to, 0) == 0)
+		return unlinkat(fromfd, from, 0);
 	if (errno != EPERM && errno != ENOTSUP && errno != EOPNOTSUPP)
 		return -1;
 	/* FAT has neither: check, then rename (a race is possible there). */
-	if (access(to, F_OK) == 0) {
+	if (fstatat(tofd, to, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		errno = EEXIST;
 		return -1;
 	}
-	return rename(from, to);
+	return renameat(fromfd, from, tofd, to);
 }
 
 int
@@ -318,8 +320,8 @@ qtmp_commit(int fd, char *tmpname, const char *path, int overwrite)
 		goto fail;
 	}
 	fd = -1;
-	rc = overwrite ? rename(tmpname, path) : rename_noreplace(tmpname,
-	    path);
+	rc = overwrite ? rename(tmpname, path) :
+	    qrename_noreplace(AT_FDCWD, tmpname, AT_FDCWD, path);
 	if (rc < 0)
 		goto fail;
 	free(tmpname);
