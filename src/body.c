@@ -303,7 +303,8 @@ qpack_body(struct qpack_body *b, const char *out, struct pentry *e,
 	if ((b->fd = qtmp_create(out, &tmp)) < 0)
 		return qerr_sys(b->err, QASID_ERR_IO, errno, "%s", out);
 	/* Unlinked at once: a crash leaves nothing behind. */
-	unlink(tmp);
+	if (tmp != NULL)
+		unlink(tmp);
 	free(tmp);
 	if ((r.loc = qtar_locale()) == (locale_t)0)
 		return qerr_set(b->err, QASID_ERR_INTERNAL, "no UTF-8 locale");

@@ -128,11 +128,11 @@ void qhex(const unsigned char *in, size_t n, char *out);
 int qwrite_all(int fd, const void *buf, size_t n);
 /* Reads up to n bytes; fewer only at end of file. Returns count or -1. */
 ssize_t qread_full(int fd, void *buf, size_t n);
-/* Creates a new temporary file beside path (".NAME.qasid-XXXXXX" in the same
- * folder, mode 0644 less umask) and returns its fd; *tmpname receives its
- * malloc'd name. -1/errno on failure. */
+/* Creates a new temporary file in path's folder (same file system), mode
+ * 0600: an anonymous one where the system allows (*tmpname NULL), else
+ * ".NAME.qasid-XXXXXX" (*tmpname its malloc'd name). fd or -1/errno. */
 int qtmp_create(const char *path, char **tmpname);
-/* fsyncs fd, closes it and renames tmpname to path, refusing to replace an
+/* fsyncs fd, closes it and gives it the name path, refusing to replace an
  * existing path unless overwrite; then fsyncs the folder. On failure the
  * temporary file is removed. 0 or -1/errno. Frees tmpname. */
 int qtmp_commit(int fd, char *tmpname, const char *path, int overwrite);

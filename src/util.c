@@ -230,27 +230,43 @@ qdirname(const char *path)
 	return strndup(path, (size_t)(slash - path));
 }
 
-int
-qtmp_create(const char *path, char **tmpname)
+/* A named temporary file beside path: ".NAME.qasid-XXXXXX". */
+static int
+named_tmp(const char *path, char **tmpname)
 {
 	const char *slash = strrchr(path, '/');
 	size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
-	const char *base = path + dirlen;
-	size_t len = dirlen + strlen(base) + 32;
+	size_t len = dirlen + strlen(path + dirlen) + 32;
 	char *name;
 	int fd;
 
 	if ((name = malloc(len)) == NULL)
 		return -1;
-	snprintf(name, len, "%.*s.%s.qasid-XXXXXX", (int)dirlen, path, base);
-	/* mkstemp makes 0600; a bundle or key is readable as umask allows,
-	 * which the caller may narrow with fchmod. */
+	snprintf(name, len, "%.*s.%s.qasid-XXXXXX", (int)dirlen, path,
+	    path + dirlen);
 	if ((fd = mkostemp(name, O_CLOEXEC)) < 0) {
 		free(name);
 		return -1;
 	}
 	*tmpname = name;
 	return fd;
+}
+
+int
+qtmp_create(const char *path, char **tmpname)
+{
+	char *dir = qdirname(path);
+	int fd = -1;
+
+	*tmpname = NULL;
+	if (dir == NULL)
+		return -1;
+	/* An anonymous file leaves nothing behind if the process is killed;
+	 * naming it at the end needs /proc (or privilege), so check that. */
+	if (access("/proc/self/fd", X_OK) == 0)
+		fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	free(dir);
+	return fd >= 0 ? fd : named_tmp(path, tmpname);
 }
 
 void
@@ -264,6 +280,20 @@ qtmp_abort(int fd, char *tmpname)
 		unlink(tmpname);
 	free(tmpname);
 	errno = saved;
+}
+
+/* Gives the anonymous file fd a name. */
+static int
+link_anonymous(int fd, const char *path)
+{
+	char proc[64];
+
+	if (linkat(fd, "", AT_FDCWD, path, AT_EMPTY_PATH) == 0)
+		return 0;
+	if (errno != ENOENT && errno != EPERM)
+		return -1;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	return linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW);
 }
 
 static int
@@ -311,10 +341,29 @@ qrename_noreplace(int fromfd, const char *from, int tofd, const char *to)
 int
 qtmp_commit(int fd, char *tmpname, const char *path, int overwrite)
 {
+	char *aside = NULL;
 	int rc;
 
 	if (fsync(fd) < 0)
 		goto fail;
+	if (tmpname == NULL) {
+		/* Replacing: name it beside, then rename over the old file. */
+		if (overwrite && (aside = malloc(strlen(path) + 32)) != NULL) {
+			snprintf(aside, strlen(path) + 32, "%s.qasid-%08x",
+			    path, randombytes_random());
+			rc = link_anonymous(fd, aside) < 0 ? -1 :
+			    rename(aside, path);
+			if (rc < 0)
+				unlink(aside);
+			free(aside);
+		} else {
+			rc = overwrite ? -1 : link_anonymous(fd, path);
+		}
+		if (rc < 0)
+			goto fail;
+		close(fd);
+		return fsync_dir_of(path);
+	}
 	if (close(fd) < 0) {
 		fd = -1;
 		goto fail;
