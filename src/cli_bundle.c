@@ -230,6 +230,25 @@ print_ok(const char *path, const qasid_info *in)
 }
 
 static int
+print_path(void *ud, const qasid_entry *e)
+{
+	(void)ud;
+	printf("  %s%s\n", e->path, e->is_dir ? "/" : "");
+	return 0;
+}
+
+/* With -v: the entries of a bundle that has just verified. */
+static void
+print_entries(qasid_keyring *kr, const char *path)
+{
+	qasid_reader *r = qasid_reader_new(kr);
+
+	if (r != NULL && qasid_reader_open(r, path) == QASID_OK)
+		qasid_reader_list(r, 1, print_path, NULL);
+	qasid_reader_free(r);
+}
+
+static int
 keyopt_parse(int argc, char **argv, const char *cmd, const char *extra,
     struct keyopts *k, const char **dir)
 {
@@ -278,6 +297,8 @@ cmd_verify(int argc, char **argv)
 			    qasid_reader_errmsg(r));
 		if (rc == QASID_OK && !cli.json && !cli.quiet)
 			print_ok(argv[i], qasid_reader_info(r));
+		if (rc == QASID_OK && !cli.json && cli.verbose)
+			print_entries(kr, argv[i]);
 		status = rc == QASID_OK ? 0 : cli.json ?
 		    (qasid_err_is_verification(rc) ? EXIT_VERIFY : EXIT_OTHER) :
 		    cli_result(rc, qasid_reader_errmsg(r));
@@ -319,6 +340,8 @@ cmd_unpack(int argc, char **argv)
 		const qasid_info *in = qasid_reader_info(r);
 		print_ok(argv[optind], in);
 		printf("unpacked %" PRIu64 " files into %s\n", in->files, dir);
+		if (cli.verbose)
+			print_entries(kr, argv[optind]);
 	}
 	qasid_reader_free(r);
 	qasid_keyring_free(kr);
