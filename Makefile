@@ -111,7 +111,10 @@ install: all
 	    $(DESTDIR)$(LIBDIR)/libqasid.so.$(SOVERSION)
 	ln -sf libqasid.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libqasid.so
 	install -m 644 include/qasid.h $(DESTDIR)$(INCLUDEDIR)/qasid.h
-	install -m 644 $(B)/qasid.pc $(DESTDIR)$(PKGCONFIGDIR)/qasid.pc
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+	    qasid.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/qasid.pc
+	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/qasid.pc
 	install -m 644 docs/qasid.1 $(DESTDIR)$(MANDIR)/man1/qasid.1
 	install -m 644 docs/qasid.3 $(DESTDIR)$(MANDIR)/man3/qasid.3
 

@@ -133,6 +133,20 @@ unknown_command(const char *name)
 	return cli_fail("%s: unknown command; try 'qasid help'", name);
 }
 
+static int
+help_command(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		if (strcmp(name, commands[i].name) == 0) {
+			printf("usage: qasid %s\n\n%s. Options: -q quiet, -v "
+			    "verbose; see qasid(1).\n", commands[i].synopsis,
+			    commands[i].about);
+			return 0;
+		}
+	}
+	return unknown_command(name);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -149,16 +163,14 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "-h") == 0) {
-		if (argc > 2) {
-			for (size_t i = 0; i < NCOMMANDS; i++)
-				if (strcmp(argv[2], commands[i].name) == 0)
-					return commands[i].fn(2, (char *[]){
-					    argv[2], "--help", NULL});
-			return unknown_command(argv[2]);
-		}
+		if (argc > 2)
+			return help_command(argv[2]);
 		help(stdout);
 		return 0;
 	}
+	if (argc == 3 && (strcmp(argv[2], "--help") == 0 ||
+	    strcmp(argv[2], "-h") == 0))
+		return help_command(argv[1]);
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].fn(argc - 1, argv + 1);

@@ -58,6 +58,39 @@ parse_u64(const char *s, uint64_t *v)
 	return errno || *end ? -1 : 0;
 }
 
+static int
+print_path(void *ud, const qasid_entry *e)
+{
+	(void)ud;
+	printf("  %s%s\n", e->path, e->is_dir ? "/" : "");
+	return 0;
+}
+
+/* With -v: the entries of a bundle that has just verified. */
+static void
+print_entries(qasid_keyring *kr, const char *path)
+{
+	qasid_reader *r = qasid_reader_new(kr);
+
+	if (r != NULL && qasid_reader_open(r, path) == QASID_OK)
+		qasid_reader_list(r, 1, print_path, NULL);
+	qasid_reader_free(r);
+}
+
+/* With -v after pack: the new bundle's entries, read back. */
+static void
+print_signed_entries(const qasid_seckey *sk, const char *path)
+{
+	qasid_keyring *kr = qasid_keyring_new();
+	qasid_pubkey *pk = qasid_pubkey_new();
+
+	if (kr != NULL && pk != NULL && qasid_seckey_pubkey(sk, pk) == 0 &&
+	    qasid_keyring_add(kr, pk, NULL) == QASID_OK)
+		print_entries(kr, path);
+	qasid_pubkey_free(pk);
+	qasid_keyring_free(kr);
+}
+
 /* ---- pack --------------------------------------------------------------- */
 
 static int
@@ -186,6 +219,8 @@ cmd_pack(int argc, char **argv)
 	status = cli_result(rc, qasid_packer_errmsg(p));
 	if (status == 0 && !cli.quiet)
 		printf("packed %s\n", o.out);
+	if (status == 0 && cli.verbose)
+		print_signed_entries(sk, o.out);
 	qasid_packer_free(p);
 	qasid_seckey_free(sk);
 	return status;
@@ -227,25 +262,6 @@ print_ok(const char *path, const qasid_info *in)
 	    " files, %" PRIu64 " bytes\n", path, in->title, in->keyid,
 	    *in->signer ? " (" : "", in->signer, *in->signer ? ")" : "",
 	    in->series, in->sequence, in->files, in->bytes);
-}
-
-static int
-print_path(void *ud, const qasid_entry *e)
-{
-	(void)ud;
-	printf("  %s%s\n", e->path, e->is_dir ? "/" : "");
-	return 0;
-}
-
-/* With -v: the entries of a bundle that has just verified. */
-static void
-print_entries(qasid_keyring *kr, const char *path)
-{
-	qasid_reader *r = qasid_reader_new(kr);
-
-	if (r != NULL && qasid_reader_open(r, path) == QASID_OK)
-		qasid_reader_list(r, 1, print_path, NULL);
-	qasid_reader_free(r);
 }
 
 static int

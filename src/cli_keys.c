@@ -27,7 +27,7 @@ cmd_keygen(int argc, char **argv)
 	int nopw = 0, force = 0, c, rc, status;
 	qasid_seckey *sk;
 	qasid_pubkey *pk;
-	char *pw = NULL, id[QASID_KEYID_HEX];
+	char *pw = NULL, id[QASID_KEYID_HEX], fp[48];
 	size_t pwlen = 0;
 
 	while ((c = getopt_long(argc, argv, "p:s:Wfqh", longopts, NULL)) != -1) {
@@ -65,9 +65,11 @@ cmd_keygen(int argc, char **argv)
 		goto out;
 	}
 	qasid_pubkey_id(pk, id);
+	qasid_pubkey_fingerprint(pk, fp);
 	if (!cli.quiet)
-		printf("key %s\nsecret key: %s (keep it secret)\npublic key: "
-		    "%s (give it to recipients)\n", id, sec, pub);
+		printf("key %s\nfingerprint: %s\nsecret key: %s (keep it "
+		    "secret)\npublic key: %s (give it to recipients)\n", id, fp,
+		    sec, pub);
 	status = 0;
 out:
 	if (pw)
