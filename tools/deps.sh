@@ -6,7 +6,7 @@ set -eu
 
 # Build dependencies, then what the tests run against.
 PKGS="build-essential pkg-config libarchive-dev libsodium-dev zlib1g-dev \
-minisign libarchive-tools pigz coreutils util-linux time python3"
+minisign libarchive-tools pigz coreutils util-linux time python3 groff-base man-db"
 
 missing=""
 for p in $PKGS; do

@@ -1,0 +1,419 @@
+#!/usr/bin/env python3
+"""refcheck.py - a second, independent reader of the qasid bundle format.
+
+Written from docs/FORMAT.md alone, with Python's standard library (zlib,
+hashlib): it shares no code with libqasid. If qasid and this script agree
+on a bundle, the specification describes what qasid writes and reads.
+
+    python3 refcheck.py [--writer] [--members] BUNDLE
+
+Checks every rule of docs/FORMAT.md except the two Ed25519 signatures, which
+need a key (the by-hand procedure checks those with minisign). --writer also
+checks the choices the format leaves to writers but qasid always makes the
+same way (member cutting, gzip header fields). --members first prints one
+line per gzip member: "member N offset O clen C ulen U". Prints "OK" or one line
+"refcheck: BUNDLE: reason" and exits 0 or 1.
+
+Limitation: the fold key uses Python's unicodedata and str.casefold() where
+it maps one code point to one, an approximation of the specified Unicode
+15.0 simple folding that is exact for the names the tests use.
+"""
+
+import base64
+import hashlib
+import re
+import sys
+import unicodedata
+import zlib
+
+BLOCK = 512
+CHUNK = 1 << 20
+SIG_MEMBER_LEN = 535
+UNTRUSTED = "untrusted comment: qasid bundle manifest signature"
+TRUSTED_PREFIX = "qasid-bundle 1 head:"
+
+
+class Bad(Exception):
+    pass
+
+
+def need(ok, why):
+    if not ok:
+        raise Bad(why)
+
+
+# ---- Tar headers (FORMAT.md, "Tar headers") ------------------------------
+
+def octal(v, width):
+    s = format(v, "o")
+    need(len(s) <= width, "number too large for its field")
+    return s.rjust(width, "0").encode()
+
+
+def number(v, digits, maxlen, strict):
+    if strict:
+        return octal(v, digits)
+    if v >= 0:
+        for n in range(digits, maxlen + 1):
+            if v < 1 << (3 * n):
+                return octal(v, n)
+    b = bytearray((v & ((1 << (8 * maxlen)) - 1)).to_bytes(maxlen, "big"))
+    b[0] |= 0x80
+    return bytes(b)
+
+
+def ustar(name, mode, size, mtime, typeflag, strict):
+    h = bytearray(BLOCK)
+    if len(name) <= 100:
+        h[0:len(name)] = name
+    else:
+        i = name.find(b"/", len(name) - 101)
+        if i == 0:
+            i = name.find(b"/", 1)
+        need(0 < i <= 155 and i + 1 < len(name), "name does not fit")
+        h[345:345 + i] = name[:i]
+        h[0:len(name) - i - 1] = name[i + 1:]
+    for off, digits, maxlen, v in ((100, 6, 8, mode), (108, 6, 8, 0),
+                                   (116, 6, 8, 0), (124, 11, 12, size),
+                                   (136, 11, 11, mtime), (329, 6, 8, 0),
+                                   (337, 6, 8, 0)):
+        h[off + digits] = 0x20
+        b = number(v, digits, maxlen, strict)
+        h[off:off + len(b)] = b
+    h[148:156] = b" " * 8
+    h[156] = typeflag
+    h[257:265] = b"ustar\x0000"
+    h[148:156] = octal(sum(h), 6) + b"\x00 "
+    return bytes(h)
+
+
+def shorten(src, insert):
+    """The ustar name of an entry that needs a pax 'path' record."""
+    if len(src) < 100 and insert is None:
+        return src
+    end, slash = len(src), False
+    while end > 0 and src[end - 1:end] == b"/":
+        end, slash = end - 1, True
+    room = 98 - (1 if slash else 0)
+    base = src.rfind(b"/", 0, end) + 1
+    room -= len(insert) + 2 if insert is not None else 0
+    end = min(end, base + room)
+    room -= end - base
+    pre = min(154, base)
+    while pre > 0 and src[pre:pre + 1] != b"/":
+        pre -= 1
+    if pre < base and src[pre:pre + 1] == b"/":
+        pre += 1
+    mid = min(pre + room, base)
+    while mid > pre and src[mid:mid + 1] != b"/":
+        mid -= 1
+    if mid < base and src[mid:mid + 1] == b"/":
+        mid += 1
+    out = src[:pre] + src[pre:mid]
+    if insert is not None:
+        out += insert + b"/"
+    return out + src[base:end] + (b"/" if slash else b"")
+
+
+def record(key, value):
+    body = b" " + key + b"=" + value + b"\n"
+    n = len(body) + 1
+    while len(str(n)) + len(body) != n:
+        n += 1
+    return str(n).encode() + body
+
+
+def fits_ustar(name):
+    if len(name) <= 100:
+        return True
+    i = name.find(b"/", len(name) - 101)
+    if i == 0:
+        i = name.find(b"/", 1)
+    return i != -1 and i + 1 < len(name) and i <= 155
+
+
+def tar_header(path, is_dir, mode, size, mtime):
+    name = path + b"/" if is_dir else path
+    recs, ustar_name = b"", name
+    if any(c >= 0x80 for c in name) or not fits_ustar(name):
+        recs += record(b"path", name)
+        ustar_name = shorten(name, None)
+    if mtime < 0 or mtime >= 0x7FFFFFFF:
+        recs += record(b"mtime", str(mtime).encode())
+    if size >= 1 << 33:
+        recs += record(b"size", str(size).encode())
+    out = b""
+    if recs:
+        xname = shorten(name.rstrip(b"/"), b"PaxHeader")
+        out = ustar(xname, mode, len(recs), min(max(mtime, 0), 0x7FFFFFFF),
+                    ord("x"), True) + recs + pad(len(recs))
+    return out + ustar(ustar_name, mode, size, mtime,
+                       ord("5") if is_dir else ord("0"), False)
+
+
+def pad(n):
+    return b"\0" * ((BLOCK - n % BLOCK) % BLOCK)
+
+
+# ---- Paths (FORMAT.md, "Paths") ------------------------------------------
+
+RESERVED = re.compile(r"(?i)^(con|prn|aux|nul|(com|lpt)[0-9\u00b9\u00b2\u00b3])$")
+
+
+def fold(comp):
+    s = unicodedata.normalize("NFD", comp)
+    s = "".join(c.casefold() if len(c.casefold()) == 1 else c for c in s)
+    return unicodedata.normalize("NFD", s).encode()
+
+
+def check_path(raw):
+    need(0 < len(raw) <= 4095, "path length")
+    need(raw[:1] != b"/", "absolute path")
+    try:
+        p = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Bad("invalid UTF-8 in a path")
+    for c in p:
+        o = ord(c)
+        need(not (o < 0x20 or 0x7F <= o <= 0x9F), "control character")
+        need(c not in '\\<>:"|?*', "character refused on FAT")
+        need(not (0x202A <= o <= 0x202E or 0x2066 <= o <= 0x2069),
+             "bidirectional control")
+        need(not (0xFDD0 <= o <= 0xFDEF or o & 0xFFFE == 0xFFFE),
+             "noncharacter")
+    comps = p.split("/")
+    need(len(comps) <= 64, "too deep")
+    for i, c in enumerate(comps):
+        need(c != "", "empty component")
+        need(len(c.encode()) <= 255, "component too long")
+        need(c not in (".", ".."), "dot component")
+        need(c[-1] not in ". ", "trailing dot or space")
+        need(not RESERVED.match(c.split(".")[0].rstrip(" ")),
+             "reserved Windows name")
+        need(i > 0 or fold(c) != b".qasid", "metadata name")
+    return comps
+
+
+def path_key(comps):
+    return [(fold(c), c.encode()) for c in comps]
+
+
+# ---- Manifest (FORMAT.md, "Manifest") ------------------------------------
+
+NUM = r"(0|[1-9][0-9]{0,19})"
+HEADER = [("qasid-manifest", "1"), ("title", r"[^\x00-\x1f\x7f]{0,1024}"),
+          ("series", r"[A-Za-z0-9._-]{1,64}"), ("sequence", NUM),
+          ("created", NUM), ("key", r"[0-9A-F]{16}"), ("files", NUM),
+          ("dirs", NUM), ("bytes", NUM), ("members", NUM)]
+
+
+def parse_manifest(text):
+    need(text.endswith(b"\n"), "manifest does not end with a newline")
+    lines = text[:-1].split(b"\n")
+    h = {}
+    for i, (key, pat) in enumerate(HEADER):
+        m = re.fullmatch((key + " " + pat).encode(), lines[i]) if i < len(
+            lines) else None
+        need(m, "manifest line %d: expected %s" % (i + 1, key))
+        h[key] = lines[i][len(key) + 1:]
+    need(len(h["title"]) <= 1024, "title too long")
+    h["title"].decode("utf-8")
+    for k in ("sequence", "created", "files", "dirs", "bytes", "members"):
+        h[k] = int(h[k])
+        need(h[k] < 1 << 64, "number out of range")
+    need(h["created"] < 1 << 63, "created out of range")
+    need(h["files"] + h["dirs"] <= 2000000 and h["members"] <= 20000000,
+         "manifest over the limits")
+    entries, members, i = [], [], len(HEADER)
+    while i < len(lines) and not lines[i].startswith(b"member ") and \
+            lines[i] != b"end":
+        ln = lines[i]
+        m = re.fullmatch(rb"file (644|755) " + NUM.encode() +
+                         rb" ([0-9a-f]{128})  (.+)", ln, re.S)
+        if m:
+            size = int(m.group(2))
+            need(size <= 1 << 44, "file too large")
+            entries.append((m.group(4), False, int(m.group(1), 8), size,
+                            m.group(3).decode()))
+        else:
+            need(ln.startswith(b"dir ") and len(ln) > 4,
+                 "manifest line %d: not an entry" % (i + 1))
+            entries.append((ln[4:], True, 0o755, 0, ""))
+        check_path(entries[-1][0])
+        i += 1
+    while i < len(lines) and lines[i] != b"end":
+        m = re.fullmatch(rb"member " + NUM.encode() + b" " + NUM.encode() +
+                         rb" ([0-9a-f]{64})", lines[i])
+        need(m, "manifest line %d: not a member line" % (i + 1))
+        members.append((int(m.group(1)), int(m.group(2)), m.group(3)))
+        i += 1
+    need(i == len(lines) - 1 and lines[i] == b"end",
+         "manifest does not end with \"end\"")
+    need(len(members) == h["members"], "member count")
+    return h, entries, members
+
+
+# ---- Members (FORMAT.md, "Gzip members") ---------------------------------
+
+def split_members(data):
+    out, off = [], 0
+    while off < len(data):
+        z = zlib.decompressobj(31)
+        plain = z.decompress(data[off:])
+        need(z.eof, "truncated gzip member at offset %d" % off)
+        used = len(data) - off - len(z.unused_data)
+        out.append((data[off:off + used], plain))
+        off += used
+    return out
+
+
+def gzip_header_ok(raw, xfl):
+    return raw[:10] == b"\x1f\x8b\x08\x00\x00\x00\x00\x00" + \
+        bytes([xfl]) + b"\xff"
+
+
+def stored_member(plain):
+    need(len(plain) < 65536, "signature too long")
+    n = len(plain)
+    return (b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x04\xff\x01" +
+            n.to_bytes(2, "little") + (n ^ 0xFFFF).to_bytes(2, "little") +
+            plain + zlib.crc32(plain).to_bytes(4, "little") +
+            n.to_bytes(4, "little"))
+
+
+def b2(data, n):
+    return hashlib.blake2b(data, digest_size=n).hexdigest()
+
+
+def check_head(members):
+    need(len(members) >= 3, "fewer than three gzip members")
+    (raw0, plain0), (raw1, plain1) = members[0], members[1]
+    need(gzip_header_ok(raw0, 0) or gzip_header_ok(raw0, 4),
+         "member 0: gzip header")
+    at = 0
+    if plain0[156:157] == b"x":     # mtime record: creation time >= 2^31-1
+        at = BLOCK + len(pad(int(plain0[124:135], 8))) + int(
+            plain0[124:135], 8)
+    need(plain0[at + 257:at + 263] == b"ustar\0", "member 0: no tar header")
+    mlen = int(plain0[at + 124:at + 135], 8)
+    manifest = plain0[at + BLOCK:at + BLOCK + mlen]
+    h, entries, mem = parse_manifest(manifest)
+    siglen = len(plain1.rstrip(b"\0"))
+    sig = plain1[:siglen]
+    want0 = (tar_header(b".qasid/manifest", False, 0o644, mlen,
+                        h["created"]) + manifest + pad(mlen) +
+             tar_header(b".qasid/manifest.minisig", False, 0o644, siglen,
+                        h["created"]))
+    need(plain0 == want0, "member 0 is not the canonical head")
+    need(plain1 == sig + pad(siglen), "member 1: signature padding")
+    need(raw1 == stored_member(plain1), "member 1 is not the stored member")
+    lines = sig.decode().split("\n")
+    need(len(lines) == 5 and lines[4] == "", "signature: four lines")
+    need(lines[0] == UNTRUSTED, "signature: untrusted comment")
+    blob = base64.b64decode(lines[1], validate=True)
+    need(len(blob) == 74 and blob[:2] == b"ED", "signature: algorithm")
+    keyid = format(int.from_bytes(blob[2:10], "little"), "016X")
+    need(keyid.encode() == h["key"], "signature key id is not the manifest's")
+    need(lines[2] == "trusted comment: " + TRUSTED_PREFIX + b2(raw0, 32),
+         "trusted comment does not carry the head's hash")
+    need(len(base64.b64decode(lines[3], validate=True)) == 64,
+         "signature: global signature")
+    need(base64.b64encode(blob).decode() == lines[1], "signature: base64")
+    return h, entries, mem
+
+
+def check_body(members, h, entries, mem):
+    body = members[2:]
+    need(len(body) == len(mem), "gzip members do not match the manifest")
+    stream = bytearray()
+    for i, ((raw, plain), (clen, ulen, hx)) in enumerate(zip(body, mem)):
+        need(len(raw) == clen and len(plain) == ulen and
+             b2(raw, 32).encode() == hx,
+             "member %d does not match the manifest" % (i + 2))
+        stream += plain
+    off, prev, dirs = 0, None, set()
+    files = ndirs = nbytes = 0
+    for path, is_dir, mode, size, hx in entries:
+        key = path_key(path.decode().split("/"))
+        if prev is not None:
+            need(prev < key, "entries out of order: %r" % path)
+            for (fa, ra), (fb, rb) in zip(prev, key):
+                if ra == rb:
+                    continue
+                need(fa != fb, "names collide: %r" % path)
+                break
+        prev = key
+        parent = path.rpartition(b"/")[0]
+        need(parent == b"" or parent in dirs, "no folder for %r" % path)
+        if is_dir:
+            dirs.add(path)
+        hdr = tar_header(path, is_dir, mode, size, h["created"])
+        need(stream[off:off + len(hdr)] == hdr, "tar header of %r" % path)
+        off += len(hdr)
+        if is_dir:
+            ndirs += 1
+            continue
+        need(b2(bytes(stream[off:off + size]), 64) == hx,
+             "content of %r" % path)
+        off += size
+        need(stream[off:off + len(pad(size))] == pad(size), "padding")
+        off += len(pad(size))
+        files, nbytes = files + 1, nbytes + size
+    need((files, ndirs, nbytes) == (h["files"], h["dirs"], h["bytes"]),
+         "manifest totals")
+    need(stream[off:] == b"\0" * 1024, "end of archive")
+
+
+def check_writer(members, h, entries, mem):
+    """qasid's own choices: member cutting and gzip header fields."""
+    cuts, cur = [], 0
+    for path, is_dir, mode, size, hx in entries:
+        whole = len(tar_header(path, is_dir, mode, size, h["created"]))
+        whole += 0 if is_dir else size + len(pad(size))
+        if cur > 0 and cur + whole > CHUNK:
+            cuts.append(cur)
+            cur = 0
+        cur += whole
+        while cur >= CHUNK:
+            cuts.append(CHUNK)
+            cur -= CHUNK
+    cur += 1024
+    while cur >= CHUNK:
+        cuts.append(CHUNK)
+        cur -= CHUNK
+    if cur:
+        cuts.append(cur)
+    need([m[1] for m in mem] == cuts, "members are not cut as qasid cuts")
+    for raw, plain in members[2:]:
+        need(gzip_header_ok(raw, 0) or gzip_header_ok(raw, 4),
+             "body member gzip header")
+
+
+def main(argv):
+    writer, table = "--writer" in argv, "--members" in argv
+    args = [a for a in argv if a not in ("--writer", "--members")]
+    if len(args) != 1:
+        sys.exit("usage: refcheck.py [--writer] [--members] BUNDLE")
+    try:
+        with open(args[0], "rb") as f:
+            members = split_members(f.read())
+        off = 0
+        for i, (raw, plain) in enumerate(members if table else []):
+            print("member %d offset %d clen %d ulen %d" % (i, off, len(raw),
+                                                          len(plain)))
+            off += len(raw)
+        h, entries, mem = check_head(members)
+        check_body(members, h, entries, mem)
+        if writer:
+            check_writer(members, h, entries, mem)
+        need(len(members[0][0]) + SIG_MEMBER_LEN + sum(m[0] for m in mem)
+             == sum(len(r) for r, p in members), "total length")
+    except (Bad, ValueError, UnicodeDecodeError, zlib.error) as e:
+        print("refcheck: %s: %s" % (args[0], e))
+        return 1
+    print("OK")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

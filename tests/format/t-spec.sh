@@ -1,0 +1,119 @@
+#!/bin/sh
+# t-spec.sh - docs/FORMAT.md against the code: refcheck.py, a reader written
+# from the specification alone, must accept what qasid writes (long and
+# non-ASCII names, pax headers, several members, late creation times) and
+# refuse what qasid refuses; the path examples of section 6 must hold.
+. "$QASID_TOP/tests/lib.sh"
+
+F="$QASID_TOP/tests/format"
+REF="$F/refcheck.py"
+
+if ! command -v python3 >/dev/null 2>&1; then
+	t_skip "format specification" "python3 is not installed"
+	exit 0
+fi
+t_keys
+
+# A tree that exercises every header form of section 4.
+T="$W/in/tree"
+long=$(printf 'l%.0s' $(seq 120))
+e99=$(printf 'e%.0s' $(seq 99))
+ar60=$(printf 'ع%.0s' $(seq 60))
+mkdir -p "$T/$long" "$T/split/$e99" "$T/نص/$ar60" "$T/deep/a/b/c/d"
+printf 'long\n' >"$T/$long/$(printf 'f%.0s' $(seq 130))"
+printf 'split\n' >"$T/split/$e99/g"
+printf 'arabic\n' >"$T/نص/$ar60/$(printf 'ف%.0s' $(seq 70)).txt"
+printf 'Café\n' >"$T/Café.txt"
+printf 'deep\n' >"$T/deep/a/b/c/d/e"
+head -c 2500000 /dev/urandom >"$T/big.bin"
+head -c 1048000 /dev/zero >"$T/nearly-1MiB.bin"
+printf 'A' >"$T/A.txt"
+printf 'b' >"$T/b.txt"
+: >"$T/empty"
+chmod 755 "$T/b.txt"
+
+for t in 1700000000 2147483647 4102444800; do
+	t_begin "spec: refcheck.py accepts a bundle created at $t"
+	run 0 env SOURCE_DATE_EPOCH="$t" "$QASID" pack -q -s "$W/k.sec" \
+	    -o "$W/t$t.qasid" "$T"
+	run 0 python3 "$REF" --writer "$W/t$t.qasid"
+	t_grep "^OK" "$OUT"
+	run 0 "$QASID" verify -p "$W/k.pub" "$W/t$t.qasid"
+	t_end
+done
+
+t_begin "spec: a late creation time puts a pax mtime record first"
+gzip -dc "$W/t4102444800.qasid" 2>/dev/null | head -c 1024 >"$W/late.head"
+t_grep "mtime=4102444800" "$W/late.head"
+gzip -dc "$W/t1700000000.qasid" 2>/dev/null | head -c 1024 >"$W/early.head"
+t_nogrep "mtime=" "$W/early.head"
+t_end
+
+t_begin "spec: the big tree has several members, cut as documented"
+run 0 python3 "$REF" --members --writer "$W/t1700000000.qasid"
+n=$(grep -c '^member ' "$OUT")
+[ "$n" -ge 6 ] || t_fail "only $n gzip members"
+t_grep "clen 535 ulen 512" "$OUT"
+t_grep "ulen 1048576" "$OUT"
+t_end
+
+# Flips one byte at an offset; both readers must refuse the result.
+flip() {
+	python3 -c '
+import sys
+d = bytearray(open(sys.argv[1], "rb").read())
+d[int(sys.argv[2]) % len(d)] ^= 0x20
+open(sys.argv[3], "wb").write(d)' "$1" "$2" "$3"
+}
+
+for off in 5 600 2000 1500000 -2; do
+	t_begin "spec: a byte flipped at offset $off fails both readers"
+	flip "$W/t1700000000.qasid" "$off" "$W/flip.qasid"
+	run 1 python3 "$REF" "$W/flip.qasid"
+	t_grep "^refcheck: " "$OUT"
+	run 1 "$QASID" verify -p "$W/k.pub" "$W/flip.qasid"
+	t_end
+done
+
+t_begin "spec: bytes after the last member fail both readers"
+cp "$W/t1700000000.qasid" "$W/tail.qasid"
+printf '\037\213\010\000\000\000\000\000\000\377\003\000\000\000\000\000\000\000\000\000' \
+    >>"$W/tail.qasid"
+run 1 python3 "$REF" "$W/tail.qasid"
+run 1 "$QASID" verify -p "$W/k.pub" "$W/tail.qasid"
+t_end
+
+# Section 6.1, item 8 and 9: the examples the text gives.
+pack_name() {
+	rm -rf "$W/n"
+	mkdir -p "$W/n/d"
+	: >"$W/n/d/$1"
+	"$QASID" pack -q -s "$W/k.sec" -o "$W/n/out.qasid" "$W/n/d"
+}
+for name in con Con.txt "NUL .tar.gz" com1 "LPT¹.doc" "a:b" "trail." \
+    "trail " "x|y"; do
+	t_begin "spec: the name '$name' is refused at pack time"
+	run 2 pack_name "$name"
+	t_grep "cannot be carried safely" "$ERR"
+	t_end
+done
+for name in console com10 aux_data " lead" ".qasidx"; do
+	t_begin "spec: the name '$name' is allowed"
+	run 0 pack_name "$name"
+	t_end
+done
+
+t_begin "spec: a top-level folder spelt .QASID is refused"
+mkdir -p "$W/m/.QASID"
+: >"$W/m/.QASID/f"
+run 2 "$QASID" pack -q -s "$W/k.sec" -o "$W/m.qasid" "$W/m/.QASID"
+t_grep "reserved for bundle metadata" "$ERR"
+t_end
+
+t_begin "spec: README and readme collide"
+mkdir -p "$W/c/d"
+: >"$W/c/d/README"
+: >"$W/c/d/readme"
+run 2 "$QASID" pack -q -s "$W/k.sec" -o "$W/c.qasid" "$W/c/d"
+t_grep "same name on some file systems" "$ERR"
+t_end
