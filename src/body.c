@@ -274,7 +274,8 @@ emit_entry(struct run *r, struct pentry *e, struct qbuf *hdr)
 	hdr->len = 0;
 	if (qtar_header_in(r->loc, &te, hdr) != QASID_OK)
 		return qerr_set(r->b->err, QASID_ERR_INTERNAL, "%s: cannot "
-		    "make a tar header", e->src);
+		    "make a tar header (non-ASCII names need the C.UTF-8 "
+		    "locale installed)", e->src);
 	/* A file starts a new chunk unless it fits in the current one. */
 	whole = hdr->len + e->size + qtar_padding(e->size);
 	if (r->cur->in.len > 0 && r->cur->in.len + whole > QF_CHUNK &&

@@ -211,7 +211,8 @@ check_entry(struct body *b, const struct qmf_entry *e)
 	b->want.len = 0;
 	if (qtar_header_in(b->loc, &te, &b->want) != QASID_OK)
 		return qerr_set(&b->r->err, QASID_ERR_INTERNAL, "%s: cannot "
-		    "make a tar header for '%s'", b->r->path, e->path);
+		    "make a tar header for '%s' (non-ASCII names need the "
+		    "C.UTF-8 locale installed)", b->r->path, e->path);
 	if ((rc = expect(b, b->want.p, b->want.len, "tar header",
 	    e->path)) != QASID_OK)
 		return rc;

@@ -133,6 +133,30 @@ unknown_command(const char *name)
 	return cli_fail("%s: unknown command; try 'qasid help'", name);
 }
 
+/*
+ * The library needs a UTF-8 locale (C.UTF-8) for non-ASCII names. A qasid
+ * carried on a stick to a system without one can carry it too: a folder
+ * "locale" beside the binary, holding C.utf8/, is used when there.
+ */
+static void
+locale_beside_binary(void)
+{
+	char path[4096], *slash;
+	ssize_t n;
+
+	if (getenv("LOCPATH") != NULL)
+		return;
+	n = readlink("/proc/self/exe", path, sizeof(path) - 32);
+	if (n <= 0 || (slash = memrchr(path, '/', (size_t)n)) == NULL)
+		return;
+	snprintf(slash + 1, sizeof(path) - (size_t)(slash + 1 - path),
+	    "locale/C.utf8/LC_CTYPE");
+	if (access(path, R_OK) != 0)
+		return;
+	slash[sizeof("/locale") - 1] = '\0';
+	setenv("LOCPATH", path, 0);
+}
+
 static int
 help_command(const char *name)
 {
@@ -150,6 +174,7 @@ help_command(const char *name)
 int
 main(int argc, char **argv)
 {
+	locale_beside_binary();
 	if (qasid_init() != QASID_OK)
 		return cli_fail("cannot initialise libsodium");
 	if (argc < 2) {

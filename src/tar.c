@@ -9,6 +9,7 @@
  * size that disagrees with the ustar one, a GNU long name, an extra field)
  * never verifies.
  */
+#include <langinfo.h>
 #include <locale.h>
 #include <string.h>
 
@@ -50,10 +51,16 @@ open_writer(struct qbuf *out)
 static locale_t
 utf8_locale(void)
 {
-	locale_t loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	static const char *const names[] = {"C.UTF-8", "C.utf8",
+	    "en_US.UTF-8"};
+	locale_t loc;
 
-	return loc != (locale_t)0 ? loc : newlocale(LC_CTYPE_MASK,
-	    "en_US.UTF-8", (locale_t)0);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if ((loc = newlocale(LC_CTYPE_MASK, names[i], (locale_t)0)) !=
+		    (locale_t)0)
+			return loc;
+	/* Without one, names in ASCII still work; others fail clearly. */
+	return newlocale(LC_CTYPE_MASK, "C", (locale_t)0);
 }
 
 static int
@@ -96,9 +103,17 @@ qtar_locale(void)
 int
 qtar_header_in(locale_t loc, const struct qtar_entry *te, struct qbuf *out)
 {
-	locale_t old = uselocale(loc);
-	int rc = header_in_locale(te, out);
+	locale_t old;
+	int rc;
 
+	/* libarchive cannot convert such a name outside a UTF-8 locale (and
+	 * 3.6 crashes trying). */
+	for (const unsigned char *p = (const unsigned char *)te->path; *p; p++)
+		if (*p >= 0x80 && strcmp(nl_langinfo_l(CODESET, loc),
+		    "UTF-8") != 0)
+			return QASID_ERR_INTERNAL;
+	old = uselocale(loc);
+	rc = header_in_locale(te, out);
 	uselocale(old);
 	return rc;
 }

@@ -17,7 +17,8 @@ struct qtar_entry {
 };
 
 /* Appends the entry's header (a pax extended header first when one is
- * needed) to out. */
+ * needed) to out. Names outside ASCII need a UTF-8 locale (C.UTF-8) on the
+ * system: QASID_ERR_INTERNAL without one. */
 int qtar_header(const struct qtar_entry *te, struct qbuf *out);
 
 /* The same with a locale from qtar_locale(), for callers making many
