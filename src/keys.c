@@ -385,36 +385,47 @@ seckey_from_raw(qasid_seckey *sk, unsigned char *raw, const char *path,
 	return QASID_OK;
 }
 
+/* Reads a secret-key file into secure memory; *raw is sodium_free'd by the
+ * caller. */
+static int
+read_seckey_file(qasid_seckey *sk, const char *path, unsigned char **raw)
+{
+	int rc;
+
+	qerr_clear(&sk->err);
+	if ((*raw = sodium_malloc(SK_RAW)) == NULL)
+		return qerr_set(&sk->err, QASID_ERR_NOMEM, "%s", path);
+	if ((rc = read_key_file(&sk->err, path, *raw, SK_RAW)) != QASID_OK) {
+		sodium_free(*raw);
+		*raw = NULL;
+	}
+	return rc;
+}
+
 int
 qasid_seckey_load(qasid_seckey *sk, const char *path, const char *password,
     size_t password_len)
 {
-	unsigned char *raw = sodium_malloc(SK_RAW);
-	int rc;
+	unsigned char *raw;
+	int rc = read_seckey_file(sk, path, &raw);
 
-	qerr_clear(&sk->err);
-	if (raw == NULL)
-		return qerr_set(&sk->err, QASID_ERR_NOMEM, "%s", path);
-	rc = read_key_file(&sk->err, path, raw, SK_RAW);
-	if (rc == QASID_OK)
+	if (rc == QASID_OK) {
 		rc = seckey_from_raw(sk, raw, path, password, password_len);
-	sodium_free(raw);
+		sodium_free(raw);
+	}
 	return rc;
 }
 
 int
 qasid_seckey_file_encrypted(qasid_seckey *sk, const char *path)
 {
-	unsigned char *raw = sodium_malloc(SK_RAW);
-	int rc;
+	unsigned char *raw;
+	int rc = read_seckey_file(sk, path, &raw);
 
-	qerr_clear(&sk->err);
-	if (raw == NULL)
-		return qerr_set(&sk->err, QASID_ERR_NOMEM, "%s", path);
-	rc = read_key_file(&sk->err, path, raw, SK_RAW);
-	if (rc == QASID_OK)
+	if (rc == QASID_OK) {
 		rc = memcmp(raw + 2, "Sc", 2) == 0;
-	sodium_free(raw);
+		sodium_free(raw);
+	}
 	return rc;
 }
 
