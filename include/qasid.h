@@ -63,7 +63,8 @@ typedef enum qasid_err {
 	QASID_ERR_NOSPACE = -13,   /* no space left on the device */
 	QASID_ERR_PATH = -14,      /* a path cannot be carried safely (pack) */
 	QASID_ERR_NOTFOUND = -15,  /* no such key in the keyring */
-	QASID_ERR_INTERNAL = -16   /* a library call failed unexpectedly */
+	QASID_ERR_INTERNAL = -16,  /* a library call failed unexpectedly */
+	QASID_ERR_DEST = -17       /* the destination is unsafe (a link) */
 } qasid_err;
 
 /* A fixed English string for a code; never NULL. */

@@ -136,7 +136,10 @@ qgz_member(qgz *g, const unsigned char *in, size_t n, int stored_only,
 		return QASID_ERR_INTERNAL;
 	if (qbuf_reserve(out, n + n / 64 + 1024) != 0)
 		return QASID_ERR_NOMEM;
-	if (stored_only && (rc = set_level(z, out, level, 0)) != 0)
+	/* An empty member's bytes must not depend on the level the last
+	 * member left behind either. */
+	if ((stored_only || n == 0) && (rc = set_level(z, out, level,
+	    stored_only ? 0 : LEVEL)) != 0)
 		return rc;
 	for (size_t off = 0; off < n; off += BLOCK) {
 		size_t len = n - off < BLOCK ? n - off : BLOCK;

@@ -68,7 +68,7 @@ header_in_locale(const struct qtar_entry *te, struct qbuf *out)
 {
 	struct archive_entry *e;
 	struct archive *a;
-	size_t before = out->len;
+	size_t before = out->len, end;
 	int rc = QASID_ERR_INTERNAL;
 
 	if ((a = open_writer(out)) == NULL)
@@ -86,11 +86,17 @@ header_in_locale(const struct qtar_entry *te, struct qbuf *out)
 		rc = QASID_OK;
 	archive_entry_free(e);
 done:
-	/* Stop before the writer pads the entry or ends the archive. */
+	/*
+	 * Stop before the writer pads the entry: a failed writer skips that.
+	 * It must still be closed, or libarchive never frees its output state
+	 * (archive_write_free does not close a failed writer); the
+	 * end-of-archive blocks the close writes are cut off again.
+	 */
+	end = rc == QASID_OK ? out->len : before;
 	archive_write_fail(a);
+	archive_write_close(a);
 	archive_write_free(a);
-	if (rc != QASID_OK)
-		out->len = before;
+	out->len = end;
 	return rc;
 }
 

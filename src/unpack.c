@@ -127,8 +127,9 @@ publish_subdir(struct unpack *u, int from, int to, const char *name,
 	}
 	if ((sub_to = open_dir_at(to, name)) < 0)
 		return errno == ELOOP || errno == ENOTDIR ? qerr_set(&u->r->err,
-		    QASID_ERR_EXISTS, "%s/%s: exists and is not a folder",
-		    u->dir, u->rel) : sys(u, errno, u->rel);
+		    QASID_ERR_DEST, "%s/%s: exists and is not a folder (or "
+		    "is a symbolic link)", u->dir, u->rel) : sys(u, errno,
+		    u->rel);
 	if ((sub_from = open_dir_at(from, name)) < 0) {
 		close(sub_to);
 		return sys(u, errno, u->rel);
@@ -349,6 +350,12 @@ precheck(struct unpack *u)
 	while ((rc = qmf_get_entry(c, e)) == 1) {
 		if (fstatat(u->dirfd, e->path, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
+		if (S_ISLNK(st.st_mode)) {
+			rc = qerr_set(&u->r->err, QASID_ERR_DEST, "%s/%s: is a "
+			    "symbolic link; refusing to unpack through it; "
+			    "nothing was unpacked", u->dir, e->path);
+			break;
+		}
 		if (!e->is_dir || !S_ISDIR(st.st_mode)) {
 			rc = qerr_set(&u->r->err, QASID_ERR_EXISTS, "%s/%s: "
 			    "already exists%s; nothing was unpacked", u->dir,
@@ -367,17 +374,22 @@ out:
 static int
 open_dest(struct unpack *u)
 {
+	struct stat st;
+	int saved;
+
 	if (mkdir(u->dir, 0755) == 0)
 		u->created_dir = 1;
 	else if (errno != EEXIST)
 		return sys(u, errno, "");
 	u->dirfd = open(u->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC);
-	if (u->dirfd < 0)
-		return errno == ELOOP ? qerr_set(&u->r->err, QASID_ERR_UNSAFE,
-		    "%s: is a symbolic link; refusing to unpack through it",
-		    u->dir) : sys(u, errno, "");
-	return QASID_OK;
+	if (u->dirfd >= 0)
+		return QASID_OK;
+	saved = errno;
+	if (lstat(u->dir, &st) == 0 && S_ISLNK(st.st_mode))
+		return qerr_set(&u->r->err, QASID_ERR_DEST, "%s: is a "
+		    "symbolic link; refusing to unpack through it", u->dir);
+	return sys(u, saved, "");
 }
 
 static int

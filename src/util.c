@@ -29,6 +29,7 @@ static const char *const messages[] = {
 	"path cannot be carried safely",
 	"key not found",
 	"internal error",
+	"unsafe destination",
 };
 
 const char *

@@ -1,0 +1,91 @@
+# cli.sh - what the scripts in tests/cli share; each sources it right after
+# tests/lib.sh:
+#
+#   . "$QASID_TOP/tests/lib.sh"
+#   . "$QASID_TOP/tests/cli/cli.sh"
+#
+# Every script runs with a keyring, a config folder and a home of its own
+# under $W, so no test reads or writes the keys of whoever runs it.
+
+QASID_KEYRING="$W/default.keyring"
+XDG_CONFIG_HOME="$W/xdg"
+HOME="$W/home"
+export QASID_KEYRING XDG_CONFIG_HOME HOME
+unset SOURCE_DATE_EPOCH
+umask 022
+mkdir -p "$HOME"
+
+# Names in three scripts, so every test meets more than ASCII.
+FA_DIR="گزارش‌ها"
+FA_FILE="بیانیهٔ کمیته.txt"
+MY_FILE="ထုတ်ပြန်ချက်.txt"
+RU_FILE="Заявление комитета.txt"
+
+# The size of a file in bytes.
+fsize() { wc -c <"$1" | tr -d ' '; }
+
+# flip FILE OFFSET: changes the byte at OFFSET (from the end if negative).
+flip() {
+	f_at=$2
+	[ "$f_at" -lt 0 ] && f_at=$(($(fsize "$1") + f_at))
+	f_old=$(od -An -tu1 -j "$f_at" -N1 "$1" | tr -d ' ')
+	# shellcheck disable=SC2059
+	printf "\\$(printf '%03o' $(((f_old + 1) % 256)))" |
+	    dd of="$1" bs=1 seek="$f_at" conv=notrunc 2>/dev/null
+}
+
+# The key id a minisign public key file names in its comment, as 16 digits
+# (minisign drops leading zeros there; qasid shows all 16).
+keyid() {
+	k_id=$(sed -n 's/^untrusted comment: minisign public key //p' "$1")
+	while [ "${#k_id}" -lt 16 ]; do
+		k_id=0$k_id
+	done
+	printf '%s\n' "$k_id"
+}
+
+# The key line of a public key file, as -P takes it.
+keystring() { sed -n 2p "$1"; }
+
+# make_drop DIR: a small publisher's drop with text, binary and empty files,
+# nested folders, an executable and names in Persian, Burmese and Russian.
+make_drop() {
+	mkdir -p "$1/statements/$FA_DIR/older" "$1/media/photos" "$1/tools"
+	printf 'Statement of the teachers committee, week 3.\nWe meet on ' \
+	    >"$1/statements/statement-en.txt"
+	printf 'Tuesday at the library.\n' >>"$1/statements/statement-en.txt"
+	printf 'حقوق معلمان سه ماه است پرداخت نشده است.\n' \
+	    >"$1/statements/$FA_DIR/$FA_FILE"
+	printf 'ကျောင်းများ ပြန်ဖွင့်ရမည်။\n' >"$1/statements/$MY_FILE"
+	printf 'Зарплата учителям не выплачивается три месяца.\n' \
+	    >"$1/statements/$FA_DIR/older/$RU_FILE"
+	head -c 70000 /dev/urandom >"$1/media/photos/courtyard.jpg"
+	head -c 3000 /dev/urandom >"$1/media/photos/جلسه.png"
+	: >"$1/statements/empty.txt"
+	printf '#!/bin/sh\necho "check the bundle first"\n' >"$1/tools/readme.sh"
+	chmod 0755 "$1/tools/readme.sh"
+}
+
+# The files of a tree with their content hashes, modes and sizes, for
+# comparing what was packed with what was unpacked.
+tree_list() {
+	(cd "$1" && find . -print0 | LC_ALL=C sort -z |
+	    xargs -0 stat -c '%n %F %s %a' &&
+	    find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r b2sum)
+}
+
+# No staging folder or commit marker left anywhere under a folder.
+t_no_leftovers() {
+	l_found=$(find "$1" \( -name '.qasid-unpack-*' -o \
+	    -name '.qasid-committed' \) -print 2>/dev/null | head -n 3)
+	[ -z "$l_found" ] || t_fail "left behind: $l_found"
+}
+
+# t_empty FILE: the file (stdout or stderr of a case) is empty.
+t_empty() { [ ! -s "$1" ] || t_fail "$(basename "$1") not empty: $(head -c 300 "$1")"; }
+
+# Needs a tool the set-up (tools/deps.sh) installs; fails the case if not.
+t_need() {
+	command -v "$1" >/dev/null 2>&1 || t_fail "$1 is not installed (tools/deps.sh installs it)"
+	command -v "$1" >/dev/null 2>&1
+}

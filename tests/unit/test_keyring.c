@@ -1,0 +1,299 @@
+/*
+ * test_keyring.c - unit tests for src/keyring.c: the recipient's file of
+ * pinned publisher keys, added to, removed from, saved and loaded; and
+ * malformed files refused with the file and line named.
+ */
+#include <ftw.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "harness.h"
+#include "internal.h"
+
+#define NITEMS(a) (sizeof(a) / sizeof((a)[0]))
+#define KEY_A "RWQBAgMEBQYHCCAhIiMkJSYnKCkqKywtLi8wMTIzNDU2Nzg5Ojs8PT4/"
+
+static char dir[256];
+
+static const char *
+path(const char *name)
+{
+	static char buf[4][512];
+	static int i;
+
+	i = (i + 1) % 4;
+	snprintf(buf[i], sizeof(buf[i]), "%s/%s", dir, name);
+	return buf[i];
+}
+
+static int
+write_file(const char *p, const char *text)
+{
+	FILE *f = fopen(p, "w");
+
+	if (f == NULL)
+		return -1;
+	fputs(text, f);
+	return fclose(f);
+}
+
+static long
+read_file(const char *p, char *buf, size_t cap)
+{
+	FILE *f = fopen(p, "r");
+	size_t n;
+
+	if (f == NULL)
+		return -1;
+	n = fread(buf, 1, cap - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return (long)n;
+}
+
+static qasid_pubkey *
+new_key(void)
+{
+	qasid_seckey *sk = qasid_seckey_new();
+	qasid_pubkey *pk = qasid_pubkey_new();
+
+	qasid_seckey_generate(sk, pk);
+	qasid_seckey_free(sk);
+	return pk;
+}
+
+static void
+id_of(const qasid_pubkey *pk, char id[QASID_KEYID_HEX])
+{
+	qasid_pubkey_id(pk, id);
+}
+
+TEST(add_save_load)
+{
+	static const char *const names[] = {"Teachers' committee",
+	    "کمیته معلمان", ""};
+	qasid_pubkey *k[3];
+	qasid_keyring *kr = qasid_keyring_new(), *back = qasid_keyring_new();
+	char text[2048], b64[64], line[400];
+
+	for (size_t i = 0; i < NITEMS(k); i++) {
+		k[i] = new_key();
+		CHECK(qasid_keyring_add(kr, k[i], names[i]) == QASID_OK);
+	}
+	CHECK(qasid_keyring_count(kr) == 3);
+	CHECK(qasid_keyring_save(kr, path("ring")) == QASID_OK);
+	CHECK(qasid_keyring_load(back, path("ring")) == QASID_OK);
+	CHECK(qasid_keyring_count(back) == 3);
+	for (size_t i = 0; i < NITEMS(k); i++) {
+		const char *name = NULL;
+		const qasid_pubkey *got = qasid_keyring_key(back, i, &name);
+		char a[QASID_KEYID_HEX], b[QASID_KEYID_HEX];
+		CHECK(got != NULL && name != NULL);
+		if (got == NULL || name == NULL)
+			continue;
+		id_of(got, a);
+		id_of(k[i], b);
+		CHECK_EQ_STR(a, b);
+		CHECK_EQ_STR(name, names[i]);
+		CHECK(qkeyring_find(back, k[i]->id, NULL) == got);
+	}
+	CHECK(qasid_keyring_key(back, 3, NULL) == NULL);
+	/* The file is text a person can read: a comment, then key and name. */
+	CHECK(read_file(path("ring"), text, sizeof(text)) > 0);
+	CHECK(text[0] == '#');
+	qasid_pubkey_b64(k[1], b64);
+	snprintf(line, sizeof(line), "\n%s %s\n", b64, names[1]);
+	CHECK(strstr(text, line) != NULL);
+	for (size_t i = 0; i < NITEMS(k); i++)
+		qasid_pubkey_free(k[i]);
+	qasid_keyring_free(kr);
+	qasid_keyring_free(back);
+}
+
+TEST(duplicate_add_refused)
+{
+	qasid_keyring *kr = qasid_keyring_new();
+	qasid_pubkey *k = new_key(), *same = qasid_pubkey_new();
+	char b64[64], id[QASID_KEYID_HEX];
+
+	CHECK(qasid_keyring_add(kr, k, "first") == QASID_OK);
+	CHECK(qasid_keyring_add(kr, k, "second") == QASID_ERR_EXISTS);
+	/* The same key reached another way is still the same key. */
+	qasid_pubkey_b64(k, b64);
+	CHECK(qasid_pubkey_parse(same, b64) == QASID_OK);
+	CHECK(qasid_keyring_add(kr, same, NULL) == QASID_ERR_EXISTS);
+	id_of(k, id);
+	CHECK(strstr(qasid_keyring_errmsg(kr), id) != NULL);
+	CHECK(qasid_keyring_count(kr) == 1);
+	qasid_pubkey_free(k);
+	qasid_pubkey_free(same);
+	qasid_keyring_free(kr);
+}
+
+TEST(remove_keys)
+{
+	qasid_keyring *kr = qasid_keyring_new(), *back = qasid_keyring_new();
+	qasid_pubkey *a = new_key(), *b = new_key();
+	char ida[QASID_KEYID_HEX], idb[QASID_KEYID_HEX], lower[QASID_KEYID_HEX];
+	const char *name;
+
+	id_of(a, ida);
+	id_of(b, idb);
+	CHECK(qasid_keyring_add(kr, a, "a") == QASID_OK);
+	CHECK(qasid_keyring_add(kr, b, "b") == QASID_OK);
+	CHECK(qasid_keyring_remove(kr, "0000000000000000") ==
+	    QASID_ERR_NOTFOUND);
+	CHECK(strstr(qasid_keyring_errmsg(kr), "0000000000000000") != NULL);
+	CHECK(qasid_keyring_remove(kr, "not-a-key-id") == QASID_ERR_ARG);
+	CHECK(qasid_keyring_remove(kr, "") == QASID_ERR_ARG);
+	CHECK(qasid_keyring_count(kr) == 2);
+	/* Ids in any case name the same key. */
+	for (int i = 0; i < QASID_KEYID_HEX; i++)
+		lower[i] = (char)(ida[i] >= 'A' && ida[i] <= 'F' ?
+		    ida[i] - 'A' + 'a' : ida[i]);
+	CHECK(qasid_keyring_remove(kr, lower) == QASID_OK);
+	CHECK(qasid_keyring_count(kr) == 1);
+	CHECK(qasid_keyring_remove(kr, ida) == QASID_ERR_NOTFOUND);
+	CHECK(qkeyring_find(kr, a->id, NULL) == NULL);
+	CHECK(qkeyring_find(kr, b->id, &name) != NULL && strcmp(name, "b") ==
+	    0);
+	CHECK(qasid_keyring_save(kr, path("ring2")) == QASID_OK);
+	CHECK(qasid_keyring_load(back, path("ring2")) == QASID_OK);
+	CHECK(qasid_keyring_count(back) == 1);
+	CHECK(qkeyring_find(back, b->id, NULL) != NULL);
+	CHECK(qasid_keyring_remove(kr, idb) == QASID_OK);
+	CHECK(qasid_keyring_count(kr) == 0);
+	qasid_pubkey_free(a);
+	qasid_pubkey_free(b);
+	qasid_keyring_free(kr);
+	qasid_keyring_free(back);
+}
+
+TEST(bad_names_refused)
+{
+	qasid_keyring *kr = qasid_keyring_new();
+	qasid_pubkey *k = new_key();
+	char longname[300];
+
+	memset(longname, 'n', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	CHECK(qasid_keyring_add(kr, k, "two\nlines") == QASID_ERR_ARG);
+	CHECK(qasid_keyring_add(kr, k, "tab\there") == QASID_ERR_ARG);
+	CHECK(qasid_keyring_add(kr, k, "\x1b[31mred") == QASID_ERR_ARG);
+	CHECK(qasid_keyring_add(kr, k, longname) == QASID_ERR_ARG);
+	CHECK(qasid_keyring_count(kr) == 0);
+	qasid_pubkey_free(k);
+	qasid_keyring_free(kr);
+}
+
+TEST(missing_file_is_empty)
+{
+	qasid_keyring *kr = qasid_keyring_new();
+
+	CHECK(qasid_keyring_load(kr, path("nothing-here")) == QASID_OK);
+	CHECK(qasid_keyring_count(kr) == 0);
+	/* A folder where the file should be is an error, not emptiness. */
+	CHECK(mkdir(path("a-folder"), 0700) == 0);
+	CHECK(qasid_keyring_load(kr, path("a-folder")) != QASID_OK);
+	qasid_keyring_free(kr);
+}
+
+TEST(comments_blank_lines_and_duplicates)
+{
+	qasid_keyring *kr = qasid_keyring_new();
+	const char *name;
+
+	CHECK(write_file(path("ring3"), "# pinned keys\n\n" KEY_A
+	    " Teachers\r\n# " KEY_A "\n" KEY_A " again\n") == 0);
+	CHECK(qasid_keyring_load(kr, path("ring3")) == QASID_OK);
+	CHECK(qasid_keyring_count(kr) == 1);
+	CHECK(qasid_keyring_key(kr, 0, &name) != NULL);
+	CHECK_EQ_STR(name, "Teachers");
+	qasid_keyring_free(kr);
+}
+
+struct bad {
+	const char *name;
+	const char *text;
+	const char *where; /* expected in the message after the file name */
+};
+
+TEST(malformed_lines_name_file_and_line)
+{
+	static const struct bad t[] = {
+		{"garbage", "# ok\nhello world\n", ": line 2:"},
+		{"short key", KEY_A " a\nRWQBAgMEBQYHCC b\n", ": line 2:"},
+		{"bad base64", "\n\n" "RWQBAgMEBQYHCCAhIiMkJSYnKCkqKywtLi8wMT"
+		    "IzNDU2Nzg5Ojs8PT4! x\n", ": line 3:"},
+		{"leading space", " " KEY_A " a\n", ": line 1:"},
+		{"control character in name", KEY_A " a\x01b\n", ": line 1:"},
+		{"secret key", "RWRTY0IykB7FywMiLsr1Juj/HH8wtVCIB/M2osmAfCHGGv"
+		    "l4ILUAAAACAAAAAAAAAEAAAAAAVTHWm3C5vwQ3DVO8KhfOSdYLxaBjQZ2"
+		    "tOZSqAWHRmUjl0KDps2BbxYRMAcWd3exeviGdnDPwU20R3hoh+hHlddoG/"
+		    "32ONmjTaz4/FTjaYbECJvH1lyCcRI1GIY9pjX3GF4pjJInm9IA= x\n",
+		    ": line 1"},
+	};
+	char want[600];
+
+	for (size_t i = 0; i < NITEMS(t); i++) {
+		qasid_keyring *kr = qasid_keyring_new();
+		int rc;
+		CHECK(write_file(path("bad-ring"), t[i].text) == 0);
+		rc = qasid_keyring_load(kr, path("bad-ring"));
+		snprintf(want, sizeof(want), "%s%s", path("bad-ring"),
+		    t[i].where);
+		if (rc != QASID_ERR_KEY ||
+		    strstr(qasid_keyring_errmsg(kr), want) == NULL)
+			printf("  %s: got %d \"%s\"\n", t[i].name, rc,
+			    qasid_keyring_errmsg(kr));
+		CHECK(rc == QASID_ERR_KEY);
+		CHECK(strstr(qasid_keyring_errmsg(kr), want) != NULL);
+		qasid_keyring_free(kr);
+	}
+}
+
+TEST(overlong_line_names_file_and_line)
+{
+	qasid_keyring *kr = qasid_keyring_new();
+	char text[3000], want[600];
+
+	snprintf(text, sizeof(text), "# fine\n%s ", KEY_A);
+	memset(text + strlen(text), 'x', 2000);
+	text[sizeof(text) - 2] = '\n';
+	text[sizeof(text) - 1] = '\0';
+	CHECK(write_file(path("long-ring"), text) == 0);
+	CHECK(qasid_keyring_load(kr, path("long-ring")) == QASID_ERR_KEY);
+	snprintf(want, sizeof(want), "%s: line 2", path("long-ring"));
+	CHECK(strstr(qasid_keyring_errmsg(kr), want) != NULL);
+	qasid_keyring_free(kr);
+}
+
+static int
+rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(p);
+}
+
+int
+main(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	int rc;
+
+	if (qasid_init() != QASID_OK)
+		return 2;
+	snprintf(dir, sizeof(dir), "%s/test_keyring.XXXXXX",
+	    tmp ? tmp : "/tmp");
+	if (mkdtemp(dir) == NULL)
+		return 2;
+	rc = RUN_TESTS(add_save_load, duplicate_add_refused, remove_keys,
+	    bad_names_refused, missing_file_is_empty,
+	    comments_blank_lines_and_duplicates,
+	    malformed_lines_name_file_and_line,
+	    overlong_line_names_file_and_line);
+	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	return rc;
+}
