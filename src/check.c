@@ -61,8 +61,8 @@ next_member(struct body *b)
 		    "stream goes on past the last member in the manifest",
 		    b->r->path);
 	if (b->m.ulen > MEMBER_ULEN_MAX || b->m.clen > MEMBER_ULEN_MAX * 2)
-		return qerr_set(&b->r->err, QASID_ERR_LIMIT, "%s: manifest "
-		    "member too large", b->r->path);
+		return qerr_set(&b->r->err, QASID_ERR_FORMAT, "%s: manifest "
+		    "lists a member larger than a reader accepts", b->r->path);
 	b->members_seen++;
 	return qin_begin(&b->r->in, b->m.clen, b->m.ulen, 0);
 }

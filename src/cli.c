@@ -27,13 +27,22 @@ struct cli cli;
 int
 cli_fail(const char *fmt, ...)
 {
+	char msg[9000];
 	va_list ap;
 
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	/* One line, whatever a file name holds: control characters are shown
+	 * escaped, never sent to the terminal. */
 	cli_progress_done();
 	fputs("qasid: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
+	for (const unsigned char *p = (const unsigned char *)msg; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			fprintf(stderr, "\\x%02x", *p);
+		else
+			fputc(*p, stderr);
+	}
 	fputc('\n', stderr);
 	return EXIT_OTHER;
 }
@@ -47,26 +56,60 @@ cli_result(int rc, const char *msg)
 	return qasid_err_is_verification(rc) ? EXIT_VERIFY : EXIT_OTHER;
 }
 
+#define KEYOPTS \
+	"  -p PUBKEY      trust this minisign public-key file\n" \
+	"  -P KEYSTRING   trust this public key (base64, as minisign -P)\n" \
+	"  -K KEYRING     trust the keys of this keyring (default: QASID_KEYRING,\n" \
+	"                 else $XDG_CONFIG_HOME/qasid/trusted)\n"
+#define COMMONOPTS \
+	"  -q, --quiet    print only what was asked for\n" \
+	"  -v, --verbose  also list the entries\n"
+
 static const struct {
 	const char *name;
 	int (*fn)(int, char **);
 	const char *synopsis;
 	const char *about;
+	const char *options;
 } commands[] = {
 	{"keygen", cmd_keygen, "keygen -p PUBKEY -s SECKEY [-W] [-f]",
-	    "make a publisher's key pair (minisign format)"},
+	    "make a publisher's key pair (minisign format)",
+	    "  -p PUBKEY      where to write the public key\n"
+	    "  -s SECKEY      where to write the secret key (mode 0600)\n"
+	    "  -W             no password (default: ask for one)\n"
+	    "  -f             overwrite existing key files\n"
+	    "  --password-file FILE  the password is FILE's first line\n"
+	    "  -q, --quiet    print nothing on success\n"},
 	{"pack", cmd_pack, "pack -s SECKEY -o BUNDLE [-t TITLE] [-n SERIES] "
 	    "[-N SEQUENCE] [-j THREADS] [-f] PATH...",
-	    "sign and pack files and folders into a bundle"},
+	    "sign and pack files and folders into a bundle",
+	    "  -s SECKEY      the publisher's secret key\n"
+	    "  -o BUNDLE      the bundle to write\n"
+	    "  -t TITLE       the bundle's title (UTF-8)\n"
+	    "  -n SERIES      series name (default \"default\")\n"
+	    "  -N SEQUENCE    number within the series (default 1)\n"
+	    "  -j THREADS     compression threads (default: one per CPU)\n"
+	    "  -f             overwrite an existing bundle\n"
+	    "  --password-file FILE  the key's password is FILE's first line\n"
+	    COMMONOPTS},
 	{"verify", cmd_verify, "verify [-p PUBKEY | -P KEYSTRING | -K KEYRING] "
-	    "[--json] BUNDLE...", "check bundles completely"},
+	    "[--json] BUNDLE...", "check bundles completely",
+	    KEYOPTS "  --json         one JSON object per bundle\n" COMMONOPTS},
 	{"unpack", cmd_unpack, "unpack [-p PUBKEY | -P KEYSTRING | -K KEYRING] "
-	    "-C DIR BUNDLE", "verify and unpack a bundle, all or nothing"},
+	    "-C DIR BUNDLE", "verify and unpack a bundle, all or nothing",
+	    "  -C DIR         unpack into DIR (made if missing)\n" KEYOPTS
+	    COMMONOPTS},
 	{"list", cmd_list, "list [-p PUBKEY | -P KEYSTRING | -K KEYRING] "
-	    "[--json] BUNDLE", "show a bundle's manifest without unpacking"},
+	    "[--json] BUNDLE", "show a bundle's manifest without unpacking",
+	    KEYOPTS "  --json         one JSON object\n"},
 	{"trust", cmd_trust, "trust add PUBKEY [-n NAME] | trust list [--json] "
 	    "| trust remove KEYID  [-K KEYRING]",
-	    "manage the keyring of trusted publisher keys"},
+	    "manage the keyring of trusted publisher keys",
+	    "  -n NAME        a name for the key (trust add)\n"
+	    "  -K KEYRING     the keyring (default: QASID_KEYRING, else\n"
+	    "                 $XDG_CONFIG_HOME/qasid/trusted)\n"
+	    "  --json         one JSON object per key (trust list)\n"
+	    "  -q, --quiet    print nothing on success\n"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -92,27 +135,33 @@ help(FILE *f)
 	    "failed, 2 any other error. See qasid(1).\n");
 }
 
-/* Edit distance, for "did you mean" after a typo. */
+/* Edit distance counting a swap of neighbours as one edit, for "did you
+ * mean" after a typo. */
 static size_t
 distance(const char *a, const char *b)
 {
-	size_t la = strlen(a), lb = strlen(b), prev[32], cur[32];
+	size_t la = strlen(a), lb = strlen(b), d[32][32];
 
 	if (la >= 32 || lb >= 32)
 		return 99;
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
 	for (size_t j = 0; j <= lb; j++)
-		prev[j] = j;
+		d[0][j] = j;
 	for (size_t i = 1; i <= la; i++) {
-		cur[0] = i;
 		for (size_t j = 1; j <= lb; j++) {
-			size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
-			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
-			cur[j] = sub < del ? (sub < ins ? sub : ins) :
-			    (del < ins ? del : ins);
+			size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
 		}
-		memcpy(prev, cur, sizeof(prev));
 	}
-	return prev[lb];
+	return d[la][lb];
 }
 
 static int
@@ -162,9 +211,9 @@ help_command(const char *name)
 {
 	for (size_t i = 0; i < NCOMMANDS; i++) {
 		if (strcmp(name, commands[i].name) == 0) {
-			printf("usage: qasid %s\n\n%s. Options: -q quiet, -v "
-			    "verbose; see qasid(1).\n", commands[i].synopsis,
-			    commands[i].about);
+			printf("usage: qasid %s\n\n%s\n\n%s\nSee qasid(1).\n",
+			    commands[i].synopsis, commands[i].about,
+			    commands[i].options);
 			return 0;
 		}
 	}

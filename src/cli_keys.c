@@ -105,8 +105,6 @@ trust_list(qasid_keyring *kr)
 {
 	size_t n = qasid_keyring_count(kr);
 
-	if (cli.json)
-		printf("[");
 	for (size_t i = 0; i < n; i++) {
 		const char *name;
 		const qasid_pubkey *pk = qasid_keyring_key(kr, i, &name);
@@ -115,17 +113,14 @@ trust_list(qasid_keyring *kr)
 		qasid_pubkey_fingerprint(pk, fp);
 		qasid_pubkey_b64(pk, b64);
 		if (cli.json) {
-			printf("%s{\"keyid\":\"%s\",\"name\":", i ? "," : "",
-			    id);
+			printf("{\"keyid\":\"%s\",\"name\":", id);
 			cli_json_str(name);
-			printf(",\"fingerprint\":\"%s\",\"key\":\"%s\"}", fp,
-			    b64);
+			printf(",\"fingerprint\":\"%s\",\"key\":\"%s\"}\n",
+			    fp, b64);
 		} else {
 			printf("%s  %s  %s\n", id, fp, *name ? name : "-");
 		}
 	}
-	if (cli.json)
-		printf("]\n");
 	return 0;
 }
 

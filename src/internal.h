@@ -16,7 +16,7 @@
 
 /* ---- Errors: each handle embeds one ------------------------------------ */
 
-#define QERR_MSG_MAX 512
+#define QERR_MSG_MAX 8192 /* room for a whole path and the reason */
 
 struct qerr {
 	int code;
@@ -32,6 +32,8 @@ int qerr_set(struct qerr *e, int code, const char *fmt, ...)
 int qerr_sys(struct qerr *e, int code, int errnum, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 void qerr_clear(struct qerr *e);
+/* Makes the message start with "prefix: " unless it already does. */
+void qerr_prefix(struct qerr *e, const char *prefix);
 const char *qerr_msg(const struct qerr *e);
 
 /* ---- Format constants (docs/FORMAT.md) --------------------------------- */

@@ -335,7 +335,7 @@ qmf_get_header(struct qmf_cursor *c, struct qmf_header *h)
 		return rc;
 	if (h->files + h->dirs > QF_FILES_MAX || h->dirs > QF_FILES_MAX ||
 	    h->members > QF_MEMBERS_MAX)
-		return qerr_set(c->err, QASID_ERR_LIMIT, "manifest lists "
+		return qerr_set(c->err, QASID_ERR_FORMAT, "manifest lists "
 		    "more entries than a bundle may hold");
 	return 0;
 }

@@ -567,7 +567,9 @@ is_meta(const char *name, size_t n)
 {
 	char key[8];
 
-	return qasid__fold(name, n, key, sizeof(key)) == 6 &&
+	/* ".qasid" and every name starting so: the metadata folder, and the
+	 * staging folders and markers unpack keeps in a destination. */
+	return qasid__fold(name, n, key, sizeof(key)) >= 6 &&
 	    memcmp(key, ".qasid", 6) == 0;
 }
 
@@ -592,7 +594,8 @@ check_comp(const char *name, size_t n, size_t off, int first, struct msg *m)
 		msg_name(m, "name ", name, n, " is reserved on Windows");
 	else if (first && is_meta(name, n))
 		msg_name(m, "name ", name, n,
-		    " is reserved for bundle metadata");
+		    " is reserved for qasid's own use (names starting "
+		    "\".qasid\")");
 	else
 		return 0;
 	return -1;

@@ -377,12 +377,21 @@ start(qasid_reader *r, int verify)
 	return qread_head(r, verify);
 }
 
+/* Every failure names the bundle first. */
+static int
+done(qasid_reader *r, int rc)
+{
+	if (rc != QASID_OK && r->path != NULL)
+		qerr_prefix(&r->err, r->path);
+	return rc;
+}
+
 int
 qasid_reader_verify(qasid_reader *r)
 {
 	int rc = start(r, 1);
 
-	return rc != QASID_OK ? rc : qread_body(r, NULL);
+	return done(r, rc != QASID_OK ? rc : qread_body(r, NULL));
 }
 
 int
@@ -390,7 +399,7 @@ qasid_reader_unpack(qasid_reader *r, const char *dir)
 {
 	int rc = start(r, 1);
 
-	return rc != QASID_OK ? rc : qunpack(r, dir);
+	return done(r, rc != QASID_OK ? rc : qunpack(r, dir));
 }
 
 int
@@ -403,7 +412,7 @@ qasid_reader_list(qasid_reader *r, int verify_signature, qasid_entry_fn fn,
 	int rc = start(r, verify_signature);
 
 	if (rc != QASID_OK)
-		return rc;
+		return done(r, rc);
 	c = malloc(sizeof(*c));
 	e = malloc(sizeof(*e));
 	if (c == NULL || e == NULL) {
@@ -428,7 +437,7 @@ qasid_reader_list(qasid_reader *r, int verify_signature, qasid_entry_fn fn,
 out:
 	free(c);
 	free(e);
-	return rc;
+	return done(r, rc);
 }
 
 const qasid_info *

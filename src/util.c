@@ -110,6 +110,22 @@ qerr_clear(struct qerr *e)
 	e->msg[0] = '\0';
 }
 
+void
+qerr_prefix(struct qerr *e, const char *prefix)
+{
+	size_t n = strlen(prefix), len = strlen(e->msg);
+
+	if (e->code == QASID_OK || (strncmp(e->msg, prefix, n) == 0 &&
+	    e->msg[n] == ':'))
+		return;
+	if (len + n + 2 >= sizeof(e->msg))
+		len = sizeof(e->msg) - n - 3;
+	memmove(e->msg + n + 2, e->msg, len + 1);
+	memcpy(e->msg, prefix, n);
+	memcpy(e->msg + n, ": ", 2);
+	e->msg[n + 2 + len] = '\0';
+}
+
 const char *
 qerr_msg(const struct qerr *e)
 {
