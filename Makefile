@@ -104,7 +104,8 @@ clean:
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
 	    $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR) \
-	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 \
+	    $(DESTDIR)$(BASHCOMPDIR)
 	install -m 755 $(B)/qasid $(DESTDIR)$(BINDIR)/qasid
 	install -m 644 $(B)/libqasid.a $(DESTDIR)$(LIBDIR)/libqasid.a
 	install -m 755 $(B)/libqasid.so.$(SOVERSION) \
@@ -117,10 +118,12 @@ install: all
 	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/qasid.pc
 	install -m 644 docs/qasid.1 $(DESTDIR)$(MANDIR)/man1/qasid.1
 	install -m 644 docs/qasid.3 $(DESTDIR)$(MANDIR)/man3/qasid.3
+	install -m 644 completions/qasid.bash $(DESTDIR)$(BASHCOMPDIR)/qasid
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/qasid $(DESTDIR)$(LIBDIR)/libqasid.a \
 	    $(DESTDIR)$(LIBDIR)/libqasid.so.$(SOVERSION) \
 	    $(DESTDIR)$(LIBDIR)/libqasid.so $(DESTDIR)$(INCLUDEDIR)/qasid.h \
 	    $(DESTDIR)$(PKGCONFIGDIR)/qasid.pc \
-	    $(DESTDIR)$(MANDIR)/man1/qasid.1 $(DESTDIR)$(MANDIR)/man3/qasid.3
+	    $(DESTDIR)$(MANDIR)/man1/qasid.1 $(DESTDIR)$(MANDIR)/man3/qasid.3 \
+	    $(DESTDIR)$(BASHCOMPDIR)/qasid

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <time.h>
@@ -286,14 +287,18 @@ ask(FILE *tty, const char *prompt, size_t *len)
 	struct termios old, quiet;
 	char *pw;
 
-	fprintf(stderr, "%s", prompt);
-	fflush(stderr);
-	if (tcgetattr(fileno(tty), &old) < 0)
+	if (tcgetattr(fileno(tty), &old) < 0) {
+		fputs(prompt, stderr);
 		return read_line(tty, "terminal", len);
+	}
 	quiet = old;
 	quiet.c_lflag &= ~(tcflag_t)ECHO;
 	quiet.c_lflag |= ECHONL;
+	/* Echo goes off before the prompt shows: what is typed once the
+	 * prompt is there is neither echoed nor flushed away. */
 	tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
+	fputs(prompt, stderr);
+	fflush(stderr);
 	pw = read_line(tty, "terminal", len);
 	tcsetattr(fileno(tty), TCSAFLUSH, &old);
 	return pw;
@@ -430,13 +435,44 @@ human(double bytes, char *out, size_t cap)
 	snprintf(out, cap, u ? "%.1f %s" : "%.0f %s", bytes, unit[u]);
 }
 
+/* Columns of the terminal on stderr; 80 if it does not say. */
+static int
+columns(void)
+{
+	struct winsize ws;
+
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return 80;
+}
+
+/* Seconds as m:ss or h:mm:ss. */
+static void
+clock_text(double s, char *out, size_t cap)
+{
+	unsigned long t = s > 359999.0 ? 359999 : (unsigned long)(s + 0.5);
+
+	if (t >= 3600)
+		snprintf(out, cap, "%lu:%02lu:%02lu", t / 3600, t / 60 % 60,
+		    t % 60);
+	else
+		snprintf(out, cap, "%lu:%02lu", t / 60, t % 60);
+}
+
+/*
+ * One line, redrawn in place at most five times a second:
+ *   [#########           ]  45%  90.0 MiB / 200.0 MiB  185.3 MiB/s  ETA 0:01
+ * The bar shrinks, then goes, so the line never wraps on a narrow terminal
+ * (a wrapped line cannot be redrawn with a carriage return).
+ */
 void
 cli_progress(void *ud, uint64_t done, uint64_t total)
 {
+	static const char hashes[] = "########################################";
 	struct timespec now;
-	char d[32], t[32], rate[32];
+	char d[32], t[32], rate[32], eta[32], text[160];
 	double el, pct;
-	int width = 30, fill;
+	int cols, width, n;
 
 	(void)ud;
 	if (cli.quiet || !isatty(STDERR_FILENO))
@@ -448,15 +484,30 @@ cli_progress(void *ud, uint64_t done, uint64_t total)
 		return;
 	bar.last = now;
 	el = seconds(&bar.start, &now);
-	pct = total ? (double)done / (double)total : 1.0;
-	fill = (int)(pct * width);
+	pct = total && done < total ? (double)done / (double)total : 1.0;
 	human((double)done, d, sizeof(d));
 	human((double)total, t, sizeof(t));
-	human(el > 0 ? (double)done / el : 0, rate, sizeof(rate));
-	fprintf(stderr, "\r[%.*s%*s] %3.0f%% %s / %s, %s/s, ETA %.0fs ",
-	    fill, "##############################", width - fill, "",
-	    pct * 100, d, t, rate, el > 0 && done > 0 && done < total ?
-	    el * (double)(total - done) / (double)done : 0.0);
+	/* A rate needs half a second of history to mean anything. */
+	if (done > 0 && el > 0 && (el >= 0.5 || done >= total)) {
+		human((double)done / el, rate, sizeof(rate));
+		clock_text(done >= total ? 0 : el * (double)(total - done) /
+		    (double)done, eta, sizeof(eta));
+	} else {
+		snprintf(rate, sizeof(rate), "-- B");
+		snprintf(eta, sizeof(eta), "-:--");
+	}
+	/* Fixed widths, so the bar keeps its length from frame to frame. */
+	n = snprintf(text, sizeof(text), "%4.0f%%  %10s / %s  %10s/s  ETA %-7s",
+	    pct * 100, d, t, rate, eta);
+	cols = columns();
+	width = cols - n - 4;
+	if (width > (int)sizeof(hashes) - 1)
+		width = (int)sizeof(hashes) - 1;
+	if (width >= 10)
+		fprintf(stderr, "\r[%.*s%*s] %s\033[K", (int)(pct * width),
+		    hashes, width - (int)(pct * width), "", text);
+	else
+		fprintf(stderr, "\r%.*s\033[K", cols > 1 ? cols - 1 : 0, text);
 	bar.drawn = 1;
 }
 

@@ -106,20 +106,31 @@ qtar_locale(void)
 	return utf8_locale();
 }
 
+/* 1 if libarchive, under this thread's locale, takes the name for the
+ * UTF-8 it is: any name under a UTF-8 locale, ASCII under any. */
+static int
+name_fits_locale(const char *path)
+{
+	if (strcmp(nl_langinfo(CODESET), "UTF-8") == 0)
+		return 1;
+	for (; *path != '\0'; path++)
+		if ((unsigned char)*path >= 0x80)
+			return 0;
+	return 1;
+}
+
 int
 qtar_header_in(locale_t loc, const struct qtar_entry *te, struct qbuf *out)
 {
-	locale_t old;
-	int rc;
+	locale_t old = uselocale(loc);
+	int rc = QASID_ERR_INTERNAL;
 
 	/* libarchive cannot convert such a name outside a UTF-8 locale (and
-	 * 3.6 crashes trying). */
-	for (const unsigned char *p = (const unsigned char *)te->path; *p; p++)
-		if (*p >= 0x80 && strcmp(nl_langinfo_l(CODESET, loc),
-		    "UTF-8") != 0)
-			return QASID_ERR_INTERNAL;
-	old = uselocale(loc);
-	rc = header_in_locale(te, out);
+	 * 3.6 crashes trying). The codeset is asked with the locale in use:
+	 * a static glibc's nl_langinfo_l() answers for the thread's current
+	 * locale, not for the one it is given. */
+	if (name_fits_locale(te->path))
+		rc = header_in_locale(te, out);
 	uselocale(old);
 	return rc;
 }

@@ -1,0 +1,42 @@
+# dist.mk - the binary that travels on the stick, and a check of the install.
+#
+#   make static          build-static/qasid: one statically linked, stripped
+#                        qasid for x86_64 Linux (static PIE, full RELRO)
+#   make static SB=DIR   the same into DIR
+#   make install-check   install into a scratch root, build examples/ against
+#                        it through pkg-config, run them, uninstall
+#
+# The static build needs the static libraries of libarchive, libsodium, zlib
+# and glibc (on Debian: libarchive-dev, libsodium-dev, zlib1g-dev, libc6-dev).
+# qasid uses only libarchive's tar reader and pax writer; --gc-sections drops
+# the rest of libarchive.a, and with it every reference to its optional
+# compression and crypto libraries, so those need not be installed. Where a
+# libarchive.a was built without -ffunction-sections, give them all:
+#   make static STATIC_LIBS="$(pkg-config --static --libs libarchive libsodium zlib)"
+# Linker warnings are fatal: glibc warns when a static program calls what
+# needs NSS or dlopen at run time (getpwnam, getaddrinfo, dlopen), and a
+# binary that must run on any Linux machine may not. What it still reads
+# from the system, if there, is glibc's C.UTF-8 locale (src/tar.c).
+
+SB             ?= build-static
+STATIC_OPT     ?= -O2 -ffunction-sections -fdata-sections
+STATIC_LDFLAGS ?= -static-pie -Wl,--gc-sections -Wl,--fatal-warnings -s
+STATIC_LIBS    ?= -larchive -lsodium -lz -lpthread -lm
+
+STATIC_OBJ = $(LIB_SRC:src/%.c=$(SB)/%.o) $(CLI_SRC:src/%.c=$(SB)/%.o)
+
+.PHONY: static install-check
+
+static: $(SB)/qasid
+
+$(SB):
+	mkdir -p $(SB)
+
+$(SB)/%.o: src/%.c include/qasid.h src/*.h | $(SB)
+	$(CC) $(filter-out $(OPT),$(QCFLAGS)) $(STATIC_OPT) -c -o $@ $<
+
+$(SB)/qasid: $(STATIC_OBJ)
+	$(CC) $(STATIC_LDFLAGS) $(SOLDFLAGS) -o $@ $(STATIC_OBJ) $(STATIC_LIBS)
+
+install-check: all
+	@sh tests/run.sh $(B) t-install
