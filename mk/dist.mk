@@ -16,7 +16,8 @@
 # Linker warnings are fatal: glibc warns when a static program calls what
 # needs NSS or dlopen at run time (getpwnam, getaddrinfo, dlopen), and a
 # binary that must run on any Linux machine may not. What it still reads
-# from the system, if there, is glibc's C.UTF-8 locale (src/tar.c).
+# is glibc's C.UTF-8 character table: the system's, or the copy made into
+# $(SB)/locale/ to travel beside the binary.
 
 SB             ?= build-static
 STATIC_OPT     ?= -O2 -ffunction-sections -fdata-sections
@@ -27,7 +28,7 @@ STATIC_OBJ = $(LIB_SRC:src/%.c=$(SB)/%.o) $(CLI_SRC:src/%.c=$(SB)/%.o)
 
 .PHONY: static install-check
 
-static: $(SB)/qasid
+static: $(SB)/qasid $(SB)/locale/C.utf8/LC_CTYPE
 
 $(SB):
 	mkdir -p $(SB)
@@ -37,6 +38,13 @@ $(SB)/%.o: src/%.c include/qasid.h src/*.h | $(SB)
 
 $(SB)/qasid: $(STATIC_OBJ)
 	$(CC) $(STATIC_LDFLAGS) $(SOLDFLAGS) -o $@ $(STATIC_OBJ) $(STATIC_LIBS)
+
+# The C.UTF-8 character table travels beside the binary (about 350 KiB):
+# names outside ASCII need it, and not every system has it. The binary
+# looks for locale/ next to itself (src/cli.c).
+$(SB)/locale/C.utf8/LC_CTYPE: | $(SB)
+	mkdir -p $(SB)/locale/C.utf8
+	cp /usr/lib/locale/C.utf8/LC_CTYPE $@
 
 install-check: all
 	@sh tests/run.sh $(B) t-install

@@ -1,0 +1,28 @@
+# bench.mk - make bench: qasid against tar, pigz and minisign (bench/run.sh).
+#
+#   make bench                          512 MiB mixed corpus, 5 rounds
+#   make bench BENCH_ROUNDS=3 BENCH_BIG_MIB=4096
+#
+# BENCH_MIB      size of the mixed corpus in MiB
+# BENCH_ROUNDS   rounds, the contenders alternating within each
+# BENCH_SCALE    file counts of the small-file scale test ("" skips it)
+# BENCH_BIG_MIB  a corpus this big is packed, verified and unpacked once for
+#                peak memory (0: off; 4096 for 4 GiB)
+# BENCH_PROFILE  1 profiles qasid with perf (callgrind where perf cannot run)
+# BENCH_COLD     1 drops the page cache before each timed command (root)
+# Corpora are cached in bench/corpus/; results go to bench/RESULTS.md.
+
+BENCH_MIB     ?= 512
+BENCH_ROUNDS  ?= 5
+BENCH_SCALE   ?= 2000 20000
+BENCH_BIG_MIB ?= 0
+BENCH_KEEP_BIG ?= 0
+BENCH_PROFILE ?= 1
+BENCH_COLD    ?= 0
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@BENCH_MIB='$(BENCH_MIB)' BENCH_ROUNDS='$(BENCH_ROUNDS)' \
+	    BENCH_SCALE='$(BENCH_SCALE)' BENCH_BIG_MIB='$(BENCH_BIG_MIB)' \
+	    BENCH_KEEP_BIG='$(BENCH_KEEP_BIG)' BENCH_PROFILE='$(BENCH_PROFILE)' \
+	    BENCH_COLD='$(BENCH_COLD)' sh bench/run.sh $(B)/qasid
