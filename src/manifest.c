@@ -275,6 +275,11 @@ field(struct qmf_cursor *c, const char *key, char **val, size_t *vlen)
 	}
 	*val = l + klen + 1;
 	*vlen = n - klen - 1;
+	if (memchr(*val, '\0', *vlen) != NULL) {
+		char what[64];
+		snprintf(what, sizeof(what), "%s holds a NUL byte", key);
+		return bad(c, what);
+	}
 	return 0;
 }
 

@@ -377,12 +377,17 @@ start(qasid_reader *r, int verify)
 	return qread_head(r, verify);
 }
 
-/* Every failure names the bundle first. */
+/* Every failure names the bundle first, but for those of the destination
+ * of an unpack, which name the destination. */
 static int
 done(qasid_reader *r, int rc)
 {
-	if (rc != QASID_OK && r->path != NULL)
+	const char *m = r->err.msg;
+
+	if (rc != QASID_OK && r->path != NULL && (r->dest == NULL ||
+	    strncmp(m, r->dest, strlen(r->dest)) != 0))
 		qerr_prefix(&r->err, r->path);
+	r->dest = NULL;
 	return rc;
 }
 
@@ -399,6 +404,7 @@ qasid_reader_unpack(qasid_reader *r, const char *dir)
 {
 	int rc = start(r, 1);
 
+	r->dest = dir;
 	return done(r, rc != QASID_OK ? rc : qunpack(r, dir));
 }
 

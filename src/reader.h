@@ -73,6 +73,7 @@ struct qasid_reader {
 	char signer[256];
 	unsigned char sigkey[QK_KEYID]; /* the key that signed, once checked */
 	int head_read;           /* the head has been read (and checked) */
+	const char *dest;        /* unpack's destination, while unpacking */
 };
 
 /* Reads the head; with verify, checks the signature by a trusted key. */

@@ -107,7 +107,7 @@ t_begin "spec: a top-level folder spelt .QASID is refused"
 mkdir -p "$W/m/.QASID"
 : >"$W/m/.QASID/f"
 run 2 "$QASID" pack -q -s "$W/k.sec" -o "$W/m.qasid" "$W/m/.QASID"
-t_grep "reserved for bundle metadata" "$ERR"
+t_grep "reserved for qasid.s own use" "$ERR"
 t_end
 
 t_begin "spec: README and readme collide"

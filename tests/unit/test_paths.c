@@ -225,17 +225,22 @@ TEST(windows_device_names)
 TEST(reserves_metadata_folder)
 {
 	static const struct refusal t[] = {
-		{ B(".qasid"),
-		    "name \".qasid\" is reserved for bundle metadata" },
+		{ B(".qasid"), "name \".qasid\" is reserved for qasid's own "
+		    "use (names starting \".qasid\")" },
 		{ B(".qasid/manifest"), NULL },
-		{ B(".QASID/x"),
-		    "name \".QASID\" is reserved for bundle metadata" },
+		{ B(".QASID/x"), "name \".QASID\" is reserved for qasid's own "
+		    "use (names starting \".qasid\")" },
 		{ B(".Qasid"), NULL },
 		{ B(".qa\xc5\xbf" "id/x"), NULL },	/* U+017F LONG S */
+		/* unpack's staging folders and commit marker */
+		{ B(".qasid-unpack-x/a"), NULL },
+		{ B(".qasid-committed"), NULL },
+		{ B(".qasidx"), NULL },
+		{ B(".qasid.txt"), NULL },
 	};
 	static const struct bytes ok[] = {
-		B("a/.qasid"), B("a/.QASID/x"), B(".qasidx"), B(".qasid.txt"),
-		B("qasid"), B("_qasid"), B(".qas"),
+		B("a/.qasid"), B("a/.QASID/x"), B("a/.qasid-unpack-x"),
+		B("qasid"), B("_qasid"), B(".qas"), B(".qasi"),
 	};
 
 	check_refusals(t, NITEMS(t));
