@@ -22,6 +22,9 @@
 #include "tar.h"
 
 #define THREADS_MAX 64
+/* The default stops here: each thread holds about 4 MiB of chunks, and
+ * memory stays under 32 MiB whatever the machine. */
+#define THREADS_DEFAULT_MAX 4
 
 struct slot {
 	struct qbuf in, out;
@@ -79,7 +82,8 @@ thread_count(unsigned asked)
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 
 	if (asked == 0)
-		asked = n > 0 ? (unsigned)n : 1;
+		asked = n <= 0 ? 1 : n > THREADS_DEFAULT_MAX ?
+		    THREADS_DEFAULT_MAX : (unsigned)n;
 	return asked > THREADS_MAX ? THREADS_MAX : asked;
 }
 

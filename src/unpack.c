@@ -25,6 +25,7 @@
 
 #define STAGE_PREFIX ".qasid-unpack-"
 #define COMMIT_MARK ".qasid-committed"
+#define WRITEBACK_EVERY ((uint64_t)16 << 20)
 
 struct unpack {
 	qasid_reader *r;
@@ -35,6 +36,7 @@ struct unpack {
 	int stagefd;
 	int fd;                /* file being written */
 	struct qbuf journal;   /* what publishing did, to undo it */
+	uint64_t unsynced;     /* bytes written since writeback was started */
 	char rel[QASID_PATH_MAX + 2]; /* path being published */
 	size_t rellen;
 };
@@ -297,8 +299,10 @@ sink_file_data(void *ud, const unsigned char *p, size_t n)
 {
 	struct unpack *u = ud;
 
-	return qwrite_all(u->fd, p, n) < 0 ? sys(u, errno, u->stage) :
-	    QASID_OK;
+	if (qwrite_all(u->fd, p, n) < 0)
+		return sys(u, errno, u->stage);
+	u->unsynced += n;
+	return QASID_OK;
 }
 
 static int
@@ -308,8 +312,12 @@ sink_file_end(void *ud, const struct qmf_entry *e)
 	int fd = u->fd;
 
 	u->fd = -1;
-	/* Start writeback now; one syncfs at the commit waits for it all. */
-	sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+	/* Start writeback every 16 MiB or so, not for every small file; one
+	 * syncfs at the commit waits for it all. */
+	if (u->unsynced >= WRITEBACK_EVERY) {
+		sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+		u->unsynced = 0;
+	}
 	if (qchmod(fd, e->mode) < 0 || close(fd) < 0)
 		return sys(u, errno, e->path);
 	return QASID_OK;
