@@ -208,6 +208,14 @@ void qasid_packer_set_progress(qasid_packer *p, qasid_progress_fn fn,
     void *ud);
 
 /*
+ * Where the compressed body waits while the manifest is signed (an unlinked
+ * temporary file, as large as the bundle). NULL, the default, is the output
+ * file's folder. Another disk spares a USB stick every byte written twice.
+ * The packer keeps the pointer.
+ */
+void qasid_packer_set_tmpdir(qasid_packer *p, const char *dir);
+
+/*
  * Adds a file or a folder (recursively). It is stored under its last path
  * component: adding "/home/a/reports" stores "reports/...". Symlinks,
  * devices, FIFOs and sockets, and names a FAT/exFAT or Windows recipient

@@ -295,18 +295,27 @@ emit_entry(struct run *r, struct pentry *e, struct qbuf *hdr)
 }
 
 int
-qpack_body(struct qpack_body *b, const char *out, struct pentry *e,
-    size_t n)
+qpack_body(struct qpack_body *b, const char *tmpdir, const char *out,
+    struct pentry *e, size_t n)
 {
 	struct run r;
 	struct qbuf hdr = {0};
-	char *tmp = NULL;
+	char *tmp = NULL, *where = NULL;
 	int rc;
 
 	memset(&r, 0, sizeof(r));
 	r.b = b;
-	if ((b->fd = qtmp_create(out, &tmp)) < 0)
-		return qerr_sys(b->err, QASID_ERR_IO, errno, "%s", out);
+	if (tmpdir != NULL) {
+		size_t len = strlen(tmpdir) + 8;
+		if ((where = malloc(len)) == NULL)
+			return qerr_set(b->err, QASID_ERR_NOMEM, "%s", tmpdir);
+		snprintf(where, len, "%s/body", tmpdir);
+	}
+	b->fd = qtmp_create(where ? where : out, &tmp);
+	free(where);
+	if (b->fd < 0)
+		return qerr_sys(b->err, QASID_ERR_IO, errno, "%s", tmpdir ?
+		    tmpdir : out);
 	/* Unlinked at once: a crash leaves nothing behind. */
 	if (tmp != NULL)
 		unlink(tmp);

@@ -82,7 +82,7 @@ static const struct {
 	    "  --password-file FILE  the password is FILE's first line\n"
 	    "  -q, --quiet    print nothing on success\n"},
 	{"pack", cmd_pack, "pack -s SECKEY -o BUNDLE [-t TITLE] [-n SERIES] "
-	    "[-N SEQUENCE] [-j THREADS] [-f] PATH...",
+	    "[-N SEQUENCE] [-j THREADS] [-f] [--tmpdir DIR] PATH...",
 	    "sign and pack files and folders into a bundle",
 	    "  -s SECKEY      the publisher's secret key\n"
 	    "  -o BUNDLE      the bundle to write\n"
@@ -91,6 +91,8 @@ static const struct {
 	    "  -N SEQUENCE    number within the series (default 1)\n"
 	    "  -j THREADS     compression threads (default: one per CPU)\n"
 	    "  -f             overwrite an existing bundle\n"
+	    "  --tmpdir DIR   keep the compressed body there while signing\n"
+	    "                 (default: $TMPDIR, else beside the bundle)\n"
 	    "  --password-file FILE  the key's password is FILE's first line\n"
 	    COMMONOPTS},
 	{"verify", cmd_verify, "verify [-p PUBKEY | -P KEYSTRING | -K KEYRING] "

@@ -16,10 +16,12 @@
 
 #define OPT_PASSWORD_FILE 1000
 #define OPT_JSON 1001
+#define OPT_TMPDIR 1002
 
 static const struct option longopts[] = {
 	{"password-file", required_argument, NULL, OPT_PASSWORD_FILE},
 	{"json", no_argument, NULL, OPT_JSON},
+	{"tmpdir", required_argument, NULL, OPT_TMPDIR},
 	{"quiet", no_argument, NULL, 'q'},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
@@ -144,7 +146,7 @@ load_seckey(const char *path, int *status)
 }
 
 struct packopts {
-	const char *sec, *out, *title, *series;
+	const char *sec, *out, *title, *series, *tmpdir;
 	uint64_t sequence;
 	unsigned threads;
 	int force;
@@ -165,6 +167,7 @@ pack_parse(int argc, char **argv, struct packopts *o)
 		case 't': o->title = optarg; break;
 		case 'n': o->series = optarg; break;
 		case 'f': o->force = 1; break;
+		case OPT_TMPDIR: o->tmpdir = optarg; break;
 		case 'N':
 			if (parse_u64(optarg, &o->sequence) < 0)
 				return cli_fail("-N %s: not a sequence number",
@@ -207,6 +210,10 @@ cmd_pack(int argc, char **argv)
 	qasid_packer_set_time(p, created);
 	qasid_packer_set_threads(p, o.threads);
 	qasid_packer_set_progress(p, cli_progress, NULL);
+	if (o.tmpdir == NULL && (o.tmpdir = getenv("TMPDIR")) != NULL &&
+	    *o.tmpdir == '\0')
+		o.tmpdir = NULL;
+	qasid_packer_set_tmpdir(p, o.tmpdir);
 	rc = o.title ? qasid_packer_set_title(p, o.title) : QASID_OK;
 	if (rc == QASID_OK)
 		rc = qasid_packer_set_series(p, o.series ? o.series :

@@ -34,6 +34,7 @@ struct qasid_packer {
 	unsigned threads;
 	qasid_progress_fn progress;
 	void *progress_ud;
+	const char *tmpdir;
 	struct pentry *e;
 	size_t n, cap;
 	uint64_t total;
@@ -105,6 +106,12 @@ qasid_packer_set_progress(qasid_packer *p, qasid_progress_fn fn, void *ud)
 {
 	p->progress = fn;
 	p->progress_ud = ud;
+}
+
+void
+qasid_packer_set_tmpdir(qasid_packer *p, const char *dir)
+{
+	p->tmpdir = dir;
 }
 
 const char *
@@ -468,7 +475,7 @@ qasid_packer_write(qasid_packer *p, const char *out, int overwrite)
 	body.progress_ud = p->progress_ud;
 	body.total = p->total;
 	body.created = p->created;
-	rc = qpack_body(&body, out, p->e, p->n);
+	rc = qpack_body(&body, p->tmpdir ? p->tmpdir : NULL, out, p->e, p->n);
 	if (rc == QASID_OK)
 		rc = finish(p, &body, out, overwrite);
 	qpack_body_free(&body);

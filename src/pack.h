@@ -38,9 +38,10 @@ struct qpack_body {
 	size_t nm, capm;
 };
 
-/* Reads, hashes and compresses every entry (in order) into b->fd. */
-int qpack_body(struct qpack_body *b, const char *out, struct pentry *e,
-    size_t n);
+/* Reads, hashes and compresses every entry (in order) into b->fd, an
+ * unlinked file in tmpdir, or beside out when tmpdir is NULL. */
+int qpack_body(struct qpack_body *b, const char *tmpdir, const char *out,
+    struct pentry *e, size_t n);
 void qpack_body_free(struct qpack_body *b);
 
 #endif
