@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hasher.h"
 #include "paths.h"
 #include "reader.h"
 #include "tar.h"
@@ -39,6 +40,7 @@ struct body {
 	int depth;
 	uint64_t files, ndirs, bytes;
 	locale_t loc;                 /* for tar headers */
+	struct qhasher *hasher;       /* file content's hashes */
 };
 
 static int
@@ -172,27 +174,25 @@ check_file(struct body *b, const struct qmf_entry *e)
 {
 	static const unsigned char zero[QF_BLOCK];
 	const struct qsink *s = b->sink;
-	unsigned char hash[QF_FILE_HASH];
-	crypto_generichash_state hs;
 	uint64_t left = e->size;
-	int rc;
+	int rc, first = 1;
 
 	if (s && (rc = s->file_begin(s->ud, e)) != QASID_OK)
 		return rc;
-	crypto_generichash_init(&hs, NULL, 0, QF_FILE_HASH);
-	while (left > 0) {
-		size_t k = left < IOBUF ? (size_t)left : IOBUF;
-		if ((rc = body_read(b, b->buf, k)) != QASID_OK)
+	/* The hash is taken and compared on the hasher's thread; its verdict
+	 * comes before anything is committed (check_end). */
+	do {
+		size_t k = left < QHASHER_BUF ? (size_t)left : QHASHER_BUF;
+		unsigned char *buf = qhasher_buf(b->hasher);
+		if ((rc = body_read(b, buf, k)) != QASID_OK)
 			return rc;
-		crypto_generichash_update(&hs, b->buf, k);
-		if (s && (rc = s->file_data(s->ud, b->buf, k)) != QASID_OK)
+		if (s && (rc = s->file_data(s->ud, buf, k)) != QASID_OK)
 			return rc;
 		left -= k;
 		b->done += k;
-	}
-	crypto_generichash_final(&hs, hash, sizeof(hash));
-	if (sodium_memcmp(hash, e->hash, sizeof(hash)) != 0)
-		return content(b, e->path, "does not match its signed hash");
+		qhasher_push(b->hasher, k, first, left == 0 ? e : NULL);
+		first = 0;
+	} while (left > 0);
 	if ((rc = expect(b, zero, qtar_padding(e->size), "padding",
 	    e->path)) != QASID_OK)
 		return rc;
@@ -230,6 +230,7 @@ check_end(struct body *b)
 {
 	struct qasid_reader *r = b->r;
 	struct qmf_member extra;
+	const char *bad;
 	int rc;
 
 	if (b->files != r->hdr.files || b->ndirs != r->hdr.dirs ||
@@ -249,7 +250,11 @@ check_end(struct body *b)
 	if (b->members_seen != r->hdr.members)
 		return qerr_set(&r->err, QASID_ERR_FORMAT, "%s: member count "
 		    "does not match the manifest", r->path);
-	return qin_at_eof(&r->in);
+	if ((rc = qin_at_eof(&r->in)) != QASID_OK)
+		return rc;
+	if ((bad = qhasher_finish(b->hasher)) != NULL)
+		return content(b, bad, "does not match its signed hash");
+	return QASID_OK;
 }
 
 static int
@@ -299,8 +304,9 @@ qread_body(qasid_reader *r, const struct qsink *sink)
 	b->mc = malloc(sizeof(*b->mc));
 	b->buf = malloc(IOBUF);
 	b->loc = qtar_locale();
+	b->hasher = qhasher_start();
 	if (b->ec == NULL || b->mc == NULL || b->buf == NULL ||
-	    b->loc == (locale_t)0)
+	    b->loc == (locale_t)0 || b->hasher == NULL)
 		goto out;
 	rc = run(b, e);
 	qfeed_stop(r->in.feed);
@@ -316,6 +322,7 @@ out:
 		free(b->mc);
 		free(b->buf);
 		qbuf_free(&b->want);
+		qhasher_stop(b->hasher);
 		if (b->loc != (locale_t)0)
 			freelocale(b->loc);
 	}

@@ -1,0 +1,27 @@
+/*
+ * hasher.h - file content hashed on its own thread (hasher.c).
+ */
+#ifndef QASID_HASHER_H
+#define QASID_HASHER_H
+
+#include "internal.h"
+#include "manifest.h"
+
+#define QHASHER_BUF ((size_t)256 << 10)
+
+struct qhasher;
+
+struct qhasher *qhasher_start(void);
+/* A buffer of QHASHER_BUF bytes to fill, waiting until one is free. The
+ * same buffer is returned until it is pushed. */
+unsigned char *qhasher_buf(struct qhasher *h);
+/* Queues the buffer's first len bytes: first says a file starts with them;
+ * last, when not NULL, is the file they end, whose hash must match. */
+void qhasher_push(struct qhasher *h, size_t len, int first,
+    const struct qmf_entry *last);
+/* Waits for everything queued; NULL if every file matched, else the path
+ * of the first that did not (valid until qhasher_stop). */
+const char *qhasher_finish(struct qhasher *h);
+void qhasher_stop(struct qhasher *h);
+
+#endif
