@@ -200,8 +200,8 @@ int qasid_packer_set_series(qasid_packer *p, const char *series,
 /* Creation time, seconds since the epoch; default 0 (callers set it). */
 void qasid_packer_set_time(qasid_packer *p, int64_t created);
 
-/* Compression threads; 0 (the default) means one per online CPU. The output
- * is byte-identical whatever the count. */
+/* Compression threads, at most 64; 0 (the default) means one per online CPU,
+ * at most 4. The output is byte-identical whatever the count. */
 void qasid_packer_set_threads(qasid_packer *p, unsigned threads);
 
 void qasid_packer_set_progress(qasid_packer *p, qasid_progress_fn fn,
@@ -284,8 +284,9 @@ int qasid_reader_verify(qasid_reader *r);
  * Verifies and unpacks into dir (created if missing) in one streaming pass.
  * All or nothing: on any failure dir is left as it was; on success every
  * file is there, fsynced. Never overwrites: QASID_ERR_EXISTS if a file of
- * the bundle is already in dir. Leftovers of an interrupted earlier unpack
- * into dir are cleaned up first.
+ * the bundle is already in dir; QASID_ERR_DEST if dir, or a path of the
+ * bundle inside it, is a symbolic link. Leftovers of an interrupted earlier
+ * unpack into dir are cleaned up first.
  */
 int qasid_reader_unpack(qasid_reader *r, const char *dir);
 

@@ -89,7 +89,7 @@ static const struct {
 	    "  -t TITLE       the bundle's title (UTF-8)\n"
 	    "  -n SERIES      series name (default \"default\")\n"
 	    "  -N SEQUENCE    number within the series (default 1)\n"
-	    "  -j THREADS     compression threads (default: one per CPU)\n"
+	    "  -j THREADS     compression threads (default: one per CPU, at most 4)\n"
 	    "  -f             overwrite an existing bundle\n"
 	    "  --tmpdir DIR   keep the compressed body there while signing\n"
 	    "                 (default: $TMPDIR, else beside the bundle)\n"

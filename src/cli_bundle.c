@@ -176,7 +176,7 @@ pack_parse(int argc, char **argv, struct packopts *o)
 		case 'j':
 			if (parse_u64(optarg, &v) < 0 || v > 64)
 				return cli_fail("-j %s: threads from 0 (one "
-				    "per CPU) to 64", optarg);
+				    "per CPU, at most 4) to 64", optarg);
 			o->threads = (unsigned)v;
 			break;
 		default:
@@ -226,7 +226,7 @@ cmd_pack(int argc, char **argv)
 	status = cli_result(rc, qasid_packer_errmsg(p));
 	if (status == 0 && !cli.quiet)
 		printf("packed %s\n", o.out);
-	if (status == 0 && cli.verbose)
+	if (status == 0 && cli.verbose && !cli.quiet)
 		print_signed_entries(sk, o.out);
 	qasid_packer_free(p);
 	qasid_seckey_free(sk);

@@ -10,8 +10,10 @@ on a bundle, the specification describes what qasid writes and reads.
 Checks every rule of docs/FORMAT.md except the two Ed25519 signatures, which
 need a key (the by-hand procedure checks those with minisign). --writer also
 checks the choices the format leaves to writers but qasid always makes the
-same way (member cutting, gzip header fields). --members first prints one
-line per gzip member: "member N offset O clen C ulen U". Prints "OK" or one line
+same way (member cutting, gzip header fields, which 16 KiB blocks are stored:
+each member's deflate blocks are walked to see which are stored and which are
+Huffman-coded). --members first prints one line per gzip member:
+"member N offset O clen C ulen U". Prints "OK" or one line
 "refcheck: BUNDLE: reason" and exits 0 or 1.
 
 Limitation: the fold key uses Python's unicodedata and str.casefold() where
@@ -20,7 +22,9 @@ it maps one code point to one, an approximation of the specified Unicode
 """
 
 import base64
+import collections
 import hashlib
+import math
 import re
 import sys
 import unicodedata
@@ -190,7 +194,7 @@ def check_path(raw):
         need(c[-1] not in ". ", "trailing dot or space")
         need(not RESERVED.match(c.split(".")[0].rstrip(" ")),
              "reserved Windows name")
-        need(i > 0 or fold(c) != b".qasid", "metadata name")
+        need(i > 0 or not fold(c).startswith(b".qasid"), "reserved name")
     return comps
 
 
@@ -364,8 +368,162 @@ def check_body(members, h, entries, mem):
     need(stream[off:] == b"\0" * 1024, "end of archive")
 
 
+# ---- qasid's compression choice (FORMAT.md 2.4) --------------------------
+
+STORE_BLOCK = 16 * 1024
+
+
+def stored_by_qasid(block):
+    """True if qasid's rule stores this block: its order-0 entropy says
+    deflate could not save 2%."""
+    n = len(block)
+    if n < 256:
+        return False
+    counts = collections.Counter(block)
+    bits = 0.0
+    for c in range(256):
+        k = counts.get(c, 0)
+        if k:
+            bits -= k * math.log2(k / n)
+    return not bits < 0.98 * 8.0 * n
+
+
+class Bits:
+    """Reads a deflate stream LSB first (RFC 1951, 3.1.1)."""
+
+    def __init__(self, data, byte):
+        self.data, self.pos = data, byte * 8
+
+    def get(self, n):
+        v = 0
+        for i in range(n):
+            p = self.pos + i
+            need(p >> 3 < len(self.data), "deflate stream runs past its member")
+            v |= (self.data[p >> 3] >> (p & 7) & 1) << i
+        self.pos += n
+        return v
+
+    def align(self):
+        self.pos = (self.pos + 7) & ~7
+
+
+def huffman(lengths):
+    """The canonical code of RFC 1951, 3.2.2, as {(length, code): symbol}."""
+    count = [0] * 16
+    for n in lengths:
+        count[n] += 1
+    count[0] = 0
+    code, first = 0, [0] * 16
+    for n in range(1, 16):
+        code = (code + count[n - 1]) << 1
+        first[n] = code
+    table = {}
+    for sym, n in enumerate(lengths):
+        if n:
+            table[(n, first[n])] = sym
+            first[n] += 1
+    return table
+
+
+def symbol(bits, table):
+    code = 0
+    for n in range(1, 16):
+        code = code << 1 | bits.get(1)
+        if (n, code) in table:
+            return table[(n, code)]
+    raise Bad("invalid Huffman code")
+
+
+LEN_EXTRA = [0] * 8 + [n for n in range(1, 6) for _ in range(4)] + [0]
+LEN_BASE = [3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43,
+            51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258]
+DIST_EXTRA = [0, 0] + [n for n in range(14) for _ in range(2)]
+FIXED_LIT = huffman([8] * 144 + [9] * 112 + [7] * 24 + [8] * 8)
+FIXED_DIST = huffman([5] * 30)
+CL_ORDER = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15]
+
+
+def dynamic_tables(bits):
+    hlit, hdist, hclen = bits.get(5) + 257, bits.get(5) + 1, bits.get(4) + 4
+    cl = [0] * 19
+    for i in range(hclen):
+        cl[CL_ORDER[i]] = bits.get(3)
+    cl = huffman(cl)
+    lengths = []
+    while len(lengths) < hlit + hdist:
+        sym = symbol(bits, cl)
+        if sym < 16:
+            lengths.append(sym)
+        elif sym == 16:
+            need(lengths, "deflate: repeat with no previous length")
+            lengths += [lengths[-1]] * (3 + bits.get(2))
+        elif sym == 17:
+            lengths += [0] * (3 + bits.get(3))
+        else:
+            lengths += [0] * (11 + bits.get(7))
+    need(len(lengths) == hlit + hdist, "deflate: code lengths overrun")
+    return huffman(lengths[:hlit]), huffman(lengths[hlit:])
+
+
+def deflate_blocks(raw):
+    """The deflate blocks of one gzip member (fixed 10-byte header) as
+    (stored, first inflated offset, end offset); checks that they end where
+    the member's trailer starts."""
+    bits, out, blocks, final = Bits(raw, 10), 0, [], 0
+    while not final:
+        final, btype, start = bits.get(1), bits.get(2), out
+        if btype == 0:
+            bits.align()
+            n, nn = bits.get(16), bits.get(16)
+            need(n ^ nn == 0xFFFF, "deflate: stored block length")
+            bits.pos += 8 * n
+            out += n
+        else:
+            need(btype != 3, "deflate: reserved block type")
+            lit, dist = (FIXED_LIT, FIXED_DIST) if btype == 1 else \
+                dynamic_tables(bits)
+            while True:
+                sym = symbol(bits, lit)
+                if sym < 256:
+                    out += 1
+                elif sym == 256:
+                    break
+                else:
+                    need(sym < 286, "deflate: length code")
+                    out += LEN_BASE[sym - 257] + bits.get(LEN_EXTRA[sym - 257])
+                    d = symbol(bits, dist)
+                    need(d < 30, "deflate: distance code")
+                    bits.get(DIST_EXTRA[d])
+        blocks.append((btype == 0, start, out))
+    bits.align()
+    need(bits.pos // 8 == len(raw) - 8, "deflate stream does not end at the "
+         "member's trailer")
+    return blocks
+
+
+def check_compression(i, raw, plain):
+    """A block qasid's rule stores is in stored deflate blocks; a Huffman
+    block holds only bytes the rule deflates; no deflate block spans a change
+    of level; XFL says what the first block was."""
+    store = [stored_by_qasid(plain[o:o + STORE_BLOCK])
+             for o in range(0, len(plain), STORE_BLOCK)]
+    need(gzip_header_ok(raw, 4 if store and store[0] else 0),
+         "member %d: gzip XFL is not qasid's" % i)
+    blocks = deflate_blocks(raw)
+    need(blocks[-1][2] == len(plain), "member %d: deflate blocks" % i)
+    for stored, start, end in blocks:
+        if start == end:
+            continue
+        kinds = set(store[start // STORE_BLOCK:(end - 1) // STORE_BLOCK + 1])
+        need(len(kinds) == 1, "member %d: a deflate block spans a change "
+             "between stored and deflated" % i)
+        need(stored or kinds == {False}, "member %d: bytes qasid stores "
+             "are Huffman-coded" % i)
+
+
 def check_writer(members, h, entries, mem):
-    """qasid's own choices: member cutting and gzip header fields."""
+    """qasid's own choices: member cutting, gzip header fields, stored or
+    deflated blocks."""
     cuts, cur = [], 0
     for path, is_dir, mode, size, hx in entries:
         whole = len(tar_header(path, is_dir, mode, size, h["created"]))
@@ -384,9 +542,9 @@ def check_writer(members, h, entries, mem):
     if cur:
         cuts.append(cur)
     need([m[1] for m in mem] == cuts, "members are not cut as qasid cuts")
-    for raw, plain in members[2:]:
-        need(gzip_header_ok(raw, 0) or gzip_header_ok(raw, 4),
-             "body member gzip header")
+    for i, (raw, plain) in enumerate(members):
+        if i != 1:
+            check_compression(i, raw, plain)
 
 
 def main(argv):

@@ -2,7 +2,8 @@
 # t-spec.sh - docs/FORMAT.md against the code: refcheck.py, a reader written
 # from the specification alone, must accept what qasid writes (long and
 # non-ASCII names, pax headers, several members, late creation times) and
-# refuse what qasid refuses; the path examples of section 6 must hold.
+# refuse what qasid refuses; qasid stores or deflates each block by the rule
+# of section 2.4; the path examples of section 6 must hold.
 . "$QASID_TOP/tests/lib.sh"
 
 F="$QASID_TOP/tests/format"
@@ -97,18 +98,25 @@ for name in con Con.txt "NUL .tar.gz" com1 "LPT¹.doc" "a:b" "trail." \
 	t_grep "cannot be carried safely" "$ERR"
 	t_end
 done
-for name in console com10 aux_data " lead" ".qasidx"; do
+# Below the top level a name may start with ".qasid" (item 9).
+for name in console com10 aux_data " lead" ".qasid" ".qasidx"; do
 	t_begin "spec: the name '$name' is allowed"
 	run 0 pack_name "$name"
 	t_end
 done
 
-t_begin "spec: a top-level folder spelt .QASID is refused"
-mkdir -p "$W/m/.QASID"
-: >"$W/m/.QASID/f"
-run 2 "$QASID" pack -q -s "$W/k.sec" -o "$W/m.qasid" "$W/m/.QASID"
-t_grep "reserved for qasid.s own use" "$ERR"
-t_end
+# Item 9: no first component whose fold key starts with ".qasid", however
+# it is spelt ("ſ" folds to "s").
+for name in .QASID .qasidx .Qasid-notes .qasid-unpack-abc123 .qaſid; do
+	t_begin "spec: a top-level folder named $name is refused"
+	rm -rf "$W/m" "$W/m.qasid"
+	mkdir -p "$W/m/$name"
+	: >"$W/m/$name/f"
+	run 2 "$QASID" pack -q -s "$W/k.sec" -o "$W/m.qasid" "$W/m/$name"
+	t_grep "reserved for qasid.s own use" "$ERR"
+	t_absent "$W/m.qasid"
+	t_end
+done
 
 t_begin "spec: README and readme collide"
 mkdir -p "$W/c/d"
@@ -116,4 +124,59 @@ mkdir -p "$W/c/d"
 : >"$W/c/d/readme"
 run 2 "$QASID" pack -q -s "$W/k.sec" -o "$W/c.qasid" "$W/c/d"
 t_grep "same name on some file systems" "$ERR"
+t_end
+
+# Section 2.4: a block is stored when its byte statistics say deflate could
+# not save 2%, whatever deflate would actually do. 8 KiB of random bytes
+# repeated eight times: deflate shrinks it to an eighth, but all byte values
+# are equally frequent, so qasid stores it.
+t_begin "spec: repeated random bytes are stored, judged by entropy"
+mkdir -p "$W/rep"
+head -c 8192 /dev/urandom >"$W/r8"
+cat "$W/r8" "$W/r8" "$W/r8" "$W/r8" "$W/r8" "$W/r8" "$W/r8" "$W/r8" \
+    >"$W/rep/rep.bin"
+gz=$(gzip -c "$W/rep/rep.bin" | wc -c)
+[ "$gz" -lt 16384 ] ||
+	t_fail "gzip made $gz bytes of it; the case needs data deflate shrinks"
+run 0 env SOURCE_DATE_EPOCH=1700000000 "$QASID" pack -q -s "$W/k.sec" \
+    -o "$W/rep.qasid" "$W/rep/rep.bin"
+run 0 python3 "$REF" --members --writer "$W/rep.qasid"
+t_grep "^OK" "$OUT"
+clen=$(sed -n 's/^member 2 offset [0-9]* clen \([0-9]*\) .*/\1/p' "$OUT")
+[ "${clen:-0}" -gt 65536 ] ||
+	t_fail "the body member has ${clen:-no} raw bytes; stored, it has" \
+	    "more than the file's 65536"
+t_end
+
+# The --writer check of section 2.4 can fail: the same bytes Huffman-coded
+# by another deflate, or stored and deflated blocks in one deflate block.
+t_begin "spec: refcheck.py --writer refuses compression qasid does not write"
+cat >"$W/gzcheck.py" <<'EOF'
+import os, sys, zlib
+sys.path.insert(0, sys.argv[1])
+import refcheck
+
+
+def member(data, level, xfl):
+    z = zlib.compressobj(level, zlib.DEFLATED, 31)
+    raw = bytearray(z.compress(data) + z.flush())
+    raw[8:10] = bytes([xfl, 0xff])  # the header fields qasid writes
+    return bytes(raw)
+
+
+r8 = os.urandom(8192)
+text = b"".join(b"line %d of prose that repeats\n" % i for i in range(700))
+for name, data, level, xfl in (("stored", r8 * 2, 0, 4),
+                               ("deflated", r8 * 2, 4, 4),
+                               ("mixed", text[:16384] + r8 * 2, 4, 0)):
+    try:
+        refcheck.check_compression(2, member(data, level, xfl), data)
+        print(name, "accepted")
+    except refcheck.Bad as e:
+        print(name, "refused:", e)
+EOF
+run 0 python3 "$W/gzcheck.py" "$F"
+t_grep "^stored accepted" "$OUT"
+t_grep "^deflated refused: .*qasid stores are Huffman-coded" "$OUT"
+t_grep "^mixed refused: " "$OUT"
 t_end
