@@ -48,8 +48,9 @@ fuzz: deps
 	    LDFLAGS="$(FUZZ_SAN)" FUZZ_TARGETS="$(FUZZ_TARGETS)" fuzz-build
 	@set -e; for t in $(FUZZ_TARGETS); do \
 	    mkdir -p $(FB)/corpus/$$t; \
+	    dict=; [ ! -f tests/fuzz/$$t.dict ] || dict=-dict=tests/fuzz/$$t.dict; \
 	    echo "fuzz-$$t: $(FUZZ_SECONDS) s x $(FUZZ_JOBS) job(s)"; \
-	    $(FB)/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) \
+	    $(FB)/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) $$dict \
 	        -rss_limit_mb=2048 -timeout=30 -max_len=65536 \
 	        $(if $(filter-out 1,$(FUZZ_JOBS)),-fork=$(FUZZ_JOBS)) \
 	        -artifact_prefix=$(FB)/crash-$$t- -print_final_stats=1 \

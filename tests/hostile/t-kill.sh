@@ -1,0 +1,166 @@
+#!/bin/sh
+# t-kill.sh - unpack killed with SIGKILL at random moments, 200 times, and
+# two unpacks of one bundle into one place at once. After every kill the
+# destination may hold only files that are complete and verified; the next
+# unpack cleans up or finishes what the killed one left, and the end state
+# is always the whole bundle, exactly.
+# Work on a memory file system when there is one: unpack syncs, and the
+# thousands of small folders these cases make cost little there.
+if [ -d /dev/shm ] && [ -w /dev/shm ]; then TMPDIR=/dev/shm; export TMPDIR; fi
+. "$QASID_TOP/tests/lib.sh"
+. "$QASID_TOP/tests/hostile/lib-hostile.sh"
+
+KILLS=${QASID_KILLS:-200}
+"$PY" - "$W/src" <<'PY'
+import os, random, sys
+r = random.Random(1)
+top = os.path.join(sys.argv[1], "pkg")
+for d in range(6):
+    os.makedirs(os.path.join(top, "d%d" % d, "sub"))
+    for f in range(6):
+        n = r.choice([0, 1, 100, 5000, 60000, 200000])
+        data = bytes(r.getrandbits(8) for _ in range(min(n, 4096))) * (n // 4096 + 1)
+        p = os.path.join(top, "d%d" % d, "sub" if f % 2 else "", "f%d.bin" % f)
+        open(p, "wb").write(data[:n])
+open(os.path.join(top, "readme.txt"), "w").write("read me\n" * 1000)
+PY
+(cd "$W/src" && "$QASID" pack -q -s "$W/k.sec" -o "$W/pkg.qasid" pkg) ||
+	echo "FAIL t-kill: pack failed"
+
+t_begin "kill: SIGKILL at $KILLS random moments of unpack"
+"$PY" - "$QASID" "$W/k.pub" "$W/pkg.qasid" "$W/src/pkg" "$W/kill" "$KILLS" \
+    >"$OUT" 2>&1 <<'PY' || t_fail "$(tail -n 5 "$OUT" | tr '\n' ' ')"
+import os, random, shutil, signal, subprocess, sys, time
+
+qasid, pub, bundle, src, work, kills = sys.argv[1:7]
+kills = int(kills)
+seed = int(os.environ.get("QASID_KILL_SEED", time.time_ns() % 1000000))
+r = random.Random(seed)
+dest = os.path.join(work, "dest")
+STAGE = ".qasid-unpack-"
+
+def tree(root):
+    """{relative path: bytes or None for folders}, without staging folders."""
+    out = {}
+    for d, dirs, files in os.walk(root):
+        rel = os.path.relpath(d, root)
+        dirs[:] = [x for x in dirs if not (rel == "." and x.startswith(STAGE))]
+        for x in dirs:
+            out[os.path.normpath(os.path.join(rel, x))] = None
+        for x in files:
+            p = os.path.join(d, x)
+            if os.path.islink(p) or not os.path.isfile(p):
+                out[os.path.normpath(os.path.join(rel, x))] = "not a file"
+                continue
+            out[os.path.normpath(os.path.join(rel, x))] = open(p, "rb").read()
+    return out
+
+want = {os.path.normpath(os.path.join("pkg", k)): v for k, v in tree(src).items()}
+want["pkg"] = None
+want["old"] = b"old\n"
+
+def fresh():
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(dest)
+    open(os.path.join(dest, "old"), "wb").write(b"old\n")
+
+def unpack():
+    return subprocess.Popen([qasid, "unpack", "-q", "-p", pub, "-C", dest, bundle],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+def fail(i, why):
+    print("seed %d, kill %d: %s" % (seed, i, why))
+    sys.exit(1)
+
+# How long a whole unpack takes here, to spread the kills over it.
+fresh()
+t0 = time.monotonic()
+p = unpack()
+if p.wait() != 0:
+    fail(0, "plain unpack failed: %s" % p.stderr.read().decode())
+span = time.monotonic() - t0
+if tree(dest) != want:
+    fail(0, "plain unpack is not the bundle")
+
+seen = {"nothing": 0, "part": 0, "all": 0, "finished": 0}
+for i in range(1, kills + 1):
+    fresh()
+    p = unpack()
+    time.sleep(r.uniform(0, span * 1.2))
+    p.send_signal(signal.SIGKILL)
+    rc = p.wait()
+    got = tree(dest)
+    for k, v in got.items():
+        if k not in want:
+            fail(i, "unexpected %s after the kill" % k)
+        if v != want[k]:
+            fail(i, "%s is not complete and verified after the kill" % k)
+    if rc == 0:
+        seen["finished"] += 1
+    elif len(got) == 1:
+        seen["nothing"] += 1
+    elif got == want:
+        seen["all"] += 1
+    else:
+        seen["part"] += 1
+    p = unpack()
+    rc = p.wait()
+    err = p.stderr.read().decode()
+    if rc not in (0, 2) or (rc == 2 and "already exists" not in err):
+        fail(i, "the next unpack gave %d: %s" % (rc, err.strip()))
+    if tree(dest) != want:
+        fail(i, "after the next unpack the destination is not the bundle")
+    left = [x for x in os.listdir(dest) if x.startswith(STAGE)]
+    if left:
+        fail(i, "the next unpack left %s" % left)
+summary = ("seed %d, unpack %.0f ms; killed with nothing published %d, "
+           "part published %d, all published %d, finished first %d" % (
+           seed, span * 1000, seen["nothing"], seen["part"], seen["all"],
+           seen["finished"]))
+print(summary)
+# The kills must have hit both sides of the commit to prove anything.
+if kills >= 50 and (seen["nothing"] == 0 or
+                    seen["part"] + seen["all"] + seen["finished"] == 0):
+    print("kills did not spread over the unpack: " + summary)
+    sys.exit(1)
+PY
+t_end
+
+t_begin "kill: two unpacks into one place at once"
+"$PY" - "$QASID" "$W/k.pub" "$W/pkg.qasid" "$W/src/pkg" "$W/race" \
+    >"$OUT" 2>&1 <<'PY' || t_fail "$(tail -n 5 "$OUT" | tr '\n' ' ')"
+import filecmp, os, random, shutil, subprocess, sys, time
+
+qasid, pub, bundle, src, work = sys.argv[1:6]
+dest = os.path.join(work, "dest")
+r = random.Random(2)
+for i in range(8):
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(dest)
+    ps = []
+    for k in range(2):
+        ps.append(subprocess.Popen([qasid, "unpack", "-q", "-p", pub, "-C", dest,
+                                    bundle], stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.PIPE))
+        time.sleep(r.uniform(0, 0.01))
+    rcs = [p.wait() for p in ps]
+    errs = [p.stderr.read().decode() for p in ps]
+    if sorted(rcs) != [0, 2]:
+        print("round %d: exit statuses %s: %s" % (i, rcs, errs))
+        sys.exit(1)
+    bad = errs[rcs.index(2)]
+    if not bad.startswith("qasid: ") or bad.count("\n") != 1:
+        print("round %d: loser said %r" % (i, bad))
+        sys.exit(1)
+    cmp = filecmp.dircmp(src, os.path.join(dest, "pkg"))
+    def same(c):
+        if c.left_only or c.right_only or c.diff_files or c.funny_files:
+            return False
+        if filecmp.cmpfiles(c.left, c.right, c.common_files, shallow=False)[1]:
+            return False
+        return all(same(s) for s in c.subdirs.values())
+    if not same(cmp) or sorted(os.listdir(dest)) != ["pkg"]:
+        print("round %d: destination is not the bundle: %s" % (i, os.listdir(dest)))
+        sys.exit(1)
+PY
+t_end
