@@ -6,7 +6,8 @@ set -eu
 
 # Build dependencies, then what the tests run against.
 PKGS="build-essential pkg-config libarchive-dev libsodium-dev zlib1g-dev \
-minisign libarchive-tools pigz coreutils util-linux time python3 groff-base man-db"
+minisign libarchive-tools pigz coreutils util-linux time python3 groff-base man-db \
+clang libclang-rt-14-dev valgrind file"
 
 missing=""
 for p in $PKGS; do
