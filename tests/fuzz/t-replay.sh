@@ -6,6 +6,10 @@
 . "$QASID_TOP/tests/lib.sh"
 
 CORPUS="$QASID_TOP/tests/fuzz/corpus"
+# The targets work in a folder under TMPDIR; an input that aborts one
+# leaves it behind, so keep it inside this script's own.
+TMPDIR="$W"
+export TMPDIR
 for t in read unpack manifest; do
 	bin="$QASID_BUILD/tests/replay-$t"
 	t_begin "fuzz replay: $t corpus"

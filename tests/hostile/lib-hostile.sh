@@ -10,8 +10,15 @@
 #       (a grep pattern); unpack must leave its destination and a sentinel
 #       folder beside it exactly as they were, and make nothing else.
 #   h_refuse_verify / h_refuse_unpack  the same, one command only.
+#   h_reason REASON      $ERR is one line "qasid: ..." matching REASON
+#   h_case, h_case_same  a destination and sentinel, and the check that
+#                        neither changed ($DEST is the destination)
+#   h_snap [DIR]         a listing of DIR to compare before and after
+#   h_accept BUNDLE      unpacks a bundle that must be good into $W/ok
+#   h_bounded MIB SECONDS WANT REASON CMD...  also checks peak memory/time
 #
-# TRUST defaults to "-p $W/k.pub".
+# TRUST defaults to "-p $W/k.pub". $PY is the Python interpreter, $HELPER
+# the hostile-helper program (helper.c).
 HELPER="$QASID_BUILD/tests/hostile-helper"
 # The interpreter itself, not a version manager's wrapper script: the
 # scripts start Python often.

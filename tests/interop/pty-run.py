@@ -78,12 +78,12 @@ def main():
             echoed = echoed or echo_on(slave)
             os.write(master, answers[sent] + b"\n")
             sent += 1
+        if status is not None and not ready:
+            break  # exited, and a read after that found nothing more
         if status is None:
             done, st = os.waitpid(pid, os.WNOHANG)
             if done:
-                status = st
-        if status is not None and not ready:
-            break
+                status = st  # read once more: it may have just written
     with open(out, "wb") as f:
         f.write(seen)
     if status is None:
