@@ -172,7 +172,8 @@ head_canonical(qasid_reader *r, struct head_ctx *h, const struct qbuf *sig)
 	    qgz_member(gz, b.p, b.len, 1, &m1) != QASID_OK)
 		goto out;
 	same = sodium_memcmp(want, got, sizeof(want)) == 0 &&
-	    h->plain1.len == b.len && memcmp(h->plain1.p, b.p, b.len) == 0 &&
+	    h->plain1.len == b.len && (b.len == 0 ||
+	    memcmp(h->plain1.p, b.p, b.len) == 0) &&
 	    h->raw1.len == m1.len && memcmp(h->raw1.p, m1.p, m1.len) == 0;
 	rc = same ? QASID_OK : qerr_set(&r->err, QASID_ERR_FORMAT, "%s: the "
 	    "head is not in canonical form", r->path);

@@ -106,11 +106,15 @@ b64_exact(const char *in, size_t inlen, unsigned char *out, size_t outlen)
 int
 qsig_parse(struct qsig *s, const char *text, size_t len, struct qerr *e)
 {
-	const char *p = text, *end = text + len, *l;
+	const char *p = text, *end, *l;
 	unsigned char raw[SIG_RAW];
 	char again[2048];
 	size_t n, tl = strlen(TRUSTED_LABEL);
 
+	if (text == NULL || len == 0)
+		return qerr_set(e, QASID_ERR_SIGNATURE,
+		    "signature is missing or malformed");
+	end = text + len;
 	if (next_line(&p, end, &l, &n) < 0 ||
 	    strncmp(l, "untrusted comment:", 18) != 0 ||
 	    next_line(&p, end, &l, &n) < 0 || n == 0)

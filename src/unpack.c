@@ -199,8 +199,11 @@ publish_dir(struct unpack *u, int from, int to, int depth)
 static void
 unpublish(struct unpack *u)
 {
-	char *start = (char *)u->journal.p, *end = start + u->journal.len;
+	char *start = (char *)u->journal.p, *end;
 
+	if (start == NULL)
+		return; /* nothing was moved or made */
+	end = start + u->journal.len;
 	while (end > start) {
 		char *rec = end - 1;
 		while (rec > start && rec[-1] != '\0')

@@ -60,6 +60,9 @@ qasid_init(void)
 	return sodium_init() < 0 ? QASID_ERR_INTERNAL : QASID_OK;
 }
 
+static int qerr_vset(struct qerr *e, int code, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
 static int
 qerr_vset(struct qerr *e, int code, const char *fmt, va_list ap)
 {

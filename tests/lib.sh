@@ -65,3 +65,9 @@ t_snapshot() {
 t_keys() {
 	[ -f "$W/k.sec" ] || "$QASID" keygen -W -p "$W/k.pub" -s "$W/k.sec" >/dev/null
 }
+
+# Flags a program linked with this build's libqasid.a needs too: the
+# sanitizers, in the build make asan makes.
+T_SAN=""
+nm "$QASID_BUILD/libqasid.a" 2>/dev/null | grep -q '__asan_' &&
+	T_SAN="-fsanitize=address,undefined"

@@ -111,7 +111,7 @@ awk '/^\.SH EXAMPLE/ { f = 1 } f && /^\.EX/ { n++; next }
 if ! command -v "${CC:-cc}" >/dev/null 2>&1; then
 	t_fail "no C compiler"
 else
-	run 0 "${CC:-cc}" -std=c11 -Wall -Wextra -Werror \
+	run 0 "${CC:-cc}" $T_SAN -std=c11 -Wall -Wextra -Werror \
 	    -I"$QASID_TOP/include" -o "$W/example" "$W/example.c" \
 	    "$QASID_BUILD/libqasid.a" $(pkg-config --libs libarchive libsodium zlib) \
 	    -lpthread -lm

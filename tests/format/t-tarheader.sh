@@ -84,7 +84,7 @@ for _ in range(int(sys.argv[4])):
 EOF
 
 t_begin "tar headers: a helper linked with libqasid.a builds"
-run 0 "$CC" -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
+run 0 "$CC" $T_SAN -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
     -I"$QASID_TOP/include" -I"$QASID_TOP/src" -o "$W/th" "$W/th.c" \
     "$QASID_BUILD/libqasid.a" $(pkg-config --libs libarchive libsodium zlib) \
     -lpthread -lm

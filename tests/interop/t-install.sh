@@ -31,9 +31,7 @@ if [ -n "$missing" ]; then
 	exit 0
 fi
 # An instrumented build (make asan) needs the same flags to link against.
-SAN=""
-nm "$QASID_BUILD/libqasid.a" 2>/dev/null | grep -q '__asan_' &&
-	SAN="-fsanitize=address,undefined"
+SAN=$T_SAN
 
 t_keys
 mkdir "$W/d"
