@@ -74,7 +74,7 @@ $(B)/qasid.pc: qasid.pc.in Makefile | $(B)
 	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
 	    qasid.pc.in > $@
 
-$(B)/tests/%: tests/unit/%.c tests/unit/harness.h $(B)/libqasid.a | $(B)
+$(B)/tests/%: tests/unit/%.c tests/unit/*.h $(B)/libqasid.a | $(B)
 	$(CC) $(QCFLAGS) $(QLDFLAGS) -o $@ $< $(B)/libqasid.a $(DEPS_LIBS)
 
 $(B)/examples/verify-bundle: examples/verify-bundle.c $(B)/libqasid.a | $(B)

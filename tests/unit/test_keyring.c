@@ -13,43 +13,7 @@
 #define NITEMS(a) (sizeof(a) / sizeof((a)[0]))
 #define KEY_A "RWQBAgMEBQYHCCAhIiMkJSYnKCkqKywtLi8wMTIzNDU2Nzg5Ojs8PT4/"
 
-static char dir[256];
-
-static const char *
-path(const char *name)
-{
-	static char buf[4][512];
-	static int i;
-
-	i = (i + 1) % 4;
-	snprintf(buf[i], sizeof(buf[i]), "%s/%s", dir, name);
-	return buf[i];
-}
-
-static int
-write_file(const char *p, const char *text)
-{
-	FILE *f = fopen(p, "w");
-
-	if (f == NULL)
-		return -1;
-	fputs(text, f);
-	return fclose(f);
-}
-
-static long
-read_file(const char *p, char *buf, size_t cap)
-{
-	FILE *f = fopen(p, "r");
-	size_t n;
-
-	if (f == NULL)
-		return -1;
-	n = fread(buf, 1, cap - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return (long)n;
-}
+#include "testfiles.h"
 
 static qasid_pubkey *
 new_key(void)

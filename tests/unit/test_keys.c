@@ -25,44 +25,7 @@
 #define SK_RAW (6 + SK_SALT + 16 + SK_SECRET)
 #define PK_RAW (2 + QK_KEYID + crypto_sign_PUBLICKEYBYTES)
 
-static char dir[256];
-
-static const char *
-path(const char *name)
-{
-	static char buf[4][512];
-	static int i;
-
-	i = (i + 1) % 4;
-	snprintf(buf[i], sizeof(buf[i]), "%s/%s", dir, name);
-	return buf[i];
-}
-
-static int
-write_file(const char *p, const char *text)
-{
-	FILE *f = fopen(p, "w");
-
-	if (f == NULL)
-		return -1;
-	fputs(text, f);
-	return fclose(f);
-}
-
-/* Reads a whole small file into buf; returns its length or -1. */
-static long
-read_file(const char *p, char *buf, size_t cap)
-{
-	FILE *f = fopen(p, "r");
-	size_t n;
-
-	if (f == NULL)
-		return -1;
-	n = fread(buf, 1, cap - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return (long)n;
-}
+#include "testfiles.h"
 
 /* The decoded second line of a key file. */
 static int
