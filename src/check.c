@@ -66,7 +66,7 @@ next_member(struct body *b)
 		return qerr_set(&b->r->err, QASID_ERR_FORMAT, "%s: manifest "
 		    "lists a member larger than a reader accepts", b->r->path);
 	b->members_seen++;
-	return qin_begin(&b->r->in, b->m.clen, b->m.ulen, 0);
+	return qin_begin(&b->r->in, b->m.clen, b->m.ulen, QIN_NOCRC);
 }
 
 /* Closes the current member and checks it against the manifest. */

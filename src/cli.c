@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -283,26 +284,70 @@ read_line(FILE *f, const char *what, size_t *len)
 	return pw;
 }
 
+/* The terminal's settings while echo is off, for a signal to put back. */
+static struct termios tty_saved;
+static volatile sig_atomic_t tty_fd = -1;
+static const int tty_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+
+/* Ctrl-C at a password prompt must not leave the terminal without echo:
+ * put it back, then die of the signal as if it had not been caught. */
+static void
+tty_restore_and_die(int sig)
+{
+	if (tty_fd >= 0)
+		tcsetattr(tty_fd, TCSAFLUSH, &tty_saved);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+#define N_TTY_SIGNALS (sizeof(tty_signals) / sizeof(*tty_signals))
+
+/* Catches the signals that end a program at a prompt, or puts back what
+ * was there before; a signal the caller ignored stays ignored. */
+static void
+tty_guard(int on)
+{
+	static struct sigaction before[N_TTY_SIGNALS];
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = tty_restore_and_die;
+	for (size_t i = 0; i < N_TTY_SIGNALS; i++) {
+		if (!on) {
+			sigaction(tty_signals[i], &before[i], NULL);
+			continue;
+		}
+		sigaction(tty_signals[i], NULL, &before[i]);
+		if (before[i].sa_handler != SIG_IGN)
+			sigaction(tty_signals[i], &sa, NULL);
+	}
+}
+
 static char *
 ask(FILE *tty, const char *prompt, size_t *len)
 {
-	struct termios old, quiet;
+	struct termios quiet;
 	char *pw;
 
-	if (tcgetattr(fileno(tty), &old) < 0) {
+	if (tcgetattr(fileno(tty), &tty_saved) < 0) {
 		fputs(prompt, stderr);
 		return read_line(tty, "terminal", len);
 	}
-	quiet = old;
+	quiet = tty_saved;
 	quiet.c_lflag &= ~(tcflag_t)ECHO;
 	quiet.c_lflag |= ECHONL;
+	tty_fd = fileno(tty);
+	tty_guard(1);
 	/* Echo goes off before the prompt shows: what is typed once the
 	 * prompt is there is neither echoed nor flushed away. */
 	tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
 	fputs(prompt, stderr);
 	fflush(stderr);
 	pw = read_line(tty, "terminal", len);
-	tcsetattr(fileno(tty), TCSAFLUSH, &old);
+	tcsetattr(fileno(tty), TCSAFLUSH, &tty_saved);
+	tty_fd = -1;
+	tty_guard(0);
 	return pw;
 }
 

@@ -391,7 +391,9 @@ list_header(struct listing *l)
 		printf(",\"verified\":%s,\"title\":", in->signature_ok ?
 		    "true" : "false");
 		cli_json_str(in->title);
-		printf(",\"keyid\":\"%s\",\"series\":", in->keyid);
+		printf(",\"keyid\":\"%s\",\"signer\":", in->keyid);
+		cli_json_str(in->signer ? in->signer : "");
+		printf(",\"series\":");
 		cli_json_str(in->series);
 		printf(",\"sequence\":%" PRIu64 ",\"created\":%" PRId64
 		    ",\"files\":%" PRIu64 ",\"dirs\":%" PRIu64 ",\"bytes\":%"

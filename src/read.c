@@ -50,7 +50,7 @@ head_next_member(struct head_ctx *h)
 		if ((rc = qin_end(in, &len, h->raw0_hash)) != QASID_OK)
 			return rc;
 		h->stage = 1;
-		return qin_begin(in, SIG_MEMBER_MAX, SIG_MAX + QF_BLOCK, 1);
+		return qin_begin(in, SIG_MEMBER_MAX, SIG_MAX + QF_BLOCK, QIN_KEEP);
 	}
 	if ((rc = qin_end(in, &len, (unsigned char[QF_MEMBER_HASH]){0})) !=
 	    QASID_OK)

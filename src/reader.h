@@ -37,8 +37,13 @@ struct qin {
 
 int qin_open(struct qin *in, const char *path, struct qerr *err);
 void qin_close(struct qin *in);
+/* qin_begin flags */
+#define QIN_KEEP  1 /* keep the member's raw bytes in keep_raw */
+#define QIN_NOCRC 2 /* skip gzip's CRC-32: the caller checks the member's
+                     * BLAKE2b against the manifest, which covers every
+                     * raw byte, the trailer included */
 /* Starts the next member with limits on its raw and inflated size. */
-int qin_begin(struct qin *in, uint64_t max_raw, uint64_t max_out, int keep);
+int qin_begin(struct qin *in, uint64_t max_raw, uint64_t max_out, int flags);
 /* Inflates up to cap bytes of the current member into out; *got is 0 only
  * at the member's end. */
 int qin_read(struct qin *in, unsigned char *out, size_t cap, size_t *got);

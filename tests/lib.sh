@@ -54,6 +54,21 @@ t_lines() { n=$(wc -l <"$2"); [ "$n" -eq "$1" ] || t_fail "$(basename "$2") has 
 t_same() { cmp -s "$1" "$2" || t_fail "$1 and $2 differ"; }
 t_exists() { [ -e "$1" ] || t_fail "$1 missing"; }
 t_absent() { [ ! -e "$1" ] || t_fail "$1 should not exist"; }
+# Sets T_NOPERM to a command prefix under which file permissions apply:
+# nothing for an ordinary user; for root, one without the capabilities that
+# override them (CI runs as root). Fails when neither is possible.
+t_perms_apply() {
+	T_NOPERM=""
+	[ "$(id -u)" -ne 0 ] && return 0
+	T_NOPERM="setpriv --bounding-set=-dac_override,-dac_read_search"
+	d=$(mktemp -d) || return 1
+	chmod 0555 "$d"
+	if $T_NOPERM sh -c ": >'$d/x'" 2>/dev/null; then
+		rm -rf "$d"
+		return 1
+	fi
+	rmdir "$d"
+}
 # A listing of a folder tree (names, types, sizes, modes, hashes) to compare
 # before and after.
 t_snapshot() {

@@ -97,7 +97,16 @@ for e in d["entries"]:
 	run 0 "$QASID" list --json "$W/a.qasid"
 	python3 -c '
 import json, sys
-assert json.load(open(sys.argv[1]))["verified"] is False
+d = json.load(open(sys.argv[1]))
+assert d["verified"] is False and d["signer"] == "", d
 ' "$OUT" || t_fail "unverified json"
+	"$QASID" trust add -K "$W/ring" -n "Teachers' union" "$W/k.pub" \
+	    >/dev/null 2>&1 || t_fail "trust add"
+	run 0 "$QASID" list --json -K "$W/ring" "$W/a.qasid"
+	python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["verified"] is True and d["signer"] == "Teachers\x27 union", d
+' "$OUT" || t_fail "signer in json: $(head -c 300 "$OUT")"
 fi
 t_end

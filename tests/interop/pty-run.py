@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """pty-run.py - runs a command on a pseudo-terminal, as a person would.
 
-    pty-run.py [-a ANSWER]... [-p PROMPT] [-c COLUMNS] [-t SECONDS]
+    pty-run.py [-a ANSWER | -i]... [-p PROMPT] [-c COLUMNS] [-t SECONDS]
                -o TRANSCRIPT -- CMD...
 
 Standard input, output and error of CMD are the terminal, COLUMNS wide (80
@@ -10,8 +10,10 @@ once more in the output, the next ANSWER is typed, followed by a newline;
 before typing, it waits until the program has turned terminal echo off, the
 way a password prompt must. If echo is still on after a second, it types
 anyway and exits with status 97 at the end, so that a test sees the password
-would have been shown. Everything the terminal showed goes to TRANSCRIPT.
-Exits with CMD's exit status (or 98 on a timeout).
+would have been shown. -i, in place of an answer, types Ctrl-C at that
+prompt instead. Everything the terminal showed goes to TRANSCRIPT.
+Exits with CMD's exit status (128 + N when a signal N ended it), 98 on a
+timeout, or 96 when CMD left the terminal with echo off.
 """
 import fcntl
 import getopt
@@ -29,11 +31,13 @@ def echo_on(fd):
 
 
 def main():
-    opts, cmd = getopt.getopt(sys.argv[1:], "a:p:c:t:o:")
+    opts, cmd = getopt.getopt(sys.argv[1:], "a:ip:c:t:o:")
     answers, prompt, limit, out, cols = [], b"assword", 60.0, None, 80
     for k, v in opts:
         if k == "-a":
-            answers.append(v.encode())
+            answers.append(v.encode() + b"\n")
+        elif k == "-i":
+            answers.append(b"\x03")  # VINTR: the terminal sends SIGINT
         elif k == "-p":
             prompt = v.encode()
         elif k == "-c":
@@ -76,7 +80,7 @@ def main():
             while echo_on(slave) and time.monotonic() < wait:
                 time.sleep(0.01)
             echoed = echoed or echo_on(slave)
-            os.write(master, answers[sent] + b"\n")
+            os.write(master, answers[sent])
             sent += 1
         if status is not None and not ready:
             break  # exited, and a read after that found nothing more
@@ -92,7 +96,10 @@ def main():
         sys.exit(98)
     if echoed:
         sys.exit(97)
-    sys.exit(os.waitstatus_to_exitcode(status))
+    if not echo_on(slave):
+        sys.exit(96)
+    code = os.waitstatus_to_exitcode(status)
+    sys.exit(128 - code if code < 0 else code)
 
 
 main()

@@ -32,6 +32,7 @@ on_tty() {
 	python3 "$PTY" -o "$TR" "$@" >"$OUT" 2>"$ERR" </dev/null
 	got=$?
 	[ "$got" -eq 97 ] && t_fail "a password was typed while echo was on"
+	[ "$got" -eq 96 ] && t_fail "the terminal was left with echo off"
 	[ "$got" -eq "$want" ] ||
 		t_fail "exit $got, want $want: $* :: $(tr '\r' ' ' <"$TR" | head -c 300)"
 	return 0
@@ -53,6 +54,13 @@ t_grep "^qasid: passwords do not match" "$TR"
 t_nogrep "$PW" "$TR"
 t_absent "$W/u.pub"
 t_absent "$W/u.sec"
+t_end
+
+t_begin "Ctrl-C at the prompt puts echo back and stops keygen"
+on_tty 130 -a "$PW" -i -- "$QASID" keygen -p "$W/c.pub" -s "$W/c.sec"
+[ "$(prompts)" -eq 2 ] || t_fail "$(prompts) password prompts, want 2"
+t_absent "$W/c.pub"
+t_absent "$W/c.sec"
 t_end
 
 t_begin "pack on a terminal asks once without echo"
