@@ -214,22 +214,32 @@ unpublish(struct unpack *u)
 	u->journal.len = 0;
 }
 
-/* Moves a committed staging folder's content into place. */
+/* Moves a committed staging folder's content into place. The caller holds
+ * the lock on the destination. */
 static int
-publish(struct unpack *u, int stagefd)
+publish_locked(struct unpack *u, int stagefd)
 {
 	int rc;
 
 	u->journal.len = 0;
 	u->rellen = 0;
 	u->rel[0] = '\0';
-	if (flock(u->dirfd, LOCK_EX) < 0)
-		return sys(u, errno, "");
 	rc = publish_dir(u, stagefd, u->dirfd, 0);
 	if (rc != QASID_OK)
 		unpublish(u);
 	else if (fsync(u->dirfd) < 0 && errno != EINVAL)
 		rc = sys(u, errno, "");
+	return rc;
+}
+
+static int
+publish(struct unpack *u, int stagefd)
+{
+	int rc;
+
+	if (flock(u->dirfd, LOCK_EX) < 0)
+		return sys(u, errno, "");
+	rc = publish_locked(u, stagefd);
 	flock(u->dirfd, LOCK_UN);
 	return rc;
 }
@@ -249,13 +259,14 @@ recover_one(struct unpack *u, const char *name)
 		return QASID_OK;
 	}
 	if (faccessat(fd, COMMIT_MARK, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
-		rc = publish(u, fd);
+		rc = publish_locked(u, fd);
 	if (rc == QASID_OK && rm_tree(u->dirfd, name) < 0)
 		rc = sys(u, errno, name);
 	close(fd);
 	return rc;
 }
 
+/* The caller holds the lock on the destination. */
 static int
 recover(struct unpack *u)
 {
@@ -427,6 +438,25 @@ make_stage(struct unpack *u)
 	return QASID_OK;
 }
 
+/*
+ * Cleans up after killed runs, checks for clashes and makes the staging
+ * folder, all under the lock on the destination: otherwise another unpack's
+ * clean-up could take a new staging folder, made but not yet locked, for a
+ * leftover and remove it.
+ */
+static int
+prepare(struct unpack *u)
+{
+	int rc;
+
+	if (flock(u->dirfd, LOCK_EX) < 0)
+		return sys(u, errno, "");
+	if ((rc = recover(u)) == QASID_OK && (rc = precheck(u)) == QASID_OK)
+		rc = make_stage(u);
+	flock(u->dirfd, LOCK_UN);
+	return rc;
+}
+
 int
 qunpack(qasid_reader *r, const char *dir)
 {
@@ -436,9 +466,8 @@ qunpack(qasid_reader *r, const char *dir)
 	    sink_file_end, sink_commit};
 	int rc;
 
-	if ((rc = open_dest(&u)) == QASID_OK && (rc = recover(&u)) ==
-	    QASID_OK && (rc = precheck(&u)) == QASID_OK &&
-	    (rc = make_stage(&u)) == QASID_OK)
+	if ((rc = open_dest(&u)) == QASID_OK && (rc = prepare(&u)) ==
+	    QASID_OK)
 		rc = qread_body(r, &sink);
 	if (u.fd >= 0)
 		close(u.fd);

@@ -1,6 +1,7 @@
 #!/bin/sh
-# t-kill.sh - unpack killed with SIGKILL at random moments, 200 times, and
-# two unpacks of one bundle into one place at once. After every kill the
+# t-kill.sh - unpack killed with SIGKILL at random moments, 200 times, two
+# unpacks of one bundle into one place at once, and many unpacks of
+# different bundles into one place at once. After every kill the
 # destination may hold only files that are complete and verified; the next
 # unpack cleans up or finishes what the killed one left, and the end state
 # is always the whole bundle, exactly.
@@ -162,5 +163,47 @@ for i in range(8):
     if not same(cmp) or sorted(os.listdir(dest)) != ["pkg"]:
         print("round %d: destination is not the bundle: %s" % (i, os.listdir(dest)))
         sys.exit(1)
+PY
+t_end
+
+# A mirror may unpack a whole stick of bundles into one folder in parallel.
+# Each run first clears what killed runs left, so each must tell a staging
+# folder that another run has just made from a leftover.
+t_begin "kill: 24 unpacks of different bundles into one place at once"
+"$PY" - "$QASID" "$W/k.pub" "$W/k.sec" "$W/many" \
+    >"$OUT" 2>&1 <<'PY' || t_fail "$(tail -n 5 "$OUT" | tr '\n' ' ')"
+import os, shutil, subprocess, sys
+
+qasid, pub, sec, work = sys.argv[1:5]
+N = 24
+os.makedirs(work)
+for i in range(N):
+    src = os.path.join(work, "src%d" % i)
+    os.makedirs(os.path.join(src, "b%d" % i, "sub"))
+    open(os.path.join(src, "b%d" % i, "sub", "f.txt"), "w").write("bundle %d\n" % i)
+    subprocess.run([qasid, "pack", "-q", "-s", sec, "-o",
+                    os.path.join(work, "b%d.qasid" % i), "b%d" % i],
+                   cwd=src, check=True)
+dest = os.path.join(work, "dest")
+for rnd in range(5):
+    shutil.rmtree(dest, ignore_errors=True)
+    os.makedirs(dest)
+    ps = [subprocess.Popen([qasid, "unpack", "-q", "-p", pub, "-C", dest,
+                            os.path.join(work, "b%d.qasid" % i)],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+          for i in range(N)]
+    for i, p in enumerate(ps):
+        err = p.stderr.read().decode()
+        if p.wait() != 0 or err:
+            print("round %d: unpack of b%d exited %d: %s" % (rnd, i, p.returncode, err))
+            sys.exit(1)
+    if sorted(os.listdir(dest)) != sorted("b%d" % i for i in range(N)):
+        print("round %d: destination holds %s" % (rnd, sorted(os.listdir(dest))))
+        sys.exit(1)
+    for i in range(N):
+        got = open(os.path.join(dest, "b%d" % i, "sub", "f.txt")).read()
+        if got != "bundle %d\n" % i:
+            print("round %d: b%d/sub/f.txt holds %r" % (rnd, i, got))
+            sys.exit(1)
 PY
 t_end
