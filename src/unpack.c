@@ -332,7 +332,12 @@ sink_file_end(void *ud, const struct qmf_entry *e)
 		sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 		u->unsynced = 0;
 	}
-	if (qchmod(fd, e->mode) < 0 || close(fd) < 0)
+	if (qchmod(fd, e->mode) < 0) {
+		int saved = errno;
+		close(fd);
+		return sys(u, saved, e->path);
+	}
+	if (close(fd) < 0)
 		return sys(u, errno, e->path);
 	return QASID_OK;
 }

@@ -231,9 +231,10 @@ int
 qchmod(int fd, mode_t mode)
 {
 	/* FAT and exFAT, a USB stick's usual file systems, keep no Unix modes
-	 * and refuse to set them; what they give instead holds no setuid. */
+	 * and refuse to set them (some FUSE drivers have no way to at all:
+	 * ENOSYS); what they give instead holds no setuid. */
 	if (fchmod(fd, mode) == 0 || errno == EPERM || errno == ENOTSUP ||
-	    errno == EOPNOTSUPP)
+	    errno == EOPNOTSUPP || errno == ENOSYS)
 		return 0;
 	return -1;
 }

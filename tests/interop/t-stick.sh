@@ -1,0 +1,222 @@
+#!/bin/sh
+# t-stick.sh - qasid on a USB stick's file systems: exFAT and FAT32 images
+# on loop devices, mounted with FUSE drivers (Debian's exfat-fuse and
+# fusefat). The exFAT driver, like FAT on older kernels, offers neither
+# rename without replace (RENAME_NOREPLACE) nor link(2) and keeps no Unix
+# modes, so unpack and pack take their fallback paths there: a name is
+# checked just before a plain rename, and modes are left to the file
+# system. On it, qasid packs onto the stick, verifies there and unpacks
+# there (a damaged bundle, a clash, kills at random moments, parallel
+# unpacks). fusefat has no chmod at all (ENOSYS); on it a bundle with
+# ASCII names unpacks (the driver itself cannot make other names). Skipped
+# where a loop device or FUSE cannot be had (not root, or a container).
+. "$QASID_TOP/tests/lib.sh"
+
+skip_all() {
+	t_skip "USB stick file systems" "$1"
+	exit 0
+}
+[ "$(id -u)" -eq 0 ] || skip_all "needs root for loop devices and mounts"
+for t in mkfs.exfat mount.exfat-fuse mkfs.vfat fusefat losetup; do
+	command -v "$t" >/dev/null 2>&1 || skip_all "no $t (Debian:" \
+	    "exfatprogs exfat-fuse dosfstools fusefat util-linux)"
+done
+[ -c /dev/fuse ] || skip_all "no /dev/fuse"
+
+LOOPS=""
+MOUNTS=""
+cleanup() {
+	for m in $MOUNTS; do
+		umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null
+	done
+	for l in $LOOPS; do
+		losetup -d "$l" 2>/dev/null
+	done
+	rm -rf "$W"
+}
+trap cleanup EXIT
+# stick KIND MNT: makes a 128 MiB image of KIND (exfat, fat32) and mounts it
+# on MNT; returns non-zero when that cannot be done here.
+stick() {
+	img="$W/$1.img"
+	mkdir "$2" && truncate -s 128M "$img" || return 1
+	case $1 in
+	exfat) mkfs.exfat -L QASID "$img" >/dev/null 2>&1 ;;
+	fat32) mkfs.vfat -F 32 -n QASID "$img" >/dev/null 2>&1 ;;
+	esac || return 1
+	loop=$(losetup -f --show "$img" 2>/dev/null) || return 1
+	LOOPS="$LOOPS $loop"
+	case $1 in
+	exfat) mount.exfat-fuse "$loop" "$2" >/dev/null 2>&1 ;;
+	fat32) fusefat -o rw+ "$loop" "$2" >/dev/null 2>&1 ;;
+	esac || return 1
+	MOUNTS="$MOUNTS $2"
+	mount | grep -q " $2 "
+}
+MNT="$W/stick"
+stick exfat "$MNT" || skip_all "cannot make and mount an exFAT image here"
+
+t_keys
+export SOURCE_DATE_EPOCH=1767225600
+SRC="$W/src"
+mkdir -p "$SRC/pub/Reports/2026/ملف" "$SRC/pub/photos"
+printf 'statement\n' >"$SRC/pub/بيان.txt"
+: >"$SRC/pub/empty.txt"
+head -c 3000000 /dev/urandom >"$SRC/pub/photos/p1.jpg"
+printf '#!/bin/sh\necho hi\n' >"$SRC/pub/run.sh"
+chmod 755 "$SRC/pub/run.sh"
+printf 'تقرير\n' >"$SRC/pub/Reports/2026/ملف/r.txt"
+(cd "$SRC" && "$QASID" pack -q -s "$W/k.sec" -o "$W/b.qasid" pub) ||
+	echo "FAIL t-stick: pack failed"
+
+# stage_left DIR: fails the case if a staging folder is left in DIR.
+stage_left() {
+	for s in "$1"/.qasid-unpack-*; do
+		[ -e "$s" ] && t_fail "staging folder left: $s"
+	done
+	return 0
+}
+
+t_begin "stick: the driver lacks RENAME_NOREPLACE and link(), as assumed"
+python3 - "$MNT" >"$OUT" 2>&1 <<'PY' || t_fail "$(cat "$OUT")"
+import ctypes, errno, os, sys
+d = sys.argv[1]
+open(os.path.join(d, "a"), "w").close()
+libc = ctypes.CDLL(None, use_errno=True)
+rc = libc.renameat2(-100, os.path.join(d, "a").encode(), -100,
+                    os.path.join(d, "b").encode(), 1)  # RENAME_NOREPLACE
+if rc == 0 or ctypes.get_errno() != errno.EINVAL:
+    sys.exit("renameat2(RENAME_NOREPLACE) did not fail with EINVAL")
+try:
+    os.link(os.path.join(d, "a"), os.path.join(d, "c"))
+    sys.exit("link() worked")
+except PermissionError:
+    pass
+os.unlink(os.path.join(d, "a"))
+PY
+t_end
+
+t_begin "stick: pack writes the same bundle onto the stick, no temporary left"
+(cd "$SRC" && run 0 "$QASID" pack -q -s "$W/k.sec" -o "$MNT/b.qasid" pub)
+t_same "$W/b.qasid" "$MNT/b.qasid"
+[ "$(ls -A "$MNT")" = "b.qasid" ] || t_fail "stick holds: $(ls -A "$MNT")"
+t_end
+
+t_begin "stick: verify a bundle on the stick"
+run 0 "$QASID" verify -p "$W/k.pub" "$MNT/b.qasid"
+t_grep "OK" "$OUT"
+t_end
+
+t_begin "stick: unpack onto the stick gives every file, byte for byte"
+run 0 "$QASID" unpack -q -p "$W/k.pub" -C "$MNT/out" "$MNT/b.qasid"
+diff -r "$SRC/pub" "$MNT/out/pub" >"$W/diff" 2>&1 ||
+	t_fail "trees differ: $(head -c 300 "$W/diff")"
+stage_left "$MNT/out"
+t_end
+
+t_begin "stick: a second unpack is refused and changes nothing"
+t_snapshot "$MNT/out" >"$W/before"
+run 2 "$QASID" unpack -q -p "$W/k.pub" -C "$MNT/out" "$MNT/b.qasid"
+t_grep "already exists" "$ERR"
+t_lines 1 "$ERR"
+t_snapshot "$MNT/out" >"$W/after"
+t_same "$W/before" "$W/after"
+t_end
+
+t_begin "stick: a bundle damaged at its last byte unpacks nothing"
+cp "$W/b.qasid" "$MNT/bad.qasid"
+python3 -c 'import sys
+f = open(sys.argv[1], "r+b"); f.seek(-1, 2); b = f.read(1)
+f.seek(-1, 2); f.write(bytes([b[0] ^ 1]))' "$MNT/bad.qasid"
+mkdir "$MNT/out2"
+run 1 "$QASID" unpack -q -p "$W/k.pub" -C "$MNT/out2" "$MNT/bad.qasid"
+t_lines 1 "$ERR"
+[ -z "$(ls -A "$MNT/out2")" ] || t_fail "out2 holds: $(ls -A "$MNT/out2")"
+t_end
+
+t_begin "stick: unpack killed at random moments, then run again"
+python3 - "$QASID" "$W/k.pub" "$MNT/b.qasid" "$SRC/pub" "$MNT/kill" \
+    >"$OUT" 2>&1 <<'PY' || t_fail "$(tail -n 5 "$OUT" | tr '\n' ' ')"
+import filecmp, os, random, shutil, signal, subprocess, sys, time
+qasid, pub, bundle, src, dest = sys.argv[1:6]
+r = random.Random(int(os.environ.get("QASID_KILL_SEED", time.time_ns() % 1000000)))
+cmd = [qasid, "unpack", "-q", "-p", pub, "-C", dest, bundle]
+t0 = time.monotonic()
+subprocess.run(cmd, check=True)
+full = time.monotonic() - t0
+def same(c):
+    if c.left_only or c.right_only or c.diff_files or c.funny_files:
+        return False
+    if filecmp.cmpfiles(c.left, c.right, c.common_files, shallow=False)[1]:
+        return False
+    return all(same(s) for s in c.subdirs.values())
+for i in range(12):
+    shutil.rmtree(dest)
+    p = subprocess.Popen(cmd, stderr=subprocess.DEVNULL)
+    time.sleep(r.uniform(0, full * 1.2))
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    rc = subprocess.run(cmd, stderr=subprocess.PIPE).returncode
+    if rc not in (0, 2):
+        sys.exit("kill %d: the next unpack exited %d" % (i, rc))
+    names = sorted(os.listdir(dest))
+    if names != ["pub"] or not same(filecmp.dircmp(src, os.path.join(dest, "pub"))):
+        sys.exit("kill %d: destination holds %s, not the bundle" % (i, names))
+PY
+t_end
+
+t_begin "stick: 8 unpacks of different bundles into one folder at once"
+python3 - "$QASID" "$W/k.pub" "$W/k.sec" "$W/many" "$MNT/many" \
+    >"$OUT" 2>&1 <<'PY' || t_fail "$(tail -n 5 "$OUT" | tr '\n' ' ')"
+import os, subprocess, sys
+qasid, pub, sec, work, dest = sys.argv[1:6]
+N = 8
+for i in range(N):
+    src = os.path.join(work, "src%d" % i, "b%d" % i)
+    os.makedirs(src)
+    open(os.path.join(src, "f.txt"), "w").write("bundle %d\n" % i)
+    subprocess.run([qasid, "pack", "-q", "-s", sec, "-o",
+                    os.path.join(work, "b%d.qasid" % i), "b%d" % i],
+                   cwd=os.path.dirname(src), check=True)
+os.makedirs(dest)
+ps = [subprocess.Popen([qasid, "unpack", "-q", "-p", pub, "-C", dest,
+                        os.path.join(work, "b%d.qasid" % i)],
+                       stderr=subprocess.PIPE) for i in range(N)]
+for i, p in enumerate(ps):
+    err = p.stderr.read().decode()
+    if p.wait() != 0 or err:
+        sys.exit("unpack of b%d exited %d: %s" % (i, p.returncode, err))
+if sorted(os.listdir(dest)) != sorted("b%d" % i for i in range(N)):
+    sys.exit("destination holds %s" % sorted(os.listdir(dest)))
+for i in range(N):
+    if open(os.path.join(dest, "b%d" % i, "f.txt")).read() != "bundle %d\n" % i:
+        sys.exit("b%d/f.txt is wrong" % i)
+PY
+t_end
+
+FAT="$W/fat"
+if stick fat32 "$FAT"; then
+	t_begin "stick: FAT32 (fusefat, no chmod at all): unpack, damage, clash"
+	mkdir -p "$W/ascii/pub/a/b"
+	printf 'x\n' >"$W/ascii/pub/a/b/f.txt"
+	: >"$W/ascii/pub/empty.txt"
+	head -c 2000000 /dev/urandom >"$W/ascii/pub/big.bin"
+	(cd "$W/ascii" && run 0 "$QASID" pack -q -s "$W/k.sec" -o "$W/a.qasid" pub)
+	run 0 "$QASID" unpack -q -p "$W/k.pub" -C "$FAT/out" "$W/a.qasid"
+	diff -r "$W/ascii/pub" "$FAT/out/pub" >"$W/diff" 2>&1 ||
+		t_fail "trees differ: $(head -c 300 "$W/diff")"
+	stage_left "$FAT/out"
+	run 2 "$QASID" unpack -q -p "$W/k.pub" -C "$FAT/out" "$W/a.qasid"
+	t_grep "already exists" "$ERR"
+	cp "$W/a.qasid" "$W/a-bad.qasid"
+	python3 -c 'import sys
+f = open(sys.argv[1], "r+b"); f.seek(-1, 2); b = f.read(1)
+f.seek(-1, 2); f.write(bytes([b[0] ^ 1]))' "$W/a-bad.qasid"
+	mkdir "$FAT/out2"
+	run 1 "$QASID" unpack -q -p "$W/k.pub" -C "$FAT/out2" "$W/a-bad.qasid"
+	[ -z "$(ls -A "$FAT/out2")" ] ||
+		t_fail "out2 holds: $(ls -A "$FAT/out2")"
+	t_end
+else
+	t_skip "stick: FAT32 (fusefat)" "cannot make and mount a FAT32 image here"
+fi
