@@ -161,7 +161,8 @@ write_oldest(struct run *r)
 	m->ulen = s->in.len;
 	memcpy(m->hash, s->hash, sizeof(m->hash));
 	if (qwrite_all(b->fd, s->out.p, s->out.len) < 0)
-		return qerr_sys(b->err, QASID_ERR_IO, errno, "temporary file");
+		return qerr_sys(b->err, QASID_ERR_IO, errno, "%s: temporary "
+		    "file", b->where);
 	b->len += s->out.len;
 	s->state = 0;
 	pl->head++;
@@ -305,6 +306,8 @@ qpack_body(struct qpack_body *b, const char *tmpdir, const char *out,
 
 	memset(&r, 0, sizeof(r));
 	r.b = b;
+	if ((b->where = tmpdir ? strdup(tmpdir) : qdirname(out)) == NULL)
+		return qerr_set(b->err, QASID_ERR_NOMEM, "%s", out);
 	if (tmpdir != NULL) {
 		size_t len = strlen(tmpdir) + 8;
 		if ((where = malloc(len)) == NULL)
@@ -356,4 +359,6 @@ qpack_body_free(struct qpack_body *b)
 	b->fd = -1;
 	free(b->m);
 	b->m = NULL;
+	free(b->where);
+	b->where = NULL;
 }

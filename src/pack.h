@@ -33,6 +33,7 @@ struct qpack_body {
 	int64_t created;
 	/* out */
 	int fd;
+	char *where;  /* the temporary file's folder, for messages */
 	uint64_t len;
 	struct qmember_rec *m;
 	size_t nm, capm;

@@ -7,9 +7,10 @@
 # checked just before a plain rename, and modes are left to the file
 # system. On it, qasid packs onto the stick, verifies there and unpacks
 # there (a damaged bundle, a clash, kills at random moments, parallel
-# unpacks). fusefat has no chmod at all (ENOSYS); on it a bundle with
-# ASCII names unpacks (the driver itself cannot make other names). Skipped
-# where a loop device or FUSE cannot be had (not root, or a container).
+# unpacks, a full stick). fusefat has no chmod at all (ENOSYS); on it a
+# bundle with ASCII names unpacks (the driver itself cannot make other
+# names). Skipped where a loop device or FUSE cannot be had (not root, or
+# a container).
 . "$QASID_TOP/tests/lib.sh"
 
 skip_all() {
@@ -35,11 +36,12 @@ cleanup() {
 	rm -rf "$W"
 }
 trap cleanup EXIT
-# stick KIND MNT: makes a 128 MiB image of KIND (exfat, fat32) and mounts it
-# on MNT; returns non-zero when that cannot be done here.
+# stick KIND MNT [SIZE]: makes an image of KIND (exfat, fat32) of SIZE
+# (default 128M) and mounts it on MNT; returns non-zero when that cannot be
+# done here.
 stick() {
-	img="$W/$1.img"
-	mkdir "$2" && truncate -s 128M "$img" || return 1
+	img="$W/${2##*/}.img"
+	mkdir "$2" && truncate -s "${3:-128M}" "$img" || return 1
 	case $1 in
 	exfat) mkfs.exfat -L QASID "$img" >/dev/null 2>&1 ;;
 	fat32) mkfs.vfat -F 32 -n QASID "$img" >/dev/null 2>&1 ;;
@@ -193,6 +195,30 @@ for i in range(N):
         sys.exit("b%d/f.txt is wrong" % i)
 PY
 t_end
+
+SMALL="$W/small"
+if stick exfat "$SMALL" 8M; then
+	t_begin "stick: a full stick: unpack and pack fail with exit 2, nothing left"
+	mkdir -p "$W/big/pub"
+	head -c 12000000 /dev/urandom >"$W/big/pub/video.bin"
+	(cd "$W/big" && run 0 "$QASID" pack -q -s "$W/k.sec" -o "$W/big.qasid" pub)
+	echo old >"$SMALL/old.txt"
+	ls -A "$SMALL" >"$W/small.before"
+	run 2 "$QASID" unpack -q -p "$W/k.pub" -C "$SMALL/out" "$W/big.qasid"
+	t_grep "No space left on device" "$ERR"
+	t_lines 1 "$ERR"
+	(cd "$W/big" && run 2 "$QASID" pack -q -s "$W/k.sec" -o "$SMALL/b.qasid" pub)
+	t_grep "^qasid: $SMALL: temporary file: No space left on device" "$ERR"
+	(cd "$W/big" && run 2 "$QASID" pack -q -s "$W/k.sec" --tmpdir "$SMALL" \
+	    -o "$W/b2.qasid" pub)
+	t_grep "^qasid: $SMALL: temporary file: No space left on device" "$ERR"
+	t_absent "$W/b2.qasid"
+	ls -A "$SMALL" | cmp -s - "$W/small.before" ||
+		t_fail "the stick holds: $(ls -A "$SMALL" | tr '\n' ' ')"
+	t_end
+else
+	t_skip "stick: a full stick" "cannot make and mount a small exFAT image"
+fi
 
 FAT="$W/fat"
 if stick fat32 "$FAT"; then
