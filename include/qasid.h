@@ -286,7 +286,9 @@ int qasid_reader_verify(qasid_reader *r);
  * file is there, fsynced. Never overwrites: QASID_ERR_EXISTS if a file of
  * the bundle is already in dir; QASID_ERR_DEST if dir, or a path of the
  * bundle inside it, is a symbolic link. Leftovers of an interrupted earlier
- * unpack into dir are cleaned up first.
+ * unpack into dir are cleaned up first. QASID_ERR_NOSPACE before anything
+ * is written if the bundle's files hold more bytes than dir's file system
+ * has free.
  */
 int qasid_reader_unpack(qasid_reader *r, const char *dir);
 

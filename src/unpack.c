@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "paths.h"
@@ -359,7 +360,33 @@ sink_commit(void *ud)
 
 /* ---- Before anything is written ----------------------------------------- */
 
-/* Refuses at once if a file of the bundle is already in the destination. */
+/*
+ * Refuses at once, rather than after writing all that fits, a bundle whose
+ * files alone hold more bytes than the destination has free. File system
+ * overhead is not counted, so this never refuses a bundle that would fit
+ * (short of a file system that compresses); a bundle that passes may still
+ * run out of space while it is written, which fails as cleanly, only later.
+ */
+static int
+check_space(struct unpack *u, uint64_t need)
+{
+	struct statvfs sv;
+	uint64_t avail;
+
+	if (fstatvfs(u->dirfd, &sv) < 0 || sv.f_blocks == 0)
+		return QASID_OK; /* cannot tell: writing will say */
+	avail = (uint64_t)(geteuid() == 0 ? sv.f_bfree : sv.f_bavail) *
+	    sv.f_frsize;
+	if (need <= avail)
+		return QASID_OK;
+	return qerr_set(&u->r->err, QASID_ERR_NOSPACE, "%s: %s: the bundle's "
+	    "files need %.1f MiB, %.1f MiB is free; nothing was unpacked",
+	    u->dir, strerror(ENOSPC), (double)need / 1048576,
+	    (double)avail / 1048576);
+}
+
+/* Refuses at once if a file of the bundle is already in the destination,
+ * or if the bundle cannot fit. */
 static int
 precheck(struct unpack *u)
 {
@@ -367,6 +394,7 @@ precheck(struct unpack *u)
 	struct qmf_entry *e = malloc(sizeof(*e));
 	struct qmf_header h;
 	struct stat st;
+	uint64_t need = 0;
 	int rc = QASID_ERR_NOMEM;
 
 	if (c == NULL || e == NULL)
@@ -375,6 +403,7 @@ precheck(struct unpack *u)
 	if ((rc = qmf_get_header(c, &h)) != QASID_OK)
 		goto out;
 	while ((rc = qmf_get_entry(c, e)) == 1) {
+		need += e->is_dir ? 0 : e->size;
 		if (fstatat(u->dirfd, e->path, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
 		if (S_ISLNK(st.st_mode)) {
@@ -390,6 +419,8 @@ precheck(struct unpack *u)
 			break;
 		}
 	}
+	if (rc == QASID_OK)
+		rc = check_space(u, need);
 out:
 	if (rc == QASID_ERR_NOMEM)
 		qerr_set(&u->r->err, rc, "%s", u->dir);

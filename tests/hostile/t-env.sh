@@ -14,6 +14,16 @@ head -c 2097152 /dev/urandom >"$W/in/big/noise.bin"
 echo small >"$W/in/big/small.txt"
 (cd "$W/in" && "$QASID" pack -q -s "$W/k.sec" -o "$W/big.qasid" big) ||
 	echo "FAIL t-env: pack failed"
+# 600 files of 100 bytes: 60 KB of content, which passes unpack's check of
+# the free space, but each takes a 4 KiB page of a tmpfs: 2.4 MiB.
+mkdir -p "$W/in/many"
+i=0
+while [ "$i" -lt 600 ]; do
+	head -c 100 /dev/urandom >"$W/in/many/f$i.bin"
+	i=$((i + 1))
+done
+(cd "$W/in" && "$QASID" pack -q -s "$W/k.sec" -o "$W/many.qasid" many) ||
+	echo "FAIL t-env: pack failed"
 ROOT=0
 [ "$(id -u)" -eq 0 ] && ROOT=1
 MNT=""
@@ -30,12 +40,24 @@ if [ "$ROOT" -eq 1 ] && mkdir -p "$W/full" &&
 	mkdir "$W/full/dest"
 	echo old >"$W/full/dest/old"
 	h_snap "$W/full" >"$W/full.before"
+	# Refused before anything is written: the files are larger than the
+	# free space.
 	run 2 "$QASID" unpack -p "$W/k.pub" -C "$W/full/dest" "$W/big.qasid"
+	h_reason "No space left on device: the bundle's files need 2.0 MiB, "
+	t_grep "MiB is free; nothing was unpacked" "$ERR"
+	h_snap "$W/full" | cmp -s - "$W/full.before" ||
+		t_fail "left behind: $(h_snap "$W/full" | diff "$W/full.before" - | head -3)"
+	# The disk fills while the files are written.
+	run 2 "$QASID" unpack -p "$W/k.pub" -C "$W/full/dest" "$W/many.qasid"
 	h_reason "No space left on device"
+	t_nogrep "the bundle's files need" "$ERR"
 	h_snap "$W/full" | cmp -s - "$W/full.before" ||
 		t_fail "left behind: $(h_snap "$W/full" | diff "$W/full.before" - | head -3)"
 	# A destination that did not exist is not left either.
 	run 2 "$QASID" unpack -p "$W/k.pub" -C "$W/full/new" "$W/big.qasid"
+	h_reason "No space left on device"
+	t_absent "$W/full/new"
+	run 2 "$QASID" unpack -p "$W/k.pub" -C "$W/full/new" "$W/many.qasid"
 	h_reason "No space left on device"
 	t_absent "$W/full/new"
 	[ "$(df -k "$W/full" | awk 'NR == 2 { print $3 }')" -le 8 ] ||
