@@ -419,8 +419,18 @@ precheck(struct unpack *u)
 			break;
 		}
 	}
-	if (rc == QASID_OK)
-		rc = check_space(u, need);
+	/* A manifest whose files claim more bytes than its members inflate
+	 * to is damaged or forged: verifying the body says so (exit status
+	 * 1), so the space it claims is not held against it here. */
+	if (rc == QASID_OK) {
+		struct qmf_member m;
+		uint64_t plain = 0;
+		while ((rc = qmf_get_member(c, &m)) == 1)
+			plain = m.ulen > UINT64_MAX - plain ? UINT64_MAX :
+			    plain + m.ulen;
+		if (rc == QASID_OK && need <= plain)
+			rc = check_space(u, need);
+	}
 out:
 	if (rc == QASID_ERR_NOMEM)
 		qerr_set(&u->r->err, rc, "%s", u->dir);
