@@ -16,7 +16,7 @@ FUZZ_JOBS    ?= 1
 FUZZ_FLAGS   ?=
 FB           ?= build-fuzz
 
-HOSTILE_BIN = $(B)/tests/hostile-helper \
+HOSTILE_BIN = $(B)/tests/hostile-helper $(B)/tests/lockdelay.so \
               $(patsubst %,$(B)/tests/replay-%,read unpack manifest)
 FUZZ_COMMON = tests/fuzz/fuzz.h tests/fuzz/fuzz_common.c
 
@@ -25,6 +25,11 @@ UNIT_BIN += $(HOSTILE_BIN)
 
 $(B)/tests/hostile-helper: tests/hostile/helper.c $(B)/libqasid.a | $(B)
 	$(CC) $(QCFLAGS) $(QLDFLAGS) -o $@ $< $(B)/libqasid.a $(DEPS_LIBS)
+
+# Preloaded into qasid, so built without the sanitizers of the build under
+# test: they would have to be loaded first.
+$(B)/tests/lockdelay.so: tests/hostile/lockdelay.c | $(B)
+	$(CC) -shared -fPIC -O2 -Wall -Wextra -o $@ $< -ldl
 
 # The same entry points as the fuzz targets, over files, without libFuzzer.
 $(B)/tests/replay-%: tests/fuzz/replay.c tests/fuzz/fuzz_%.c $(FUZZ_COMMON) \

@@ -261,7 +261,9 @@ recover_one(struct unpack *u, const char *name)
 	}
 	if (faccessat(fd, COMMIT_MARK, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
 		rc = publish_locked(u, fd);
-	if (rc == QASID_OK && rm_tree(u->dirfd, name) < 0)
+	/* An unpack removes its own staging folder before it lets go of its
+	 * lock, so one that has gone meanwhile was finished with. */
+	if (rc == QASID_OK && rm_tree(u->dirfd, name) < 0 && errno != ENOENT)
 		rc = sys(u, errno, name);
 	close(fd);
 	return rc;

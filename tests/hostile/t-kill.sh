@@ -207,3 +207,46 @@ for rnd in range(5):
             sys.exit(1)
 PY
 t_end
+
+# The narrowest window, held open by a shim that slows flock(): unpack A has
+# moved its files into place and is about to remove its staging folder when
+# unpack B, clearing leftovers, opens that folder; by the time B locks it, A
+# has removed it and exited. B must take that for done, not fail.
+t_begin "kill: a staging folder removed by its unpack while another looks at it"
+SHIM="$QASID_BUILD/tests/lockdelay.so"
+if [ -f "$SHIM" ]; then
+	mkdir -p "$W/shim/a/one" "$W/shim/b/two" "$W/shim/dest"
+	echo one >"$W/shim/a/one/f.txt"
+	echo two >"$W/shim/b/two/f.txt"
+	(cd "$W/shim/a" && "$QASID" pack -q -s "$W/k.sec" -o ../one.qasid one &&
+	    cd "$W/shim/b" && "$QASID" pack -q -s "$W/k.sec" -o ../two.qasid two) ||
+		t_fail "pack failed"
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+	export ASAN_OPTIONS
+	# A sleeps 1.5 s after each unlock: after making its staging folder,
+	# and after publishing. At 2 s it has published and still holds its
+	# staging folder; B, started then, waits 2 s before each try-lock.
+	LD_PRELOAD="$SHIM" QASID_TEST_DELAY_UN_MS=1500 "$QASID" unpack -q \
+	    -p "$W/k.pub" -C "$W/shim/dest" "$W/shim/one.qasid" \
+	    >"$W/shim/a.out" 2>&1 &
+	apid=$!
+	sleep 2
+	seen=$(ls -A "$W/shim/dest" | sed 's/^\.qasid-unpack-.*/STAGE/' |
+	    sort | tr '\n' ' ')
+	LD_PRELOAD="$SHIM" QASID_TEST_DELAY_NB_MS=2000 "$QASID" unpack -q \
+	    -p "$W/k.pub" -C "$W/shim/dest" "$W/shim/two.qasid" \
+	    >"$OUT" 2>"$ERR" </dev/null
+	brc=$?
+	wait "$apid"
+	arc=$?
+	[ "$arc" -eq 0 ] || t_fail "unpack A exited $arc: $(cat "$W/shim/a.out")"
+	[ "$brc" -eq 0 ] || t_fail "unpack B exited $brc: $(cat "$ERR")"
+	# Only a meaningful run counts: B must have started in the window.
+	[ "$seen" = "STAGE one " ] ||
+		t_fail "at B's start the destination held: $seen (timing missed)"
+	got=$(ls -A "$W/shim/dest" | tr '\n' ' ')
+	[ "$got" = "one two " ] || t_fail "destination holds: $got"
+	t_end
+else
+	t_skip "kill: staging folder removed while another looks" "no $SHIM"
+fi
