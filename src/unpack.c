@@ -405,7 +405,9 @@ precheck(struct unpack *u)
 	if ((rc = qmf_get_header(c, &h)) != QASID_OK)
 		goto out;
 	while ((rc = qmf_get_entry(c, e)) == 1) {
-		need += e->is_dir ? 0 : e->size;
+		if (!e->is_dir)
+			need = e->size > UINT64_MAX - need ? UINT64_MAX :
+			    need + e->size;
 		if (fstatat(u->dirfd, e->path, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
 		if (S_ISLNK(st.st_mode)) {
