@@ -69,6 +69,19 @@ t_perms_apply() {
 	fi
 	rmdir "$d"
 }
+# The size of a file in bytes.
+fsize() { wc -c <"$1" | tr -d ' '; }
+
+# flip FILE OFFSET: changes the byte at OFFSET (from the end if negative).
+flip() {
+	f_at=$2
+	[ "$f_at" -lt 0 ] && f_at=$(($(fsize "$1") + f_at))
+	f_old=$(od -An -tu1 -j "$f_at" -N1 "$1" | tr -d ' ')
+	# shellcheck disable=SC2059
+	printf "\\$(printf '%03o' $(((f_old + 1) % 256)))" |
+	    dd of="$1" bs=1 seek="$f_at" conv=notrunc 2>/dev/null
+}
+
 # A listing of a folder tree (names, types, sizes, modes, hashes) to compare
 # before and after.
 t_snapshot() {

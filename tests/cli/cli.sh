@@ -21,19 +21,6 @@ FA_FILE="بیانیهٔ کمیته.txt"
 MY_FILE="ထုတ်ပြန်ချက်.txt"
 RU_FILE="Заявление комитета.txt"
 
-# The size of a file in bytes.
-fsize() { wc -c <"$1" | tr -d ' '; }
-
-# flip FILE OFFSET: changes the byte at OFFSET (from the end if negative).
-flip() {
-	f_at=$2
-	[ "$f_at" -lt 0 ] && f_at=$(($(fsize "$1") + f_at))
-	f_old=$(od -An -tu1 -j "$f_at" -N1 "$1" | tr -d ' ')
-	# shellcheck disable=SC2059
-	printf "\\$(printf '%03o' $(((f_old + 1) % 256)))" |
-	    dd of="$1" bs=1 seek="$f_at" conv=notrunc 2>/dev/null
-}
-
 # The key id a minisign public key file names in its comment, as 16 digits
 # (minisign drops leading zeros there; qasid shows all 16).
 keyid() {

@@ -71,13 +71,6 @@ printf 'تقرير\n' >"$SRC/pub/Reports/2026/ملف/r.txt"
 (cd "$SRC" && "$QASID" pack -q -s "$W/k.sec" -o "$W/b.qasid" pub) ||
 	echo "FAIL t-stick: pack failed"
 
-# flip_last FILE: changes the last byte of FILE.
-flip_last() {
-	python3 -c 'import sys
-f = open(sys.argv[1], "r+b"); f.seek(-1, 2); b = f.read(1)
-f.seek(-1, 2); f.write(bytes([b[0] ^ 1]))' "$1"
-}
-
 # stage_left DIR: fails the case if a staging folder is left in DIR.
 stage_left() {
 	for s in "$1"/.qasid-unpack-*; do
@@ -134,7 +127,7 @@ t_end
 
 t_begin "stick: a bundle damaged at its last byte unpacks nothing"
 cp "$W/b.qasid" "$MNT/bad.qasid"
-flip_last "$MNT/bad.qasid"
+flip "$MNT/bad.qasid" -1
 mkdir "$MNT/out2"
 run 1 "$QASID" unpack -q -p "$W/k.pub" -C "$MNT/out2" "$MNT/bad.qasid"
 t_lines 1 "$ERR"
@@ -235,7 +228,7 @@ if stick fat32 "$FAT"; then
 	run 2 "$QASID" unpack -q -p "$W/k.pub" -C "$FAT/out" "$W/a.qasid"
 	t_grep "already exists" "$ERR"
 	cp "$W/a.qasid" "$W/a-bad.qasid"
-	flip_last "$W/a-bad.qasid"
+	flip "$W/a-bad.qasid" -1
 	mkdir "$FAT/out2"
 	run 1 "$QASID" unpack -q -p "$W/k.pub" -C "$FAT/out2" "$W/a-bad.qasid"
 	[ -z "$(ls -A "$FAT/out2")" ] ||
