@@ -220,10 +220,15 @@ void qasid_packer_set_tmpdir(qasid_packer *p, const char *dir);
  * component: adding "/home/a/reports" stores "reports/...". Symlinks,
  * devices, FIFOs and sockets, and names a FAT/exFAT or Windows recipient
  * cannot hold, are refused with QASID_ERR_PATH naming the path.
+ *
+ * A failed add is sticky: a folder may have been added in part, so every
+ * later call on the packer returns the same error and message, and no
+ * bundle can be written from it. Free it and start again.
  */
 int qasid_packer_add(qasid_packer *p, const char *path);
 
-/* Writes the bundle; nothing is left at out_path on failure. Fails with
+/* Writes the bundle; nothing is left at out_path on failure, and the
+ * packer may write again (to another path, say). Fails with
  * QASID_ERR_EXISTS if out_path exists and overwrite is 0. */
 int qasid_packer_write(qasid_packer *p, const char *out_path, int overwrite);
 
@@ -268,6 +273,13 @@ void qasid_reader_free(qasid_reader *r);
 
 void qasid_reader_set_progress(qasid_reader *r, qasid_progress_fn fn,
     void *ud);
+
+/*
+ * Where a manifest too large to keep in memory waits while it is checked
+ * (an anonymous temporary file). NULL, the default, is /tmp. The reader
+ * keeps the pointer.
+ */
+void qasid_reader_set_tmpdir(qasid_reader *r, const char *dir);
 
 /* Opens a bundle file. Reading starts with the next call. */
 int qasid_reader_open(qasid_reader *r, const char *path);

@@ -387,6 +387,20 @@ cli_password(const char *prompt, int confirm, size_t *len)
 
 /* ---- Keyrings ----------------------------------------------------------- */
 
+qasid_reader *
+cli_reader_new(const qasid_keyring *kr)
+{
+	const char *tmp = getenv("TMPDIR");
+	qasid_reader *r = qasid_reader_new(kr);
+
+	if (r == NULL) {
+		cli_fail("out of memory");
+		return NULL;
+	}
+	qasid_reader_set_tmpdir(r, tmp != NULL && *tmp != '\0' ? tmp : NULL);
+	return r;
+}
+
 char *
 cli_keyring_path(void)
 {

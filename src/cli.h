@@ -41,6 +41,10 @@ char *cli_keyring_path(void);
 qasid_keyring *cli_trust(const char *pubfile, const char *pubstr,
     const char *ringfile, int *status);
 
+/* A new reader of the keyring kr that keeps large manifests in $TMPDIR,
+ * or NULL after a message. */
+qasid_reader *cli_reader_new(const qasid_keyring *kr);
+
 /* Progress on stderr when it is a terminal; a qasid_progress_fn. */
 void cli_progress(void *ud, uint64_t done, uint64_t total);
 void cli_progress_done(void);

@@ -72,7 +72,7 @@ print_path(void *ud, const qasid_entry *e)
 static void
 print_entries(qasid_keyring *kr, const char *path)
 {
-	qasid_reader *r = qasid_reader_new(kr);
+	qasid_reader *r = cli_reader_new(kr);
 
 	if (r != NULL && qasid_reader_open(r, path) == QASID_OK)
 		qasid_reader_list(r, 1, print_path, NULL);
@@ -304,10 +304,10 @@ cmd_verify(int argc, char **argv)
 	if ((kr = cli_trust(k.pubfile, k.pubstr, k.ring, &status)) == NULL)
 		return status;
 	for (int i = optind; i < argc; i++) {
-		qasid_reader *r = qasid_reader_new(kr);
+		qasid_reader *r = cli_reader_new(kr);
 		int rc;
 		if (r == NULL) {
-			worst = cli_fail("out of memory");
+			worst = EXIT_OTHER;
 			break;
 		}
 		qasid_reader_set_progress(r, cli_progress, NULL);
@@ -349,9 +349,9 @@ cmd_unpack(int argc, char **argv)
 		return cli_usage("unpack");
 	if ((kr = cli_trust(k.pubfile, k.pubstr, k.ring, &status)) == NULL)
 		return status;
-	if ((r = qasid_reader_new(kr)) == NULL) {
+	if ((r = cli_reader_new(kr)) == NULL) {
 		qasid_keyring_free(kr);
-		return cli_fail("out of memory");
+		return EXIT_OTHER;
 	}
 	qasid_reader_set_progress(r, cli_progress, NULL);
 	rc = qasid_reader_open(r, argv[optind]);
@@ -451,9 +451,9 @@ cmd_list(int argc, char **argv)
 		return cli_usage("list");
 	if ((kr = cli_trust(k.pubfile, k.pubstr, k.ring, &status)) == NULL)
 		return status;
-	if ((l.r = qasid_reader_new(kr)) == NULL) {
+	if ((l.r = cli_reader_new(kr)) == NULL) {
 		qasid_keyring_free(kr);
-		return cli_fail("out of memory");
+		return EXIT_OTHER;
 	}
 	l.path = argv[optind];
 	rc = qasid_reader_open(l.r, l.path);

@@ -129,14 +129,16 @@ producer(void *arg)
 {
 	struct qfeed *f = arg;
 	struct qmf_member m;
-	int rc;
-
 	unsigned char extra;
+	ssize_t n;
+	int rc;
 
 	while ((rc = qmf_get_member(f->mc, &m)) == 1)
 		if ((rc = feed_member(f, &m)) != 0)
 			break;
-	if (rc == 0 && raw_read(f, &extra, 1) != 0)
+	if (rc == 0 && (n = raw_read(f, &extra, 1)) < 0)
+		rc = qerr_sys(&f->err, QASID_ERR_IO, errno, "%s", f->path);
+	else if (rc == 0 && n > 0)
 		rc = qerr_set(&f->err, QASID_ERR_FORMAT, "%s: data after the "
 		    "end of the bundle", f->path);
 	if (rc < 0 && f->err.code != QASID_OK) {

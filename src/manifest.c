@@ -112,8 +112,13 @@ int
 qspool_write(struct qspool *s, const void *p, size_t n)
 {
 	if (s->file == NULL && s->mem.len + n > SPOOL_MEM_MAX) {
-		if ((s->file = tmpfile()) == NULL)
-			return QASID_ERR_IO;
+		int fd = qtmp_anon(s->tmpdir);
+		if (fd < 0 || (s->file = fdopen(fd, "w+")) == NULL) {
+			if (fd >= 0)
+				close(fd);
+			return errno == ENOSPC ? QASID_ERR_NOSPACE :
+			    QASID_ERR_IO;
+		}
 		if (qwrite_all(fileno(s->file), s->mem.p, s->mem.len) < 0)
 			return QASID_ERR_IO;
 		qbuf_free(&s->mem);
@@ -146,10 +151,13 @@ qspool_read(const struct qspool *s, uint64_t off, void *buf, size_t n)
 void
 qspool_free(struct qspool *s)
 {
+	const char *tmpdir = s->tmpdir;
+
 	if (s->file)
 		fclose(s->file);
 	qbuf_free(&s->mem);
 	memset(s, 0, sizeof(*s));
+	s->tmpdir = tmpdir;
 }
 
 /* ---- Reading ------------------------------------------------------------ */

@@ -114,7 +114,9 @@ head_entry(qasid_reader *r, struct archive *a, const char *name,
 			crypto_generichash_update(hs, buf, (size_t)n);
 			if (qspool_write(&r->spool, buf, (size_t)n) != 0)
 				return qerr_sys(&r->err, QASID_ERR_IO, errno,
-				    "%s: spooling the manifest", r->path);
+				    "%s: keeping its large manifest in %s",
+				    r->path, r->spool.tmpdir ? r->spool.tmpdir :
+				    "/tmp");
 		} else if (qbuf_append(sig, buf, (size_t)n) != QASID_OK) {
 			return qerr_set(&r->err, QASID_ERR_NOMEM, "%s", r->path);
 		}
@@ -344,6 +346,12 @@ qasid_reader_set_progress(qasid_reader *r, qasid_progress_fn fn, void *ud)
 {
 	r->progress = fn;
 	r->progress_ud = ud;
+}
+
+void
+qasid_reader_set_tmpdir(qasid_reader *r, const char *dir)
+{
+	r->spool.tmpdir = dir;
 }
 
 int

@@ -1,0 +1,206 @@
+/*
+ * test_api.c - the public API as a library user meets it: call order,
+ * handles reused after success and after failure, sticky failures, and
+ * messages that never go stale. Only qasid.h is used.
+ */
+#include <ftw.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "qasid.h"
+#include "testfiles.h"
+
+static qasid_seckey *sk;
+static qasid_pubkey *pk;
+static qasid_keyring *kr;
+
+static int
+rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(p);
+}
+
+static qasid_packer *
+new_packer(void)
+{
+	qasid_packer *p = qasid_packer_new(sk);
+
+	qasid_packer_set_time(p, 1700000000);
+	return p;
+}
+
+/* A folder with one file in it, packed into name. */
+static int
+pack_good(const char *name)
+{
+	qasid_packer *p = new_packer();
+	int rc;
+
+	mkdir(path("good"), 0755);
+	write_file(path("good/a.txt"), "statement\n");
+	rc = qasid_packer_add(p, path("good"));
+	if (rc == QASID_OK)
+		rc = qasid_packer_write(p, path(name), 1);
+	qasid_packer_free(p);
+	return rc;
+}
+
+TEST(packer_failed_add_is_sticky)
+{
+	qasid_packer *p = new_packer();
+	char msg[512];
+
+	/* A FIFO inside a folder: the folder is added only in part. */
+	mkdir(path("mixed"), 0755);
+	write_file(path("mixed/a.txt"), "kept\n");
+	CHECK(mkfifo(path("mixed/pipe"), 0600) == 0);
+	CHECK(qasid_packer_add(p, path("mixed")) == QASID_ERR_PATH);
+	snprintf(msg, sizeof(msg), "%s", qasid_packer_errmsg(p));
+	CHECK(strstr(msg, "pipe") != NULL);
+	/* Every later call returns the same failure, and nothing is signed. */
+	write_file(path("other.txt"), "other\n");
+	CHECK(qasid_packer_add(p, path("other.txt")) == QASID_ERR_PATH);
+	CHECK(qasid_packer_set_title(p, "t") == QASID_ERR_PATH);
+	CHECK(qasid_packer_write(p, path("partial.qasid"), 0) ==
+	    QASID_ERR_PATH);
+	CHECK_EQ_STR(qasid_packer_errmsg(p), msg);
+	CHECK(access(path("partial.qasid"), F_OK) != 0);
+	qasid_packer_free(p);
+}
+
+TEST(packer_failed_write_undoes_itself)
+{
+	qasid_packer *p = new_packer();
+	qasid_reader *r = qasid_reader_new(kr);
+	char buf[64];
+
+	write_file(path("w.txt"), "w\n");
+	CHECK(qasid_packer_add(p, path("w.txt")) == QASID_OK);
+	CHECK(qasid_packer_write(p, path("no/such/dir/w.qasid"), 0) ==
+	    QASID_ERR_IO);
+	CHECK(strstr(qasid_packer_errmsg(p), "No such file") != NULL);
+	/* The same packer writes elsewhere, and the message is gone. */
+	CHECK(qasid_packer_write(p, path("w.qasid"), 0) == QASID_OK);
+	CHECK_EQ_STR(qasid_packer_errmsg(p), "");
+	CHECK(read_file(path("w.qasid"), buf, sizeof(buf)) > 2);
+	CHECK(buf[0] == '\x1f' && buf[1] == '\x8b');
+	CHECK(qasid_reader_open(r, path("w.qasid")) == QASID_OK);
+	CHECK(qasid_reader_verify(r) == QASID_OK);
+	qasid_reader_free(r);
+	qasid_packer_free(p);
+}
+
+TEST(packer_bad_argument_keeps_handle)
+{
+	qasid_packer *p = new_packer();
+
+	CHECK(qasid_packer_set_title(p, "bad\001title") == QASID_ERR_ARG);
+	CHECK(qasid_packer_errmsg(p)[0] != '\0');
+	CHECK(qasid_packer_set_series(p, "no spaces", 2) == QASID_ERR_ARG);
+	/* A valid call afterwards succeeds and clears the stale message. */
+	CHECK(qasid_packer_set_title(p, "Weekly statement") == QASID_OK);
+	CHECK_EQ_STR(qasid_packer_errmsg(p), "");
+	CHECK(qasid_packer_write(p, path("empty.qasid"), 0) == QASID_ERR_ARG);
+	CHECK(strstr(qasid_packer_errmsg(p), "nothing to pack") != NULL);
+	qasid_packer_free(p);
+}
+
+TEST(reader_call_order)
+{
+	qasid_reader *r = qasid_reader_new(kr);
+
+	CHECK(pack_good("order.qasid") == QASID_OK);
+	/* Verifying before opening is a caller's error, not a crash. */
+	CHECK(qasid_reader_verify(r) != QASID_OK);
+	CHECK(qasid_reader_open(r, path("order.qasid")) == QASID_OK);
+	CHECK(qasid_reader_verify(r) == QASID_OK);
+	/* A reader reads a bundle once; reading again says to reopen. */
+	CHECK(qasid_reader_verify(r) == QASID_ERR_ARG);
+	CHECK(strstr(qasid_reader_errmsg(r), "open it again") != NULL);
+	CHECK(qasid_reader_open(r, path("order.qasid")) == QASID_OK);
+	CHECK(qasid_reader_verify(r) == QASID_OK);
+	CHECK(qasid_reader_info(r)->signature_ok == 1);
+	qasid_reader_free(r);
+}
+
+TEST(reader_reused_after_failure)
+{
+	qasid_reader *r = qasid_reader_new(kr);
+	FILE *f;
+
+	CHECK(pack_good("reuse.qasid") == QASID_OK);
+	/* A copy cut short fails; the same reader then verifies a good one. */
+	CHECK((f = fopen(path("reuse.qasid"), "r+")) != NULL);
+	if (f != NULL) {
+		fseek(f, 0, SEEK_END);
+		CHECK(ftruncate(fileno(f), ftell(f) - 7) == 0);
+		fclose(f);
+	}
+	CHECK(qasid_reader_open(r, path("reuse.qasid")) == QASID_OK);
+	CHECK(qasid_err_is_verification(qasid_reader_verify(r)));
+	CHECK(strstr(qasid_reader_errmsg(r), "reuse.qasid") != NULL);
+	CHECK(pack_good("reuse.qasid") == QASID_OK);
+	CHECK(qasid_reader_open(r, path("reuse.qasid")) == QASID_OK);
+	CHECK(qasid_reader_verify(r) == QASID_OK);
+	CHECK_EQ_STR(qasid_reader_errmsg(r), "");
+	qasid_reader_free(r);
+}
+
+/* A bundle name as long as the message buffer, or longer, is cut short in
+ * messages; it once made the prefixing underflow and write out of bounds. */
+TEST(reader_long_name_in_message)
+{
+	static char name[9000];
+
+	for (size_t len = 8180; len < sizeof(name); len += 3) {
+		qasid_reader *r = qasid_reader_new(kr);
+		memset(name, 'n', len);
+		name[len] = '\0';
+		CHECK(qasid_reader_open(r, name) != QASID_OK);
+		CHECK(qasid_reader_verify(r) != QASID_OK);
+		CHECK(strncmp(qasid_reader_errmsg(r), "nnnn", 4) == 0);
+		CHECK(strlen(qasid_reader_errmsg(r)) < 8192);
+		qasid_reader_free(r);
+	}
+}
+
+TEST(free_null_is_harmless)
+{
+	qasid_packer_free(NULL);
+	qasid_reader_free(NULL);
+	qasid_keyring_free(NULL);
+	qasid_seckey_free(NULL);
+	qasid_pubkey_free(NULL);
+	CHECK(1);
+}
+
+int
+main(void)
+{
+	char tmpl[] = "/tmp/qasid-api.XXXXXX";
+	int rc;
+
+	if (qasid_init() != QASID_OK || mkdtemp(tmpl) == NULL)
+		return 1;
+	snprintf(dir, sizeof(dir), "%s", tmpl);
+	sk = qasid_seckey_new();
+	pk = qasid_pubkey_new();
+	kr = qasid_keyring_new();
+	if (qasid_seckey_generate(sk, pk) != QASID_OK ||
+	    qasid_keyring_add(kr, pk, "test") != QASID_OK)
+		return 1;
+	rc = RUN_TESTS(packer_failed_add_is_sticky,
+	    packer_failed_write_undoes_itself, packer_bad_argument_keeps_handle,
+	    reader_call_order, reader_reused_after_failure,
+	    reader_long_name_in_message, free_null_is_harmless);
+	qasid_keyring_free(kr);
+	qasid_pubkey_free(pk);
+	qasid_seckey_free(sk);
+	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return rc;
+}
