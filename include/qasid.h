@@ -275,6 +275,13 @@ void qasid_reader_set_progress(qasid_reader *r, qasid_progress_fn fn,
     void *ud);
 
 /*
+ * Threads besides the calling one: 0 runs everything on the calling thread
+ * (where there are no threads, as in WebAssembly); any other value, and the
+ * default, reads and hashes on two more. The results are the same.
+ */
+void qasid_reader_set_threads(qasid_reader *r, unsigned threads);
+
+/*
  * Where a manifest too large to keep in memory waits while it is checked
  * (an anonymous temporary file). NULL, the default, is /tmp. The reader
  * keeps the pointer.

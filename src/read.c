@@ -327,6 +327,7 @@ qasid_reader_new(const qasid_keyring *trusted)
 		return NULL;
 	r->kr = trusted;
 	r->in.fd = -1;
+	r->threads = 2;
 	return r;
 }
 
@@ -346,6 +347,12 @@ qasid_reader_set_progress(qasid_reader *r, qasid_progress_fn fn, void *ud)
 {
 	r->progress = fn;
 	r->progress_ud = ud;
+}
+
+void
+qasid_reader_set_threads(qasid_reader *r, unsigned threads)
+{
+	r->threads = threads;
 }
 
 void

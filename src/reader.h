@@ -79,6 +79,7 @@ struct qasid_reader {
 	unsigned char sigkey[QK_KEYID]; /* the key that signed, once checked */
 	int head_read;           /* the head has been read (and checked) */
 	const char *dest;        /* unpack's destination, while unpacking */
+	unsigned threads;        /* 0: everything on the calling thread */
 };
 
 /* Reads the head; with verify, checks the signature by a trusted key. */

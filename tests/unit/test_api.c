@@ -3,6 +3,7 @@
  * handles reused after success and after failure, sticky failures, and
  * messages that never go stale. Only qasid.h is used.
  */
+#include <dirent.h>
 #include <ftw.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -169,6 +170,116 @@ TEST(reader_long_name_in_message)
 	}
 }
 
+/* The most threads the process had while the progress callback ran. */
+static void
+count_threads(void *ud, uint64_t done, uint64_t total)
+{
+	int *most = ud, n = 0;
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+
+	(void)done;
+	(void)total;
+	while (d != NULL && (e = readdir(d)) != NULL)
+		n += e->d_name[0] != '.';
+	if (d != NULL)
+		closedir(d);
+	if (n > *most)
+		*most = n;
+}
+
+static int
+verify_with_threads(const char *name, unsigned threads, int *most,
+    char *msg, size_t len)
+{
+	qasid_reader *r = qasid_reader_new(kr);
+	int rc;
+
+	*most = 0;
+	if (threads != 2)
+		qasid_reader_set_threads(r, threads);
+	qasid_reader_set_progress(r, count_threads, most);
+	rc = qasid_reader_open(r, path(name));
+	if (rc == QASID_OK)
+		rc = qasid_reader_verify(r);
+	snprintf(msg, len, "%s", qasid_reader_errmsg(r));
+	qasid_reader_free(r);
+	return rc;
+}
+
+TEST(reader_without_threads)
+{
+	qasid_packer *p = new_packer();
+	char m0[512], m2[512];
+	int most0, most2;
+	FILE *f;
+
+	mkdir(path("t"), 0755);
+	f = fopen(path("t/big.bin"), "w");
+	for (unsigned i = 0; f != NULL && i < 3u << 20; i++)
+		fputc((int)((i * 7919u) >> 5 & 0xff), f);
+	if (f != NULL)
+		fclose(f);
+	CHECK(qasid_packer_add(p, path("t")) == QASID_OK);
+	CHECK(qasid_packer_write(p, path("t.qasid"), 1) == QASID_OK);
+	qasid_packer_free(p);
+	CHECK(verify_with_threads("t.qasid", 0, &most0, m0, sizeof(m0)) ==
+	    QASID_OK);
+	CHECK(verify_with_threads("t.qasid", 2, &most2, m2, sizeof(m2)) ==
+	    QASID_OK);
+	CHECK(most0 == 1);
+	CHECK(most2 > 1);
+	/* A damaged copy fails the same way on one thread as on three. */
+	CHECK((f = fopen(path("t.qasid"), "r+")) != NULL);
+	if (f != NULL) {
+		fseek(f, -100000, SEEK_END);
+		fputc(0x55, f);
+		fclose(f);
+	}
+	CHECK(verify_with_threads("t.qasid", 0, &most0, m0, sizeof(m0)) ==
+	    verify_with_threads("t.qasid", 2, &most2, m2, sizeof(m2)));
+	CHECK(m0[0] != '\0');
+	CHECK_EQ_STR(m0, m2);
+}
+
+static int
+same_file(const char *pa, const char *pb)
+{
+	FILE *a = fopen(pa, "r"), *b = fopen(pb, "r");
+	int ca, cb, same = a != NULL && b != NULL;
+
+	while (same && (ca = getc(a)) == (cb = getc(b)) && ca != EOF)
+		;
+	same = same && ca == cb;
+	if (a != NULL)
+		fclose(a);
+	if (b != NULL)
+		fclose(b);
+	return same;
+}
+
+/* -j 1 packs on the calling thread; any count gives the same bytes. */
+TEST(packer_threads)
+{
+	static const char *const out[] = {"j1.qasid", "j2.qasid", "j5.qasid"};
+	unsigned counts[3] = {1, 2, 5};
+	int most[3];
+
+	for (int i = 0; i < 3; i++) {
+		qasid_packer *p = new_packer();
+		qasid_packer_set_threads(p, counts[i]);
+		qasid_packer_set_progress(p, count_threads, &most[i]);
+		most[i] = 0;
+		CHECK(qasid_packer_add(p, path("t")) == QASID_OK);
+		CHECK(qasid_packer_write(p, path(out[i]), 1) == QASID_OK);
+		qasid_packer_free(p);
+	}
+	CHECK(same_file(path(out[0]), path(out[1])));
+	CHECK(same_file(path(out[0]), path(out[2])));
+	CHECK(most[0] == 1);
+	CHECK(most[1] > 1);
+}
+
 TEST(free_null_is_harmless)
 {
 	qasid_packer_free(NULL);
@@ -197,7 +308,8 @@ main(void)
 	rc = RUN_TESTS(packer_failed_add_is_sticky,
 	    packer_failed_write_undoes_itself, packer_bad_argument_keeps_handle,
 	    reader_call_order, reader_reused_after_failure,
-	    reader_long_name_in_message, free_null_is_harmless);
+	    reader_long_name_in_message, reader_without_threads,
+	    packer_threads, free_null_is_harmless);
 	qasid_keyring_free(kr);
 	qasid_pubkey_free(pk);
 	qasid_seckey_free(sk);
