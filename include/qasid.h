@@ -292,6 +292,30 @@ void qasid_reader_set_tmpdir(qasid_reader *r, const char *dir);
 int qasid_reader_open(qasid_reader *r, const char *path);
 
 /*
+ * The same from other sources; name is what messages call the bundle.
+ * A descriptor or memory stays the caller's and must stay valid (memory
+ * unchanged) until the reader is freed or opened again; the reader reads
+ * the descriptor from where it stands and does not close it.
+ */
+int qasid_reader_open_fd(qasid_reader *r, int fd, const char *name);
+int qasid_reader_open_memory(qasid_reader *r, const void *data, size_t len,
+    const char *name);
+
+/*
+ * A source of bundle bytes for streams, after libarchive's
+ * archive_read_open(): read lends a buffer of its own through *buf and
+ * returns how many bytes it holds, 0 at the end, or a negative number on
+ * failure; the buffer must stay valid until the next call. close, which may
+ * be NULL, is called once when the reader is done with the source (freed,
+ * or opened again), and also when this call fails.
+ */
+typedef ptrdiff_t (*qasid_read_fn)(void *ud, const void **buf);
+typedef void (*qasid_close_fn)(void *ud);
+
+int qasid_reader_open_callbacks(qasid_reader *r, void *ud,
+    qasid_read_fn read, qasid_close_fn close, const char *name);
+
+/*
  * Full verification: the manifest's signature by a trusted key, every byte
  * of the bundle against it, every file's size and hash, and no entry missing,
  * extra, duplicated, out of order or unsafe. Returns QASID_OK or the first

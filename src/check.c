@@ -271,7 +271,7 @@ run(struct body *b, struct qmf_entry *e)
 		return rc;
 	/* From here on raw bytes come from the feed; what zlib has not
 	 * used of the last read is where the body starts. */
-	in->feed = qfeed_start(in->fd, b->r->path, &b->r->spool,
+	in->feed = qfeed_start(&in->src, b->r->path, &b->r->spool,
 	    in->z.next_in, in->z.avail_in, b->r->threads != 0, &b->r->err);
 	if (in->feed == NULL)
 		return b->r->err.code;

@@ -42,7 +42,7 @@ struct qfeed {
 	int in_member;
 	int planned_end;
 	/* the reading worker's own state */
-	int fd;
+	struct qsrc *src;
 	const char *path;
 	struct qerr err;
 	unsigned char *pre;      /* raw bytes already read before the body */
@@ -64,7 +64,7 @@ raw_read(struct qfeed *f, unsigned char *buf, size_t want)
 	f->prelen -= k;
 	if (k == want)
 		return (ssize_t)k;
-	if ((n = qread_full(f->fd, buf + k, want - k)) < 0)
+	if ((n = qsrc_read(f->src, buf + k, want - k)) < 0)
 		return -1;
 	return (ssize_t)k + n;
 }
@@ -172,7 +172,7 @@ plan(struct qfeed *f, struct piece *p)
 }
 
 struct qfeed *
-qfeed_start(int fd, const char *path, const struct qspool *spool,
+qfeed_start(struct qsrc *src, const char *path, const struct qspool *spool,
     const unsigned char *pre, size_t prelen, int threaded, struct qerr *err)
 {
 	struct qfeed *f = calloc(1, sizeof(*f));
@@ -187,7 +187,7 @@ qfeed_start(int fd, const char *path, const struct qspool *spool,
 			goto nomem;
 		f->items[i] = &f->slot[i];
 	}
-	f->fd = fd;
+	f->src = src;
 	f->path = path;
 	f->pre = (unsigned char *)pre;
 	f->prelen = prelen;

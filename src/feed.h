@@ -7,6 +7,7 @@
 
 #include "internal.h"
 #include "manifest.h"
+#include "source.h"
 
 struct qfeed;
 
@@ -22,13 +23,13 @@ struct qfeed_chunk {
 };
 
 /*
- * Starts reading fd's body: the members the manifest in spool lists, in
+ * Starts reading the body from src: the members the manifest in spool lists, in
  * order, beginning with prelen bytes at pre that were read ahead (they must
  * stay valid until qfeed_stop). After the last member, anything more in the
  * file is an error chunk. threaded: read ahead on a thread of its own;
  * else each chunk is read when it is asked for.
  */
-struct qfeed *qfeed_start(int fd, const char *path,
+struct qfeed *qfeed_start(struct qsrc *src, const char *path,
     const struct qspool *spool, const unsigned char *pre, size_t prelen,
     int threaded, struct qerr *err);
 

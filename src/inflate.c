@@ -19,12 +19,12 @@
 int
 qin_open(struct qin *in, const char *path, struct qerr *err)
 {
+	struct qsrc src = in->src;
+
 	memset(in, 0, sizeof(*in));
+	in->src = src;
 	in->path = path;
 	in->err = err;
-	if ((in->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return qerr_sys(err, QASID_ERR_IO, errno, "%s", path);
-	posix_fadvise(in->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	if ((in->raw = malloc(RAW_BUF)) == NULL)
 		return qerr_set(err, QASID_ERR_NOMEM, "%s", path);
 	if (inflateInit2(&in->z, 15 + 16) != Z_OK)
@@ -38,12 +38,11 @@ qin_close(struct qin *in)
 {
 	if (in->z_ready)
 		inflateEnd(&in->z);
-	if (in->fd >= 0)
-		close(in->fd);
+	qsrc_close(&in->src);
 	free(in->raw);
 	qbuf_free(&in->keep_raw);
 	memset(in, 0, sizeof(*in));
-	in->fd = -1;
+	in->src.fd = -1;
 }
 
 static int damaged(struct qin *in, const char *why);
@@ -82,7 +81,7 @@ fill(struct qin *in, size_t *avail)
 	}
 
 	if (in->z.avail_in == 0 && !in->eof) {
-		n = qread_full(in->fd, in->raw, RAW_BUF);
+		n = qsrc_read(&in->src, in->raw, RAW_BUF);
 		if (n < 0)
 			return qerr_sys(in->err, QASID_ERR_IO, errno, "%s",
 			    in->path);

@@ -326,7 +326,7 @@ qasid_reader_new(const qasid_keyring *trusted)
 	if (r == NULL)
 		return NULL;
 	r->kr = trusted;
-	r->in.fd = -1;
+	r->in.src.fd = -1;
 	r->threads = 2;
 	return r;
 }
@@ -361,8 +361,9 @@ qasid_reader_set_tmpdir(qasid_reader *r, const char *dir)
 	r->spool.tmpdir = dir;
 }
 
-int
-qasid_reader_open(qasid_reader *r, const char *path)
+/* Forgets the last bundle and names the next; its source is set next. */
+static int
+reset(qasid_reader *r, const char *name)
 {
 	qerr_clear(&r->err);
 	qin_close(&r->in);
@@ -371,8 +372,62 @@ qasid_reader_open(qasid_reader *r, const char *path)
 	r->head_read = 0;
 	r->signer[0] = '\0';
 	free(r->path);
-	if ((r->path = strdup(path)) == NULL)
-		return qerr_set(&r->err, QASID_ERR_NOMEM, "%s", path);
+	if ((r->path = strdup(name ? name : "(bundle)")) == NULL)
+		return qerr_set(&r->err, QASID_ERR_NOMEM, "%s", name);
+	return QASID_OK;
+}
+
+int
+qasid_reader_open(qasid_reader *r, const char *path)
+{
+	int rc;
+
+	if ((rc = reset(r, path)) != QASID_OK)
+		return rc;
+	if (qsrc_open_path(&r->in.src, path) < 0)
+		return qerr_sys(&r->err, QASID_ERR_IO, errno, "%s", path);
+	return qin_open(&r->in, r->path, &r->err);
+}
+
+int
+qasid_reader_open_fd(qasid_reader *r, int fd, const char *name)
+{
+	int rc;
+
+	if ((rc = reset(r, name)) != QASID_OK)
+		return rc;
+	qsrc_set_fd(&r->in.src, fd);
+	return qin_open(&r->in, r->path, &r->err);
+}
+
+int
+qasid_reader_open_memory(qasid_reader *r, const void *data, size_t len,
+    const char *name)
+{
+	int rc;
+
+	if ((rc = reset(r, name)) != QASID_OK)
+		return rc;
+	if (data == NULL && len > 0)
+		return qerr_set(&r->err, QASID_ERR_ARG, "%s: no memory to read",
+		    r->path);
+	qsrc_set_memory(&r->in.src, data, len);
+	return qin_open(&r->in, r->path, &r->err);
+}
+
+int
+qasid_reader_open_callbacks(qasid_reader *r, void *ud, qasid_read_fn read,
+    qasid_close_fn close, const char *name)
+{
+	int rc;
+
+	if ((rc = reset(r, name)) != QASID_OK || read == NULL) {
+		if (close != NULL)
+			close(ud);
+		return rc != QASID_OK ? rc : qerr_set(&r->err, QASID_ERR_ARG,
+		    "%s: no read function", r->path);
+	}
+	qsrc_set_callbacks(&r->in.src, ud, read, close);
 	return qin_open(&r->in, r->path, &r->err);
 }
 

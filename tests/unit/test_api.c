@@ -4,6 +4,7 @@
  * messages that never go stale. Only qasid.h is used.
  */
 #include <dirent.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -280,6 +281,85 @@ TEST(packer_threads)
 	CHECK(most[1] > 1);
 }
 
+/* A stream in slices of a few bytes, as a browser hands out a file. */
+struct slices {
+	const unsigned char *p;
+	size_t len, off, slice;
+	size_t fail_at;        /* fail once this much was given; 0 never */
+	int closed;
+};
+
+static ptrdiff_t
+slice_read(void *ud, const void **buf)
+{
+	struct slices *s = ud;
+	size_t k = s->len - s->off < s->slice ? s->len - s->off : s->slice;
+
+	if (s->fail_at && s->off >= s->fail_at)
+		return -1;
+	*buf = s->p + s->off;
+	s->off += k;
+	return (ptrdiff_t)k;
+}
+
+static void
+slice_close(void *ud)
+{
+	((struct slices *)ud)->closed++;
+}
+
+TEST(reader_sources)
+{
+	static unsigned char data[1 << 16];
+	qasid_reader *r = qasid_reader_new(kr);
+	struct slices sl = {0};
+	long n;
+	int fd;
+
+	CHECK(pack_good("src.qasid") == QASID_OK);
+	n = read_file(path("src.qasid"), (char *)data, sizeof(data));
+	CHECK(n > 0 && (size_t)n < sizeof(data) - 1);
+	/* A descriptor: messages use the name given. */
+	CHECK((fd = open(path("src.qasid"), O_RDONLY)) >= 0);
+	CHECK(qasid_reader_open_fd(r, fd, "stick copy") == QASID_OK);
+	CHECK(qasid_reader_verify(r) == QASID_OK);
+	close(fd);
+	/* Memory, good and damaged. */
+	CHECK(qasid_reader_open_memory(r, data, (size_t)n, "mem") == QASID_OK);
+	CHECK(qasid_reader_verify(r) == QASID_OK);
+	data[n - 30] ^= 1;
+	CHECK(qasid_reader_open_memory(r, data, (size_t)n, "mem") == QASID_OK);
+	CHECK(qasid_err_is_verification(qasid_reader_verify(r)));
+	CHECK(strncmp(qasid_reader_errmsg(r), "mem: ", 5) == 0);
+	data[n - 30] ^= 1;
+	/* Callbacks in 7-byte slices, on one thread and on three. */
+	for (unsigned t = 0; t < 3; t += 2) {
+		sl = (struct slices){data, (size_t)n, 0, 7, 0, 0};
+		qasid_reader_set_threads(r, t);
+		CHECK(qasid_reader_open_callbacks(r, &sl, slice_read,
+		    slice_close, "stream") == QASID_OK);
+		CHECK(qasid_reader_verify(r) == QASID_OK);
+		CHECK(qasid_reader_info(r)->signature_ok);
+		qasid_reader_open_memory(r, data, 0, "empty");
+		CHECK(sl.closed == 1);
+	}
+	/* A stream that fails part-way is an I/O error, not a forgery. */
+	sl = (struct slices){data, (size_t)n, 0, 512, (size_t)n / 2, 0};
+	CHECK(qasid_reader_open_callbacks(r, &sl, slice_read, slice_close,
+	    "stream") == QASID_OK);
+	CHECK(qasid_reader_verify(r) == QASID_ERR_IO);
+	CHECK(strncmp(qasid_reader_errmsg(r), "stream: ", 8) == 0);
+	qasid_reader_free(r);
+	CHECK(sl.closed == 1);
+	/* No read function: refused, and close is still called. */
+	r = qasid_reader_new(kr);
+	sl.closed = 0;
+	CHECK(qasid_reader_open_callbacks(r, &sl, NULL, slice_close, "x") ==
+	    QASID_ERR_ARG);
+	CHECK(sl.closed == 1);
+	qasid_reader_free(r);
+}
+
 TEST(free_null_is_harmless)
 {
 	qasid_packer_free(NULL);
@@ -309,7 +389,7 @@ main(void)
 	    packer_failed_write_undoes_itself, packer_bad_argument_keeps_handle,
 	    reader_call_order, reader_reused_after_failure,
 	    reader_long_name_in_message, reader_without_threads,
-	    packer_threads, free_null_is_harmless);
+	    packer_threads, reader_sources, free_null_is_harmless);
 	qasid_keyring_free(kr);
 	qasid_pubkey_free(pk);
 	qasid_seckey_free(sk);
