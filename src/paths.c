@@ -24,6 +24,7 @@ _Static_assert(UT_FOLD_CPS_MAX <= UT_DECOMP_MAX, "fold bound from the tables");
 #define HANGUL_L 0x1100
 #define HANGUL_V 0x1161
 #define HANGUL_T 0x11a7
+#define HANGUL_LCOUNT 19
 #define HANGUL_VCOUNT 21
 #define HANGUL_TCOUNT 28
 #define HANGUL_SCOUNT 11172
@@ -201,6 +202,129 @@ canonical_order(uint32_t *cp, size_t n)
 	}
 }
 
+static int
+in_ranges(uint32_t c, const struct ut_range *r, size_t n)
+{
+	size_t lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (c < r[mid].lo)
+			hi = mid;
+		else if (c > r[mid].hi)
+			lo = mid + 1;
+		else
+			return 1;
+	}
+	return 0;
+}
+
+/* Default-ignorable code points that names need: joiners (Persian and
+ * Indic spelling, emoji), bidirectional marks (where ".pdf" shows in Arabic
+ * and Hebrew names) and variation selectors. Names may hold them, and fold
+ * keys leave them out, as HFS+ does for the joiners and marks: two names
+ * that differ only in them look the same and are taken as one. Every other
+ * default-ignorable code point is invisible and refused. */
+static int
+kept_ignorable(uint32_t c)
+{
+	return (c >= 0x200c && c <= 0x200f) || c == 0x061c ||
+	    (c >= 0x180b && c <= 0x180f && c != 0x180e) ||
+	    (c >= 0xfe00 && c <= 0xfe0f) || (c >= 0xe0100 && c <= 0xe01ef);
+}
+
+static int
+refused_ignorable(uint32_t c)
+{
+	return c >= 0xad && !kept_ignorable(c) && in_ranges(c, ut_ignorable,
+	    sizeof(ut_ignorable) / sizeof(ut_ignorable[0]));
+}
+
+/* ---- NFC ---------------------------------------------------------------- */
+
+/* The primary composite of a and b (Unicode 15.0, section 3.11), or 0. */
+static uint32_t
+compose_pair(uint32_t a, uint32_t b)
+{
+	size_t lo = 0, hi = sizeof(ut_comp) / sizeof(ut_comp[0]), mid;
+	uint32_t s = a - HANGUL_S;
+
+	if (a >= HANGUL_L && a < HANGUL_L + HANGUL_LCOUNT && b >= HANGUL_V &&
+	    b < HANGUL_V + HANGUL_VCOUNT)
+		return HANGUL_S + ((a - HANGUL_L) * HANGUL_VCOUNT +
+		    (b - HANGUL_V)) * HANGUL_TCOUNT;
+	if (a >= HANGUL_S && s < HANGUL_SCOUNT && s % HANGUL_TCOUNT == 0 &&
+	    b > HANGUL_T && b < HANGUL_T + HANGUL_TCOUNT)
+		return a + (b - HANGUL_T);
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (a < ut_comp[mid].first || (a == ut_comp[mid].first &&
+		    b < ut_comp[mid].second))
+			hi = mid;
+		else if (a > ut_comp[mid].first || b > ut_comp[mid].second)
+			lo = mid + 1;
+		else
+			return ut_comp[mid].to;
+	}
+	return 0;
+}
+
+/* Canonical composition of cp[0, n) in place (the algorithm of Unicode
+ * 15.0, section 3.11, D117); returns the new length. */
+static size_t
+compose(uint32_t *cp, size_t n)
+{
+	size_t i, k = 1, starter = 0;
+	unsigned last, cc;
+	uint32_t c;
+
+	if (n == 0)
+		return 0;
+	/* 256: blocked, until a starter comes. */
+	last = ccc(cp[0]) == 0 ? 0 : 256;
+	for (i = 1; i < n; i++) {
+		cc = ccc(cp[i]);
+		if ((last < cc || last == 0) &&
+		    (c = compose_pair(cp[starter], cp[i])) != 0) {
+			cp[starter] = c;
+			continue;
+		}
+		if (cc == 0)
+			starter = k;
+		last = cc;
+		cp[k++] = cp[i];
+	}
+	return k;
+}
+
+/*
+ * 1 if a component (valid UTF-8, at most QASID_NAME_MAX bytes) is in NFC.
+ * Tar readers built on libarchive (bsdtar) compose names as they extract,
+ * and GNU tar does not: only for NFC names do both make the name the
+ * manifest holds.
+ */
+static int
+is_nfc(const char *name, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)name;
+	uint32_t raw[QASID_NAME_MAX], nfd[SEG_MAX], c;
+	size_t i, used, nraw = 0, n = 0;
+
+	for (i = 0; i < len && s[i] < 0x80; i++)
+		;
+	if (i == len)
+		return 1;
+	for (i = 0; i < len; i += used) {
+		if ((used = u8_decode(s + i, len - i, &c)) == 0)
+			return 0;
+		raw[nraw++] = c;
+		n += decompose(c, nfd + n);
+	}
+	canonical_order(nfd, n);
+	n = compose(nfd, n);
+	return n == nraw && memcmp(raw, nfd, n * sizeof(nfd[0])) == 0;
+}
+
 /* ---- Fold keys ---------------------------------------------------------- */
 
 /*
@@ -249,7 +373,8 @@ folder_refill(struct folder *f)
 	/* Folding can turn a mark into a starter (U+0345), hence a second
 	 * decomposition and ordering. */
 	for (k = 0; k < n; k++)
-		m += decompose(casefold(f->nfd[k]), f->key + m);
+		if (!kept_ignorable(f->nfd[k]))
+			m += decompose(casefold(f->nfd[k]), f->key + m);
 	canonical_order(f->key, m);
 	f->n = m;
 	f->i = 0;
@@ -258,7 +383,8 @@ folder_refill(struct folder *f)
 static int
 folder_next(struct folder *f, uint32_t *cp)
 {
-	if (f->i == f->n) {
+	/* A segment of dropped characters folds to nothing: refill again. */
+	while (f->i == f->n) {
 		if (f->off == f->len)
 			return 0;
 		/* Nothing reorders across an ASCII character: fold it alone,
@@ -462,6 +588,26 @@ qasid__path_collide(const char *a, size_t alen, const char *b, size_t blen,
 
 /* ---- Path rules --------------------------------------------------------- */
 
+const char *
+qasid__cp_unsafe(uint32_t c)
+{
+	if (c < 0x20 || (c >= 0x7f && c <= 0x9f))
+		return "control character";	/* C0, DEL and C1 (CSI) */
+	if ((c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069))
+		return "bidirectional control";	/* fakes extensions */
+	if (c == 0x200e || c == 0x200f || c == 0x061c)
+		return "bidirectional mark";
+	if ((c >= 0xfdd0 && c <= 0xfdef) || (c & 0xfffe) == 0xfffe)
+		return "noncharacter";
+	return NULL;
+}
+
+size_t
+qasid__utf8_next(const char *s, size_t len, uint32_t *cp)
+{
+	return len == 0 ? 0 : u8_decode((const unsigned char *)s, len, cp);
+}
+
 /* Refuses code points some file system, or some person reading the name,
  * would get wrong. */
 static int
@@ -470,27 +616,27 @@ char_refused(uint32_t c, size_t off, struct msg *m)
 	const char *what;
 	char ch[2];
 
-	if (c < 0x20 || (c >= 0x7f && c <= 0x9f))
-		what = "control character U+";
-	else if (c == '\\') {
+	if (c == '\\') {
 		msg_str(m,
 		    "character '\\' is not allowed (a separator on Windows)");
 		return 1;
-	} else if (c < 0x80 && strchr("<>:\"|?*", (int)c) != NULL) {
+	} else if (c < 0x80 && c >= 0x20 &&
+	    strchr("<>:\"|?*", (int)c) != NULL) {
 		ch[0] = (char)c;
 		ch[1] = '\0';
 		msg_str(m, "character '");
 		msg_str(m, ch);
 		msg_str(m, "' is not allowed on FAT/exFAT");
 		return 1;
-	} else if ((c >= 0x202a && c <= 0x202e) ||
-	    (c >= 0x2066 && c <= 0x2069))
-		what = "bidirectional control U+";	/* fakes extensions */
-	else if ((c >= 0xfdd0 && c <= 0xfdef) || (c & 0xfffe) == 0xfffe)
-		what = "noncharacter U+";
-	else
+	}
+	/* Bidirectional marks may stay: see kept_ignorable. */
+	what = qasid__cp_unsafe(c);
+	if (what == NULL && refused_ignorable(c))
+		what = "invisible (default-ignorable) character";
+	if (what == NULL || c == 0x200e || c == 0x200f || c == 0x061c)
 		return 0;
 	msg_str(m, what);
+	msg_str(m, " U+");
 	msg_num(m, c, 16, 4);
 	msg_str(m, " at byte ");
 	msg_num(m, off, 10, 1);
@@ -596,6 +742,10 @@ check_comp(const char *name, size_t n, size_t off, int first, struct msg *m)
 		msg_name(m, "name ", name, n,
 		    " is reserved for qasid's own use (names starting "
 		    "\".qasid\")");
+	else if (!is_nfc(name, n))
+		msg_name(m, "name ", name, n, " is not in Unicode NFC "
+		    "(composed) form, which tar readers disagree on: rename "
+		    "it in composed form");
 	else
 		return 0;
 	return -1;

@@ -51,3 +51,39 @@ t_begin "a crafted signature is what minisign verifies"
     minisign -V -q -p k.pub -m .qasid/manifest) >"$OUT" 2>"$ERR" ||
 	t_fail "minisign -V: $(cat "$ERR")"
 t_end
+
+t_begin "list shows a forged creation time near 2^63 as a number, not a crash"
+craft "$W/late.qasid" <<'PY'
+Bundle(K, [File("a.txt", b"a\n")], created=2**63 - 1).write(OUT)
+PY
+run 0 "$QASID" list -p "$W/k.pub" "$W/late.qasid"
+t_grep "^created: *9223372036854775807 (not a date)\$" "$OUT"
+run 0 "$QASID" list "$W/late.qasid"
+t_grep "^created: *9223372036854775807 (not a date)\$" "$OUT"
+t_end
+
+t_begin "entry counts whose sum wraps are refused as too many"
+craft "$W/wrap.qasid" <<'PY'
+b = Bundle(K, [File("a.txt", b"a\n")])
+b.write(OUT, manifest=lambda m: m.replace(b"\nfiles 1\ndirs 0\n",
+        b"\nfiles 18446744073709551615\ndirs 1\n"))
+PY
+h_refuse 1 "more entries than a bundle may hold" "$W/wrap.qasid"
+run 1 "$QASID" list "$W/wrap.qasid"
+h_reason "more entries than a bundle may hold"
+t_end
+
+# A title is shown even for a bundle no trusted key signed: whatever a
+# terminal would obey or reorder is refused, signed or not.
+for t in 'C1 CSI:c29b' 'RLO:e280ae' 'LRI:e281a6' 'RLM:e2808f' 'ALM:d89c' \
+    'NEL:c285' 'noncharacter:efbfbe'; do
+	name=${t%%:*} hex=${t#*:}
+	t_begin "a signed title holding $name is a format error"
+	craft "$W/title.qasid" <<PY
+Bundle(K, [File("a.txt", b"a\n")], title=b"news " + bytes.fromhex("$hex") + b"[2J").write(OUT)
+PY
+	h_refuse 1 "title has control characters, bidirectional" "$W/title.qasid"
+	run 1 "$QASID" list "$W/title.qasid"
+	h_reason "title has control characters, bidirectional"
+	t_end
+done
