@@ -468,5 +468,9 @@ qmf_get_member(struct qmf_cursor *c, struct qmf_member *m)
 	    parse_hex(sp + 1, (size_t)(end - sp - 1), m->hash,
 	    QF_MEMBER_HASH) != 0)
 		return bad(c, "malformed member line");
+	/* One rule wherever members are read: each holds some of the tar
+	 * stream (an empty one would be accepted in some places only). */
+	if (m->ulen == 0)
+		return bad(c, "empty member (ULEN 0)");
 	return 1;
 }
