@@ -183,6 +183,32 @@ casefold(uint32_t c)
 	return c;
 }
 
+/* Full case folding (Unicode 15.0, CaseFolding.txt statuses C and F): c
+ * folds to out[0, return value), at most 3 code points. ß gives "ss": some
+ * file systems (ext4 and f2fs casefold folders) take "straße" and
+ * "strasse" for one name. */
+static size_t
+fold_full(uint32_t c, uint32_t out[3])
+{
+	size_t lo = 0, hi = sizeof(ut_fold_full) / sizeof(ut_fold_full[0]);
+	size_t mid, i;
+
+	while (c >= ut_fold_full[0].cp && lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (c < ut_fold_full[mid].cp)
+			hi = mid;
+		else if (c > ut_fold_full[mid].cp)
+			lo = mid + 1;
+		else {
+			for (i = 0; i < ut_fold_full[mid].len; i++)
+				out[i] = ut_fold_full[mid].to[i];
+			return i;
+		}
+	}
+	out[0] = casefold(c);
+	return 1;
+}
+
 /* Stable-sorts each run of non-starters by combining class (Unicode 15.0,
  * section 3.11): the order in which a name was typed must not matter. */
 static void
@@ -354,8 +380,8 @@ static void
 folder_refill(struct folder *f)
 {
 	const unsigned char *s = f->s;
-	uint32_t d[UT_DECOMP_MAX], c;
-	size_t n = 0, m = 0, dn, used, k;
+	uint32_t d[UT_DECOMP_MAX], t[3], c;
+	size_t n = 0, m = 0, dn, used, k, tn, j;
 
 	while (f->off < f->len) {
 		if ((used = u8_decode(s + f->off, f->len - f->off, &c)) == 0) {
@@ -372,9 +398,13 @@ folder_refill(struct folder *f)
 	canonical_order(f->nfd, n);
 	/* Folding can turn a mark into a starter (U+0345), hence a second
 	 * decomposition and ordering. */
-	for (k = 0; k < n; k++)
-		if (!kept_ignorable(f->nfd[k]))
-			m += decompose(casefold(f->nfd[k]), f->key + m);
+	for (k = 0; k < n; k++) {
+		if (kept_ignorable(f->nfd[k]))
+			continue;
+		tn = fold_full(f->nfd[k], t);
+		for (j = 0; j < tn; j++)
+			m += decompose(t[j], f->key + m);
+	}
 	canonical_order(f->key, m);
 	f->n = m;
 	f->i = 0;

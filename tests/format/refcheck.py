@@ -16,9 +16,9 @@ Huffman-coded). --members first prints one line per gzip member:
 "member N offset O clen C ulen U". Prints "OK" or one line
 "refcheck: BUNDLE: reason" and exits 0 or 1.
 
-Limitation: the fold key uses Python's unicodedata and str.casefold() where
-it maps one code point to one, an approximation of the specified Unicode
-15.0 simple folding that is exact for the names the tests use.
+Limitation: the fold key uses Python's unicodedata and str.casefold() (full
+case folding) with the Unicode version of this Python, which may be older
+than the specified 15.0; exact for the names the tests use.
 """
 
 import base64
@@ -190,7 +190,7 @@ def unsafe(o):
 def fold(comp):
     s = unicodedata.normalize("NFD", comp)
     s = "".join(c for c in s if not among(ord(c), KEPT))
-    s = "".join(c.casefold() if len(c.casefold()) == 1 else c for c in s)
+    s = s.casefold()    # full folding, statuses C and F
     return unicodedata.normalize("NFD", s).encode()
 
 

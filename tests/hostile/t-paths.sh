@@ -76,6 +76,8 @@ CASES = [
     ("marks out of order", [u("a\u0301\u0323")], "not in Unicode NFC", "disk"),
     ("Kelvin sign", [u("\u212a")], "not in Unicode NFC", "disk"),
     ("s and long s", [b"s", u("\u017f")], "same name on some file systems", "disk"),
+    ("strasse and strasse with sharp s", [b"strasse", u("stra\u00dfe")], "same name on some file systems", "disk"),
+    ("file and ligature fi", [b"file", u("\ufb01le")], "same name on some file systems", "disk"),
     ("zero width space", [u("a\u200bb")], "invisible (default-ignorable) character U+200B", "disk"),
     ("soft hyphen", [u("a\u00adb")], "invisible (default-ignorable) character U+00AD", "disk"),
     ("byte order mark", [u("\ufeffa")], "invisible (default-ignorable) character U+FEFF", "disk"),
