@@ -44,7 +44,9 @@ escape_one(const char *s, size_t len, char out[12], size_t *used)
 	if (n == 0 || c < 0x80) {
 		*used = 1;
 		c = (unsigned char)s[0];
-		if (c >= 0x20 && c != 0x7f) {
+		/* A stray byte from 0x80 is CSI and the like to terminals in
+		 * 8-bit modes: escaped too. */
+		if (c >= 0x20 && c < 0x7f) {
 			out[0] = (char)c;
 			return 1;
 		}

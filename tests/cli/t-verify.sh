@@ -211,6 +211,12 @@ printf 'not a bundle' >"$W/$evil"
 run 1 "$QASID" verify -p "$W/k.pub" "$W/$evil"
 t_grep "^qasid: $W/\\\\x1b\[1A\\\\x1b\[2K\\\\u202ex\\\\u009b.qasid: " "$ERR"
 rm -f "$W/$evil"
+# A lone byte 0x9b (not UTF-8) is CSI to a terminal in an 8-bit mode.
+evil=$(printf 'y\233[2K.qasid')
+cp "$W/b.qasid" "$W/$evil"
+run 0 "$QASID" verify -p "$W/k.pub" "$W/$evil"
+t_grep "^$W/y\\\\x9b\[2K.qasid: OK" "$OUT"
+rm -f "$W/$evil"
 t_end
 
 t_begin "pack refuses a title a terminal would obey or reorder (exit 2)"
