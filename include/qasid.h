@@ -190,7 +190,8 @@ typedef void (*qasid_progress_fn)(void *ud, uint64_t done, uint64_t total);
 qasid_packer *qasid_packer_new(const qasid_seckey *sk);
 void qasid_packer_free(qasid_packer *p);
 
-/* Title: UTF-8, no control characters, at most 1024 bytes. Default "". */
+/* Title: UTF-8, at most 1024 bytes, no control characters (C0, C1), no
+ * bidirectional controls or marks, no noncharacters. Default "". */
 int qasid_packer_set_title(qasid_packer *p, const char *title);
 
 /* Series: 1-64 of [A-Za-z0-9._-]. Default "default". Sequence default 1. */

@@ -64,7 +64,7 @@ static int
 print_path(void *ud, const qasid_entry *e)
 {
 	(void)ud;
-	printf("  %s%s\n", e->path, e->is_dir ? "/" : "");
+	printf("  %s%s\n", cli_safe(e->path), e->is_dir ? "/" : "");
 	return 0;
 }
 
@@ -225,7 +225,7 @@ cmd_pack(int argc, char **argv)
 	cli_progress_done();
 	status = cli_result(rc, qasid_packer_errmsg(p));
 	if (status == 0 && !cli.quiet)
-		printf("packed %s\n", o.out);
+		printf("packed %s\n", cli_safe(o.out));
 	if (status == 0 && cli.verbose && !cli.quiet)
 		print_signed_entries(sk, o.out);
 	qasid_packer_free(p);
@@ -266,8 +266,9 @@ static void
 print_ok(const char *path, const qasid_info *in)
 {
 	printf("%s: OK \"%s\" key %s%s%s%s series %s/%" PRIu64 ", %" PRIu64
-	    " files, %" PRIu64 " bytes\n", path, in->title, in->keyid,
-	    *in->signer ? " (" : "", in->signer, *in->signer ? ")" : "",
+	    " files, %" PRIu64 " bytes\n", cli_safe(path), cli_safe(in->title),
+	    in->keyid, *in->signer ? " (" : "", cli_safe(in->signer),
+	    *in->signer ? ")" : "",
 	    in->series, in->sequence, in->files, in->bytes);
 }
 
@@ -362,7 +363,8 @@ cmd_unpack(int argc, char **argv)
 	if (status == 0 && !cli.quiet) {
 		const qasid_info *in = qasid_reader_info(r);
 		print_ok(argv[optind], in);
-		printf("unpacked %" PRIu64 " files into %s\n", in->files, dir);
+		printf("unpacked %" PRIu64 " files into %s\n", in->files,
+		    cli_safe(dir));
 		if (cli.verbose)
 			print_entries(kr, argv[optind]);
 	}
@@ -377,11 +379,23 @@ struct listing {
 	int started, entries;
 };
 
+/* A created time as a date, or as the number when no date can show it: a
+ * forger may sign any value up to 2^63 - 1. */
+static void
+format_time(int64_t created, char *buf, size_t len)
+{
+	time_t t = (time_t)created;
+	struct tm tm;
+
+	if ((int64_t)t != created || gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		snprintf(buf, len, "%" PRId64 " (not a date)", created);
+}
+
 static void
 list_header(struct listing *l)
 {
 	const qasid_info *in = qasid_reader_info(l->r);
-	time_t t = (time_t)in->created;
 	char when[64];
 
 	l->started = 1;
@@ -401,12 +415,13 @@ list_header(struct listing *l)
 		    in->files, in->dirs, in->bytes);
 		return;
 	}
-	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime(&t));
+	format_time(in->created, when, sizeof(when));
 	printf("bundle:   %s\ntitle:    %s\nkey:      %s%s%s%s\n"
 	    "series:   %s/%" PRIu64 "\ncreated:  %s\nfiles:    %" PRIu64
 	    " (%" PRIu64 " bytes), %" PRIu64 " folders\nverified: %s\n\n",
-	    l->path, in->title, in->keyid, *in->signer ? " (" : "",
-	    in->signer, *in->signer ? ")" : "", in->series, in->sequence, when,
+	    cli_safe(l->path), cli_safe(in->title), in->keyid,
+	    *in->signer ? " (" : "", cli_safe(in->signer),
+	    *in->signer ? ")" : "", in->series, in->sequence, when,
 	    in->files, in->bytes, in->dirs, in->signature_ok ? "manifest "
 	    "signed by a trusted key (content not checked: use verify)" :
 	    "NO - not signed by a trusted key; do not rely on this listing");
@@ -429,9 +444,10 @@ list_entry(void *ud, const qasid_entry *e)
 			    PRIu64 ",\"blake2b\":\"%s\"}", e->mode, e->size,
 			    e->hash);
 	} else if (e->is_dir) {
-		printf("%-6s %14s  %s/\n", "dir", "", e->path);
+		printf("%-6s %14s  %s/\n", "dir", "", cli_safe(e->path));
 	} else {
-		printf("%-6o %14" PRIu64 "  %s\n", e->mode, e->size, e->path);
+		printf("%-6o %14" PRIu64 "  %s\n", e->mode, e->size,
+		    cli_safe(e->path));
 	}
 	l->entries++;
 	return 0;
@@ -462,7 +478,7 @@ cmd_list(int argc, char **argv)
 		    list_entry, &l);
 	/* An untrusted bundle is still listed, marked as unverified. */
 	if (rc == QASID_ERR_UNTRUSTED && !l.started) {
-		fprintf(stderr, "qasid: %s\n", qasid_reader_errmsg(l.r));
+		cli_fail("%s", qasid_reader_errmsg(l.r));
 		rc = qasid_reader_open(l.r, l.path);
 		if (rc == QASID_OK)
 			rc = qasid_reader_list(l.r, 0, list_entry, &l);

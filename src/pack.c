@@ -87,7 +87,8 @@ qasid_packer_set_title(qasid_packer *p, const char *title)
 		return rc;
 	if (!qmf_valid_title(title))
 		return qerr_set(&p->err, QASID_ERR_ARG, "title must be UTF-8 "
-		    "text of at most %d bytes without control characters",
+		    "text of at most %d bytes without control characters, "
+		    "bidirectional controls or marks, or noncharacters",
 		    QF_TITLE_MAX);
 	snprintf(p->title, sizeof(p->title), "%s", title);
 	return QASID_OK;
