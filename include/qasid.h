@@ -64,7 +64,8 @@ typedef enum qasid_err {
 	QASID_ERR_PATH = -14,      /* a path cannot be carried safely (pack) */
 	QASID_ERR_NOTFOUND = -15,  /* no such key in the keyring */
 	QASID_ERR_INTERNAL = -16,  /* a library call failed unexpectedly */
-	QASID_ERR_DEST = -17       /* the destination is unsafe (a link) */
+	QASID_ERR_DEST = -17,      /* the destination is unsafe (a link) */
+	QASID_ERR_CANCELLED = -18  /* the progress callback asked to stop */
 } qasid_err;
 
 /* A fixed English string for a code; never NULL. */
@@ -182,9 +183,17 @@ const char *qasid_keyring_errmsg(const qasid_keyring *kr);
 
 typedef struct qasid_packer qasid_packer;
 
-/* Progress: done and total bytes of file content; called from the calling
- * thread, at most a few times per second of work. */
-typedef void (*qasid_progress_fn)(void *ud, uint64_t done, uint64_t total);
+/*
+ * Progress: done and total bytes; called from the calling thread about
+ * once per MiB of work (and while waiting for a lock), so it should be
+ * cheap. Returning non-zero cancels the call it came from: that call cleans
+ * up exactly as after a failure (nothing left behind) and returns
+ * QASID_ERR_CANCELLED. A program that stops on a signal sets a flag in its
+ * handler and returns it here. The packer reports two phases: reading the
+ * input (total: the files' bytes), then copying the body behind the signed
+ * head (total: the body's bytes), each from done = 0.
+ */
+typedef int (*qasid_progress_fn)(void *ud, uint64_t done, uint64_t total);
 
 /* The packer keeps a pointer to sk; it must outlive the packer. */
 qasid_packer *qasid_packer_new(const qasid_seckey *sk);

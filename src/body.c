@@ -169,7 +169,16 @@ write_oldest(struct run *r)
 	return QASID_OK;
 }
 
-/* Queues the slot being filled and takes the next free one. */
+/* Reports progress, which may cancel. */
+static int
+report(struct run *r)
+{
+	return qprogress(r->b->progress, r->b->progress_ud, r->done,
+	    r->b->total, r->b->err, "packing");
+}
+
+/* Queues the slot being filled and takes the next free one. Each chunk
+ * (1 MiB of tar stream) reports progress, however small its files. */
 static int
 cut(struct run *r)
 {
@@ -178,6 +187,8 @@ cut(struct run *r)
 
 	if (r->cur != NULL && r->cur->in.len == 0)
 		return QASID_OK;
+	if ((rc = report(r)) != QASID_OK)
+		return rc;
 	if (r->cur != NULL) {
 		pthread_mutex_lock(&pl->mu);
 		r->cur->state = 1;
@@ -214,13 +225,6 @@ emit(struct run *r, const void *p, size_t n)
 	return QASID_OK;
 }
 
-static void
-report(struct run *r)
-{
-	if (r->b->progress)
-		r->b->progress(r->b->progress_ud, r->done, r->b->total);
-}
-
 /* Reads a file's bytes straight into chunks, hashing as they pass. */
 static int
 emit_file(struct run *r, struct pentry *e)
@@ -254,10 +258,8 @@ emit_file(struct run *r, struct pentry *e)
 		r->cur->in.len += want;
 		left -= want;
 		r->done += want;
-		if (r->cur->in.len == QF_CHUNK) {
-			report(r);
+		if (r->cur->in.len == QF_CHUNK)
 			rc = cut(r);
-		}
 	}
 	if (rc == QASID_OK && qread_full(fd, &extra, 1) != 0)
 		rc = qerr_set(r->b->err, QASID_ERR_IO, "%s: file grew while "
@@ -344,7 +346,8 @@ qpack_body(struct qpack_body *b, const char *tmpdir, const char *out,
 		rc = cut(&r);
 	while (rc == QASID_OK && r.pl.head < r.pl.tail)
 		rc = write_oldest(&r);
-	report(&r);
+	if (rc == QASID_OK)
+		rc = report(&r);
 	pool_stop(&r.pl);
 	freelocale(r.loc);
 	qbuf_free(&hdr);

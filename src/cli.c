@@ -460,6 +460,7 @@ fail:
 static struct {
 	int drawn;
 	struct timespec start, last;
+	uint64_t total;
 } bar;
 
 static double
@@ -512,7 +513,7 @@ clock_text(double s, char *out, size_t cap)
  * The bar shrinks, then goes, so the line never wraps on a narrow terminal
  * (a wrapped line cannot be redrawn with a carriage return).
  */
-void
+int
 cli_progress(void *ud, uint64_t done, uint64_t total)
 {
 	static const char hashes[] = "########################################";
@@ -523,12 +524,15 @@ cli_progress(void *ud, uint64_t done, uint64_t total)
 
 	(void)ud;
 	if (cli.quiet || !isatty(STDERR_FILENO))
-		return;
+		return cli_stop_requested();
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (!bar.drawn && bar.start.tv_sec == 0)
+	/* A new total is a new phase (pack's final copy): a new rate. */
+	if ((!bar.drawn && bar.start.tv_sec == 0) || total != bar.total) {
 		bar.start = now;
+		bar.total = total;
+	}
 	if (done < total && bar.drawn && seconds(&bar.last, &now) < 0.2)
-		return;
+		return cli_stop_requested();
 	bar.last = now;
 	el = seconds(&bar.start, &now);
 	pct = total && done < total ? (double)done / (double)total : 1.0;
@@ -556,6 +560,7 @@ cli_progress(void *ud, uint64_t done, uint64_t total)
 	else
 		fprintf(stderr, "\r%.*s\033[K", cols > 1 ? cols - 1 : 0, text);
 	bar.drawn = 1;
+	return cli_stop_requested();
 }
 
 void

@@ -41,8 +41,17 @@ char *cli_keyring_path(void);
 qasid_keyring *cli_trust(const char *pubfile, const char *pubstr,
     const char *ringfile, int *status);
 
-/* Progress on stderr when it is a terminal; a qasid_progress_fn. */
-void cli_progress(void *ud, uint64_t done, uint64_t total);
+/* Progress on stderr when it is a terminal; a qasid_progress_fn that
+ * always returns whether a stop signal came (cli_stop.c), so register it
+ * even when nothing is drawn. */
+int cli_progress(void *ud, uint64_t done, uint64_t total);
+
+/* While on, SIGINT, SIGTERM and SIGHUP only set a flag (cli_stop.c). */
+void cli_catch_stop(int on);
+int cli_stop_requested(void);
+/* After a library call stopped by such a signal: "qasid: what:
+ * interrupted; outcome", then dies of the signal. */
+int cli_stopped(const char *what, const char *outcome);
 void cli_progress_done(void);
 
 /* JSON string output. */

@@ -35,6 +35,10 @@ void qerr_clear(struct qerr *e);
 /* Makes the message start with "prefix: " unless it already does. */
 void qerr_prefix(struct qerr *e, const char *prefix);
 const char *qerr_msg(const struct qerr *e);
+/* Calls the progress callback fn, if any; when it asks to stop, records
+ * QASID_ERR_CANCELLED ("what: cancelled") and returns it, else QASID_OK. */
+int qprogress(qasid_progress_fn fn, void *ud, uint64_t done, uint64_t total,
+    struct qerr *e, const char *what);
 
 /* ---- Format constants (docs/FORMAT.md) --------------------------------- */
 

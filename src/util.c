@@ -30,6 +30,7 @@ static const char *const messages[] = {
 	"key not found",
 	"internal error",
 	"unsafe destination",
+	"cancelled",
 };
 
 const char *
@@ -127,6 +128,15 @@ qerr_prefix(struct qerr *e, const char *prefix)
 	memcpy(e->msg, prefix, n);
 	memcpy(e->msg + n, ": ", 2);
 	e->msg[n + 2 + len] = '\0';
+}
+
+int
+qprogress(qasid_progress_fn fn, void *ud, uint64_t done, uint64_t total,
+    struct qerr *e, const char *what)
+{
+	if (fn == NULL || fn(ud, done, total) == 0)
+		return QASID_OK;
+	return qerr_set(e, QASID_ERR_CANCELLED, "%s: cancelled", what);
 }
 
 const char *
