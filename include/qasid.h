@@ -295,7 +295,13 @@ int qasid_reader_verify(qasid_reader *r);
  * file is there, fsynced. Never overwrites: QASID_ERR_EXISTS if a file of
  * the bundle is already in dir; QASID_ERR_DEST if dir, or a path of the
  * bundle inside it, is a symbolic link. Leftovers of an interrupted earlier
- * unpack into dir are cleaned up first. QASID_ERR_NOSPACE before anything
+ * unpack into dir are cleaned up first: one that had committed is finished
+ * only by an unpack of the same bundle, after every staged entry is checked
+ * again against the signed manifest (the call then returns QASID_OK without
+ * reading the body); one of another bundle is left for it; anything else
+ * of the user's is removed. Files get mode 0644 or 0755 less the umask,
+ * folders 0755 less the umask. QASID_ERR_CANCELLED if the progress
+ * callback stopped it: nothing is left. QASID_ERR_NOSPACE before anything
  * is written if the bundle's files hold more bytes than dir's file system
  * has free.
  */
