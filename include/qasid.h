@@ -185,8 +185,9 @@ typedef struct qasid_packer qasid_packer;
 
 /*
  * Progress: done and total bytes; called from the calling thread about
- * once per MiB of work (and while waiting for a lock), so it should be
- * cheap. Returning non-zero cancels the call it came from: that call cleans
+ * once per MiB of work, so it should be cheap. done = total = 0 is a poll
+ * while the library waits (for a lock, or a read or write a signal
+ * interrupted): nothing to draw. Returning non-zero cancels the call it came from: that call cleans
  * up exactly as after a failure (nothing left behind) and returns
  * QASID_ERR_CANCELLED. A program that stops on a signal sets a flag in its
  * handler and returns it here. The packer reports two phases: reading the

@@ -160,9 +160,11 @@ write_oldest(struct run *r)
 	m->clen = s->out.len;
 	m->ulen = s->in.len;
 	memcpy(m->hash, s->hash, sizeof(m->hash));
-	if (qwrite_all(b->fd, s->out.p, s->out.len) < 0)
-		return qerr_sys(b->err, QASID_ERR_IO, errno, "%s: temporary "
-		    "file", b->where);
+	if (qwrite_poll(b->fd, s->out.p, s->out.len, b->progress,
+	    b->progress_ud) < 0)
+		return errno == ECANCELED ? qerr_io(b->err, errno, "packing") :
+		    qerr_sys(b->err, QASID_ERR_IO, errno, "%s: temporary file",
+		    b->where);
 	b->len += s->out.len;
 	s->state = 0;
 	pl->head++;
@@ -241,11 +243,10 @@ emit_file(struct run *r, struct pentry *e)
 	while (rc == QASID_OK && left > 0) {
 		size_t room = QF_CHUNK - r->cur->in.len;
 		size_t want = left < room ? (size_t)left : room;
-		ssize_t got = qread_full(fd, r->cur->in.p + r->cur->in.len,
-		    want);
+		ssize_t got = qread_poll(fd, r->cur->in.p + r->cur->in.len,
+		    want, r->b->progress, r->b->progress_ud);
 		if (got < 0) {
-			rc = qerr_sys(r->b->err, QASID_ERR_IO, errno, "%s",
-			    e->src);
+			rc = qerr_io(r->b->err, errno, e->src);
 			break;
 		}
 		if ((size_t)got < want) {

@@ -523,7 +523,9 @@ cli_progress(void *ud, uint64_t done, uint64_t total)
 	int cols, width, n;
 
 	(void)ud;
-	if (cli.quiet || !isatty(STDERR_FILENO))
+	/* done = total = 0 is the library asking, while it waits, whether
+	 * to go on: there is nothing to draw. */
+	if (cli.quiet || (done == 0 && total == 0) || !isatty(STDERR_FILENO))
 		return cli_stop_requested();
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	/* A new total is a new phase (pack's final copy): a new rate. */

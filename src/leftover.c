@@ -193,7 +193,8 @@ same_content(struct check *k, int fd, const struct qmf_entry *e)
 	int rc;
 
 	crypto_generichash_init(&hs, NULL, 0, QF_FILE_HASH);
-	while ((n = qread_full(fd, k->buf, HASH_BUF)) > 0) {
+	while ((n = qread_poll(fd, k->buf, HASH_BUF, k->u->r->progress,
+	    k->u->r->progress_ud)) > 0) {
 		crypto_generichash_update(&hs, k->buf, (size_t)n);
 		total += (uint64_t)n;
 		k->done += (uint64_t)n;
@@ -203,6 +204,8 @@ same_content(struct check *k, int fd, const struct qmf_entry *e)
 			return 1;
 	}
 	crypto_generichash_final(&hs, hash, sizeof(hash));
+	if (n < 0 && errno == ECANCELED)
+		return qerr_io(&k->u->r->err, errno, k->u->dir);
 	return n < 0 || total != e->size ||
 	    sodium_memcmp(hash, e->hash, sizeof(hash)) != 0;
 }

@@ -401,7 +401,7 @@ copy_kernel(qasid_packer *p, int from, int to, uint64_t len, loff_t *off)
 		uint64_t left = len - (uint64_t)*off;
 		ssize_t n = copy_file_range(from, off, to, NULL, left < slice ?
 		    (size_t)left : slice, 0);
-		if (n > 0) {
+		if (n > 0 || (n < 0 && errno == EINTR)) {
 			if ((rc = copied(p, (uint64_t)*off, len)) != QASID_OK)
 				return rc;
 			continue;
@@ -430,10 +430,16 @@ copy_body(qasid_packer *p, int from, int to, uint64_t len)
 		return QASID_ERR_NOMEM;
 	while (rc == QASID_OK && (uint64_t)off < len) {
 		ssize_t n = pread(from, buf, bufsize, off);
+		if (n < 0 && errno == EINTR) {
+			rc = copied(p, (uint64_t)off, len);
+			continue;
+		}
 		if (n == 0)
 			errno = EIO; /* the body shrank: cannot happen */
-		if (n <= 0 || qwrite_all(to, buf, (size_t)n) < 0) {
-			rc = QASID_ERR_IO;
+		if (n <= 0 || qwrite_poll(to, buf, (size_t)n, p->progress,
+		    p->progress_ud) < 0) {
+			rc = errno == ECANCELED ? qerr_io(&p->err, errno,
+			    "writing the bundle") : QASID_ERR_IO;
 			break;
 		}
 		off += n;

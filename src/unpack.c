@@ -109,7 +109,9 @@ unp_lock(struct unpack *u, int fd)
 	while (flock(fd, LOCK_EX) < 0) {
 		if (errno != EINTR)
 			return unp_sys(u, errno, "");
-		if ((rc = unp_progress(u, 0)) != QASID_OK)
+		/* Polled with done = total = 0: nothing to draw. */
+		if ((rc = qprogress(u->r->progress, u->r->progress_ud, 0, 0,
+		    &u->r->err, u->dir)) != QASID_OK)
 			return rc;
 	}
 	return QASID_OK;
@@ -391,8 +393,9 @@ sink_file_data(void *ud, const unsigned char *p, size_t n)
 {
 	struct unpack *u = ud;
 
-	if (qwrite_all(u->fd, p, n) < 0)
-		return unp_sys(u, errno, u->stage);
+	if (qwrite_poll(u->fd, p, n, u->r->progress, u->r->progress_ud) < 0)
+		return errno == ECANCELED ? qerr_io(&u->r->err, errno, u->dir) :
+		    unp_sys(u, errno, u->stage);
 	u->unsynced += n;
 	return QASID_OK;
 }

@@ -360,3 +360,29 @@ if [ -f "$SHIM" ]; then
 else
 	t_skip "rollback never follows a link" "no $SHIM"
 fi
+
+# A signal while unpack waits for another's lock on the destination: the
+# wait is interrupted and unpack stops at once, rather than wait on.
+# (SIGTERM: a shell without job control starts background jobs with SIGINT
+# ignored, and qasid leaves an ignored signal ignored.)
+t_begin "signals: SIGTERM while waiting for the destination's lock"
+if command -v flock >/dev/null 2>&1; then
+	mkdir -p "$W/lk/dest"
+	flock "$W/lk/dest" sleep 3 &
+	holder=$!
+	sleep 0.3
+	"$QASID" unpack -q -p "$W/k.pub" -C "$W/lk/dest" "$W/pkg.qasid" \
+	    >"$OUT" 2>"$ERR" &
+	upid=$!
+	sleep 0.5
+	kill -TERM "$upid"
+	wait "$upid"
+	st=$?
+	wait "$holder"
+	[ "$st" -eq 143 ] || t_fail "exit $st, want 143 (SIGTERM)"
+	t_grep "^qasid: $W/lk/dest: interrupted; nothing was unpacked\$" "$ERR"
+	[ -z "$(ls -A "$W/lk/dest")" ] || t_fail "left: $(ls -A "$W/lk/dest")"
+	t_end
+else
+	t_skip "signals: while waiting for a lock" "no flock(1)"
+fi
