@@ -73,6 +73,11 @@ def leftover_plans(b):
     yield "plant-empty-marker", [stp(0, 1), stp(1, 1, idx=0),
                                  stp(2, 1, idx=0), stp(5, 1, idx=extra(4)),
                                  stp(8, 1, idx=extra(6))], True
+    if first is not None:
+        yield "forged-this", [stp(0, 3), stp(1, 3, idx=1),
+                              stp(2, 3, idx=first)], True
+        yield "forged-empty-marker", [stp(0, 3), stp(1, 3, idx=0),
+                                      stp(2, 3, idx=first)], True
     yield "other-bundle", [stp(0, 2), stp(1, 2, idx=2), stp(2, 2, idx=0)], True
     yield "dest-links", [stp(5, 0, True, extra(1)), stp(6, 0, True, extra(7)),
                          stp(7, 0, True, extra(2))], True
