@@ -72,7 +72,7 @@ read_mark(struct unpack *u, int stagefd)
 	if (fd < 0)
 		return errno == ENOENT ? MARK_NONE : MARK_BAD;
 	n = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1 &&
-	    st.st_uid == geteuid() && st.st_size == (off_t)MARK_LEN ?
+	    unp_ours(u, st.st_uid) && st.st_size == (off_t)MARK_LEN ?
 	    qread_full(fd, got, MARK_LEN) : -1;
 	close(fd);
 	if (n != (ssize_t)MARK_LEN)
@@ -102,9 +102,9 @@ struct check {
 
 /* A folder, or a regular file with one link; ours; no special bits. */
 static int
-plain_ours(const struct stat *st)
+plain_ours(const struct unpack *u, const struct stat *st)
 {
-	if (st->st_uid != geteuid() ||
+	if (!unp_ours(u, st->st_uid) ||
 	    (st->st_mode & (S_ISUID | S_ISGID | S_ISVTX)))
 		return 0;
 	return S_ISDIR(st->st_mode) || (S_ISREG(st->st_mode) &&
@@ -133,7 +133,7 @@ count_tree(struct check *k, int fd, int depth)
 			continue;
 		k->staged++;
 		if (fstatat(fd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-		    !plain_ours(&st) || depth > QASID_DEPTH_MAX)
+		    !plain_ours(k->u, &st) || depth > QASID_DEPTH_MAX)
 			rc = 1;
 		else if (S_ISDIR(st.st_mode)) {
 			int sub = unp_open_dir(fd, d->d_name);
@@ -226,8 +226,8 @@ check_entry(struct check *k, const struct qmf_entry *e)
 		return 1;
 	k->found += staged;
 	if (e->is_dir)
-		rc = !S_ISDIR(st.st_mode) || (staged && !plain_ours(&st));
-	else if (!S_ISREG(st.st_mode) || !plain_ours(&st) ||
+		rc = !S_ISDIR(st.st_mode) || (staged && !plain_ours(k->u, &st));
+	else if (!S_ISREG(st.st_mode) || !plain_ours(k->u, &st) ||
 	    (uint64_t)st.st_size != e->size)
 		rc = 1;
 	else if ((rc = same_content(k, fd, e)) == 0 &&
@@ -282,7 +282,7 @@ recover_one(struct unpack *u, const char *name, int *finished)
 		return QASID_OK;
 	/* Someone else's folder is theirs to clear, and must not stop this
 	 * unpack; a staging folder still locked belongs to a running one. */
-	if (fstat(fd, &st) < 0 || st.st_uid != geteuid() ||
+	if (fstat(fd, &st) < 0 || !unp_ours(u, st.st_uid) ||
 	    flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		close(fd);
 		return QASID_OK;

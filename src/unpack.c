@@ -94,6 +94,16 @@ unp_rm_dir(int at, const char *name, int fd, const struct stat *st)
 	return unlinkat(at, name, AT_REMOVEDIR) < 0 ? -1 : rc;
 }
 
+/* Who may own what unpack uses: the user, or the destination's owner, who
+ * can change anything in it anyway. On a FAT or exFAT stick everything
+ * belongs to whom the stick was mounted for, which may not be the user
+ * (root unpacking onto a stick mounted for someone). */
+int
+unp_ours(const struct unpack *u, uid_t uid)
+{
+	return uid == geteuid() || uid == u->dirst.st_uid;
+}
+
 int
 unp_progress(struct unpack *u, uint64_t done)
 {
@@ -181,7 +191,7 @@ open_subdir(struct unpack *u, int to, const char *name,
 		return QASID_OK;
 	if (fstat(*fd, &st) < 0)
 		return unp_sys(u, errno, u->rel);
-	if (st.st_uid != geteuid())
+	if (!unp_ours(u, st.st_uid))
 		return qerr_set(&u->r->err, QASID_ERR_DEST, "%s/%s: replaced "
 		    "by someone else's folder while unpacking", u->dir,
 		    u->rel);
@@ -566,7 +576,7 @@ make_stage(struct unpack *u)
 	    fstat(u->stagefd, &u->stagest) < 0 ||
 	    flock(u->stagefd, LOCK_EX) < 0)
 		return unp_sys(u, errno, u->stage);
-	if (u->stagest.st_uid != geteuid()) {
+	if (!unp_ours(u, u->stagest.st_uid)) {
 		close(u->stagefd);
 		u->stagefd = -1;
 		return qerr_set(&u->r->err, QASID_ERR_DEST, "%s/%s: replaced "

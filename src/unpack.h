@@ -44,6 +44,9 @@ int unp_rm_dir(int at, const char *name, int fd, const struct stat *st);
 /* flock(fd, LOCK_EX), asking the progress callback whether to go on when
  * a signal interrupts the wait. */
 int unp_lock(struct unpack *u, int fd);
+/* 1 if uid may own what unpack makes or finishes: the user's, or the
+ * destination owner's. */
+int unp_ours(const struct unpack *u, uid_t uid);
 /* Asks the progress callback whether to go on. */
 int unp_progress(struct unpack *u, uint64_t done);
 /* Moves a checked staging folder's content into place, or undoes all it

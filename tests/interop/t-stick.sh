@@ -267,6 +267,30 @@ else
 	t_skip "stick: signals" "no $SHIM"
 fi
 
+# Root unpacking onto a stick mounted for another user (as a desktop
+# mounts it): everything there belongs to that user, and that must not be
+# taken for someone else's staging folder or leftover.
+OTHER="$W/other"
+t_begin "stick: root unpacks onto a stick mounted for another user"
+if mkdir "$OTHER" && truncate -s 64M "$W/other.img" &&
+    mkfs.exfat "$W/other.img" >/dev/null 2>&1 &&
+    oloop=$(losetup -f --show "$W/other.img" 2>/dev/null); then
+	LOOPS="$LOOPS $oloop"
+	if mount.exfat-fuse -o uid=65534,gid=65534 "$oloop" "$OTHER" \
+	    >/dev/null 2>&1; then
+		MOUNTS="$MOUNTS $OTHER"
+		run 0 "$QASID" unpack -q -p "$W/k.pub" -C "$OTHER/out" "$W/b.qasid"
+		diff -r "$SRC/pub" "$OTHER/out/pub" >"$W/diff" 2>&1 ||
+			t_fail "trees differ: $(head -c 300 "$W/diff")"
+		stage_left "$OTHER/out"
+		t_end
+	else
+		t_skip "stick: mounted for another user" "cannot mount it"
+	fi
+else
+	t_skip "stick: mounted for another user" "cannot make the image"
+fi
+
 FAT="$W/fat"
 if stick fat32 "$FAT"; then
 	t_begin "stick: FAT32 (fusefat, no chmod at all): unpack, damage, clash"
