@@ -171,31 +171,36 @@ rel_push(struct unpack *u, const char *name, size_t *saved)
 }
 
 /* Opens the folder name in to, making it first if it is missing; a folder
- * this run made is journalled, and must be ours. */
+ * this run made is journalled at once, and must be the one it opens. */
 static int
 open_subdir(struct unpack *u, int to, const char *name,
     const struct stat *tost, int *fd)
 {
-	struct stat st;
-	int made = mkdirat(to, name, 0755) == 0;
+	struct stat made, st;
+	int rc, is_new = mkdirat(to, name, 0755) == 0;
 
 	*fd = -1;
-	if (!made && errno != EEXIST)
+	if (!is_new && errno != EEXIST)
 		return unp_sys(u, errno, u->rel);
+	if (is_new && (fstatat(to, name, &made, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    (rc = journal(u, 'd', &made, tost)) != QASID_OK))
+		return u->r->err.code ? u->r->err.code : unp_sys(u, errno,
+		    u->rel);
 	if ((*fd = unp_open_dir(to, name)) < 0)
 		return errno == ELOOP || errno == ENOTDIR ? qerr_set(&u->r->err,
 		    QASID_ERR_DEST, "%s/%s: exists and is not a folder (or "
 		    "is a symbolic link)", u->dir, u->rel) : unp_sys(u, errno,
 		    u->rel);
-	if (!made)
+	if (!is_new)
 		return QASID_OK;
 	if (fstat(*fd, &st) < 0)
 		return unp_sys(u, errno, u->rel);
-	if (!unp_ours(u, st.st_uid))
+	if (st.st_dev != made.st_dev || st.st_ino != made.st_ino ||
+	    !unp_ours(u, st.st_uid))
 		return qerr_set(&u->r->err, QASID_ERR_DEST, "%s/%s: replaced "
 		    "by someone else's folder while unpacking", u->dir,
 		    u->rel);
-	return journal(u, 'd', &st, tost);
+	return QASID_OK;
 }
 
 static int
