@@ -233,8 +233,9 @@ void qasid_packer_set_tmpdir(qasid_packer *p, const char *dir);
  */
 int qasid_packer_add(qasid_packer *p, const char *path);
 
-/* Writes the bundle; nothing is left at out_path on failure. Fails with
- * QASID_ERR_EXISTS if out_path exists and overwrite is 0. */
+/* Writes the bundle; nothing is left at out_path on failure, nor any
+ * temporary file. Fails with QASID_ERR_EXISTS if out_path exists and
+ * overwrite is 0, QASID_ERR_CANCELLED if the progress callback stopped it. */
 int qasid_packer_write(qasid_packer *p, const char *out_path, int overwrite);
 
 const char *qasid_packer_errmsg(const qasid_packer *p);

@@ -308,20 +308,9 @@ static void
 tty_guard(int on)
 {
 	static struct sigaction before[N_TTY_SIGNALS];
-	struct sigaction sa;
 
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = tty_restore_and_die;
-	for (size_t i = 0; i < N_TTY_SIGNALS; i++) {
-		if (!on) {
-			sigaction(tty_signals[i], &before[i], NULL);
-			continue;
-		}
-		sigaction(tty_signals[i], NULL, &before[i]);
-		if (before[i].sa_handler != SIG_IGN)
-			sigaction(tty_signals[i], &sa, NULL);
-	}
+	cli_signals(tty_signals, N_TTY_SIGNALS, tty_restore_and_die, before,
+	    on);
 }
 
 static char *

@@ -4,6 +4,7 @@
 #ifndef QASID_CLI_H
 #define QASID_CLI_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -46,6 +47,10 @@ qasid_keyring *cli_trust(const char *pubfile, const char *pubstr,
  * even when nothing is drawn. */
 int cli_progress(void *ud, uint64_t done, uint64_t total);
 
+/* Installs fn for the n signals sigs (on), saving what was there in
+ * before[n], or puts that back (off); ignored signals stay ignored. */
+void cli_signals(const int *sigs, size_t n, void (*fn)(int),
+    struct sigaction *before, int on);
 /* While on, SIGINT, SIGTERM and SIGHUP only set a flag (cli_stop.c). */
 void cli_catch_stop(int on);
 int cli_stop_requested(void);

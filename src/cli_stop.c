@@ -28,26 +28,34 @@ on_stop(int sig)
 }
 
 void
-cli_catch_stop(int on)
+cli_signals(const int *sigs, size_t n, void (*fn)(int),
+    struct sigaction *before, int on)
 {
-	static struct sigaction before[N_STOP];
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
 	/* No SA_RESTART: a call blocked on a lock returns EINTR, and the
 	 * library then asks the progress callback whether to stop. */
-	sa.sa_handler = on_stop;
-	for (size_t i = 0; i < N_STOP; i++) {
+	sa.sa_handler = fn;
+	for (size_t i = 0; i < n; i++) {
 		if (!on) {
-			sigaction(stop_signals[i], &before[i], NULL);
+			sigaction(sigs[i], &before[i], NULL);
 			continue;
 		}
-		sigaction(stop_signals[i], NULL, &before[i]);
+		sigaction(sigs[i], NULL, &before[i]);
 		/* A signal the caller ignored (nohup) stays ignored. */
 		if (before[i].sa_handler != SIG_IGN)
-			sigaction(stop_signals[i], &sa, NULL);
+			sigaction(sigs[i], &sa, NULL);
 	}
+}
+
+void
+cli_catch_stop(int on)
+{
+	static struct sigaction before[N_STOP];
+
+	cli_signals(stop_signals, N_STOP, on_stop, before, on);
 }
 
 int

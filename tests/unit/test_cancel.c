@@ -11,20 +11,7 @@
 
 #include "harness.h"
 #include "qasid.h"
-
-static char dir[256];
-
-/* dir/name, in one of four rotating buffers. */
-static const char *
-path(const char *name)
-{
-	static char buf[4][512];
-	static int i;
-
-	i = (i + 1) % 4;
-	snprintf(buf[i], sizeof(buf[i]), "%s/%s", dir, name);
-	return buf[i];
-}
+#include "testfiles.h"
 
 static qasid_seckey *sk;
 static qasid_pubkey *pk;
@@ -131,7 +118,7 @@ TEST(pack_reports_the_final_copy)
 	CHECK(stat(path("b.qasid"), &st) == 0);
 	/* Reading the files, then copying the body behind the head. */
 	CHECK(s.phases == 2);
-	CHECK(s.first_total == 3u << 20);
+	CHECK(s.first_total == (3u << 20) + 5);
 	CHECK(s.last_done == s.last_total && s.last_total > 0 &&
 	    s.last_total < (uint64_t)st.st_size);
 }
@@ -163,8 +150,12 @@ TEST(unpack_completes_without_cancel)
 {
 	struct stopper s = {0};
 
+	char buf[64];
+
 	CHECK(unpack(&s, path("new")) == QASID_OK);
 	CHECK(access(path("new/src/big.bin"), F_OK) == 0);
+	CHECK(read_file(path("new/src/note.txt"), buf, sizeof(buf)) == 5);
+	CHECK_EQ_STR(buf, "note\n");
 }
 
 static int
@@ -187,7 +178,8 @@ setup(void)
 	/* 3 MiB that compress: three members, a body far smaller. */
 	for (size_t i = 0; i < (3u << 20); i++)
 		buf[i] = (char)('a' + (i * 7 + i / 4096) % 26);
-	if ((f = fopen(path("src/big.bin"), "w")) == NULL ||
+	if (write_file(path("src/note.txt"), "note\n") != 0 ||
+	    (f = fopen(path("src/big.bin"), "w")) == NULL ||
 	    fwrite(buf, 1, 3u << 20, f) != 3u << 20 || fclose(f) != 0)
 		return -1;
 	free(buf);
