@@ -1,6 +1,6 @@
 /*
- * unpack.h - what unpack.c (staging, publishing) and leftover.c (what
- * killed runs left) share.
+ * unpack.h - what unpack.c (staging), publish.c (moving into place) and
+ * leftover.c (what killed runs left) share.
  */
 #ifndef QASID_UNPACK_H
 #define QASID_UNPACK_H
@@ -49,9 +49,13 @@ int unp_lock(struct unpack *u, int fd);
 int unp_ours(const struct unpack *u, uid_t uid);
 /* Asks the progress callback whether to go on. */
 int unp_progress(struct unpack *u, uint64_t done);
+/* publish.c */
+
 /* Moves a checked staging folder's content into place, or undoes all it
  * did. The caller holds the lock on the destination. */
 int unp_publish_locked(struct unpack *u, int stagefd);
+/* The same, taking the lock. */
+int unp_publish(struct unpack *u, int stagefd);
 
 /* leftover.c */
 
