@@ -64,7 +64,8 @@ typedef enum qasid_err {
 	QASID_ERR_PATH = -14,      /* a path cannot be carried safely (pack) */
 	QASID_ERR_NOTFOUND = -15,  /* no such key in the keyring */
 	QASID_ERR_INTERNAL = -16,  /* a library call failed unexpectedly */
-	QASID_ERR_DEST = -17       /* the destination is unsafe (a link) */
+	QASID_ERR_DEST = -17,      /* the destination is unsafe (a link) */
+	QASID_ERR_CANCELLED = -18  /* the progress callback asked to stop */
 } qasid_err;
 
 /* A fixed English string for a code; never NULL. */
@@ -182,9 +183,18 @@ const char *qasid_keyring_errmsg(const qasid_keyring *kr);
 
 typedef struct qasid_packer qasid_packer;
 
-/* Progress: done and total bytes of file content; called from the calling
- * thread, at most a few times per second of work. */
-typedef void (*qasid_progress_fn)(void *ud, uint64_t done, uint64_t total);
+/*
+ * Progress: done and total bytes; called from the calling thread about
+ * once per MiB of work, so it should be cheap. done = total = 0 is a poll
+ * while the library waits (for a lock, or a read or write a signal
+ * interrupted): nothing to draw. Returning non-zero cancels the call it came from: that call cleans
+ * up exactly as after a failure (nothing left behind) and returns
+ * QASID_ERR_CANCELLED. A program that stops on a signal sets a flag in its
+ * handler and returns it here. The packer reports two phases: reading the
+ * input (total: the files' bytes), then copying the body behind the signed
+ * head (total: the body's bytes), each from done = 0.
+ */
+typedef int (*qasid_progress_fn)(void *ud, uint64_t done, uint64_t total);
 
 /* The packer keeps a pointer to sk; it must outlive the packer. */
 qasid_packer *qasid_packer_new(const qasid_seckey *sk);
@@ -228,9 +238,10 @@ void qasid_packer_set_tmpdir(qasid_packer *p, const char *dir);
  */
 int qasid_packer_add(qasid_packer *p, const char *path);
 
-/* Writes the bundle; nothing is left at out_path on failure, and the
- * packer may write again (to another path, say). Fails with
- * QASID_ERR_EXISTS if out_path exists and overwrite is 0. */
+/* Writes the bundle; nothing is left at out_path on failure, nor any
+ * temporary file, and the packer may write again (to another path, say).
+ * Fails with QASID_ERR_EXISTS if out_path exists and overwrite is 0,
+ * QASID_ERR_CANCELLED if the progress callback stopped it. */
 int qasid_packer_write(qasid_packer *p, const char *out_path, int overwrite);
 
 const char *qasid_packer_errmsg(const qasid_packer *p);
@@ -330,7 +341,13 @@ int qasid_reader_verify(qasid_reader *r);
  * file is there, fsynced. Never overwrites: QASID_ERR_EXISTS if a file of
  * the bundle is already in dir; QASID_ERR_DEST if dir, or a path of the
  * bundle inside it, is a symbolic link. Leftovers of an interrupted earlier
- * unpack into dir are cleaned up first. QASID_ERR_NOSPACE before anything
+ * unpack into dir are cleaned up first: one that had committed is finished
+ * only by an unpack of the same bundle, after every staged entry is checked
+ * again against the signed manifest (the call then returns QASID_OK without
+ * reading the body); one of another bundle is left for it; anything else
+ * of the user's is removed. Files get mode 0644 or 0755 less the umask,
+ * folders 0755 less the umask. QASID_ERR_CANCELLED if the progress
+ * callback stopped it: nothing is left. QASID_ERR_NOSPACE before anything
  * is written if the bundle's files hold more bytes than dir's file system
  * has free.
  */

@@ -130,14 +130,25 @@ write_oldest(struct run *r)
 	m->clen = s->out.len;
 	m->ulen = s->in.len;
 	memcpy(m->hash, s->hash, sizeof(m->hash));
-	if (qwrite_all(b->fd, s->out.p, s->out.len) < 0)
-		return qerr_sys(b->err, QASID_ERR_IO, errno, "%s: temporary "
-		    "file", b->where);
+	if (qwrite_poll(b->fd, s->out.p, s->out.len, b->progress,
+	    b->progress_ud) < 0)
+		return errno == ECANCELED ? qerr_io(b->err, errno, "packing") :
+		    qerr_sys(b->err, QASID_ERR_IO, errno, "%s: temporary file",
+		    b->where);
 	b->len += s->out.len;
 	return QASID_OK;
 }
 
-/* Queues the slot being filled and takes the next free one. */
+/* Reports progress, which may cancel. */
+static int
+report(struct run *r)
+{
+	return qprogress(r->b->progress, r->b->progress_ud, r->done,
+	    r->b->total, r->b->err, "packing");
+}
+
+/* Queues the slot being filled and takes the next free one. Each chunk
+ * (1 MiB of tar stream) reports progress, however small its files. */
 static int
 cut(struct run *r)
 {
@@ -145,6 +156,8 @@ cut(struct run *r)
 
 	if (r->cur != NULL && r->cur->in.len == 0)
 		return QASID_OK;
+	if ((rc = report(r)) != QASID_OK)
+		return rc;
 	if (r->cur != NULL)
 		qwork_submit(&r->w);
 	if (qwork_full(&r->w) && (rc = write_oldest(r)) != QASID_OK)
@@ -176,13 +189,6 @@ emit(struct run *r, const void *p, size_t n)
 	return QASID_OK;
 }
 
-static void
-report(struct run *r)
-{
-	if (r->b->progress)
-		r->b->progress(r->b->progress_ud, r->done, r->b->total);
-}
-
 /* Reads a file's bytes straight into chunks, hashing as they pass. */
 static int
 emit_file(struct run *r, struct pentry *e)
@@ -199,11 +205,10 @@ emit_file(struct run *r, struct pentry *e)
 	while (rc == QASID_OK && left > 0) {
 		size_t room = QF_CHUNK - r->cur->in.len;
 		size_t want = left < room ? (size_t)left : room;
-		ssize_t got = qread_full(fd, r->cur->in.p + r->cur->in.len,
-		    want);
+		ssize_t got = qread_poll(fd, r->cur->in.p + r->cur->in.len,
+		    want, r->b->progress, r->b->progress_ud);
 		if (got < 0) {
-			rc = qerr_sys(r->b->err, QASID_ERR_IO, errno, "%s",
-			    e->src);
+			rc = qerr_io(r->b->err, errno, e->src);
 			break;
 		}
 		if ((size_t)got < want) {
@@ -216,10 +221,8 @@ emit_file(struct run *r, struct pentry *e)
 		r->cur->in.len += want;
 		left -= want;
 		r->done += want;
-		if (r->cur->in.len == QF_CHUNK) {
-			report(r);
+		if (r->cur->in.len == QF_CHUNK)
 			rc = cut(r);
-		}
 	}
 	if (rc == QASID_OK && qread_full(fd, &extra, 1) != 0)
 		rc = qerr_set(r->b->err, QASID_ERR_IO, "%s: file grew while "
@@ -306,7 +309,8 @@ qpack_body(struct qpack_body *b, const char *tmpdir, const char *out,
 		rc = cut(&r);
 	while (rc == QASID_OK && qwork_pending(&r.w) > 0)
 		rc = write_oldest(&r);
-	report(&r);
+	if (rc == QASID_OK)
+		rc = report(&r);
 	pool_stop(&r);
 	freelocale(r.loc);
 	qbuf_free(&hdr);

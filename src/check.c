@@ -85,9 +85,8 @@ close_member(struct body *b)
 		return qerr_set(&b->r->err, QASID_ERR_CONTENT, "%s: gzip member "
 		    "%" PRIu64 " at offset %" PRIu64 " does not match the "
 		    "manifest (damaged or altered)", b->r->path, idx, off);
-	if (b->r->progress)
-		b->r->progress(b->r->progress_ud, b->done, b->r->hdr.bytes);
-	return QASID_OK;
+	return qprogress(b->r->progress, b->r->progress_ud, b->done,
+	    b->r->hdr.bytes, &b->r->err, b->r->path);
 }
 
 /* Reads exactly n inflated bytes of the body, crossing members. */

@@ -373,20 +373,9 @@ static void
 tty_guard(int on)
 {
 	static struct sigaction before[N_TTY_SIGNALS];
-	struct sigaction sa;
 
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = tty_restore_and_die;
-	for (size_t i = 0; i < N_TTY_SIGNALS; i++) {
-		if (!on) {
-			sigaction(tty_signals[i], &before[i], NULL);
-			continue;
-		}
-		sigaction(tty_signals[i], NULL, &before[i]);
-		if (before[i].sa_handler != SIG_IGN)
-			sigaction(tty_signals[i], &sa, NULL);
-	}
+	cli_signals(tty_signals, N_TTY_SIGNALS, tty_restore_and_die, before,
+	    on);
 }
 
 static char *
@@ -539,6 +528,7 @@ fail:
 static struct {
 	int drawn;
 	struct timespec start, last;
+	uint64_t total;
 } bar;
 
 static double
@@ -591,7 +581,7 @@ clock_text(double s, char *out, size_t cap)
  * The bar shrinks, then goes, so the line never wraps on a narrow terminal
  * (a wrapped line cannot be redrawn with a carriage return).
  */
-void
+int
 cli_progress(void *ud, uint64_t done, uint64_t total)
 {
 	static const char hashes[] = "########################################";
@@ -601,13 +591,18 @@ cli_progress(void *ud, uint64_t done, uint64_t total)
 	int cols, width, n;
 
 	(void)ud;
-	if (cli.quiet || !isatty(STDERR_FILENO))
-		return;
+	/* done = total = 0 is the library asking, while it waits, whether
+	 * to go on: there is nothing to draw. */
+	if (cli.quiet || (done == 0 && total == 0) || !isatty(STDERR_FILENO))
+		return cli_stop_requested();
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (!bar.drawn && bar.start.tv_sec == 0)
+	/* A new total is a new phase (pack's final copy): a new rate. */
+	if ((!bar.drawn && bar.start.tv_sec == 0) || total != bar.total) {
 		bar.start = now;
+		bar.total = total;
+	}
 	if (done < total && bar.drawn && seconds(&bar.last, &now) < 0.2)
-		return;
+		return cli_stop_requested();
 	bar.last = now;
 	el = seconds(&bar.start, &now);
 	pct = total && done < total ? (double)done / (double)total : 1.0;
@@ -635,6 +630,7 @@ cli_progress(void *ud, uint64_t done, uint64_t total)
 	else
 		fprintf(stderr, "\r%.*s\033[K", cols > 1 ? cols - 1 : 0, text);
 	bar.drawn = 1;
+	return cli_stop_requested();
 }
 
 void

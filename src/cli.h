@@ -4,6 +4,7 @@
 #ifndef QASID_CLI_H
 #define QASID_CLI_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -53,8 +54,21 @@ qasid_keyring *cli_trust(const char *pubfile, const char *pubstr,
  * or NULL after a message. */
 qasid_reader *cli_reader_new(const qasid_keyring *kr);
 
-/* Progress on stderr when it is a terminal; a qasid_progress_fn. */
-void cli_progress(void *ud, uint64_t done, uint64_t total);
+/* Progress on stderr when it is a terminal; a qasid_progress_fn that
+ * always returns whether a stop signal came (cli_stop.c), so register it
+ * even when nothing is drawn. */
+int cli_progress(void *ud, uint64_t done, uint64_t total);
+
+/* Installs fn for the n signals sigs (on), saving what was there in
+ * before[n], or puts that back (off); ignored signals stay ignored. */
+void cli_signals(const int *sigs, size_t n, void (*fn)(int),
+    struct sigaction *before, int on);
+/* While on, SIGINT, SIGTERM and SIGHUP only set a flag (cli_stop.c). */
+void cli_catch_stop(int on);
+int cli_stop_requested(void);
+/* After a library call stopped by such a signal: "qasid: what:
+ * interrupted; outcome", then dies of the signal. */
+int cli_stopped(const char *what, const char *outcome);
 void cli_progress_done(void);
 
 /* JSON string output. */

@@ -218,11 +218,15 @@ cmd_pack(int argc, char **argv)
 	if (rc == QASID_OK)
 		rc = qasid_packer_set_series(p, o.series ? o.series :
 		    "default", o.sequence);
+	cli_catch_stop(1);
 	for (int i = optind; rc == QASID_OK && i < argc; i++)
 		rc = qasid_packer_add(p, argv[i]);
 	if (rc == QASID_OK)
 		rc = qasid_packer_write(p, o.out, o.force);
 	cli_progress_done();
+	if (rc != QASID_OK && cli_stop_requested())
+		cli_stopped(o.out, "nothing was written");
+	cli_catch_stop(0);
 	status = cli_result(rc, qasid_packer_errmsg(p));
 	if (status == 0 && !cli.quiet)
 		printf("packed %s\n", cli_safe(o.out));
@@ -312,10 +316,14 @@ cmd_verify(int argc, char **argv)
 			break;
 		}
 		qasid_reader_set_progress(r, cli_progress, NULL);
+		cli_catch_stop(1);
 		rc = qasid_reader_open(r, argv[i]);
 		if (rc == QASID_OK)
 			rc = qasid_reader_verify(r);
 		cli_progress_done();
+		if (rc != QASID_OK && cli_stop_requested())
+			cli_stopped(argv[i], "not verified");
+		cli_catch_stop(0);
 		if (cli.json)
 			print_info_json(argv[i], qasid_reader_info(r), rc,
 			    qasid_reader_errmsg(r));
@@ -355,10 +363,14 @@ cmd_unpack(int argc, char **argv)
 		return EXIT_OTHER;
 	}
 	qasid_reader_set_progress(r, cli_progress, NULL);
+	cli_catch_stop(1);
 	rc = qasid_reader_open(r, argv[optind]);
 	if (rc == QASID_OK)
 		rc = qasid_reader_unpack(r, dir);
 	cli_progress_done();
+	if (rc != QASID_OK && cli_stop_requested())
+		cli_stopped(dir, "nothing was unpacked");
+	cli_catch_stop(0);
 	status = cli_result(rc, qasid_reader_errmsg(r));
 	if (status == 0 && !cli.quiet) {
 		const qasid_info *in = qasid_reader_info(r);

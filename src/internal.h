@@ -35,6 +35,13 @@ void qerr_clear(struct qerr *e);
 /* Makes the message start with "prefix: " unless it already does. */
 void qerr_prefix(struct qerr *e, const char *prefix);
 const char *qerr_msg(const struct qerr *e);
+/* Calls the progress callback fn, if any; when it asks to stop, records
+ * QASID_ERR_CANCELLED ("what: cancelled") and returns it, else QASID_OK. */
+int qprogress(qasid_progress_fn fn, void *ud, uint64_t done, uint64_t total,
+    struct qerr *e, const char *what);
+/* For a failed read or write about what: QASID_ERR_CANCELLED for
+ * ECANCELED (see qwrite_poll), else as qerr_sys with QASID_ERR_IO. */
+int qerr_io(struct qerr *e, int errnum, const char *what);
 
 /* ---- Format constants (docs/FORMAT.md) --------------------------------- */
 
@@ -130,6 +137,13 @@ void qhex(const unsigned char *in, size_t n, char *out);
 int qwrite_all(int fd, const void *buf, size_t n);
 /* Reads up to n bytes; fewer only at end of file. Returns count or -1. */
 ssize_t qread_full(int fd, void *buf, size_t n);
+/* The same, but when a signal interrupts them they poll the progress
+ * callback fn (done = total = 0) and fail with ECANCELED if it says stop,
+ * rather than wait on a hung device for ever. */
+int qwrite_poll(int fd, const void *buf, size_t n, qasid_progress_fn fn,
+    void *ud);
+ssize_t qread_poll(int fd, void *buf, size_t n, qasid_progress_fn fn,
+    void *ud);
 /* Creates a new temporary file in path's folder (same file system), mode
  * 0600: an anonymous one where the system allows (*tmpname NULL), else
  * ".NAME.qasid-XXXXXX" (*tmpname its malloc'd name). fd or -1/errno. */

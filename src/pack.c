@@ -407,37 +407,72 @@ make_signature(qasid_packer *p, const struct qbuf *mf,
 	return rc == QASID_OK ? rc : qerr_set(&p->err, rc, "signing");
 }
 
+/* The copy's progress: its own phase, so the bar keeps moving while a
+ * slow stick takes the whole bundle (and may cancel). */
 static int
-copy_body(int from, int to, uint64_t len)
+copied(qasid_packer *p, uint64_t done, uint64_t len)
+{
+	return qprogress(p->progress, p->progress_ud, done, len, &p->err,
+	    "writing the bundle");
+}
+
+/* Copies in slices, so that progress is reported and can cancel. */
+static int
+copy_kernel(qasid_packer *p, int from, int to, uint64_t len, loff_t *off)
+{
+	static const size_t slice = (size_t)8 << 20;
+	int rc;
+
+	while ((uint64_t)*off < len) {
+		uint64_t left = len - (uint64_t)*off;
+		ssize_t n = copy_file_range(from, off, to, NULL, left < slice ?
+		    (size_t)left : slice, 0);
+		if (n > 0 || (n < 0 && errno == EINTR)) {
+			if ((rc = copied(p, (uint64_t)*off, len)) != QASID_OK)
+				return rc;
+			continue;
+		}
+		if (n == 0 || (errno != EXDEV && errno != ENOSYS &&
+		    errno != EINVAL && errno != EOPNOTSUPP))
+			return QASID_ERR_IO;
+		break; /* no in-kernel copy here: copy through memory */
+	}
+	return QASID_OK;
+}
+
+static int
+copy_body(qasid_packer *p, int from, int to, uint64_t len)
 {
 	static const size_t bufsize = (size_t)1 << 20;
 	loff_t off = 0;
 	char *buf;
+	int rc;
 
-	while ((uint64_t)off < len) {
-		ssize_t n = copy_file_range(from, &off, to, NULL,
-		    (size_t)(len - (uint64_t)off), 0);
-		if (n > 0)
-			continue;
-		if (n == 0 || (errno != EXDEV && errno != ENOSYS &&
-		    errno != EINVAL && errno != EOPNOTSUPP))
-			return -1;
-		break; /* no in-kernel copy here: copy through memory */
-	}
-	if ((uint64_t)off == len)
-		return 0;
+	if ((rc = copied(p, 0, len)) != QASID_OK ||
+	    (rc = copy_kernel(p, from, to, len, &off)) != QASID_OK ||
+	    (uint64_t)off == len)
+		return rc;
 	if ((buf = malloc(bufsize)) == NULL)
-		return -1;
-	while ((uint64_t)off < len) {
+		return QASID_ERR_NOMEM;
+	while (rc == QASID_OK && (uint64_t)off < len) {
 		ssize_t n = pread(from, buf, bufsize, off);
-		if (n <= 0 || qwrite_all(to, buf, (size_t)n) < 0) {
-			free(buf);
-			return -1;
+		if (n < 0 && errno == EINTR) {
+			rc = copied(p, (uint64_t)off, len);
+			continue;
+		}
+		if (n == 0)
+			errno = EIO; /* the body shrank: cannot happen */
+		if (n <= 0 || qwrite_poll(to, buf, (size_t)n, p->progress,
+		    p->progress_ud) < 0) {
+			rc = errno == ECANCELED ? qerr_io(&p->err, errno,
+			    "writing the bundle") : QASID_ERR_IO;
+			break;
 		}
 		off += n;
+		rc = copied(p, (uint64_t)off, len);
 	}
 	free(buf);
-	return 0;
+	return rc;
 }
 
 static int
@@ -459,10 +494,15 @@ finish(qasid_packer *p, struct qpack_body *b, const char *out, int overwrite)
 		rc = qerr_sys(&p->err, QASID_ERR_IO, errno, "%s", out);
 		goto out;
 	}
-	if (qchmod(fd, 0644) < 0 || qwrite_all(fd, head.p, head.len) < 0 ||
-	    qwrite_all(fd, sigm.p, sigm.len) < 0 ||
-	    copy_body(b->fd, fd, b->len) < 0) {
-		rc = qerr_sys(&p->err, QASID_ERR_IO, errno, "%s", out);
+	rc = qchmod(fd, 0644) < 0 || qwrite_all(fd, head.p, head.len) < 0 ||
+	    qwrite_all(fd, sigm.p, sigm.len) < 0 ? QASID_ERR_IO :
+	    copy_body(p, b->fd, fd, b->len);
+	if (rc != QASID_OK) {
+		/* A cancel has its message already; errno explains the rest. */
+		if (rc == QASID_ERR_IO)
+			rc = qerr_sys(&p->err, QASID_ERR_IO, errno, "%s", out);
+		else
+			rc = qerr_set(&p->err, rc, "%s", out);
 		qtmp_abort(fd, tmp);
 		goto out;
 	}

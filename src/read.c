@@ -299,6 +299,7 @@ qread_head(qasid_reader *r, int verify)
 		rc = read_head_entries(r, h, &sig, mhash);
 	if (rc == QASID_OK && verify)
 		rc = check_signature(r, &sig, mhash, h->raw0_hash);
+	memcpy(r->mhash, mhash, sizeof(r->mhash));
 	if (rc == QASID_OK)
 		rc = parse_header(r);
 	if (rc == QASID_OK && verify &&

@@ -79,6 +79,8 @@ struct qasid_reader {
 	qasid_info info;
 	char signer[256];
 	unsigned char sigkey[QK_KEYID]; /* the key that signed, once checked */
+	unsigned char mhash[crypto_generichash_BYTES_MAX]; /* the signed hash
+	                         * of the manifest: names the bundle */
 	int head_read;           /* the head has been read (and checked) */
 	const char *dest;        /* unpack's destination, while unpacking */
 	unsigned threads;        /* 0: everything on the calling thread */

@@ -2,14 +2,16 @@
  * unpack.c - all-or-nothing extraction.
  *
  * Content is written into a private staging folder inside the destination
- * (".qasid-unpack-XXXXXX", mode 0700) while the body is verified. Only when
- * every byte has verified are the files synced, a commit marker written, and
- * the staged tree moved into place with renames that never replace anything,
- * under a lock on the destination. A run that fails removes its staging
- * folder; one killed before its commit marker leaves a staging folder that
- * the next unpack removes; one killed after it is finished by the next
- * unpack, since everything it staged had verified. Only regular files and
- * folders are ever made, never through a symbolic link.
+ * (".qasid-unpack-" and 12 random letters, mode 0700, made on the
+ * destination's descriptor) while the body is verified. Only when every
+ * byte has verified are the files synced, a commit marker naming the
+ * bundle written, and the staged tree moved into place with renames that
+ * never replace anything, under a lock on the destination. Only regular
+ * files and folders are ever made or moved, never through a symbolic link:
+ * every step goes through descriptors, so a race in a folder others can
+ * write cannot redirect it. publish.c moves the staged tree into place (and
+ * undoes that if it fails); a run that fails (or is cancelled) removes its
+ * staging folder; leftover.c deals with what killed runs left.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -17,276 +19,111 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#include "paths.h"
-#include "reader.h"
+#include "unpack.h"
 
-#define STAGE_PREFIX ".qasid-unpack-"
-#define COMMIT_MARK ".qasid-committed"
 #define WRITEBACK_EVERY ((uint64_t)16 << 20)
 
-struct unpack {
-	qasid_reader *r;
-	const char *dir;
-	int dirfd;
-	int created_dir;       /* dir did not exist before */
-	char *stage;           /* staging folder's name inside dir */
-	int stagefd;
-	int fd;                /* file being written */
-	struct qbuf journal;   /* what publishing did, to undo it */
-	uint64_t unsynced;     /* bytes written since writeback was started */
-	char rel[QASID_PATH_MAX + 2]; /* path being published */
-	size_t rellen;
-};
-
-static int
-sys(struct unpack *u, int errnum, const char *what)
+int
+unp_sys(struct unpack *u, int errnum, const char *what)
 {
 	return qerr_sys(&u->r->err, QASID_ERR_IO, errnum, "%s%s%s", u->dir,
 	    what[0] ? "/" : "", what);
 }
 
-static int
-open_dir_at(int at, const char *name)
+int
+unp_open_dir(int at, const char *name)
 {
 	return openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC);
 }
 
-/* Removes a folder tree without following links. */
-static int
-rm_tree(int at, const char *name)
+int
+unp_rm_contents(int fd)
 {
 	struct dirent *d;
 	DIR *dp;
-	int fd = open_dir_at(at, name), rc = 0;
+	int rc = 0;
 
-	if (fd < 0)
-		return unlinkat(at, name, 0);
+	if ((fd = dup(fd)) < 0)
+		return -1;
 	if ((dp = fdopendir(fd)) == NULL) {
 		close(fd);
 		return -1;
 	}
+	rewinddir(dp); /* a dup shares the offset of an earlier walk */
 	while ((d = readdir(dp)) != NULL) {
 		if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
 			continue;
 		if (d->d_type == DT_DIR || d->d_type == DT_UNKNOWN) {
-			if (rm_tree(dirfd(dp), d->d_name) < 0)
+			if (unp_rm_tree(dirfd(dp), d->d_name) < 0)
 				rc = -1;
 		} else if (unlinkat(dirfd(dp), d->d_name, 0) < 0) {
 			rc = -1;
 		}
 	}
 	closedir(dp);
+	return rc;
+}
+
+int
+unp_rm_tree(int at, const char *name)
+{
+	int fd = unp_open_dir(at, name), rc;
+
+	if (fd < 0)
+		return unlinkat(at, name, 0);
+	rc = unp_rm_contents(fd);
+	close(fd);
 	return unlinkat(at, name, AT_REMOVEDIR) < 0 ? -1 : rc;
 }
 
-/* ---- Publishing --------------------------------------------------------- */
-
-/* The journal lists what publishing made, as "f" or "d" and the path
- * inside the destination, NUL-terminated, oldest first. */
-static int
-journal(struct unpack *u, char kind)
+int
+unp_rm_dir(int at, const char *name, int fd, const struct stat *st)
 {
-	if (qbuf_append(&u->journal, &kind, 1) != QASID_OK ||
-	    qbuf_append(&u->journal, u->rel, u->rellen + 1) != QASID_OK)
-		return qerr_set(&u->r->err, QASID_ERR_NOMEM, "%s", u->dir);
-	return QASID_OK;
+	struct stat now;
+	int rc = unp_rm_contents(fd);
+
+	if (fstatat(at, name, &now, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? rc : -1;
+	if (now.st_dev != st->st_dev || now.st_ino != st->st_ino)
+		return rc; /* gone, and the name now means something else */
+	return unlinkat(at, name, AT_REMOVEDIR) < 0 ? -1 : rc;
 }
 
-static int publish_dir(struct unpack *u, int from, int to, int depth);
-
-/* Extends u->rel by one component for messages and the journal. */
-static int
-rel_push(struct unpack *u, const char *name, size_t *saved)
+/* Who may own what unpack uses: the user, or the destination's owner, who
+ * can change anything in it anyway. On a FAT or exFAT stick everything
+ * belongs to whom the stick was mounted for, which may not be the user
+ * (root unpacking onto a stick mounted for someone). */
+int
+unp_ours(const struct unpack *u, uid_t uid)
 {
-	size_t n = strlen(name);
-
-	*saved = u->rellen;
-	if (u->rellen + n + 2 > sizeof(u->rel))
-		return qerr_set(&u->r->err, QASID_ERR_UNSAFE, "%s: path too "
-		    "long", u->dir);
-	if (u->rellen)
-		u->rel[u->rellen++] = '/';
-	memcpy(u->rel + u->rellen, name, n + 1);
-	u->rellen += n;
-	return QASID_OK;
+	return uid == geteuid() || uid == u->dirst.st_uid;
 }
 
-static int
-publish_subdir(struct unpack *u, int from, int to, const char *name,
-    int depth)
+int
+unp_progress(struct unpack *u, uint64_t done)
 {
-	int sub_from, sub_to, rc;
+	return qprogress(u->r->progress, u->r->progress_ud, done,
+	    u->r->hdr.bytes, &u->r->err, u->dir);
+}
 
-	if (mkdirat(to, name, 0755) == 0) {
-		if ((rc = journal(u, 'd')) != QASID_OK)
+int
+unp_lock(struct unpack *u, int fd)
+{
+	int rc;
+
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno != EINTR)
+			return unp_sys(u, errno, "");
+		/* Polled with done = total = 0: nothing to draw. */
+		if ((rc = qprogress(u->r->progress, u->r->progress_ud, 0, 0,
+		    &u->r->err, u->dir)) != QASID_OK)
 			return rc;
-	} else if (errno != EEXIST) {
-		return sys(u, errno, u->rel);
 	}
-	if ((sub_to = open_dir_at(to, name)) < 0)
-		return errno == ELOOP || errno == ENOTDIR ? qerr_set(&u->r->err,
-		    QASID_ERR_DEST, "%s/%s: exists and is not a folder (or "
-		    "is a symbolic link)", u->dir, u->rel) : sys(u, errno,
-		    u->rel);
-	if ((sub_from = open_dir_at(from, name)) < 0) {
-		close(sub_to);
-		return sys(u, errno, u->rel);
-	}
-	rc = publish_dir(u, sub_from, sub_to, depth + 1);
-	if (rc == QASID_OK && fsync(sub_to) < 0 && errno != EINVAL)
-		rc = sys(u, errno, u->rel);
-	close(sub_from);
-	close(sub_to);
-	return rc;
-}
-
-static int
-publish_entry(struct unpack *u, int from, int to, const char *name,
-    int depth)
-{
-	struct stat st;
-	size_t saved;
-	int rc;
-
-	if ((rc = rel_push(u, name, &saved)) != QASID_OK)
-		return rc;
-	if (fstatat(from, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		rc = sys(u, errno, u->rel);
-	else if (S_ISDIR(st.st_mode))
-		rc = publish_subdir(u, from, to, name, depth);
-	else if (qrename_noreplace(from, name, to, name) < 0)
-		rc = errno == EEXIST ? qerr_set(&u->r->err, QASID_ERR_EXISTS,
-		    "%s/%s: already exists; nothing was unpacked", u->dir,
-		    u->rel) : sys(u, errno, u->rel);
-	else
-		rc = journal(u, 'f');
-	u->rellen = saved;
-	u->rel[saved] = '\0';
-	return rc;
-}
-
-static int
-publish_dir(struct unpack *u, int from, int to, int depth)
-{
-	struct dirent *d;
-	DIR *dp;
-	int fd = dup(from), rc = QASID_OK;
-
-	if (depth > QASID_DEPTH_MAX + 1)
-		return qerr_set(&u->r->err, QASID_ERR_UNSAFE, "%s: too deep",
-		    u->dir);
-	if (fd < 0 || (dp = fdopendir(fd)) == NULL) {
-		if (fd >= 0)
-			close(fd);
-		return sys(u, errno, u->rel);
-	}
-	while (rc == QASID_OK && (d = readdir(dp)) != NULL) {
-		if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") ==
-		    0 || (depth == 0 && strcmp(d->d_name, COMMIT_MARK) == 0))
-			continue;
-		rc = publish_entry(u, from, to, d->d_name, depth);
-	}
-	closedir(dp);
-	return rc;
-}
-
-/* Undoes a failed publish, newest first: files go, new folders go. What was
- * moved in had verified, so removing it loses nothing the bundle lacks. */
-static void
-unpublish(struct unpack *u)
-{
-	char *start = (char *)u->journal.p, *end;
-
-	if (start == NULL)
-		return; /* nothing was moved or made */
-	end = start + u->journal.len;
-	while (end > start) {
-		char *rec = end - 1;
-		while (rec > start && rec[-1] != '\0')
-			rec--;
-		end = rec;
-		unlinkat(u->dirfd, rec + 1, rec[0] == 'd' ? AT_REMOVEDIR : 0);
-	}
-	u->journal.len = 0;
-}
-
-/* Moves a committed staging folder's content into place. The caller holds
- * the lock on the destination. */
-static int
-publish_locked(struct unpack *u, int stagefd)
-{
-	int rc;
-
-	u->journal.len = 0;
-	u->rellen = 0;
-	u->rel[0] = '\0';
-	rc = publish_dir(u, stagefd, u->dirfd, 0);
-	if (rc != QASID_OK)
-		unpublish(u);
-	else if (fsync(u->dirfd) < 0 && errno != EINVAL)
-		rc = sys(u, errno, "");
-	return rc;
-}
-
-static int
-publish(struct unpack *u, int stagefd)
-{
-	int rc;
-
-	if (flock(u->dirfd, LOCK_EX) < 0)
-		return sys(u, errno, "");
-	rc = publish_locked(u, stagefd);
-	flock(u->dirfd, LOCK_UN);
-	return rc;
-}
-
-/* ---- Leftovers of earlier runs ------------------------------------------ */
-
-static int
-recover_one(struct unpack *u, const char *name)
-{
-	int fd = open_dir_at(u->dirfd, name), rc = QASID_OK;
-
-	if (fd < 0)
-		return QASID_OK;
-	/* A staging folder still locked belongs to a running unpack. */
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		close(fd);
-		return QASID_OK;
-	}
-	if (faccessat(fd, COMMIT_MARK, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
-		rc = publish_locked(u, fd);
-	/* An unpack removes its own staging folder before it lets go of its
-	 * lock, so one that has gone meanwhile was finished with. */
-	if (rc == QASID_OK && rm_tree(u->dirfd, name) < 0 && errno != ENOENT)
-		rc = sys(u, errno, name);
-	close(fd);
-	return rc;
-}
-
-/* The caller holds the lock on the destination. */
-static int
-recover(struct unpack *u)
-{
-	struct dirent *d;
-	DIR *dp;
-	int fd = dup(u->dirfd), rc = QASID_OK;
-
-	if (fd < 0 || (dp = fdopendir(fd)) == NULL) {
-		if (fd >= 0)
-			close(fd);
-		return sys(u, errno, "");
-	}
-	while (rc == QASID_OK && (d = readdir(dp)) != NULL)
-		if (strncmp(d->d_name, STAGE_PREFIX, strlen(STAGE_PREFIX)) == 0)
-			rc = recover_one(u, d->d_name);
-	closedir(dp);
-	return rc;
+	return QASID_OK;
 }
 
 /* ---- The sink the body checker feeds ------------------------------------ */
@@ -297,7 +134,7 @@ sink_dir(void *ud, const struct qmf_entry *e)
 	struct unpack *u = ud;
 
 	if (mkdirat(u->stagefd, e->path, 0700) < 0)
-		return sys(u, errno, e->path);
+		return unp_sys(u, errno, e->path);
 	return QASID_OK;
 }
 
@@ -306,9 +143,11 @@ sink_file_begin(void *ud, const struct qmf_entry *e)
 {
 	struct unpack *u = ud;
 
+	/* Made with its final mode less the umask, as folders are (and as
+	 * tar does for a user): the staging folder keeps others out. */
 	u->fd = openat(u->stagefd, e->path, O_WRONLY | O_CREAT | O_EXCL |
-	    O_NOFOLLOW | O_CLOEXEC, 0600);
-	return u->fd < 0 ? sys(u, errno, e->path) : QASID_OK;
+	    O_NOFOLLOW | O_CLOEXEC, (mode_t)e->mode);
+	return u->fd < 0 ? unp_sys(u, errno, e->path) : QASID_OK;
 }
 
 static int
@@ -316,8 +155,9 @@ sink_file_data(void *ud, const unsigned char *p, size_t n)
 {
 	struct unpack *u = ud;
 
-	if (qwrite_all(u->fd, p, n) < 0)
-		return sys(u, errno, u->stage);
+	if (qwrite_poll(u->fd, p, n, u->r->progress, u->r->progress_ud) < 0)
+		return errno == ECANCELED ? qerr_io(&u->r->err, errno, u->dir) :
+		    unp_sys(u, errno, u->stage);
 	u->unsynced += n;
 	return QASID_OK;
 }
@@ -328,6 +168,7 @@ sink_file_end(void *ud, const struct qmf_entry *e)
 	struct unpack *u = ud;
 	int fd = u->fd;
 
+	(void)e;
 	u->fd = -1;
 	/* Start writeback every 16 MiB or so, not for every small file; one
 	 * syncfs at the commit waits for it all. */
@@ -335,13 +176,8 @@ sink_file_end(void *ud, const struct qmf_entry *e)
 		sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 		u->unsynced = 0;
 	}
-	if (qchmod(fd, e->mode) < 0) {
-		int saved = errno;
-		close(fd);
-		return sys(u, saved, e->path);
-	}
 	if (close(fd) < 0)
-		return sys(u, errno, e->path);
+		return unp_sys(u, errno, e->path);
 	return QASID_OK;
 }
 
@@ -349,15 +185,15 @@ static int
 sink_commit(void *ud)
 {
 	struct unpack *u = ud;
-	int fd;
+	int rc;
 
 	if (syncfs(u->stagefd) < 0)
-		return sys(u, errno, u->stage);
-	fd = openat(u->stagefd, COMMIT_MARK, O_WRONLY | O_CREAT | O_EXCL |
-	    O_CLOEXEC, 0600);
-	if (fd < 0 || fsync(fd) < 0 || close(fd) < 0 || fsync(u->stagefd) < 0)
-		return sys(u, errno, u->stage);
-	return publish(u, u->stagefd);
+		return unp_sys(u, errno, u->stage);
+	/* Syncing a stick can take long: the last chance to stop cleanly. */
+	if ((rc = unp_progress(u, u->r->hdr.bytes)) != QASID_OK ||
+	    (rc = unp_mark(u)) != QASID_OK)
+		return rc;
+	return unp_publish(u, u->stagefd);
 }
 
 /* ---- Before anything is written ----------------------------------------- */
@@ -452,40 +288,65 @@ open_dest(struct unpack *u)
 	if (mkdir(u->dir, 0755) == 0)
 		u->created_dir = 1;
 	else if (errno != EEXIST)
-		return sys(u, errno, "");
+		return unp_sys(u, errno, "");
 	u->dirfd = open(u->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC);
 	if (u->dirfd >= 0)
-		return QASID_OK;
+		return fstat(u->dirfd, &u->dirst) < 0 ? unp_sys(u, errno, "") :
+		    QASID_OK;
 	saved = errno;
 	if (lstat(u->dir, &st) == 0 && S_ISLNK(st.st_mode))
 		return qerr_set(&u->r->err, QASID_ERR_DEST, "%s: is a "
 		    "symbolic link; refusing to unpack through it", u->dir);
-	return sys(u, saved, "");
+	return unp_sys(u, saved, "");
 }
 
+/* A fresh staging folder with a random name, made on the destination's
+ * descriptor and locked; it must be the one made, and ours. */
 static int
 make_stage(struct unpack *u)
 {
-	size_t n = strlen(u->dir) + sizeof(STAGE_PREFIX) + 8;
-	char *path = malloc(n), *slash;
+	static const char letters[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789";
+	size_t n = strlen(STAGE_PREFIX);
 
-	if (path == NULL)
-		return qerr_set(&u->r->err, QASID_ERR_NOMEM, "%s", u->dir);
-	snprintf(path, n, "%s/%sXXXXXX", u->dir, STAGE_PREFIX);
-	if (mkdtemp(path) == NULL) {
-		free(path);
-		return sys(u, errno, "");
+	memcpy(u->stage, STAGE_PREFIX, n);
+	for (int tries = 1;; tries++) {
+		for (size_t i = 0; i < 12; i++)
+			u->stage[n + i] = letters[randombytes_uniform(
+			    sizeof(letters) - 1)];
+		u->stage[n + 12] = '\0';
+		if (mkdirat(u->dirfd, u->stage, 0700) == 0)
+			break;
+		if (errno != EEXIST || tries == 100) {
+			int saved = errno;
+			u->stage[0] = '\0';
+			return unp_sys(u, saved, "");
+		}
 	}
-	slash = strrchr(path, '/');
-	u->stage = strdup(slash + 1);
-	free(path);
-	if (u->stage == NULL)
-		return qerr_set(&u->r->err, QASID_ERR_NOMEM, "%s", u->dir);
-	if ((u->stagefd = open_dir_at(u->dirfd, u->stage)) < 0 ||
+	if ((u->stagefd = unp_open_dir(u->dirfd, u->stage)) < 0 ||
+	    fstat(u->stagefd, &u->stagest) < 0 ||
 	    flock(u->stagefd, LOCK_EX) < 0)
-		return sys(u, errno, u->stage);
+		return unp_sys(u, errno, u->stage);
+	if (!unp_ours(u, u->stagest.st_uid)) {
+		close(u->stagefd);
+		u->stagefd = -1;
+		return qerr_set(&u->r->err, QASID_ERR_DEST, "%s/%s: replaced "
+		    "by someone else's folder", u->dir, u->stage);
+	}
 	return QASID_OK;
+}
+
+/* Removes this run's staging folder. */
+static int
+rm_stage(struct unpack *u)
+{
+	if (u->stagefd >= 0)
+		return unp_rm_dir(u->dirfd, u->stage, u->stagefd, &u->stagest);
+	if (u->stage[0] != '\0' && unlinkat(u->dirfd, u->stage,
+	    AT_REMOVEDIR) < 0 && errno != ENOENT)
+		return -1;
+	return 0;
 }
 
 /*
@@ -495,16 +356,28 @@ make_stage(struct unpack *u)
  * leftover and remove it.
  */
 static int
-prepare(struct unpack *u)
+prepare(struct unpack *u, int *finished)
 {
 	int rc;
 
-	if (flock(u->dirfd, LOCK_EX) < 0)
-		return sys(u, errno, "");
-	if ((rc = recover(u)) == QASID_OK && (rc = precheck(u)) == QASID_OK)
+	if ((rc = unp_lock(u, u->dirfd)) != QASID_OK)
+		return rc;
+	if ((rc = unp_recover(u, finished)) == QASID_OK && !*finished &&
+	    (rc = precheck(u)) == QASID_OK)
 		rc = make_stage(u);
 	flock(u->dirfd, LOCK_UN);
 	return rc;
+}
+
+/* Removes the destination this run made, if it is still the same one. */
+static void
+rm_dest(struct unpack *u)
+{
+	struct stat st;
+
+	if (fstatat(AT_FDCWD, u->dir, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    st.st_dev == u->dirst.st_dev && st.st_ino == u->dirst.st_ino)
+		unlinkat(AT_FDCWD, u->dir, AT_REMOVEDIR);
 }
 
 int
@@ -514,23 +387,22 @@ qunpack(qasid_reader *r, const char *dir)
 	    .fd = -1};
 	struct qsink sink = {&u, sink_dir, sink_file_begin, sink_file_data,
 	    sink_file_end, sink_commit};
-	int rc;
+	int rc, finished = 0;
 
-	if ((rc = open_dest(&u)) == QASID_OK && (rc = prepare(&u)) ==
-	    QASID_OK)
+	if ((rc = open_dest(&u)) == QASID_OK && (rc = prepare(&u,
+	    &finished)) == QASID_OK && !finished)
 		rc = qread_body(r, &sink);
 	if (u.fd >= 0)
 		close(u.fd);
-	if (u.stage != NULL && rm_tree(u.dirfd, u.stage) < 0 &&
-	    rc == QASID_OK)
-		rc = sys(&u, errno, u.stage);
+	if (rm_stage(&u) < 0 && rc == QASID_OK)
+		rc = unp_sys(&u, errno, u.stage);
 	if (u.stagefd >= 0)
 		close(u.stagefd);
 	if (rc != QASID_OK && u.created_dir)
-		unlinkat(AT_FDCWD, dir, AT_REMOVEDIR);
+		rm_dest(&u);
 	if (u.dirfd >= 0)
 		close(u.dirfd);
-	free(u.stage);
 	qbuf_free(&u.journal);
+	qbuf_free(&u.jpaths);
 	return rc;
 }

@@ -30,6 +30,7 @@ static const char *const messages[] = {
 	"key not found",
 	"internal error",
 	"unsafe destination",
+	"cancelled",
 };
 
 const char *
@@ -127,6 +128,23 @@ qerr_prefix(struct qerr *e, const char *prefix)
 		memcpy(e->msg, msg, sizeof(msg));
 }
 
+int
+qprogress(qasid_progress_fn fn, void *ud, uint64_t done, uint64_t total,
+    struct qerr *e, const char *what)
+{
+	if (fn == NULL || fn(ud, done, total) == 0)
+		return QASID_OK;
+	return qerr_set(e, QASID_ERR_CANCELLED, "%s: cancelled", what);
+}
+
+int
+qerr_io(struct qerr *e, int errnum, const char *what)
+{
+	if (errnum == ECANCELED)
+		return qerr_set(e, QASID_ERR_CANCELLED, "%s: cancelled", what);
+	return qerr_sys(e, QASID_ERR_IO, errnum, "%s", what);
+}
+
 const char *
 qerr_msg(const struct qerr *e)
 {
@@ -187,15 +205,27 @@ qhex(const unsigned char *in, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
+/* A read or write a signal interrupted: go on, unless fn (polled with
+ * done = total = 0) says stop, which fails with ECANCELED. */
+static int
+interrupted(qasid_progress_fn fn, void *ud)
+{
+	if (fn == NULL || fn(ud, 0, 0) == 0)
+		return 0;
+	errno = ECANCELED;
+	return -1;
+}
+
 int
-qwrite_all(int fd, const void *buf, size_t n)
+qwrite_poll(int fd, const void *buf, size_t n, qasid_progress_fn fn,
+    void *ud)
 {
 	const unsigned char *p = buf;
 
 	while (n > 0) {
 		ssize_t w = write(fd, p, n);
 		if (w < 0) {
-			if (errno == EINTR)
+			if (errno == EINTR && interrupted(fn, ud) == 0)
 				continue;
 			return -1;
 		}
@@ -205,8 +235,14 @@ qwrite_all(int fd, const void *buf, size_t n)
 	return 0;
 }
 
+int
+qwrite_all(int fd, const void *buf, size_t n)
+{
+	return qwrite_poll(fd, buf, n, NULL, NULL);
+}
+
 ssize_t
-qread_full(int fd, void *buf, size_t n)
+qread_poll(int fd, void *buf, size_t n, qasid_progress_fn fn, void *ud)
 {
 	unsigned char *p = buf;
 	size_t got = 0;
@@ -214,7 +250,7 @@ qread_full(int fd, void *buf, size_t n)
 	while (got < n) {
 		ssize_t r = read(fd, p + got, n - got);
 		if (r < 0) {
-			if (errno == EINTR)
+			if (errno == EINTR && interrupted(fn, ud) == 0)
 				continue;
 			return -1;
 		}
@@ -223,6 +259,12 @@ qread_full(int fd, void *buf, size_t n)
 		got += (size_t)r;
 	}
 	return (ssize_t)got;
+}
+
+ssize_t
+qread_full(int fd, void *buf, size_t n)
+{
+	return qread_poll(fd, buf, n, NULL, NULL);
 }
 
 int

@@ -138,21 +138,143 @@ t_same "$W/small/report/summary.txt" "$W/u/dest/report/summary.txt"
 t_no_leftovers "$W/u"
 t_end
 
-t_begin "a staging folder left with its commit marker is finished"
+# The commit marker of a leftover of BUNDLE, as a killed unpack writes it:
+# it names the bundle by the BLAKE2b-512 of its signed manifest.
+mark_for() {
+	printf 'qasid-committed 1 %s\n' "$(tar -xzOf "$1" .qasid/manifest 2>/dev/null |
+	    b2sum | cut -d' ' -f1)"
+}
+# plant STAGE: a staging folder as an attacker would prepare it on a stick:
+# a setuid script, a FIFO, a link to /etc, a device (as root), a hard link,
+# and forged content at one of small.qasid's own paths.
+plant() {
+	mkdir -p "$1/report" "$1/bin"
+	printf '#!/bin/sh\nid\n' >"$1/bin/evil.sh"
+	chmod 4755 "$1/bin/evil.sh"
+	mkfifo "$1/fifo"
+	ln -s /etc "$1/etc"
+	[ "$(id -u)" -ne 0 ] || mknod "$1/null" c 1 3
+	printf 'forged\n' >"$1/report/summary.txt"
+	ln "$1/report/summary.txt" "$1/hard.txt"
+	chmod 0700 "$1"
+}
+planted_absent() {
+	for p in bin etc fifo null hard.txt; do t_absent "$W/u/dest/$p"; done
+	[ -z "$(find "$W/u/dest" -perm /7000)" ] || t_fail "setuid published"
+	[ -z "$(find "$W/u/dest" ! -type f ! -type d)" ] ||
+		t_fail "not file/folder published"
+}
+
+t_begin "a planted staging folder with an empty commit marker is not published"
 fresh_dest
 stage="$W/u/dest/.qasid-unpack-Zz98Yx"
-mkdir -p "$stage/older/sub"
-printf 'verified before the crash\n' >"$stage/older/sub/minutes.txt"
-printf 'also verified\n' >"$stage/older/list.txt"
+plant "$stage"
 : >"$stage/.qasid-committed"
-chmod 0700 "$stage"
 run 0 "$QASID" unpack -p "$W/k.pub" -C "$W/u/dest" "$W/small.qasid"
-t_grep "^verified before the crash\$" "$W/u/dest/older/sub/minutes.txt"
-t_grep "^also verified\$" "$W/u/dest/older/list.txt"
+planted_absent
 t_same "$W/small/report/summary.txt" "$W/u/dest/report/summary.txt"
 t_absent "$stage"
-t_absent "$W/u/dest/.qasid-committed"
 t_no_leftovers "$W/u"
+t_end
+
+t_begin "a planted staging folder marked as this very bundle is checked, removed"
+fresh_dest
+stage="$W/u/dest/.qasid-unpack-Pl4nT1"
+plant "$stage"
+mark_for "$W/small.qasid" >"$stage/.qasid-committed"
+run 0 "$QASID" unpack -p "$W/k.pub" -C "$W/u/dest" "$W/small.qasid"
+planted_absent
+t_same "$W/small/report/summary.txt" "$W/u/dest/report/summary.txt"
+t_no_leftovers "$W/u"
+t_end
+
+t_begin "forged content at a bundle path, marked as this bundle, is not published"
+fresh_dest
+stage="$W/u/dest/.qasid-unpack-F0rGed"
+mkdir -p "$stage/report"
+printf 'The small report!\n' >"$stage/report/summary.txt"
+mark_for "$W/small.qasid" >"$stage/.qasid-committed"
+chmod 0700 "$stage"
+run 0 "$QASID" unpack -p "$W/k.pub" -C "$W/u/dest" "$W/small.qasid"
+t_same "$W/small/report/summary.txt" "$W/u/dest/report/summary.txt"
+t_no_leftovers "$W/u"
+t_end
+
+t_begin "a damaged bundle with a plant: exit 1 and nothing planted appears"
+fresh_dest
+snap before
+stage="$W/u/dest/.qasid-unpack-Dm4g3d"
+plant "$stage"
+mark_for "$W/bad-end.qasid" >"$stage/.qasid-committed"
+run 1 "$QASID" unpack -p "$W/k.pub" -C "$W/u/dest" "$W/bad-end.qasid"
+t_grep "^qasid: $W/bad-end.qasid: " "$ERR"
+planted_absent
+same_as_before
+t_end
+
+t_begin "a genuine leftover killed while publishing is finished by the same bundle"
+fresh_dest
+stage="$W/u/dest/.qasid-unpack-K1lled"
+# What a run killed halfway through publishing leaves: one file already
+# moved into place, the rest still staged.
+mkdir -p "$stage/drop/media" "$W/u/dest/drop/statements"
+cp -p "$W/src/drop/media/video.bin" "$stage/drop/media/"
+(cd "$W/src" && find drop -type d) | while read -r d; do
+	mkdir -p "$stage/$d"; done
+(cd "$W/src" && find drop -type f) | while read -r f; do
+	cp "$W/src/$f" "$stage/$f"
+	if [ -x "$W/src/$f" ]; then chmod 0755 "$stage/$f"
+	else chmod 0644 "$stage/$f"; fi
+done
+mv "$stage/drop/statements/$MY_FILE" "$W/u/dest/drop/statements/"
+mark_for "$W/big.qasid" >"$stage/.qasid-committed"
+chmod 0700 "$stage"
+run 0 "$QASID" unpack -p "$W/k.pub" -C "$W/u/dest" "$W/big.qasid"
+t_grep "unpacked 9 files" "$OUT"
+rm "$W/u/dest/drop/statements/my-notes.txt"
+diff -r "$W/src/drop" "$W/u/dest/drop" >/dev/null || t_fail "trees differ"
+t_no_leftovers "$W/u"
+t_end
+
+t_begin "a committed leftover of another bundle stays for that bundle's unpack"
+fresh_dest
+stage="$W/u/dest/.qasid-unpack-0th3rB"
+mkdir -p "$stage/report"
+cp "$W/small/report/summary.txt" "$stage/report/"
+mark_for "$W/small.qasid" >"$stage/.qasid-committed"
+chmod 0700 "$stage"
+run 0 "$QASID" unpack -p "$W/k.pub" -C "$W/u/dest" "$W/big.qasid"
+t_exists "$stage/report/summary.txt"
+t_absent "$W/u/dest/report"
+run 0 "$QASID" unpack -p "$W/k.pub" -C "$W/u/dest" "$W/small.qasid"
+t_same "$W/small/report/summary.txt" "$W/u/dest/report/summary.txt"
+t_no_leftovers "$W/u"
+t_end
+
+if [ "$(id -u)" -eq 0 ]; then
+	t_begin "someone else's staging folder is neither published nor removed"
+	fresh_dest
+	stage="$W/u/dest/.qasid-unpack-N0b0dy"
+	mkdir -p "$stage/report"
+	cp "$W/small/report/summary.txt" "$stage/report/"
+	mark_for "$W/small.qasid" >"$stage/.qasid-committed"
+	chown -R 65534 "$stage"
+	run 0 "$QASID" unpack -p "$W/k.pub" -C "$W/u/dest" "$W/big.qasid"
+	t_exists "$stage/report/summary.txt"
+	t_absent "$W/u/dest/report"
+	rm -rf "$stage"
+	t_end
+fi
+
+t_begin "unpacked files and folders both follow the umask, as tar's do"
+rm -rf "$W/um"
+(umask 027 && "$QASID" unpack -q -p "$W/k.pub" -C "$W/um" "$W/big.qasid") ||
+	t_fail "unpack failed"
+(cd "$W/um" && find drop -exec stat -c '%a %n' {} + | LC_ALL=C sort) \
+    >"$W/um.modes"
+t_grep "^750 drop/tools/readme.sh\$" "$W/um.modes"
+t_grep "^640 drop/statements/empty.txt\$" "$W/um.modes"
+t_grep "^750 drop/tools\$" "$W/um.modes"
 t_end
 
 t_begin "a leftover is cleaned even when the new unpack then fails"

@@ -46,13 +46,51 @@ def unpack_seed(b, split):
     return bytes([split]) + mf + b"\0" + b.tar()
 
 
+def stp(op, k=0, dest=False, idx=0):
+    """One seeding step of fuzz_leftover.c."""
+    return bytes([op, (idx << 3) | (4 if dest else 0) | k])
+
+
+def extra(j):
+    """The step name index of fuzz_leftover.c's extras[j]."""
+    return 16 + j
+
+
+def leftover_plans(b):
+    """(name, steps, accepted) for fuzz_leftover: destinations to seed."""
+    es = b.entries
+    genuine = [stp(4 if e.is_dir else 3, 0, idx=i) for i, e in enumerate(es)]
+    first = next((i for i, e in enumerate(es) if not e.is_dir), None)
+    half = [stp(4, 0, idx=i) for i, e in enumerate(es) if e.is_dir] + \
+           [stp(3, 0, dest=(i == first), idx=i) for i, e in enumerate(es)
+            if not e.is_dir]
+    yield "plain", [], True
+    yield "genuine-leftover", [stp(0), stp(1, idx=1)] + genuine, True
+    yield "half-published", [stp(0), stp(1, idx=1)] + half, True
+    yield "plant-this", [stp(0), stp(1, idx=1), stp(5, idx=extra(1)),
+                         stp(6, idx=extra(0)), stp(7, idx=extra(2)),
+                         stp(8, idx=0), stp(2, idx=len(es) - 1)], True
+    yield "plant-empty-marker", [stp(0, 1), stp(1, 1, idx=0),
+                                 stp(2, 1, idx=0), stp(5, 1, idx=extra(4)),
+                                 stp(8, 1, idx=extra(6))], True
+    if first is not None:
+        yield "forged-this", [stp(0, 3), stp(1, 3, idx=1),
+                              stp(2, 3, idx=first)], True
+        yield "forged-empty-marker", [stp(0, 3), stp(1, 3, idx=0),
+                                      stp(2, 3, idx=first)], True
+    yield "other-bundle", [stp(0, 2), stp(1, 2, idx=2), stp(2, 2, idx=0)], True
+    yield "dest-links", [stp(5, 0, True, extra(1)), stp(6, 0, True, extra(7)),
+                         stp(7, 0, True, extra(2))], True
+    yield "dest-link-clash", [stp(5, 0, True, 0)], False
+
+
 def main():
     with tempfile.TemporaryDirectory() as d:
         sec, pub = os.path.join(d, "fuzz.sec"), os.path.join(d, "fuzz.pub")
         subprocess.run([os.path.join(BUILD, "tests", "replay-read"), "--keys",
                         sec, pub], check=True)
         key = Key(sec, pub)
-        for t in ("read", "unpack", "manifest"):
+        for t in ("read", "unpack", "manifest", "leftover"):
             os.makedirs(os.path.join(CORPUS, t), exist_ok=True)
             for f in os.listdir(os.path.join(CORPUS, t)):
                 if f.startswith("ok-"):
@@ -67,6 +105,14 @@ def main():
                 p = os.path.join(CORPUS, "unpack", "ok-%s-%d" % (name, split))
                 with open(p, "wb") as f:
                     f.write(unpack_seed(b, split))
+            if name not in ("one-file", "tree", "deep", "only-dirs"):
+                continue
+            for plan, steps, ok in leftover_plans(b):
+                p = os.path.join(CORPUS, "leftover", "%s-%s-%s" % (
+                    "ok" if ok else "seed", plan, name))
+                with open(p, "wb") as f:
+                    f.write(bytes([len(steps)]) + b"".join(steps) +
+                            unpack_seed(b, 0))
 
 
 if __name__ == "__main__":

@@ -250,3 +250,139 @@ if [ -f "$SHIM" ]; then
 else
 	t_skip "kill: staging folder removed while another looks" "no $SHIM"
 fi
+
+# Ctrl-C, SIGTERM and SIGHUP: unpack and pack clean up, say so and die of
+# the signal (a shell sees 128 + its number). The shim slows writes so the
+# signal lands mid-way, and takes O_TMPFILE away from pack, as a FUSE exFAT
+# stick does, so pack holds a named hidden file beside the bundle.
+t_begin "signals: SIGINT, SIGTERM, SIGHUP during unpack leave nothing"
+if [ -f "$SHIM" ]; then
+	"$PY" - "$QASID" "$W/k.pub" "$W/pkg.qasid" "$W/sig" "$SHIM" \
+	    >"$OUT" 2>&1 <<'PY' || t_fail "$(tail -n 5 "$OUT" | tr '\n' ' ')"
+import os, shutil, signal, subprocess, sys, time
+qasid, pub, bundle, work, shim = sys.argv[1:6]
+dest = os.path.join(work, "dest")
+env = dict(os.environ, LD_PRELOAD=shim, QASID_TEST_DELAY_IO_MS="20")
+for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(dest)
+    open(os.path.join(dest, "old"), "w").write("old\n")
+    p = subprocess.Popen([qasid, "unpack", "-p", pub, "-C", dest, bundle],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         env=env)
+    t0 = time.monotonic()
+    while not any(x.startswith(".qasid-unpack-") for x in os.listdir(dest)):
+        if time.monotonic() - t0 > 20 or p.poll() is not None:
+            print("%s: no staging folder seen" % sig.name)
+            sys.exit(1)
+        time.sleep(0.002)
+    time.sleep(0.1)
+    p.send_signal(sig)
+    rc = p.wait()
+    err = p.stderr.read().decode()
+    want = "qasid: %s: interrupted; nothing was unpacked\n" % dest
+    if rc != -sig or err != want:
+        print("%s: exit %d, said %r" % (sig.name, rc, err))
+        sys.exit(1)
+    if os.listdir(dest) != ["old"]:
+        print("%s: left %s" % (sig.name, os.listdir(dest)))
+        sys.exit(1)
+PY
+	t_end
+else
+	t_skip "signals: during unpack" "no $SHIM"
+fi
+
+t_begin "signals: SIGINT, SIGTERM, SIGHUP during pack leave no hidden file"
+if [ -f "$SHIM" ]; then
+	head -c 20000000 /dev/urandom >"$W/src/noise.bin"
+	"$PY" - "$QASID" "$W/k.sec" "$W/src/noise.bin" "$W/psig" "$SHIM" \
+	    >"$OUT" 2>&1 <<'PY' || t_fail "$(tail -n 5 "$OUT" | tr '\n' ' ')"
+import os, shutil, signal, subprocess, sys, time
+qasid, sec, src, work, shim = sys.argv[1:6]
+out = os.path.join(work, "out")
+env = dict(os.environ, LD_PRELOAD=shim, QASID_TEST_NO_TMPFILE="1",
+           QASID_TEST_DELAY_COPY_MS="400", QASID_TEST_DELAY_IO_MS="5")
+env.pop("TMPDIR", None)
+for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(out)
+    bundle = os.path.join(out, "b.qasid")
+    p = subprocess.Popen([qasid, "pack", "-q", "-s", sec, "-o", bundle, src],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         env=env)
+    t0 = time.monotonic()
+    # The hidden bundle appears once the body is done: the final copy.
+    while not any(x.startswith(".b.qasid.qasid-") for x in os.listdir(out)):
+        if time.monotonic() - t0 > 30 or p.poll() is not None:
+            print("%s: no hidden temporary file seen: %s" % (sig.name,
+                  p.stderr.read().decode() if p.poll() is not None else ""))
+            sys.exit(1)
+        time.sleep(0.002)
+    p.send_signal(sig)
+    rc = p.wait()
+    err = p.stderr.read().decode()
+    want = "qasid: %s: interrupted; nothing was written\n" % bundle
+    if rc != -sig or err != want:
+        print("%s: exit %d, said %r" % (sig.name, rc, err))
+        sys.exit(1)
+    if os.listdir(out) != []:
+        print("%s: left %s" % (sig.name, os.listdir(out)))
+        sys.exit(1)
+PY
+	t_end
+else
+	t_skip "signals: during pack" "no $SHIM"
+fi
+
+# A local user who can write the destination swaps a folder that unpack
+# made for a link while unpack undoes a failed publish: the undo must not
+# follow it and delete files outside the destination.
+t_begin "rollback never follows a folder swapped for a symbolic link"
+if [ -f "$SHIM" ]; then
+	mkdir -p "$W/rb/src/a/b" "$W/rb/victim/b" "$W/rb/dest"
+	for f in x y z; do
+		echo "$f" >"$W/rb/src/a/b/$f.txt"
+		echo "not yours" >"$W/rb/victim/b/$f.txt"
+	done
+	(cd "$W/rb/src" && "$QASID" pack -q -s "$W/k.sec" -o ../rb.qasid a) ||
+		t_fail "pack failed"
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+	export ASAN_OPTIONS
+	run 2 env LD_PRELOAD="$SHIM" QASID_TEST_RACE_FSYNC="$W/rb/dest/a/b $W/rb/dest/a $W/rb/victim" \
+	    "$QASID" unpack -q -p "$W/k.pub" -C "$W/rb/dest" "$W/rb/rb.qasid"
+	t_grep "^qasid: $W/rb/dest/a/b: Input/output error" "$ERR"
+	[ -L "$W/rb/dest/a" ] || t_fail "the race did not happen"
+	for f in x y z; do
+		t_grep "^not yours\$" "$W/rb/victim/b/$f.txt"
+	done
+	t_end
+else
+	t_skip "rollback never follows a link" "no $SHIM"
+fi
+
+# A signal while unpack waits for another's lock on the destination: the
+# wait is interrupted and unpack stops at once, rather than wait on.
+# (SIGTERM: a shell without job control starts background jobs with SIGINT
+# ignored, and qasid leaves an ignored signal ignored.)
+t_begin "signals: SIGTERM while waiting for the destination's lock"
+if command -v flock >/dev/null 2>&1; then
+	mkdir -p "$W/lk/dest"
+	flock "$W/lk/dest" sleep 3 &
+	holder=$!
+	sleep 0.3
+	"$QASID" unpack -q -p "$W/k.pub" -C "$W/lk/dest" "$W/pkg.qasid" \
+	    >"$OUT" 2>"$ERR" &
+	upid=$!
+	sleep 0.5
+	kill -TERM "$upid"
+	# The shell reports a job that died of a signal; that is expected.
+	{ wait "$upid"; st=$?; } 2>/dev/null
+	wait "$holder"
+	[ "$st" -eq 143 ] || t_fail "exit $st, want 143 (SIGTERM)"
+	t_grep "^qasid: $W/lk/dest: interrupted; nothing was unpacked\$" "$ERR"
+	[ -z "$(ls -A "$W/lk/dest")" ] || t_fail "left: $(ls -A "$W/lk/dest")"
+	t_end
+else
+	t_skip "signals: while waiting for a lock" "no flock(1)"
+fi

@@ -190,8 +190,9 @@ t_absent "$W/outside/new.txt"
 t_end
 
 # ---- names unpack uses for itself -------------------------------------------
-# Staging folders (".qasid-unpack-*") are removed, and committed ones
-# published, by the next unpack; a bundle must not be able to leave one.
+# Staging folders (".qasid-unpack-*") are removed, or committed ones
+# checked and finished, by the next unpack; a bundle must not be able to
+# leave one.
 t_begin "type: bundle folder named like a staging folder"
 craft "$W/stage.qasid" <<PY
 Bundle(K, [Dir(".qasid-unpack-abc123"),

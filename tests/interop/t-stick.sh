@@ -213,6 +213,84 @@ else
 	t_skip "stick: a full stick" "cannot make and mount a small exFAT image"
 fi
 
+# No O_TMPFILE here: pack's bundle waits under a hidden name beside its
+# final one. Ctrl-C, SIGTERM and SIGHUP must remove it, and unpack's staging
+# folder, before qasid dies of the signal. The shim slows the writes so that
+# the signal lands in the middle.
+SHIM="$QASID_BUILD/tests/lockdelay.so"
+t_begin "stick: SIGINT, SIGTERM, SIGHUP during pack and unpack leave nothing"
+if [ -f "$SHIM" ]; then
+	mkdir -p "$W/noise"
+	head -c 30000000 /dev/urandom >"$W/noise/n.bin"
+	python3 - "$QASID" "$W/k.sec" "$W/k.pub" "$W/noise/n.bin" "$MNT" \
+	    "$W" "$SHIM" >"$OUT" 2>&1 <<'PY' || t_fail "$(tail -n 5 "$OUT" | tr '\n' ' ')"
+import os, shutil, signal, subprocess, sys, time
+qasid, sec, pub, src, mnt, tmp, shim = sys.argv[1:8]
+env = dict(os.environ, LD_PRELOAD=shim, QASID_TEST_DELAY_COPY_MS="300",
+           QASID_TEST_DELAY_IO_MS="20")
+
+def stop(cmd, where, prefix, sig, want):
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, env=env)
+    t0 = time.monotonic()
+    while not any(x.startswith(prefix) for x in os.listdir(where)):
+        if time.monotonic() - t0 > 60 or p.poll() is not None:
+            sys.exit("%s: never saw %s*" % (sig.name, prefix))
+        time.sleep(0.002)
+    time.sleep(0.05)
+    p.send_signal(sig)
+    rc = p.wait()
+    err = p.stderr.read().decode()
+    if rc != -sig or err != want:
+        sys.exit("%s: exit %d, said %r" % (sig.name, rc, err))
+
+for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+    out = os.path.join(mnt, "sig")
+    os.makedirs(out)
+    b = os.path.join(out, "n.qasid")
+    stop([qasid, "pack", "-q", "-s", sec, "--tmpdir", tmp, "-o", b, src], out,
+         ".n.qasid.qasid-", sig, "qasid: %s: interrupted; nothing was "
+         "written\n" % b)
+    if os.listdir(out):
+        sys.exit("%s: pack left %s" % (sig.name, os.listdir(out)))
+    dest = os.path.join(out, "dest")
+    os.makedirs(dest)
+    stop([qasid, "unpack", "-q", "-p", pub, "-C", dest,
+          os.path.join(mnt, "b.qasid")], dest, ".qasid-unpack-", sig,
+         "qasid: %s: interrupted; nothing was unpacked\n" % dest)
+    if os.listdir(dest):
+        sys.exit("%s: unpack left %s" % (sig.name, os.listdir(dest)))
+    shutil.rmtree(out)
+PY
+	t_end
+else
+	t_skip "stick: signals" "no $SHIM"
+fi
+
+# Root unpacking onto a stick mounted for another user (as a desktop
+# mounts it): everything there belongs to that user, and that must not be
+# taken for someone else's staging folder or leftover.
+OTHER="$W/other"
+t_begin "stick: root unpacks onto a stick mounted for another user"
+if mkdir "$OTHER" && truncate -s 64M "$W/other.img" &&
+    mkfs.exfat "$W/other.img" >/dev/null 2>&1 &&
+    oloop=$(losetup -f --show "$W/other.img" 2>/dev/null); then
+	LOOPS="$LOOPS $oloop"
+	if mount.exfat-fuse -o uid=65534,gid=65534 "$oloop" "$OTHER" \
+	    >/dev/null 2>&1; then
+		MOUNTS="$MOUNTS $OTHER"
+		run 0 "$QASID" unpack -q -p "$W/k.pub" -C "$OTHER/out" "$W/b.qasid"
+		diff -r "$SRC/pub" "$OTHER/out/pub" >"$W/diff" 2>&1 ||
+			t_fail "trees differ: $(head -c 300 "$W/diff")"
+		stage_left "$OTHER/out"
+		t_end
+	else
+		t_skip "stick: mounted for another user" "cannot mount it"
+	fi
+else
+	t_skip "stick: mounted for another user" "cannot make the image"
+fi
+
 FAT="$W/fat"
 if stick fat32 "$FAT"; then
 	t_begin "stick: FAT32 (fusefat, no chmod at all): unpack, damage, clash"

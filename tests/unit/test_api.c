@@ -172,7 +172,7 @@ TEST(reader_long_name_in_message)
 }
 
 /* The most threads the process had while the progress callback ran. */
-static void
+static int
 count_threads(void *ud, uint64_t done, uint64_t total)
 {
 	int *most = ud, n = 0;
@@ -187,6 +187,7 @@ count_threads(void *ud, uint64_t done, uint64_t total)
 		closedir(d);
 	if (n > *most)
 		*most = n;
+	return 0;
 }
 
 static int
