@@ -107,7 +107,7 @@ static const struct {
 	    "[--json] BUNDLE", "show a bundle's manifest without unpacking",
 	    KEYOPTS "  --json         one JSON object\n"},
 	{"trust", cmd_trust, "trust add PUBKEY [-n NAME] | trust list [--json] "
-	    "| trust remove KEYID  [-K KEYRING]",
+	    "| trust remove KEYID|PUBKEY | trust show PUBKEY  [-K KEYRING]",
 	    "manage the keyring of trusted publisher keys",
 	    "  -n NAME        a name for the key (trust add)\n"
 	    "  -K KEYRING     the keyring (default: QASID_KEYRING, else\n"

@@ -250,7 +250,8 @@ print_info_json(const char *path, const qasid_info *in, int rc,
 		printf(",\"verified\":%s,\"title\":", in->signature_ok ?
 		    "true" : "false");
 		cli_json_str(in->title);
-		printf(",\"keyid\":\"%s\",\"signer\":", in->keyid);
+		printf(",\"keyid\":\"%s\",\"fingerprint\":\"%s\","
+		    "\"signer\":", in->keyid, in->fingerprint);
 		cli_json_str(in->signer ? in->signer : "");
 		printf(",\"series\":");
 		cli_json_str(in->series);
@@ -265,9 +266,12 @@ print_info_json(const char *path, const qasid_info *in, int rc,
 static void
 print_ok(const char *path, const qasid_info *in)
 {
-	printf("%s: OK \"%s\" key %s%s%s%s series %s/%" PRIu64 ", %" PRIu64
-	    " files, %" PRIu64 " bytes\n", path, in->title, in->keyid,
+	/* Keys sharing an id are told apart by fingerprint only. */
+	printf("%s: OK \"%s\" key %s%s%s%s%s%s series %s/%" PRIu64 ", %"
+	    PRIu64 " files, %" PRIu64 " bytes\n", path, in->title, in->keyid,
 	    *in->signer ? " (" : "", in->signer, *in->signer ? ")" : "",
+	    in->keyid_shared ? " fingerprint " : "",
+	    in->keyid_shared ? in->fingerprint : "",
 	    in->series, in->sequence, in->files, in->bytes);
 }
 
@@ -391,7 +395,8 @@ list_header(struct listing *l)
 		printf(",\"verified\":%s,\"title\":", in->signature_ok ?
 		    "true" : "false");
 		cli_json_str(in->title);
-		printf(",\"keyid\":\"%s\",\"signer\":", in->keyid);
+		printf(",\"keyid\":\"%s\",\"fingerprint\":\"%s\","
+		    "\"signer\":", in->keyid, in->fingerprint);
 		cli_json_str(in->signer ? in->signer : "");
 		printf(",\"series\":");
 		cli_json_str(in->series);
@@ -402,11 +407,13 @@ list_header(struct listing *l)
 		return;
 	}
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime(&t));
-	printf("bundle:   %s\ntitle:    %s\nkey:      %s%s%s%s\n"
+	printf("bundle:   %s\ntitle:    %s\nkey:      %s%s%s%s%s%s\n"
 	    "series:   %s/%" PRIu64 "\ncreated:  %s\nfiles:    %" PRIu64
 	    " (%" PRIu64 " bytes), %" PRIu64 " folders\nverified: %s\n\n",
 	    l->path, in->title, in->keyid, *in->signer ? " (" : "",
-	    in->signer, *in->signer ? ")" : "", in->series, in->sequence, when,
+	    in->signer, *in->signer ? ")" : "", in->keyid_shared ?
+	    " fingerprint " : "", in->keyid_shared ? in->fingerprint : "",
+	    in->series, in->sequence, when,
 	    in->files, in->bytes, in->dirs, in->signature_ok ? "manifest "
 	    "signed by a trusted key (content not checked: use verify)" :
 	    "NO - not signed by a trusted key; do not rely on this listing");
