@@ -133,6 +133,13 @@ run 0 "$QASID" list "$W/b.qasid"
 t_grep "^verified: NO" "$OUT"
 t_end
 
+t_begin "an untrusted key's message says how to compare and trust it"
+run 1 "$QASID" verify -P "$(keystring "$W/other.pub")" \
+    "$W/b.qasid"
+t_grep "^qasid: $W/b.qasid: signed by key $ID, which is not trusted; to trust it, get the publisher's key file, compare the fingerprint \`qasid trust show FILE\` prints with the one the publisher gave you, then run \`qasid trust add FILE\`\$" "$ERR"
+t_lines 1 "$ERR"
+t_end
+
 t_begin "a bundle carrying its own public key is not trusted for it"
 cp "$W/k.pub" "$W/in/drop/publisher.pub"
 "$QASID" pack -s "$W/k.sec" -o "$W/self.qasid" "$W/in/drop" >/dev/null
