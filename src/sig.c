@@ -115,8 +115,9 @@ qsig_parse(struct qsig *s, const char *text, size_t len, struct qerr *e)
 		return qerr_set(e, QASID_ERR_SIGNATURE,
 		    "signature is missing or malformed");
 	end = text + len;
-	if (next_line(&p, end, &l, &n) < 0 ||
-	    strncmp(l, "untrusted comment:", 18) != 0 ||
+	/* Lines are not NUL-terminated: compare within the line only. */
+	if (next_line(&p, end, &l, &n) < 0 || n < 18 ||
+	    memcmp(l, "untrusted comment:", 18) != 0 ||
 	    next_line(&p, end, &l, &n) < 0 || n == 0)
 		return qerr_set(e, QASID_ERR_SIGNATURE,
 		    "signature is missing or malformed");

@@ -245,6 +245,24 @@ TEST(non_canonical_text_refused)
 	CHECK(parse(text, textlen, &s) == QASID_OK);
 }
 
+/* Found by fuzz_sig: a first line shorter than "untrusted comment:" was
+ * compared past its end. */
+TEST(short_first_line_refused)
+{
+	static const char t[] = "untrusted n\x8c\xc5\xf5\xad\n";
+	char *exact = malloc(sizeof(t) - 1); /* no NUL after it */
+	struct qsig s;
+	struct qerr e = {0};
+
+	CHECK(exact != NULL);
+	if (exact == NULL)
+		return;
+	memcpy(exact, t, sizeof(t) - 1);
+	CHECK(qsig_parse(&s, exact, sizeof(t) - 1, &e) == QASID_ERR_SIGNATURE);
+	CHECK_EQ_STR(e.msg, "signature is missing or malformed");
+	free(exact);
+}
+
 TEST(damaged_base64_refused)
 {
 	char v[2048];
@@ -290,7 +308,8 @@ main(void)
 	rc = RUN_TESTS(round_trip, small_buffer_and_long_comment_refused,
 	    other_message_refused, wrong_key_refused,
 	    tampered_trusted_comment_refused, legacy_algorithm_refused,
-	    non_canonical_text_refused, damaged_base64_refused);
+	    non_canonical_text_refused, damaged_base64_refused,
+	    short_first_line_refused);
 	qasid_seckey_free(sk);
 	qasid_pubkey_free(pk);
 	return rc;
