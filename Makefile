@@ -36,9 +36,10 @@ QCFLAGS   = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) -Iinclude -Isrc \
 SOLDFLAGS = -Wl,-z,relro,-z,now $(LDFLAGS)
 QLDFLAGS  = -pie $(SOLDFLAGS)
 
-LIB_SRC = src/util.c src/paths.c src/keys.c src/sig.c src/keyring.c \
+LIB_SRC = src/util.c src/unicode.c src/paths.c src/keys.c src/sig.c src/keyring.c \
           src/gz.c src/tar.c src/manifest.c src/pack.c src/body.c \
-          src/inflate.c src/feed.c src/hasher.c src/read.c src/check.c src/unpack.c
+          src/inflate.c src/feed.c src/hasher.c src/read.c src/check.c src/unpack.c \
+          src/queue.c src/source.c
 CLI_SRC = src/cli.c src/cli_keys.c src/cli_bundle.c
 LIB_OBJ = $(LIB_SRC:src/%.c=$(B)/%.o)
 CLI_OBJ = $(CLI_SRC:src/%.c=$(B)/%.o)

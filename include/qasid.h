@@ -207,7 +207,8 @@ typedef void (*qasid_progress_fn)(void *ud, uint64_t done, uint64_t total);
 qasid_packer *qasid_packer_new(const qasid_seckey *sk);
 void qasid_packer_free(qasid_packer *p);
 
-/* Title: UTF-8, no control characters, at most 1024 bytes. Default "". */
+/* Title: UTF-8, at most 1024 bytes, no control characters (C0, C1), no
+ * bidirectional controls or marks, no noncharacters. Default "". */
 int qasid_packer_set_title(qasid_packer *p, const char *title);
 
 /* Series: 1-64 of [A-Za-z0-9._-]. Default "default". Sequence default 1. */
@@ -237,10 +238,15 @@ void qasid_packer_set_tmpdir(qasid_packer *p, const char *dir);
  * component: adding "/home/a/reports" stores "reports/...". Symlinks,
  * devices, FIFOs and sockets, and names a FAT/exFAT or Windows recipient
  * cannot hold, are refused with QASID_ERR_PATH naming the path.
+ *
+ * A failed add is sticky: a folder may have been added in part, so every
+ * later call on the packer returns the same error and message, and no
+ * bundle can be written from it. Free it and start again.
  */
 int qasid_packer_add(qasid_packer *p, const char *path);
 
-/* Writes the bundle; nothing is left at out_path on failure. Fails with
+/* Writes the bundle; nothing is left at out_path on failure, and the
+ * packer may write again (to another path, say). Fails with
  * QASID_ERR_EXISTS if out_path exists and overwrite is 0. */
 int qasid_packer_write(qasid_packer *p, const char *out_path, int overwrite);
 
@@ -289,8 +295,46 @@ void qasid_reader_free(qasid_reader *r);
 void qasid_reader_set_progress(qasid_reader *r, qasid_progress_fn fn,
     void *ud);
 
+/*
+ * Threads besides the calling one: 0 runs everything on the calling thread
+ * (where there are no threads, as in WebAssembly); any other value, and the
+ * default, reads and hashes on two more. The results are the same.
+ */
+void qasid_reader_set_threads(qasid_reader *r, unsigned threads);
+
+/*
+ * Where a manifest too large to keep in memory waits while it is checked
+ * (an anonymous temporary file). NULL, the default, is /tmp. The reader
+ * keeps the pointer.
+ */
+void qasid_reader_set_tmpdir(qasid_reader *r, const char *dir);
+
 /* Opens a bundle file. Reading starts with the next call. */
 int qasid_reader_open(qasid_reader *r, const char *path);
+
+/*
+ * The same from other sources; name is what messages call the bundle.
+ * A descriptor or memory stays the caller's and must stay valid (memory
+ * unchanged) until the reader is freed or opened again; the reader reads
+ * the descriptor from where it stands and does not close it.
+ */
+int qasid_reader_open_fd(qasid_reader *r, int fd, const char *name);
+int qasid_reader_open_memory(qasid_reader *r, const void *data, size_t len,
+    const char *name);
+
+/*
+ * A source of bundle bytes for streams, after libarchive's
+ * archive_read_open(): read lends a buffer of its own through *buf and
+ * returns how many bytes it holds, 0 at the end, or a negative number on
+ * failure; the buffer must stay valid until the next call. close, which may
+ * be NULL, is called once when the reader is done with the source (freed,
+ * or opened again), and also when this call fails.
+ */
+typedef ptrdiff_t (*qasid_read_fn)(void *ud, const void **buf);
+typedef void (*qasid_close_fn)(void *ud);
+
+int qasid_reader_open_callbacks(qasid_reader *r, void *ud,
+    qasid_read_fn read, qasid_close_fn close, const char *name);
 
 /*
  * Full verification: the manifest's signature by a trusted key, every byte

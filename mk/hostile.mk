@@ -17,6 +17,7 @@ FUZZ_FLAGS   ?=
 FB           ?= build-fuzz
 
 HOSTILE_BIN = $(B)/tests/hostile-helper $(B)/tests/lockdelay.so \
+              $(B)/tests/readfail.so \
               $(patsubst %,$(B)/tests/replay-%,read unpack manifest sig keyring \
               keyfile)
 FUZZ_COMMON = tests/fuzz/fuzz.h tests/fuzz/fuzz_common.c
@@ -30,6 +31,9 @@ $(B)/tests/hostile-helper: tests/hostile/helper.c $(B)/libqasid.a | $(B)
 # Preloaded into qasid, so built without the sanitizers of the build under
 # test: they would have to be loaded first.
 $(B)/tests/lockdelay.so: tests/hostile/lockdelay.c | $(B)
+	$(CC) -shared -fPIC -O2 -Wall -Wextra -o $@ $< -ldl
+
+$(B)/tests/readfail.so: tests/hostile/readfail.c | $(B)
 	$(CC) -shared -fPIC -O2 -Wall -Wextra -o $@ $< -ldl
 
 # The same entry points as the fuzz targets, over files, without libFuzzer.

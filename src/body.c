@@ -3,15 +3,15 @@
  * parallel compression.
  *
  * The calling thread reads files straight into chunk buffers (1 MiB of tar
- * stream each) and hashes them; worker threads compress chunks into gzip
- * members and hash the members; the calling thread writes finished members
- * in order. A fixed ring of slots bounds memory. Chunk boundaries depend
+ * stream each) and hashes them; the workers of a work ring (queue.c)
+ * compress chunks into gzip members and hash the members; the calling
+ * thread writes finished members in order. With one thread it compresses
+ * them itself. A fixed ring of slots bounds memory. Chunk boundaries depend
  * only on entry sizes, and each member only on its chunk, so the output is
  * the same for any number of threads.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -19,6 +19,7 @@
 
 #include "gz.h"
 #include "pack.h"
+#include "queue.h"
 #include "tar.h"
 
 #define THREADS_MAX 64
@@ -29,51 +30,34 @@
 struct slot {
 	struct qbuf in, out;
 	unsigned char hash[QF_MEMBER_HASH];
-	int state; /* 0 free/filling, 1 queued, 2 done */
 	int rc;
 };
 
-struct pool {
-	pthread_mutex_t mu;
-	pthread_cond_t work, done;
+struct run {
+	struct qpack_body *b;
+	struct qwork w;      /* compresses slots, in order */
 	struct slot *slots;
+	void **items;
 	size_t nslots;
-	size_t head;     /* oldest slot not yet written */
-	size_t tail;     /* slot being filled */
-	size_t next;     /* next queued slot a worker takes */
-	int quit;
-	pthread_t tid[THREADS_MAX];
-	unsigned nthreads;
+	qgz **gz;            /* one compressor per worker */
+	unsigned ngz;
+	struct slot *cur;    /* the slot being filled */
+	uint64_t done;       /* content bytes read, for progress */
+	locale_t loc;        /* for tar headers */
 };
 
-static void *
-worker(void *arg)
+static void
+compress(void *ud, void *item, unsigned worker)
 {
-	struct pool *pl = arg;
-	qgz *gz = qgz_new();
+	struct run *r = ud;
+	struct slot *s = item;
+	qgz *gz = r->gz[worker];
 
-	pthread_mutex_lock(&pl->mu);
-	for (;;) {
-		struct slot *s;
-		while (!pl->quit && pl->next == pl->tail)
-			pthread_cond_wait(&pl->work, &pl->mu);
-		if (pl->next == pl->tail)
-			break;
-		s = &pl->slots[pl->next++ % pl->nslots];
-		pthread_mutex_unlock(&pl->mu);
-		s->out.len = 0;
-		s->rc = gz ? qgz_member(gz, s->in.p, s->in.len, 0, &s->out) :
-		    QASID_ERR_NOMEM;
-		if (s->rc == QASID_OK)
-			crypto_generichash(s->hash, sizeof(s->hash), s->out.p,
-			    s->out.len, NULL, 0);
-		pthread_mutex_lock(&pl->mu);
-		s->state = 2;
-		pthread_cond_broadcast(&pl->done);
-	}
-	pthread_mutex_unlock(&pl->mu);
-	qgz_free(gz);
-	return NULL;
+	s->out.len = 0;
+	s->rc = qgz_member(gz, s->in.p, s->in.len, 0, &s->out);
+	if (s->rc == QASID_OK)
+		crypto_generichash(s->hash, sizeof(s->hash), s->out.p,
+		    s->out.len, NULL, 0);
 }
 
 static unsigned
@@ -87,66 +71,52 @@ thread_count(unsigned asked)
 	return asked > THREADS_MAX ? THREADS_MAX : asked;
 }
 
+/* With one thread the calling thread compresses too: no worker at all. */
 static int
-pool_start(struct pool *pl, unsigned threads)
+pool_start(struct run *r, unsigned threads)
 {
-	memset(pl, 0, sizeof(*pl));
-	pl->nthreads = 0;
-	pl->nslots = 2 * (size_t)threads + 2;
-	if ((pl->slots = calloc(pl->nslots, sizeof(*pl->slots))) == NULL)
+	unsigned workers = threads == 1 ? 0 : threads;
+
+	r->ngz = workers ? workers : 1;
+	/* Room for each worker's chunk and the next, the one being filled
+	 * and the one being written. */
+	r->nslots = 2 * (size_t)threads + 2;
+	r->slots = calloc(r->nslots, sizeof(*r->slots));
+	r->items = calloc(r->nslots, sizeof(*r->items));
+	r->gz = calloc(r->ngz, sizeof(*r->gz));
+	if (r->slots == NULL || r->items == NULL || r->gz == NULL)
 		return QASID_ERR_NOMEM;
-	pthread_mutex_init(&pl->mu, NULL);
-	pthread_cond_init(&pl->work, NULL);
-	pthread_cond_init(&pl->done, NULL);
-	for (unsigned i = 0; i < threads; i++) {
-		if (pthread_create(&pl->tid[i], NULL, worker, pl) != 0)
-			break;
-		pl->nthreads++;
-	}
-	return pl->nthreads > 0 ? QASID_OK : QASID_ERR_INTERNAL;
+	for (size_t i = 0; i < r->nslots; i++)
+		r->items[i] = &r->slots[i];
+	for (unsigned i = 0; i < r->ngz; i++)
+		if ((r->gz[i] = qgz_new()) == NULL)
+			return QASID_ERR_NOMEM;
+	return qwork_start(&r->w, r->items, r->nslots, workers, compress, r);
 }
 
 static void
-pool_stop(struct pool *pl)
+pool_stop(struct run *r)
 {
-	pthread_mutex_lock(&pl->mu);
-	pl->quit = 1;
-	pl->next = pl->tail; /* drop what is queued: we are failing or done */
-	pthread_cond_broadcast(&pl->work);
-	pthread_mutex_unlock(&pl->mu);
-	for (unsigned i = 0; i < pl->nthreads; i++)
-		pthread_join(pl->tid[i], NULL);
-	for (size_t i = 0; pl->slots && i < pl->nslots; i++) {
-		qbuf_free(&pl->slots[i].in);
-		qbuf_free(&pl->slots[i].out);
+	qwork_stop(&r->w);
+	for (size_t i = 0; r->slots && i < r->nslots; i++) {
+		qbuf_free(&r->slots[i].in);
+		qbuf_free(&r->slots[i].out);
 	}
-	free(pl->slots);
-	pthread_mutex_destroy(&pl->mu);
-	pthread_cond_destroy(&pl->work);
-	pthread_cond_destroy(&pl->done);
+	for (unsigned i = 0; r->gz && i < r->ngz; i++)
+		qgz_free(r->gz[i]);
+	free(r->slots);
+	free(r->items);
+	free(r->gz);
 }
-
-struct run {
-	struct qpack_body *b;
-	struct pool pl;
-	struct slot *cur;    /* the slot being filled */
-	uint64_t done;       /* content bytes read, for progress */
-	locale_t loc;        /* for tar headers */
-};
 
 /* Waits for the oldest slot, appends its member to the body file. */
 static int
 write_oldest(struct run *r)
 {
-	struct pool *pl = &r->pl;
-	struct slot *s = &pl->slots[pl->head % pl->nslots];
+	struct slot *s = qwork_collect(&r->w);
 	struct qpack_body *b = r->b;
 	struct qmember_rec *m;
 
-	pthread_mutex_lock(&pl->mu);
-	while (s->state != 2)
-		pthread_cond_wait(&pl->done, &pl->mu);
-	pthread_mutex_unlock(&pl->mu);
 	if (s->rc != QASID_OK)
 		return qerr_set(b->err, s->rc, "compressing");
 	if (b->nm == b->capm) {
@@ -164,8 +134,6 @@ write_oldest(struct run *r)
 		return qerr_sys(b->err, QASID_ERR_IO, errno, "%s: temporary "
 		    "file", b->where);
 	b->len += s->out.len;
-	s->state = 0;
-	pl->head++;
 	return QASID_OK;
 }
 
@@ -173,22 +141,16 @@ write_oldest(struct run *r)
 static int
 cut(struct run *r)
 {
-	struct pool *pl = &r->pl;
 	int rc;
 
 	if (r->cur != NULL && r->cur->in.len == 0)
 		return QASID_OK;
-	if (r->cur != NULL) {
-		pthread_mutex_lock(&pl->mu);
-		r->cur->state = 1;
-		pl->tail++;
-		pthread_cond_signal(&pl->work);
-		pthread_mutex_unlock(&pl->mu);
-	}
-	if (pl->tail - pl->head == pl->nslots &&
-	    (rc = write_oldest(r)) != QASID_OK)
+	if (r->cur != NULL)
+		qwork_submit(&r->w);
+	if (qwork_full(&r->w) && (rc = write_oldest(r)) != QASID_OK)
 		return rc;
-	r->cur = &pl->slots[pl->tail % pl->nslots];
+	qwork_release(&r->w);
+	r->cur = qwork_item(&r->w);
 	r->cur->in.len = 0;
 	if (qbuf_reserve(&r->cur->in, QF_CHUNK) != QASID_OK)
 		return qerr_set(r->b->err, QASID_ERR_NOMEM, "chunk");
@@ -325,10 +287,10 @@ qpack_body(struct qpack_body *b, const char *tmpdir, const char *out,
 	free(tmp);
 	if ((r.loc = qtar_locale()) == (locale_t)0)
 		return qerr_set(b->err, QASID_ERR_INTERNAL, "no UTF-8 locale");
-	if ((rc = pool_start(&r.pl, thread_count(b->threads))) != QASID_OK) {
+	if ((rc = pool_start(&r, thread_count(b->threads))) != QASID_OK) {
 		freelocale(r.loc);
 		qerr_set(b->err, rc, "starting threads");
-		pool_stop(&r.pl);
+		pool_stop(&r);
 		return rc;
 	}
 	rc = cut(&r);
@@ -342,10 +304,10 @@ qpack_body(struct qpack_body *b, const char *tmpdir, const char *out,
 	}
 	if (rc == QASID_OK)
 		rc = cut(&r);
-	while (rc == QASID_OK && r.pl.head < r.pl.tail)
+	while (rc == QASID_OK && qwork_pending(&r.w) > 0)
 		rc = write_oldest(&r);
 	report(&r);
-	pool_stop(&r.pl);
+	pool_stop(&r);
 	freelocale(r.loc);
 	qbuf_free(&hdr);
 	return rc;

@@ -269,10 +269,10 @@ run(struct body *b, struct qmf_entry *e)
 	    (rc = qmf_get_header(b->mc, &b->r->hdr)) != QASID_OK ||
 	    (rc = qmf_skip_entries(b->mc)) < 0)
 		return rc;
-	/* From here on raw bytes come from the feed thread; what zlib has not
+	/* From here on raw bytes come from the feed; what zlib has not
 	 * used of the last read is where the body starts. */
-	in->feed = qfeed_start(in->fd, b->r->path, &b->r->spool,
-	    in->z.next_in, in->z.avail_in, &b->r->err);
+	in->feed = qfeed_start(&in->src, b->r->path, &b->r->spool,
+	    in->z.next_in, in->z.avail_in, b->r->threads != 0, &b->r->err);
 	if (in->feed == NULL)
 		return b->r->err.code;
 	in->z.avail_in = 0;
@@ -304,7 +304,7 @@ qread_body(qasid_reader *r, const struct qsink *sink)
 	b->mc = malloc(sizeof(*b->mc));
 	b->buf = malloc(IOBUF);
 	b->loc = qtar_locale();
-	b->hasher = qhasher_start();
+	b->hasher = qhasher_start(r->threads != 0);
 	if (b->ec == NULL || b->mc == NULL || b->buf == NULL ||
 	    b->loc == (locale_t)0 || b->hasher == NULL)
 		goto out;

@@ -21,10 +21,81 @@
 #include <sodium.h>
 
 #include "cli.h"
+#include "paths.h"
 
 #define PASSWORD_MAX 1024
 
 struct cli cli;
+
+/*
+ * The one place that decides how untrusted text reaches a terminal: titles,
+ * paths, key names, file names from the command line and messages that
+ * quote them. Control characters, bidirectional controls and marks,
+ * noncharacters and invalid UTF-8 are written as escapes, never as
+ * themselves, so no name can move the cursor, erase a line or reorder
+ * what is shown. ESC is "\x1b", U+202E "\u202e", U+1FFFE "\U0001fffe".
+ */
+static size_t
+escape_one(const char *s, size_t len, char out[12], size_t *used)
+{
+	uint32_t c;
+	size_t n = qasid__utf8_next(s, len, &c);
+
+	if (n == 0 || c < 0x80) {
+		*used = 1;
+		c = (unsigned char)s[0];
+		/* A stray byte from 0x80 is CSI and the like to terminals in
+		 * 8-bit modes: escaped too. */
+		if (c >= 0x20 && c < 0x7f) {
+			out[0] = (char)c;
+			return 1;
+		}
+		return (size_t)snprintf(out, 12, "\\x%02x", (unsigned)c);
+	}
+	*used = n;
+	if (qasid__cp_unsafe(c) == NULL) {
+		memcpy(out, s, n);
+		return n;
+	}
+	return (size_t)snprintf(out, 12, c > 0xffff ? "\\U%08x" : "\\u%04x",
+	    (unsigned)c);
+}
+
+void
+cli_puts(FILE *f, const char *s)
+{
+	size_t len = strlen(s), off, used, n;
+	char e[12];
+
+	for (off = 0; off < len; off += used) {
+		n = escape_one(s + off, len - off, e, &used);
+		fwrite(e, 1, n, f);
+	}
+}
+
+const char *
+cli_safe(const char *s)
+{
+	/* Enough for the arguments of one printf; a string is cut short
+	 * (and says so) rather than overflow. */
+	static char ring[6][16384];
+	static unsigned next;
+	char *buf = ring[next++ % 6], e[12];
+	size_t len = strlen(s), off, used, n, w = 0;
+
+	for (off = 0; off < len; off += used) {
+		n = escape_one(s + off, len - off, e, &used);
+		if (w + n + 4 > sizeof(ring[0])) {
+			memcpy(buf + w, "...", 3);
+			w += 3;
+			break;
+		}
+		memcpy(buf + w, e, n);
+		w += n;
+	}
+	buf[w] = '\0';
+	return buf;
+}
 
 int
 cli_fail(const char *fmt, ...)
@@ -35,16 +106,10 @@ cli_fail(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	/* One line, whatever a file name holds: control characters are shown
-	 * escaped, never sent to the terminal. */
+	/* One line, whatever a file name holds. */
 	cli_progress_done();
 	fputs("qasid: ", stderr);
-	for (const unsigned char *p = (const unsigned char *)msg; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			fprintf(stderr, "\\x%02x", *p);
-		else
-			fputc(*p, stderr);
-	}
+	cli_puts(stderr, msg);
 	fputc('\n', stderr);
 	return EXIT_OTHER;
 }
@@ -415,6 +480,20 @@ cli_password(const char *prompt, int confirm, size_t *len)
 
 /* ---- Keyrings ----------------------------------------------------------- */
 
+qasid_reader *
+cli_reader_new(const qasid_keyring *kr)
+{
+	const char *tmp = getenv("TMPDIR");
+	qasid_reader *r = qasid_reader_new(kr);
+
+	if (r == NULL) {
+		cli_fail("out of memory");
+		return NULL;
+	}
+	qasid_reader_set_tmpdir(r, tmp != NULL && *tmp != '\0' ? tmp : NULL);
+	return r;
+}
+
 char *
 cli_keyring_path(void)
 {
@@ -598,14 +677,24 @@ cli_progress_done(void)
 void
 cli_json_str(const char *s)
 {
+	size_t len = strlen(s), off, n;
+	uint32_t c;
+
 	putchar('"');
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			printf("\\%c", *p);
-		else if (*p < 0x20)
-			printf("\\u%04x", *p);
+	for (off = 0; off < len; off += n) {
+		if ((n = qasid__utf8_next(s + off, len - off, &c)) == 0) {
+			c = (unsigned char)s[off];	/* as Latin-1: still JSON */
+			n = 1;
+		}
+		if (c == '"' || c == '\\')
+			printf("\\%c", (int)c);
+		else if (c > 0xffff && qasid__cp_unsafe(c) != NULL)
+			printf("\\u%04x\\u%04x", 0xd800 + ((c - 0x10000) >> 10),
+			    0xdc00 + (c & 0x3ff));
+		else if (qasid__cp_unsafe(c) != NULL || (c >= 0x80 && n == 1))
+			printf("\\u%04x", (unsigned)c);
 		else
-			putchar(*p);
+			fwrite(s + off, 1, n, stdout);
 	}
 	putchar('"');
 }

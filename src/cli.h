@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "qasid.h"
 
@@ -21,7 +22,14 @@ struct cli {
 
 extern struct cli cli;
 
-/* "qasid: what: reason" on stderr; returns EXIT_OTHER. */
+/* Untrusted text for a terminal: control characters, bidirectional
+ * controls and marks, noncharacters and invalid UTF-8 escaped. cli_safe's
+ * result lasts for five more calls. */
+void cli_puts(FILE *f, const char *s);
+const char *cli_safe(const char *s);
+
+/* "qasid: what: reason" on stderr, escaped as cli_puts does; returns
+ * EXIT_OTHER. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Maps a library result to an exit status, printing msg if it failed. */
 int cli_result(int rc, const char *msg);
@@ -40,6 +48,10 @@ char *cli_keyring_path(void);
  * -P STRING, -K KEYRING, or the default keyring. */
 qasid_keyring *cli_trust(const char *pubfile, const char *pubstr,
     const char *ringfile, int *status);
+
+/* A new reader of the keyring kr that keeps large manifests in $TMPDIR,
+ * or NULL after a message. */
+qasid_reader *cli_reader_new(const qasid_keyring *kr);
 
 /* Progress on stderr when it is a terminal; a qasid_progress_fn. */
 void cli_progress(void *ud, uint64_t done, uint64_t total);

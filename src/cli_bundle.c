@@ -64,7 +64,7 @@ static int
 print_path(void *ud, const qasid_entry *e)
 {
 	(void)ud;
-	printf("  %s%s\n", e->path, e->is_dir ? "/" : "");
+	printf("  %s%s\n", cli_safe(e->path), e->is_dir ? "/" : "");
 	return 0;
 }
 
@@ -72,7 +72,7 @@ print_path(void *ud, const qasid_entry *e)
 static void
 print_entries(qasid_keyring *kr, const char *path)
 {
-	qasid_reader *r = qasid_reader_new(kr);
+	qasid_reader *r = cli_reader_new(kr);
 
 	if (r != NULL && qasid_reader_open(r, path) == QASID_OK)
 		qasid_reader_list(r, 1, print_path, NULL);
@@ -225,7 +225,7 @@ cmd_pack(int argc, char **argv)
 	cli_progress_done();
 	status = cli_result(rc, qasid_packer_errmsg(p));
 	if (status == 0 && !cli.quiet)
-		printf("packed %s\n", o.out);
+		printf("packed %s\n", cli_safe(o.out));
 	if (status == 0 && cli.verbose && !cli.quiet)
 		print_signed_entries(sk, o.out);
 	qasid_packer_free(p);
@@ -268,8 +268,9 @@ print_ok(const char *path, const qasid_info *in)
 {
 	/* Keys sharing an id are told apart by fingerprint only. */
 	printf("%s: OK \"%s\" key %s%s%s%s%s%s series %s/%" PRIu64 ", %"
-	    PRIu64 " files, %" PRIu64 " bytes\n", path, in->title, in->keyid,
-	    *in->signer ? " (" : "", in->signer, *in->signer ? ")" : "",
+	    PRIu64 " files, %" PRIu64 " bytes\n", cli_safe(path),
+	    cli_safe(in->title), in->keyid, *in->signer ? " (" : "",
+	    cli_safe(in->signer), *in->signer ? ")" : "",
 	    in->keyid_shared ? " fingerprint " : "",
 	    in->keyid_shared ? in->fingerprint : "",
 	    in->series, in->sequence, in->files, in->bytes);
@@ -308,10 +309,10 @@ cmd_verify(int argc, char **argv)
 	if ((kr = cli_trust(k.pubfile, k.pubstr, k.ring, &status)) == NULL)
 		return status;
 	for (int i = optind; i < argc; i++) {
-		qasid_reader *r = qasid_reader_new(kr);
+		qasid_reader *r = cli_reader_new(kr);
 		int rc;
 		if (r == NULL) {
-			worst = cli_fail("out of memory");
+			worst = EXIT_OTHER;
 			break;
 		}
 		qasid_reader_set_progress(r, cli_progress, NULL);
@@ -353,9 +354,9 @@ cmd_unpack(int argc, char **argv)
 		return cli_usage("unpack");
 	if ((kr = cli_trust(k.pubfile, k.pubstr, k.ring, &status)) == NULL)
 		return status;
-	if ((r = qasid_reader_new(kr)) == NULL) {
+	if ((r = cli_reader_new(kr)) == NULL) {
 		qasid_keyring_free(kr);
-		return cli_fail("out of memory");
+		return EXIT_OTHER;
 	}
 	qasid_reader_set_progress(r, cli_progress, NULL);
 	rc = qasid_reader_open(r, argv[optind]);
@@ -366,7 +367,8 @@ cmd_unpack(int argc, char **argv)
 	if (status == 0 && !cli.quiet) {
 		const qasid_info *in = qasid_reader_info(r);
 		print_ok(argv[optind], in);
-		printf("unpacked %" PRIu64 " files into %s\n", in->files, dir);
+		printf("unpacked %" PRIu64 " files into %s\n", in->files,
+		    cli_safe(dir));
 		if (cli.verbose)
 			print_entries(kr, argv[optind]);
 	}
@@ -381,11 +383,23 @@ struct listing {
 	int started, entries;
 };
 
+/* A created time as a date, or as the number when no date can show it: a
+ * forger may sign any value up to 2^63 - 1. */
+static void
+format_time(int64_t created, char *buf, size_t len)
+{
+	time_t t = (time_t)created;
+	struct tm tm;
+
+	if ((int64_t)t != created || gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		snprintf(buf, len, "%" PRId64 " (not a date)", created);
+}
+
 static void
 list_header(struct listing *l)
 {
 	const qasid_info *in = qasid_reader_info(l->r);
-	time_t t = (time_t)in->created;
 	char when[64];
 
 	l->started = 1;
@@ -406,14 +420,15 @@ list_header(struct listing *l)
 		    in->files, in->dirs, in->bytes);
 		return;
 	}
-	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime(&t));
+	format_time(in->created, when, sizeof(when));
 	printf("bundle:   %s\ntitle:    %s\nkey:      %s%s%s%s%s%s\n"
 	    "series:   %s/%" PRIu64 "\ncreated:  %s\nfiles:    %" PRIu64
 	    " (%" PRIu64 " bytes), %" PRIu64 " folders\nverified: %s\n\n",
-	    l->path, in->title, in->keyid, *in->signer ? " (" : "",
-	    in->signer, *in->signer ? ")" : "", in->keyid_shared ?
-	    " fingerprint " : "", in->keyid_shared ? in->fingerprint : "",
-	    in->series, in->sequence, when,
+	    cli_safe(l->path), cli_safe(in->title), in->keyid,
+	    *in->signer ? " (" : "", cli_safe(in->signer),
+	    *in->signer ? ")" : "", in->keyid_shared ? " fingerprint " : "",
+	    in->keyid_shared ? in->fingerprint : "", in->series,
+	    in->sequence, when,
 	    in->files, in->bytes, in->dirs, in->signature_ok ? "manifest "
 	    "signed by a trusted key (content not checked: use verify)" :
 	    "NO - not signed by a trusted key; do not rely on this listing");
@@ -436,9 +451,10 @@ list_entry(void *ud, const qasid_entry *e)
 			    PRIu64 ",\"blake2b\":\"%s\"}", e->mode, e->size,
 			    e->hash);
 	} else if (e->is_dir) {
-		printf("%-6s %14s  %s/\n", "dir", "", e->path);
+		printf("%-6s %14s  %s/\n", "dir", "", cli_safe(e->path));
 	} else {
-		printf("%-6o %14" PRIu64 "  %s\n", e->mode, e->size, e->path);
+		printf("%-6o %14" PRIu64 "  %s\n", e->mode, e->size,
+		    cli_safe(e->path));
 	}
 	l->entries++;
 	return 0;
@@ -458,9 +474,9 @@ cmd_list(int argc, char **argv)
 		return cli_usage("list");
 	if ((kr = cli_trust(k.pubfile, k.pubstr, k.ring, &status)) == NULL)
 		return status;
-	if ((l.r = qasid_reader_new(kr)) == NULL) {
+	if ((l.r = cli_reader_new(kr)) == NULL) {
 		qasid_keyring_free(kr);
-		return cli_fail("out of memory");
+		return EXIT_OTHER;
 	}
 	l.path = argv[optind];
 	rc = qasid_reader_open(l.r, l.path);
@@ -469,7 +485,7 @@ cmd_list(int argc, char **argv)
 		    list_entry, &l);
 	/* An untrusted bundle is still listed, marked as unverified. */
 	if (rc == QASID_ERR_UNTRUSTED && !l.started) {
-		fprintf(stderr, "qasid: %s\n", qasid_reader_errmsg(l.r));
+		cli_fail("%s", qasid_reader_errmsg(l.r));
 		rc = qasid_reader_open(l.r, l.path);
 		if (rc == QASID_OK)
 			rc = qasid_reader_list(l.r, 0, list_entry, &l);

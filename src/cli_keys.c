@@ -113,7 +113,8 @@ print_key(const char *prefix, const qasid_pubkey *pk, const char *name)
 		cli_json_str(name);
 		printf(",\"fingerprint\":\"%s\",\"key\":\"%s\"}\n", fp, b64);
 	} else {
-		printf("%s%s  %s  %s\n", prefix, id, fp, *name ? name : "-");
+		printf("%s%s  %s  %s\n", prefix, id, fp,
+		    *name ? cli_safe(name) : "-");
 	}
 }
 
@@ -176,7 +177,7 @@ warn_shared_id(const qasid_keyring *kr, const qasid_pubkey *pk)
 		qasid_keyring_get(kr, idx[i], other, &name);
 		qasid_pubkey_fingerprint(other, fp);
 		fprintf(stderr, "qasid:   %s  %s  %s\n", id, fp,
-		    *name ? name : "-");
+		    *name ? cli_safe(name) : "-");
 	}
 	qasid_pubkey_free(other);
 }

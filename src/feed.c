@@ -1,63 +1,55 @@
 /*
- * feed.c - reading and hashing a bundle's body on a second thread.
+ * feed.c - reading and hashing a bundle's body ahead of the inflater.
  *
  * Verifying costs two hashes over the whole bundle: each gzip member's raw
- * bytes, and each file's content. The feed thread reads the body member by
- * member, with the raw lengths the (already verified) manifest gives, and
- * hashes each member while the calling thread inflates the previous chunks
- * and hashes file content. The chunks never span members, so the inflating
- * side knows exactly where the manifest says each member ends.
+ * bytes, and each file's content. The feed reads the body member by member,
+ * with the raw lengths the (already verified) manifest gives, and hashes
+ * each member, on a worker of the work ring (queue.c) while the calling
+ * thread inflates the previous chunks and hashes file content; without
+ * threads, each chunk is read when the inflater asks for it. The chunks
+ * never span members, so the inflating side knows exactly where the
+ * manifest says each member ends.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "feed.h"
+#include "queue.h"
 
 #define SLOTS 8
 #define SLOT_SIZE ((size_t)1 << 20)
 
-struct qfeed {
-	pthread_t tid;
-	pthread_mutex_t mu;
-	pthread_cond_t filled, emptied;
-	struct qfeed_chunk slot[SLOTS];
-	size_t head, tail;   /* consumer takes head, producer fills tail */
-	int stop;
-	/* the producer's own state */
-	int fd;
-	const char *path;
-	struct qmf_cursor *mc;
-	struct qerr err;
-	unsigned char *pre;  /* raw bytes already read before the body */
-	size_t prelen;
-	int started;
+enum { READ, END_CHECK, FAIL };
+
+/* A chunk and the read that fills it, planned by the calling thread. */
+struct piece {
+	struct qfeed_chunk c;
+	int kind;
+	size_t want;
+	int first, member_last;  /* of a member */
 };
 
-/* Waits for a free slot; NULL when told to stop. */
-static struct qfeed_chunk *
-slot_get(struct qfeed *f)
-{
-	struct qfeed_chunk *c;
-
-	pthread_mutex_lock(&f->mu);
-	while (!f->stop && f->tail - f->head == SLOTS)
-		pthread_cond_wait(&f->emptied, &f->mu);
-	c = f->stop ? NULL : &f->slot[f->tail % SLOTS];
-	pthread_mutex_unlock(&f->mu);
-	return c;
-}
-
-static void
-slot_put(struct qfeed *f)
-{
-	pthread_mutex_lock(&f->mu);
-	f->tail++;
-	pthread_cond_signal(&f->filled);
-	pthread_mutex_unlock(&f->mu);
-}
+struct qfeed {
+	struct qwork w;
+	struct piece slot[SLOTS];
+	void *items[SLOTS];
+	/* the calling thread's plan */
+	struct qmf_cursor *mc;
+	struct qerr plan_err;
+	uint64_t left;           /* of the member being planned */
+	int in_member;
+	int planned_end;
+	/* the reading worker's own state */
+	struct qsrc *src;
+	const char *path;
+	struct qerr err;
+	unsigned char *pre;      /* raw bytes already read before the body */
+	size_t prelen;
+	crypto_generichash_state hs;
+	int dead;                /* a short read or an error was sent */
+};
 
 /* Reads up to want raw bytes: first what was read ahead, then the file.
  * Returns the count (short only at end of file) or -1. */
@@ -72,122 +64,148 @@ raw_read(struct qfeed *f, unsigned char *buf, size_t want)
 	f->prelen -= k;
 	if (k == want)
 		return (ssize_t)k;
-	if ((n = qread_full(f->fd, buf + k, want - k)) < 0)
+	if ((n = qsrc_read(f->src, buf + k, want - k)) < 0)
 		return -1;
 	return (ssize_t)k + n;
 }
 
-/* Sends an error chunk: the consumer stops at it. */
 static void
-send_error(struct qfeed *f)
+fail(struct qfeed_chunk *c, const struct qerr *e)
 {
-	struct qfeed_chunk *c = slot_get(f);
+	c->code = e->code;
+	memcpy(c->msg, e->msg, sizeof(c->msg));
+}
 
-	if (c == NULL)
+static void
+read_piece(struct qfeed *f, struct piece *p)
+{
+	struct qfeed_chunk *c = &p->c;
+	ssize_t n = raw_read(f, c->buf, p->want);
+
+	if (n < 0) {
+		qerr_sys(&f->err, QASID_ERR_IO, errno, "%s", f->path);
+		fail(c, &f->err);
+		f->dead = 1;
 		return;
-	c->len = 0;
-	c->end = 0;
-	c->code = f->err.code;
-	memcpy(c->msg, f->err.msg, sizeof(c->msg));
-	slot_put(f);
+	}
+	/* A short read is a truncated bundle; the inflater says so. */
+	c->len = (size_t)n;
+	if (p->first)
+		crypto_generichash_init(&f->hs, NULL, 0, QF_MEMBER_HASH);
+	crypto_generichash_update(&f->hs, c->buf, c->len);
+	c->last = p->member_last || (size_t)n < p->want;
+	if (c->last)
+		crypto_generichash_final(&f->hs, c->hash, QF_MEMBER_HASH);
+	if ((size_t)n < p->want)
+		f->dead = 1;
 }
 
-static int
-feed_member(struct qfeed *f, const struct qmf_member *m)
+/* After the last member the file must end. */
+static void
+check_end(struct qfeed *f, struct qfeed_chunk *c)
 {
-	crypto_generichash_state hs;
-	uint64_t left = m->clen;
+	unsigned char extra;
+	ssize_t n = raw_read(f, &extra, 1);
 
-	crypto_generichash_init(&hs, NULL, 0, QF_MEMBER_HASH);
-	do {
-		struct qfeed_chunk *c = slot_get(f);
-		size_t want = left < SLOT_SIZE ? (size_t)left : SLOT_SIZE;
-		ssize_t n;
-		if (c == NULL)
-			return -1;
-		if ((n = raw_read(f, c->buf, want)) < 0)
-			return qerr_sys(&f->err, QASID_ERR_IO, errno, "%s",
-			    f->path);
-		/* A short read is a truncated bundle; the inflater says so. */
-		c->len = (size_t)n;
-		c->code = QASID_OK;
-		c->end = 0;
-		left -= (uint64_t)n;
-		crypto_generichash_update(&hs, c->buf, c->len);
-		c->last = left == 0 || (size_t)n < want;
-		if (c->last)
-			crypto_generichash_final(&hs, c->hash, QF_MEMBER_HASH);
-		slot_put(f);
-		if ((size_t)n < want)
-			return 1;
-	} while (left > 0);
-	return 0;
+	if (n < 0)
+		qerr_sys(&f->err, QASID_ERR_IO, errno, "%s", f->path);
+	else if (n > 0)
+		qerr_set(&f->err, QASID_ERR_FORMAT, "%s: data after the end of "
+		    "the bundle", f->path);
+	if (n != 0)
+		fail(c, &f->err);
+	else
+		c->last = c->end = 1;
 }
 
-static void *
-producer(void *arg)
+static void
+work(void *ud, void *item, unsigned worker)
 {
-	struct qfeed *f = arg;
+	struct qfeed *f = ud;
+	struct piece *p = item;
+
+	(void)worker;
+	p->c.len = 0;
+	p->c.last = p->c.end = 0;
+	if (p->kind == FAIL)
+		return;
+	if (f->dead) {
+		/* After a short read: the end. */
+		p->c.last = p->c.end = 1;
+		return;
+	}
+	if (p->kind == READ)
+		read_piece(f, p);
+	else
+		check_end(f, &p->c);
+}
+
+/* Plans the next read from the manifest's member list. */
+static void
+plan(struct qfeed *f, struct piece *p)
+{
 	struct qmf_member m;
 	int rc;
 
-	unsigned char extra;
-
-	while ((rc = qmf_get_member(f->mc, &m)) == 1)
-		if ((rc = feed_member(f, &m)) != 0)
-			break;
-	if (rc == 0 && raw_read(f, &extra, 1) != 0)
-		rc = qerr_set(&f->err, QASID_ERR_FORMAT, "%s: data after the "
-		    "end of the bundle", f->path);
-	if (rc < 0 && f->err.code != QASID_OK) {
-		send_error(f);
-	} else if (rc >= 0) {
-		/* After the last member (or a short one): the end. */
-		struct qfeed_chunk *c = slot_get(f);
-		if (c != NULL) {
-			c->len = 0;
-			c->code = QASID_OK;
-			c->last = c->end = 1;
-			slot_put(f);
+	p->c.code = QASID_OK;
+	p->first = 0;
+	if (!f->in_member) {
+		if ((rc = qmf_get_member(f->mc, &m)) != 1) {
+			f->planned_end = 1;
+			p->kind = rc == 0 ? END_CHECK : FAIL;
+			if (rc < 0 && f->plan_err.code == QASID_OK)
+				qerr_set(&f->plan_err, rc, "manifest");
+			if (rc < 0)
+				fail(&p->c, &f->plan_err);
+			return;
 		}
+		f->in_member = 1;
+		f->left = m.clen;
+		p->first = 1;
 	}
-	return NULL;
+	p->kind = READ;
+	p->want = f->left < SLOT_SIZE ? (size_t)f->left : SLOT_SIZE;
+	f->left -= p->want;
+	p->member_last = f->left == 0;
+	if (p->member_last)
+		f->in_member = 0;
 }
 
 struct qfeed *
-qfeed_start(int fd, const char *path, const struct qspool *spool,
-    const unsigned char *pre, size_t prelen, struct qerr *err)
+qfeed_start(struct qsrc *src, const char *path, const struct qspool *spool,
+    const unsigned char *pre, size_t prelen, int threaded, struct qerr *err)
 {
 	struct qfeed *f = calloc(1, sizeof(*f));
+	/* Without threads a chunk is read only when it is wanted. */
+	size_t n = threaded ? SLOTS : 1;
 	struct qmf_header h;
-	int i;
 
 	if (f == NULL || (f->mc = malloc(sizeof(*f->mc))) == NULL)
 		goto nomem;
-	for (i = 0; i < SLOTS; i++)
-		if ((f->slot[i].buf = malloc(SLOT_SIZE)) == NULL)
+	for (size_t i = 0; i < n; i++) {
+		if ((f->slot[i].c.buf = malloc(SLOT_SIZE)) == NULL)
 			goto nomem;
-	f->fd = fd;
+		f->items[i] = &f->slot[i];
+	}
+	f->src = src;
 	f->path = path;
 	f->pre = (unsigned char *)pre;
 	f->prelen = prelen;
-	qmf_cursor_init(f->mc, spool, &f->err);
+	qmf_cursor_init(f->mc, spool, &f->plan_err);
 	if (qmf_get_header(f->mc, &h) != QASID_OK ||
 	    qmf_skip_entries(f->mc) < 0) {
-		qerr_set(err, f->err.code, "%s: %s", path, f->err.msg);
+		qerr_set(err, f->plan_err.code, "%s: %s", path,
+		    f->plan_err.msg);
 		qfeed_stop(f);
 		return NULL;
 	}
-	pthread_mutex_init(&f->mu, NULL);
-	pthread_cond_init(&f->filled, NULL);
-	pthread_cond_init(&f->emptied, NULL);
-	if (pthread_create(&f->tid, NULL, producer, f) != 0) {
+	if (qwork_start(&f->w, f->items, n, threaded ? 1 : 0, work, f) !=
+	    QASID_OK) {
 		qerr_set(err, QASID_ERR_INTERNAL, "%s: cannot start a thread",
 		    path);
 		qfeed_stop(f);
 		return NULL;
 	}
-	f->started = 1;
 	return f;
 nomem:
 	qerr_set(err, QASID_ERR_NOMEM, "%s", path);
@@ -198,18 +216,13 @@ nomem:
 const struct qfeed_chunk *
 qfeed_next(struct qfeed *f, const struct qfeed_chunk *done)
 {
-	const struct qfeed_chunk *c;
-
-	pthread_mutex_lock(&f->mu);
-	if (done != NULL) {
-		f->head++;
-		pthread_cond_signal(&f->emptied);
+	(void)done; /* the chunk collected last, handed back below */
+	qwork_release(&f->w);
+	while (!f->planned_end && !qwork_full(&f->w)) {
+		plan(f, qwork_item(&f->w));
+		qwork_submit(&f->w);
 	}
-	while (f->tail == f->head)
-		pthread_cond_wait(&f->filled, &f->mu);
-	c = &f->slot[f->head % SLOTS];
-	pthread_mutex_unlock(&f->mu);
-	return c;
+	return &((struct piece *)qwork_collect(&f->w))->c;
 }
 
 void
@@ -217,18 +230,9 @@ qfeed_stop(struct qfeed *f)
 {
 	if (f == NULL)
 		return;
-	if (f->started) {
-		pthread_mutex_lock(&f->mu);
-		f->stop = 1;
-		pthread_cond_broadcast(&f->emptied);
-		pthread_mutex_unlock(&f->mu);
-		pthread_join(f->tid, NULL);
-		pthread_mutex_destroy(&f->mu);
-		pthread_cond_destroy(&f->filled);
-		pthread_cond_destroy(&f->emptied);
-	}
+	qwork_stop(&f->w);
 	for (int i = 0; i < SLOTS; i++)
-		free(f->slot[i].buf);
+		free(f->slot[i].c.buf);
 	free(f->mc);
 	free(f);
 }

@@ -1,5 +1,5 @@
 /*
- * feed.h - the body's raw bytes, read and hashed on a second thread
+ * feed.h - the body's raw bytes, read and hashed ahead of the inflater
  * (feed.c).
  */
 #ifndef QASID_FEED_H
@@ -7,6 +7,7 @@
 
 #include "internal.h"
 #include "manifest.h"
+#include "source.h"
 
 struct qfeed;
 
@@ -22,21 +23,22 @@ struct qfeed_chunk {
 };
 
 /*
- * Starts reading fd's body: the members the manifest in spool lists, in
+ * Starts reading the body from src: the members the manifest in spool lists, in
  * order, beginning with prelen bytes at pre that were read ahead (they must
  * stay valid until qfeed_stop). After the last member, anything more in the
- * file is an error chunk.
+ * file is an error chunk. threaded: read ahead on a thread of its own;
+ * else each chunk is read when it is asked for.
  */
-struct qfeed *qfeed_start(int fd, const char *path,
+struct qfeed *qfeed_start(struct qsrc *src, const char *path,
     const struct qspool *spool, const unsigned char *pre, size_t prelen,
-    struct qerr *err);
+    int threaded, struct qerr *err);
 
 /* Hands back the chunk done with (NULL the first time) and waits for the
  * next. Never call it again after a chunk with end or code set. */
 const struct qfeed_chunk *qfeed_next(struct qfeed *f,
     const struct qfeed_chunk *done);
 
-/* Stops the thread and frees everything; f may be NULL. */
+/* Stops reading and frees everything; f may be NULL. */
 void qfeed_stop(struct qfeed *f);
 
 #endif

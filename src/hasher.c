@@ -1,19 +1,20 @@
 /*
- * hasher.c - hashing file content on a thread of its own while the body is
- * inflated.
+ * hasher.c - hashing file content beside the inflating, on a thread of its
+ * own where there are threads.
  *
  * A reader hashes every byte twice: each member's raw bytes (feed.c) and
- * each file's content. This thread takes the second so that inflating,
- * which must stay in order on one thread, is not slowed by it. Its verdicts
- * arrive a little late, which is safe: nothing is published before
- * qhasher_finish() has said every file matched.
+ * each file's content. A worker of the work ring (queue.c) takes the second
+ * so that inflating, which must stay in order on one thread, is not slowed
+ * by it. Its verdicts arrive a little late, which is safe: nothing is
+ * published before qhasher_finish() has said every file matched. Without
+ * threads each buffer is hashed as it is pushed.
  */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hasher.h"
 #include "paths.h"
+#include "queue.h"
 
 #define SLOTS 8
 
@@ -26,71 +27,51 @@ struct item {
 };
 
 struct qhasher {
-	pthread_t tid;
-	pthread_mutex_t mu;
-	pthread_cond_t filled, emptied;
-	struct item slot[SLOTS];
-	size_t head, tail;
-	int quit;
-	/* the first mismatch, found by the thread */
+	struct qwork w;
+	struct item *slot;
+	void *items[SLOTS];
+	crypto_generichash_state st;   /* the worker's */
+	/* the first mismatch, found by the worker */
 	int bad;
 	char badpath[QASID_PATH_MAX + 1];
 };
 
 static void
-hash_item(struct qhasher *h, crypto_generichash_state *st, struct item *it)
+hash_item(void *ud, void *item, unsigned worker)
 {
+	struct qhasher *h = ud;
+	struct item *it = item;
 	unsigned char got[QF_FILE_HASH];
 
+	(void)worker;
 	if (it->first)
-		crypto_generichash_init(st, NULL, 0, QF_FILE_HASH);
-	crypto_generichash_update(st, it->buf, it->len);
+		crypto_generichash_init(&h->st, NULL, 0, QF_FILE_HASH);
+	crypto_generichash_update(&h->st, it->buf, it->len);
 	if (!it->last)
 		return;
-	crypto_generichash_final(st, got, sizeof(got));
+	crypto_generichash_final(&h->st, got, sizeof(got));
 	if (sodium_memcmp(got, it->want, sizeof(got)) != 0 && !h->bad) {
 		memcpy(h->badpath, it->path, sizeof(h->badpath));
 		h->bad = 1;
 	}
 }
 
-static void *
-run(void *arg)
-{
-	struct qhasher *h = arg;
-	crypto_generichash_state st;
-
-	pthread_mutex_lock(&h->mu);
-	for (;;) {
-		while (!h->quit && h->head == h->tail)
-			pthread_cond_wait(&h->filled, &h->mu);
-		if (h->head == h->tail)
-			break;
-		pthread_mutex_unlock(&h->mu);
-		hash_item(h, &st, &h->slot[h->head % SLOTS]);
-		pthread_mutex_lock(&h->mu);
-		h->head++;
-		pthread_cond_signal(&h->emptied);
-	}
-	pthread_mutex_unlock(&h->mu);
-	return NULL;
-}
-
 struct qhasher *
-qhasher_start(void)
+qhasher_start(int threaded)
 {
 	struct qhasher *h = calloc(1, sizeof(*h));
+	/* One item is enough when each is hashed as it is pushed. */
+	size_t n = threaded ? SLOTS : 1;
 
-	if (h == NULL)
-		return NULL;
-	pthread_mutex_init(&h->mu, NULL);
-	pthread_cond_init(&h->filled, NULL);
-	pthread_cond_init(&h->emptied, NULL);
-	if (pthread_create(&h->tid, NULL, run, h) != 0) {
-		pthread_mutex_destroy(&h->mu);
-		pthread_cond_destroy(&h->filled);
-		pthread_cond_destroy(&h->emptied);
+	if (h == NULL || (h->slot = calloc(n, sizeof(*h->slot))) == NULL) {
 		free(h);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		h->items[i] = &h->slot[i];
+	if (qwork_start(&h->w, h->items, n, threaded ? 1 : 0, hash_item, h) !=
+	    QASID_OK) {
+		qhasher_stop(h);
 		return NULL;
 	}
 	return h;
@@ -99,21 +80,17 @@ qhasher_start(void)
 unsigned char *
 qhasher_buf(struct qhasher *h)
 {
-	struct item *it;
-
-	pthread_mutex_lock(&h->mu);
-	while (h->tail - h->head == SLOTS)
-		pthread_cond_wait(&h->emptied, &h->mu);
-	it = &h->slot[h->tail % SLOTS];
-	pthread_mutex_unlock(&h->mu);
-	return it->buf;
+	if (qwork_full(&h->w))
+		qwork_collect(&h->w);
+	qwork_release(&h->w);
+	return ((struct item *)qwork_item(&h->w))->buf;
 }
 
 void
 qhasher_push(struct qhasher *h, size_t len, int first,
     const struct qmf_entry *last)
 {
-	struct item *it = &h->slot[h->tail % SLOTS];
+	struct item *it = qwork_item(&h->w);
 
 	it->len = len;
 	it->first = first;
@@ -122,19 +99,14 @@ qhasher_push(struct qhasher *h, size_t len, int first,
 		memcpy(it->want, last->hash, QF_FILE_HASH);
 		memcpy(it->path, last->path, last->pathlen + 1);
 	}
-	pthread_mutex_lock(&h->mu);
-	h->tail++;
-	pthread_cond_signal(&h->filled);
-	pthread_mutex_unlock(&h->mu);
+	qwork_submit(&h->w);
 }
 
 const char *
 qhasher_finish(struct qhasher *h)
 {
-	pthread_mutex_lock(&h->mu);
-	while (h->head != h->tail)
-		pthread_cond_wait(&h->emptied, &h->mu);
-	pthread_mutex_unlock(&h->mu);
+	while (qwork_collect(&h->w) != NULL)
+		;
 	return h->bad ? h->badpath : NULL;
 }
 
@@ -143,13 +115,7 @@ qhasher_stop(struct qhasher *h)
 {
 	if (h == NULL)
 		return;
-	pthread_mutex_lock(&h->mu);
-	h->quit = 1;
-	pthread_cond_signal(&h->filled);
-	pthread_mutex_unlock(&h->mu);
-	pthread_join(h->tid, NULL);
-	pthread_mutex_destroy(&h->mu);
-	pthread_cond_destroy(&h->filled);
-	pthread_cond_destroy(&h->emptied);
+	qwork_stop(&h->w);
+	free(h->slot);
 	free(h);
 }

@@ -1,5 +1,5 @@
 /*
- * hasher.h - file content hashed on its own thread (hasher.c).
+ * hasher.h - file content hashed beside the inflating (hasher.c).
  */
 #ifndef QASID_HASHER_H
 #define QASID_HASHER_H
@@ -11,7 +11,8 @@
 
 struct qhasher;
 
-struct qhasher *qhasher_start(void);
+/* threaded: on a thread of its own; else as each buffer is pushed. */
+struct qhasher *qhasher_start(int threaded);
 /* A buffer of QHASHER_BUF bytes to fill, waiting until one is free. The
  * same buffer is returned until it is pushed. */
 unsigned char *qhasher_buf(struct qhasher *h);

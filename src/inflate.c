@@ -15,16 +15,17 @@
 #include "reader.h"
 
 #define RAW_BUF ((size_t)1 << 20)
+#define GZ_HEADER 10		/* bytes of the one gzip header allowed */
 
 int
 qin_open(struct qin *in, const char *path, struct qerr *err)
 {
+	struct qsrc src = in->src;
+
 	memset(in, 0, sizeof(*in));
+	in->src = src;
 	in->path = path;
 	in->err = err;
-	if ((in->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return qerr_sys(err, QASID_ERR_IO, errno, "%s", path);
-	posix_fadvise(in->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	if ((in->raw = malloc(RAW_BUF)) == NULL)
 		return qerr_set(err, QASID_ERR_NOMEM, "%s", path);
 	if (inflateInit2(&in->z, 15 + 16) != Z_OK)
@@ -38,12 +39,11 @@ qin_close(struct qin *in)
 {
 	if (in->z_ready)
 		inflateEnd(&in->z);
-	if (in->fd >= 0)
-		close(in->fd);
+	qsrc_close(&in->src);
 	free(in->raw);
 	qbuf_free(&in->keep_raw);
 	memset(in, 0, sizeof(*in));
-	in->fd = -1;
+	in->src.fd = -1;
 }
 
 static int damaged(struct qin *in, const char *why);
@@ -82,7 +82,7 @@ fill(struct qin *in, size_t *avail)
 	}
 
 	if (in->z.avail_in == 0 && !in->eof) {
-		n = qread_full(in->fd, in->raw, RAW_BUF);
+		n = qsrc_read(&in->src, in->raw, RAW_BUF);
 		if (n < 0)
 			return qerr_sys(in->err, QASID_ERR_IO, errno, "%s",
 			    in->path);
@@ -126,6 +126,25 @@ damaged(struct qin *in, const char *why)
 	    (unsigned long long)in->offset, why);
 }
 
+/*
+ * 1 if the n raw bytes p, from offset at of a member, agree with the one
+ * header FORMAT.md 2.1 allows: no name, comment, extra field, header CRC or
+ * time, OS 255, XFL 0, 2 or 4. zlib would accept any, and a name such as
+ * "../../evil" means something to other gzip tools.
+ */
+static int
+head_ok(uint64_t at, const unsigned char *p, size_t n)
+{
+	static const unsigned char head[GZ_HEADER] = {
+		0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff
+	};
+
+	for (; at < GZ_HEADER && n > 0; at++, p++, n--)
+		if (at == 8 ? *p != 0 && *p != 2 && *p != 4 : *p != head[at])
+			return 0;
+	return 1;
+}
+
 int
 qin_read(struct qin *in, unsigned char *out, size_t cap, size_t *got)
 {
@@ -146,6 +165,10 @@ qin_read(struct qin *in, unsigned char *out, size_t cap, size_t *got)
 		in->z.avail_out = (uInt)(cap > UINT32_MAX ? UINT32_MAX : cap);
 		zr = inflate(&in->z, Z_NO_FLUSH);
 		used = (size_t)(in->z.next_in - before);
+		if (!head_ok(in->craw, before, used))
+			return damaged(in, "gzip header has fields the format "
+			    "does not allow (a name, time, comment or extra "
+			    "field)");
 		if (in->feed == NULL)
 			crypto_generichash_update(&in->hraw, before, used);
 		if (in->keep && qbuf_append(&in->keep_raw, before, used) != 0)

@@ -162,6 +162,8 @@ ssize_t qread_full(int fd, void *buf, size_t n);
  * 0600: an anonymous one where the system allows (*tmpname NULL), else
  * ".NAME.qasid-XXXXXX" (*tmpname its malloc'd name). fd or -1/errno. */
 int qtmp_create(const char *path, char **tmpname);
+/* An anonymous temporary file in dir (NULL: /tmp). fd or -1/errno. */
+int qtmp_anon(const char *dir);
 /* fsyncs fd, closes it and gives it the name path, refusing to replace an
  * existing path unless overwrite; then fsyncs the folder. On failure the
  * temporary file is removed. 0 or -1/errno. Frees tmpname. */

@@ -85,14 +85,18 @@ qmf_put_end(struct qbuf *b)
 int
 qmf_valid_title(const char *t)
 {
-	size_t n = strlen(t);
+	size_t n = strlen(t), off, k;
+	uint32_t c;
 
 	if (n > QF_TITLE_MAX)
 		return 0;
-	for (const unsigned char *p = (const unsigned char *)t; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
+	/* What a terminal would obey, reorder or hide is refused, as in
+	 * paths: titles are shown even for bundles no key vouches for. */
+	for (off = 0; off < n; off += k)
+		if ((k = qasid__utf8_next(t + off, n - off, &c)) == 0 ||
+		    qasid__cp_unsafe(c) != NULL)
 			return 0;
-	return qasid__utf8_valid(t, n);
+	return 1;
 }
 
 int
@@ -112,8 +116,13 @@ int
 qspool_write(struct qspool *s, const void *p, size_t n)
 {
 	if (s->file == NULL && s->mem.len + n > SPOOL_MEM_MAX) {
-		if ((s->file = tmpfile()) == NULL)
-			return QASID_ERR_IO;
+		int fd = qtmp_anon(s->tmpdir);
+		if (fd < 0 || (s->file = fdopen(fd, "w+")) == NULL) {
+			if (fd >= 0)
+				close(fd);
+			return errno == ENOSPC ? QASID_ERR_NOSPACE :
+			    QASID_ERR_IO;
+		}
 		if (qwrite_all(fileno(s->file), s->mem.p, s->mem.len) < 0)
 			return QASID_ERR_IO;
 		qbuf_free(&s->mem);
@@ -146,10 +155,13 @@ qspool_read(const struct qspool *s, uint64_t off, void *buf, size_t n)
 void
 qspool_free(struct qspool *s)
 {
+	const char *tmpdir = s->tmpdir;
+
 	if (s->file)
 		fclose(s->file);
 	qbuf_free(&s->mem);
 	memset(s, 0, sizeof(*s));
+	s->tmpdir = tmpdir;
 }
 
 /* ---- Reading ------------------------------------------------------------ */
@@ -316,7 +328,8 @@ qmf_get_header(struct qmf_cursor *c, struct qmf_header *h)
 		return bad(c, "title too long");
 	memcpy(h->title, s, n + 1);
 	if (!qmf_valid_title(h->title))
-		return bad(c, "title has control characters or bad UTF-8");
+		return bad(c, "title has control characters, bidirectional "
+		    "controls or marks, noncharacters or bad UTF-8");
 	if ((rc = field(c, "series", &s, &n)) != 0)
 		return rc;
 	if (n > QF_SERIES_MAX || (memcpy(h->series, s, n + 1),
@@ -338,7 +351,8 @@ qmf_get_header(struct qmf_cursor *c, struct qmf_header *h)
 	    (rc = field_u64(c, "bytes", &h->bytes)) != 0 ||
 	    (rc = field_u64(c, "members", &h->members)) != 0)
 		return rc;
-	if (h->files + h->dirs > QF_FILES_MAX || h->dirs > QF_FILES_MAX ||
+	/* Subtract, never add: files + dirs wraps for forged counts. */
+	if (h->dirs > QF_FILES_MAX || h->files > QF_FILES_MAX - h->dirs ||
 	    h->members > QF_MEMBERS_MAX)
 		return qerr_set(c->err, QASID_ERR_FORMAT, "manifest lists "
 		    "more entries than a bundle may hold");
@@ -462,5 +476,9 @@ qmf_get_member(struct qmf_cursor *c, struct qmf_member *m)
 	    parse_hex(sp + 1, (size_t)(end - sp - 1), m->hash,
 	    QF_MEMBER_HASH) != 0)
 		return bad(c, "malformed member line");
+	/* One rule wherever members are read: each holds some of the tar
+	 * stream (an empty one would be accepted in some places only). */
+	if (m->ulen == 0)
+		return bad(c, "empty member (ULEN 0)");
 	return 1;
 }

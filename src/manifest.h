@@ -48,6 +48,7 @@ struct qspool {
 	struct qbuf mem;
 	FILE *file;
 	uint64_t len;
+	const char *tmpdir;    /* where the file goes; NULL is /tmp */
 };
 
 int qspool_write(struct qspool *s, const void *p, size_t n);

@@ -38,7 +38,19 @@ struct qasid_packer {
 	struct pentry *e;
 	size_t n, cap;
 	uint64_t total;
+	int failed;            /* a failed add: sticky, see qasid.h */
 };
+
+/* Every call starts afresh, but for a packer whose add failed: it keeps
+ * that failure, so that no later write can sign a partial set of files. */
+static int
+begin(qasid_packer *p)
+{
+	if (p->failed)
+		return p->failed;
+	qerr_clear(&p->err);
+	return QASID_OK;
+}
 
 qasid_packer *
 qasid_packer_new(const qasid_seckey *sk)
@@ -69,9 +81,14 @@ qasid_packer_free(qasid_packer *p)
 int
 qasid_packer_set_title(qasid_packer *p, const char *title)
 {
+	int rc;
+
+	if ((rc = begin(p)) != QASID_OK)
+		return rc;
 	if (!qmf_valid_title(title))
 		return qerr_set(&p->err, QASID_ERR_ARG, "title must be UTF-8 "
-		    "text of at most %d bytes without control characters",
+		    "text of at most %d bytes without control characters, "
+		    "bidirectional controls or marks, or noncharacters",
 		    QF_TITLE_MAX);
 	snprintf(p->title, sizeof(p->title), "%s", title);
 	return QASID_OK;
@@ -81,6 +98,10 @@ int
 qasid_packer_set_series(qasid_packer *p, const char *series,
     uint64_t sequence)
 {
+	int rc;
+
+	if ((rc = begin(p)) != QASID_OK)
+		return rc;
 	if (!qmf_valid_series(series))
 		return qerr_set(&p->err, QASID_ERR_ARG, "series must be 1-%d "
 		    "letters, digits, '.', '_' or '-'", QF_SERIES_MAX);
@@ -235,11 +256,14 @@ add_tree(qasid_packer *p, const char *rel, const char *src, int depth)
 int
 qasid_packer_add(qasid_packer *p, const char *path)
 {
-	char *copy = strdup(path), *base, *end;
+	char *copy, *base, *end;
 	int rc;
 
-	if (copy == NULL)
-		return qerr_set(&p->err, QASID_ERR_NOMEM, "%s", path);
+	if ((rc = begin(p)) != QASID_OK)
+		return rc;
+	if ((copy = strdup(path)) == NULL)
+		return p->failed = qerr_set(&p->err, QASID_ERR_NOMEM, "%s",
+		    path);
 	/* Stored under its last component: "a/reports/" is "reports". */
 	end = copy + strlen(copy);
 	while (end > copy + 1 && end[-1] == '/')
@@ -252,6 +276,8 @@ qasid_packer_add(qasid_packer *p, const char *path)
 	else
 		rc = add_one(p, base, path, 0);
 	free(copy);
+	if (rc != QASID_OK)
+		p->failed = rc;
 	return rc;
 }
 
@@ -457,7 +483,8 @@ qasid_packer_write(qasid_packer *p, const char *out, int overwrite)
 	struct qpack_body body;
 	int rc;
 
-	qerr_clear(&p->err);
+	if ((rc = begin(p)) != QASID_OK)
+		return rc;
 	if (p->sk == NULL || !p->sk->loaded)
 		return qerr_set(&p->err, QASID_ERR_ARG, "no secret key");
 	if (p->n == 0)

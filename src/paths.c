@@ -12,194 +12,12 @@
 #include <string.h>
 
 #include "paths.h"
-#include "unicode_tables.h"
+#include "unicode.h"
 
 /* Code points of one NFD segment of a QASID_NAME_MAX-byte component. */
-#define SEG_MAX (QASID_NAME_MAX * UT_NFD_CPS_PER_BYTE)
+#define SEG_MAX (QASID_NAME_MAX * QU_NFD_PER_BYTE)
 
-_Static_assert(SEG_MAX >= UT_DECOMP_MAX, "a segment holds one decomposition");
-_Static_assert(UT_FOLD_CPS_MAX <= UT_DECOMP_MAX, "fold bound from the tables");
-
-#define HANGUL_S 0xac00		/* Unicode 15.0, section 3.12 */
-#define HANGUL_L 0x1100
-#define HANGUL_V 0x1161
-#define HANGUL_T 0x11a7
-#define HANGUL_VCOUNT 21
-#define HANGUL_TCOUNT 28
-#define HANGUL_SCOUNT 11172
-
-/* ---- UTF-8 -------------------------------------------------------------- */
-
-/*
- * Decodes one strictly valid UTF-8 sequence: no overlong forms, surrogates,
- * values past U+10FFFF or truncation.  Returns its length, or 0 if s does not
- * start with one.
- */
-static size_t
-u8_decode(const unsigned char *s, size_t len, uint32_t *cp)
-{
-	uint32_t c = s[0];
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t n, i;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c < 0xc2 || c > 0xf4)
-		return 0;
-	n = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
-	c &= 0x3f >> (n - 1);
-	/* The second byte's range is what excludes the invalid values. */
-	if (s[0] == 0xe0)
-		lo = 0xa0;
-	else if (s[0] == 0xed)
-		hi = 0x9f;
-	else if (s[0] == 0xf0)
-		lo = 0x90;
-	else if (s[0] == 0xf4)
-		hi = 0x8f;
-	if (len < n)
-		return 0;
-	for (i = 1; i < n; i++, lo = 0x80, hi = 0xbf) {
-		if (s[i] < lo || s[i] > hi)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	*cp = c;
-	return n;
-}
-
-int
-qasid__utf8_valid(const char *s, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	uint32_t c;
-
-	for (size_t off = 0, n; off < len; off += n)
-		if ((n = u8_decode(p + off, len - off, &c)) == 0)
-			return 0;
-	return 1;
-}
-
-static size_t
-u8_encode(uint32_t c, unsigned char *b)
-{
-	if (c < 0x80) {
-		b[0] = (unsigned char)c;
-		return 1;
-	}
-	if (c < 0x800) {
-		b[0] = (unsigned char)(0xc0 | c >> 6);
-		b[1] = (unsigned char)(0x80 | (c & 0x3f));
-		return 2;
-	}
-	if (c < 0x10000) {
-		b[0] = (unsigned char)(0xe0 | c >> 12);
-		b[1] = (unsigned char)(0x80 | (c >> 6 & 0x3f));
-		b[2] = (unsigned char)(0x80 | (c & 0x3f));
-		return 3;
-	}
-	b[0] = (unsigned char)(0xf0 | c >> 18);
-	b[1] = (unsigned char)(0x80 | (c >> 12 & 0x3f));
-	b[2] = (unsigned char)(0x80 | (c >> 6 & 0x3f));
-	b[3] = (unsigned char)(0x80 | (c & 0x3f));
-	return 4;
-}
-
-/* ---- Unicode tables ----------------------------------------------------- */
-
-static unsigned
-ccc(uint32_t c)
-{
-	size_t lo = 0, hi = sizeof(ut_ccc) / sizeof(ut_ccc[0]), mid;
-
-	if (c < ut_ccc[0].lo)
-		return 0;
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (c < ut_ccc[mid].lo)
-			hi = mid;
-		else if (c > ut_ccc[mid].hi)
-			lo = mid + 1;
-		else
-			return ut_ccc[mid].ccc;
-	}
-	return 0;
-}
-
-/* Writes the full canonical decomposition of c (c itself if it has none)
- * into d[UT_DECOMP_MAX]; returns its length. */
-static size_t
-decompose(uint32_t c, uint32_t *d)
-{
-	size_t lo = 0, hi = sizeof(ut_decomp) / sizeof(ut_decomp[0]), mid, i;
-	uint32_t s = c - HANGUL_S;
-
-	if (c >= HANGUL_S && s < HANGUL_SCOUNT) {
-		d[0] = HANGUL_L + s / (HANGUL_VCOUNT * HANGUL_TCOUNT);
-		d[1] = HANGUL_V + s % (HANGUL_VCOUNT * HANGUL_TCOUNT) /
-		    HANGUL_TCOUNT;
-		d[2] = HANGUL_T + s % HANGUL_TCOUNT;
-		return d[2] == HANGUL_T ? 2 : 3;
-	}
-	while (c >= ut_decomp[0].cp && lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (c < ut_decomp[mid].cp)
-			hi = mid;
-		else if (c > ut_decomp[mid].cp)
-			lo = mid + 1;
-		else {
-			for (i = 0; i < ut_decomp[mid].len; i++)
-				d[i] = ut_decomp_pool[ut_decomp[mid].off + i];
-			return i;
-		}
-	}
-	d[0] = c;
-	return 1;
-}
-
-static uint32_t
-casefold(uint32_t c)
-{
-	size_t lo = 0, hi = sizeof(ut_fold) / sizeof(ut_fold[0]), mid;
-	const struct ut_fold *f;
-
-	if (c < 0x80)		/* most names are ASCII: skip the search */
-		return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		f = &ut_fold[mid];
-		if (c < f->lo)
-			hi = mid;
-		else if (c > f->hi)
-			lo = mid + 1;
-		else if ((c - f->lo) % f->stride == 0)
-			return (uint32_t)((int32_t)c + f->delta);
-		else
-			return c;
-	}
-	return c;
-}
-
-/* Stable-sorts each run of non-starters by combining class (Unicode 15.0,
- * section 3.11): the order in which a name was typed must not matter. */
-static void
-canonical_order(uint32_t *cp, size_t n)
-{
-	size_t i, j;
-	unsigned k;
-	uint32_t c;
-
-	for (i = 1; i < n; i++) {
-		c = cp[i];
-		if ((k = ccc(c)) == 0)
-			continue;
-		for (j = i; j > 0 && ccc(cp[j - 1]) > k; j--)
-			cp[j] = cp[j - 1];
-		cp[j] = c;
-	}
-}
+_Static_assert(SEG_MAX >= QU_DECOMP_MAX, "a segment holds one decomposition");
 
 /* ---- Fold keys ---------------------------------------------------------- */
 
@@ -212,7 +30,7 @@ struct folder {
 	const unsigned char *s;
 	size_t len, off;		/* input, and bytes of it folded */
 	uint32_t nfd[SEG_MAX];		/* the current segment, decomposed */
-	uint32_t key[SEG_MAX * UT_FOLD_CPS_MAX]; /* ... then folded */
+	uint32_t key[SEG_MAX * QU_FOLD_MAX]; /* ... then folded */
 	size_t n, i;			/* code points in key, handed out */
 };
 
@@ -230,27 +48,32 @@ static void
 folder_refill(struct folder *f)
 {
 	const unsigned char *s = f->s;
-	uint32_t d[UT_DECOMP_MAX], c;
-	size_t n = 0, m = 0, dn, used, k;
+	uint32_t d[QU_DECOMP_MAX], t[3], c;
+	size_t n = 0, m = 0, dn, used, k, tn, j;
 
 	while (f->off < f->len) {
-		if ((used = u8_decode(s + f->off, f->len - f->off, &c)) == 0) {
+		if ((used = qu_decode(s + f->off, f->len - f->off, &c)) == 0) {
 			c = 0xdc00 | s[f->off];		/* see paths.h */
 			used = 1;
 		}
-		dn = decompose(c, d);
-		if (n > 0 && (ccc(d[0]) == 0 || n + dn > SEG_MAX))
+		dn = qu_decompose(c, d);
+		if (n > 0 && (qu_ccc(d[0]) == 0 || n + dn > SEG_MAX))
 			break;
 		memcpy(f->nfd + n, d, dn * sizeof(d[0]));
 		n += dn;
 		f->off += used;
 	}
-	canonical_order(f->nfd, n);
+	qu_canonical_order(f->nfd, n);
 	/* Folding can turn a mark into a starter (U+0345), hence a second
 	 * decomposition and ordering. */
-	for (k = 0; k < n; k++)
-		m += decompose(casefold(f->nfd[k]), f->key + m);
-	canonical_order(f->key, m);
+	for (k = 0; k < n; k++) {
+		if (qu_kept_ignorable(f->nfd[k]))
+			continue;
+		tn = qu_fold_full(f->nfd[k], t);
+		for (j = 0; j < tn; j++)
+			m += qu_decompose(t[j], f->key + m);
+	}
+	qu_canonical_order(f->key, m);
 	f->n = m;
 	f->i = 0;
 }
@@ -258,13 +81,14 @@ folder_refill(struct folder *f)
 static int
 folder_next(struct folder *f, uint32_t *cp)
 {
-	if (f->i == f->n) {
+	/* A segment of dropped characters folds to nothing: refill again. */
+	while (f->i == f->n) {
 		if (f->off == f->len)
 			return 0;
 		/* Nothing reorders across an ASCII character: fold it alone,
 		 * fast, and let the marks after it start the next segment. */
 		if (f->s[f->off] < 0x80) {
-			*cp = casefold(f->s[f->off++]);
+			*cp = qu_casefold(f->s[f->off++]);
 			return 1;
 		}
 		folder_refill(f);
@@ -283,7 +107,7 @@ qasid__fold(const char *comp, size_t len, char *out, size_t cap)
 
 	folder_init(&f, comp, len);
 	while (folder_next(&f, &c)) {
-		n = u8_encode(c, b);
+		n = qu_encode(c, b);
 		/* total only grows: after one misfit, nothing fits */
 		if (total + n < cap) {
 			memcpy(out + total, b, n);
@@ -470,27 +294,27 @@ char_refused(uint32_t c, size_t off, struct msg *m)
 	const char *what;
 	char ch[2];
 
-	if (c < 0x20 || (c >= 0x7f && c <= 0x9f))
-		what = "control character U+";
-	else if (c == '\\') {
+	if (c == '\\') {
 		msg_str(m,
 		    "character '\\' is not allowed (a separator on Windows)");
 		return 1;
-	} else if (c < 0x80 && strchr("<>:\"|?*", (int)c) != NULL) {
+	} else if (c < 0x80 && c >= 0x20 &&
+	    strchr("<>:\"|?*", (int)c) != NULL) {
 		ch[0] = (char)c;
 		ch[1] = '\0';
 		msg_str(m, "character '");
 		msg_str(m, ch);
 		msg_str(m, "' is not allowed on FAT/exFAT");
 		return 1;
-	} else if ((c >= 0x202a && c <= 0x202e) ||
-	    (c >= 0x2066 && c <= 0x2069))
-		what = "bidirectional control U+";	/* fakes extensions */
-	else if ((c >= 0xfdd0 && c <= 0xfdef) || (c & 0xfffe) == 0xfffe)
-		what = "noncharacter U+";
-	else
+	}
+	/* Bidirectional marks may stay: see qu_kept_ignorable. */
+	what = qasid__cp_unsafe(c);
+	if (what == NULL && qu_refused_ignorable(c))
+		what = "invisible (default-ignorable) character";
+	if (what == NULL || c == 0x200e || c == 0x200f || c == 0x061c)
 		return 0;
 	msg_str(m, what);
+	msg_str(m, " U+");
 	msg_num(m, c, 16, 4);
 	msg_str(m, " at byte ");
 	msg_num(m, off, 10, 1);
@@ -507,7 +331,7 @@ check_chars(const char *path, size_t len, struct msg *m)
 	uint32_t c;
 
 	for (off = 0; off < len; off += n) {
-		if ((n = u8_decode(s + off, len - off, &c)) == 0) {
+		if ((n = qu_decode(s + off, len - off, &c)) == 0) {
 			msg_str(m, "invalid UTF-8 at byte ");
 			msg_num(m, off, 10, 1);
 			return -1;
@@ -596,6 +420,10 @@ check_comp(const char *name, size_t n, size_t off, int first, struct msg *m)
 		msg_name(m, "name ", name, n,
 		    " is reserved for qasid's own use (names starting "
 		    "\".qasid\")");
+	else if (!qu_is_nfc(name, n))
+		msg_name(m, "name ", name, n, " is not in Unicode NFC "
+		    "(composed) form, which tar readers disagree on: rename "
+		    "it in composed form");
 	else
 		return 0;
 	return -1;

@@ -9,6 +9,7 @@
 #define QASID_PATHS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define QASID_PATH_MAX 4095        /* bytes in a whole relative path */
 #define QASID_NAME_MAX 255         /* bytes in one component */
@@ -23,6 +24,17 @@
 /* 1 if s[0..len) is strictly valid UTF-8 (no overlongs, surrogates, values
  * past U+10FFFF or truncated sequences), else 0. */
 int qasid__utf8_valid(const char *s, size_t len);
+
+/* Decodes the strictly valid UTF-8 sequence s starts with into *cp and
+ * returns its length; 0 if s does not start with one (or len is 0). */
+size_t qasid__utf8_next(const char *s, size_t len, uint32_t *cp);
+
+/*
+ * Why code point c must not reach a terminal as it is ("control character",
+ * "bidirectional control", "bidirectional mark", "noncharacter"), or NULL.
+ * Paths and titles refuse these; the tool prints them escaped.
+ */
+const char *qasid__cp_unsafe(uint32_t c);
 
 /*
  * Byte offsets in reasons count from 0.  A reason quotes a name only after

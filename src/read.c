@@ -114,7 +114,9 @@ head_entry(qasid_reader *r, struct archive *a, const char *name,
 			crypto_generichash_update(hs, buf, (size_t)n);
 			if (qspool_write(&r->spool, buf, (size_t)n) != 0)
 				return qerr_sys(&r->err, QASID_ERR_IO, errno,
-				    "%s: spooling the manifest", r->path);
+				    "%s: keeping its large manifest in %s",
+				    r->path, r->spool.tmpdir ? r->spool.tmpdir :
+				    "/tmp");
 		} else if (qbuf_append(sig, buf, (size_t)n) != QASID_OK) {
 			return qerr_set(&r->err, QASID_ERR_NOMEM, "%s", r->path);
 		}
@@ -330,7 +332,8 @@ qasid_reader_new(const qasid_keyring *trusted)
 	if (r == NULL)
 		return NULL;
 	r->kr = trusted;
-	r->in.fd = -1;
+	r->in.src.fd = -1;
+	r->threads = 2;
 	return r;
 }
 
@@ -352,8 +355,21 @@ qasid_reader_set_progress(qasid_reader *r, qasid_progress_fn fn, void *ud)
 	r->progress_ud = ud;
 }
 
-int
-qasid_reader_open(qasid_reader *r, const char *path)
+void
+qasid_reader_set_threads(qasid_reader *r, unsigned threads)
+{
+	r->threads = threads;
+}
+
+void
+qasid_reader_set_tmpdir(qasid_reader *r, const char *dir)
+{
+	r->spool.tmpdir = dir;
+}
+
+/* Forgets the last bundle and names the next; its source is set next. */
+static int
+reset(qasid_reader *r, const char *name)
 {
 	qerr_clear(&r->err);
 	qin_close(&r->in);
@@ -362,8 +378,62 @@ qasid_reader_open(qasid_reader *r, const char *path)
 	r->head_read = 0;
 	r->signer[0] = '\0';
 	free(r->path);
-	if ((r->path = strdup(path)) == NULL)
-		return qerr_set(&r->err, QASID_ERR_NOMEM, "%s", path);
+	if ((r->path = strdup(name ? name : "(bundle)")) == NULL)
+		return qerr_set(&r->err, QASID_ERR_NOMEM, "%s", name);
+	return QASID_OK;
+}
+
+int
+qasid_reader_open(qasid_reader *r, const char *path)
+{
+	int rc;
+
+	if ((rc = reset(r, path)) != QASID_OK)
+		return rc;
+	if (qsrc_open_path(&r->in.src, path) < 0)
+		return qerr_sys(&r->err, QASID_ERR_IO, errno, "%s", path);
+	return qin_open(&r->in, r->path, &r->err);
+}
+
+int
+qasid_reader_open_fd(qasid_reader *r, int fd, const char *name)
+{
+	int rc;
+
+	if ((rc = reset(r, name)) != QASID_OK)
+		return rc;
+	qsrc_set_fd(&r->in.src, fd);
+	return qin_open(&r->in, r->path, &r->err);
+}
+
+int
+qasid_reader_open_memory(qasid_reader *r, const void *data, size_t len,
+    const char *name)
+{
+	int rc;
+
+	if ((rc = reset(r, name)) != QASID_OK)
+		return rc;
+	if (data == NULL && len > 0)
+		return qerr_set(&r->err, QASID_ERR_ARG, "%s: no memory to read",
+		    r->path);
+	qsrc_set_memory(&r->in.src, data, len);
+	return qin_open(&r->in, r->path, &r->err);
+}
+
+int
+qasid_reader_open_callbacks(qasid_reader *r, void *ud, qasid_read_fn read,
+    qasid_close_fn close, const char *name)
+{
+	int rc;
+
+	if ((rc = reset(r, name)) != QASID_OK || read == NULL) {
+		if (close != NULL)
+			close(ud);
+		return rc != QASID_OK ? rc : qerr_set(&r->err, QASID_ERR_ARG,
+		    "%s: no read function", r->path);
+	}
+	qsrc_set_callbacks(&r->in.src, ud, read, close);
 	return qin_open(&r->in, r->path, &r->err);
 }
 

@@ -7,12 +7,13 @@
 #include <zlib.h>
 
 #include "feed.h"
+#include "source.h"
 #include "internal.h"
 #include "manifest.h"
 
 /* The raw bundle file, split into gzip members as zlib finds them. */
 struct qin {
-	int fd;
+	struct qsrc src;
 	const char *path;
 	struct qerr *err;
 	z_stream z;
@@ -35,6 +36,7 @@ struct qin {
 	int member_raw_done;           /* the member's last chunk is in */
 };
 
+/* Starts reading in->src, which the caller has set. */
 int qin_open(struct qin *in, const char *path, struct qerr *err);
 void qin_close(struct qin *in);
 /* qin_begin flags */
@@ -79,6 +81,7 @@ struct qasid_reader {
 	unsigned char sigkey[QK_KEYID]; /* the key that signed, once checked */
 	int head_read;           /* the head has been read (and checked) */
 	const char *dest;        /* unpack's destination, while unpacking */
+	unsigned threads;        /* 0: everything on the calling thread */
 };
 
 /* Reads the head; with verify, checks the signature by a trusted key. */

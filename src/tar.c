@@ -63,6 +63,34 @@ utf8_locale(void)
 	return newlocale(LC_CTYPE_MASK, "C", (locale_t)0);
 }
 
+/*
+ * 1 if a header holds the path's exact bytes where tar readers take it from:
+ * the pax path record for a name outside ASCII (ASCII names libarchive never
+ * changes). Whatever a libarchive version might convert, a header that
+ * would not give back the manifest's name is never written or accepted.
+ */
+static int
+holds_path(const unsigned char *h, size_t n, const struct qtar_entry *te)
+{
+	const char *path = te->path;
+	const unsigned char *p = (const unsigned char *)path;
+	size_t len = strlen(path), i, k = sizeof(" path=") - 1;
+	const char *end = te->is_dir ? "/\n" : "\n";
+	size_t endlen = strlen(end);
+
+	for (i = 0; i < len && p[i] < 0x80; i++)
+		;
+	if (i == len)
+		return 1;
+	/* A folder's name ends with '/' in its record. */
+	for (i = 0; i + k + len + endlen <= n; i++)
+		if (memcmp(h + i, " path=", k) == 0 &&
+		    memcmp(h + i + k, path, len) == 0 &&
+		    memcmp(h + i + k + len, end, endlen) == 0)
+			return 1;
+	return 0;
+}
+
 static int
 header_in_locale(const struct qtar_entry *te, struct qbuf *out)
 {
@@ -75,14 +103,19 @@ header_in_locale(const struct qtar_entry *te, struct qbuf *out)
 		return QASID_ERR_NOMEM;
 	if ((e = archive_entry_new()) == NULL)
 		goto done;
-	archive_entry_set_pathname_utf8(e, te->path);
+	/* In the locale's encoding (UTF-8 here), not as UTF-8: libarchive
+	 * composes names given as UTF-8 (NFC) on the way to the locale's
+	 * encoding, and the header would then hold a name the manifest does
+	 * not. Given in the locale's encoding, they are copied as they are. */
+	archive_entry_set_pathname(e, te->path);
 	archive_entry_set_filetype(e, te->is_dir ? AE_IFDIR : AE_IFREG);
 	archive_entry_set_perm(e, te->mode);
 	archive_entry_set_size(e, te->is_dir ? 0 : (la_int64_t)te->size);
 	archive_entry_set_mtime(e, te->mtime, 0);
 	archive_entry_set_uid(e, 0);
 	archive_entry_set_gid(e, 0);
-	if (archive_write_header(a, e) == ARCHIVE_OK)
+	if (archive_write_header(a, e) == ARCHIVE_OK &&
+	    holds_path(out->p + before, out->len - before, te))
 		rc = QASID_OK;
 	archive_entry_free(e);
 done:

@@ -116,17 +116,15 @@ qerr_clear(struct qerr *e)
 void
 qerr_prefix(struct qerr *e, const char *prefix)
 {
-	size_t n = strlen(prefix), len = strlen(e->msg);
+	char msg[sizeof(e->msg)];
+	size_t n = strlen(prefix);
 
 	if (e->code == QASID_OK || (strncmp(e->msg, prefix, n) == 0 &&
 	    e->msg[n] == ':'))
 		return;
-	if (len + n + 2 >= sizeof(e->msg))
-		len = sizeof(e->msg) - n - 3;
-	memmove(e->msg + n + 2, e->msg, len + 1);
-	memcpy(e->msg, prefix, n);
-	memcpy(e->msg + n, ": ", 2);
-	e->msg[n + 2 + len] = '\0';
+	/* Truncated to fit, however long the prefix. */
+	if (snprintf(msg, sizeof(msg), "%s: %s", prefix, e->msg) >= 0)
+		memcpy(e->msg, msg, sizeof(msg));
 }
 
 const char *
@@ -270,6 +268,30 @@ named_tmp(const char *path, char **tmpname)
 		return -1;
 	}
 	*tmpname = name;
+	return fd;
+}
+
+/* An anonymous read-write file in dir (NULL: /tmp) that leaves nothing
+ * behind however the process ends, but where O_TMPFILE is missing: then
+ * it is named for an instant, and unlinked at once. */
+int
+qtmp_anon(const char *dir)
+{
+	char *name;
+	size_t len;
+	int fd;
+
+	if (dir == NULL || *dir == '\0')
+		dir = "/tmp";
+	if ((fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) >= 0)
+		return fd;
+	len = strlen(dir) + 32;
+	if ((name = malloc(len)) == NULL)
+		return -1;
+	snprintf(name, len, "%s/.qasid-spool-XXXXXX", dir);
+	if ((fd = mkostemp(name, O_CLOEXEC)) >= 0)
+		unlink(name);
+	free(name);
 	return fd;
 }
 

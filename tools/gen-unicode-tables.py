@@ -7,7 +7,8 @@ Unicode data files; run this only to move to a new Unicode version:
     python3 tools/gen-unicode-tables.py [-o src/unicode_tables.h] [UCD-DIR]
 
 UCD-DIR defaults to /usr/share/unicode (Debian package unicode-data) and must
-hold UnicodeData.txt and CaseFolding.txt.  Besides the tables the script
+hold UnicodeData.txt, CaseFolding.txt, DerivedCoreProperties.txt and
+DerivedNormalizationProps.txt.  Besides the tables the script
 checks the properties src/paths.c relies on and fails loudly if a future
 Unicode version breaks one of them.
 """
@@ -44,8 +45,9 @@ def read_unicode_data(path):
 
 
 def read_case_folding(path):
-    """Returns (version, {cp: folded cp}) for statuses C and S."""
-    fold, version = {}, None
+    """Returns (version, {cp: folded cp} for statuses C and S,
+    {cp: [folded cps]} for status F)."""
+    fold, full, version = {}, {}, None
     with open(path, encoding="utf-8") as f:
         for line in f:
             m = re.match(r"# CaseFolding-(\d+\.\d+\.\d+)\.txt", line)
@@ -55,13 +57,50 @@ def read_case_folding(path):
             if not line:
                 continue
             code, status, mapping = [x.strip() for x in line.split(";")[:3]]
+            to = [int(x, 16) for x in mapping.split()]
+            if status == "F":
+                full[int(code, 16)] = to
             if status not in ("C", "S"):
                 continue
-            to = [int(x, 16) for x in mapping.split()]
             require(len(to) == 1, "C and S foldings map to one code point")
             fold[int(code, 16)] = to[0]
     require(version, "CaseFolding.txt has no version line")
-    return version, fold
+    return version, fold, full
+
+
+def read_property(path, name):
+    """Returns the sorted [lo, hi] runs of code points with property name."""
+    cps = set()
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.split("#")[0].strip()
+            if not line:
+                continue
+            field = [x.strip() for x in line.split(";")]
+            if field[1] != name:
+                continue
+            lo, _, hi = field[0].partition("..")
+            cps.update(range(int(lo, 16), int(hi or lo, 16) + 1))
+    runs = []
+    for cp in sorted(cps):
+        if runs and runs[-1][1] == cp - 1:
+            runs[-1][1] = cp
+        else:
+            runs.append([cp, cp])
+    require(runs, "no code point has property " + name)
+    return runs
+
+
+def compositions(decomp, exclusions):
+    """Primary composites (UAX #15): (first, second, composite), sorted."""
+    excluded = set()
+    for lo, hi in exclusions:
+        excluded.update(range(lo, hi + 1))
+    pairs = sorted((d[0], d[1], cp) for cp, d in decomp.items()
+                   if len(d) == 2 and cp not in excluded)
+    require(all(p[1] < 1 << 21 and p[0] < 1 << 21 for p in pairs),
+            "composition pairs fit 21 bits each")
+    return pairs
 
 
 def full_decomposition(cp, decomp):
@@ -105,18 +144,24 @@ def fold_ranges(fold):
     return runs
 
 
-def check_invariants(ccc, full, fold):
+def check_invariants(ccc, full, fold, ffold):
     """Asserts what paths.c assumes instead of handling in code."""
     def nfd(cp):
         return full.get(cp, [cp])
+    def folded(cp):
+        return sum((nfd(c) for c in ffold[cp]), []) if cp in ffold \
+            else nfd(fold[cp])
     # Only code points that survive decomposition reach the case folding.
-    expand = [len(nfd(to)) for cp, to in fold.items() if cp not in full]
-    for cp, to in fold.items():
+    expand = [len(folded(cp)) for cp in set(fold) | set(ffold)
+              if cp not in full]
+    for cp in set(fold) | set(ffold):
         # A starter must fold to something that starts with a starter, so
         # that runs of combining marks never cross paths.c's segments.
         if cp not in ccc:
-            require(nfd(to)[0] not in ccc,
+            require(folded(cp)[0] not in ccc,
                     "U+%04X folds to a leading combining mark" % cp)
+    require(max(len(t) for t in ffold.values()) <= 3,
+            "full foldings map to at most three code points")
     per_byte = max(len(d) / utf8_len(cp) for cp, d in full.items())
     per_byte = max(per_byte, 3 / 3)  # Hangul: 3 jamo from 3 bytes
     return {
@@ -145,11 +190,17 @@ def main():
     args = ap.parse_args()
     ucd = args.ucd
     ccc, decomp = read_unicode_data(os.path.join(ucd, "UnicodeData.txt"))
-    version, fold = read_case_folding(os.path.join(ucd, "CaseFolding.txt"))
+    version, fold, ffold = read_case_folding(
+        os.path.join(ucd, "CaseFolding.txt"))
     full = {cp: full_decomposition(cp, decomp) for cp in decomp}
     require(not any(HANGUL_FIRST <= cp <= HANGUL_LAST for cp in full),
             "Hangul syllables are decomposed in code, not tabled")
-    limits = check_invariants(ccc, full, fold)
+    limits = check_invariants(ccc, full, fold, ffold)
+    ignorable = read_property(os.path.join(ucd, "DerivedCoreProperties.txt"),
+                              "Default_Ignorable_Code_Point")
+    comp = compositions(decomp, read_property(
+        os.path.join(ucd, "DerivedNormalizationProps.txt"),
+        "Full_Composition_Exclusion"))
 
     out = [
         "/*",
@@ -157,7 +208,8 @@ def main():
         version,
         " *",
         " * Generated by tools/gen-unicode-tables.py from Unicode %s" % version,
-        " * UnicodeData.txt and CaseFolding.txt.  Do not edit.",
+        " * UnicodeData.txt, CaseFolding.txt, DerivedCoreProperties.txt and",
+        " * DerivedNormalizationProps.txt.  Do not edit.",
         " */",
         "#ifndef QASID_UNICODE_TABLES_H",
         "#define QASID_UNICODE_TABLES_H",
@@ -170,7 +222,8 @@ def main():
         "/* Code points of a full decomposition per UTF-8 byte of its source,",
         " * rounded up. */",
         "#define UT_NFD_CPS_PER_BYTE %d" % limits["UT_NFD_CPS_PER_BYTE"],
-        "/* Longest full decomposition of a case-folded code point. */",
+        "/* Longest full decomposition of a case-folded code point (full",
+        " * folding). */",
         "#define UT_FOLD_CPS_MAX %d" % limits["UT_FOLD_CPS_MAX"],
         "",
         "/* Runs of code points sharing a non-zero canonical combining class. */",
@@ -217,6 +270,39 @@ def main():
     runs = fold_ranges(fold)
     emit_array(out, "static const struct ut_fold ut_fold[%d]" % len(runs),
         ["{0x%x, 0x%x, %d, %d}," % tuple(r) for r in runs], 3)
+    out += [
+        "/* Full case foldings (status F), which take the place of a code",
+        " * point's simple one: cp folds to to[0, len). */",
+        "struct ut_fold_full {",
+        "\tuint32_t cp, to[3];",
+        "\tuint8_t len;",
+        "};",
+        "",
+    ]
+    emit_array(out, "static const struct ut_fold_full ut_fold_full[%d]" %
+        len(ffold), ["{0x%x, {%s}, %d}," % (cp, ", ".join(
+            "0x%x" % c for c in (ffold[cp] + [0, 0])[:3]), len(ffold[cp]))
+            for cp in sorted(ffold)], 2)
+    out += [
+        "/* Default_Ignorable_Code_Point runs (DerivedCoreProperties.txt). */",
+        "struct ut_range {",
+        "\tuint32_t lo, hi;",
+        "};",
+        "",
+    ]
+    emit_array(out, "static const struct ut_range ut_ignorable[%d]" %
+        len(ignorable), ["{0x%x, 0x%x}," % tuple(r) for r in ignorable], 4)
+    out += [
+        "/* Canonical compositions of two code points into a primary",
+        " * composite (Hangul syllables excepted), sorted by (first, second).",
+        " */",
+        "struct ut_comp {",
+        "\tuint32_t first, second, to;",
+        "};",
+        "",
+    ]
+    emit_array(out, "static const struct ut_comp ut_comp[%d]" % len(comp),
+        ["{0x%x, 0x%x, 0x%x}," % p for p in comp], 3)
     out.append("#endif")
     text = "\n".join(out) + "\n"
     if args.output == "-":

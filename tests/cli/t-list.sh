@@ -110,3 +110,17 @@ assert d["verified"] is True and d["signer"] == "Teachers\x27 union", d
 ' "$OUT" || t_fail "signer in json: $(head -c 300 "$OUT")"
 fi
 t_end
+
+t_begin "list prints a bundle's file name escaped, verified or not"
+evil=$(printf 'x\033[1A\033[2K\302\233.qasid')
+cp "$W/a.qasid" "$W/$evil"
+run 0 "$QASID" list "$W/$evil"
+t_grep "^bundle: *$W/x\\\\x1b\[1A\\\\x1b\[2K\\\\u009b.qasid\$" "$OUT"
+t_grep "^verified: NO" "$OUT"
+run 0 "$QASID" list -p "$W/k.pub" "$W/$evil"
+t_grep "^bundle: *$W/x\\\\x1b\[1A\\\\x1b\[2K\\\\u009b.qasid\$" "$OUT"
+if LC_ALL=C grep -q "$(printf '\033')" "$OUT" "$ERR"; then
+	t_fail "an escape character reached the terminal"
+fi
+rm -f "$W/$evil"
+t_end

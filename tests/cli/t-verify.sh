@@ -192,3 +192,48 @@ run 2 "$QASID" verify -p "$W/k.sec" "$W/a.qasid"
 t_grep "$W/k.sec" "$ERR"
 run 2 "$QASID" verify -P "RWQnotakey" "$W/a.qasid"
 t_end
+
+# A mirror may rename bundles: a name holding ESC[1A ESC[2K would move the
+# cursor up and erase the error line of the damaged bundle before it.
+t_begin "bundle names are printed escaped: no name can hide another's error"
+cp "$W/a.qasid" "$W/bad.qasid"
+flip "$W/bad.qasid" -1
+evil=$(printf '\033[1A\033[2K\342\200\256x\302\233.qasid')
+cp "$W/b.qasid" "$W/$evil"
+run 1 "$QASID" verify -p "$W/k.pub" "$W/bad.qasid" "$W/$evil"
+t_grep "^qasid: $W/bad.qasid: " "$ERR"
+t_grep "^$W/\\\\x1b\[1A\\\\x1b\[2K\\\\u202ex\\\\u009b.qasid: OK \"Week 4\"" "$OUT"
+if LC_ALL=C grep -q "$(printf '\033')" "$OUT" "$ERR"; then
+	t_fail "an escape character reached the terminal"
+fi
+rm -f "$W/$evil"
+printf 'not a bundle' >"$W/$evil"
+run 1 "$QASID" verify -p "$W/k.pub" "$W/$evil"
+t_grep "^qasid: $W/\\\\x1b\[1A\\\\x1b\[2K\\\\u202ex\\\\u009b.qasid: " "$ERR"
+rm -f "$W/$evil"
+# A lone byte 0x9b (not UTF-8) is CSI to a terminal in an 8-bit mode.
+evil=$(printf 'y\233[2K.qasid')
+cp "$W/b.qasid" "$W/$evil"
+run 0 "$QASID" verify -p "$W/k.pub" "$W/$evil"
+t_grep "^$W/y\\\\x9b\[2K.qasid: OK" "$OUT"
+rm -f "$W/$evil"
+t_end
+
+t_begin "pack refuses a title a terminal would obey or reorder (exit 2)"
+# C1 CSI, RLO, LRI, RLM, ALM, ESC
+for oct in '\302\233' '\342\200\256' '\342\201\246' '\342\200\217' \
+    '\330\234' '\033'; do
+	run 2 "$QASID" pack -s "$W/k.sec" -o "$W/title.qasid" \
+	    -t "$(printf "news ${oct}x")" -n teachers -N 5 "$W/src/drop/tools"
+	t_grep "^qasid: .*title must be UTF-8 text" "$ERR"
+	t_absent "$W/title.qasid"
+done
+t_end
+
+t_begin "--json escapes what a terminal would obey in bundle names"
+evil=$(printf 'x\033[2K\342\200\256.qasid')
+cp "$W/b.qasid" "$W/$evil"
+run 0 "$QASID" verify --json -p "$W/k.pub" "$W/$evil"
+t_grep '"bundle":"'"$W"'/x\\u001b\[2K\\u202e.qasid"' "$OUT"
+rm -f "$W/$evil"
+t_end

@@ -138,3 +138,47 @@ run 0 by_hand_raw re2
 t_grep "FAILED" "$OUT"
 run 1 "$QASID" verify -p "$F/vector.pub" "$W/re.qasid"
 t_end
+
+# What qasid verified is what any tar reader sees, for every name pack
+# accepts: names are NFC, which GNU tar keeps as they are and bsdtar (which
+# composes names as it extracts) keeps too; and the headers hold the
+# manifest's bytes. Combining marks with no composed form stay decomposed.
+t_begin "by hand: qasid, GNU tar and bsdtar make the same names"
+mkdir -p "$W/uni/names"
+for n in 'Caf\303\251.txt' '\330\243\330\255\331\205\330\257.txt' \
+    '\355\225\234\352\270\200' 'q\314\207.txt' 'q\314\243\314\201' \
+    '\331\205\333\214\342\200\214\330\256\331\210\330\247\331\207\331\205'; do
+	printf "content of $n\n" >"$W/uni/names/$(printf "$n")"
+done
+(cd "$W/uni" && "$QASID" pack -q -s "$W/k.sec" -o "$W/uni.qasid" names) ||
+	t_fail "pack failed"
+rm -rf "$W/uq" "$W/ug" "$W/ub"
+mkdir "$W/ug" "$W/ub"
+run 0 "$QASID" unpack -q -p "$W/k.pub" -C "$W/uq" "$W/uni.qasid"
+(cd "$W/ug" && tar -xzf "$W/uni.qasid") || t_fail "GNU tar failed"
+if command -v bsdtar >/dev/null 2>&1; then
+	(cd "$W/ub" && LC_ALL=C.UTF-8 bsdtar -xzf "$W/uni.qasid") ||
+		t_fail "bsdtar failed"
+	(cd "$W/ub" && find names | LC_ALL=C sort) >"$W/ub.list"
+else
+	(cd "$W/ug" && find names | LC_ALL=C sort) >"$W/ub.list"
+fi
+(cd "$W/uq" && find names | LC_ALL=C sort) >"$W/uq.list"
+(cd "$W/ug" && find names | LC_ALL=C sort) >"$W/ug.list"
+(cd "$W/uni/" && find names | LC_ALL=C sort) >"$W/src.list"
+t_same "$W/src.list" "$W/uq.list"
+t_same "$W/src.list" "$W/ug.list"
+t_same "$W/src.list" "$W/ub.list"
+[ "$(wc -l <"$W/src.list")" -eq 7 ] || t_fail "want 7 names"
+setup uni "$W/uni.qasid" "$W/k.pub"
+run 0 by_hand uni
+[ "$(grep -c ': OK$' "$OUT")" -eq 6 ] || t_fail "want 6 files OK"
+t_end
+
+t_begin "by hand: pack refuses a decomposed name, naming the file"
+mkdir -p "$W/nfd/in"
+printf 'x\n' >"$W/nfd/in/$(printf 'Cafe\314\201.txt')"
+run 2 "$QASID" pack -s "$W/k.sec" -o "$W/nfd.qasid" "$W/nfd/in"
+t_grep "^qasid: .*in/Caf.*: .*is not in Unicode NFC (composed) form" "$ERR"
+t_absent "$W/nfd.qasid"
+t_end

@@ -13,7 +13,8 @@ if ! command -v python3 >/dev/null 2>&1; then
 	t_skip "format specification" "python3 is not installed"
 	exit 0
 fi
-t_keys
+# t_keys, and craft for bundles qasid would not write.
+. "$QASID_TOP/tests/hostile/lib-hostile.sh"
 
 # A tree that exercises every header form of section 4.
 T="$W/in/tree"
@@ -179,4 +180,30 @@ run 0 python3 "$W/gzcheck.py" "$F"
 t_grep "^stored accepted" "$OUT"
 t_grep "^deflated refused: .*qasid stores are Huffman-coded" "$OUT"
 t_grep "^mixed refused: " "$OUT"
+t_end
+
+# What issue-by-issue the spec tightened: both readers refuse each.
+t_begin "spec: both readers refuse what sections 2, 5 and 6 forbid"
+craft "$W/forbid" <<'PY'
+ok = [File("a.txt", b"a\n")]
+b = Bundle(K, ok)
+b.write(OUT + "-fname.qasid",                                   # 2.1
+        members=[gz_odd(c, name=b"../../evil") for c in b.chunks()])
+b.write(OUT + "-head-mtime.qasid", head_raw=lambda p: gz_odd(p, mtime=1))
+b.write(OUT + "-empty.qasid",                                   # 2.4
+        members=[gz(c) for c in b.chunks()] + [gz(b"")])
+Bundle(K, ok, title=u"\u202eevil".encode()).write(OUT + "-rlo.qasid")   # 5
+Bundle(K, ok, title=u"x\u0085".encode()).write(OUT + "-c1.qasid")
+Bundle(K, ok, title=u"x\u200f".encode()).write(OUT + "-rlm.qasid")
+Bundle(K, [File(u"cafe\u0301".encode(), b"x")]).write(OUT + "-nfd.qasid")  # 6.1
+Bundle(K, [File(u"a\u200bb".encode(), b"x")]).write(OUT + "-zwsp.qasid")
+Bundle(K, [File(u"\u0645\u06cc\u062e".encode(), b"x"),          # 6.2
+           File(u"\u0645\u06cc\u200c\u062e".encode(), b"x")]).write(
+    OUT + "-zwnj.qasid")
+PY
+for c in fname head-mtime empty rlo c1 rlm nfd zwsp zwnj; do
+	run 1 python3 "$REF" "$W/forbid-$c.qasid"
+	t_grep "^refcheck: " "$OUT"
+	run 1 "$QASID" verify -p "$W/k.pub" "$W/forbid-$c.qasid"
+done
 t_end

@@ -31,6 +31,24 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/* On the calling thread alone the verdict is the same, word for word. */
+static void
+same_without_threads(struct fuzz_env *env, int rc, const char *msg)
+{
+	qasid_reader *r = qasid_reader_new(env->kr);
+	int rc1;
+
+	if (r == NULL)
+		abort();
+	qasid_reader_set_threads(r, 0);
+	rc1 = qasid_reader_open(r, env->bundle);
+	if (rc1 == QASID_OK)
+		rc1 = qasid_reader_verify(r);
+	if (rc1 != rc || strcmp(qasid_reader_errmsg(r), msg) != 0)
+		abort();
+	qasid_reader_free(r);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -52,6 +70,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc == QASID_OK && !qasid_reader_info(r)->signature_ok)
 		abort();
 	fuzz_accepted += rc == QASID_OK;
+	same_without_threads(env, rc, msg);
 	for (int verify = 0; verify < 2; verify++) {
 		if (qasid_reader_open(r, env->bundle) == QASID_OK)
 			(void)qasid_reader_list(r, verify, check_entry, NULL);

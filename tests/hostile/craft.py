@@ -95,6 +95,26 @@ def gz(data, level=None):
     return head + body + tail
 
 
+def gz_odd(data, mtime=0, xfl=None, os_=255, text=False, name=None,
+           extra=None, comment=None, hcrc=False):
+    """A gzip member with other header fields than qasid writes: any gzip
+    tool reads it, the format allows none of them (FORMAT.md 2.1)."""
+    plain = gz(data)
+    flg = ((1 if text else 0) | (2 if hcrc else 0) | (4 if extra else 0) |
+           (8 if name else 0) | (16 if comment else 0))
+    head = b"\x1f\x8b\x08" + bytes([flg]) + struct.pack("<I", mtime)
+    head += bytes([plain[8] if xfl is None else xfl, os_])
+    if extra:
+        head += struct.pack("<H", len(extra)) + extra
+    if name:
+        head += name + b"\0"
+    if comment:
+        head += comment + b"\0"
+    if hcrc:
+        head += struct.pack("<H", zlib.crc32(head) & 0xFFFF)
+    return head + plain[10:]
+
+
 def gunzip_members(raw):
     """Splits a bundle into (offset, raw member, inflated bytes)."""
     out, off = [], 0

@@ -51,3 +51,104 @@ t_begin "a crafted signature is what minisign verifies"
     minisign -V -q -p k.pub -m .qasid/manifest) >"$OUT" 2>"$ERR" ||
 	t_fail "minisign -V: $(cat "$ERR")"
 t_end
+
+t_begin "list shows a forged creation time near 2^63 as a number, not a crash"
+craft "$W/late.qasid" <<'PY'
+Bundle(K, [File("a.txt", b"a\n")], created=2**63 - 1).write(OUT)
+PY
+run 0 "$QASID" list -p "$W/k.pub" "$W/late.qasid"
+t_grep "^created: *9223372036854775807 (not a date)\$" "$OUT"
+run 0 "$QASID" list "$W/late.qasid"
+t_grep "^created: *9223372036854775807 (not a date)\$" "$OUT"
+t_end
+
+t_begin "entry counts whose sum wraps are refused as too many"
+craft "$W/wrap.qasid" <<'PY'
+b = Bundle(K, [File("a.txt", b"a\n")])
+b.write(OUT, manifest=lambda m: m.replace(b"\nfiles 1\ndirs 0\n",
+        b"\nfiles 18446744073709551615\ndirs 1\n"))
+PY
+h_refuse 1 "more entries than a bundle may hold" "$W/wrap.qasid"
+run 1 "$QASID" list "$W/wrap.qasid"
+h_reason "more entries than a bundle may hold"
+t_end
+
+# A title is shown even for a bundle no trusted key signed: whatever a
+# terminal would obey or reorder is refused, signed or not.
+for t in 'C1 CSI:c29b' 'RLO:e280ae' 'LRI:e281a6' 'RLM:e2808f' 'ALM:d89c' \
+    'NEL:c285' 'noncharacter:efbfbe'; do
+	name=${t%%:*} hex=${t#*:}
+	t_begin "a signed title holding $name is a format error"
+	craft "$W/title.qasid" <<PY
+Bundle(K, [File("a.txt", b"a\n")], title=b"news " + bytes.fromhex("$hex") + b"[2J").write(OUT)
+PY
+	h_refuse 1 "title has control characters, bidirectional" "$W/title.qasid"
+	run 1 "$QASID" list "$W/title.qasid"
+	h_reason "title has control characters, bidirectional"
+	t_end
+done
+
+# The manifest says one name, the tar header another that looks the same:
+# GNU tar would make the header's name, and b2sum -c would find no file.
+# (Old versions wrote the second kind themselves, from a decomposed name.)
+t_begin "a tar header whose name differs from the manifest's bytes is refused"
+craft "$W/hdr" <<'PY'
+nfc, nfd = "Caf\u00e9.txt".encode(), "Cafe\u0301.txt".encode()
+for name, said, held in (("nfd-header", nfc, nfd), ("nfc-header", nfd, nfc)):
+    b = Bundle(K, [File(said, b"x\n")])
+    b.write(OUT + "-" + name + ".qasid",
+            members=b.members(b.chunks([File(held, b"x\n")])))
+PY
+h_refuse 1 "tar header of 'Caf.*' does not match the manifest" \
+    "$W/hdr-nfd-header.qasid"
+h_refuse 1 "is not in Unicode NFC" "$W/hdr-nfc-header.qasid"
+t_end
+
+# FORMAT.md 2.1: one gzip header, in every member. zlib reads the others,
+# and other gzip tools act on a name such as ../../evil.
+for t in 'FNAME ../../evil:name=b"../../evil"' 'FCOMMENT:comment=b"hi"' \
+    'FEXTRA:extra=b"AB\x02\x00hi"' 'FHCRC:hcrc=True' 'FTEXT:text=True' \
+    'MTIME:mtime=1700000000' 'OS 3 (Unix):os_=3' 'XFL 6:xfl=6'; do
+	what=${t%%:*} kw=${t#*:}
+	t_begin "a member header with $what is refused, in the head and the body"
+	craft "$W/gzh" <<PY
+b = Bundle(K, [File("a.txt", b"a\n")])
+b.write(OUT + "-head.qasid", head_raw=lambda p: gz_odd(p, $kw))
+b.write(OUT + "-body.qasid", members=[gz_odd(c, $kw) for c in b.chunks()])
+PY
+	h_refuse 1 "gzip header has fields the format does not allow" \
+	    "$W/gzh-head.qasid"
+	run 1 "$QASID" list -p "$W/k.pub" "$W/gzh-head.qasid"
+	h_reason "gzip member 0 at offset 0: gzip header has fields"
+	h_refuse 1 "gzip member 2 .*: gzip header has fields the format" \
+	    "$W/gzh-body.qasid"
+	t_end
+done
+
+t_begin "XFL 0, 2 and 4 are all accepted (zlib's values for any level)"
+craft "$W/xfl" <<'PY'
+b = Bundle(K, [File("a.txt", b"a\n")])
+for x in (0, 2, 4):
+    b.write(OUT + "-%d.qasid" % x, head_raw=lambda p: gz_odd(p, xfl=x),
+            members=[gz_odd(c, xfl=x) for c in b.chunks()])
+PY
+for x in 0 2 4; do
+	run 0 "$QASID" verify -p "$W/k.pub" "$W/xfl-$x.qasid"
+done
+t_end
+
+# FORMAT.md 2.4: every body member holds part of the tar stream.
+t_begin "an empty body member is refused wherever it is"
+craft "$W/empty" <<'PY'
+b = Bundle(K, [File("a.txt", b"a\n" * 2000), File("b.txt", b"b\n")])
+ch = b.chunks()
+tar = b"".join(ch)
+cut = [tar[:1024], tar[1024:]]
+for where, parts in (("first", [b""] + cut), ("middle", [cut[0], b"", cut[1]]),
+                     ("last", cut + [b""])):
+    b.write(OUT + "-" + where + ".qasid", members=[gz(p) for p in parts])
+PY
+for where in first middle last; do
+	h_refuse 1 "empty member" "$W/empty-$where.qasid"
+done
+t_end

@@ -146,3 +146,37 @@ echo x >"$W/afile"
 run 2 "$QASID" unpack -p "$W/k.pub" -C "$W/afile" "$W/big.qasid"
 h_reason "afile: Not a directory"
 t_end
+
+# A stick whose last sector fails: the read that looks for the end of the
+# bundle is an I/O error (exit 2), not a verification failure.
+t_begin "env: read error at the bundle's end: exit 2, not 1"
+cp "$W/big.qasid" "$W/eio-end.qasid"
+EIO="env LD_PRELOAD=$QASID_BUILD/tests/readfail.so QASID_TEST_EIO_SUFFIX=eio-end.qasid"
+run 2 $EIO "$QASID" verify -p "$W/k.pub" "$W/eio-end.qasid"
+h_reason "eio-end.qasid: Input/output error"
+t_nogrep "data after the end" "$ERR"
+run 2 $EIO "$QASID" unpack -p "$W/k.pub" -C "$W/eio-dest" "$W/eio-end.qasid"
+h_reason "eio-end.qasid: Input/output error"
+t_absent "$W/eio-dest"
+# Without the fault the same copy is good: the shim, not the bundle, failed.
+run 0 "$QASID" verify -p "$W/k.pub" "$W/eio-end.qasid"
+t_end
+
+# A manifest too large for memory waits in $TMPDIR, like every other
+# temporary file of the tool: a recipient whose /tmp is small points it
+# elsewhere.
+t_begin "env: a large manifest waits in \$TMPDIR"
+mkdir -p "$W/in/wide"
+python3 - "$W/in/wide" <<'PY'
+import os, sys
+for i in range(13000):
+    name = "statement-%05d-" % i + "x" * 180 + ".txt"
+    with open(os.path.join(sys.argv[1], name), "w") as f:
+        f.write("%d\n" % i)
+PY
+(cd "$W/in" && "$QASID" pack -q -s "$W/k.sec" -o "$W/wide.qasid" wide) ||
+	t_fail "pack failed"
+run 2 env TMPDIR="$W/no-such-tmp" "$QASID" verify -p "$W/k.pub" "$W/wide.qasid"
+h_reason "wide.qasid: keeping its large manifest in $W/no-such-tmp: No such file or directory"
+run 0 env TMPDIR="$W" "$QASID" verify -p "$W/k.pub" "$W/wide.qasid"
+t_end

@@ -70,8 +70,25 @@ CASES = [
       "character '%s' is not allowed on FAT" % c.replace("*", "[*]").replace("?", "[?]").replace("|", "[|]"), "disk")
      for c in '<>:"|?*'] + [
     ("README and readme", [b"README", b"readme"], "same name on some file systems", "disk"),
-    ("NFD and NFC", [u("cafe\u0301"), u("caf\u00e9")], "same name on some file systems", "disk"),
-    ("k and Kelvin sign", [b"k", u("\u212a")], "same name on some file systems", "disk"),
+    ("NFD and NFC", [u("cafe\u0301"), u("caf\u00e9")], "not in Unicode NFC", "disk"),
+    ("NFD name alone", [u("cafe\u0301.txt")], "not in Unicode NFC", "disk"),
+    ("NFD Arabic hamza", [u("\u0627\u0654.txt")], "not in Unicode NFC", "disk"),
+    ("marks out of order", [u("a\u0301\u0323")], "not in Unicode NFC", "disk"),
+    ("Kelvin sign", [u("\u212a")], "not in Unicode NFC", "disk"),
+    ("s and long s", [b"s", u("\u017f")], "same name on some file systems", "disk"),
+    ("strasse and strasse with sharp s", [b"strasse", u("stra\u00dfe")], "same name on some file systems", "disk"),
+    ("file and ligature fi", [b"file", u("\ufb01le")], "same name on some file systems", "disk"),
+    ("zero width space", [u("a\u200bb")], "invisible (default-ignorable) character U+200B", "disk"),
+    ("soft hyphen", [u("a\u00adb")], "invisible (default-ignorable) character U+00AD", "disk"),
+    ("byte order mark", [u("\ufeffa")], "invisible (default-ignorable) character U+FEFF", "disk"),
+    ("word joiner", [u("a\u2060b")], "invisible (default-ignorable) character U+2060", "disk"),
+    ("tag character", [u("a\U000e0041")], "invisible (default-ignorable) character U+E0041", "disk"),
+    ("bidirectional isolate", [u("a\u2066b")], "bidirectional control U+2066", "disk"),
+    ("with and without ZWNJ", [u("\u0645\u06cc\u062e\u0648\u0627\u0647\u0645"),
+      u("\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645")], "same name on some file systems", "disk"),
+    ("with and without RLM", [u("\u0628\u064a\u0627\u0646.pdf"),
+      u("\u0628\u064a\u0627\u0646\u200f.pdf")], "same name on some file systems", "disk"),
+    (".qasid with a joiner", [u(".qa\u200dsid")], "is reserved for qasid's own use", "root"),
     ("folders Docs and docs", [b"Docs", b"Docs/a", b"docs", b"docs/b"], "same name on some file systems", "disk"),
 ]
 i = 0

@@ -60,11 +60,13 @@ sed 's/^title .*/title forged/' "$W/x/.qasid/manifest" >"$W/forged"
 cp "$W/x/.qasid/manifest.minisig" "$W/forged.minisig"
 cmp -s "$W/forged" "$W/x/.qasid/manifest" && t_fail "manifest unchanged"
 run 1 minisign -V -p "$W/m.pub" -m "$W/forged"
+t_grep "Signature verification failed" "$ERR"
 t_end
 
 t_begin "minisign -V rejects a bundle signed by another key"
 run 0 minisign -G -W -p "$W/other.pub" -s "$W/other.sec"
 run 1 minisign -V -p "$W/other.pub" -m "$W/x/.qasid/manifest"
+t_grep "Signature key id in .*manifest.minisig is $(comment_id "$W/m.pub")" "$ERR"
 t_end
 
 t_begin "minisign signs and verifies with a key made by qasid keygen -W"
@@ -86,4 +88,5 @@ t_end
 t_begin "a signature minisign makes with a qasid key fails on a changed file"
 echo "changed" >>"$W/note.txt"
 run 1 minisign -V -p "$W/q.pub" -m "$W/note.txt"
+t_grep "Signature verification failed" "$ERR"
 t_end

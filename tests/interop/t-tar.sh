@@ -105,4 +105,6 @@ tar -xzf "$W/b.qasid" -C "$W/hand2"
 sed 's/^title .*/title not what was signed/' "$W/hand2/.qasid/manifest" \
     >"$W/m" && cat "$W/m" >"$W/hand2/.qasid/manifest"
 run 1 by_hand "$W/hand2"
+t_grep "Signature verification failed" "$ERR"
+t_nogrep ": OK$" "$OUT"
 t_end

@@ -517,6 +517,33 @@ TEST(spool_beyond_memory_two_cursors)
 	free(want);
 }
 
+/* The spool's file goes where the caller says (the tool passes $TMPDIR),
+ * not always to /tmp. */
+TEST(spool_file_in_tmpdir)
+{
+	static unsigned char chunk[65536];
+	struct qspool s = {0};
+	int rc = QASID_OK;
+
+	s.tmpdir = "/nonexistent-qasid-tmpdir";
+	for (size_t off = 0; rc == QASID_OK && off <= ((size_t)4 << 20);
+	    off += sizeof(chunk))
+		rc = qspool_write(&s, chunk, sizeof(chunk));
+	CHECK(rc == QASID_ERR_IO);
+	CHECK(s.file == NULL);
+	qspool_free(&s);
+	CHECK(s.tmpdir != NULL && strcmp(s.tmpdir, "/nonexistent-qasid-tmpdir")
+	    == 0);
+	s.tmpdir = "/tmp";
+	rc = QASID_OK;
+	for (size_t off = 0; rc == QASID_OK && off <= ((size_t)4 << 20);
+	    off += sizeof(chunk))
+		rc = qspool_write(&s, chunk, sizeof(chunk));
+	CHECK(rc == QASID_OK);
+	CHECK(s.file != NULL);
+	qspool_free(&s);
+}
+
 int
 main(void)
 {
@@ -527,5 +554,5 @@ main(void)
 	    missing_or_reordered_fields_refused, bad_modes_refused,
 	    unsafe_paths_refused, trailing_data_after_end_refused,
 	    accepted_variants, errors_name_the_line, overlong_line_refused,
-	    spool_beyond_memory_two_cursors);
+	    spool_beyond_memory_two_cursors, spool_file_in_tmpdir);
 }

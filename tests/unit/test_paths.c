@@ -150,6 +150,59 @@ TEST(refuses_bad_characters)
 	check_refusals(t, NITEMS(t));
 }
 
+TEST(refuses_names_not_in_nfc)
+{
+	static const struct refusal t[] = {
+		{ B("Cafe\xcc\x81"), "name \"Cafe\xcc\x81\" is not in Unicode NFC "
+		    "(composed) form, which tar readers disagree on: rename it "
+		    "in composed form" },
+		{ B("d/\xd8\xa7\xd9\x94"), NULL },		/* alef + hamza */
+		{ B("\xe2\x84\xab"), NULL },			/* ANGSTROM SIGN */
+		{ B("a\xcc\x81\xcc\xa3"), NULL },		/* marks misordered */
+		{ B("\xe1\x84\x92\xe1\x85\xa1"), NULL },	/* jamo L V */
+		{ B("\xed\x95\x98\xe1\x86\xab"), NULL },	/* LV + T */
+	};
+
+	check_refusals(t, NITEMS(t));
+}
+
+TEST(accepts_nfc_names)
+{
+	static const struct bytes t[] = {
+		B("Caf\xc3\xa9"), B("\xd8\xa3\xd8\xad\xd9\x85\xd8\xaf"),
+		B("\xed\x95\x9c\xea\xb8\x80"),		/* Hangul */
+		B("q\xcc\x87"),				/* no composed form */
+		B("\xe1\xba\xa1\xcc\x81"),		/* U+1EA1 + acute */
+		B("\xe0\xa4\x95\xe0\xa4\xbc"),	/* excluded: ka + nukta */
+		B("stra\xc3\x9f" "e"),
+	};
+
+	check_accepts(t, NITEMS(t));
+}
+
+TEST(refuses_invisible_characters)
+{
+	static const struct refusal t[] = {
+		{ B("a\xe2\x80\x8b" "b"), "invisible (default-ignorable) "
+		    "character U+200B at byte 1 is not allowed" },
+		{ B("\xc2\xad"), NULL },			/* soft hyphen */
+		{ B("\xef\xbb\xbf" "a"), NULL },		/* BOM */
+		{ B("a\xe2\x81\xa0"), NULL },		/* word joiner */
+		{ B("\xe3\x85\xa4"), NULL },		/* Hangul filler */
+		{ B("a\xf3\xa0\x81\x81"), NULL },		/* tag A */
+		{ B("a\xe2\x81\xa6" "b"), "bidirectional control U+2066 at "
+		    "byte 1 is not allowed" },
+	};
+	static const struct bytes ok[] = {
+		B("\xd9\x85\xdb\x8c\xe2\x80\x8c\xd8\xae"),	/* ZWNJ */
+		B("\xe2\x9d\xa4\xef\xb8\x8f"),		/* VS16 */
+		B("\xd8\xa8\xe2\x80\x8f.pdf"),		/* RLM */
+	};
+
+	check_refusals(t, NITEMS(t));
+	check_accepts(ok, NITEMS(ok));
+}
+
 TEST(refuses_invalid_utf8)
 {
 	static const struct refusal t[] = {
@@ -349,6 +402,19 @@ TEST(fold_merges_equivalent_names)
 		{ B("\xe2\x84\xab"), B("a\xcc\x8a") },
 		{ B("\xe2\x84\xaa"), B("k") },
 		{ B("\xe2\x84\xa6"), B("\xcf\x89") },
+		/* joiners, bidirectional marks and variation selectors are
+		 * left out of keys (HFS+ ignores the first two) */
+		{ B("x\xe2\x80\x8c" "y"), B("xy") },		/* ZWNJ */
+		{ B("x\xe2\x80\x8d" "y"), B("xy") },		/* ZWJ */
+		{ B("a\xe2\x80\x8f.pdf"), B("a.pdf") },	/* RLM */
+		{ B("a\xd8\x9c"), B("a") },			/* ALM */
+		{ B("\xe2\x9d\xa4\xef\xb8\x8f"), B("\xe2\x9d\xa4") }, /* VS16 */
+		{ B("\xe2\x80\x8c"), B("") },
+		/* full folding (status F), as ext4 casefold folders do */
+		{ B("stra\xc3\x9f" "e"), B("STRASSE") },
+		{ B("\xe1\xba\x9e"), B("ss") },		/* capital sharp s */
+		{ B("\xef\xac\x81le"), B("file") },		/* ligature fi */
+		{ B("\xce\x90"), B("\xce\xb9\xcc\x88\xcc\x81") }, /* ΐ */
 		/* LONG S, CAPITAL SHARP S (status S), MICRO SIGN */
 		{ B("\xc5\xbf"), B("s") },
 		{ B("\xe1\xba\x9e"), B("\xc3\x9f") },
@@ -388,15 +454,12 @@ TEST(fold_keeps_distinct_names_apart)
 		{ B("a\xcc\xa3\xcc\x81"), B("a\xcc\x81\xcc\x81") },
 		/* marks of one class keep their order */
 		{ B("a\xcc\x88\xcc\x81"), B("a\xcc\x81\xcc\x88") },
-		/* full folding (status F), Turkic (T) and compatibility
-		 * mappings are not what these file systems do */
-		{ B("\xc3\x9f"), B("ss") },
+		/* Turkic (T) and compatibility mappings are not what
+		 * these file systems do */
 		{ B("\xc4\xb1"), B("i") },			/* dotless i */
-		{ B("\xef\xac\x81"), B("fi") },		/* ligature */
 		{ B("\xef\xbc\xa1"), B("A") },		/* fullwidth */
 		{ B("\xc4\x81"), B("\xc4\x82") },		/* ā, Ă */
 		{ B("\xd1\xa1"), B("\xd1\xa2") },		/* ѡ, Ѣ */
-		{ B("x\xe2\x80\x8c" "y"), B("xy") },		/* ZWNJ kept */
 		{ B("\xd9\x8a"), B("\xdb\x8c") },		/* ي, ی */
 		{ B("a.txt"), B("a.txt ") },
 		{ B("a"), B("aa") },
@@ -771,6 +834,8 @@ int
 main(void)
 {
 	return RUN_TESTS(accepts_typical_names, refuses_bad_structure,
+	    refuses_names_not_in_nfc, accepts_nfc_names,
+	    refuses_invisible_characters,
 	    refuses_bad_characters, refuses_invalid_utf8,
 	    refuses_names_windows_strips, windows_device_names,
 	    reserves_metadata_folder, enforces_limits, reasons_truncate_safely,
