@@ -46,7 +46,7 @@ CLI_OBJ = $(CLI_SRC:src/%.c=$(B)/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all demo test check asan fuzz bench static install uninstall clean deps
+.PHONY: all demo test check asan fuzz bench bench-keyring static install uninstall clean deps
 
 all: $(B)/qasid $(B)/libqasid.a $(B)/libqasid.so.$(SOVERSION) $(B)/qasid.pc
 

@@ -390,6 +390,7 @@ done
 [ "$PROFILE" = 1 ] && profile "$main_src"
 rm -f "$WORK/main.qasid"
 [ "$BIG" -gt 0 ] && big
+sh "$BENCH/keyring.sh" "$QASID" "" "$WORK" || exit 2
 printf 'load_after\t%s\n' "$(cut -d ' ' -f 1-3 /proc/loadavg)" \
     >>"$WORK/machine.tsv"
 python3 "$BENCH/summarize" "$WORK" "$CORPUS" "$SCALE" \

@@ -92,12 +92,12 @@ _qasid()
 	case $cmd/$sub in
 	keygen/*) ;;
 	trust/)
-		_qasid_reply -W 'add list remove' -- "$cur"
+		_qasid_reply -W 'add list remove show' -- "$cur"
 		;;
 	trust/remove)
 		_qasid_reply -W "$(_qasid_keyids "$qasid" "$ring")" -- "$cur"
 		;;
-	trust/add | pack/* | verify/* | unpack/* | list/*)
+	trust/add | trust/show | pack/* | verify/* | unpack/* | list/*)
 		_qasid_files -f "$cur"
 		;;
 	esac

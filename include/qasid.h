@@ -163,19 +163,36 @@ int qasid_keyring_load(qasid_keyring *kr, const char *path);
 /* Writes the keyring atomically (temporary file, fsync, rename). */
 int qasid_keyring_save(qasid_keyring *kr, const char *path);
 
-/* Adds a key under a name (may be NULL or empty). QASID_ERR_EXISTS if a key
- * with the same id is already there. */
+/*
+ * Adds a key under a name (may be NULL or empty). QASID_ERR_EXISTS if the
+ * same key (all of it, not only its id) is already there. A key id is a
+ * label anyone can put on a key of their own, so a different key with an
+ * id already present is kept beside it; signatures are checked against
+ * every key with their id, and qasid_keyring_find() tells how many share
+ * one.
+ */
 int qasid_keyring_add(qasid_keyring *kr, const qasid_pubkey *pk,
     const char *name);
 
-/* Removes the key whose id is keyid (16 hex digits, any case). */
+/* Removes the key whose id is keyid (16 hex digits, any case);
+ * QASID_ERR_ARG if several keys carry that id. */
 int qasid_keyring_remove(qasid_keyring *kr, const char *keyid);
+
+/* Removes the key equal to pk. */
+int qasid_keyring_remove_key(qasid_keyring *kr, const qasid_pubkey *pk);
 
 size_t qasid_keyring_count(const qasid_keyring *kr);
 
-/* The i-th key and its name (never NULL); NULL past the end. */
-const qasid_pubkey *qasid_keyring_key(const qasid_keyring *kr, size_t i,
+/* Copies the i-th key (in file order) into pk and points *name (may be
+ * NULL) at its name, valid until kr changes. QASID_ERR_NOTFOUND past the
+ * end. */
+int qasid_keyring_get(const qasid_keyring *kr, size_t i, qasid_pubkey *pk,
     const char **name);
+
+/* How many keys carry keyid (16 hex digits); the positions of the first
+ * max of them, for qasid_keyring_get(), go to idx. */
+size_t qasid_keyring_find(const qasid_keyring *kr, const char *keyid,
+    size_t *idx, size_t max);
 
 const char *qasid_keyring_errmsg(const qasid_keyring *kr);
 
@@ -264,6 +281,9 @@ typedef struct qasid_info {
 	uint64_t bytes;      /* total file content */
 	int signature_ok;    /* 1 once the manifest's signature verified */
 	const char *signer;  /* keyring name of the signing key, or "" */
+	char fingerprint[48]; /* of the key that verified the signature, or "" */
+	int keyid_shared;    /* 1 if several trusted keys carry keyid: only the
+	                      * fingerprint tells which one signed */
 } qasid_info;
 
 /* One manifest entry. */

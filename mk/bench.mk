@@ -11,6 +11,10 @@
 # BENCH_PROFILE  1 profiles qasid with perf (callgrind where perf cannot run)
 # BENCH_COLD     1 drops the page cache before each timed command (root)
 # Corpora are cached in bench/corpus/; results go to bench/RESULTS.md.
+#
+#   make bench-keyring [BENCH_BEFORE=path/to/older/qasid]
+# times trust list, verify and trust add with a 50,000-key keyring alone
+# (bench/keyring.sh), beside an older build if given.
 
 BENCH_MIB     ?= 512
 BENCH_ROUNDS  ?= 5
@@ -26,3 +30,12 @@ bench: deps
 	    BENCH_SCALE='$(BENCH_SCALE)' BENCH_BIG_MIB='$(BENCH_BIG_MIB)' \
 	    BENCH_KEEP_BIG='$(BENCH_KEEP_BIG)' BENCH_PROFILE='$(BENCH_PROFILE)' \
 	    BENCH_COLD='$(BENCH_COLD)' sh bench/run.sh $(B)/qasid
+
+BENCH_BEFORE ?=
+
+bench-keyring: deps
+	@$(MAKE) --no-print-directory all
+	@rm -f bench/work/keyring.tsv
+	@mkdir -p bench/work
+	@sh bench/keyring.sh $(B)/qasid '$(BENCH_BEFORE)' bench/work && \
+	    python3 bench/summarize --keyring bench/work

@@ -172,7 +172,7 @@ static const struct {
 	    "[--json] BUNDLE", "show a bundle's manifest without unpacking",
 	    KEYOPTS "  --json         one JSON object\n"},
 	{"trust", cmd_trust, "trust add PUBKEY [-n NAME] | trust list [--json] "
-	    "| trust remove KEYID  [-K KEYRING]",
+	    "| trust remove KEYID|PUBKEY | trust show PUBKEY  [-K KEYRING]",
 	    "manage the keyring of trusted publisher keys",
 	    "  -n NAME        a name for the key (trust add)\n"
 	    "  -K KEYRING     the keyring (default: QASID_KEYRING, else\n"
@@ -322,19 +322,47 @@ main(int argc, char **argv)
 
 /* ---- Passwords ---------------------------------------------------------- */
 
-static char *
-read_line(FILE *f, const char *what, size_t *len)
+/*
+ * Reads one line from fd with read(2), a byte at a time, straight into
+ * locked memory that sodium_free wipes: stdio would leave copies of the
+ * password in its buffers, and would read past the line.
+ */
+static ssize_t
+read_pw_line(int fd, char *pw, size_t cap)
 {
-	char *pw = sodium_malloc(PASSWORD_MAX + 2);
+	size_t n = 0;
+	ssize_t got;
+
+	while (n < cap) {
+		got = read(fd, pw + n, 1);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return -1;
+		if (got == 0 || pw[n++] == '\n')
+			break;
+	}
+	pw[n] = '\0';
+	return (ssize_t)n;
+}
+
+static char *
+read_line(int fd, const char *what, size_t *len)
+{
+	char *pw = sodium_malloc(PASSWORD_MAX + 3);
+	ssize_t got;
 	size_t n;
 
 	if (pw == NULL) {
 		cli_fail("%s: out of memory", what);
 		return NULL;
 	}
-	if (fgets(pw, PASSWORD_MAX + 2, f) == NULL) {
+	if ((got = read_pw_line(fd, pw, PASSWORD_MAX + 1)) <= 0) {
 		sodium_free(pw);
-		cli_fail("%s: no password given", what);
+		if (got < 0)
+			cli_fail("%s: %s", what, strerror(errno));
+		else
+			cli_fail("%s: no password given", what);
 		return NULL;
 	}
 	n = strcspn(pw, "\r\n");
@@ -344,7 +372,7 @@ read_line(FILE *f, const char *what, size_t *len)
 		    PASSWORD_MAX);
 		return NULL;
 	}
-	pw[n] = '\0';
+	sodium_memzero(pw + n, (size_t)got - n);
 	*len = n;
 	return pw;
 }
@@ -379,27 +407,27 @@ tty_guard(int on)
 }
 
 static char *
-ask(FILE *tty, const char *prompt, size_t *len)
+ask(int tty, const char *prompt, size_t *len)
 {
 	struct termios quiet;
 	char *pw;
 
-	if (tcgetattr(fileno(tty), &tty_saved) < 0) {
+	if (tcgetattr(tty, &tty_saved) < 0) {
 		fputs(prompt, stderr);
 		return read_line(tty, "terminal", len);
 	}
 	quiet = tty_saved;
 	quiet.c_lflag &= ~(tcflag_t)ECHO;
 	quiet.c_lflag |= ECHONL;
-	tty_fd = fileno(tty);
+	tty_fd = tty;
 	tty_guard(1);
 	/* Echo goes off before the prompt shows: what is typed once the
 	 * prompt is there is neither echoed nor flushed away. */
-	tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
+	tcsetattr(tty, TCSAFLUSH, &quiet);
 	fputs(prompt, stderr);
 	fflush(stderr);
 	pw = read_line(tty, "terminal", len);
-	tcsetattr(fileno(tty), TCSAFLUSH, &tty_saved);
+	tcsetattr(tty, TCSAFLUSH, &tty_saved);
 	tty_fd = -1;
 	tty_guard(0);
 	return pw;
@@ -410,22 +438,22 @@ cli_password(const char *prompt, int confirm, size_t *len)
 {
 	char *pw, *again;
 	size_t len2;
-	FILE *f;
+	int fd;
 
 	if (cli.password_file != NULL) {
-		if ((f = fopen(cli.password_file, "re")) == NULL) {
+		if ((fd = open(cli.password_file, O_RDONLY | O_CLOEXEC)) < 0) {
 			cli_fail("%s: %s", cli.password_file, strerror(errno));
 			return NULL;
 		}
-		pw = read_line(f, cli.password_file, len);
-		fclose(f);
+		pw = read_line(fd, cli.password_file, len);
+		close(fd);
 		return pw;
 	}
 	if (!isatty(STDIN_FILENO))
-		return read_line(stdin, "standard input", len);
-	if ((pw = ask(stdin, prompt, len)) == NULL || !confirm)
+		return read_line(STDIN_FILENO, "standard input", len);
+	if ((pw = ask(STDIN_FILENO, prompt, len)) == NULL || !confirm)
 		return pw;
-	if ((again = ask(stdin, "Password (again): ", &len2)) == NULL) {
+	if ((again = ask(STDIN_FILENO, "Password (again): ", &len2)) == NULL) {
 		sodium_free(pw);
 		return NULL;
 	}

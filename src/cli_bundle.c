@@ -254,7 +254,8 @@ print_info_json(const char *path, const qasid_info *in, int rc,
 		printf(",\"verified\":%s,\"title\":", in->signature_ok ?
 		    "true" : "false");
 		cli_json_str(in->title);
-		printf(",\"keyid\":\"%s\",\"signer\":", in->keyid);
+		printf(",\"keyid\":\"%s\",\"fingerprint\":\"%s\","
+		    "\"signer\":", in->keyid, in->fingerprint);
 		cli_json_str(in->signer ? in->signer : "");
 		printf(",\"series\":");
 		cli_json_str(in->series);
@@ -269,10 +270,13 @@ print_info_json(const char *path, const qasid_info *in, int rc,
 static void
 print_ok(const char *path, const qasid_info *in)
 {
-	printf("%s: OK \"%s\" key %s%s%s%s series %s/%" PRIu64 ", %" PRIu64
-	    " files, %" PRIu64 " bytes\n", cli_safe(path), cli_safe(in->title),
-	    in->keyid, *in->signer ? " (" : "", cli_safe(in->signer),
-	    *in->signer ? ")" : "",
+	/* Keys sharing an id are told apart by fingerprint only. */
+	printf("%s: OK \"%s\" key %s%s%s%s%s%s series %s/%" PRIu64 ", %"
+	    PRIu64 " files, %" PRIu64 " bytes\n", cli_safe(path),
+	    cli_safe(in->title), in->keyid, *in->signer ? " (" : "",
+	    cli_safe(in->signer), *in->signer ? ")" : "",
+	    in->keyid_shared ? " fingerprint " : "",
+	    in->keyid_shared ? in->fingerprint : "",
 	    in->series, in->sequence, in->files, in->bytes);
 }
 
@@ -417,7 +421,8 @@ list_header(struct listing *l)
 		printf(",\"verified\":%s,\"title\":", in->signature_ok ?
 		    "true" : "false");
 		cli_json_str(in->title);
-		printf(",\"keyid\":\"%s\",\"signer\":", in->keyid);
+		printf(",\"keyid\":\"%s\",\"fingerprint\":\"%s\","
+		    "\"signer\":", in->keyid, in->fingerprint);
 		cli_json_str(in->signer ? in->signer : "");
 		printf(",\"series\":");
 		cli_json_str(in->series);
@@ -428,12 +433,14 @@ list_header(struct listing *l)
 		return;
 	}
 	format_time(in->created, when, sizeof(when));
-	printf("bundle:   %s\ntitle:    %s\nkey:      %s%s%s%s\n"
+	printf("bundle:   %s\ntitle:    %s\nkey:      %s%s%s%s%s%s\n"
 	    "series:   %s/%" PRIu64 "\ncreated:  %s\nfiles:    %" PRIu64
 	    " (%" PRIu64 " bytes), %" PRIu64 " folders\nverified: %s\n\n",
 	    cli_safe(l->path), cli_safe(in->title), in->keyid,
 	    *in->signer ? " (" : "", cli_safe(in->signer),
-	    *in->signer ? ")" : "", in->series, in->sequence, when,
+	    *in->signer ? ")" : "", in->keyid_shared ? " fingerprint " : "",
+	    in->keyid_shared ? in->fingerprint : "", in->series,
+	    in->sequence, when,
 	    in->files, in->bytes, in->dirs, in->signature_ok ? "manifest "
 	    "signed by a trusted key (content not checked: use verify)" :
 	    "NO - not signed by a trusted key; do not rely on this listing");

@@ -69,7 +69,7 @@ cmd_keygen(int argc, char **argv)
 	if (!cli.quiet)
 		printf("key %s\nfingerprint: %s\nsecret key: %s (keep it "
 		    "secret)\npublic key: %s (give it to recipients)\n", id, fp,
-		    sec, pub);
+		    cli_safe(sec), cli_safe(pub));
 	status = 0;
 out:
 	if (pw)
@@ -100,48 +100,97 @@ make_parent(const char *path)
 	return rc;
 }
 
+static void
+print_key(const char *prefix, const qasid_pubkey *pk, const char *name)
+{
+	char id[QASID_KEYID_HEX], fp[48], b64[64];
+
+	qasid_pubkey_id(pk, id);
+	qasid_pubkey_fingerprint(pk, fp);
+	if (cli.json) {
+		qasid_pubkey_b64(pk, b64);
+		printf("{\"keyid\":\"%s\",\"name\":", id);
+		cli_json_str(name);
+		printf(",\"fingerprint\":\"%s\",\"key\":\"%s\"}\n", fp, b64);
+	} else {
+		printf("%s%s  %s  %s\n", prefix, id, fp,
+		    *name ? cli_safe(name) : "-");
+	}
+}
+
 static int
 trust_list(qasid_keyring *kr)
 {
 	size_t n = qasid_keyring_count(kr);
+	qasid_pubkey *pk = qasid_pubkey_new();
 
+	if (pk == NULL)
+		return cli_fail("out of memory");
 	for (size_t i = 0; i < n; i++) {
 		const char *name;
-		const qasid_pubkey *pk = qasid_keyring_key(kr, i, &name);
-		char id[QASID_KEYID_HEX], fp[48], b64[64];
-		qasid_pubkey_id(pk, id);
-		qasid_pubkey_fingerprint(pk, fp);
-		qasid_pubkey_b64(pk, b64);
-		if (cli.json) {
-			printf("{\"keyid\":\"%s\",\"name\":", id);
-			cli_json_str(name);
-			printf(",\"fingerprint\":\"%s\",\"key\":\"%s\"}\n",
-			    fp, b64);
-		} else {
-			printf("%s  %s  %s\n", id, fp, *name ? name : "-");
-		}
+		qasid_keyring_get(kr, i, pk, &name);
+		print_key("", pk, name);
 	}
+	qasid_pubkey_free(pk);
 	return 0;
+}
+
+/* A key file, or a key string as minisign -P takes it. */
+static qasid_pubkey *
+load_key_arg(const char *arg, int *status)
+{
+	qasid_pubkey *pk = qasid_pubkey_new();
+	int rc;
+
+	if (pk == NULL) {
+		*status = cli_fail("out of memory");
+		return NULL;
+	}
+	rc = access(arg, F_OK) == 0 ? qasid_pubkey_load(pk, arg) :
+	    qasid_pubkey_parse(pk, arg);
+	if (rc != QASID_OK) {
+		*status = cli_result(rc, qasid_pubkey_errmsg(pk));
+		qasid_pubkey_free(pk);
+		return NULL;
+	}
+	return pk;
+}
+
+/* A key id is a label anyone can copy: say so when keys share one. */
+static void
+warn_shared_id(const qasid_keyring *kr, const qasid_pubkey *pk)
+{
+	char id[QASID_KEYID_HEX], fp[48];
+	size_t idx[8], n;
+	qasid_pubkey *other = qasid_pubkey_new();
+	const char *name;
+
+	qasid_pubkey_id(pk, id);
+	if (other == NULL || (n = qasid_keyring_find(kr, id, idx, 8)) < 2) {
+		qasid_pubkey_free(other);
+		return;
+	}
+	fprintf(stderr, "qasid: warning: %zu trusted keys carry key id %s; "
+	    "only one can be the publisher's. Compare each fingerprint with "
+	    "the publisher's and remove the others:\n", n, id);
+	for (size_t i = 0; i < n && i < 8; i++) {
+		qasid_keyring_get(kr, idx[i], other, &name);
+		qasid_pubkey_fingerprint(other, fp);
+		fprintf(stderr, "qasid:   %s  %s  %s\n", id, fp,
+		    *name ? cli_safe(name) : "-");
+	}
+	qasid_pubkey_free(other);
 }
 
 static int
 trust_add(qasid_keyring *kr, const char *path, const char *arg,
     const char *name)
 {
-	qasid_pubkey *pk = qasid_pubkey_new();
-	char id[QASID_KEYID_HEX], fp[48];
+	qasid_pubkey *pk;
 	int rc;
 
-	if (pk == NULL)
-		return cli_fail("out of memory");
-	/* A key file, or a key string as minisign -P takes it. */
-	rc = access(arg, F_OK) == 0 ? qasid_pubkey_load(pk, arg) :
-	    qasid_pubkey_parse(pk, arg);
-	if (rc != QASID_OK) {
-		rc = cli_result(rc, qasid_pubkey_errmsg(pk));
-		qasid_pubkey_free(pk);
+	if ((pk = load_key_arg(arg, &rc)) == NULL)
 		return rc;
-	}
 	if ((rc = qasid_keyring_add(kr, pk, name)) == QASID_OK) {
 		if (make_parent(path) < 0)
 			rc = QASID_ERR_IO;
@@ -154,10 +203,51 @@ trust_add(qasid_keyring *kr, const char *path, const char *arg,
 		qasid_pubkey_free(pk);
 		return rc;
 	}
-	qasid_pubkey_id(pk, id);
-	qasid_pubkey_fingerprint(pk, fp);
 	if (!cli.quiet)
-		printf("trusted %s  %s  %s\n", id, fp, name ? name : "-");
+		print_key("trusted ", pk, name ? name : "");
+	warn_shared_id(kr, pk);
+	qasid_pubkey_free(pk);
+	return 0;
+}
+
+/* By key id, or, when several keys share an id, by key file or string. */
+static int
+trust_remove(qasid_keyring *kr, const char *path, const char *arg)
+{
+	int hex = strlen(arg) == 16 &&
+	    strspn(arg, "0123456789abcdefABCDEF") == 16;
+	qasid_pubkey *pk = NULL;
+	int rc;
+
+	if (hex)
+		rc = qasid_keyring_remove(kr, arg);
+	else if ((pk = load_key_arg(arg, &rc)) == NULL)
+		return rc;
+	else
+		rc = qasid_keyring_remove_key(kr, pk);
+	if (rc == QASID_OK)
+		rc = qasid_keyring_save(kr, path);
+	rc = cli_result(rc, qasid_keyring_errmsg(kr));
+	if (rc == 0 && !cli.quiet) {
+		if (pk != NULL)
+			print_key("removed ", pk, "");
+		else
+			printf("removed %s\n", cli_safe(arg));
+	}
+	qasid_pubkey_free(pk);
+	return rc;
+}
+
+/* A key's id and fingerprint, to compare before trusting it. */
+static int
+trust_show(const char *arg)
+{
+	qasid_pubkey *pk;
+	int rc;
+
+	if ((pk = load_key_arg(arg, &rc)) == NULL)
+		return rc;
+	print_key("", pk, "");
 	qasid_pubkey_free(pk);
 	return 0;
 }
@@ -199,14 +289,11 @@ cmd_trust(int argc, char **argv)
 		rc = trust_list(kr);
 	else if (strcmp(sub, "add") == 0 && optind + 1 == argc)
 		rc = trust_add(kr, ring, argv[optind], name);
-	else if (strcmp(sub, "remove") == 0 && optind + 1 == argc) {
-		rc = qasid_keyring_remove(kr, argv[optind]);
-		if (rc == QASID_OK)
-			rc = qasid_keyring_save(kr, ring);
-		rc = cli_result(rc, qasid_keyring_errmsg(kr));
-		if (rc == 0 && !cli.quiet)
-			printf("removed %s\n", argv[optind]);
-	} else
+	else if (strcmp(sub, "remove") == 0 && optind + 1 == argc)
+		rc = trust_remove(kr, ring, argv[optind]);
+	else if (strcmp(sub, "show") == 0 && optind + 1 == argc)
+		rc = trust_show(argv[optind]);
+	else
 		rc = cli_usage("trust");
 	qasid_keyring_free(kr);
 	free(def);

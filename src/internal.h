@@ -85,6 +85,15 @@ struct qasid_seckey {
 
 void qkey_id_hex(const unsigned char id[QK_KEYID], char out[QASID_KEYID_HEX]);
 int qkey_id_parse(const char *hex, unsigned char id[QK_KEYID]);
+/* A public key string ("RWQ...") into its id and key; 0 or QASID_ERR_KEY. */
+int qkey_pub_parse(const char *b64, unsigned char id[QK_KEYID],
+    unsigned char pk[crypto_sign_PUBLICKEYBYTES]);
+/* The public key string of id and pk into out[64]. */
+void qkey_pub_b64(const unsigned char *id, const unsigned char *pk,
+    char out[64]);
+/* The fingerprint qasid_pubkey_fingerprint shows, into out[48]. */
+void qkey_fingerprint(const unsigned char *id, const unsigned char *pk,
+    char out[48]);
 
 /* ---- Minisign signatures (sig.c) --------------------------------------- */
 
@@ -108,14 +117,33 @@ size_t qsig_len(size_t tlen);
 /* Parses signature file text; the text must be exactly in the form
  * qsig_make writes. Returns 0 or a qasid_err with a message in e. */
 int qsig_parse(struct qsig *s, const char *text, size_t len, struct qerr *e);
-/* Checks both signatures of s against pk and the manifest's hash. */
-int qsig_verify(const struct qsig *s, const qasid_pubkey *pk,
+/* Checks both signatures of s against the public key pk and the manifest's
+ * hash; e (may be NULL) gets the reason for a failure. */
+int qsig_verify(const struct qsig *s,
+    const unsigned char pk[crypto_sign_PUBLICKEYBYTES],
     const unsigned char hash[crypto_generichash_BYTES_MAX], struct qerr *e);
 
 /* ---- Keyring lookup ----------------------------------------------------- */
 
-const qasid_pubkey *qkeyring_find(const qasid_keyring *kr,
-    const unsigned char id[QK_KEYID], const char **name);
+/* A trusted key: only what identifies it and what the recipient called it.
+ * Rotation and revocation state will sit here too. */
+struct qring_key {
+	unsigned char id[QK_KEYID];
+	unsigned char pk[crypto_sign_PUBLICKEYBYTES];
+	char *name;
+};
+
+/* How many trusted keys carry id; *first is the index slot of the first,
+ * the rest follow it (in keyring order). */
+size_t qkeyring_match(const qasid_keyring *kr,
+    const unsigned char id[QK_KEYID], size_t *first);
+const struct qring_key *qkeyring_at(const qasid_keyring *kr, size_t slot);
+/* Checks s against every trusted key with its id. QASID_OK with *signer the
+ * key that verified; QASID_ERR_UNTRUSTED (no message) if no key has the id;
+ * else QASID_ERR_SIGNATURE with the reason in e. */
+int qkeyring_verify(const qasid_keyring *kr, const struct qsig *s,
+    const unsigned char hash[crypto_generichash_BYTES_MAX],
+    const struct qring_key **signer, struct qerr *e);
 
 /* ---- Growable buffers --------------------------------------------------- */
 

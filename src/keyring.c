@@ -5,6 +5,12 @@
  * is a minisign public key string, one space, and the name the recipient
  * gave the key. A key is trusted only because it is in this file, never
  * because a bundle carries it.
+ *
+ * A key id is a label anyone can copy into a key of their own, so a key is
+ * identified by its whole public key: several keys may carry one id, each
+ * is kept, and a signature is checked against every key with its id. Keys
+ * are kept in file order (for listing and saving) with an index sorted by
+ * id, so a lookup is a binary search, whatever the keyring's size.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -15,14 +21,16 @@
 #define KEYRING_LINE_MAX 1024
 #define KEYRING_KEYS_MAX 100000
 
-struct ring_key {
-	qasid_pubkey key;
-	char *name;
+/* One index entry: a key's id and its position in file order. */
+struct ring_ix {
+	unsigned char id[QK_KEYID];
+	uint32_t pos;
 };
 
 struct qasid_keyring {
 	struct qerr err;
-	struct ring_key *keys;
+	struct qring_key *keys; /* file order */
+	struct ring_ix *ix;     /* sorted by id, then file order */
 	size_t n, cap;
 };
 
@@ -32,14 +40,22 @@ qasid_keyring_new(void)
 	return calloc(1, sizeof(qasid_keyring));
 }
 
+static void
+ring_clear(qasid_keyring *kr)
+{
+	for (size_t i = 0; i < kr->n; i++)
+		free(kr->keys[i].name);
+	kr->n = 0;
+}
+
 void
 qasid_keyring_free(qasid_keyring *kr)
 {
 	if (kr == NULL)
 		return;
-	for (size_t i = 0; i < kr->n; i++)
-		free(kr->keys[i].name);
+	ring_clear(kr);
 	free(kr->keys);
+	free(kr->ix);
 	free(kr);
 }
 
@@ -53,42 +69,172 @@ valid_name(const char *name)
 }
 
 static int
-ring_push(qasid_keyring *kr, const qasid_pubkey *pk, const char *name)
+ix_cmp(const void *a, const void *b)
 {
-	if (kr->n == kr->cap) {
-		size_t cap = kr->cap ? kr->cap * 2 : 8;
-		struct ring_key *k = realloc(kr->keys, cap * sizeof(*k));
-		if (k == NULL)
-			return QASID_ERR_NOMEM;
-		kr->keys = k;
-		kr->cap = cap;
+	const struct ring_ix *x = a, *y = b;
+	int c = memcmp(x->id, y->id, QK_KEYID);
+
+	if (c != 0)
+		return c;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* The first index slot whose id is not below id. */
+static size_t
+ix_lower(const qasid_keyring *kr, const unsigned char id[QK_KEYID])
+{
+	size_t lo = 0, hi = kr->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (memcmp(kr->ix[mid].id, id, QK_KEYID) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	kr->keys[kr->n].key = *pk;
-	qerr_clear(&kr->keys[kr->n].key.err);
-	if ((kr->keys[kr->n].name = strdup(name ? name : "")) == NULL)
+	return lo;
+}
+
+static void
+ix_rebuild(qasid_keyring *kr)
+{
+	for (size_t i = 0; i < kr->n; i++) {
+		memcpy(kr->ix[i].id, kr->keys[i].id, QK_KEYID);
+		kr->ix[i].pos = (uint32_t)i;
+	}
+	if (kr->n > 1)
+		qsort(kr->ix, kr->n, sizeof(kr->ix[0]), ix_cmp);
+}
+
+static int
+ring_grow(qasid_keyring *kr)
+{
+	size_t cap = kr->cap ? kr->cap * 2 : 16;
+	struct qring_key *k;
+	struct ring_ix *x;
+
+	if ((k = realloc(kr->keys, cap * sizeof(*k))) == NULL)
+		return QASID_ERR_NOMEM;
+	kr->keys = k;
+	if ((x = realloc(kr->ix, cap * sizeof(*x))) == NULL)
+		return QASID_ERR_NOMEM;
+	kr->ix = x;
+	kr->cap = cap;
+	return QASID_OK;
+}
+
+/* Appends a key in file order; the index is the caller's to update. */
+static int
+ring_append(qasid_keyring *kr, const unsigned char *id,
+    const unsigned char *pk, const char *name)
+{
+	struct qring_key *k;
+
+	if (kr->n == kr->cap && ring_grow(kr) != QASID_OK)
+		return QASID_ERR_NOMEM;
+	k = &kr->keys[kr->n];
+	memcpy(k->id, id, QK_KEYID);
+	memcpy(k->pk, pk, crypto_sign_PUBLICKEYBYTES);
+	if ((k->name = strdup(name ? name : "")) == NULL)
 		return QASID_ERR_NOMEM;
 	kr->n++;
 	return QASID_OK;
 }
 
-const qasid_pubkey *
-qkeyring_find(const qasid_keyring *kr, const unsigned char id[QK_KEYID],
-    const char **name)
+size_t
+qkeyring_match(const qasid_keyring *kr, const unsigned char id[QK_KEYID],
+    size_t *first)
 {
-	for (size_t i = 0; kr != NULL && i < kr->n; i++) {
-		if (memcmp(kr->keys[i].key.id, id, QK_KEYID) == 0) {
-			if (name)
-				*name = kr->keys[i].name;
-			return &kr->keys[i].key;
-		}
+	size_t lo, hi;
+
+	if (kr == NULL || kr->n == 0)
+		return 0;
+	lo = hi = ix_lower(kr, id);
+	while (hi < kr->n && memcmp(kr->ix[hi].id, id, QK_KEYID) == 0)
+		hi++;
+	*first = lo;
+	return hi - lo;
+}
+
+const struct qring_key *
+qkeyring_at(const qasid_keyring *kr, size_t slot)
+{
+	return &kr->keys[kr->ix[slot].pos];
+}
+
+/* The key equal to id and pk in full, or NULL. */
+static const struct qring_key *
+ring_find_exact(const qasid_keyring *kr, const unsigned char *id,
+    const unsigned char *pk)
+{
+	size_t first, n = qkeyring_match(kr, id, &first);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct qring_key *k = qkeyring_at(kr, first + i);
+		if (sodium_memcmp(k->pk, pk, crypto_sign_PUBLICKEYBYTES) == 0)
+			return k;
 	}
 	return NULL;
+}
+
+int
+qkeyring_verify(const qasid_keyring *kr, const struct qsig *s,
+    const unsigned char hash[crypto_generichash_BYTES_MAX],
+    const struct qring_key **signer, struct qerr *e)
+{
+	size_t first, n = qkeyring_match(kr, s->keyid, &first);
+
+	if (n == 0)
+		return QASID_ERR_UNTRUSTED;
+	/* Every key with the id: a copied id must not hide the real key. */
+	for (size_t i = 0; i < n; i++) {
+		*signer = qkeyring_at(kr, first + i);
+		if (qsig_verify(s, (*signer)->pk, hash, NULL) == QASID_OK)
+			return QASID_OK;
+	}
+	*signer = NULL;
+	if (n == 1)
+		return qsig_verify(s, qkeyring_at(kr, first)->pk, hash, e);
+	return qerr_set(e, QASID_ERR_SIGNATURE, "signature does not verify "
+	    "with any of the %zu trusted keys with its key id", n);
+}
+
+/* Drops the later copies of a key listed more than once, keeping the
+ * first line's name: the same key trusted twice is trusted once. */
+static void
+ring_dedupe(qasid_keyring *kr)
+{
+	size_t i, j, out, drop = 0;
+
+	for (i = 0; i < kr->n; i = j) {
+		for (j = i + 1; j < kr->n && memcmp(kr->ix[j].id, kr->ix[i].id,
+		    QK_KEYID) == 0; j++) {
+			struct qring_key *b = &kr->keys[kr->ix[j].pos];
+			for (size_t a = i; a < j; a++) {
+				struct qring_key *k = &kr->keys[kr->ix[a].pos];
+				if (k->name != NULL && memcmp(k->pk, b->pk,
+				    crypto_sign_PUBLICKEYBYTES) == 0) {
+					free(b->name);
+					b->name = NULL;
+					drop++;
+					break;
+				}
+			}
+		}
+	}
+	if (drop == 0)
+		return;
+	for (i = out = 0; i < kr->n; i++)
+		if (kr->keys[i].name != NULL)
+			kr->keys[out++] = kr->keys[i];
+	kr->n = out;
+	ix_rebuild(kr);
 }
 
 static int
 load_line(qasid_keyring *kr, char *line, const char *path, size_t lineno)
 {
-	qasid_pubkey pk;
+	unsigned char id[QK_KEYID], pk[crypto_sign_PUBLICKEYBYTES];
 	char *sp;
 
 	line[strcspn(line, "\r\n")] = '\0';
@@ -96,17 +242,14 @@ load_line(qasid_keyring *kr, char *line, const char *path, size_t lineno)
 		return QASID_OK;
 	if ((sp = strchr(line, ' ')) != NULL)
 		*sp++ = '\0';
-	memset(&pk, 0, sizeof(pk));
-	if (qasid_pubkey_parse(&pk, line) != QASID_OK ||
+	if (qkey_pub_parse(line, id, pk) != QASID_OK ||
 	    (sp && !valid_name(sp)))
 		return qerr_set(&kr->err, QASID_ERR_KEY,
 		    "%s: line %zu: not a public key and name", path, lineno);
-	if (qkeyring_find(kr, pk.id, NULL) != NULL)
-		return QASID_OK;
 	if (kr->n >= KEYRING_KEYS_MAX)
 		return qerr_set(&kr->err, QASID_ERR_LIMIT,
-		    "%s: too many keys", path);
-	return ring_push(kr, &pk, sp);
+		    "%s: more than %d keys", path, KEYRING_KEYS_MAX);
+	return ring_append(kr, id, pk, sp);
 }
 
 int
@@ -136,7 +279,27 @@ qasid_keyring_load(qasid_keyring *kr, const char *path)
 	fclose(f);
 	if (rc == QASID_ERR_NOMEM)
 		qerr_set(&kr->err, rc, "%s", path);
+	/* Sorting once after the load keeps it O(n log n). */
+	ix_rebuild(kr);
+	ring_dedupe(kr);
 	return rc;
+}
+
+static int
+save_keys(const qasid_keyring *kr, int fd)
+{
+	char b64[64];
+
+	for (size_t i = 0; i < kr->n; i++) {
+		const struct qring_key *k = &kr->keys[i];
+		qkey_pub_b64(k->id, k->pk, b64);
+		if (qwrite_all(fd, b64, strlen(b64)) < 0 ||
+		    qwrite_all(fd, " ", 1) < 0 ||
+		    qwrite_all(fd, k->name, strlen(k->name)) < 0 ||
+		    qwrite_all(fd, "\n", 1) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 int
@@ -144,36 +307,29 @@ qasid_keyring_save(qasid_keyring *kr, const char *path)
 {
 	static const char head[] = "# qasid trusted publisher keys: "
 	    "minisign public key, a space, a name\n";
-	char *tmp = NULL, b64[64];
+	char *tmp = NULL;
 	int fd;
 
 	qerr_clear(&kr->err);
 	if ((fd = qtmp_create(path, &tmp)) < 0)
 		return qerr_sys(&kr->err, QASID_ERR_IO, errno, "%s", path);
-	if (qwrite_all(fd, head, sizeof(head) - 1) < 0)
-		goto fail;
-	for (size_t i = 0; i < kr->n; i++) {
-		qasid_pubkey_b64(&kr->keys[i].key, b64);
-		if (qwrite_all(fd, b64, strlen(b64)) < 0 ||
-		    qwrite_all(fd, " ", 1) < 0 ||
-		    qwrite_all(fd, kr->keys[i].name,
-		    strlen(kr->keys[i].name)) < 0 ||
-		    qwrite_all(fd, "\n", 1) < 0)
-			goto fail;
+	if (qwrite_all(fd, head, sizeof(head) - 1) < 0 ||
+	    save_keys(kr, fd) < 0) {
+		qtmp_abort(fd, tmp);
+		return qerr_sys(&kr->err, QASID_ERR_IO, errno, "%s", path);
 	}
 	if (qtmp_commit(fd, tmp, path, 1) < 0)
 		return qerr_sys(&kr->err, QASID_ERR_IO, errno, "%s", path);
 	return QASID_OK;
-fail:
-	qtmp_abort(fd, tmp);
-	return qerr_sys(&kr->err, QASID_ERR_IO, errno, "%s", path);
 }
 
 int
 qasid_keyring_add(qasid_keyring *kr, const qasid_pubkey *pk,
     const char *name)
 {
+	const struct qring_key *old;
 	char id[QASID_KEYID_HEX];
+	size_t at;
 
 	qerr_clear(&kr->err);
 	qkey_id_hex(pk->id, id);
@@ -181,34 +337,74 @@ qasid_keyring_add(qasid_keyring *kr, const qasid_pubkey *pk,
 		return qerr_set(&kr->err, QASID_ERR_ARG,
 		    "key name must be under 256 bytes without control "
 		    "characters");
-	if (qkeyring_find(kr, pk->id, NULL) != NULL)
+	if ((old = ring_find_exact(kr, pk->id, pk->pk)) != NULL)
 		return qerr_set(&kr->err, QASID_ERR_EXISTS,
-		    "key %s is already trusted", id);
-	if (ring_push(kr, pk, name) != QASID_OK)
+		    "key %s is already trusted%s%s%s", id, *old->name ?
+		    " as \"" : "", old->name, *old->name ? "\"" : "");
+	if (kr->n >= KEYRING_KEYS_MAX)
+		return qerr_set(&kr->err, QASID_ERR_LIMIT,
+		    "key %s: the keyring holds %d keys already", id,
+		    KEYRING_KEYS_MAX);
+	/* After the last key with this id: the index stays sorted. */
+	at = ix_lower(kr, pk->id);
+	while (at < kr->n && memcmp(kr->ix[at].id, pk->id, QK_KEYID) == 0)
+		at++;
+	if (ring_append(kr, pk->id, pk->pk, name) != QASID_OK)
 		return qerr_set(&kr->err, QASID_ERR_NOMEM, "key %s", id);
+	memmove(&kr->ix[at + 1], &kr->ix[at],
+	    (kr->n - 1 - at) * sizeof(kr->ix[0]));
+	memcpy(kr->ix[at].id, pk->id, QK_KEYID);
+	kr->ix[at].pos = (uint32_t)(kr->n - 1);
 	return QASID_OK;
+}
+
+static void
+ring_delete(qasid_keyring *kr, const struct qring_key *k)
+{
+	size_t pos = (size_t)(k - kr->keys);
+
+	free(kr->keys[pos].name);
+	memmove(&kr->keys[pos], &kr->keys[pos + 1],
+	    (kr->n - pos - 1) * sizeof(kr->keys[0]));
+	kr->n--;
+	ix_rebuild(kr);
 }
 
 int
 qasid_keyring_remove(qasid_keyring *kr, const char *keyid)
 {
 	unsigned char id[QK_KEYID];
+	size_t first, n;
 
 	qerr_clear(&kr->err);
 	if (qkey_id_parse(keyid, id) < 0)
 		return qerr_set(&kr->err, QASID_ERR_ARG,
 		    "%s: a key id is 16 hex digits", keyid);
-	for (size_t i = 0; i < kr->n; i++) {
-		if (memcmp(kr->keys[i].key.id, id, QK_KEYID) == 0) {
-			free(kr->keys[i].name);
-			memmove(&kr->keys[i], &kr->keys[i + 1],
-			    (kr->n - i - 1) * sizeof(kr->keys[0]));
-			kr->n--;
-			return QASID_OK;
-		}
+	if ((n = qkeyring_match(kr, id, &first)) == 0)
+		return qerr_set(&kr->err, QASID_ERR_NOTFOUND,
+		    "%s: no such key in the keyring", keyid);
+	if (n > 1)
+		return qerr_set(&kr->err, QASID_ERR_ARG, "%s: %zu trusted keys "
+		    "carry this key id; name the one to remove by its key "
+		    "file or key string", keyid, n);
+	ring_delete(kr, qkeyring_at(kr, first));
+	return QASID_OK;
+}
+
+int
+qasid_keyring_remove_key(qasid_keyring *kr, const qasid_pubkey *pk)
+{
+	const struct qring_key *k;
+	char id[QASID_KEYID_HEX];
+
+	qerr_clear(&kr->err);
+	if ((k = ring_find_exact(kr, pk->id, pk->pk)) == NULL) {
+		qkey_id_hex(pk->id, id);
+		return qerr_set(&kr->err, QASID_ERR_NOTFOUND,
+		    "%s: no such key in the keyring", id);
 	}
-	return qerr_set(&kr->err, QASID_ERR_NOTFOUND,
-	    "%s: no such key in the keyring", keyid);
+	ring_delete(kr, k);
+	return QASID_OK;
 }
 
 size_t
@@ -217,14 +413,33 @@ qasid_keyring_count(const qasid_keyring *kr)
 	return kr->n;
 }
 
-const qasid_pubkey *
-qasid_keyring_key(const qasid_keyring *kr, size_t i, const char **name)
+int
+qasid_keyring_get(const qasid_keyring *kr, size_t i, qasid_pubkey *pk,
+    const char **name)
 {
 	if (i >= kr->n)
-		return NULL;
+		return QASID_ERR_NOTFOUND;
+	memcpy(pk->id, kr->keys[i].id, QK_KEYID);
+	memcpy(pk->pk, kr->keys[i].pk, crypto_sign_PUBLICKEYBYTES);
+	pk->loaded = 1;
 	if (name)
 		*name = kr->keys[i].name;
-	return &kr->keys[i].key;
+	return QASID_OK;
+}
+
+size_t
+qasid_keyring_find(const qasid_keyring *kr, const char *keyid, size_t *idx,
+    size_t max)
+{
+	unsigned char id[QK_KEYID];
+	size_t first, n;
+
+	if (qkey_id_parse(keyid, id) < 0)
+		return 0;
+	n = qkeyring_match(kr, id, &first);
+	for (size_t i = 0; i < n && i < max; i++)
+		idx[i] = kr->ix[first + i].pos;
+	return n;
 }
 
 const char *

@@ -28,9 +28,10 @@
 #define KDF_OPS crypto_pwhash_scryptsalsa208sha256_OPSLIMIT_SENSITIVE
 #define KDF_MEM crypto_pwhash_scryptsalsa208sha256_MEMLIMIT_SENSITIVE
 
-/* KDF parameters a key file may ask for; beyond them it is a bomb. */
-#define KDF_OPS_MAX ((uint64_t)1 << 32)
-#define KDF_MEM_MAX ((uint64_t)4 << 30)
+/* KDF cost a key file may ask for: twice what minisign writes. Beyond it a
+ * key file could make loading it take hours or all the memory there is. */
+#define KDF_OPS_MAX ((uint64_t)KDF_OPS * 2)
+#define KDF_MEM_MAX ((uint64_t)KDF_MEM * 2)
 
 static void
 le64_store(unsigned char *p, uint64_t v)
@@ -80,6 +81,40 @@ qkey_id_parse(const char *hex, unsigned char id[QK_KEYID])
 	return 0;
 }
 
+/* What a base64 line of len characters decodes to, for naming the kind of
+ * file a key file really is. */
+static const char *
+b64_kind(const char *line, size_t len)
+{
+	size_t bytes;
+
+	while (len > 0 && line[len - 1] == '=')
+		len--;
+	bytes = len * 3 / 4;
+	if (bytes == PK_RAW)
+		return "a public key file";
+	if (bytes == SK_RAW)
+		return "a secret key file";
+	if (bytes == 2 + QK_KEYID + crypto_sign_BYTES)
+		return "a signature file";
+	return NULL;
+}
+
+static int
+wrong_kind(struct qerr *e, const char *path, const char *line, size_t len,
+    size_t rawlen)
+{
+	const char *kind = b64_kind(line, len);
+	const char *want = rawlen == PK_RAW ? "a public key file" :
+	    "a secret key file";
+
+	if (kind != NULL && strcmp(kind, want) != 0)
+		return qerr_set(e, QASID_ERR_KEY, "%s: this is %s, but %s "
+		    "was expected here", path, kind, want);
+	return qerr_set(e, QASID_ERR_KEY, "%s: key line is not valid base64 "
+	    "of the right length for %s", path, want);
+}
+
 /*
  * Reads a key file: a first line starting "untrusted comment:", then one
  * base64 line decoding to exactly rawlen bytes.
@@ -108,9 +143,8 @@ read_key_file(struct qerr *e, const char *path, unsigned char *raw,
 	end = line2 + strcspn(line2, "\r\n");
 	if (sodium_base642bin(raw, rawlen, line2, (size_t)(end - line2), NULL,
 	    &got, NULL, sodium_base64_VARIANT_ORIGINAL) != 0 || got != rawlen)
-		return qerr_set(e, QASID_ERR_KEY,
-		    "%s: key line is not valid base64 of the right length",
-		    path);
+		return wrong_kind(e, path, line2, (size_t)(end - line2),
+		    rawlen);
 	return QASID_OK;
 }
 
@@ -193,6 +227,22 @@ qasid_pubkey_load(qasid_pubkey *pk, const char *path)
 }
 
 int
+qkey_pub_parse(const char *b64, unsigned char id[QK_KEYID],
+    unsigned char pk[crypto_sign_PUBLICKEYBYTES])
+{
+	unsigned char raw[PK_RAW];
+	size_t got;
+
+	if (sodium_base642bin(raw, sizeof(raw), b64, strlen(b64), NULL, &got,
+	    NULL, sodium_base64_VARIANT_ORIGINAL) != 0 || got != sizeof(raw) ||
+	    memcmp(raw, QK_ALG_ED, 2) != 0)
+		return QASID_ERR_KEY;
+	memcpy(id, raw + 2, QK_KEYID);
+	memcpy(pk, raw + 2 + QK_KEYID, crypto_sign_PUBLICKEYBYTES);
+	return QASID_OK;
+}
+
+int
 qasid_pubkey_parse(qasid_pubkey *pk, const char *b64)
 {
 	unsigned char raw[PK_RAW];
@@ -207,11 +257,18 @@ qasid_pubkey_parse(qasid_pubkey *pk, const char *b64)
 }
 
 static void
-pubkey_raw(const qasid_pubkey *pk, unsigned char raw[PK_RAW])
+key_raw(const unsigned char *id, const unsigned char *pk,
+    unsigned char raw[PK_RAW])
 {
 	memcpy(raw, QK_ALG_ED, 2);
-	memcpy(raw + 2, pk->id, QK_KEYID);
-	memcpy(raw + 2 + QK_KEYID, pk->pk, crypto_sign_PUBLICKEYBYTES);
+	memcpy(raw + 2, id, QK_KEYID);
+	memcpy(raw + 2 + QK_KEYID, pk, crypto_sign_PUBLICKEYBYTES);
+}
+
+static void
+pubkey_raw(const qasid_pubkey *pk, unsigned char raw[PK_RAW])
+{
+	key_raw(pk->id, pk->pk, raw);
 }
 
 int
@@ -235,24 +292,37 @@ qasid_pubkey_id(const qasid_pubkey *pk, char out[QASID_KEYID_HEX])
 }
 
 void
-qasid_pubkey_b64(const qasid_pubkey *pk, char out[64])
+qkey_pub_b64(const unsigned char *id, const unsigned char *pk, char out[64])
 {
 	unsigned char raw[PK_RAW];
 
-	pubkey_raw(pk, raw);
+	key_raw(id, pk, raw);
 	sodium_bin2base64(out, 64, raw, sizeof(raw),
 	    sodium_base64_VARIANT_ORIGINAL);
 }
 
 void
+qasid_pubkey_b64(const qasid_pubkey *pk, char out[64])
+{
+	qkey_pub_b64(pk->id, pk->pk, out);
+}
+
+void
 qasid_pubkey_fingerprint(const qasid_pubkey *pk, char out[48])
+{
+	qkey_fingerprint(pk->id, pk->pk, out);
+}
+
+void
+qkey_fingerprint(const unsigned char *id, const unsigned char *pk,
+    char out[48])
 {
 	unsigned char raw[PK_RAW], h[16];
 	size_t o = 0;
 
 	/* Digits read aloud well in any language; 8 groups of 4 from a hash of
 	 * the whole key line give 104 bits to compare. */
-	pubkey_raw(pk, raw);
+	key_raw(id, pk, raw);
 	crypto_generichash(h, sizeof(h), raw, sizeof(raw), NULL, 0);
 	for (int g = 0; g < 8; g++) {
 		unsigned v = ((unsigned)h[2 * g] << 8 | h[2 * g + 1]) % 10000;
@@ -364,8 +434,13 @@ seckey_from_raw(qasid_seckey *sk, unsigned char *raw, const char *path,
 			    "%s: key is encrypted and no password was given",
 			    path);
 		if (ops > KDF_OPS_MAX || mem > KDF_MEM_MAX)
-			return qerr_set(&sk->err, QASID_ERR_KEY,
-			    "%s: key asks for excessive KDF cost", path);
+			return qerr_set(&sk->err, QASID_ERR_KEY, "%s: key asks "
+			    "for a password hashing cost of %llu operations "
+			    "and %llu MiB; more than %llu and %llu MiB is "
+			    "refused", path, (unsigned long long)ops,
+			    (unsigned long long)(mem >> 20),
+			    (unsigned long long)KDF_OPS_MAX,
+			    (unsigned long long)(KDF_MEM_MAX >> 20));
 		if (kdf_xor(secret, raw + 6, ops, mem, pw, pwlen) != 0)
 			return qerr_set(&sk->err, QASID_ERR_NOMEM,
 			    "%s: cannot derive the key from the password",

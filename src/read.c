@@ -195,26 +195,32 @@ check_signature(qasid_reader *r, const struct qbuf *sigtext,
     const unsigned char headhash[QF_MEMBER_HASH])
 {
 	struct qsig s;
-	const qasid_pubkey *pk;
-	const char *name = "";
+	const struct qring_key *k = NULL;
 	char id[QASID_KEYID_HEX], want[128];
+	size_t first;
 	int rc;
 
 	if ((rc = qsig_parse(&s, (const char *)sigtext->p, sigtext->len,
 	    &r->err)) != QASID_OK)
 		return qerr_set(&r->err, rc, "%s", r->path);
 	qkey_id_hex(s.keyid, id);
-	if ((pk = qkeyring_find(r->kr, s.keyid, &name)) == NULL)
-		return qerr_set(&r->err, QASID_ERR_UNTRUSTED, "%s: signed by "
-		    "key %s, which is not trusted", r->path, id);
-	if ((rc = qsig_verify(&s, pk, mhash, &r->err)) != QASID_OK)
+	rc = qkeyring_verify(r->kr, &s, mhash, &k, &r->err);
+	if (rc == QASID_ERR_UNTRUSTED)
+		return qerr_set(&r->err, rc, "%s: signed by key %s, which is "
+		    "not trusted; to trust it, get the publisher's key file, "
+		    "compare the fingerprint `qasid trust show FILE` prints "
+		    "with the one the publisher gave you, then run `qasid "
+		    "trust add FILE`", r->path, id);
+	if (rc != QASID_OK)
 		return rc;
 	memcpy(want, QF_TRUSTED_PREFIX, sizeof(QF_TRUSTED_PREFIX));
 	qhex(headhash, QF_MEMBER_HASH, want + sizeof(QF_TRUSTED_PREFIX) - 1);
 	if (strcmp(s.trusted, want) != 0)
 		return qerr_set(&r->err, QASID_ERR_SIGNATURE, "%s: the bundle "
 		    "head does not match its signature", r->path);
-	snprintf(r->signer, sizeof(r->signer), "%s", name);
+	snprintf(r->signer, sizeof(r->signer), "%s", k->name);
+	qkey_fingerprint(k->id, k->pk, r->info.fingerprint);
+	r->info.keyid_shared = qkeyring_match(r->kr, k->id, &first) > 1;
 	memcpy(r->sigkey, s.keyid, QK_KEYID);
 	r->info.signature_ok = 1;
 	return QASID_OK;

@@ -115,8 +115,9 @@ qsig_parse(struct qsig *s, const char *text, size_t len, struct qerr *e)
 		return qerr_set(e, QASID_ERR_SIGNATURE,
 		    "signature is missing or malformed");
 	end = text + len;
-	if (next_line(&p, end, &l, &n) < 0 ||
-	    strncmp(l, "untrusted comment:", 18) != 0 ||
+	/* Lines are not NUL-terminated: compare within the line only. */
+	if (next_line(&p, end, &l, &n) < 0 || n < 18 ||
+	    memcmp(l, "untrusted comment:", 18) != 0 ||
 	    next_line(&p, end, &l, &n) < 0 || n == 0)
 		return qerr_set(e, QASID_ERR_SIGNATURE,
 		    "signature is missing or malformed");
@@ -148,22 +149,22 @@ qsig_parse(struct qsig *s, const char *text, size_t len, struct qerr *e)
 }
 
 int
-qsig_verify(const struct qsig *s, const qasid_pubkey *pk,
+qsig_verify(const struct qsig *s,
+    const unsigned char pk[crypto_sign_PUBLICKEYBYTES],
     const unsigned char hash[crypto_generichash_BYTES_MAX], struct qerr *e)
 {
 	unsigned char msg[crypto_sign_BYTES + QS_TRUSTED_MAX];
 	size_t mlen;
 
-	if (memcmp(s->keyid, pk->id, QK_KEYID) != 0)
-		return qerr_set(e, QASID_ERR_SIGNATURE,
-		    "signature key id does not match the manifest's");
 	if (crypto_sign_verify_detached(s->sig, hash,
-	    crypto_generichash_BYTES_MAX, pk->pk) != 0)
-		return qerr_set(e, QASID_ERR_SIGNATURE,
-		    "manifest signature does not verify");
+	    crypto_generichash_BYTES_MAX, pk) != 0)
+		return e ? qerr_set(e, QASID_ERR_SIGNATURE,
+		    "manifest signature does not verify") :
+		    QASID_ERR_SIGNATURE;
 	global_message(s, msg, &mlen);
-	if (crypto_sign_verify_detached(s->global_sig, msg, mlen, pk->pk) != 0)
-		return qerr_set(e, QASID_ERR_SIGNATURE,
-		    "trusted comment signature does not verify");
+	if (crypto_sign_verify_detached(s->global_sig, msg, mlen, pk) != 0)
+		return e ? qerr_set(e, QASID_ERR_SIGNATURE,
+		    "trusted comment signature does not verify") :
+		    QASID_ERR_SIGNATURE;
 	return QASID_OK;
 }

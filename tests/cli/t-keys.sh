@@ -117,3 +117,68 @@ run 2 "$QASID" pack -s "$W/missing.sec" -o "$W/bad.qasid" "$W/in"
 t_grep "^qasid: $W/missing.sec: No such file" "$ERR"
 t_absent "$W/bad.qasid"
 t_end
+
+# rewrite_sec IN OUT OPS MEM: IN (saved without a password) marked as
+# encrypted with scrypt cost OPS and MEM, as a key file may claim.
+rewrite_sec() {
+	python3 - "$@" <<'PY'
+import base64, sys
+src, out, ops, mem = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+raw = bytearray(base64.b64decode(open(src).read().splitlines()[1]))
+raw[2:4] = b"Sc"
+raw[38:46] = ops.to_bytes(8, "little")
+raw[46:54] = mem.to_bytes(8, "little")
+with open(out, "w") as f:
+    f.write("untrusted comment: minisign encrypted secret key\n%s\n" %
+            base64.b64encode(bytes(raw)).decode())
+PY
+}
+
+t_begin "a key file asking for more than twice minisign's KDF cost is refused"
+rewrite_sec "$W/k.sec" "$W/bomb.sec" 4294967296 16777216
+run 2 "$QASID" pack --password-file "$W/pw" -s "$W/bomb.sec" \
+    -o "$W/bomb.qasid" "$W/in"
+t_grep "^qasid: $W/bomb.sec: key asks for a password hashing cost of 4294967296 operations and 16 MiB; more than 67108864 and 2048 MiB is refused\$" "$ERR"
+rewrite_sec "$W/k.sec" "$W/bomb.sec" 33554432 4294967296
+run 2 "$QASID" pack --password-file "$W/pw" -s "$W/bomb.sec" \
+    -o "$W/bomb.qasid" "$W/in"
+t_grep "^qasid: $W/bomb.sec: .* 33554432 operations and 4096 MiB; " "$ERR"
+t_absent "$W/bomb.qasid"
+t_end
+
+t_begin "a password on standard input is read to its newline and no further"
+# stdio would read a whole block of the pipe into a buffer never wiped;
+# read(2) takes the line only, so what follows is still there.
+rewrite_sec "$W/k.sec" "$W/cheap.sec" 32768 16777216
+run 2 sh -c 'printf "not the password\nwhat follows\n" |
+    { "$1" pack -s "$2" -o "$3" "$4"; s=$?; cat; exit $s; }' sh \
+    "$QASID" "$W/cheap.sec" "$W/cheap.qasid" "$W/in"
+t_grep "^qasid: $W/cheap.sec: wrong password\$" "$ERR"
+t_grep "^what follows\$" "$OUT"
+t_absent "$W/cheap.qasid"
+t_end
+
+t_begin "a public key given as a secret key, and the other way round, say so"
+run 2 "$QASID" pack -s "$W/k.pub" -o "$W/bad.qasid" "$W/in"
+t_grep "^qasid: $W/k.pub: this is a public key file, but a secret key file was expected here\$" "$ERR"
+run 2 "$QASID" trust add "$W/k.sec" -K "$W/ring"
+t_grep "^qasid: $W/k.sec: this is a secret key file, but a public key file was expected here\$" "$ERR"
+"$QASID" pack -s "$W/k.sec" -o "$W/s.qasid" "$W/in" >/dev/null
+tar -xzf "$W/s.qasid" -C "$W" .qasid/manifest.minisig 2>/dev/null ||
+    t_fail "no signature in the bundle"
+run 2 "$QASID" verify -p "$W/.qasid/manifest.minisig" "$W/s.qasid"
+t_grep "this is a signature file, but a public key file was expected here\$" "$ERR"
+t_absent "$W/ring"
+t_end
+
+t_begin "a public key file's comment names its id in 16 hex digits"
+run 0 "$QASID" keygen -W -p "$W/c.pub" -s "$W/c.sec"
+cid=$(sed -n 's/^key //p' "$OUT")
+t_grep "^untrusted comment: minisign public key $cid\$" "$W/c.pub"
+# The comment is untrusted: the id is read from the key line, whatever the
+# comment says, so minisign's form without leading zeros loads the same.
+printf 'untrusted comment: minisign public key 1\n%s\n' \
+    "$(sed -n 2p "$W/c.pub")" >"$W/c2.pub"
+run 0 "$QASID" trust show "$W/c2.pub"
+t_grep "^$cid  " "$OUT"
+t_end

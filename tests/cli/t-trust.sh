@@ -133,6 +133,13 @@ run 0 "$QASID" list "$W/b.qasid"
 t_grep "^verified: NO" "$OUT"
 t_end
 
+t_begin "an untrusted key's message says how to compare and trust it"
+run 1 "$QASID" verify -P "$(keystring "$W/other.pub")" \
+    "$W/b.qasid"
+t_grep "^qasid: $W/b.qasid: signed by key $ID, which is not trusted; to trust it, get the publisher's key file, compare the fingerprint \`qasid trust show FILE\` prints with the one the publisher gave you, then run \`qasid trust add FILE\`\$" "$ERR"
+t_lines 1 "$ERR"
+t_end
+
 t_begin "a bundle carrying its own public key is not trusted for it"
 cp "$W/k.pub" "$W/in/drop/publisher.pub"
 "$QASID" pack -s "$W/k.sec" -o "$W/self.qasid" "$W/in/drop" >/dev/null
@@ -160,4 +167,97 @@ run 0 "$QASID" trust list -K "$W/no-ring"
 t_empty "$OUT"
 run 1 "$QASID" verify -K "$W/no-ring" "$W/b.qasid"
 t_absent "$W/no-ring"
+t_end
+
+# ---- Key ids are labels: an impostor key carrying the publisher's id ------
+
+"$QASID" keygen -W -p "$W/src.pub" -s "$W/src.sec" >/dev/null
+python3 "$QASID_TOP/tests/hostile/clone-keyid.py" "$W/k.pub" "$W/src.pub" \
+    "$W/src.sec" "$W/fake.pub" "$W/fake.sec"
+"$QASID" pack -s "$W/fake.sec" -o "$W/fake.qasid" -t "Forged week" \
+    "$W/in/drop" >/dev/null
+FP=$("$QASID" trust show "$W/k.pub" | sed -n "s/^$ID  \\([0-9 ]*\\)  -\$/\\1/p")
+FFP=$("$QASID" trust show "$W/fake.pub" |
+    sed -n "s/^$ID  \\([0-9 ]*\\)  -\$/\\1/p")
+
+t_begin "trust show prints a key's id and fingerprint, trusting nothing"
+[ -n "$FP" ] && [ -n "$FFP" ] && [ "$FP" != "$FFP" ] ||
+    t_fail "fingerprints '$FP' '$FFP'"
+run 0 "$QASID" trust show "$(keystring "$W/k.pub")" -K "$W/show-ring"
+t_grep "^$ID  $FP  -\$" "$OUT"
+t_absent "$W/show-ring"
+t_end
+
+t_begin "the real key is trusted beside an impostor with its id, with a warning"
+run 0 "$QASID" trust add "$W/fake.pub" -n "impostor" -K "$W/imp-ring"
+run 0 "$QASID" trust add "$W/k.pub" -n "publisher" -K "$W/imp-ring"
+t_grep "^trusted $ID  $FP  publisher\$" "$OUT"
+t_grep "^qasid: warning: 2 trusted keys carry key id $ID" "$ERR"
+t_grep "^qasid:   $ID  $FFP  impostor\$" "$ERR"
+t_grep "^qasid:   $ID  $FP  publisher\$" "$ERR"
+run 0 "$QASID" trust list -K "$W/imp-ring"
+t_lines 2 "$OUT"
+t_grep "^$ID  $FFP  impostor\$" "$OUT"
+t_grep "^$ID  $FP  publisher\$" "$OUT"
+t_end
+
+t_begin "the genuine bundle verifies though the impostor was trusted first"
+run 0 "$QASID" verify -K "$W/imp-ring" "$W/b.qasid"
+t_grep "^$W/b.qasid: OK \"Week 5\" key $ID (publisher) fingerprint $FP " \
+    "$OUT"
+run 0 "$QASID" unpack -K "$W/imp-ring" -C "$W/imp-out" "$W/b.qasid"
+t_same "$W/in/drop/statement.txt" "$W/imp-out/drop/statement.txt"
+t_end
+
+t_begin "the impostor's bundle shows the impostor's name and fingerprint"
+run 0 "$QASID" verify -K "$W/imp-ring" "$W/fake.qasid"
+t_grep "^$W/fake.qasid: OK \"Forged week\" key $ID (impostor) fingerprint $FFP " \
+    "$OUT"
+run 0 "$QASID" list -K "$W/imp-ring" "$W/fake.qasid"
+t_grep "^key:      $ID (impostor) fingerprint $FFP\$" "$OUT"
+run 0 "$QASID" verify --json -K "$W/imp-ring" "$W/fake.qasid"
+t_grep "\"fingerprint\":\"$FFP\",\"signer\":\"impostor\"" "$OUT"
+t_end
+
+t_begin "with only the impostor trusted, the genuine bundle fails (exit 1)"
+run 0 "$QASID" trust add "$W/fake.pub" -n "impostor" -K "$W/imp-only"
+run 1 "$QASID" verify -K "$W/imp-only" "$W/b.qasid"
+t_grep "^qasid: $W/b.qasid: .*signature does not verify" "$ERR"
+t_end
+
+t_begin "trusting either key again is refused (exit 2), naming its name"
+cp "$W/imp-ring" "$W/imp-ring.before"
+run 2 "$QASID" trust add "$W/k.pub" -n again -K "$W/imp-ring"
+t_grep "^qasid: key $ID is already trusted as \"publisher\"" "$ERR"
+run 2 "$QASID" trust add "$(keystring "$W/fake.pub")" -K "$W/imp-ring"
+t_grep "already trusted as \"impostor\"" "$ERR"
+t_same "$W/imp-ring.before" "$W/imp-ring"
+t_end
+
+t_begin "a shared id is removed by key file, not by id"
+run 2 "$QASID" trust remove "$ID" -K "$W/imp-ring"
+t_grep "^qasid: $ID: 2 trusted keys carry this key id; name the one to remove by its key file or key string" "$ERR"
+t_same "$W/imp-ring.before" "$W/imp-ring"
+run 0 "$QASID" trust remove "$W/fake.pub" -K "$W/imp-ring"
+t_grep "^removed $ID  $FFP  -\$" "$OUT"
+run 0 "$QASID" trust list -K "$W/imp-ring"
+t_lines 1 "$OUT"
+t_grep "^$ID  $FP  publisher\$" "$OUT"
+run 1 "$QASID" verify -K "$W/imp-ring" "$W/fake.qasid"
+run 0 "$QASID" verify -K "$W/imp-ring" "$W/b.qasid"
+t_nogrep "fingerprint" "$OUT"
+t_end
+
+t_begin "a hand-added line with a known id is kept, and kept on saving"
+printf '%s publisher\n%s hand-added\n' "$(keystring "$W/k.pub")" \
+    "$(keystring "$W/fake.pub")" >"$W/hand-ring"
+run 0 "$QASID" trust list -K "$W/hand-ring"
+t_lines 2 "$OUT"
+t_grep "^$ID  $FFP  hand-added\$" "$OUT"
+run 0 "$QASID" trust add "$W/other.pub" -K "$W/hand-ring"
+run 0 "$QASID" trust list -K "$W/hand-ring"
+t_lines 3 "$OUT"
+t_grep "^$ID  $FFP  hand-added\$" "$OUT"
+run 0 "$QASID" verify -K "$W/hand-ring" "$W/fake.qasid"
+t_grep "(hand-added) fingerprint $FFP " "$OUT"
 t_end

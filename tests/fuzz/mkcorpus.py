@@ -8,6 +8,7 @@ and minisign. Seeds are signed by the fuzz targets' fixed test key, so run
 this again whenever the bundle format changes (t-replay.sh says when).
 Files named crash-* in the corpus are past crashers: this leaves them be.
 """
+import base64
 import os
 import subprocess
 import sys
@@ -84,13 +85,38 @@ def leftover_plans(b):
     yield "dest-link-clash", [stp(5, 0, True, 0)], False
 
 
+def key_seeds(key, sec, pub):
+    """Seeds of the signature, keyring and key-file targets."""
+    sig = key.minisign(b"a manifest", b"qasid-bundle 1 head:" + b"0" * 64)
+    yield "sig", "ok-signature", sig
+    yield "sig", "ok-short-comment", key.minisign(b"x", b"t")
+    with open(pub, "rb") as f:
+        pubtext = f.read()
+    with open(sec, "rb") as f:
+        sectext = f.read()
+    line = pubtext.splitlines()[1]
+    other = base64.b64encode(b"Ed" + key.keyid + bytes(range(32))).decode()
+    yield "keyring", "ok-keys", ("# keys\n%s fuzz key\n%s same id\n\n"
+                                 "%s fuzz key again\n" % (
+                                     line.decode(), other,
+                                     line.decode())).encode()
+    yield "keyfile", "ok-public", pubtext
+    yield "keyfile", "ok-secret", sectext
+    raw = bytearray(base64.b64decode(sectext.splitlines()[1]))
+    raw[2:4] = b"Sc"
+    yield "keyfile", "encrypted-secret", (
+        b"untrusted comment: minisign encrypted secret key\n" +
+        base64.b64encode(bytes(raw)) + b"\n")
+
+
 def main():
     with tempfile.TemporaryDirectory() as d:
         sec, pub = os.path.join(d, "fuzz.sec"), os.path.join(d, "fuzz.pub")
         subprocess.run([os.path.join(BUILD, "tests", "replay-read"), "--keys",
                         sec, pub], check=True)
         key = Key(sec, pub)
-        for t in ("read", "unpack", "manifest", "leftover"):
+        for t in ("read", "unpack", "manifest", "leftover", "sig", "keyring",
+                  "keyfile"):
             os.makedirs(os.path.join(CORPUS, t), exist_ok=True)
             for f in os.listdir(os.path.join(CORPUS, t)):
                 if f.startswith("ok-"):
@@ -113,6 +139,9 @@ def main():
                 with open(p, "wb") as f:
                     f.write(bytes([len(steps)]) + b"".join(steps) +
                             unpack_seed(b, 0))
+        for t, name, data in key_seeds(key, sec, pub):
+            with open(os.path.join(CORPUS, t, name), "wb") as f:
+                f.write(data)
 
 
 if __name__ == "__main__":

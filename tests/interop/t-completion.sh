@@ -83,7 +83,7 @@ printf '%s\n' "$got" | grep -qx "$W/k.sec" || t_fail "-s: '$got'"
 t_end
 
 t_begin "completion offers trust's subcommands"
-expect "add list remove" "trust" ""
+expect "add list remove show" "trust" ""
 expect "remove" "trust" "-K" "$W/ring" "re"
 t_end
 

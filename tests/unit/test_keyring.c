@@ -32,6 +32,32 @@ id_of(const qasid_pubkey *pk, char id[QASID_KEYID_HEX])
 	qasid_pubkey_id(pk, id);
 }
 
+/* The trusted key equal to pk in full, or NULL. */
+static const struct qring_key *
+find(const qasid_keyring *kr, const qasid_pubkey *pk)
+{
+	size_t first, n = qkeyring_match(kr, pk->id, &first);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct qring_key *k = qkeyring_at(kr, first + i);
+		if (memcmp(k->pk, pk->pk, sizeof(k->pk)) == 0)
+			return k;
+	}
+	return NULL;
+}
+
+/* A key pair of its own that carries victim's key id, as anyone can make. */
+static qasid_seckey *
+impostor(const qasid_pubkey *victim, qasid_pubkey *pk)
+{
+	qasid_seckey *sk = qasid_seckey_new();
+
+	qasid_seckey_generate(sk, pk);
+	memcpy(sk->id, victim->id, QK_KEYID);
+	memcpy(pk->id, victim->id, QK_KEYID);
+	return sk;
+}
+
 TEST(add_save_load)
 {
 	static const char *const names[] = {"Teachers' committee",
@@ -50,18 +76,19 @@ TEST(add_save_load)
 	CHECK(qasid_keyring_count(back) == 3);
 	for (size_t i = 0; i < NITEMS(k); i++) {
 		const char *name = NULL;
-		const qasid_pubkey *got = qasid_keyring_key(back, i, &name);
-		char a[QASID_KEYID_HEX], b[QASID_KEYID_HEX];
-		CHECK(got != NULL && name != NULL);
-		if (got == NULL || name == NULL)
+		qasid_pubkey *got = qasid_pubkey_new();
+		CHECK(qasid_keyring_get(back, i, got, &name) == QASID_OK);
+		CHECK(name != NULL);
+		if (name == NULL)
 			continue;
-		id_of(got, a);
-		id_of(k[i], b);
-		CHECK_EQ_STR(a, b);
+		CHECK(memcmp(got->id, k[i]->id, QK_KEYID) == 0);
+		CHECK(memcmp(got->pk, k[i]->pk, sizeof(got->pk)) == 0);
 		CHECK_EQ_STR(name, names[i]);
-		CHECK(qkeyring_find(back, k[i]->id, NULL) == got);
+		CHECK(find(back, k[i]) != NULL &&
+		    strcmp(find(back, k[i])->name, names[i]) == 0);
+		qasid_pubkey_free(got);
 	}
-	CHECK(qasid_keyring_key(back, 3, NULL) == NULL);
+	CHECK(qasid_keyring_get(back, 3, k[0], NULL) == QASID_ERR_NOTFOUND);
 	/* The file is text a person can read: a comment, then key and name. */
 	CHECK(read_file(path("ring"), text, sizeof(text)) > 0);
 	CHECK(text[0] == '#');
@@ -99,7 +126,6 @@ TEST(remove_keys)
 	qasid_keyring *kr = qasid_keyring_new(), *back = qasid_keyring_new();
 	qasid_pubkey *a = new_key(), *b = new_key();
 	char ida[QASID_KEYID_HEX], idb[QASID_KEYID_HEX], lower[QASID_KEYID_HEX];
-	const char *name;
 
 	id_of(a, ida);
 	id_of(b, idb);
@@ -118,13 +144,12 @@ TEST(remove_keys)
 	CHECK(qasid_keyring_remove(kr, lower) == QASID_OK);
 	CHECK(qasid_keyring_count(kr) == 1);
 	CHECK(qasid_keyring_remove(kr, ida) == QASID_ERR_NOTFOUND);
-	CHECK(qkeyring_find(kr, a->id, NULL) == NULL);
-	CHECK(qkeyring_find(kr, b->id, &name) != NULL && strcmp(name, "b") ==
-	    0);
+	CHECK(find(kr, a) == NULL);
+	CHECK(find(kr, b) != NULL && strcmp(find(kr, b)->name, "b") == 0);
 	CHECK(qasid_keyring_save(kr, path("ring2")) == QASID_OK);
 	CHECK(qasid_keyring_load(back, path("ring2")) == QASID_OK);
 	CHECK(qasid_keyring_count(back) == 1);
-	CHECK(qkeyring_find(back, b->id, NULL) != NULL);
+	CHECK(find(back, b) != NULL);
 	CHECK(qasid_keyring_remove(kr, idb) == QASID_OK);
 	CHECK(qasid_keyring_count(kr) == 0);
 	qasid_pubkey_free(a);
@@ -156,23 +181,29 @@ TEST(missing_file_is_empty)
 
 	CHECK(qasid_keyring_load(kr, path("nothing-here")) == QASID_OK);
 	CHECK(qasid_keyring_count(kr) == 0);
-	/* A folder where the file should be is an error, not emptiness. */
+	/* A folder where the file should be is an error, not emptiness, and
+	 * the message says which file and why. */
 	CHECK(mkdir(path("a-folder"), 0700) == 0);
-	CHECK(qasid_keyring_load(kr, path("a-folder")) != QASID_OK);
+	CHECK(qasid_keyring_load(kr, path("a-folder")) == QASID_ERR_IO);
+	CHECK(strstr(qasid_keyring_errmsg(kr), path("a-folder")) != NULL);
+	CHECK(strstr(qasid_keyring_errmsg(kr), "Is a directory") != NULL);
 	qasid_keyring_free(kr);
 }
 
 TEST(comments_blank_lines_and_duplicates)
 {
 	qasid_keyring *kr = qasid_keyring_new();
+	qasid_pubkey *pk = qasid_pubkey_new();
 	const char *name;
 
 	CHECK(write_file(path("ring3"), "# pinned keys\n\n" KEY_A
 	    " Teachers\r\n# " KEY_A "\n" KEY_A " again\n") == 0);
 	CHECK(qasid_keyring_load(kr, path("ring3")) == QASID_OK);
+	/* The same key twice is one trusted key, under its first name. */
 	CHECK(qasid_keyring_count(kr) == 1);
-	CHECK(qasid_keyring_key(kr, 0, &name) != NULL);
+	CHECK(qasid_keyring_get(kr, 0, pk, &name) == QASID_OK);
 	CHECK_EQ_STR(name, "Teachers");
+	qasid_pubkey_free(pk);
 	qasid_keyring_free(kr);
 }
 
@@ -232,6 +263,143 @@ TEST(overlong_line_names_file_and_line)
 	qasid_keyring_free(kr);
 }
 
+/* Finding: a key with a copied id made the real key "already trusted". */
+TEST(copied_id_trusted_beside_the_real_key)
+{
+	qasid_keyring *kr = qasid_keyring_new(), *back = qasid_keyring_new();
+	qasid_pubkey *real = new_key(), *fake = qasid_pubkey_new();
+	qasid_seckey *fsk = impostor(real, fake);
+	char id[QASID_KEYID_HEX];
+	size_t idx[4];
+
+	id_of(real, id);
+	CHECK(qasid_keyring_add(kr, fake, "impostor") == QASID_OK);
+	CHECK(qasid_keyring_add(kr, real, "publisher") == QASID_OK);
+	CHECK(qasid_keyring_count(kr) == 2);
+	CHECK(qasid_keyring_find(kr, id, idx, 4) == 2);
+	CHECK(idx[0] == 0 && idx[1] == 1);
+	CHECK(qasid_keyring_add(kr, real, "again") == QASID_ERR_EXISTS);
+	CHECK(strstr(qasid_keyring_errmsg(kr), "already trusted as "
+	    "\"publisher\"") != NULL);
+	/* Both survive a save and a load, in order, each with its name. */
+	CHECK(qasid_keyring_save(kr, path("shared")) == QASID_OK);
+	CHECK(qasid_keyring_load(back, path("shared")) == QASID_OK);
+	CHECK(qasid_keyring_count(back) == 2);
+	CHECK(find(back, fake) != NULL &&
+	    strcmp(find(back, fake)->name, "impostor") == 0);
+	CHECK(find(back, real) != NULL &&
+	    strcmp(find(back, real)->name, "publisher") == 0);
+	/* The id alone no longer says which key to remove. */
+	CHECK(qasid_keyring_remove(kr, id) == QASID_ERR_ARG);
+	CHECK(strstr(qasid_keyring_errmsg(kr), "2 trusted keys carry this "
+	    "key id") != NULL);
+	CHECK(qasid_keyring_remove_key(kr, fake) == QASID_OK);
+	CHECK(qasid_keyring_count(kr) == 1 && find(kr, real) != NULL);
+	CHECK(qasid_keyring_remove_key(kr, fake) == QASID_ERR_NOTFOUND);
+	qasid_seckey_free(fsk);
+	qasid_pubkey_free(real);
+	qasid_pubkey_free(fake);
+	qasid_keyring_free(kr);
+	qasid_keyring_free(back);
+}
+
+/* Signs a made-up manifest hash with sk and checks it against kr. */
+static int
+verify_with(const qasid_keyring *kr, const qasid_seckey *sk,
+    const struct qring_key **who)
+{
+	unsigned char hash[crypto_generichash_BYTES_MAX] = {1, 2, 3};
+	char text[1024];
+	size_t len = qsig_make(sk, hash, "t", text, sizeof(text));
+	struct qsig s;
+	struct qerr e = {0};
+
+	if (len == 0 || qsig_parse(&s, text, len, &e) != QASID_OK)
+		return -100;
+	return qkeyring_verify(kr, &s, hash, who, &e);
+}
+
+/* Finding: the impostor, trusted first, made genuine bundles fail. */
+TEST(lookup_tries_every_key_with_the_id)
+{
+	qasid_keyring *kr = qasid_keyring_new();
+	qasid_seckey *rsk = qasid_seckey_new(), *fsk, *osk;
+	qasid_pubkey *real = qasid_pubkey_new(), *fake = qasid_pubkey_new();
+	qasid_pubkey *other = qasid_pubkey_new();
+	const struct qring_key *who = NULL;
+
+	qasid_seckey_generate(rsk, real);
+	fsk = impostor(real, fake);
+	osk = impostor(real, other);
+	CHECK(qasid_keyring_add(kr, fake, "impostor") == QASID_OK);
+	CHECK(verify_with(kr, rsk, &who) == QASID_ERR_SIGNATURE);
+	CHECK(qasid_keyring_add(kr, real, "publisher") == QASID_OK);
+	CHECK(verify_with(kr, rsk, &who) == QASID_OK);
+	CHECK(who != NULL && strcmp(who->name, "publisher") == 0);
+	CHECK(verify_with(kr, fsk, &who) == QASID_OK);
+	CHECK(who != NULL && strcmp(who->name, "impostor") == 0);
+	/* A third key with the id, not trusted, verifies with neither. */
+	CHECK(verify_with(kr, osk, &who) == QASID_ERR_SIGNATURE);
+	qasid_seckey_free(rsk);
+	qasid_seckey_free(fsk);
+	qasid_seckey_free(osk);
+	qasid_pubkey_free(real);
+	qasid_pubkey_free(fake);
+	qasid_pubkey_free(other);
+	qasid_keyring_free(kr);
+}
+
+/* Finding: a hand-added line with a known id was ignored, then dropped. */
+TEST(hand_added_duplicate_id_line_kept)
+{
+	qasid_keyring *kr = qasid_keyring_new(), *back = qasid_keyring_new();
+	qasid_pubkey *real = new_key(), *fake = qasid_pubkey_new();
+	qasid_seckey *fsk = impostor(real, fake);
+	char text[1024], a[64], b[64];
+
+	qasid_pubkey_b64(real, a);
+	qasid_pubkey_b64(fake, b);
+	snprintf(text, sizeof(text), "%s first\n%s second\n", a, b);
+	CHECK(write_file(path("hand"), text) == 0);
+	CHECK(qasid_keyring_load(kr, path("hand")) == QASID_OK);
+	CHECK(qasid_keyring_count(kr) == 2);
+	CHECK(find(kr, fake) != NULL);
+	CHECK(qasid_keyring_save(kr, path("hand")) == QASID_OK);
+	CHECK(read_file(path("hand"), text, sizeof(text)) > 0);
+	CHECK(strstr(text, b) != NULL && strstr(text, a) != NULL);
+	CHECK(qasid_keyring_load(back, path("hand")) == QASID_OK);
+	CHECK(qasid_keyring_count(back) == 2);
+	qasid_seckey_free(fsk);
+	qasid_pubkey_free(real);
+	qasid_pubkey_free(fake);
+	qasid_keyring_free(kr);
+	qasid_keyring_free(back);
+}
+
+/* Many keys: lookups find each, whatever order they were added in. */
+TEST(many_keys_indexed)
+{
+	qasid_keyring *kr = qasid_keyring_new();
+	qasid_pubkey *k[300];
+
+	for (size_t i = 0; i < NITEMS(k); i++) {
+		k[i] = new_key();
+		if (i % 3 == 2) /* some share an id with an earlier key */
+			memcpy(k[i]->id, k[i / 2]->id, QK_KEYID);
+		CHECK(qasid_keyring_add(kr, k[i], NULL) == QASID_OK);
+	}
+	for (size_t i = 0; i < NITEMS(k); i++) {
+		CHECK(find(kr, k[i]) != NULL);
+		CHECK(qasid_keyring_remove_key(kr, k[i]) == QASID_OK);
+		CHECK(find(kr, k[i]) == NULL);
+		if (i + 1 < NITEMS(k))
+			CHECK(find(kr, k[NITEMS(k) - 1]) != NULL);
+		qasid_pubkey_free(k[i]);
+	}
+	CHECK(qasid_keyring_count(kr) == 0);
+	qasid_keyring_free(kr);
+}
+
 static int
 rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -257,7 +425,10 @@ main(void)
 	    bad_names_refused, missing_file_is_empty,
 	    comments_blank_lines_and_duplicates,
 	    malformed_lines_name_file_and_line,
-	    overlong_line_names_file_and_line);
+	    overlong_line_names_file_and_line,
+	    copied_id_trusted_beside_the_real_key,
+	    lookup_tries_every_key_with_the_id,
+	    hand_added_duplicate_id_line_kept, many_keys_indexed);
 	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	return rc;
 }

@@ -358,25 +358,53 @@ TEST(zero_checksum_accepted_when_unencrypted)
 	qasid_seckey_free(sk);
 }
 
-/* A key file may not ask for unbounded scrypt work or memory. */
+/*
+ * A key file may ask for at most twice the scrypt cost minisign writes
+ * (OPSLIMIT_SENSITIVE, MEMLIMIT_SENSITIVE); the old limits, 2^32 ops and
+ * 4 GiB, let one key file cost hours or all the memory there is.
+ */
 TEST(kdf_bomb_refused)
 {
+	static const uint64_t ops_cap =
+	    crypto_pwhash_scryptsalsa208sha256_OPSLIMIT_SENSITIVE * 2ull;
+	static const uint64_t mem_cap =
+	    crypto_pwhash_scryptsalsa208sha256_MEMLIMIT_SENSITIVE * 2ull;
+	static const struct {
+		uint64_t ops, mem;
+		const char *cost;
+	} t[] = {
+		{(uint64_t)1 << 32, 16384, "4294967296 operations and 0 MiB"},
+		{1 << 20, (uint64_t)4 << 30, "1048576 operations and 4096 MiB"},
+		{ops_cap + 1, 16384, "67108865 operations"},
+		{1 << 20, mem_cap + (1 << 20), "and 2049 MiB"},
+		{UINT64_MAX, UINT64_MAX, "18446744073709551615 operations"},
+	};
 	qasid_pubkey *pk = qasid_pubkey_new();
 	qasid_seckey *sk = qasid_seckey_new();
 	unsigned char raw[SK_RAW];
-	static const size_t at[] = {6 + SK_SALT + 7, 6 + SK_SALT + 8 + 7};
+	char want[600];
 
 	CHECK(make_pair("plain", pk) == QASID_OK);
-	for (size_t i = 0; i < NITEMS(at); i++) {
+	for (size_t i = 0; i < NITEMS(t); i++) {
 		CHECK(decode_key_file(path("plain.sec"), raw, sizeof(raw)) ==
 		    0);
 		memcpy(raw + 2, "Sc", 2);
-		raw[at[i]] = 0x7f;
+		for (int b = 0; b < 8; b++) {
+			raw[6 + SK_SALT + b] = (unsigned char)(t[i].ops >>
+			    (8 * b));
+			raw[6 + SK_SALT + 8 + b] = (unsigned char)(t[i].mem >>
+			    (8 * b));
+		}
 		CHECK(encode_key_file(path("bomb.sec"), "x", raw,
 		    sizeof(raw)) == 0);
 		CHECK(qasid_seckey_load(sk, path("bomb.sec"), "pw", 2) ==
 		    QASID_ERR_KEY);
-		CHECK(strstr(qasid_seckey_errmsg(sk), "KDF") != NULL);
+		snprintf(want, sizeof(want), "%s: key asks for a password "
+		    "hashing cost of ", path("bomb.sec"));
+		CHECK(strstr(qasid_seckey_errmsg(sk), want) != NULL);
+		CHECK(strstr(qasid_seckey_errmsg(sk), t[i].cost) != NULL);
+		CHECK(strstr(qasid_seckey_errmsg(sk), "more than 67108864 and "
+		    "2048 MiB is refused") != NULL);
 	}
 	qasid_pubkey_free(pk);
 	qasid_seckey_free(sk);

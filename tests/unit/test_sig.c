@@ -59,7 +59,7 @@ TEST(round_trip)
 	CHECK(qsig_parse(&s, text, textlen, &e) == QASID_OK);
 	CHECK(memcmp(s.alg, "ED", 2) == 0);
 	CHECK_EQ_STR(s.trusted, TRUSTED);
-	CHECK(qsig_verify(&s, pk, hash, &e) == QASID_OK);
+	CHECK(qsig_verify(&s, pk->pk, hash, &e) == QASID_OK);
 	CHECK(e.code == QASID_OK);
 }
 
@@ -86,7 +86,7 @@ TEST(other_message_refused)
 	memcpy(other, hash, sizeof(other));
 	other[17] ^= 1;
 	CHECK(parse(text, textlen, &s) == QASID_OK);
-	CHECK(qsig_verify(&s, pk, other, &e) == QASID_ERR_SIGNATURE);
+	CHECK(qsig_verify(&s, pk->pk, other, &e) == QASID_ERR_SIGNATURE);
 	CHECK(strstr(e.msg, "does not verify") != NULL);
 }
 
@@ -99,13 +99,13 @@ TEST(wrong_key_refused)
 
 	CHECK(qasid_seckey_generate(osk, other) == QASID_OK);
 	CHECK(parse(text, textlen, &s) == QASID_OK);
-	/* Another key id... */
-	CHECK(qsig_verify(&s, other, hash, &e) == QASID_ERR_SIGNATURE);
-	CHECK(strstr(e.msg, "key id") != NULL);
+	/* Another key... */
+	CHECK(qsig_verify(&s, other->pk, hash, &e) == QASID_ERR_SIGNATURE);
+	CHECK(strstr(e.msg, "manifest signature does not verify") != NULL);
 	/* ...and another key claiming the signer's id. */
 	memcpy(other->id, pk->id, QK_KEYID);
 	qerr_clear(&e);
-	CHECK(qsig_verify(&s, other, hash, &e) == QASID_ERR_SIGNATURE);
+	CHECK(qsig_verify(&s, other->pk, hash, &e) == QASID_ERR_SIGNATURE);
 	CHECK(strstr(e.msg, "manifest signature does not verify") != NULL);
 	qasid_pubkey_free(other);
 	qasid_seckey_free(osk);
@@ -146,7 +146,7 @@ TEST(tampered_trusted_comment_refused)
 		CHECK(n > 0);
 		/* It is well formed; only the global signature catches it. */
 		CHECK(parse(t, n, &s) == QASID_OK);
-		CHECK(qsig_verify(&s, pk, hash, &e) == QASID_ERR_SIGNATURE);
+		CHECK(qsig_verify(&s, pk->pk, hash, &e) == QASID_ERR_SIGNATURE);
 		CHECK(strstr(e.msg, "trusted comment") != NULL);
 	}
 }
@@ -222,7 +222,7 @@ TEST(non_canonical_text_refused)
 		int rc = n ? qsig_parse(&s, v, n, &e) : -99;
 		/* A changed trusted comment may parse; then it cannot verify. */
 		if (rc == QASID_OK)
-			rc = qsig_verify(&s, pk, hash, &e);
+			rc = qsig_verify(&s, pk->pk, hash, &e);
 		if (rc != QASID_ERR_SIGNATURE)
 			printf("  %s: got %d\n", t[i].name, rc);
 		CHECK(rc == QASID_ERR_SIGNATURE);
@@ -245,6 +245,24 @@ TEST(non_canonical_text_refused)
 	CHECK(parse(text, textlen, &s) == QASID_OK);
 }
 
+/* Found by fuzz_sig: a first line shorter than "untrusted comment:" was
+ * compared past its end. */
+TEST(short_first_line_refused)
+{
+	static const char t[] = "untrusted n\x8c\xc5\xf5\xad\n";
+	char *exact = malloc(sizeof(t) - 1); /* no NUL after it */
+	struct qsig s;
+	struct qerr e = {0};
+
+	CHECK(exact != NULL);
+	if (exact == NULL)
+		return;
+	memcpy(exact, t, sizeof(t) - 1);
+	CHECK(qsig_parse(&s, exact, sizeof(t) - 1, &e) == QASID_ERR_SIGNATURE);
+	CHECK_EQ_STR(e.msg, "signature is missing or malformed");
+	free(exact);
+}
+
 TEST(damaged_base64_refused)
 {
 	char v[2048];
@@ -252,14 +270,15 @@ TEST(damaged_base64_refused)
 	const char *gl;
 	size_t at;
 
-	/* A character of the signature line, then of the global signature. */
+	/* A character of the signature (past the key id, which is only a
+	 * label for the lookup), then of the global signature. */
 	memcpy(v, text, textlen);
-	at = strlen(QF_UNTRUSTED) + 1 + 5;
+	at = strlen(QF_UNTRUSTED) + 1 + 20;
 	v[at] = v[at] == 'A' ? 'B' : 'A';
 	{
 		struct qerr e = {0};
 		CHECK(qsig_parse(&s, v, textlen, &e) == QASID_OK);
-		CHECK(qsig_verify(&s, pk, hash, &e) == QASID_ERR_SIGNATURE);
+		CHECK(qsig_verify(&s, pk->pk, hash, &e) == QASID_ERR_SIGNATURE);
 	}
 	memcpy(v, text, textlen);
 	v[at] = '*';
@@ -271,7 +290,7 @@ TEST(damaged_base64_refused)
 	{
 		struct qerr e = {0};
 		CHECK(qsig_parse(&s, v, textlen, &e) == QASID_OK);
-		CHECK(qsig_verify(&s, pk, hash, &e) == QASID_ERR_SIGNATURE);
+		CHECK(qsig_verify(&s, pk->pk, hash, &e) == QASID_ERR_SIGNATURE);
 	}
 	memcpy(v, text, textlen);
 	v[at] = '-';
@@ -289,7 +308,8 @@ main(void)
 	rc = RUN_TESTS(round_trip, small_buffer_and_long_comment_refused,
 	    other_message_refused, wrong_key_refused,
 	    tampered_trusted_comment_refused, legacy_algorithm_refused,
-	    non_canonical_text_refused, damaged_base64_refused);
+	    non_canonical_text_refused, damaged_base64_refused,
+	    short_first_line_refused);
 	qasid_seckey_free(sk);
 	qasid_pubkey_free(pk);
 	return rc;
