@@ -22,7 +22,7 @@
 SB             ?= build-static
 STATIC_OPT     ?= -O2 -ffunction-sections -fdata-sections
 STATIC_LDFLAGS ?= -static-pie -Wl,--gc-sections -Wl,--fatal-warnings -s
-STATIC_LIBS    ?= -larchive -lsodium -lz -lpthread -lm
+STATIC_LIBS    ?= -larchive -lsodium -lexif -lz -lpthread -lm
 
 STATIC_OBJ = $(LIB_SRC:src/%.c=$(SB)/%.o) $(CLI_SRC:src/%.c=$(SB)/%.o)
 

@@ -30,6 +30,7 @@ static const char *const messages[] = {
 	"key not found",
 	"internal error",
 	"unsafe destination",
+	"identifying metadata",
 };
 
 const char *
