@@ -69,6 +69,8 @@ qmeta_note(struct qmeta *m, int identifying, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(s, sizeof(s), fmt, ap);
 	va_end(ap);
+	if (strstr(m->reveals, s) != NULL || strstr(m->other, s) != NULL)
+		return;  /* the same thing in two places */
 	if (identifying)
 		append(m->reveals, sizeof(m->reveals), "; ", s);
 	else

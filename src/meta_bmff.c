@@ -112,8 +112,10 @@ scan_heif(struct qmeta *m, const unsigned char *p, size_t n)
 	const unsigned char *x = p;
 
 	while ((x = memmem(x, n - (size_t)(x - p), "infe", 4)) != NULL &&
-	    x + 18 <= p + n) {
+	    x + 18 <= p + n + 2) {
 		const unsigned char *type = x[4] >= 3 ? x + 14 : x + 12;
+		if (type + 4 > p + n)
+			break;
 		if (memcmp(type, "Exif", 4) == 0)
 			qmeta_note(m, 1, "EXIF item (HEIF; may hold GPS)");
 		else if (memcmp(type, "mime", 4) == 0 &&
