@@ -97,6 +97,8 @@ info_value(struct qmeta *m, size_t k, const char *buf, const char *at,
 	if (q == NULL || cut_at(m, base + (uint64_t)(p + 1 - buf)))
 		return;
 	shown(v, sizeof(v), p + 1, (size_t)(q - p - 1), hex);
+	if (*v == '\0')
+		return;  /* empty, or already scrubbed */
 	qmeta_note(m, info_keys[k].identifying, "%s %s", info_keys[k].what, v);
 	qmeta_cut(m, base + (uint64_t)(p + 1 - buf), (uint64_t)(q - p - 1),
 	    QCUT_BLANK, "document information");
