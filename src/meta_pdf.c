@@ -106,21 +106,25 @@ info_value(struct qmeta *m, size_t k, const char *buf, const char *at,
 		m->cut[m->ncut - 1].fill = '0';
 }
 
+/* Every XMP packet wholly inside the window. */
 static void
 scan_xmp(struct qmeta *m, const char *buf, size_t n, uint64_t base)
 {
 	static const char close[] = "</x:xmpmeta>";
-	const char *a = memmem(buf, n, "<x:xmpmeta", 10), *b;
+	const char *end = buf + n, *a = buf, *b;
 
-	if (a == NULL)
-		return;
-	b = memmem(a, n - (size_t)(a - buf), close, sizeof(close) - 1);
-	if (b == NULL || cut_at(m, base + (uint64_t)(a - buf)))
-		return;
-	b += sizeof(close) - 1;
-	qmeta_xmp(m, a, (size_t)(b - a));
-	qmeta_cut(m, base + (uint64_t)(a - buf), (uint64_t)(b - a), QCUT_BLANK,
-	    "XMP");
+	while ((a = memmem(a, (size_t)(end - a), "<x:xmpmeta", 10)) != NULL) {
+		b = memmem(a, (size_t)(end - a), close, sizeof(close) - 1);
+		if (b == NULL)
+			return;
+		b += sizeof(close) - 1;
+		if (!cut_at(m, base + (uint64_t)(a - buf))) {
+			qmeta_xmp(m, a, (size_t)(b - a));
+			qmeta_cut(m, base + (uint64_t)(a - buf),
+			    (uint64_t)(b - a), QCUT_BLANK, "XMP");
+		}
+		a = b;
+	}
 }
 
 static void
