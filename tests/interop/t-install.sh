@@ -100,6 +100,7 @@ t_grep "-lqasid" "$OUT"
 run 0 pc --static --libs qasid
 t_grep "-larchive" "$OUT"
 t_grep "-lsodium" "$OUT"
+t_grep "-lexif" "$OUT"
 t_grep "-lz" "$OUT"
 t_end
 
