@@ -14,8 +14,8 @@
  * stay right. In HEIF the top-level meta box holds the image itself, so a
  * HEIF is never scrubbed.
  */
+#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "meta.h"
 
@@ -105,9 +105,110 @@ scan_blob(struct qmeta *m, const unsigned char *p, size_t n, const char *box)
 		qmeta_note(m, 0, "%s box", box);
 }
 
-/* HEIF items: an Exif or XMP item in the item information box. */
+/* ---- HEIF ---------------------------------------------------------------- */
+
+/* A bounded cursor over a box's bytes. */
+struct cur {
+	const unsigned char *p, *end;
+	int bad;
+};
+
+static uint64_t
+take(struct cur *c, int n)
+{
+	uint64_t v;
+
+	if (c->bad || n < 0 || n > 8 || c->end - c->p < n) {
+		c->bad = 1;
+		return 0;
+	}
+	v = be(c->p, n);
+	c->p += n;
+	return v;
+}
+
+/* The child box of type t in [p, end), as a cursor over its payload. */
+static int
+child(const unsigned char *p, const unsigned char *end, const char *t,
+    struct cur *c)
+{
+	while (end - p >= 8) {
+		uint64_t size = be(p, 4);
+		if (size < 8 || size > (uint64_t)(end - p))
+			return -1;
+		if (memcmp(p + 4, t, 4) == 0) {
+			c->p = p + 8;
+			c->end = p + size;
+			c->bad = 0;
+			return 0;
+		}
+		p += size;
+	}
+	return -1;
+}
+
+/* Where the item id's first extent lies, from the item location box. */
+static int
+iloc_find(struct cur c, uint64_t id, uint64_t *off, uint64_t *len)
+{
+	int v = (int)take(&c, 1), os, ls, bs, is;
+	uint64_t count, x;
+
+	take(&c, 3);
+	x = take(&c, 1);
+	os = (int)(x >> 4), ls = (int)(x & 15);
+	x = take(&c, 1);
+	bs = (int)(x >> 4), is = v == 1 || v == 2 ? (int)(x & 15) : 0;
+	count = take(&c, v < 2 ? 2 : 4);
+	for (uint64_t i = 0; i < count && !c.bad; i++) {
+		uint64_t item = take(&c, v < 2 ? 2 : 4), base, ext;
+		int method = v == 1 || v == 2 ? (int)(take(&c, 2) & 15) : 0;
+		take(&c, 2);
+		base = take(&c, bs);
+		ext = take(&c, 2);
+		for (uint64_t e = 0; e < ext && !c.bad; e++) {
+			uint64_t eo, el;
+			take(&c, is);
+			eo = take(&c, os);
+			el = take(&c, ls);
+			if (item == id && e == 0 && method == 0 && !c.bad) {
+				*off = base + eo;
+				*len = el;
+				return 0;
+			}
+		}
+	}
+	return -1;
+}
+
+/* Reads the Exif item: a 4-byte offset to the TIFF header, then EXIF. */
+static int
+heif_exif(const struct qsrc *s, struct qmeta *m, const unsigned char *p,
+    size_t n, uint64_t id)
+{
+	struct cur c;
+	unsigned char *buf;
+	uint64_t off, len, skip;
+	size_t got;
+
+	if (n < 4 || child(p + 4, p + n, "iloc", &c) < 0 ||
+	    iloc_find(c, id, &off, &len) < 0 || len < 4 ||
+	    (buf = malloc(QMETA_BLOB)) == NULL)
+		return -1;
+	got = qsrc_some(s, off, buf, len < QMETA_BLOB ? (size_t)len :
+	    QMETA_BLOB);
+	skip = got >= 4 ? be(buf, 4) : got;
+	if (got >= 4 && skip <= got - 4)
+		qmeta_exif(m, buf + 4 + skip, got - 4 - (size_t)skip);
+	free(buf);
+	return got >= 4 && skip <= got - 4 ? 0 : -1;
+}
+
+/* HEIF items: an Exif item is read through the item locations; an XMP
+ * item is noted. */
 static void
-scan_heif(struct qmeta *m, const unsigned char *p, size_t n)
+scan_heif(const struct qsrc *s, struct qmeta *m, const unsigned char *p,
+    size_t n)
 {
 	const unsigned char *x = p;
 
@@ -116,8 +217,9 @@ scan_heif(struct qmeta *m, const unsigned char *p, size_t n)
 		const unsigned char *type = x[4] >= 3 ? x + 14 : x + 12;
 		if (type + 4 > p + n)
 			break;
-		if (memcmp(type, "Exif", 4) == 0)
-			qmeta_note(m, 1, "EXIF item (HEIF; may hold GPS)");
+		if (memcmp(type, "Exif", 4) == 0 && heif_exif(s, m, p, n,
+		    be(x + 8, x[4] >= 3 ? 4 : 2)) < 0)
+			qmeta_note(m, 1, "EXIF item (HEIF; unreadable)");
 		else if (memcmp(type, "mime", 4) == 0 &&
 		    has(x, n - (size_t)(x - p), "rdf+xml"))
 			qmeta_note(m, 1, "XMP item (HEIF)");
@@ -141,7 +243,7 @@ read_box(const struct qsrc *s, struct qmeta *m, const struct box *b,
 		qmeta_xmp(m, (const char *)buf + 16, n - 16);
 		qmeta_cut(m, b->off, b->size, QCUT_FREE, "XMP");
 	} else if (heif) {
-		scan_heif(m, buf, n);
+		scan_heif(s, m, buf, n);
 		scan_blob(m, buf, n, b->type);
 	} else {
 		scan_blob(m, buf, n, b->type);

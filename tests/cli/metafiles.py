@@ -49,15 +49,30 @@ def mp4(path):
                 box(b"moov", mvhd) + box(b"mdat", data))
 
 
-def heif(path):
-    """A HEIF whose item list names an Exif item."""
+def heif(path, exif):
+    """A HEIF whose Exif item, found through the item location box, holds
+    the EXIF Pillow makes."""
     infe = box(b"infe", b"\x02\0\0\0" + b"\0\x01\0\0Exif" + b"\0")
     iinf = box(b"iinf", b"\0\0\0\0" + b"\0\x01" + infe)
-    meta = box(b"meta", b"\0\0\0\0" + box(b"hdlr", b"\0" * 8 + b"pict" +
-                                          b"\0" * 13) + iinf)
+    hdlr = box(b"hdlr", b"\0" * 8 + b"pict" + b"\0" * 13)
+    item = struct.pack(">I", 6) + exif   # offset to the TIFF header
+
+    def meta(at):
+        iloc = box(b"iloc", b"\0\0\0\0" + b"\x44\0" + b"\0\x01" +
+                   b"\0\x01" + b"\0\0" + b"\0\x01" +
+                   struct.pack(">II", at, len(item)))
+        return box(b"meta", b"\0\0\0\0" + hdlr + iinf + iloc)
+    ftyp = box(b"ftyp", b"heic\0\0\0\0mif1heic")
+    at = len(ftyp) + len(meta(0)) + 8
     with open(path, "wb") as f:
-        f.write(box(b"ftyp", b"heic\0\0\0\0mif1heic") + meta +
-                box(b"mdat", b"\0" * 100))
+        f.write(ftyp + meta(at) + box(b"mdat", item))
+
+
+def gps_exif():
+    e = Image.Exif()
+    e[0x0112] = 1
+    e[0x8825] = {1: "N", 2: (34.0, 4.0, 48.0), 3: "E", 4: (74.0, 47.0, 24.0)}
+    return e.tobytes()
 
 
 def ifd_bomb(path):
@@ -128,7 +143,7 @@ def main(top):
     im.save(j("author.pdf"), author="Amal Haddad", producer="Pillow test",
             title="Minutes")
     mp4(j("gps.mp4"))
-    heif(j("photo.heic"))
+    heif(j("photo.heic"), gps_exif())
     pdf(j("info.pdf"))
     ifd_bomb(j("bomb.jpg"))
     huge_atoms(j("huge.mp4"))
