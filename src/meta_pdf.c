@@ -94,6 +94,13 @@ info_value(struct qmeta *m, size_t k, const char *buf, const char *at,
 		return;
 	hex = *p == '<';
 	q = hex ? memchr(p, '>', (size_t)(end - p)) : literal_end(p, end);
+	if (q == NULL && info_keys[k].identifying) {
+		/* Its end is out of sight: what it says cannot be known, and
+		 * blanking something else could make it readable. */
+		qmeta_note(m, 1, "%s (unreadable)", info_keys[k].what);
+		m->noscrub = "a document information string runs past what "
+		    "qasid reads";
+	}
 	if (q == NULL || cut_at(m, base + (uint64_t)(p + 1 - buf)))
 		return;
 	shown(v, sizeof(v), p + 1, (size_t)(q - p - 1), hex);
