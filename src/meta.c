@@ -360,14 +360,25 @@ qmeta_scan(const struct qsrc *s, struct qmeta *m)
 {
 	unsigned char *buf;
 	size_t n;
+	int known, pdf;
 
 	memset(m, 0, sizeof(*m));
 	if ((buf = malloc(QMETA_BLOB)) == NULL)
 		return -1;
 	n = qsrc_some(s, 0, buf, 1024);
-	if (maybe_known(buf, n) && !jpeg(s, m, buf) && !png(s, m, buf) &&
-	    !tiff(s, m, buf) && !qmeta_bmff(s, m, buf))
+	pdf = memmem(buf, n, "%PDF-", 5) != NULL;
+	known = maybe_known(buf, n) && (jpeg(s, m, buf) || png(s, m, buf) ||
+	    tiff(s, m, buf) || qmeta_bmff(s, m, buf));
+	if (!known && pdf) {
 		qmeta_pdf(s, m, buf);
+	} else if (pdf) {
+		/* Also a PDF: a PDF reader would show that part, and a scrub
+		 * that moves bytes could change what it shows. */
+		const char *type = m->type;
+		qmeta_pdf(s, m, buf);
+		m->type = type;
+		m->noscrub = "it is both an image or video and a PDF";
+	}
 	free(buf);
 	qsort(m->cut, m->ncut, sizeof(m->cut[0]), cut_cmp);
 	for (size_t i = 1; i < m->ncut; i++)
