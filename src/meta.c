@@ -355,6 +355,30 @@ maybe_known(const unsigned char *h, size_t n)
 	return memmem(h, n, "%PDF-", 5) != NULL;
 }
 
+/* A PDF reader looks for "%PDF-" in a file's first 1024 bytes. Dropping
+ * pieces would bring later bytes there, so look as far as they reach. */
+static int
+pdf_after_drops(const struct qsrc *s, const struct qmeta *m,
+    unsigned char *buf)
+{
+	uint64_t limit = 1024, off = 0;
+
+	for (size_t i = 0; i < m->ncut; i++)
+		if (m->cut[i].how == QCUT_DROP || m->cut[i].how == QCUT_EXIF)
+			limit += m->cut[i].len;
+	while (off < limit && off < s->size) {
+		size_t want = limit - off < QMETA_BLOB ? (size_t)(limit - off) :
+		    QMETA_BLOB;
+		size_t got = qsrc_some(s, off, buf, want);
+		if (memmem(buf, got, "%PDF-", 5) != NULL)
+			return 1;
+		if (got < 5)
+			break;
+		off += got - 4;  /* the next window overlaps by four bytes */
+	}
+	return 0;
+}
+
 int
 qmeta_scan(const struct qsrc *s, struct qmeta *m)
 {
@@ -369,6 +393,8 @@ qmeta_scan(const struct qsrc *s, struct qmeta *m)
 	pdf = memmem(buf, n, "%PDF-", 5) != NULL;
 	known = maybe_known(buf, n) && (jpeg(s, m, buf) || png(s, m, buf) ||
 	    tiff(s, m, buf) || qmeta_bmff(s, m, buf));
+	if (known && !pdf)
+		pdf = pdf_after_drops(s, m, buf);
 	if (!known && pdf) {
 		qmeta_pdf(s, m, buf);
 	} else if (pdf) {
