@@ -82,8 +82,11 @@ t_end
 
 t_begin "pack --scrub carries copies without it; pixels, samples and originals unchanged"
 SCRUB="gps.jpg text.png renamed.dat gps.mp4 author.pdf info.pdf"
+mkdir -p "$W/tmp"
 # shellcheck disable=SC2046
-run 0 "$QASID" pack -q --scrub -s "$W/k.sec" -o "$W/s.qasid" $(in_m $SCRUB)
+run 0 "$QASID" pack -q --scrub --tmpdir "$W/tmp" -s "$W/k.sec" \
+    -o "$W/s.qasid" $(in_m $SCRUB)
+[ -z "$(ls -A "$W/tmp")" ] || t_fail "left in the tmpdir: $(ls -A "$W/tmp")"
 run 0 "$QASID" unpack -q -p "$W/k.pub" -C "$W/s" "$W/s.qasid"
 [ "$(t_snapshot "$M")" = "$BEFORE" ] || t_fail "an original changed"
 for f in $SCRUB; do
