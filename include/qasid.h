@@ -190,7 +190,9 @@ typedef struct qasid_packer qasid_packer;
  * thread, at most a few times per second of work. */
 typedef void (*qasid_progress_fn)(void *ud, uint64_t done, uint64_t total);
 
-/* The packer keeps a pointer to sk; it must outlive the packer. */
+/* The packer keeps a pointer to sk; it must outlive the packer. sk may be
+ * loaded later, up to qasid_packer_write(): after the metadata check, say,
+ * so a refused pack never asks for a password. */
 qasid_packer *qasid_packer_new(const qasid_seckey *sk);
 void qasid_packer_free(qasid_packer *p);
 
