@@ -81,5 +81,10 @@ int qmeta_pdf(const struct qsrc *s, struct qmeta *m, unsigned char *buf);
 /* Writes the scrubbed copy of s to out, following m->cut (sorted, not
  * overlapping). 0 or -1/errno. */
 int qscrub_write(const struct qsrc *s, const struct qmeta *m, int out);
+/* The same, then examines the copy again: 0 if it reveals nothing, 1 if
+ * it still does (again says what: pieces that overlapped in a way the
+ * walk could not see), -1/errno. */
+int qscrub_checked(const struct qsrc *s, const struct qmeta *m, int out,
+    struct qmeta *again);
 
 #endif

@@ -127,7 +127,7 @@ scrub_one(struct qerr *err, struct pentry *e, struct qmeta *m,
 {
 	struct qsrc s;
 	off_t len;
-	int in, rc = QASID_OK;
+	int in, checked = 0, rc = QASID_OK;
 
 	if (examine(e, m, &in, &s) < 0)
 		return qerr_sys(err, QASID_ERR_IO, errno, "%s", e->src);
@@ -137,12 +137,16 @@ scrub_one(struct qerr *err, struct pentry *e, struct qmeta *m,
 	else if (m->reveals[0] == '\0')
 		;  /* changed since the check: nothing left to remove */
 	else if ((e->fd = scratch(tmpdir, out)) < 0 ||
-	    qscrub_write(&s, m, e->fd) < 0 ||
-	    (len = lseek(e->fd, 0, SEEK_CUR)) < 0 ||
+	    (checked = qscrub_checked(&s, m, e->fd, m + 1)) < 0 ||
+	    (len = lseek(e->fd, 0, SEEK_END)) < 0 ||
 	    lseek(e->fd, 0, SEEK_SET) < 0)
 		rc = qerr_sys(err, QASID_ERR_IO, errno, "%s: making a scrubbed "
 		    "copy in %s", e->src, tmpdir ? tmpdir : "the output's "
 		    "folder");
+	else if (checked)
+		rc = qerr_set(err, QASID_ERR_METADATA, "%s: cannot be scrubbed "
+		    "safely: the copy would still reveal %s", e->src,
+		    m[1].reveals);
 	else {
 		*total = *total - e->size + (uint64_t)len;
 		e->size = (uint64_t)len;
@@ -155,7 +159,7 @@ int
 qmeta_apply(struct qerr *err, struct pentry *e, size_t n,
     const char *tmpdir, const char *out, uint64_t *total)
 {
-	struct qmeta *m = malloc(sizeof(*m));
+	struct qmeta *m = malloc(2 * sizeof(*m));  /* before and after */
 	int rc = QASID_OK;
 
 	if (m == NULL)

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "meta.h"
 
@@ -128,4 +129,20 @@ qscrub_write(const struct qsrc *s, const struct qmeta *m, int out)
 		rc = copy_range(s, pos, s->size, out, buf);
 	free(buf);
 	return rc;
+}
+
+int
+qscrub_checked(const struct qsrc *s, const struct qmeta *m, int out,
+    struct qmeta *again)
+{
+	struct qsrc t;
+	struct stat st;
+
+	if (qscrub_write(s, m, out) < 0 || fstat(out, &st) < 0)
+		return -1;
+	t.fd = out;
+	t.size = (uint64_t)st.st_size;
+	if (qmeta_scan(&t, again) < 0)
+		return -1;
+	return again->reveals[0] != '\0';
 }

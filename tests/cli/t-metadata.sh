@@ -163,3 +163,12 @@ for i in 1 2; do
 done
 t_same "$W/rep1.qasid" "$W/rep2.qasid"
 t_end
+
+t_begin "pack --scrub refuses a copy that would still reveal something"
+# A PDF whose author key sits before an XMP packet its value runs into:
+# blanking the packet makes the author readable (found by fuzz_meta).
+cp "$QASID_TOP/tests/fuzz/corpus/meta/pdf-author-behind-xmp" "$W/h.pdf"
+run 2 "$QASID" pack --scrub -s "$W/k.sec" -o "$W/h.qasid" "$W/h.pdf"
+t_grep "^qasid: $W/h.pdf: cannot be scrubbed safely: the copy would still reveal author" "$ERR"
+t_absent "$W/h.qasid"
+t_end
