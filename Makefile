@@ -29,8 +29,8 @@ OPT       ?= -O2 -g
 ifeq ($(WERROR),1)
 WARN     += -Werror
 endif
-DEPS_CFLAGS = $(shell $(PKG_CONFIG) --cflags libarchive libsodium zlib 2>/dev/null)
-DEPS_LIBS   = $(shell $(PKG_CONFIG) --libs libarchive libsodium zlib 2>/dev/null) -lpthread -lm
+DEPS_CFLAGS = $(shell $(PKG_CONFIG) --cflags libarchive libsodium zlib libexif 2>/dev/null)
+DEPS_LIBS   = $(shell $(PKG_CONFIG) --libs libarchive libsodium zlib libexif 2>/dev/null) -lpthread -lm
 QCFLAGS   = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) -Iinclude -Isrc \
             $(DEPS_CFLAGS) $(CFLAGS)
 SOLDFLAGS = -Wl,-z,relro,-z,now $(LDFLAGS)
@@ -39,7 +39,9 @@ QLDFLAGS  = -pie $(SOLDFLAGS)
 LIB_SRC = src/util.c src/unicode.c src/paths.c src/keys.c src/sig.c src/keyring.c \
           src/gz.c src/tar.c src/manifest.c src/pack.c src/body.c \
           src/inflate.c src/feed.c src/hasher.c src/read.c src/check.c src/unpack.c \
-          src/queue.c src/source.c src/publish.c src/leftover.c
+          src/queue.c src/source.c src/publish.c src/leftover.c \
+          src/meta.c src/meta_exif.c src/meta_bmff.c src/meta_pdf.c \
+          src/meta_pack.c src/scrub.c
 CLI_SRC = src/cli.c src/cli_keys.c src/cli_bundle.c src/cli_stop.c
 LIB_OBJ = $(LIB_SRC:src/%.c=$(B)/%.o)
 CLI_OBJ = $(CLI_SRC:src/%.c=$(B)/%.o)

@@ -73,7 +73,8 @@ _qasid()
 
 	case $cmd in
 	keygen) opts='-p -s -W -f -q --password-file --help' ;;
-	pack) opts='-s -o -t -n -N -j -f -q -v --password-file --help' ;;
+	pack) opts='-s -o -t -n -N -j -f -q -v --json --scrub --keep-metadata
+		--password-file --help' ;;
 	verify) opts='-p -P -K -q -v --json --help' ;;
 	unpack) opts='-p -P -K -C -q -v --help' ;;
 	list) opts='-p -P -K --json --help' ;;

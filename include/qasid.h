@@ -13,7 +13,10 @@
  * Publishing a bundle:
  *   1. qasid_seckey_new(), qasid_seckey_load() with the password, if any.
  *   2. qasid_packer_new(sk); set the title, series, sequence and time.
- *   3. qasid_packer_add() each file or folder.
+ *   3. qasid_packer_add() each file or folder; optionally
+ *      qasid_packer_set_metadata() and qasid_packer_check_metadata() to
+ *      learn, before asking for a password, whether a file would reveal
+ *      where it was made or by whom.
  *   4. qasid_packer_write() to the output path; it appears there only when
  *      complete.
  *   5. qasid_packer_free(), qasid_seckey_free().
@@ -65,7 +68,8 @@ typedef enum qasid_err {
 	QASID_ERR_NOTFOUND = -15,  /* no such key in the keyring */
 	QASID_ERR_INTERNAL = -16,  /* a library call failed unexpectedly */
 	QASID_ERR_DEST = -17,      /* the destination is unsafe (a link) */
-	QASID_ERR_CANCELLED = -18  /* the progress callback asked to stop */
+	QASID_ERR_CANCELLED = -18, /* the progress callback asked to stop */
+	QASID_ERR_METADATA = -19   /* a file reveals a place, device or person */
 } qasid_err;
 
 /* A fixed English string for a code; never NULL. */
@@ -213,7 +217,9 @@ typedef struct qasid_packer qasid_packer;
  */
 typedef int (*qasid_progress_fn)(void *ud, uint64_t done, uint64_t total);
 
-/* The packer keeps a pointer to sk; it must outlive the packer. */
+/* The packer keeps a pointer to sk; it must outlive the packer. sk may be
+ * loaded later, up to qasid_packer_write(): after the metadata check, say,
+ * so a refused pack never asks for a password. */
 qasid_packer *qasid_packer_new(const qasid_seckey *sk);
 void qasid_packer_free(qasid_packer *p);
 
@@ -255,10 +261,55 @@ void qasid_packer_set_tmpdir(qasid_packer *p, const char *dir);
  */
 int qasid_packer_add(qasid_packer *p, const char *path);
 
+/*
+ * Identifying metadata. Photos, videos and documents often carry the GPS
+ * position where they were made, the device's serial number or a person's
+ * name. Each file is recognised by its content (JPEG, PNG, TIFF, MP4, MOV,
+ * HEIF, PDF) and only its headers are read. What a policy does with a file
+ * whose metadata identifies a place, a device or a person:
+ *   QASID_META_REFUSE  (the default) the packer refuses: check and write
+ *                      fail with QASID_ERR_METADATA;
+ *   QASID_META_SCRUB   the bundle carries a copy without it (made in the
+ *                      tmpdir); the original is never modified. A file that
+ *                      cannot be scrubbed safely (TIFF, HEIF) is refused;
+ *   QASID_META_KEEP    it is packed as it is, on purpose.
+ * Orientation, colour profiles and dimensions are never identifying.
+ */
+#define QASID_META_REFUSE 0
+#define QASID_META_SCRUB 1
+#define QASID_META_KEEP 2
+void qasid_packer_set_metadata(qasid_packer *p, int policy);
+
+/* One file with metadata, as qasid_packer_check_metadata() reports it.
+ * Strings are valid during the call only; none is NULL. */
+typedef struct qasid_meta_report {
+	const char *path;     /* the file, as it was added */
+	const char *type;     /* "JPEG", "PNG", "TIFF", "MP4", "MOV", "HEIF",
+	                       * "PDF" */
+	const char *reveals;  /* what identifies ("GPS 34.08 N 74.79 E; camera
+	                       * serial 12345"), "" if nothing does */
+	const char *other;    /* other metadata found (camera model, software) */
+	const char *removes;  /* what a scrub removes ("EXIF, XMP"), or "" */
+	const char *noscrub;  /* why it cannot be scrubbed, or "" */
+	int action;           /* QASID_META_*: what the packer does with it;
+	                       * REFUSE: this file stops the pack */
+} qasid_meta_report;
+typedef void (*qasid_meta_fn)(void *ud, const qasid_meta_report *r);
+
+/*
+ * Examines every file added so far, in bundle order, calling fn (may be
+ * NULL) for each one that carries metadata. QASID_ERR_METADATA if any file
+ * is refused under the policy; QASID_ERR_IO if a file cannot be read.
+ * qasid_packer_write() runs the check itself if it has not run since the
+ * last add or policy change.
+ */
+int qasid_packer_check_metadata(qasid_packer *p, qasid_meta_fn fn, void *ud);
+
 /* Writes the bundle; nothing is left at out_path on failure, nor any
  * temporary file, and the packer may write again (to another path, say).
  * Fails with QASID_ERR_EXISTS if out_path exists and overwrite is 0,
- * QASID_ERR_CANCELLED if the progress callback stopped it. */
+ * QASID_ERR_CANCELLED if the progress callback stopped it, and
+ * QASID_ERR_METADATA as qasid_packer_check_metadata() says. */
 int qasid_packer_write(qasid_packer *p, const char *out_path, int overwrite);
 
 const char *qasid_packer_errmsg(const qasid_packer *p);

@@ -6,13 +6,14 @@
 #   make install-check   install into a scratch root, build examples/ against
 #                        it through pkg-config, run them, uninstall
 #
-# The static build needs the static libraries of libarchive, libsodium, zlib
-# and glibc (on Debian: libarchive-dev, libsodium-dev, zlib1g-dev, libc6-dev).
+# The static build needs the static libraries of libarchive, libsodium, libexif, zlib
+# and glibc (on Debian: libarchive-dev, libsodium-dev, libexif-dev, zlib1g-dev,
+# libc6-dev).
 # qasid uses only libarchive's tar reader and pax writer; --gc-sections drops
 # the rest of libarchive.a, and with it every reference to its optional
 # compression and crypto libraries, so those need not be installed. Where a
 # libarchive.a was built without -ffunction-sections, give them all:
-#   make static STATIC_LIBS="$(pkg-config --static --libs libarchive libsodium zlib)"
+#   make static STATIC_LIBS="$(pkg-config --static --libs libarchive libsodium libexif zlib)"
 # Linker warnings are fatal: glibc warns when a static program calls what
 # needs NSS or dlopen at run time (getpwnam, getaddrinfo, dlopen), and a
 # binary that must run on any Linux machine may not. What it still reads
@@ -22,7 +23,7 @@
 SB             ?= build-static
 STATIC_OPT     ?= -O2 -ffunction-sections -fdata-sections
 STATIC_LDFLAGS ?= -static-pie -Wl,--gc-sections -Wl,--fatal-warnings -s
-STATIC_LIBS    ?= -larchive -lsodium -lz -lpthread -lm
+STATIC_LIBS    ?= -larchive -lsodium -lexif -lz -lpthread -lm
 
 STATIC_OBJ = $(LIB_SRC:src/%.c=$(SB)/%.o) $(CLI_SRC:src/%.c=$(SB)/%.o)
 

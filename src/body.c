@@ -198,8 +198,12 @@ emit_file(struct run *r, struct pentry *e)
 	unsigned char extra;
 	int fd, rc = QASID_OK;
 
-	if ((fd = open(e->src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+	/* A scrubbed copy (meta_pack.c) is read in place of the original. */
+	if ((fd = e->fd >= 0 ? dup(e->fd) : open(e->src, O_RDONLY |
+	    O_NOFOLLOW | O_CLOEXEC)) < 0)
 		return qerr_sys(r->b->err, QASID_ERR_IO, errno, "%s", e->src);
+	if (e->fd >= 0)
+		lseek(fd, 0, SEEK_SET);
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	crypto_generichash_init(&st, NULL, 0, QF_FILE_HASH);
 	while (rc == QASID_OK && left > 0) {

@@ -148,7 +148,8 @@ static const struct {
 	    "  --password-file FILE  the password is FILE's first line\n"
 	    "  -q, --quiet    print nothing on success\n"},
 	{"pack", cmd_pack, "pack -s SECKEY -o BUNDLE [-t TITLE] [-n SERIES] "
-	    "[-N SEQUENCE] [-j THREADS] [-f] [--tmpdir DIR] PATH...",
+	    "[-N SEQUENCE] [-j THREADS] [-f] [--tmpdir DIR] "
+	    "[--scrub | --keep-metadata] PATH...",
 	    "sign and pack files and folders into a bundle",
 	    "  -s SECKEY      the publisher's secret key\n"
 	    "  -o BUNDLE      the bundle to write\n"
@@ -159,6 +160,9 @@ static const struct {
 	    "  -f             overwrite an existing bundle\n"
 	    "  --tmpdir DIR   keep the compressed body there while signing\n"
 	    "                 (default: $TMPDIR, else beside the bundle)\n"
+	    "  --scrub        carry copies without identifying metadata (GPS,\n"
+	    "                 serial numbers, names); the originals stay as they are\n"
+	    "  --keep-metadata  carry it on purpose (default: refuse to pack)\n"
 	    "  --password-file FILE  the key's password is FILE's first line\n"
 	    COMMONOPTS},
 	{"verify", cmd_verify, "verify [-p PUBKEY | -P KEYSTRING | -K KEYRING] "

@@ -17,11 +17,15 @@
 #define OPT_PASSWORD_FILE 1000
 #define OPT_JSON 1001
 #define OPT_TMPDIR 1002
+#define OPT_SCRUB 1003
+#define OPT_KEEP_METADATA 1004
 
 static const struct option longopts[] = {
 	{"password-file", required_argument, NULL, OPT_PASSWORD_FILE},
 	{"json", no_argument, NULL, OPT_JSON},
 	{"tmpdir", required_argument, NULL, OPT_TMPDIR},
+	{"scrub", no_argument, NULL, OPT_SCRUB},
+	{"keep-metadata", no_argument, NULL, OPT_KEEP_METADATA},
 	{"quiet", no_argument, NULL, 'q'},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
@@ -111,45 +115,27 @@ created_time(int64_t *t)
 	return 0;
 }
 
-static qasid_seckey *
-load_seckey(const char *path, int *status)
+/* Asks for the password, if the key has one, and loads the key. */
+static int
+load_seckey(qasid_seckey *sk, const char *path, int enc)
 {
-	qasid_seckey *sk = qasid_seckey_new();
 	char *pw = NULL;
 	size_t len = 0;
-	int enc, rc;
+	int rc;
 
-	*status = EXIT_OTHER;
-	if (sk == NULL) {
-		cli_fail("out of memory");
-		return NULL;
-	}
-	if ((enc = qasid_seckey_file_encrypted(sk, path)) < 0) {
-		*status = cli_result(enc, qasid_seckey_errmsg(sk));
-		qasid_seckey_free(sk);
-		return NULL;
-	}
-	if (enc && (pw = cli_password("Password: ", 0, &len)) == NULL) {
-		qasid_seckey_free(sk);
-		return NULL;
-	}
+	if (enc && (pw = cli_password("Password: ", 0, &len)) == NULL)
+		return EXIT_OTHER;
 	rc = qasid_seckey_load(sk, path, pw, len);
 	if (pw)
 		sodium_free(pw);
-	if (rc != QASID_OK) {
-		*status = cli_result(rc, qasid_seckey_errmsg(sk));
-		qasid_seckey_free(sk);
-		return NULL;
-	}
-	*status = 0;
-	return sk;
+	return cli_result(rc, qasid_seckey_errmsg(sk));
 }
 
 struct packopts {
 	const char *sec, *out, *title, *series, *tmpdir;
 	uint64_t sequence;
 	unsigned threads;
-	int force;
+	int force, meta;
 };
 
 static int
@@ -168,6 +154,8 @@ pack_parse(int argc, char **argv, struct packopts *o)
 		case 'n': o->series = optarg; break;
 		case 'f': o->force = 1; break;
 		case OPT_TMPDIR: o->tmpdir = optarg; break;
+		case OPT_SCRUB: o->meta = QASID_META_SCRUB; break;
+		case OPT_KEEP_METADATA: o->meta = QASID_META_KEEP; break;
 		case 'N':
 			if (parse_u64(optarg, &o->sequence) < 0)
 				return cli_fail("-N %s: not a sequence number",
@@ -189,6 +177,65 @@ pack_parse(int argc, char **argv, struct packopts *o)
 	return 0;
 }
 
+static const char *
+meta_action(int action)
+{
+	return action == QASID_META_SCRUB ? "scrub" : action ==
+	    QASID_META_KEEP ? "keep" : "refuse";
+}
+
+/* One file's metadata: refusals on stderr, the rest with -v or --json. */
+static void
+print_meta(void *ud, const qasid_meta_report *r)
+{
+	(void)ud;
+	if (cli.json) {
+		printf("{\"file\":");
+		cli_json_str(r->path);
+		printf(",\"type\":\"%s\",\"reveals\":", r->type);
+		cli_json_str(r->reveals);
+		printf(",\"other\":");
+		cli_json_str(r->other);
+		printf(",\"action\":\"%s\",\"removes\":",
+		    meta_action(r->action));
+		cli_json_str(r->action == QASID_META_SCRUB ? r->removes : "");
+		printf("}\n");
+	}
+	if (r->action == QASID_META_REFUSE)
+		cli_fail("%s: %s%s%s", r->path, r->reveals, *r->noscrub ?
+		    "; cannot be scrubbed safely: " : "", *r->noscrub ?
+		    r->noscrub : "");
+	else if (cli.verbose && !cli.json && !cli.quiet)
+		printf("%s: %s: %s%s%s; %s%s\n", cli_safe(r->path), r->type,
+		    cli_safe(r->reveals), *r->reveals && *r->other ? "; " : "",
+		    cli_safe(r->other), r->action == QASID_META_SCRUB ?
+		    "removing " : "kept", r->action == QASID_META_SCRUB ?
+		    r->removes : "");
+}
+
+/* Adds the files and checks their metadata, before any password. */
+static int
+pack_files(qasid_packer *p, const struct packopts *o, int argc, char **argv)
+{
+	int rc = o->title ? qasid_packer_set_title(p, o->title) : QASID_OK;
+
+	if (rc == QASID_OK)
+		rc = qasid_packer_set_series(p, o->series ? o->series :
+		    "default", o->sequence);
+	for (int i = optind; rc == QASID_OK && i < argc; i++)
+		rc = qasid_packer_add(p, argv[i]);
+	qasid_packer_set_metadata(p, o->meta);
+	if (rc == QASID_OK)
+		rc = qasid_packer_check_metadata(p, print_meta, NULL);
+	if (rc == QASID_ERR_METADATA) {
+		cli_result(rc, qasid_packer_errmsg(p));
+		cli_fail("pack --scrub removes identifying metadata; "
+		    "--keep-metadata keeps it on purpose");
+		return EXIT_OTHER;
+	}
+	return cli_result(rc, qasid_packer_errmsg(p));
+}
+
 int
 cmd_pack(int argc, char **argv)
 {
@@ -196,13 +243,18 @@ cmd_pack(int argc, char **argv)
 	qasid_seckey *sk;
 	qasid_packer *p;
 	int64_t created = 0;
-	int rc, status;
+	int rc, status, enc;
 
 	if ((status = pack_parse(argc, argv, &o)) != 0 ||
 	    (status = created_time(&created)) != 0)
 		return status;
-	if ((sk = load_seckey(o.sec, &status)) == NULL)
+	if ((sk = qasid_seckey_new()) == NULL)
+		return cli_fail("out of memory");
+	if ((enc = qasid_seckey_file_encrypted(sk, o.sec)) < 0) {
+		status = cli_result(enc, qasid_seckey_errmsg(sk));
+		qasid_seckey_free(sk);
 		return status;
+	}
 	if ((p = qasid_packer_new(sk)) == NULL) {
 		qasid_seckey_free(sk);
 		return cli_fail("out of memory");
@@ -214,24 +266,21 @@ cmd_pack(int argc, char **argv)
 	    *o.tmpdir == '\0')
 		o.tmpdir = NULL;
 	qasid_packer_set_tmpdir(p, o.tmpdir);
-	rc = o.title ? qasid_packer_set_title(p, o.title) : QASID_OK;
-	if (rc == QASID_OK)
-		rc = qasid_packer_set_series(p, o.series ? o.series :
-		    "default", o.sequence);
+	if ((status = pack_files(p, &o, argc, argv)) != 0 ||
+	    (status = load_seckey(sk, o.sec, enc)) != 0)
+		goto out;
 	cli_catch_stop(1);
-	for (int i = optind; rc == QASID_OK && i < argc; i++)
-		rc = qasid_packer_add(p, argv[i]);
-	if (rc == QASID_OK)
-		rc = qasid_packer_write(p, o.out, o.force);
+	rc = qasid_packer_write(p, o.out, o.force);
 	cli_progress_done();
 	if (rc != QASID_OK && cli_stop_requested())
 		cli_stopped(o.out, "nothing was written");
 	cli_catch_stop(0);
 	status = cli_result(rc, qasid_packer_errmsg(p));
-	if (status == 0 && !cli.quiet)
+	if (status == 0 && !cli.quiet && !cli.json)
 		printf("packed %s\n", cli_safe(o.out));
-	if (status == 0 && cli.verbose && !cli.quiet)
+	if (status == 0 && cli.verbose && !cli.quiet && !cli.json)
 		print_signed_entries(sk, o.out);
+out:
 	qasid_packer_free(p);
 	qasid_seckey_free(sk);
 	return status;

@@ -39,6 +39,7 @@ struct qasid_packer {
 	size_t n, cap;
 	uint64_t total;
 	int failed;            /* a failed add: sticky, see qasid.h */
+	int meta_policy, meta_checked;
 };
 
 /* Every call starts afresh, but for a packer whose add failed: it keeps
@@ -73,6 +74,8 @@ qasid_packer_free(qasid_packer *p)
 	for (size_t i = 0; i < p->n; i++) {
 		free(p->e[i].rel);
 		free(p->e[i].src);
+		if (p->e[i].fd >= 0)
+			close(p->e[i].fd);
 	}
 	free(p->e);
 	free(p);
@@ -164,6 +167,7 @@ push(qasid_packer *p, const char *rel, const char *src, const struct stat *st)
 	}
 	e = &p->e[p->n];
 	memset(e, 0, sizeof(*e));
+	e->fd = -1;
 	e->is_dir = S_ISDIR(st->st_mode);
 	e->mode = e->is_dir || (st->st_mode & 0111) ? 0755 : 0644;
 	e->size = e->is_dir ? 0 : (uint64_t)st->st_size;
@@ -264,6 +268,7 @@ qasid_packer_add(qasid_packer *p, const char *path)
 	if ((copy = strdup(path)) == NULL)
 		return p->failed = qerr_set(&p->err, QASID_ERR_NOMEM, "%s",
 		    path);
+	p->meta_checked = 0;
 	/* Stored under its last component: "a/reports/" is "reports". */
 	end = copy + strlen(copy);
 	while (end > copy + 1 && end[-1] == '/')
@@ -309,6 +314,26 @@ sort_entries(qasid_packer *p)
 			    "be carried safely: %s", p->e[i].src, why);
 	}
 	return QASID_OK;
+}
+
+void
+qasid_packer_set_metadata(qasid_packer *p, int policy)
+{
+	p->meta_policy = policy;
+	p->meta_checked = 0;
+}
+
+int
+qasid_packer_check_metadata(qasid_packer *p, qasid_meta_fn fn, void *ud)
+{
+	int rc;
+
+	qerr_clear(&p->err);
+	if ((rc = sort_entries(p)) != QASID_OK)
+		return rc;
+	rc = qmeta_check(&p->err, p->e, p->n, p->meta_policy, fn, ud);
+	p->meta_checked = rc == QASID_OK;
+	return rc;
 }
 
 /* ---- Writing ------------------------------------------------------------ */
@@ -533,6 +558,12 @@ qasid_packer_write(qasid_packer *p, const char *out, int overwrite)
 		return qerr_set(&p->err, QASID_ERR_EXISTS, "%s: file exists",
 		    out);
 	if ((rc = sort_entries(p)) != QASID_OK)
+		return rc;
+	if (!p->meta_checked && (rc = qmeta_check(&p->err, p->e, p->n,
+	    p->meta_policy, NULL, NULL)) != QASID_OK)
+		return rc;
+	if ((rc = qmeta_apply(&p->err, p->e, p->n, p->tmpdir, out,
+	    &p->total)) != QASID_OK)
 		return rc;
 	memset(&body, 0, sizeof(body));
 	body.err = &p->err;

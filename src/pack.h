@@ -14,6 +14,8 @@ struct pentry {
 	unsigned mode;
 	uint64_t size;
 	unsigned char hash[QF_FILE_HASH]; /* filled in by qpack_body */
+	int fd;            /* a scrubbed copy to read instead of src, or -1 */
+	int meta_action;   /* QASID_META_*, as the metadata check decided */
 };
 
 struct qmember_rec {
@@ -44,5 +46,14 @@ struct qpack_body {
 int qpack_body(struct qpack_body *b, const char *tmpdir, const char *out,
     struct pentry *e, size_t n);
 void qpack_body_free(struct qpack_body *b);
+
+/* The metadata pass (meta_pack.c): examines each file, reporting through
+ * fn and setting meta_action; QASID_ERR_METADATA if one is refused. */
+int qmeta_check(struct qerr *err, struct pentry *e, size_t n, int policy,
+    qasid_meta_fn fn, void *ud);
+/* Makes the scrubbed copy of each file to scrub, an unlinked file in tmpdir
+ * or beside out, and sets its fd and size, adjusting *total. */
+int qmeta_apply(struct qerr *err, struct pentry *e, size_t n,
+    const char *tmpdir, const char *out, uint64_t *total);
 
 #endif

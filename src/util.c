@@ -31,6 +31,7 @@ static const char *const messages[] = {
 	"internal error",
 	"unsafe destination",
 	"cancelled",
+	"identifying metadata",
 };
 
 const char *

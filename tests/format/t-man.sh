@@ -113,7 +113,7 @@ if ! command -v "${CC:-cc}" >/dev/null 2>&1; then
 else
 	run 0 "${CC:-cc}" $T_SAN -std=c11 -Wall -Wextra -Werror \
 	    -I"$QASID_TOP/include" -o "$W/example" "$W/example.c" \
-	    "$QASID_BUILD/libqasid.a" $(pkg-config --libs libarchive libsodium zlib) \
+	    "$QASID_BUILD/libqasid.a" $(pkg-config --libs libarchive libsodium zlib libexif) \
 	    -lpthread -lm
 	SOURCE_DATE_EPOCH=1700000000 "$QASID" pack -q -s "$F/vector.sec" \
 	    -o "$W/v.qasid" -t "qasid test vector" "$F/vector-input"

@@ -100,6 +100,7 @@ t_grep "-lqasid" "$OUT"
 run 0 pc --static --libs qasid
 t_grep "-larchive" "$OUT"
 t_grep "-lsodium" "$OUT"
+t_grep "-lexif" "$OUT"
 t_grep "-lz" "$OUT"
 t_end
 
@@ -124,13 +125,10 @@ else
 	# libqasid.a itself, its dependencies as the system has them (their own
 	# static private libraries are not all installed everywhere), and the
 	# system libraries qasid.pc names for static linking.
+	# (Read from qasid.pc itself: pkg-config drops a library both qasid and
+	# a dependency name privately, as -lm of libexif.)
 	deps=$(pc --print-requires-private qasid)
-	# shellcheck disable=SC2086
-	others=" -lqasid $(pc --static --libs-only-l $deps) "
-	own=""
-	for f in $(pc --static --libs-only-l qasid); do
-		case "$others" in *" $f "*) ;; *) own="$own $f" ;; esac
-	done
+	own=$(sed -n 's/^Libs.private: //p' "$ROOT/usr/lib/pkgconfig/qasid.pc")
 	# shellcheck disable=SC2046,SC2086
 	run 0 "$CC" $SAN -o "$W/vb-static" "$EX" $(pc --cflags qasid) \
 	    -Wl,-Bstatic $(pc --libs qasid) -Wl,-Bdynamic \

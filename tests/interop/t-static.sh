@@ -14,14 +14,14 @@ CC=${CC:-cc}
 SQ="$QASID_TOP/build-static/qasid"
 
 missing=""
-for lib in libarchive.a libsodium.a libz.a libc.a; do
+for lib in libarchive.a libsodium.a libexif.a libz.a libc.a; do
 	case $("$CC" -print-file-name="$lib") in
 	/*) ;;
 	*) missing="$missing $lib" ;;
 	esac
 done
 if [ -n "$missing" ]; then
-	t_skip "static qasid" "no$missing (Debian: libarchive-dev libsodium-dev zlib1g-dev libc6-dev)"
+	t_skip "static qasid" "no$missing (Debian: libarchive-dev libsodium-dev libexif-dev zlib1g-dev libc6-dev)"
 	exit 0
 fi
 
