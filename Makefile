@@ -31,18 +31,29 @@ WARN     += -Werror
 endif
 DEPS_CFLAGS = $(shell $(PKG_CONFIG) --cflags libarchive libsodium zlib libexif 2>/dev/null)
 DEPS_LIBS   = $(shell $(PKG_CONFIG) --libs libarchive libsodium zlib libexif 2>/dev/null) -lpthread -lm
-QCFLAGS   = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) -Iinclude -Isrc \
-            $(DEPS_CFLAGS) $(CFLAGS)
+QCFLAGS   = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) -Iinclude \
+            $(addprefix -Isrc/,$(LAYERS)) $(DEPS_CFLAGS) $(CFLAGS)
 SOLDFLAGS = -Wl,-z,relro,-z,now $(LDFLAGS)
 QLDFLAGS  = -pie $(SOLDFLAGS)
 
-LIB_SRC = src/util.c src/unicode.c src/paths.c src/keys.c src/sig.c src/keyring.c \
-          src/gz.c src/tar.c src/manifest.c src/pack.c src/body.c \
-          src/inflate.c src/feed.c src/hasher.c src/read.c src/check.c src/unpack.c \
-          src/queue.c src/source.c src/publish.c src/leftover.c \
-          src/meta.c src/meta_exif.c src/meta_bmff.c src/meta_pdf.c \
-          src/meta_pack.c src/scrub.c
-CLI_SRC = src/cli.c src/cli_keys.c src/cli_bundle.c src/cli_stop.c
+# The library by layer: core (no system calls), format (the bytes of a
+# bundle), os (every call that differs between POSIX and Windows), keys,
+# and the three jobs: pack, read, unpack. The tool is src/cli.
+LAYERS    = core format os keys pack read unpack cli
+LIB_SRC = src/core/queue.c src/core/source.c \
+          src/format/unicode.c src/format/paths.c src/format/sig.c \
+          src/format/gz.c src/format/tar.c src/format/manifest.c \
+          src/os/file.c \
+          src/keys/keys.c src/keys/keyring.c \
+          src/pack/pack.c src/pack/body.c src/pack/meta.c \
+          src/pack/meta_exif.c src/pack/meta_bmff.c src/pack/meta_pdf.c \
+          src/pack/meta_pack.c src/pack/scrub.c \
+          src/read/read.c src/read/inflate.c src/read/feed.c \
+          src/read/hasher.c src/read/check.c \
+          src/unpack/unpack.c src/unpack/publish.c src/unpack/leftover.c
+CLI_SRC = src/cli/cli.c src/cli/cli_keys.c src/cli/cli_bundle.c \
+          src/cli/cli_stop.c
+SRC_H   = $(wildcard src/*/*.h)
 LIB_OBJ = $(LIB_SRC:src/%.c=$(B)/%.o)
 CLI_OBJ = $(CLI_SRC:src/%.c=$(B)/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
@@ -55,7 +66,8 @@ all: $(B)/qasid $(B)/libqasid.a $(B)/libqasid.so.$(SOVERSION) $(B)/qasid.pc
 deps:
 	@sh tools/deps.sh
 
-$(B)/%.o: src/%.c include/qasid.h src/*.h | $(B)
+$(B)/%.o: src/%.c include/qasid.h $(SRC_H) | $(B)
+	@mkdir -p $(@D)
 	$(CC) $(QCFLAGS) -c -o $@ $<
 
 $(B):

@@ -34,7 +34,8 @@ static: $(SB)/qasid $(SB)/locale/C.utf8/LC_CTYPE
 $(SB):
 	mkdir -p $(SB)
 
-$(SB)/%.o: src/%.c include/qasid.h src/*.h | $(SB)
+$(SB)/%.o: src/%.c include/qasid.h $(SRC_H) | $(SB)
+	@mkdir -p $(@D)
 	$(CC) $(filter-out $(OPT),$(QCFLAGS)) $(STATIC_OPT) -c -o $@ $<
 
 $(SB)/qasid: $(STATIC_OBJ)
@@ -42,7 +43,7 @@ $(SB)/qasid: $(STATIC_OBJ)
 
 # The C.UTF-8 character table travels beside the binary (about 350 KiB):
 # names outside ASCII need it, and not every system has it. The binary
-# looks for locale/ next to itself (src/cli.c).
+# looks for locale/ next to itself (src/cli/cli.c).
 $(SB)/locale/C.utf8/LC_CTYPE: | $(SB)
 	mkdir -p $(SB)/locale/C.utf8
 	cp /usr/lib/locale/C.utf8/LC_CTYPE $@

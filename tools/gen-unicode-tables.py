@@ -1,15 +1,15 @@
 #!/usr/bin/env python3
-"""Writes src/unicode_tables.h, the Unicode data src/paths.c folds names with.
+"""Writes src/format/unicode_tables.h, the Unicode data src/format/paths.c folds names with.
 
 The header is checked in so that building qasid needs neither Python nor the
 Unicode data files; run this only to move to a new Unicode version:
 
-    python3 tools/gen-unicode-tables.py [-o src/unicode_tables.h] [UCD-DIR]
+    python3 tools/gen-unicode-tables.py [-o src/format/unicode_tables.h] [UCD-DIR]
 
 UCD-DIR defaults to /usr/share/unicode (Debian package unicode-data) and must
 hold UnicodeData.txt, CaseFolding.txt, DerivedCoreProperties.txt and
 DerivedNormalizationProps.txt.  Besides the tables the script
-checks the properties src/paths.c relies on and fails loudly if a future
+checks the properties src/format/paths.c relies on and fails loudly if a future
 Unicode version breaks one of them.
 """
 
@@ -185,7 +185,7 @@ def main():
     ap.add_argument("ucd", nargs="?", default="/usr/share/unicode",
                     help="directory holding UnicodeData.txt, CaseFolding.txt")
     ap.add_argument("-o", "--output", help="header to write, '-' for stdout",
-                    default=os.path.join(here, "..", "src",
+                    default=os.path.join(here, "..", "src", "format",
                                          "unicode_tables.h"))
     args = ap.parse_args()
     ucd = args.ucd

@@ -73,12 +73,12 @@ t_begin "man: qasid(1) names every option the source parses"
 sed -n -e 's/.*getopt_long(argc, argv, "\([^"]*\)".*/\1/p' \
     -e 's/.*snprintf(optstr, sizeof(optstr), "\([^"]*\)".*/\1/p' \
     -e 's/.*keyopt_parse(argc, argv, "[a-z]*", "\([^"]*\)".*/\1/p' \
-    "$QASID_TOP"/src/cli*.c | sed 's/%s//g; s/://g' | fold -w1 | sort -u \
+    "$QASID_TOP"/src/cli/cli*.c | sed 's/%s//g; s/://g' | fold -w1 | sort -u \
     >"$W/short"
 sed -n 's/.*{"\([a-z-]*\)", *\(no\|required\|optional\)_argument.*/\1/p' \
-    "$QASID_TOP"/src/cli*.c | sort -u >"$W/long"
-[ "$(wc -l <"$W/short")" -ge 12 ] || t_fail "found only $(wc -l <"$W/short") short options in src/cli*.c"
-[ "$(wc -l <"$W/long")" -ge 4 ] || t_fail "found only $(wc -l <"$W/long") long options in src/cli*.c"
+    "$QASID_TOP"/src/cli/cli*.c | sort -u >"$W/long"
+[ "$(wc -l <"$W/short")" -ge 12 ] || t_fail "found only $(wc -l <"$W/short") short options in src/cli/cli*.c"
+[ "$(wc -l <"$W/long")" -ge 4 ] || t_fail "found only $(wc -l <"$W/long") long options in src/cli/cli*.c"
 for o in $(cat "$W/short"); do
 	grep -q -- "-$o\\b" "$W/qasid.1.txt" || t_fail "option -$o not in qasid.1"
 done

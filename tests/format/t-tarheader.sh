@@ -1,6 +1,6 @@
 #!/bin/sh
 # t-tarheader.sh - section 4 of docs/FORMAT.md, the canonical tar header,
-# against the library's own header maker (src/tar.c, libarchive): for
+# against the library's own header maker (src/format/tar.c, libarchive): for
 # hundreds of random entries (long, split and non-ASCII names, folders,
 # sizes around 2^33 and 2^36, creation times around 2^31 and 2^33, negative
 # times) refcheck.py's implementation of the text must give the same bytes.
@@ -85,7 +85,8 @@ EOF
 
 t_begin "tar headers: a helper linked with libqasid.a builds"
 run 0 "$CC" $T_SAN -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
-    -I"$QASID_TOP/include" -I"$QASID_TOP/src" -o "$W/th" "$W/th.c" \
+    -I"$QASID_TOP/include" -I"$QASID_TOP/src/core" \
+    -I"$QASID_TOP/src/format" -o "$W/th" "$W/th.c" \
     "$QASID_BUILD/libqasid.a" $(pkg-config --libs libarchive libsodium zlib libexif) \
     -lpthread -lm
 t_end

@@ -17,7 +17,7 @@ Canonical tar headers come from the library's own tar writer through
 that writer makes, so they must be the same bytes); hostile headers are
 made here by hand with ustar(), pax() and gnu_longname(). Signatures are
 made by minisign, or for texts minisign would never write, by
-`hostile-helper sign`. gzip members are made with zlib as src/gz.c makes
+`hostile-helper sign`. gzip members are made with zlib as src/format/gz.c makes
 them: an honest bundle of compressible text whose body fits in one member
 comes out byte-identical to `qasid pack` (t-craft.sh checks it).
 
@@ -63,11 +63,11 @@ def pad(n):
 
 
 def _gz_level():
-    """The deflate level src/gz.c uses (its LEVEL), so that honest bundles
+    """The deflate level src/format/gz.c uses (its LEVEL), so that honest bundles
     come out as qasid makes them; 6 (gzip's) if the source is not there."""
     top = os.environ.get("QASID_TOP", "")
     try:
-        with open(os.path.join(top, "src", "gz.c")) as f:
+        with open(os.path.join(top, "src", "format", "gz.c")) as f:
             for line in f:
                 if line.startswith("#define LEVEL "):
                     return int(line.split()[2])
@@ -80,7 +80,7 @@ LEVEL = _gz_level()
 
 
 def gz(data, level=None):
-    """One gzip member as src/gz.c writes it: no name, mtime 0, OS 255.
+    """One gzip member as src/format/gz.c writes it: no name, mtime 0, OS 255.
 
     level 0 gives stored blocks (the signature member); a single call
     like gz.c's one Z_FINISH, so small payloads match it exactly."""
@@ -326,7 +326,7 @@ class Bundle:
         return b"".join(parts) + trailer
 
     def chunks(self, entries=None):
-        """The tar stream cut as src/body.c cuts it: at most 1 MiB each,
+        """The tar stream cut as src/pack/body.c cuts it: at most 1 MiB each,
         and an entry starts a new chunk unless it fits in the current one."""
         parts, trailer = self.tar_parts(entries)
         out, cur = [], b""

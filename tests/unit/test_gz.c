@@ -1,5 +1,5 @@
 /*
- * test_gz.c - unit tests for src/gz.c: each member inflates back to its
+ * test_gz.c - unit tests for src/format/gz.c: each member inflates back to its
  * input with stock zlib; the bytes depend on the input only, never on what
  * the compressor did before; media that does not compress is stored, not
  * inflated by deflate; and the signature member is one stored block.

@@ -1,5 +1,5 @@
 /*
- * test_keyring.c - unit tests for src/keyring.c: the recipient's file of
+ * test_keyring.c - unit tests for src/keys/keyring.c: the recipient's file of
  * pinned publisher keys, added to, removed from, saved and loaded; and
  * malformed files refused with the file and line named.
  */

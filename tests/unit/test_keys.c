@@ -1,5 +1,5 @@
 /*
- * test_keys.c - unit tests for src/keys.c: key pairs in minisign's file
+ * test_keys.c - unit tests for src/keys/keys.c: key pairs in minisign's file
  * formats, saved and loaded with and without a password, malformed files
  * refused, key ids and fingerprints.
  *

@@ -1,5 +1,5 @@
 /*
- * test_manifest.c - unit tests for src/manifest.c: the manifest's text
+ * test_manifest.c - unit tests for src/format/manifest.c: the manifest's text
  * written and read back; every other spelling of the same manifest refused;
  * and manifests too big for memory read from a spool file by two cursors
  * at once.

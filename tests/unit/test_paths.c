@@ -1,5 +1,5 @@
 /*
- * test_paths.c - unit tests for src/paths.c: which names a bundle may carry,
+ * test_paths.c - unit tests for src/format/paths.c: which names a bundle may carry,
  * which of them some file system would merge into one file, and the order
  * that lets a verifier find every such pair among neighbours.
  */

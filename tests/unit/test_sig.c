@@ -1,5 +1,5 @@
 /*
- * test_sig.c - unit tests for src/sig.c: minisign signature files over a
+ * test_sig.c - unit tests for src/format/sig.c: minisign signature files over a
  * manifest, made, parsed back and checked; and every way of changing their
  * text refused, since no byte of a bundle may change unnoticed.
  */

@@ -1,5 +1,5 @@
 /*
- * test_tar.c - unit tests for src/tar.c: the canonical tar headers of a
+ * test_tar.c - unit tests for src/format/tar.c: the canonical tar headers of a
  * bundle are the same bytes every time, in any locale, and libarchive's
  * reader, as any tar would, reads back the path, size, mode and type the
  * manifest gives.
