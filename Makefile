@@ -25,13 +25,15 @@ B         ?= build
 
 WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wformat=2 -Wvla
 HARDEN    = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIC
+# Only what qasid.h marks QASID_API leaves the library (and mk/libqasid.map).
+VISIBILITY = -fvisibility=hidden
 OPT       ?= -O2 -g
 ifeq ($(WERROR),1)
 WARN     += -Werror
 endif
 DEPS_CFLAGS = $(shell $(PKG_CONFIG) --cflags libarchive libsodium zlib libexif 2>/dev/null)
 DEPS_LIBS   = $(shell $(PKG_CONFIG) --libs libarchive libsodium zlib libexif 2>/dev/null) -lpthread -lm
-QCFLAGS   = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) -Iinclude \
+QCFLAGS   = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) $(VISIBILITY) -Iinclude \
             $(addprefix -Isrc/,$(LAYERS)) $(DEPS_CFLAGS) $(CFLAGS)
 SOLDFLAGS = -Wl,-z,relro,-z,now $(LDFLAGS)
 QLDFLAGS  = -pie $(SOLDFLAGS)
@@ -40,10 +42,10 @@ QLDFLAGS  = -pie $(SOLDFLAGS)
 # bundle), os (every call that differs between POSIX and Windows), keys,
 # and the three jobs: pack, read, unpack. The tool is src/cli.
 LAYERS    = core format os keys pack read unpack cli
-LIB_SRC = src/core/queue.c src/core/source.c \
+LIB_SRC = src/core/error.c src/core/buf.c src/core/queue.c src/core/source.c \
           src/format/unicode.c src/format/paths.c src/format/sig.c \
           src/format/gz.c src/format/tar.c src/format/manifest.c \
-          src/os/file.c \
+          src/os/file.c src/os/locale.c \
           src/keys/keys.c src/keys/keyring.c \
           src/pack/pack.c src/pack/body.c src/pack/meta.c \
           src/pack/meta_exif.c src/pack/meta_bmff.c src/pack/meta_pdf.c \
@@ -59,9 +61,13 @@ CLI_OBJ = $(CLI_SRC:src/%.c=$(B)/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all demo test check asan fuzz bench bench-keyring static install uninstall clean deps
+.PHONY: all layers demo test check asan fuzz bench bench-keyring static install uninstall clean deps
 
-all: $(B)/qasid $(B)/libqasid.a $(B)/libqasid.so.$(SOVERSION) $(B)/qasid.pc
+all: layers $(B)/qasid $(B)/libqasid.a $(B)/libqasid.so.$(SOVERSION) $(B)/qasid.pc
+
+# src/core and src/format stay free of system headers (see src/os).
+layers:
+	@sh tools/check-layers.sh
 
 deps:
 	@sh tools/deps.sh
@@ -76,8 +82,9 @@ $(B):
 $(B)/libqasid.a: $(LIB_OBJ)
 	rm -f $@ && $(AR) rcs $@ $(LIB_OBJ)
 
-$(B)/libqasid.so.$(SOVERSION): $(LIB_OBJ)
-	$(CC) -shared -Wl,-soname,libqasid.so.$(SOVERSION) $(SOLDFLAGS) -o $@ \
+$(B)/libqasid.so.$(SOVERSION): $(LIB_OBJ) mk/libqasid.map
+	$(CC) -shared -Wl,-soname,libqasid.so.$(SOVERSION) \
+	    -Wl,--version-script=mk/libqasid.map $(SOLDFLAGS) -o $@ \
 	    $(LIB_OBJ) $(DEPS_LIBS)
 	ln -sf libqasid.so.$(SOVERSION) $(B)/libqasid.so
 

@@ -42,6 +42,23 @@ extern "C" {
 #endif
 
 #define QASID_VERSION "0.1.0"
+/* The version as a number, 0xMMmmpp, for compile-time checks. */
+#define QASID_VERSION_NUMBER 0x000100
+
+/*
+ * What libqasid exports: only the functions declared here (the library is
+ * built with hidden visibility and a version script), so that its ABI is
+ * exactly this header.
+ */
+#if defined(_WIN32) && defined(QASID_BUILDING)
+#define QASID_API __declspec(dllexport)
+#elif defined(_WIN32) && defined(QASID_DLL)
+#define QASID_API __declspec(dllimport)
+#elif defined(__GNUC__)
+#define QASID_API __attribute__((visibility("default")))
+#else
+#define QASID_API
+#endif
 #define QASID_FORMAT_VERSION 1
 
 /*
@@ -73,19 +90,19 @@ typedef enum qasid_err {
 } qasid_err;
 
 /* A fixed English string for a code; never NULL. */
-const char *qasid_strerror(int code);
+QASID_API const char *qasid_strerror(int code);
 
 /* 1 if code means "the bundle failed verification", else 0. */
-int qasid_err_is_verification(int code);
+QASID_API int qasid_err_is_verification(int code);
 
 /* The library's version string, e.g. "0.1.0". */
-const char *qasid_version(void);
+QASID_API const char *qasid_version(void);
 
 /*
  * Must be called once before any other function, from one thread. Returns
  * QASID_ERR_INTERNAL if libsodium cannot start. Calling it again is harmless.
  */
-int qasid_init(void);
+QASID_API int qasid_init(void);
 
 /* ---- Public keys ------------------------------------------------------- */
 
@@ -94,40 +111,42 @@ typedef struct qasid_pubkey qasid_pubkey;
 /* Key ids are 8 bytes; text form is 16 upper-case hex digits, as minisign. */
 #define QASID_KEYID_HEX 17
 
-qasid_pubkey *qasid_pubkey_new(void);
-void qasid_pubkey_free(qasid_pubkey *pk);
+QASID_API qasid_pubkey *qasid_pubkey_new(void);
+QASID_API void qasid_pubkey_free(qasid_pubkey *pk);
 
 /* Reads a minisign public-key file. */
-int qasid_pubkey_load(qasid_pubkey *pk, const char *path);
+QASID_API int qasid_pubkey_load(qasid_pubkey *pk, const char *path);
 
 /* Parses the base64 key line of a minisign public key ("RWQ..."). */
-int qasid_pubkey_parse(qasid_pubkey *pk, const char *b64);
+QASID_API int qasid_pubkey_parse(qasid_pubkey *pk, const char *b64);
 
 /* Writes the key as a minisign public-key file; fails with QASID_ERR_EXISTS
  * if the file exists and overwrite is 0. */
-int qasid_pubkey_save(qasid_pubkey *pk, const char *path, int overwrite);
+QASID_API int qasid_pubkey_save(qasid_pubkey *pk, const char *path,
+    int overwrite);
 
 /* The key id as 16 hex digits plus NUL into out[QASID_KEYID_HEX]. */
-void qasid_pubkey_id(const qasid_pubkey *pk, char out[QASID_KEYID_HEX]);
+QASID_API void qasid_pubkey_id(const qasid_pubkey *pk,
+    char out[QASID_KEYID_HEX]);
 
 /* The base64 key line (56 characters) into out[64]. */
-void qasid_pubkey_b64(const qasid_pubkey *pk, char out[64]);
+QASID_API void qasid_pubkey_b64(const qasid_pubkey *pk, char out[64]);
 
 /* A fingerprint two people can read to each other: eight groups of four
  * digits derived from the whole key, into out[48]. */
-void qasid_pubkey_fingerprint(const qasid_pubkey *pk, char out[48]);
+QASID_API void qasid_pubkey_fingerprint(const qasid_pubkey *pk, char out[48]);
 
-const char *qasid_pubkey_errmsg(const qasid_pubkey *pk);
+QASID_API const char *qasid_pubkey_errmsg(const qasid_pubkey *pk);
 
 /* ---- Secret keys ------------------------------------------------------- */
 
 typedef struct qasid_seckey qasid_seckey;
 
-qasid_seckey *qasid_seckey_new(void);
-void qasid_seckey_free(qasid_seckey *sk); /* wipes the key */
+QASID_API qasid_seckey *qasid_seckey_new(void);
+QASID_API void qasid_seckey_free(qasid_seckey *sk); /* wipes the key */
 
 /* Makes a new key pair; its public half is written to pk. */
-int qasid_seckey_generate(qasid_seckey *sk, qasid_pubkey *pk);
+QASID_API int qasid_seckey_generate(qasid_seckey *sk, qasid_pubkey *pk);
 
 /*
  * Reads a minisign secret-key file. password may be NULL for a key saved
@@ -135,37 +154,37 @@ int qasid_seckey_generate(qasid_seckey *sk, qasid_pubkey *pk);
  * key's checksum). Encrypted keys cost the time and memory their file asks
  * for (minisign's default: about a second and 1 GiB).
  */
-int qasid_seckey_load(qasid_seckey *sk, const char *path,
+QASID_API int qasid_seckey_load(qasid_seckey *sk, const char *path,
     const char *password, size_t password_len);
 
 /* 1 if the key file at path is encrypted, 0 if not, <0 on error. */
-int qasid_seckey_file_encrypted(qasid_seckey *sk, const char *path);
+QASID_API int qasid_seckey_file_encrypted(qasid_seckey *sk, const char *path);
 
 /*
  * Writes a minisign secret-key file, encrypted with password unless it is
  * NULL. Fails with QASID_ERR_EXISTS if the file exists and overwrite is 0.
  * The file is created with mode 0600.
  */
-int qasid_seckey_save(qasid_seckey *sk, const char *path,
+QASID_API int qasid_seckey_save(qasid_seckey *sk, const char *path,
     const char *password, size_t password_len, int overwrite);
 
 /* The public half of a loaded secret key. */
-int qasid_seckey_pubkey(const qasid_seckey *sk, qasid_pubkey *pk);
+QASID_API int qasid_seckey_pubkey(const qasid_seckey *sk, qasid_pubkey *pk);
 
-const char *qasid_seckey_errmsg(const qasid_seckey *sk);
+QASID_API const char *qasid_seckey_errmsg(const qasid_seckey *sk);
 
 /* ---- Keyrings ---------------------------------------------------------- */
 
 typedef struct qasid_keyring qasid_keyring;
 
-qasid_keyring *qasid_keyring_new(void);
-void qasid_keyring_free(qasid_keyring *kr);
+QASID_API qasid_keyring *qasid_keyring_new(void);
+QASID_API void qasid_keyring_free(qasid_keyring *kr);
 
 /* Loads a keyring file; a missing file is an empty keyring. */
-int qasid_keyring_load(qasid_keyring *kr, const char *path);
+QASID_API int qasid_keyring_load(qasid_keyring *kr, const char *path);
 
 /* Writes the keyring atomically (temporary file, fsync, rename). */
-int qasid_keyring_save(qasid_keyring *kr, const char *path);
+QASID_API int qasid_keyring_save(qasid_keyring *kr, const char *path);
 
 /*
  * Adds a key under a name (may be NULL or empty). QASID_ERR_EXISTS if the
@@ -175,30 +194,31 @@ int qasid_keyring_save(qasid_keyring *kr, const char *path);
  * every key with their id, and qasid_keyring_find() tells how many share
  * one.
  */
-int qasid_keyring_add(qasid_keyring *kr, const qasid_pubkey *pk,
+QASID_API int qasid_keyring_add(qasid_keyring *kr, const qasid_pubkey *pk,
     const char *name);
 
 /* Removes the key whose id is keyid (16 hex digits, any case);
  * QASID_ERR_ARG if several keys carry that id. */
-int qasid_keyring_remove(qasid_keyring *kr, const char *keyid);
+QASID_API int qasid_keyring_remove(qasid_keyring *kr, const char *keyid);
 
 /* Removes the key equal to pk. */
-int qasid_keyring_remove_key(qasid_keyring *kr, const qasid_pubkey *pk);
+QASID_API int qasid_keyring_remove_key(qasid_keyring *kr,
+    const qasid_pubkey *pk);
 
-size_t qasid_keyring_count(const qasid_keyring *kr);
+QASID_API size_t qasid_keyring_count(const qasid_keyring *kr);
 
 /* Copies the i-th key (in file order) into pk and points *name (may be
  * NULL) at its name, valid until kr changes. QASID_ERR_NOTFOUND past the
  * end. */
-int qasid_keyring_get(const qasid_keyring *kr, size_t i, qasid_pubkey *pk,
-    const char **name);
+QASID_API int qasid_keyring_get(const qasid_keyring *kr, size_t i,
+    qasid_pubkey *pk, const char **name);
 
 /* How many keys carry keyid (16 hex digits); the positions of the first
  * max of them, for qasid_keyring_get(), go to idx. */
-size_t qasid_keyring_find(const qasid_keyring *kr, const char *keyid,
-    size_t *idx, size_t max);
+QASID_API size_t qasid_keyring_find(const qasid_keyring *kr,
+    const char *keyid, size_t *idx, size_t max);
 
-const char *qasid_keyring_errmsg(const qasid_keyring *kr);
+QASID_API const char *qasid_keyring_errmsg(const qasid_keyring *kr);
 
 /* ---- Packing ----------------------------------------------------------- */
 
@@ -208,8 +228,9 @@ typedef struct qasid_packer qasid_packer;
  * Progress: done and total bytes; called from the calling thread about
  * once per MiB of work, so it should be cheap. done = total = 0 is a poll
  * while the library waits (for a lock, or a read or write a signal
- * interrupted): nothing to draw. Returning non-zero cancels the call it came from: that call cleans
- * up exactly as after a failure (nothing left behind) and returns
+ * interrupted): nothing to draw. Returning non-zero cancels the call it
+ * came from: that call cleans up exactly as after a failure (nothing left
+ * behind) and returns
  * QASID_ERR_CANCELLED. A program that stops on a signal sets a flag in its
  * handler and returns it here. The packer reports two phases: reading the
  * input (total: the files' bytes), then copying the body behind the signed
@@ -220,25 +241,25 @@ typedef int (*qasid_progress_fn)(void *ud, uint64_t done, uint64_t total);
 /* The packer keeps a pointer to sk; it must outlive the packer. sk may be
  * loaded later, up to qasid_packer_write(): after the metadata check, say,
  * so a refused pack never asks for a password. */
-qasid_packer *qasid_packer_new(const qasid_seckey *sk);
-void qasid_packer_free(qasid_packer *p);
+QASID_API qasid_packer *qasid_packer_new(const qasid_seckey *sk);
+QASID_API void qasid_packer_free(qasid_packer *p);
 
 /* Title: UTF-8, at most 1024 bytes, no control characters (C0, C1), no
  * bidirectional controls or marks, no noncharacters. Default "". */
-int qasid_packer_set_title(qasid_packer *p, const char *title);
+QASID_API int qasid_packer_set_title(qasid_packer *p, const char *title);
 
 /* Series: 1-64 of [A-Za-z0-9._-]. Default "default". Sequence default 1. */
-int qasid_packer_set_series(qasid_packer *p, const char *series,
+QASID_API int qasid_packer_set_series(qasid_packer *p, const char *series,
     uint64_t sequence);
 
 /* Creation time, seconds since the epoch; default 0 (callers set it). */
-void qasid_packer_set_time(qasid_packer *p, int64_t created);
+QASID_API void qasid_packer_set_time(qasid_packer *p, int64_t created);
 
 /* Compression threads, at most 64; 0 (the default) means one per online CPU,
  * at most 4. The output is byte-identical whatever the count. */
-void qasid_packer_set_threads(qasid_packer *p, unsigned threads);
+QASID_API void qasid_packer_set_threads(qasid_packer *p, unsigned threads);
 
-void qasid_packer_set_progress(qasid_packer *p, qasid_progress_fn fn,
+QASID_API void qasid_packer_set_progress(qasid_packer *p, qasid_progress_fn fn,
     void *ud);
 
 /*
@@ -247,7 +268,7 @@ void qasid_packer_set_progress(qasid_packer *p, qasid_progress_fn fn,
  * file's folder. Another disk spares a USB stick every byte written twice.
  * The packer keeps the pointer.
  */
-void qasid_packer_set_tmpdir(qasid_packer *p, const char *dir);
+QASID_API void qasid_packer_set_tmpdir(qasid_packer *p, const char *dir);
 
 /*
  * Adds a file or a folder (recursively). It is stored under its last path
@@ -259,7 +280,7 @@ void qasid_packer_set_tmpdir(qasid_packer *p, const char *dir);
  * later call on the packer returns the same error and message, and no
  * bundle can be written from it. Free it and start again.
  */
-int qasid_packer_add(qasid_packer *p, const char *path);
+QASID_API int qasid_packer_add(qasid_packer *p, const char *path);
 
 /*
  * Identifying metadata. Photos, videos and documents often carry the GPS
@@ -278,7 +299,7 @@ int qasid_packer_add(qasid_packer *p, const char *path);
 #define QASID_META_REFUSE 0
 #define QASID_META_SCRUB 1
 #define QASID_META_KEEP 2
-void qasid_packer_set_metadata(qasid_packer *p, int policy);
+QASID_API void qasid_packer_set_metadata(qasid_packer *p, int policy);
 
 /* One file with metadata, as qasid_packer_check_metadata() reports it.
  * Strings are valid during the call only; none is NULL. */
@@ -303,16 +324,18 @@ typedef void (*qasid_meta_fn)(void *ud, const qasid_meta_report *r);
  * qasid_packer_write() runs the check itself if it has not run since the
  * last add or policy change.
  */
-int qasid_packer_check_metadata(qasid_packer *p, qasid_meta_fn fn, void *ud);
+QASID_API int qasid_packer_check_metadata(qasid_packer *p, qasid_meta_fn fn,
+    void *ud);
 
 /* Writes the bundle; nothing is left at out_path on failure, nor any
  * temporary file, and the packer may write again (to another path, say).
  * Fails with QASID_ERR_EXISTS if out_path exists and overwrite is 0,
  * QASID_ERR_CANCELLED if the progress callback stopped it, and
  * QASID_ERR_METADATA as qasid_packer_check_metadata() says. */
-int qasid_packer_write(qasid_packer *p, const char *out_path, int overwrite);
+QASID_API int qasid_packer_write(qasid_packer *p, const char *out_path,
+    int overwrite);
 
-const char *qasid_packer_errmsg(const qasid_packer *p);
+QASID_API const char *qasid_packer_errmsg(const qasid_packer *p);
 
 /* ---- Reading, verifying, unpacking ------------------------------------- */
 
@@ -351,10 +374,10 @@ typedef int (*qasid_entry_fn)(void *ud, const qasid_entry *e);
 /* The reader keeps a pointer to the keyring; it must outlive the reader.
  * A NULL keyring trusts nothing: only qasid_reader_list() without
  * verification works then. */
-qasid_reader *qasid_reader_new(const qasid_keyring *trusted);
-void qasid_reader_free(qasid_reader *r);
+QASID_API qasid_reader *qasid_reader_new(const qasid_keyring *trusted);
+QASID_API void qasid_reader_free(qasid_reader *r);
 
-void qasid_reader_set_progress(qasid_reader *r, qasid_progress_fn fn,
+QASID_API void qasid_reader_set_progress(qasid_reader *r, qasid_progress_fn fn,
     void *ud);
 
 /*
@@ -362,17 +385,17 @@ void qasid_reader_set_progress(qasid_reader *r, qasid_progress_fn fn,
  * (where there are no threads, as in WebAssembly); any other value, and the
  * default, reads and hashes on two more. The results are the same.
  */
-void qasid_reader_set_threads(qasid_reader *r, unsigned threads);
+QASID_API void qasid_reader_set_threads(qasid_reader *r, unsigned threads);
 
 /*
  * Where a manifest too large to keep in memory waits while it is checked
  * (an anonymous temporary file). NULL, the default, is /tmp. The reader
  * keeps the pointer.
  */
-void qasid_reader_set_tmpdir(qasid_reader *r, const char *dir);
+QASID_API void qasid_reader_set_tmpdir(qasid_reader *r, const char *dir);
 
 /* Opens a bundle file. Reading starts with the next call. */
-int qasid_reader_open(qasid_reader *r, const char *path);
+QASID_API int qasid_reader_open(qasid_reader *r, const char *path);
 
 /*
  * The same from other sources; name is what messages call the bundle.
@@ -380,9 +403,9 @@ int qasid_reader_open(qasid_reader *r, const char *path);
  * unchanged) until the reader is freed or opened again; the reader reads
  * the descriptor from where it stands and does not close it.
  */
-int qasid_reader_open_fd(qasid_reader *r, int fd, const char *name);
-int qasid_reader_open_memory(qasid_reader *r, const void *data, size_t len,
-    const char *name);
+QASID_API int qasid_reader_open_fd(qasid_reader *r, int fd, const char *name);
+QASID_API int qasid_reader_open_memory(qasid_reader *r, const void *data,
+    size_t len, const char *name);
 
 /*
  * A source of bundle bytes for streams, after libarchive's
@@ -395,7 +418,7 @@ int qasid_reader_open_memory(qasid_reader *r, const void *data, size_t len,
 typedef ptrdiff_t (*qasid_read_fn)(void *ud, const void **buf);
 typedef void (*qasid_close_fn)(void *ud);
 
-int qasid_reader_open_callbacks(qasid_reader *r, void *ud,
+QASID_API int qasid_reader_open_callbacks(qasid_reader *r, void *ud,
     qasid_read_fn read, qasid_close_fn close, const char *name);
 
 /*
@@ -404,7 +427,7 @@ int qasid_reader_open_callbacks(qasid_reader *r, void *ud,
  * extra, duplicated, out of order or unsafe. Returns QASID_OK or the first
  * failure.
  */
-int qasid_reader_verify(qasid_reader *r);
+QASID_API int qasid_reader_verify(qasid_reader *r);
 
 /*
  * Verifies and unpacks into dir (created if missing) in one streaming pass.
@@ -422,7 +445,7 @@ int qasid_reader_verify(qasid_reader *r);
  * is written if the bundle's files hold more bytes than dir's file system
  * has free.
  */
-int qasid_reader_unpack(qasid_reader *r, const char *dir);
+QASID_API int qasid_reader_unpack(qasid_reader *r, const char *dir);
 
 /*
  * Reads the manifest without unpacking. With a keyring, the signature is
@@ -431,14 +454,14 @@ int qasid_reader_unpack(qasid_reader *r, const char *dir);
  * for each entry in bundle order; a non-zero return stops the listing and is
  * returned.
  */
-int qasid_reader_list(qasid_reader *r, int verify_signature,
+QASID_API int qasid_reader_list(qasid_reader *r, int verify_signature,
     qasid_entry_fn fn, void *ud);
 
 /* The bundle's identity; valid after a successful or failed read that got
  * as far as the manifest (check info.signature_ok). */
-const qasid_info *qasid_reader_info(const qasid_reader *r);
+QASID_API const qasid_info *qasid_reader_info(const qasid_reader *r);
 
-const char *qasid_reader_errmsg(const qasid_reader *r);
+QASID_API const char *qasid_reader_errmsg(const qasid_reader *r);
 
 #ifdef __cplusplus
 }

@@ -39,7 +39,7 @@ static size_t
 escape_one(const char *s, size_t len, char out[12], size_t *used)
 {
 	uint32_t c;
-	size_t n = qasid__utf8_next(s, len, &c);
+	size_t n = qu_utf8_next(s, len, &c);
 
 	if (n == 0 || c < 0x80) {
 		*used = 1;
@@ -53,7 +53,7 @@ escape_one(const char *s, size_t len, char out[12], size_t *used)
 		return (size_t)snprintf(out, 12, "\\x%02x", (unsigned)c);
 	}
 	*used = n;
-	if (qasid__cp_unsafe(c) == NULL) {
+	if (qu_cp_unsafe(c) == NULL) {
 		memcpy(out, s, n);
 		return n;
 	}
@@ -682,16 +682,16 @@ cli_json_str(const char *s)
 
 	putchar('"');
 	for (off = 0; off < len; off += n) {
-		if ((n = qasid__utf8_next(s + off, len - off, &c)) == 0) {
+		if ((n = qu_utf8_next(s + off, len - off, &c)) == 0) {
 			c = (unsigned char)s[off];	/* as Latin-1: still JSON */
 			n = 1;
 		}
 		if (c == '"' || c == '\\')
 			printf("\\%c", (int)c);
-		else if (c > 0xffff && qasid__cp_unsafe(c) != NULL)
+		else if (c > 0xffff && qu_cp_unsafe(c) != NULL)
 			printf("\\u%04x\\u%04x", 0xd800 + ((c - 0x10000) >> 10),
 			    0xdc00 + (c & 0x3ff));
-		else if (qasid__cp_unsafe(c) != NULL || (c >= 0x80 && n == 1))
+		else if (qu_cp_unsafe(c) != NULL || (c >= 0x80 && n == 1))
 			printf("\\u%04x", (unsigned)c);
 		else
 			fwrite(s + off, 1, n, stdout);

@@ -8,7 +8,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <sys/types.h>
 
 #include <sodium.h>
 
@@ -159,37 +158,6 @@ void qbuf_free(struct qbuf *b);
 
 void qhex(const unsigned char *in, size_t n, char *out);
 
-/* ---- Files --------------------------------------------------------------- */
-
-/* write() all of buf, retrying on EINTR and short writes. 0 or -1/errno. */
-int qwrite_all(int fd, const void *buf, size_t n);
-/* Reads up to n bytes; fewer only at end of file. Returns count or -1. */
-ssize_t qread_full(int fd, void *buf, size_t n);
-/* The same, but when a signal interrupts them they poll the progress
- * callback fn (done = total = 0) and fail with ECANCELED if it says stop,
- * rather than wait on a hung device for ever. */
-int qwrite_poll(int fd, const void *buf, size_t n, qasid_progress_fn fn,
-    void *ud);
-ssize_t qread_poll(int fd, void *buf, size_t n, qasid_progress_fn fn,
-    void *ud);
-/* Creates a new temporary file in path's folder (same file system), mode
- * 0600: an anonymous one where the system allows (*tmpname NULL), else
- * ".NAME.qasid-XXXXXX" (*tmpname its malloc'd name). fd or -1/errno. */
-int qtmp_create(const char *path, char **tmpname);
-/* An anonymous temporary file in dir (NULL: /tmp). fd or -1/errno. */
-int qtmp_anon(const char *dir);
-/* fsyncs fd, closes it and gives it the name path, refusing to replace an
- * existing path unless overwrite; then fsyncs the folder. On failure the
- * temporary file is removed. 0 or -1/errno. Frees tmpname. */
-int qtmp_commit(int fd, char *tmpname, const char *path, int overwrite);
-/* Closes fd, removes tmpname and frees it; keeps errno. */
-void qtmp_abort(int fd, char *tmpname);
-/* renameat that never replaces an existing target: EEXIST instead. Falls
- * back to link and, on FAT, to a check before renaming. 0 or -1/errno. */
-int qrename_noreplace(int fromfd, const char *from, int tofd, const char *to);
-/* fchmod, except where the file system keeps no modes (FAT). 0 or -1. */
-int qchmod(int fd, mode_t mode);
-/* The folder part of path ("." if none), malloc'd. */
-char *qdirname(const char *path);
+#include "os.h"
 
 #endif

@@ -24,23 +24,23 @@ worker(void *arg)
 	struct qwork *w = arg;
 	unsigned me;
 
-	pthread_mutex_lock(&w->mu);
+	qmutex_lock(&w->mu);
 	me = w->started++;
 	for (;;) {
 		size_t i;
 		while (!w->quit && w->next == w->tail)
-			pthread_cond_wait(&w->work, &w->mu);
+			qcond_wait(&w->work, &w->mu);
 		if (w->next == w->tail)
 			break;
 		i = w->next++ % w->n;
 		w->state[i] = RUNNING;
-		pthread_mutex_unlock(&w->mu);
+		qmutex_unlock(&w->mu);
 		w->fn(w->ud, w->items[i], me);
-		pthread_mutex_lock(&w->mu);
+		qmutex_lock(&w->mu);
 		w->state[i] = DONE;
-		pthread_cond_broadcast(&w->done);
+		qcond_broadcast(&w->done);
 	}
-	pthread_mutex_unlock(&w->mu);
+	qmutex_unlock(&w->mu);
 	return NULL;
 }
 #endif
@@ -61,12 +61,12 @@ qwork_start(struct qwork *w, void **items, size_t n, unsigned threads,
 #else
 	if (threads > QWORK_THREADS_MAX)
 		threads = QWORK_THREADS_MAX;
-	pthread_mutex_init(&w->mu, NULL);
-	pthread_cond_init(&w->work, NULL);
-	pthread_cond_init(&w->done, NULL);
+	qmutex_init(&w->mu);
+	qcond_init(&w->work);
+	qcond_init(&w->done);
 	w->locks = 1;
 	for (unsigned i = 0; i < threads; i++) {
-		if (pthread_create(&w->tid[i], NULL, worker, w) != 0)
+		if (qthread_start(&w->tid[i], worker, w) != 0)
 			return QASID_ERR_INTERNAL; /* qwork_stop joins the rest */
 		w->nthreads++;
 	}
@@ -105,11 +105,11 @@ qwork_submit(struct qwork *w)
 		return;
 	}
 #ifndef QASID_NO_THREADS
-	pthread_mutex_lock(&w->mu);
+	qmutex_lock(&w->mu);
 	w->state[i] = QUEUED;
 	w->tail++;
-	pthread_cond_signal(&w->work);
-	pthread_mutex_unlock(&w->mu);
+	qcond_signal(&w->work);
+	qmutex_unlock(&w->mu);
 #endif
 }
 
@@ -134,10 +134,10 @@ qwork_collect(struct qwork *w)
 	i = w->head % w->n;
 #ifndef QASID_NO_THREADS
 	if (w->nthreads > 0) {
-		pthread_mutex_lock(&w->mu);
+		qmutex_lock(&w->mu);
 		while (w->state[i] != DONE)
-			pthread_cond_wait(&w->done, &w->mu);
-		pthread_mutex_unlock(&w->mu);
+			qcond_wait(&w->done, &w->mu);
+		qmutex_unlock(&w->mu);
 	}
 #endif
 	w->held = 1;
@@ -151,16 +151,16 @@ qwork_stop(struct qwork *w)
 		return;
 #ifndef QASID_NO_THREADS
 	if (w->locks) {
-		pthread_mutex_lock(&w->mu);
+		qmutex_lock(&w->mu);
 		w->quit = 1;
 		w->next = w->tail; /* drop what is queued: failing or done */
-		pthread_cond_broadcast(&w->work);
-		pthread_mutex_unlock(&w->mu);
+		qcond_broadcast(&w->work);
+		qmutex_unlock(&w->mu);
 		for (unsigned i = 0; i < w->nthreads; i++)
-			pthread_join(w->tid[i], NULL);
-		pthread_mutex_destroy(&w->mu);
-		pthread_cond_destroy(&w->work);
-		pthread_cond_destroy(&w->done);
+			qthread_join(w->tid[i]);
+		qmutex_destroy(&w->mu);
+		qcond_destroy(&w->work);
+		qcond_destroy(&w->done);
 	}
 #endif
 	free(w->state);

@@ -16,9 +16,7 @@
 
 #include "internal.h"
 
-#ifndef QASID_NO_THREADS
-#include <pthread.h>
-#endif
+#include "thread.h"
 
 #define QWORK_THREADS_MAX 64
 
@@ -38,9 +36,9 @@ struct qwork {
 #ifndef QASID_NO_THREADS
 	int quit, locks;
 	unsigned started;
-	pthread_mutex_t mu;
-	pthread_cond_t work, done;
-	pthread_t tid[QWORK_THREADS_MAX];
+	qmutex mu;
+	qcond work, done;
+	qthread tid[QWORK_THREADS_MAX];
 #endif
 };
 

@@ -8,9 +8,7 @@
  * copy of its own in the caller.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "source.h"
 
@@ -19,11 +17,10 @@ enum { SRC_NONE, SRC_FD, SRC_MEM, SRC_CALLBACK };
 int
 qsrc_open_path(struct qsrc *s, const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = qos_open_read(path);
 
 	if (fd < 0)
 		return -1;
-	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	qsrc_set_fd(s, fd);
 	s->own_fd = 1;
 	return 0;
@@ -59,7 +56,7 @@ qsrc_set_callbacks(struct qsrc *s, void *ud, qasid_read_fn read,
 	s->close = close;
 }
 
-static ssize_t
+static ptrdiff_t
 read_memory(struct qsrc *s, unsigned char *buf, size_t n)
 {
 	size_t k = s->memlen - s->memoff;
@@ -68,10 +65,10 @@ read_memory(struct qsrc *s, unsigned char *buf, size_t n)
 		k = n;
 	memcpy(buf, s->mem + s->memoff, k);
 	s->memoff += k;
-	return (ssize_t)k;
+	return (ptrdiff_t)k;
 }
 
-static ssize_t
+static ptrdiff_t
 read_callbacks(struct qsrc *s, unsigned char *buf, size_t n)
 {
 	size_t got = 0;
@@ -96,10 +93,10 @@ read_callbacks(struct qsrc *s, unsigned char *buf, size_t n)
 		s->leftlen -= k;
 		got += k;
 	}
-	return (ssize_t)got;
+	return (ptrdiff_t)got;
 }
 
-ssize_t
+ptrdiff_t
 qsrc_read(struct qsrc *s, void *buf, size_t n)
 {
 	switch (s->kind) {
@@ -119,7 +116,7 @@ void
 qsrc_close(struct qsrc *s)
 {
 	if (s->kind == SRC_FD && s->own_fd)
-		close(s->fd);
+		qos_close(s->fd);
 	if (s->kind == SRC_CALLBACK && s->close != NULL)
 		s->close(s->ud);
 	memset(s, 0, sizeof(*s));

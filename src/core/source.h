@@ -6,8 +6,6 @@
 #ifndef QASID_SOURCE_H
 #define QASID_SOURCE_H
 
-#include <sys/types.h>
-
 #include "internal.h"
 
 struct qsrc {
@@ -34,7 +32,7 @@ void qsrc_set_callbacks(struct qsrc *s, void *ud, qasid_read_fn read,
     qasid_close_fn close);
 /* Reads up to n bytes; fewer only at the end. Returns the count or -1
  * with errno set (EIO where a callback gave no reason). */
-ssize_t qsrc_read(struct qsrc *s, void *buf, size_t n);
+ptrdiff_t qsrc_read(struct qsrc *s, void *buf, size_t n);
 /* Closes what the library opened or was given to close. */
 void qsrc_close(struct qsrc *s);
 

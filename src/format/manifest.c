@@ -9,7 +9,6 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "manifest.h"
 #include "paths.h"
@@ -93,8 +92,8 @@ qmf_valid_title(const char *t)
 	/* What a terminal would obey, reorder or hide is refused, as in
 	 * paths: titles are shown even for bundles no key vouches for. */
 	for (off = 0; off < n; off += k)
-		if ((k = qasid__utf8_next(t + off, n - off, &c)) == 0 ||
-		    qasid__cp_unsafe(c) != NULL)
+		if ((k = qu_utf8_next(t + off, n - off, &c)) == 0 ||
+		    qu_cp_unsafe(c) != NULL)
 			return 0;
 	return 1;
 }
@@ -119,7 +118,7 @@ qspool_write(struct qspool *s, const void *p, size_t n)
 		int fd = qtmp_anon(s->tmpdir);
 		if (fd < 0 || (s->file = fdopen(fd, "w+")) == NULL) {
 			if (fd >= 0)
-				close(fd);
+				qos_close(fd);
 			return errno == ENOSPC ? QASID_ERR_NOSPACE :
 			    QASID_ERR_IO;
 		}
@@ -138,7 +137,7 @@ qspool_write(struct qspool *s, const void *p, size_t n)
 	return QASID_OK;
 }
 
-ssize_t
+ptrdiff_t
 qspool_read(const struct qspool *s, uint64_t off, void *buf, size_t n)
 {
 	if (off >= s->len)
@@ -147,9 +146,9 @@ qspool_read(const struct qspool *s, uint64_t off, void *buf, size_t n)
 		n = (size_t)(s->len - off);
 	if (s->file == NULL) {
 		memcpy(buf, s->mem.p + off, n);
-		return (ssize_t)n;
+		return (ptrdiff_t)n;
 	}
-	return pread(fileno(s->file), buf, n, (off_t)off);
+	return qos_pread(fileno(s->file), buf, n, off);
 }
 
 void
@@ -189,7 +188,7 @@ static int
 refill(struct qmf_cursor *c)
 {
 	size_t keep = c->len - c->pos, room;
-	ssize_t n;
+	ptrdiff_t n;
 
 	memmove(c->buf, c->buf + c->pos, keep);
 	c->off += c->pos;
@@ -364,7 +363,7 @@ entry_path(struct qmf_cursor *c, const char *p, size_t n, struct qmf_entry *e)
 {
 	char why[160], what[200];
 
-	if (qasid__path_check(p, n, why, sizeof(why)) != 0) {
+	if (qpath_check(p, n, why, sizeof(why)) != 0) {
 		snprintf(what, sizeof(what), "unsafe path: %s", why);
 		qerr_set(c->err, QASID_ERR_UNSAFE, "manifest line %" PRIu64
 		    ": %s", c->lineno, what);

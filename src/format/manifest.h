@@ -53,7 +53,7 @@ struct qspool {
 
 int qspool_write(struct qspool *s, const void *p, size_t n);
 /* Reads up to n bytes at off; returns the count, 0 at the end, -1/errno. */
-ssize_t qspool_read(const struct qspool *s, uint64_t off, void *buf,
+ptrdiff_t qspool_read(const struct qspool *s, uint64_t off, void *buf,
     size_t n);
 void qspool_free(struct qspool *s);
 

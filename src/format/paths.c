@@ -98,7 +98,7 @@ folder_next(struct folder *f, uint32_t *cp)
 }
 
 size_t
-qasid__fold(const char *comp, size_t len, char *out, size_t cap)
+qpath_fold(const char *comp, size_t len, char *out, size_t cap)
 {
 	struct folder f;
 	unsigned char b[4];
@@ -170,7 +170,7 @@ raw_cmp(const char *a, size_t alen, const char *b, size_t blen)
 }
 
 int
-qasid__path_cmp(const char *a, size_t alen, const char *b, size_t blen)
+qpath_cmp(const char *a, size_t alen, const char *b, size_t blen)
 {
 	size_t aoff = 0, boff = 0, an = 0, bn = 0;
 	const char *ac = NULL, *bc = NULL;
@@ -262,7 +262,7 @@ msg_name(struct msg *m, const char *pre, const char *name, size_t n,
 }
 
 int
-qasid__path_collide(const char *a, size_t alen, const char *b, size_t blen,
+qpath_collide(const char *a, size_t alen, const char *b, size_t blen,
     char *why, size_t whylen)
 {
 	size_t aoff = 0, boff = 0, an = 0, bn = 0;
@@ -308,7 +308,7 @@ char_refused(uint32_t c, size_t off, struct msg *m)
 		return 1;
 	}
 	/* Bidirectional marks may stay: see qu_kept_ignorable. */
-	what = qasid__cp_unsafe(c);
+	what = qu_cp_unsafe(c);
 	if (what == NULL && qu_refused_ignorable(c))
 		what = "invisible (default-ignorable) character";
 	if (what == NULL || c == 0x200e || c == 0x200f || c == 0x061c)
@@ -393,7 +393,7 @@ is_meta(const char *name, size_t n)
 
 	/* ".qasid" and every name starting so: the metadata folder, and the
 	 * staging folders and markers unpack keeps in a destination. */
-	return qasid__fold(name, n, key, sizeof(key)) >= 6 &&
+	return qpath_fold(name, n, key, sizeof(key)) >= 6 &&
 	    memcmp(key, ".qasid", 6) == 0;
 }
 
@@ -458,7 +458,7 @@ check_comps(const char *path, size_t len, struct msg *m)
 }
 
 int
-qasid__path_check(const char *path, size_t len, char *why, size_t whylen)
+qpath_check(const char *path, size_t len, char *why, size_t whylen)
 {
 	struct msg m;
 

@@ -23,18 +23,18 @@
  * into why[whylen] (always NUL-terminated, truncated if needed). */
 /* 1 if s[0..len) is strictly valid UTF-8 (no overlongs, surrogates, values
  * past U+10FFFF or truncated sequences), else 0. */
-int qasid__utf8_valid(const char *s, size_t len);
+int qu_utf8_valid(const char *s, size_t len);
 
 /* Decodes the strictly valid UTF-8 sequence s starts with into *cp and
  * returns its length; 0 if s does not start with one (or len is 0). */
-size_t qasid__utf8_next(const char *s, size_t len, uint32_t *cp);
+size_t qu_utf8_next(const char *s, size_t len, uint32_t *cp);
 
 /*
  * Why code point c must not reach a terminal as it is ("control character",
  * "bidirectional control", "bidirectional mark", "noncharacter"), or NULL.
  * Paths and titles refuse these; the tool prints them escaped.
  */
-const char *qasid__cp_unsafe(uint32_t c);
+const char *qu_cp_unsafe(uint32_t c);
 
 /*
  * Byte offsets in reasons count from 0.  A reason quotes a name only after
@@ -42,7 +42,7 @@ const char *qasid__cp_unsafe(uint32_t c);
  * control or bidirectional characters to a terminal; truncation keeps whole
  * UTF-8 sequences.  On success why is set to "" (when whylen > 0).
  */
-int qasid__path_check(const char *path, size_t len, char *why, size_t whylen);
+int qpath_check(const char *path, size_t len, char *why, size_t whylen);
 
 /* Writes the collision key of ONE path component (no '/') into out[cap]:
  * two components that name the same file on a case-insensitive or
@@ -50,7 +50,7 @@ int qasid__path_check(const char *path, size_t len, char *why, size_t whylen);
  * same key. Key = NFD(casefold(NFD(s))) using full canonical decomposition
  * with canonical ordering of combining marks, and Unicode simple+common case
  * folding (CaseFolding.txt statuses C and S). Input must already have passed
- * qasid__path_check (valid UTF-8). Returns the key length in bytes (which may
+ * qpath_check (valid UTF-8). Returns the key length in bytes (which may
  * exceed cap: then out holds a truncated prefix and the caller retries with a
  * larger buffer); out is NUL-terminated when cap > 0. The key for a 255-byte
  * component never exceeds 4 * 255 * 3 bytes. */
@@ -62,7 +62,7 @@ int qasid__path_check(const char *path, size_t len, char *why, size_t whylen);
  * of combining marks too long for any QASID_NAME_MAX-byte component is
  * ordered in pieces (still deterministic, no longer canonical).
  */
-size_t qasid__fold(const char *comp, size_t len, char *out, size_t cap);
+size_t qpath_fold(const char *comp, size_t len, char *out, size_t cap);
 
 /* Orders two safe paths the way bundles store them: component by component;
  * at each component first by the bytes of the fold key, then by the raw bytes;
@@ -75,9 +75,9 @@ size_t qasid__fold(const char *comp, size_t len, char *out, size_t cap);
  * two colliding paths of a sorted list have a colliding pair of neighbours
  * between them.  Uses no heap at all, for any length.
  */
-int qasid__path_cmp(const char *a, size_t alen, const char *b, size_t blen);
+int qpath_cmp(const char *a, size_t alen, const char *b, size_t blen);
 
-/* Reports whether two safe paths, adjacent in qasid__path_cmp order, would
+/* Reports whether two safe paths, adjacent in qpath_cmp order, would
  * collide on a case- or normalisation-insensitive file system: walking their
  * components in step, some component has equal fold keys but different raw
  * bytes before any component whose fold keys differ. Returns 1 on collision
@@ -85,11 +85,11 @@ int qasid__path_cmp(const char *a, size_t alen, const char *b, size_t blen);
  * "\"README\" and \"readme\" are the same name on some file systems"), else 0. */
 /*
  * Not reported here, as they are no case collision: identical paths
- * (qasid__path_cmp returns 0) and a file that is also a directory ("a" and
+ * (qpath_cmp returns 0) and a file that is also a directory ("a" and
  * "a/b"; "a" sorts right before the first path under it).  On 0, why is set
  * to "" (when whylen > 0).
  */
-int qasid__path_collide(const char *a, size_t alen, const char *b, size_t blen,
+int qpath_collide(const char *a, size_t alen, const char *b, size_t blen,
                         char *why, size_t whylen);
 
 #endif

@@ -9,8 +9,6 @@
  * size that disagrees with the ustar one, a GNU long name, an extra field)
  * never verifies.
  */
-#include <langinfo.h>
-#include <locale.h>
 #include <string.h>
 
 #include <archive.h>
@@ -41,26 +39,6 @@ open_writer(struct qbuf *out)
 		return NULL;
 	}
 	return a;
-}
-
-/*
- * libarchive converts names through the locale. Bundles hold UTF-8 whatever
- * the caller's locale, so headers are made under C.UTF-8 on this thread
- * only: the same entry gives the same bytes everywhere.
- */
-static locale_t
-utf8_locale(void)
-{
-	static const char *const names[] = {"C.UTF-8", "C.utf8",
-	    "en_US.UTF-8"};
-	locale_t loc;
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if ((loc = newlocale(LC_CTYPE_MASK, names[i], (locale_t)0)) !=
-		    (locale_t)0)
-			return loc;
-	/* Without one, names in ASCII still work; others fail clearly. */
-	return newlocale(LC_CTYPE_MASK, "C", (locale_t)0);
 }
 
 /*
@@ -133,10 +111,21 @@ done:
 	return rc;
 }
 
-locale_t
+/*
+ * libarchive converts names through the locale. Bundles hold UTF-8 whatever
+ * the caller's locale, so headers are made under C.UTF-8 on this thread
+ * only: the same entry gives the same bytes everywhere.
+ */
+void *
 qtar_locale(void)
 {
-	return utf8_locale();
+	return qos_utf8_locale();
+}
+
+void
+qtar_locale_free(void *loc)
+{
+	qos_locale_free(loc);
 }
 
 /* 1 if libarchive, under this thread's locale, takes the name for the
@@ -144,7 +133,7 @@ qtar_locale(void)
 static int
 name_fits_locale(const char *path)
 {
-	if (strcmp(nl_langinfo(CODESET), "UTF-8") == 0)
+	if (qos_locale_is_utf8())
 		return 1;
 	for (; *path != '\0'; path++)
 		if ((unsigned char)*path >= 0x80)
@@ -153,9 +142,9 @@ name_fits_locale(const char *path)
 }
 
 int
-qtar_header_in(locale_t loc, const struct qtar_entry *te, struct qbuf *out)
+qtar_header_in(void *loc, const struct qtar_entry *te, struct qbuf *out)
 {
-	locale_t old = uselocale(loc);
+	void *old = qos_locale_use(loc);
 	int rc = QASID_ERR_INTERNAL;
 
 	/* libarchive cannot convert such a name outside a UTF-8 locale (and
@@ -164,20 +153,20 @@ qtar_header_in(locale_t loc, const struct qtar_entry *te, struct qbuf *out)
 	 * locale, not for the one it is given. */
 	if (name_fits_locale(te->path))
 		rc = header_in_locale(te, out);
-	uselocale(old);
+	qos_locale_use(old);
 	return rc;
 }
 
 int
 qtar_header(const struct qtar_entry *te, struct qbuf *out)
 {
-	locale_t loc = utf8_locale();
+	void *loc = qos_utf8_locale();
 	int rc;
 
-	if (loc == (locale_t)0)
+	if (loc == NULL)
 		return QASID_ERR_INTERNAL;
 	rc = qtar_header_in(loc, te, out);
-	freelocale(loc);
+	qos_locale_free(loc);
 	return rc;
 }
 

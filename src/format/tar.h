@@ -4,8 +4,6 @@
 #ifndef QASID_TAR_H
 #define QASID_TAR_H
 
-#include <locale.h>
-
 #include "internal.h"
 
 struct qtar_entry {
@@ -23,8 +21,9 @@ int qtar_header(const struct qtar_entry *te, struct qbuf *out);
 
 /* The same with a locale from qtar_locale(), for callers making many
  * headers: making a locale costs more than a header. */
-locale_t qtar_locale(void);
-int qtar_header_in(locale_t loc, const struct qtar_entry *te,
+void *qtar_locale(void);
+void qtar_locale_free(void *loc);
+int qtar_header_in(void *loc, const struct qtar_entry *te,
     struct qbuf *out);
 
 /* Appends the end-of-archive marker. */

@@ -70,7 +70,7 @@ qu_decode(const unsigned char *s, size_t len, uint32_t *cp)
 }
 
 int
-qasid__utf8_valid(const char *s, size_t len)
+qu_utf8_valid(const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	uint32_t c;
@@ -351,7 +351,7 @@ qu_is_nfc(const char *name, size_t len)
 
 
 const char *
-qasid__cp_unsafe(uint32_t c)
+qu_cp_unsafe(uint32_t c)
 {
 	if (c < 0x20 || (c >= 0x7f && c <= 0x9f))
 		return "control character";	/* C0, DEL and C1 (CSI) */
@@ -365,7 +365,7 @@ qasid__cp_unsafe(uint32_t c)
 }
 
 size_t
-qasid__utf8_next(const char *s, size_t len, uint32_t *cp)
+qu_utf8_next(const char *s, size_t len, uint32_t *cp)
 {
 	return len == 0 ? 0 : qu_decode((const unsigned char *)s, len, cp);
 }

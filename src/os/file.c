@@ -1,6 +1,8 @@
 /*
- * util.c - error records, growable buffers, hex and careful file writing
- * shared by the rest of the library.
+ * file.c - the library's file system calls: reads and writes that a signal
+ * can interrupt, temporary files that leave nothing behind, renames that
+ * never replace, modes on file systems without them. POSIX; a port to
+ * another system replaces this folder (src/os) and little else.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -10,201 +12,6 @@
 #include <unistd.h>
 
 #include "internal.h"
-
-static const char *const messages[] = {
-	"success",
-	"out of memory",
-	"input/output error",
-	"invalid argument",
-	"not a valid bundle",
-	"bad signature",
-	"untrusted key",
-	"content does not match the manifest",
-	"unsafe entry",
-	"limit exceeded",
-	"malformed key",
-	"wrong password",
-	"file exists",
-	"no space left on device",
-	"path cannot be carried safely",
-	"key not found",
-	"internal error",
-	"unsafe destination",
-	"cancelled",
-	"identifying metadata",
-};
-
-const char *
-qasid_strerror(int code)
-{
-	size_t i = (size_t)-code;
-
-	if (code > 0 || i >= sizeof(messages) / sizeof(messages[0]))
-		return "unknown error";
-	return messages[i];
-}
-
-int
-qasid_err_is_verification(int code)
-{
-	return code <= QASID_ERR_FORMAT && code >= QASID_ERR_UNSAFE;
-}
-
-const char *
-qasid_version(void)
-{
-	return QASID_VERSION;
-}
-
-int
-qasid_init(void)
-{
-	return sodium_init() < 0 ? QASID_ERR_INTERNAL : QASID_OK;
-}
-
-static int qerr_vset(struct qerr *e, int code, const char *fmt, va_list ap)
-    __attribute__((format(printf, 3, 0)));
-
-static int
-qerr_vset(struct qerr *e, int code, const char *fmt, va_list ap)
-{
-	/* The first failure explains the rest; later ones are consequences. */
-	if (e->code != QASID_OK)
-		return e->code;
-	e->code = code;
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
-	return code;
-}
-
-int
-qerr_set(struct qerr *e, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	code = qerr_vset(e, code, fmt, ap);
-	va_end(ap);
-	return code;
-}
-
-int
-qerr_sys(struct qerr *e, int code, int errnum, const char *fmt, ...)
-{
-	va_list ap;
-	size_t len;
-
-	if (e->code != QASID_OK)
-		return e->code;
-	if (errnum == ENOSPC || errnum == EDQUOT)
-		code = QASID_ERR_NOSPACE;
-	else if (errnum == ENOMEM)
-		code = QASID_ERR_NOMEM;
-	va_start(ap, fmt);
-	qerr_vset(e, code, fmt, ap);
-	va_end(ap);
-	len = strlen(e->msg);
-	snprintf(e->msg + len, sizeof(e->msg) - len, "%s%s",
-	    len ? ": " : "", strerror(errnum));
-	return code;
-}
-
-void
-qerr_clear(struct qerr *e)
-{
-	e->code = QASID_OK;
-	e->msg[0] = '\0';
-}
-
-void
-qerr_prefix(struct qerr *e, const char *prefix)
-{
-	char msg[sizeof(e->msg)];
-	size_t n = strlen(prefix);
-
-	if (e->code == QASID_OK || (strncmp(e->msg, prefix, n) == 0 &&
-	    e->msg[n] == ':'))
-		return;
-	/* Truncated to fit, however long the prefix. */
-	if (snprintf(msg, sizeof(msg), "%s: %s", prefix, e->msg) >= 0)
-		memcpy(e->msg, msg, sizeof(msg));
-}
-
-int
-qprogress(qasid_progress_fn fn, void *ud, uint64_t done, uint64_t total,
-    struct qerr *e, const char *what)
-{
-	if (fn == NULL || fn(ud, done, total) == 0)
-		return QASID_OK;
-	return qerr_set(e, QASID_ERR_CANCELLED, "%s: cancelled", what);
-}
-
-int
-qerr_io(struct qerr *e, int errnum, const char *what)
-{
-	if (errnum == ECANCELED)
-		return qerr_set(e, QASID_ERR_CANCELLED, "%s: cancelled", what);
-	return qerr_sys(e, QASID_ERR_IO, errnum, "%s", what);
-}
-
-const char *
-qerr_msg(const struct qerr *e)
-{
-	if (e->code == QASID_OK)
-		return "";
-	return e->msg[0] ? e->msg : qasid_strerror(e->code);
-}
-
-int
-qbuf_reserve(struct qbuf *b, size_t more)
-{
-	size_t want, cap;
-	unsigned char *p;
-
-	if (more > SIZE_MAX - b->len)
-		return QASID_ERR_NOMEM;
-	want = b->len + more;
-	if (want <= b->cap)
-		return QASID_OK;
-	cap = b->cap ? b->cap : 4096;
-	while (cap < want)
-		cap = cap > SIZE_MAX / 2 ? want : cap * 2;
-	if ((p = realloc(b->p, cap)) == NULL)
-		return QASID_ERR_NOMEM;
-	b->p = p;
-	b->cap = cap;
-	return QASID_OK;
-}
-
-int
-qbuf_append(struct qbuf *b, const void *p, size_t n)
-{
-	if (qbuf_reserve(b, n) != QASID_OK)
-		return QASID_ERR_NOMEM;
-	if (n)
-		memcpy(b->p + b->len, p, n);
-	b->len += n;
-	return QASID_OK;
-}
-
-void
-qbuf_free(struct qbuf *b)
-{
-	free(b->p);
-	b->p = NULL;
-	b->len = b->cap = 0;
-}
-
-void
-qhex(const unsigned char *in, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[in[i] >> 4];
-		out[2 * i + 1] = digits[in[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
 
 /* A read or write a signal interrupted: go on, unless fn (polled with
  * done = total = 0) says stop, which fails with ECANCELED. */
@@ -242,7 +49,7 @@ qwrite_all(int fd, const void *buf, size_t n)
 	return qwrite_poll(fd, buf, n, NULL, NULL);
 }
 
-ssize_t
+ptrdiff_t
 qread_poll(int fd, void *buf, size_t n, qasid_progress_fn fn, void *ud)
 {
 	unsigned char *p = buf;
@@ -259,22 +66,44 @@ qread_poll(int fd, void *buf, size_t n, qasid_progress_fn fn, void *ud)
 			break;
 		got += (size_t)r;
 	}
-	return (ssize_t)got;
+	return (ptrdiff_t)got;
 }
 
-ssize_t
+ptrdiff_t
 qread_full(int fd, void *buf, size_t n)
 {
 	return qread_poll(fd, buf, n, NULL, NULL);
 }
 
 int
-qchmod(int fd, mode_t mode)
+qos_open_read(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0)
+		posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	return fd;
+}
+
+int
+qos_close(int fd)
+{
+	return close(fd);
+}
+
+ptrdiff_t
+qos_pread(int fd, void *buf, size_t n, uint64_t off)
+{
+	return pread(fd, buf, n, (off_t)off);
+}
+
+int
+qchmod(int fd, unsigned mode)
 {
 	/* FAT and exFAT, a USB stick's usual file systems, keep no Unix modes
 	 * and refuse to set them (some FUSE drivers have no way to at all:
 	 * ENOSYS); what they give instead holds no setuid. */
-	if (fchmod(fd, mode) == 0 || errno == EPERM || errno == ENOTSUP ||
+	if (fchmod(fd, (mode_t)mode) == 0 || errno == EPERM || errno == ENOTSUP ||
 	    errno == EOPNOTSUPP || errno == ENOSYS)
 		return 0;
 	return -1;

@@ -43,7 +43,7 @@ struct run {
 	unsigned ngz;
 	struct slot *cur;    /* the slot being filled */
 	uint64_t done;       /* content bytes read, for progress */
-	locale_t loc;        /* for tar headers */
+	void *loc;        /* for tar headers */
 };
 
 static void
@@ -292,10 +292,10 @@ qpack_body(struct qpack_body *b, const char *tmpdir, const char *out,
 	if (tmp != NULL)
 		unlink(tmp);
 	free(tmp);
-	if ((r.loc = qtar_locale()) == (locale_t)0)
+	if ((r.loc = qtar_locale()) == NULL)
 		return qerr_set(b->err, QASID_ERR_INTERNAL, "no UTF-8 locale");
 	if ((rc = pool_start(&r, thread_count(b->threads))) != QASID_OK) {
-		freelocale(r.loc);
+		qtar_locale_free(r.loc);
 		qerr_set(b->err, rc, "starting threads");
 		pool_stop(&r);
 		return rc;
@@ -316,7 +316,7 @@ qpack_body(struct qpack_body *b, const char *tmpdir, const char *out,
 	if (rc == QASID_OK)
 		rc = report(&r);
 	pool_stop(&r);
-	freelocale(r.loc);
+	qtar_locale_free(r.loc);
 	qbuf_free(&hdr);
 	return rc;
 }

@@ -152,7 +152,7 @@ push(qasid_packer *p, const char *rel, const char *src, const struct stat *st)
 	char why[160];
 	struct pentry *e;
 
-	if (qasid__path_check(rel, strlen(rel), why, sizeof(why)) != 0)
+	if (qpath_check(rel, strlen(rel), why, sizeof(why)) != 0)
 		return qerr_set(&p->err, QASID_ERR_PATH, "%s: cannot be "
 		    "carried safely: %s", src, why);
 	if (p->n + 1 > QF_FILES_MAX)
@@ -291,7 +291,7 @@ entry_cmp(const void *a, const void *b)
 {
 	const struct pentry *x = a, *y = b;
 
-	return qasid__path_cmp(x->rel, strlen(x->rel), y->rel, strlen(y->rel));
+	return qpath_cmp(x->rel, strlen(x->rel), y->rel, strlen(y->rel));
 }
 
 /* Sorts into bundle order and refuses duplicates and names that would
@@ -308,7 +308,7 @@ sort_entries(qasid_packer *p)
 			return qerr_set(&p->err, QASID_ERR_PATH, "%s: added "
 			    "twice (as %s and %s)", a, p->e[i - 1].src,
 			    p->e[i].src);
-		if (qasid__path_collide(a, strlen(a), b, strlen(b), why,
+		if (qpath_collide(a, strlen(a), b, strlen(b), why,
 		    sizeof(why)))
 			return qerr_set(&p->err, QASID_ERR_PATH, "%s: cannot "
 			    "be carried safely: %s", p->e[i].src, why);

@@ -39,7 +39,7 @@ struct body {
 	size_t dirlen[QASID_DEPTH_MAX + 1];
 	int depth;
 	uint64_t files, ndirs, bytes;
-	locale_t loc;                 /* for tar headers */
+	void *loc;                 /* for tar headers */
 	struct qhasher *hasher;       /* file content's hashes */
 };
 
@@ -140,11 +140,11 @@ check_place(struct body *b, const struct qmf_entry *e)
 	size_t parent;
 
 	if (b->prevlen > 0) {
-		if (qasid__path_cmp(b->prev, b->prevlen, e->path,
+		if (qpath_cmp(b->prev, b->prevlen, e->path,
 		    e->pathlen) >= 0)
 			return content(b, e->path, "is duplicated or out of "
 			    "order");
-		if (qasid__path_collide(b->prev, b->prevlen, e->path,
+		if (qpath_collide(b->prev, b->prevlen, e->path,
 		    e->pathlen, why, sizeof(why)))
 			return qerr_set(&b->r->err, QASID_ERR_UNSAFE, "%s: '%s': "
 			    "%s", b->r->path, e->path, why);
@@ -305,7 +305,7 @@ qread_body(qasid_reader *r, const struct qsink *sink)
 	b->loc = qtar_locale();
 	b->hasher = qhasher_start(r->threads != 0);
 	if (b->ec == NULL || b->mc == NULL || b->buf == NULL ||
-	    b->loc == (locale_t)0 || b->hasher == NULL)
+	    b->loc == NULL || b->hasher == NULL)
 		goto out;
 	rc = run(b, e);
 	qfeed_stop(r->in.feed);
@@ -322,8 +322,8 @@ out:
 		free(b->buf);
 		qbuf_free(&b->want);
 		qhasher_stop(b->hasher);
-		if (b->loc != (locale_t)0)
-			freelocale(b->loc);
+		if (b->loc != NULL)
+			qtar_locale_free(b->loc);
 	}
 	free(b);
 	free(e);

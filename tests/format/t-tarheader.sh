@@ -86,7 +86,7 @@ EOF
 t_begin "tar headers: a helper linked with libqasid.a builds"
 run 0 "$CC" $T_SAN -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
     -I"$QASID_TOP/include" -I"$QASID_TOP/src/core" \
-    -I"$QASID_TOP/src/format" -o "$W/th" "$W/th.c" \
+    -I"$QASID_TOP/src/format" -I"$QASID_TOP/src/os" -o "$W/th" "$W/th.c" \
     "$QASID_BUILD/libqasid.a" $(pkg-config --libs libarchive libsodium zlib libexif) \
     -lpthread -lm
 t_end

@@ -24,9 +24,9 @@ static void
 check_pair(const struct qmf_entry *prev, const struct qmf_entry *e)
 {
 	char why[300];
-	int ab = qasid__path_cmp(prev->path, prev->pathlen, e->path,
+	int ab = qpath_cmp(prev->path, prev->pathlen, e->path,
 	    e->pathlen);
-	int ba = qasid__path_cmp(e->path, e->pathlen, prev->path,
+	int ba = qpath_cmp(e->path, e->pathlen, prev->path,
 	    prev->pathlen);
 
 	/* An order: antisymmetric, and equal only for equal paths. */
@@ -34,7 +34,7 @@ check_pair(const struct qmf_entry *prev, const struct qmf_entry *e)
 	    (ab == 0) != (prev->pathlen == e->pathlen &&
 	    memcmp(prev->path, e->path, e->pathlen) == 0))
 		abort();
-	(void)qasid__path_collide(prev->path, prev->pathlen, e->path,
+	(void)qpath_collide(prev->path, prev->pathlen, e->path,
 	    e->pathlen, why, sizeof(why));
 }
 
@@ -58,7 +58,7 @@ parse(struct qspool *s, struct qbuf *out)
 		goto out;
 	while ((rc = qmf_get_entry(c, &e[n & 1])) == 1) {
 		struct qmf_entry *cur = &e[n & 1];
-		if (qasid__path_check(cur->path, cur->pathlen, why,
+		if (qpath_check(cur->path, cur->pathlen, why,
 		    sizeof(why)) != 0 || cur->pathlen != strlen(cur->path))
 			abort();
 		if (n > 0)

@@ -17,7 +17,7 @@ check_entry(void *ud, const qasid_entry *e)
 
 	(void)ud;
 	/* Whatever list hands out must be a path the rules allow. */
-	if (qasid__path_check(e->path, strlen(e->path), why, sizeof(why)) != 0)
+	if (qpath_check(e->path, strlen(e->path), why, sizeof(why)) != 0)
 		abort();
 	return 0;
 }

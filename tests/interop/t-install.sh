@@ -60,6 +60,19 @@ run 0 "$ROOT/usr/bin/qasid" verify -p "$W/k.pub" "$W/b.qasid"
 t_grep "b.qasid: OK" "$OUT"
 t_end
 
+t_begin "the shared library exports the API of qasid.h and nothing else"
+so="$ROOT/usr/lib/libqasid.so.0"
+nm -D --defined-only "$so" | awk '$2 ~ /^[TDBR]$/ {sub(/@.*/, "", $3); print $3}' | sort \
+    >"$W/exported"
+# Every function qasid.h declares, by the QASID_API mark on its line.
+sed -n 's/^QASID_API .*[ *]\(qasid_[a-z0-9_]*\)(.*/\1/p' \
+    "$QASID_TOP/include/qasid.h" | sort >"$W/declared"
+[ -s "$W/declared" ] || t_fail "found no QASID_API declaration in qasid.h"
+if ! cmp -s "$W/exported" "$W/declared"; then
+	t_fail "exported and declared differ: $(diff "$W/declared" "$W/exported" | grep '^[<>]' | head -5 | tr '\n' ' ')"
+fi
+t_end
+
 t_begin "the installed man pages format without warnings"
 if command -v man >/dev/null 2>&1; then
 	for p in man1/qasid.1 man3/qasid.3; do

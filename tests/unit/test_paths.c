@@ -24,7 +24,7 @@ static int
 verdict_ok(struct bytes p, int want, const char *want_why)
 {
 	char why[256];
-	int r = qasid__path_check(p.s, p.len, why, sizeof(why));
+	int r = qpath_check(p.s, p.len, why, sizeof(why));
 
 	if (r == want && (r == 0 ? why[0] == '\0' : why[0] != '\0') &&
 	    (want_why == NULL || strcmp(why, want_why) == 0))
@@ -54,7 +54,7 @@ check_accepts(const struct bytes *t, size_t n)
 
 #define NITEMS(a) (sizeof(a) / sizeof((a)[0]))
 
-/* ---- qasid__path_check -------------------------------------------------- */
+/* ---- qpath_check -------------------------------------------------- */
 
 TEST(accepts_typical_names)
 {
@@ -348,34 +348,34 @@ TEST(reasons_truncate_safely)
 {
 	char why[16];
 
-	CHECK(qasid__path_check("CON", 3, NULL, 0) == -1);
-	CHECK(qasid__path_check("ok", 2, NULL, 0) == 0);
+	CHECK(qpath_check("CON", 3, NULL, 0) == -1);
+	CHECK(qpath_check("ok", 2, NULL, 0) == 0);
 	memset(why, 'x', sizeof(why));
-	CHECK(qasid__path_check("CON", 3, why, 1) == -1);
+	CHECK(qpath_check("CON", 3, why, 1) == -1);
 	CHECK(why[0] == '\0');
-	CHECK(qasid__path_check("CON", 3, why, 8) == -1);
+	CHECK(qpath_check("CON", 3, why, 8) == -1);
 	CHECK_EQ_STR(why, "name \"C");
 	/* Cuts between code points: "name \"" is 6 bytes, each Ж 2. */
-	CHECK(qasid__path_check("ЖЖЖ.", 7, why, 8) == -1);
+	CHECK(qpath_check("ЖЖЖ.", 7, why, 8) == -1);
 	CHECK_EQ_STR(why, "name \"");
-	CHECK(qasid__path_check("ЖЖЖ.", 7, why, 9) == -1);
+	CHECK(qpath_check("ЖЖЖ.", 7, why, 9) == -1);
 	CHECK_EQ_STR(why, "name \"Ж");
 	/* Nothing shorter is appended after a cut. */
-	CHECK(qasid__path_check("ЖЖЖ.", 7, why, 10) == -1);
+	CHECK(qpath_check("ЖЖЖ.", 7, why, 10) == -1);
 	CHECK_EQ_STR(why, "name \"Ж");
 	memset(why, 'x', sizeof(why));
-	CHECK(qasid__path_check("fine", 4, why, sizeof(why)) == 0);
+	CHECK(qpath_check("fine", 4, why, sizeof(why)) == 0);
 	CHECK(why[0] == '\0');
 }
 
-/* ---- qasid__fold --------------------------------------------------------- */
+/* ---- qpath_fold --------------------------------------------------------- */
 
 static int
 same_key(struct bytes a, struct bytes b)
 {
 	char ka[256], kb[256];
-	size_t na = qasid__fold(a.s, a.len, ka, sizeof(ka));
-	size_t nb = qasid__fold(b.s, b.len, kb, sizeof(kb));
+	size_t na = qpath_fold(a.s, a.len, ka, sizeof(ka));
+	size_t nb = qpath_fold(b.s, b.len, kb, sizeof(kb));
 
 	return na == nb && na < sizeof(ka) && memcmp(ka, kb, na) == 0;
 }
@@ -495,7 +495,7 @@ TEST(fold_key_bytes)
 	size_t i, n;
 
 	for (i = 0; i < NITEMS(t); i++) {
-		n = qasid__fold(t[i].in.s, t[i].in.len, key, sizeof(key));
+		n = qpath_fold(t[i].in.s, t[i].in.len, key, sizeof(key));
 		CHECK(n == t[i].key.len && memcmp(key, t[i].key.s, n) == 0);
 		CHECK(key[n] == '\0');
 	}
@@ -507,16 +507,16 @@ TEST(fold_truncates_to_whole_code_points)
 
 	/* É and an acute fold to "e", U+0301, U+0301: 5 bytes. */
 	memset(key, 'x', sizeof(key));
-	CHECK(qasid__fold("\xc3\x89\xcc\x81", 4, key, 4) == 5);
+	CHECK(qpath_fold("\xc3\x89\xcc\x81", 4, key, 4) == 5);
 	CHECK_EQ_STR(key, "e\xcc\x81");
-	CHECK(qasid__fold("\xc3\x89\xcc\x81", 4, key, 3) == 5);
+	CHECK(qpath_fold("\xc3\x89\xcc\x81", 4, key, 3) == 5);
 	CHECK_EQ_STR(key, "e");
-	CHECK(qasid__fold("\xc3\x89\xcc\x81", 4, key, 6) == 5);
+	CHECK(qpath_fold("\xc3\x89\xcc\x81", 4, key, 6) == 5);
 	CHECK_EQ_STR(key, "e\xcc\x81\xcc\x81");
-	CHECK(qasid__fold("ABC", 3, key, 1) == 3);
+	CHECK(qpath_fold("ABC", 3, key, 1) == 3);
 	CHECK(key[0] == '\0');
-	CHECK(qasid__fold("ABC", 3, NULL, 0) == 3);
-	CHECK(qasid__fold("ABC", 3, key, 3) == 3);
+	CHECK(qpath_fold("ABC", 3, NULL, 0) == 3);
+	CHECK(qpath_fold("ABC", 3, key, 3) == 3);
 	CHECK_EQ_STR(key, "ab");
 }
 
@@ -528,14 +528,14 @@ TEST(fold_handles_worst_case_components)
 	/* 85 Hangul syllables (255 bytes) become 255 jamo (765 bytes). */
 	for (i = 0; i < 85; i++)
 		memcpy(in + 3 * i, "\xed\x9e\xa3", 3);	/* U+D7A3 */
-	CHECK(qasid__fold(in, 255, key, sizeof(key)) == 765);
+	CHECK(qpath_fold(in, 255, key, sizeof(key)) == 765);
 	CHECK(memcmp(key, "\xe1\x84\x92\xe1\x85\xb5\xe1\x87\x82", 9) == 0);
 
 	/* 127 x U+0390 and a letter: three times the input, the worst. */
 	for (i = 0; i < 127; i++)
 		memcpy(in + 2 * i, "\xce\x90", 2);
 	in[254] = 'A';
-	CHECK(qasid__fold(in, 255, key, sizeof(key)) == 127 * 6 + 1);
+	CHECK(qpath_fold(in, 255, key, sizeof(key)) == 127 * 6 + 1);
 	CHECK(key[127 * 6] == 'a' && key[127 * 6 + 1] == '\0');
 
 	/* A letter and 127 marks, acute (class 230) and dot below (220) in
@@ -547,16 +547,16 @@ TEST(fold_handles_worst_case_components)
 		memcpy(want + w, "\xcc\xa3", 2);
 	for (i = 0; i < 64; i++, w += 2)
 		memcpy(want + w, "\xcc\x81", 2);
-	n = qasid__fold(in, 255, key, sizeof(key));
+	n = qpath_fold(in, 255, key, sizeof(key));
 	CHECK(n == 255 && n == w && memcmp(key, want, n) == 0);
 
 	/* Longer than any valid component: still bounded and exact here. */
 	memset(in, 'Q', sizeof(in));
-	n = qasid__fold(in, sizeof(in), key, sizeof(key));
+	n = qpath_fold(in, sizeof(in), key, sizeof(key));
 	CHECK(n == sizeof(in) && key[0] == 'q' && strlen(key) < sizeof(key));
 	for (i = 0; i + 1 < sizeof(in); i += 2)
 		memcpy(in + i, "\xcc\x81", 2);
-	CHECK(qasid__fold(in, sizeof(in), key, sizeof(key)) == sizeof(in));
+	CHECK(qpath_fold(in, sizeof(in), key, sizeof(key)) == sizeof(in));
 }
 
 TEST(fold_tolerates_invalid_utf8)
@@ -564,19 +564,19 @@ TEST(fold_tolerates_invalid_utf8)
 	char ka[16], kb[16];
 
 	/* A broken precondition must not crash or merge distinct bytes. */
-	CHECK(qasid__fold("\xff", 1, ka, sizeof(ka)) == 3);
-	CHECK(qasid__fold("\xfe", 1, kb, sizeof(kb)) == 3);
+	CHECK(qpath_fold("\xff", 1, ka, sizeof(ka)) == 3);
+	CHECK(qpath_fold("\xfe", 1, kb, sizeof(kb)) == 3);
 	CHECK(strcmp(ka, kb) != 0);
-	CHECK(qasid__fold("A\xe2\x82", 3, ka, sizeof(ka)) == 7);
+	CHECK(qpath_fold("A\xe2\x82", 3, ka, sizeof(ka)) == 7);
 	CHECK(ka[0] == 'a');
 }
 
-/* ---- qasid__path_cmp and qasid__path_collide ----------------------------- */
+/* ---- qpath_cmp and qpath_collide ----------------------------- */
 
 static int
 cmp(const char *a, const char *b)
 {
-	return qasid__path_cmp(a, strlen(a), b, strlen(b));
+	return qpath_cmp(a, strlen(a), b, strlen(b));
 }
 
 static int
@@ -613,8 +613,8 @@ TEST(cmp_orders_by_component)
 	}
 	CHECK(cmp("a/b", "a/b") == 0);
 	CHECK(cmp("README", "README") == 0);
-	CHECK(qasid__path_cmp("", 0, "", 0) == 0);
-	CHECK(qasid__path_cmp("", 0, "a", 1) < 0);
+	CHECK(qpath_cmp("", 0, "", 0) == 0);
+	CHECK(qpath_cmp("", 0, "a", 1) < 0);
 }
 
 TEST(cmp_agrees_with_fold_key_bytes)
@@ -631,8 +631,8 @@ TEST(cmp_agrees_with_fold_key_bytes)
 
 	for (i = 0; i < NITEMS(c); i++) {
 		for (j = 0; j < NITEMS(c); j++) {
-			na = qasid__fold(c[i], strlen(c[i]), ka, sizeof(ka));
-			nb = qasid__fold(c[j], strlen(c[j]), kb, sizeof(kb));
+			na = qpath_fold(c[i], strlen(c[i]), ka, sizeof(ka));
+			nb = qpath_fold(c[j], strlen(c[j]), kb, sizeof(kb));
 			r = memcmp(ka, kb, na < nb ? na : nb);
 			want = r != 0 ? sign(r) : sign((int)na - (int)nb);
 			if (want == 0)
@@ -647,7 +647,7 @@ qsort_paths(const void *a, const void *b)
 {
 	const struct bytes *x = a, *y = b;
 
-	return qasid__path_cmp(x->s, x->len, y->s, y->len);
+	return qpath_cmp(x->s, x->len, y->s, y->len);
 }
 
 TEST(sorted_example_collides_at_neighbours)
@@ -663,7 +663,7 @@ TEST(sorted_example_collides_at_neighbours)
 	for (i = 0; i < NITEMS(p); i++)
 		CHECK_EQ_STR(p[i].s, want[i]);
 	for (i = 0; i + 1 < NITEMS(p); i++) {
-		if (qasid__path_collide(p[i].s, p[i].len, p[i + 1].s,
+		if (qpath_collide(p[i].s, p[i].len, p[i + 1].s,
 		    p[i + 1].len, why, sizeof(why))) {
 			hits++;
 			CHECK_EQ_STR(p[i].s, "A/z");
@@ -703,13 +703,13 @@ TEST(collide_reports_spellings)
 	int r;
 
 	for (i = 0; i < NITEMS(t); i++) {
-		r = qasid__path_collide(t[i].a, strlen(t[i].a), t[i].b,
+		r = qpath_collide(t[i].a, strlen(t[i].a), t[i].b,
 		    strlen(t[i].b), why, sizeof(why));
 		CHECK(r == (t[i].why != NULL));
 		CHECK_EQ_STR(why, t[i].why != NULL ? t[i].why : "");
 	}
-	CHECK(qasid__path_collide("A", 1, "a", 1, NULL, 0) == 1);
-	CHECK(qasid__path_collide("A", 1, "a", 1, why, 4) == 1);
+	CHECK(qpath_collide("A", 1, "a", 1, NULL, 0) == 1);
+	CHECK(qpath_collide("A", 1, "a", 1, why, 4) == 1);
 	CHECK_EQ_STR(why, "\"A\"");
 }
 
@@ -747,11 +747,11 @@ TEST(neighbours_find_every_collision)
 		for (j = i + 1; j < n; j++) {
 			bad |= qsort_paths(&p[i], &p[j]) >= 0;
 			bad |= qsort_paths(&p[j], &p[i]) <= 0;
-			if (!qasid__path_collide(p[i].s, p[i].len, p[j].s,
+			if (!qpath_collide(p[i].s, p[i].len, p[j].s,
 			    p[j].len, NULL, 0))
 				continue;
 			for (k = i, found = 0; k < j && !found; k++)
-				found = (size_t)qasid__path_collide(p[k].s,
+				found = (size_t)qpath_collide(p[k].s,
 				    p[k].len, p[k + 1].s, p[k + 1].len,
 				    NULL, 0);
 			bad |= !found;
@@ -774,8 +774,8 @@ reference_cmp(const struct bytes *a, const struct bytes *b)
 			return (ia < a->len) - (ib < b->len);
 		la = strcspn(a->s + ia, "/");
 		lb = strcspn(b->s + ib, "/");
-		na = qasid__fold(a->s + ia, la, ka, sizeof(ka));
-		nb = qasid__fold(b->s + ib, lb, kb, sizeof(kb));
+		na = qpath_fold(a->s + ia, la, ka, sizeof(ka));
+		nb = qpath_fold(b->s + ib, lb, kb, sizeof(kb));
 		if ((r = memcmp(ka, kb, na < nb ? na : nb)) != 0)
 			return sign(r);
 		if (na != nb)
@@ -812,7 +812,7 @@ TEST(first_components_folding_equal_are_contiguous)
 	qsort(p, n, sizeof(p[0]), qsort_paths);
 	for (i = 0; i < n; i++) {
 		len = strcspn(p[i].s, "/");
-		qasid__fold(p[i].s, len, key[i], sizeof(key[i]));
+		qpath_fold(p[i].s, len, key[i], sizeof(key[i]));
 	}
 	for (i = 0; i < n; i++) {
 		for (j = i + 1; j < n; j++) {

@@ -1,0 +1,68 @@
+/*
+ * os.h - the library's calls into the operating system (src/os): files,
+ * locales and threads (thread.h). Everything here has one meaning on every
+ * system; the files of src/os give it on POSIX, and a port gives it anew. Only types
+ * of standard C appear, so that src/core and src/format, which include no
+ * system header, can call them.
+ */
+#ifndef QASID_OS_H
+#define QASID_OS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "qasid.h"
+
+/* ---- Files -------------------------------------------------------------- */
+
+/* Opens path for reading, hinting a sequential read. fd or -1/errno. */
+int qos_open_read(const char *path);
+int qos_close(int fd);
+/* Reads up to n bytes at off. Returns the count, or -1/errno. */
+ptrdiff_t qos_pread(int fd, void *buf, size_t n, uint64_t off);
+
+/* write() all of buf, retrying on EINTR and short writes. 0 or -1/errno. */
+int qwrite_all(int fd, const void *buf, size_t n);
+/* Reads up to n bytes; fewer only at end of file. Returns count or -1. */
+ptrdiff_t qread_full(int fd, void *buf, size_t n);
+/* The same, but when a signal interrupts them they poll the progress
+ * callback fn (done = total = 0) and fail with ECANCELED if it says stop,
+ * rather than wait on a hung device for ever. */
+int qwrite_poll(int fd, const void *buf, size_t n, qasid_progress_fn fn,
+    void *ud);
+ptrdiff_t qread_poll(int fd, void *buf, size_t n, qasid_progress_fn fn,
+    void *ud);
+/* Creates a new temporary file in path's folder (same file system), mode
+ * 0600: an anonymous one where the system allows (*tmpname NULL), else
+ * ".NAME.qasid-XXXXXX" (*tmpname its malloc'd name). fd or -1/errno. */
+int qtmp_create(const char *path, char **tmpname);
+/* An anonymous temporary file in dir (NULL: /tmp). fd or -1/errno. */
+int qtmp_anon(const char *dir);
+/* fsyncs fd, closes it and gives it the name path, refusing to replace an
+ * existing path unless overwrite; then fsyncs the folder. On failure the
+ * temporary file is removed. 0 or -1/errno. Frees tmpname. */
+int qtmp_commit(int fd, char *tmpname, const char *path, int overwrite);
+/* Closes fd, removes tmpname and frees it; keeps errno. */
+void qtmp_abort(int fd, char *tmpname);
+/* renameat that never replaces an existing target: EEXIST instead. Falls
+ * back to link and, on FAT, to a check before renaming. 0 or -1/errno. */
+int qrename_noreplace(int fromfd, const char *from, int tofd, const char *to);
+/* fchmod, except where the file system keeps no modes (FAT). 0 or -1. */
+int qchmod(int fd, unsigned mode);
+/* The folder part of path ("." if none), malloc'd. */
+char *qdirname(const char *path);
+
+/* ---- Locales ------------------------------------------------------------ */
+
+/* A handle on a UTF-8 character-type locale (C.UTF-8 where there is one,
+ * else "C", in which only ASCII names can be converted), NULL on failure;
+ * made per call, freed with qos_locale_free. */
+void *qos_utf8_locale(void);
+void qos_locale_free(void *loc);
+/* Makes loc this thread's locale; returns the one before, for the next
+ * call to put back. */
+void *qos_locale_use(void *loc);
+/* 1 if this thread's locale encodes characters as UTF-8. */
+int qos_locale_is_utf8(void);
+
+#endif
