@@ -17,6 +17,12 @@ W=$(mktemp -d "${TMPDIR:-/tmp}/qasid-test.XXXXXX")
 OUT="$W/.out"
 ERR="$W/.err"
 trap 'rm -rf "$W"' EXIT
+# Whatever keyring, state or configuration the user running the tests has
+# must not change what the tests see, nor be changed by them.
+HOME="$W/home"
+mkdir -p "$HOME"
+unset QASID_KEYRING QASID_STATE XDG_CONFIG_HOME XDG_STATE_HOME
+export HOME
 T_NAME=""
 T_FAILED=0
 

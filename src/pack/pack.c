@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "gz.h"
+#include "head.h"
 #include "internal.h"
 #include "manifest.h"
 #include "pack.h"
@@ -340,26 +341,36 @@ qasid_packer_check_metadata(qasid_packer *p, qasid_meta_fn fn, void *ud)
 
 /* Writes the head: the manifest's tar entry and the signature's header,
  * one gzip member whose hash the signature's trusted comment carries. */
+static ptrdiff_t
+read_buf(void *ud, uint64_t off, void *buf, size_t n)
+{
+	const struct qbuf *b = ud;
+
+	if (off >= b->len)
+		return 0;
+	if (n > b->len - off)
+		n = (size_t)(b->len - off);
+	memcpy(buf, b->p + off, n);
+	return (ptrdiff_t)n;
+}
+
+static int
+append_buf(void *ud, const void *p, size_t n)
+{
+	return qbuf_append(ud, p, n);
+}
+
 static int
 make_head(qasid_packer *p, const struct qbuf *mf, size_t siglen,
     qgz *gz, struct qbuf *head)
 {
-	struct qtar_entry te = {QF_MANIFEST_NAME, 0, 0644, mf->len,
-	    p->created};
-	static const unsigned char zero[QF_BLOCK];
 	struct qbuf raw = {0};
 	int rc;
 
-	if ((rc = qtar_header(&te, &raw)) != QASID_OK ||
-	    (rc = qbuf_append(&raw, mf->p, mf->len)) != QASID_OK ||
-	    (rc = qbuf_append(&raw, zero, qtar_padding(mf->len))) !=
-	    QASID_OK)
-		goto out;
-	te.path = QF_SIG_NAME;
-	te.size = siglen;
-	if ((rc = qtar_header(&te, &raw)) == QASID_OK)
+	rc = qhead_plain(mf->len, p->created, siglen, read_buf, (void *)mf,
+	    append_buf, &raw);
+	if (rc == QASID_OK)
 		rc = qgz_member(gz, raw.p, raw.len, 0, head);
-out:
 	qbuf_free(&raw);
 	return rc == QASID_OK ? rc : qerr_set(&p->err, rc, "making the "
 	    "bundle head");
@@ -414,9 +425,7 @@ make_signature(qasid_packer *p, const struct qbuf *mf,
 {
 	unsigned char mh[crypto_generichash_BYTES_MAX], hh[QF_MEMBER_HASH];
 	char trusted[128], sig[2048];
-	static const unsigned char zero[QF_BLOCK];
 	size_t len;
-	struct qbuf raw = {0};
 	int rc;
 
 	crypto_generichash(mh, sizeof(mh), mf->p, mf->len, NULL, 0);
@@ -425,10 +434,7 @@ make_signature(qasid_packer *p, const struct qbuf *mf,
 	qhex(hh, sizeof(hh), trusted + sizeof(QF_TRUSTED_PREFIX) - 1);
 	if ((len = qsig_make(p->sk, mh, trusted, sig, sizeof(sig))) == 0)
 		return qerr_set(&p->err, QASID_ERR_INTERNAL, "signing");
-	if ((rc = qbuf_append(&raw, sig, len)) == QASID_OK &&
-	    (rc = qbuf_append(&raw, zero, qtar_padding(len))) == QASID_OK)
-		rc = qgz_member(gz, raw.p, raw.len, 1, sigm);
-	qbuf_free(&raw);
+	rc = qhead_sig_member(gz, sig, len, sigm);
 	return rc == QASID_OK ? rc : qerr_set(&p->err, rc, "signing");
 }
 

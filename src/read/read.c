@@ -17,6 +17,7 @@
 #include <archive_entry.h>
 
 #include "gz.h"
+#include "head.h"
 #include "paths.h"
 #include "reader.h"
 #include "tar.h"
@@ -33,7 +34,6 @@ struct head_ctx {
 	qasid_reader *r;
 	unsigned char buf[64 << 10];
 	crypto_generichash_state plain0; /* member 0's inflated bytes */
-	struct qbuf plain1;              /* member 1's inflated bytes */
 	unsigned char raw0_hash[QF_MEMBER_HASH];
 	struct qbuf raw1;
 	int stage;                       /* member being read: 0, 1, 2 done */
@@ -75,8 +75,6 @@ head_read(struct archive *a, void *ud, const void **out)
 	}
 	if (h->stage == 0)
 		crypto_generichash_update(&h->plain0, h->buf, got);
-	else if (got && qbuf_append(&h->plain1, h->buf, got) != QASID_OK)
-		return -1;
 	return (la_ssize_t)got;
 }
 
@@ -127,64 +125,52 @@ head_entry(qasid_reader *r, struct archive *a, const char *name,
 	return QASID_OK;
 }
 
-/* The head's inflated bytes must be exactly the canonical tar entries of the
- * manifest and of the signature's header; the signature member must be the
- * one stored gzip member of the signature. */
+static ptrdiff_t
+read_spool(void *ud, uint64_t off, void *buf, size_t n)
+{
+	return qspool_read(ud, off, buf, n);
+}
+
+static int
+hash_plain(void *ud, const void *p, size_t n)
+{
+	crypto_generichash_update(ud, p, n);
+	return QASID_OK;
+}
+
+/*
+ * Members 0 and 1 must be exactly what the packer would make of this
+ * manifest and signature (format/head.c): member 0 by its inflated bytes
+ * (its raw bytes are in the signed trusted comment), member 1 byte for
+ * byte, which fixes its inflated bytes too.
+ */
 static int
 head_canonical(qasid_reader *r, struct head_ctx *h, const struct qbuf *sig)
 {
-	static const unsigned char zero[QF_BLOCK];
-	struct qtar_entry te = {QF_MANIFEST_NAME, 0, 0644, r->spool.len,
-	    r->hdr.created};
 	unsigned char want[QF_MEMBER_HASH], got[QF_MEMBER_HASH];
 	crypto_generichash_state hs;
-	struct qbuf b = {0}, m1 = {0};
-	struct qmf_cursor *c = malloc(sizeof(*c));
+	struct qbuf m1 = {0};
 	qgz *gz = qgz_new();
-	int rc = QASID_ERR_NOMEM, same;
+	int rc;
 
+	if (gz == NULL)
+		return qerr_set(&r->err, QASID_ERR_NOMEM, "%s", r->path);
 	crypto_generichash_final(&h->plain0, got, sizeof(got));
 	crypto_generichash_init(&hs, NULL, 0, sizeof(want));
-	if (c == NULL || gz == NULL || qtar_header(&te, &b) != QASID_OK)
-		goto out;
-	crypto_generichash_update(&hs, b.p, b.len);
-	for (uint64_t off = 0; off < r->spool.len;) {
-		ssize_t n = qspool_read(&r->spool, off, c->buf,
-		    sizeof(c->buf));
-		if (n <= 0) {
-			rc = qerr_sys(&r->err, QASID_ERR_IO, errno, "%s: "
-			    "manifest spool", r->path);
-			goto out;
-		}
-		crypto_generichash_update(&hs, (unsigned char *)c->buf,
-		    (size_t)n);
-		off += (uint64_t)n;
-	}
-	crypto_generichash_update(&hs, zero, qtar_padding(r->spool.len));
-	b.len = 0;
-	te.path = QF_SIG_NAME;
-	te.size = sig->len;
-	if (qtar_header(&te, &b) != QASID_OK)
-		goto out;
-	crypto_generichash_update(&hs, b.p, b.len);
+	rc = qhead_plain(r->spool.len, r->hdr.created, sig->len, read_spool,
+	    &r->spool, hash_plain, &hs);
 	crypto_generichash_final(&hs, want, sizeof(want));
-	b.len = 0;
-	if (qbuf_append(&b, sig->p, sig->len) != QASID_OK ||
-	    qbuf_append(&b, zero, qtar_padding(sig->len)) != QASID_OK ||
-	    qgz_member(gz, b.p, b.len, 1, &m1) != QASID_OK)
-		goto out;
-	same = sodium_memcmp(want, got, sizeof(want)) == 0 &&
-	    h->plain1.len == b.len && (b.len == 0 ||
-	    memcmp(h->plain1.p, b.p, b.len) == 0) &&
-	    h->raw1.len == m1.len && memcmp(h->raw1.p, m1.p, m1.len) == 0;
-	rc = same ? QASID_OK : qerr_set(&r->err, QASID_ERR_FORMAT, "%s: the "
-	    "head is not in canonical form", r->path);
-out:
-	if (rc == QASID_ERR_NOMEM)
-		qerr_set(&r->err, rc, "%s", r->path);
-	free(c);
+	if (rc == QASID_OK)
+		rc = qhead_sig_member(gz, sig->p, sig->len, &m1);
+	if (rc == QASID_ERR_IO)
+		rc = qerr_sys(&r->err, rc, errno, "%s: manifest spool", r->path);
+	else if (rc != QASID_OK)
+		rc = qerr_set(&r->err, rc, "%s", r->path);
+	else if (sodium_memcmp(want, got, sizeof(want)) != 0 ||
+	    h->raw1.len != m1.len || memcmp(h->raw1.p, m1.p, m1.len) != 0)
+		rc = qerr_set(&r->err, QASID_ERR_FORMAT, "%s: the head is not "
+		    "in canonical form", r->path);
 	qgz_free(gz);
-	qbuf_free(&b);
 	qbuf_free(&m1);
 	return rc;
 }
@@ -316,7 +302,6 @@ qread_head(qasid_reader *r, int verify)
 		rc = head_canonical(r, h, &sig);
 	if (rc == QASID_OK)
 		r->head_read = 1;
-	qbuf_free(&h->plain1);
 	qbuf_free(&h->raw1);
 	qbuf_free(&sig);
 	free(h);
