@@ -176,6 +176,22 @@ qmf_cursor_init(struct qmf_cursor *c, const struct qspool *s,
 	c->err = err;
 }
 
+void
+qmf_mark(const struct qmf_cursor *c, struct qmf_mark *m)
+{
+	m->off = c->off + c->pos;
+	m->lineno = c->lineno;
+}
+
+void
+qmf_cursor_at(struct qmf_cursor *c, const struct qspool *s,
+    struct qerr *err, const struct qmf_mark *m)
+{
+	qmf_cursor_init(c, s, err);
+	c->off = m->off;
+	c->lineno = m->lineno;
+}
+
 static int
 bad(struct qmf_cursor *c, const char *what)
 {

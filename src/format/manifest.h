@@ -69,6 +69,14 @@ struct qmf_cursor {
 
 void qmf_cursor_init(struct qmf_cursor *c, const struct qspool *s,
     struct qerr *err);
+/* Where a cursor stands, so that others start there: the reader parses a
+ * manifest's header once, and every later pass starts at the entries. */
+struct qmf_mark {
+	uint64_t off, lineno;
+};
+void qmf_mark(const struct qmf_cursor *c, struct qmf_mark *m);
+void qmf_cursor_at(struct qmf_cursor *c, const struct qspool *s,
+    struct qerr *err, const struct qmf_mark *m);
 /* Parses the header lines; leaves c at the first entry. */
 int qmf_get_header(struct qmf_cursor *c, struct qmf_header *h);
 /* Reads the next entry line; returns 1 for an entry, 0 at the first member

@@ -262,15 +262,13 @@ run(struct body *b, struct qmf_entry *e)
 	struct qin *in = &b->r->in;
 	int rc;
 
-	qmf_cursor_init(b->ec, &b->r->spool, &b->r->err);
-	qmf_cursor_init(b->mc, &b->r->spool, &b->r->err);
-	if ((rc = qmf_get_header(b->ec, &b->r->hdr)) != QASID_OK ||
-	    (rc = qmf_get_header(b->mc, &b->r->hdr)) != QASID_OK ||
-	    (rc = qmf_skip_entries(b->mc)) < 0)
+	qmf_cursor_at(b->ec, &b->r->spool, &b->r->err, &b->r->entries);
+	qmf_cursor_at(b->mc, &b->r->spool, &b->r->err, &b->r->entries);
+	if ((rc = qmf_skip_entries(b->mc)) < 0)
 		return rc;
 	/* From here on raw bytes come from the feed; what zlib has not
 	 * used of the last read is where the body starts. */
-	in->feed = qfeed_start(&in->src, b->r->path, &b->r->spool,
+	in->feed = qfeed_start(&in->src, b->r->path, b->mc,
 	    in->z.next_in, in->z.avail_in, b->r->threads != 0, &b->r->err);
 	if (in->feed == NULL)
 		return b->r->err.code;

@@ -172,13 +172,13 @@ plan(struct qfeed *f, struct piece *p)
 }
 
 struct qfeed *
-qfeed_start(struct qsrc *src, const char *path, const struct qspool *spool,
+qfeed_start(struct qsrc *src, const char *path,
+    const struct qmf_cursor *members,
     const unsigned char *pre, size_t prelen, int threaded, struct qerr *err)
 {
 	struct qfeed *f = calloc(1, sizeof(*f));
 	/* Without threads a chunk is read only when it is wanted. */
 	size_t n = threaded ? SLOTS : 1;
-	struct qmf_header h;
 
 	if (f == NULL || (f->mc = malloc(sizeof(*f->mc))) == NULL)
 		goto nomem;
@@ -191,14 +191,8 @@ qfeed_start(struct qsrc *src, const char *path, const struct qspool *spool,
 	f->path = path;
 	f->pre = (unsigned char *)pre;
 	f->prelen = prelen;
-	qmf_cursor_init(f->mc, spool, &f->plan_err);
-	if (qmf_get_header(f->mc, &h) != QASID_OK ||
-	    qmf_skip_entries(f->mc) < 0) {
-		qerr_set(err, f->plan_err.code, "%s: %s", path,
-		    f->plan_err.msg);
-		qfeed_stop(f);
-		return NULL;
-	}
+	*f->mc = *members;
+	f->mc->err = &f->plan_err;
 	if (qwork_start(&f->w, f->items, n, threaded ? 1 : 0, work, f) !=
 	    QASID_OK) {
 		qerr_set(err, QASID_ERR_INTERNAL, "%s: cannot start a thread",

@@ -23,14 +23,15 @@ struct qfeed_chunk {
 };
 
 /*
- * Starts reading the body from src: the members the manifest in spool lists, in
- * order, beginning with prelen bytes at pre that were read ahead (they must
- * stay valid until qfeed_stop). After the last member, anything more in the
+ * Starts reading the body from src: the members the manifest lists from
+ * where the cursor members stands (a copy is taken), in order, beginning
+ * with prelen bytes at pre that were read ahead (they must stay valid
+ * until qfeed_stop). After the last member, anything more in the
  * file is an error chunk. threaded: read ahead on a thread of its own;
  * else each chunk is read when it is asked for.
  */
 struct qfeed *qfeed_start(struct qsrc *src, const char *path,
-    const struct qspool *spool, const unsigned char *pre, size_t prelen,
+    const struct qmf_cursor *members, const unsigned char *pre, size_t prelen,
     int threaded, struct qerr *err);
 
 /* Hands back the chunk done with (NULL the first time) and waits for the

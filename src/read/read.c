@@ -239,6 +239,7 @@ parse_header(qasid_reader *r)
 		return qerr_set(&r->err, QASID_ERR_NOMEM, "%s", r->path);
 	qmf_cursor_init(c, &r->spool, &r->err);
 	rc = qmf_get_header(c, &r->hdr);
+	qmf_mark(c, &r->entries);
 	free(c);
 	if (rc != QASID_OK)
 		return qerr_set(&r->err, rc, "%s", r->path);
@@ -488,9 +489,7 @@ qasid_reader_list(qasid_reader *r, int verify_signature, qasid_entry_fn fn,
 		rc = qerr_set(&r->err, QASID_ERR_NOMEM, "%s", r->path);
 		goto out;
 	}
-	qmf_cursor_init(c, &r->spool, &r->err);
-	if ((rc = qmf_get_header(c, &r->hdr)) != QASID_OK)
-		goto out;
+	qmf_cursor_at(c, &r->spool, &r->err, &r->entries);
 	while ((rc = qmf_get_entry(c, e)) == 1) {
 		out.path = e->path;
 		out.is_dir = e->is_dir;

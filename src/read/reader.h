@@ -76,6 +76,7 @@ struct qasid_reader {
 	struct qin in;
 	struct qspool spool;
 	struct qmf_header hdr;
+	struct qmf_mark entries;  /* where the manifest's entries start */
 	qasid_info info;
 	char signer[256];
 	unsigned char sigkey[QK_KEYID]; /* the key that signed, once checked */

@@ -245,16 +245,13 @@ check_leftover(struct unpack *u, int stagefd)
 	struct check k = {u, stagefd, 0, 0, 0, malloc(HASH_BUF)};
 	struct qmf_cursor *c = malloc(sizeof(*c));
 	struct qmf_entry *e = malloc(sizeof(*e));
-	struct qmf_header h;
 	int rc = QASID_ERR_NOMEM;
 
 	if (k.buf == NULL || c == NULL || e == NULL)
 		goto out;
 	if ((rc = count_tree(&k, stagefd, 0)) != 0)
 		goto out;
-	qmf_cursor_init(c, &u->r->spool, &u->r->err);
-	if ((rc = qmf_get_header(c, &h)) != QASID_OK)
-		goto out;
+	qmf_cursor_at(c, &u->r->spool, &u->r->err, &u->r->entries);
 	while ((rc = qmf_get_entry(c, e)) == 1)
 		if ((rc = check_entry(&k, e)) != 0)
 			goto out;

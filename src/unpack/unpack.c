@@ -230,16 +230,13 @@ precheck(struct unpack *u)
 {
 	struct qmf_cursor *c = malloc(sizeof(*c));
 	struct qmf_entry *e = malloc(sizeof(*e));
-	struct qmf_header h;
 	struct stat st;
 	uint64_t need = 0;
 	int rc = QASID_ERR_NOMEM;
 
 	if (c == NULL || e == NULL)
 		goto out;
-	qmf_cursor_init(c, &u->r->spool, &u->r->err);
-	if ((rc = qmf_get_header(c, &h)) != QASID_OK)
-		goto out;
+	qmf_cursor_at(c, &u->r->spool, &u->r->err, &u->r->entries);
 	while ((rc = qmf_get_entry(c, e)) == 1) {
 		if (!e->is_dir)
 			need = e->size > UINT64_MAX - need ? UINT64_MAX :

@@ -93,21 +93,25 @@ t_nogrep "FAILED" "$OUT"
 t_end
 
 t_begin "by hand: a bundle of a fresh key with nested folders verifies"
-mkdir -p "$W/in/tree/a/b" "$W/in/tree/c"
+mkdir -p "$W/in/tree/a/b" "$W/in/tree/c" "$W/in/tree/ملفات"
 printf 'one\n' >"$W/in/tree/a/b/one.txt"
 head -c 300000 /dev/urandom >"$W/in/tree/c/noise.bin"
 : >"$W/in/tree/empty"
+printf 'بيان\n' >"$W/in/tree/ملفات/بيان.txt"
 "$QASID" keygen -W -p "$W/k.pub" -s "$W/k.sec" >/dev/null
 "$QASID" pack -q -s "$W/k.sec" -o "$W/tree.qasid" "$W/in/tree"
 setup fresh "$W/tree.qasid" "$W/k.pub"
 run 0 by_hand_raw fresh
-[ "$(grep -c '^tree/.*: OK$' "$OUT")" -eq 3 ] || t_fail "want 3 files OK"
+[ "$(grep -c '^tree/.*: OK$' "$OUT")" -eq 4 ] || t_fail "want 4 files OK"
+t_grep "^tree/ملفات/بيان.txt: OK$" "$OUT"
 t_nogrep "FAILED" "$OUT"
 t_end
 
 t_begin "by hand: another key is refused by minisign"
 setup otherkey "$W/vector.qasid" "$W/k.pub"
 run 1 by_hand otherkey
+t_grep "Signature key id in .*manifest.minisig is" "$ERR"
+t_nogrep ": OK$" "$OUT"
 t_end
 
 t_begin "by hand: changed file content is caught by b2sum"

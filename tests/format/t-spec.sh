@@ -74,6 +74,8 @@ for off in 5 600 2000 1500000 -2; do
 	run 1 python3 "$REF" "$W/flip.qasid"
 	t_grep "^refcheck: " "$OUT"
 	run 1 "$QASID" verify -p "$W/k.pub" "$W/flip.qasid"
+	# Whichever check catches it names the member and where it starts.
+	t_grep "^qasid: .*flip.qasid: gzip member [0-9]* at offset [0-9]*" "$ERR"
 	t_end
 done
 
@@ -82,7 +84,9 @@ cp "$W/t1700000000.qasid" "$W/tail.qasid"
 printf '\037\213\010\000\000\000\000\000\000\377\003\000\000\000\000\000\000\000\000\000' \
     >>"$W/tail.qasid"
 run 1 python3 "$REF" "$W/tail.qasid"
+t_grep "^refcheck: .*tail.qasid: " "$OUT"
 run 1 "$QASID" verify -p "$W/k.pub" "$W/tail.qasid"
+t_grep "tail.qasid: data after the end of the bundle" "$ERR"
 t_end
 
 # Section 6.1, item 8 and 9: the examples the text gives.
