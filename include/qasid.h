@@ -213,8 +213,11 @@ typedef struct qasid_packer qasid_packer;
  */
 typedef int (*qasid_progress_fn)(void *ud, uint64_t done, uint64_t total);
 
-/* The packer keeps a pointer to sk; it must outlive the packer. */
+/* The packer keeps a pointer to sk; it must outlive the packer. sk may be
+ * NULL until qasid_packer_set_key(), so that files can be added and
+ * qasid_packer_media() asked before a password is. */
 qasid_packer *qasid_packer_new(const qasid_seckey *sk);
+void qasid_packer_set_key(qasid_packer *p, const qasid_seckey *sk);
 void qasid_packer_free(qasid_packer *p);
 
 /* Title: UTF-8, at most 1024 bytes, no control characters (C0, C1), no
@@ -262,6 +265,28 @@ int qasid_packer_add(qasid_packer *p, const char *path);
 int qasid_packer_write(qasid_packer *p, const char *out_path, int overwrite);
 
 const char *qasid_packer_errmsg(const qasid_packer *p);
+
+/*
+ * What writing the files added so far to out_path will need of its media,
+ * for a program to warn before it asks for a password. Sizes are upper
+ * bounds (files stored as they are: video does not compress); compressible
+ * files need less, so these are grounds for a warning, not a refusal.
+ */
+typedef struct qasid_pack_media {
+	uint64_t need_out;   /* bytes the output's file system must have free */
+	uint64_t free_out;   /* free there; UINT64_MAX if unknown */
+	uint64_t need_tmp;   /* bytes the body needs where it waits, if that is
+	                      * another file system; else 0 (counted in need_out) */
+	uint64_t free_tmp;   /* free there; UINT64_MAX if unknown */
+	const char *out_fs;  /* "FAT32" if the output's file system is, else NULL */
+	const char *big;     /* a file of 4 GiB or more (its stored path), or
+	                      * NULL; valid until the packer is freed */
+	uint64_t big_size;
+} qasid_pack_media;
+
+/* Fills *m; QASID_ERR_ARG if nothing was added. */
+int qasid_packer_media(qasid_packer *p, const char *out_path,
+    qasid_pack_media *m);
 
 /* ---- Reading, verifying, unpacking ------------------------------------- */
 

@@ -74,6 +74,11 @@ void cli_progress_done(void);
 /* JSON string output. */
 void cli_json_str(const char *s);
 
+/* cli_media.c: warnings about the output's medium, before the password
+ * prompt; a hint after running out of space. */
+void cli_pack_media(qasid_packer *p, const char *out, const char *tmpdir);
+void cli_pack_nospace_hint(void);
+
 int cmd_keygen(int argc, char **argv);
 int cmd_pack(int argc, char **argv);
 int cmd_verify(int argc, char **argv);

@@ -193,7 +193,7 @@ int
 cmd_pack(int argc, char **argv)
 {
 	struct packopts o = {.sequence = 1};
-	qasid_seckey *sk;
+	qasid_seckey *sk = NULL;
 	qasid_packer *p;
 	int64_t created = 0;
 	int rc, status;
@@ -201,12 +201,8 @@ cmd_pack(int argc, char **argv)
 	if ((status = pack_parse(argc, argv, &o)) != 0 ||
 	    (status = created_time(&created)) != 0)
 		return status;
-	if ((sk = load_seckey(o.sec, &status)) == NULL)
-		return status;
-	if ((p = qasid_packer_new(sk)) == NULL) {
-		qasid_seckey_free(sk);
+	if ((p = qasid_packer_new(NULL)) == NULL)
 		return cli_fail("out of memory");
-	}
 	qasid_packer_set_time(p, created);
 	qasid_packer_set_threads(p, o.threads);
 	qasid_packer_set_progress(p, cli_progress, NULL);
@@ -218,9 +214,17 @@ cmd_pack(int argc, char **argv)
 	if (rc == QASID_OK)
 		rc = qasid_packer_set_series(p, o.series ? o.series :
 		    "default", o.sequence);
-	cli_catch_stop(1);
 	for (int i = optind; rc == QASID_OK && i < argc; i++)
 		rc = qasid_packer_add(p, argv[i]);
+	/* Warnings about the media come before the password prompt. */
+	if (rc == QASID_OK)
+		cli_pack_media(p, o.out, o.tmpdir);
+	if (rc == QASID_OK && (sk = load_seckey(o.sec, &status)) == NULL) {
+		qasid_packer_free(p);
+		return status;
+	}
+	qasid_packer_set_key(p, sk);
+	cli_catch_stop(1);
 	if (rc == QASID_OK)
 		rc = qasid_packer_write(p, o.out, o.force);
 	cli_progress_done();
@@ -228,6 +232,8 @@ cmd_pack(int argc, char **argv)
 		cli_stopped(o.out, "nothing was written");
 	cli_catch_stop(0);
 	status = cli_result(rc, qasid_packer_errmsg(p));
+	if (rc == QASID_ERR_NOSPACE && o.tmpdir == NULL)
+		cli_pack_nospace_hint();
 	if (status == 0 && !cli.quiet)
 		printf("packed %s\n", cli_safe(o.out));
 	if (status == 0 && cli.verbose && !cli.quiet)
