@@ -75,7 +75,7 @@ _qasid()
 	keygen) opts='-p -s -W -f -q --password-file --help' ;;
 	pack) opts='-s -o -t -n -N -j -f -q -v --password-file --help' ;;
 	verify) opts='-p -P -K -q -v --json --help' ;;
-	unpack) opts='-p -P -K -C -q -v --help' ;;
+	unpack) opts='-p -P -K -C --salvage -q -v --help' ;;
 	list) opts='-p -P -K --json --help' ;;
 	trust) opts='-K -n -q --json --help' ;;
 	help)

@@ -399,6 +399,25 @@ int qasid_reader_verify(qasid_reader *r);
 int qasid_reader_unpack(qasid_reader *r, const char *dir);
 
 /*
+ * For a damaged bundle nobody can repair: unpacks into dir every file whose
+ * content matches its signed hash, and nothing else. The head must verify
+ * as for qasid_reader_unpack() (the signature by a trusted key, the
+ * manifest): a bundle that is unsigned, untrusted or whose head is damaged
+ * gives that error and nothing. The body is read once; after a damaged
+ * member reading goes on at the next one, whose offsets the manifest
+ * gives. fn (may be NULL) is called with the path of each file that could
+ * not be recovered. Returns QASID_OK only if nothing was damaged;
+ * QASID_ERR_CONTENT if something was, the message counting the files
+ * lost and unpacked: the result is then incomplete, but every file in it
+ * is whole and signed. Folders are always made. Other errors as for
+ * qasid_reader_unpack(); a file's clash with what dir holds is refused
+ * before anything is written.
+ */
+typedef void (*qasid_lost_fn)(void *ud, const char *path);
+int qasid_reader_salvage(qasid_reader *r, const char *dir, qasid_lost_fn fn,
+    void *ud);
+
+/*
  * Reads the manifest without unpacking. With a keyring, the signature is
  * checked first (and its failure returned); with verify_signature 0 the
  * listing is given unverified and info.signature_ok stays 0. fn is called

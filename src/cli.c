@@ -165,8 +165,12 @@ static const struct {
 	    "[--json] BUNDLE...", "check bundles completely",
 	    KEYOPTS "  --json         one JSON object per bundle\n" COMMONOPTS},
 	{"unpack", cmd_unpack, "unpack [-p PUBKEY | -P KEYSTRING | -K KEYRING] "
-	    "-C DIR BUNDLE", "verify and unpack a bundle, all or nothing",
-	    "  -C DIR         unpack into DIR (made if missing)\n" KEYOPTS
+	    "[--salvage] -C DIR BUNDLE", "verify and unpack a bundle, all or "
+	    "nothing",
+	    "  -C DIR         unpack into DIR (made if missing)\n"
+	    "  --salvage      of a damaged bundle, unpack only the files that\n"
+	    "                 match their signed hashes (exit 1: incomplete)\n"
+	    KEYOPTS
 	    COMMONOPTS},
 	{"list", cmd_list, "list [-p PUBKEY | -P KEYSTRING | -K KEYRING] "
 	    "[--json] BUNDLE", "show a bundle's manifest without unpacking",

@@ -78,6 +78,8 @@ void cli_json_str(const char *s);
  * prompt; a hint after running out of space. */
 void cli_pack_media(qasid_packer *p, const char *out, const char *tmpdir);
 void cli_pack_nospace_hint(void);
+/* unpack --salvage: lists the files it could not recover on stdout. */
+int cli_salvage(qasid_reader *r, const char *dir);
 
 int cmd_keygen(int argc, char **argv);
 int cmd_pack(int argc, char **argv);

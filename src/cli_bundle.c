@@ -17,11 +17,13 @@
 #define OPT_PASSWORD_FILE 1000
 #define OPT_JSON 1001
 #define OPT_TMPDIR 1002
+#define OPT_SALVAGE 1003
 
 static const struct option longopts[] = {
 	{"password-file", required_argument, NULL, OPT_PASSWORD_FILE},
 	{"json", no_argument, NULL, OPT_JSON},
 	{"tmpdir", required_argument, NULL, OPT_TMPDIR},
+	{"salvage", no_argument, NULL, OPT_SALVAGE},
 	{"quiet", no_argument, NULL, 'q'},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
@@ -286,6 +288,8 @@ print_ok(const char *path, const qasid_info *in)
 	    in->series, in->sequence, in->files, in->bytes);
 }
 
+static int salvage_opt; /* unpack --salvage */
+
 static int
 keyopt_parse(int argc, char **argv, const char *cmd, const char *extra,
     struct keyopts *k, const char **dir)
@@ -297,6 +301,8 @@ keyopt_parse(int argc, char **argv, const char *cmd, const char *extra,
 	while ((c = getopt_long(argc, argv, optstr, longopts, NULL)) != -1) {
 		if (c == 'C' && dir != NULL)
 			*dir = optarg;
+		else if (c == OPT_SALVAGE && dir != NULL)
+			salvage_opt = 1;
 		else if (!common_opt(c, k))
 			return cli_usage(cmd);
 	}
@@ -376,7 +382,8 @@ cmd_unpack(int argc, char **argv)
 	cli_catch_stop(1);
 	rc = qasid_reader_open(r, argv[optind]);
 	if (rc == QASID_OK)
-		rc = qasid_reader_unpack(r, dir);
+		rc = salvage_opt ? cli_salvage(r, dir) :
+		    qasid_reader_unpack(r, dir);
 	cli_progress_done();
 	if (rc != QASID_OK && cli_stop_requested())
 		cli_stopped(dir, "nothing was unpacked");

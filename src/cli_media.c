@@ -14,6 +14,8 @@
 #define GIB 1073741824.0
 #define MIB 1048576.0
 
+static void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 static void
 warn(const char *fmt, ...)
 {
@@ -76,4 +78,18 @@ cli_pack_nospace_hint(void)
 {
 	fputs("qasid: the compressed body waits beside the output while it is "
 	    "signed; --tmpdir DIR keeps it on another disk\n", stderr);
+}
+
+static void
+print_lost(void *ud, const char *path)
+{
+	(void)ud;
+	cli_progress_done();
+	printf("not recovered: %s\n", cli_safe(path));
+}
+
+int
+cli_salvage(qasid_reader *r, const char *dir)
+{
+	return qasid_reader_salvage(r, dir, print_lost, NULL);
 }

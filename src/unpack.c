@@ -410,7 +410,7 @@ qunpack(qasid_reader *r, const char *dir)
 
 	if ((rc = open_dest(&u)) == QASID_OK && (rc = prepare(&u,
 	    &finished)) == QASID_OK && !finished)
-		rc = qread_body(r, &sink);
+		rc = r->salvage ? qsalvage(r, &u) : qread_body(r, &sink);
 	if (u.fd >= 0)
 		close(u.fd);
 	if (rm_stage(&u) < 0 && rc == QASID_OK)

@@ -66,7 +66,7 @@ t_end
 
 t_begin "completion offers each command's own options"
 expect "--json" "verify" "--j"
-expect "-p -P -K -C -q -v --help" "unpack" "-"
+expect "-p -P -K -C --salvage -q -v --help" "unpack" "-"
 expect "--password-file" "keygen" "--p"
 expect "--password-file --help" "pack" "--"
 expect "-p -P -K --json --help" "list" "-"
