@@ -29,8 +29,8 @@ OPT       ?= -O2 -g
 ifeq ($(WERROR),1)
 WARN     += -Werror
 endif
-DEPS_CFLAGS = $(shell $(PKG_CONFIG) --cflags libarchive libsodium zlib 2>/dev/null)
-DEPS_LIBS   = $(shell $(PKG_CONFIG) --libs libarchive libsodium zlib 2>/dev/null) -lpthread -lm
+DEPS_CFLAGS = $(shell $(PKG_CONFIG) --cflags libarchive libsodium zlib libisal 2>/dev/null)
+DEPS_LIBS   = $(shell $(PKG_CONFIG) --libs libarchive libsodium zlib libisal 2>/dev/null) -lpthread -lm
 QCFLAGS   = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) -Iinclude -Isrc \
             $(DEPS_CFLAGS) $(CFLAGS)
 SOLDFLAGS = -Wl,-z,relro,-z,now $(LDFLAGS)
@@ -40,7 +40,7 @@ LIB_SRC = src/util.c src/unicode.c src/paths.c src/keys.c src/sig.c src/keyring.
           src/gz.c src/tar.c src/manifest.c src/pack.c src/body.c \
           src/inflate.c src/feed.c src/hasher.c src/read.c src/check.c src/unpack.c \
           src/queue.c src/source.c src/publish.c src/leftover.c \
-          src/media.c src/salvage.c
+          src/media.c src/salvage.c src/recover.c src/repair.c
 CLI_SRC = src/cli.c src/cli_keys.c src/cli_bundle.c src/cli_stop.c \
           src/cli_media.c
 LIB_OBJ = $(LIB_SRC:src/%.c=$(B)/%.o)

@@ -433,6 +433,42 @@ const qasid_info *qasid_reader_info(const qasid_reader *r);
 
 const char *qasid_reader_errmsg(const qasid_reader *r);
 
+/* ---- Recovery files ---------------------------------------------------- */
+
+/*
+ * Reed-Solomon parity beside a bundle, in BUNDLE-rec (docs/FORMAT.md
+ * 17.5): any K of a stripe's data and parity blocks rebuild it, stripes
+ * interleave the bundle's 4 KiB blocks so that a contiguous run of damage
+ * spreads over all of them, and each block's hash finds damage to the
+ * block. Made by anyone (a mirror too); a repaired bundle is verified like
+ * any bundle before it replaces the damaged one.
+ *   1. qasid_rec_new(), qasid_rec_set_progress().
+ *   2. qasid_rec_protect(), qasid_rec_check() or qasid_rec_repair().
+ *   3. qasid_rec_free().
+ */
+typedef struct qasid_rec qasid_rec;
+
+qasid_rec *qasid_rec_new(void);
+void qasid_rec_free(qasid_rec *x);
+void qasid_rec_set_progress(qasid_rec *x, qasid_progress_fn fn, void *ud);
+/* Writes BUNDLE-rec (replacing one) with pct percent parity, 1-50, in one
+ * read of the bundle; the caller should have verified the bundle. */
+int qasid_rec_protect(qasid_rec *x, const char *bundle, unsigned pct);
+/* Compares the bundle with its recovery file, in one read: QASID_OK if
+ * every block matches, QASID_ERR_CONTENT if some do not and repair can
+ * restore them, QASID_ERR_LIMIT if it cannot, QASID_ERR_NOTFOUND if
+ * there is no recovery file. */
+int qasid_rec_check(qasid_rec *x, const char *bundle);
+/* Rebuilds the lost blocks into a temporary file beside the bundle,
+ * verifies it with the trusted keys of kr, then renames it over the
+ * bundle; on any failure the bundle is left as it was. QASID_OK also when
+ * nothing was lost (nothing is written then: see qasid_rec_blocks()). */
+int qasid_rec_repair(qasid_rec *x, const char *bundle,
+    const qasid_keyring *kr);
+/* The lost 4 KiB blocks the last check or repair found. */
+uint64_t qasid_rec_blocks(const qasid_rec *x);
+const char *qasid_rec_errmsg(const qasid_rec *x);
+
 #ifdef __cplusplus
 }
 #endif

@@ -172,6 +172,15 @@ static const struct {
 	    "                 match their signed hashes (exit 1: incomplete)\n"
 	    KEYOPTS
 	    COMMONOPTS},
+	{"protect", cmd_protect, "protect [--redundancy PCT] [-p PUBKEY | "
+	    "-P KEYSTRING | -K KEYRING] BUNDLE", "verify a bundle, then write "
+	    "recovery data beside it (BUNDLE-rec)",
+	    "  --redundancy PCT  parity, 1-50% of the bundle (default 5)\n"
+	    KEYOPTS "  -q, --quiet    print nothing on success\n"},
+	{"repair", cmd_repair, "repair [-p PUBKEY | -P KEYSTRING | -K KEYRING] "
+	    "BUNDLE", "rebuild a damaged bundle from BUNDLE-rec, verify it, "
+	    "replace it",
+	    KEYOPTS "  -q, --quiet    print nothing on success\n"},
 	{"list", cmd_list, "list [-p PUBKEY | -P KEYSTRING | -K KEYRING] "
 	    "[--json] BUNDLE", "show a bundle's manifest without unpacking",
 	    KEYOPTS "  --json         one JSON object\n"},

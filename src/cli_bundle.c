@@ -350,6 +350,8 @@ cmd_verify(int argc, char **argv)
 		status = rc == QASID_OK ? 0 : cli.json ?
 		    (qasid_err_is_verification(rc) ? EXIT_VERIFY : EXIT_OTHER) :
 		    cli_result(rc, qasid_reader_errmsg(r));
+		if (rc != QASID_OK && !cli.json && qasid_err_is_verification(rc))
+			cli_rec_hint(argv[i]);
 		/* Any environment failure outranks a verification one. */
 		if (status > worst)
 			worst = status;
