@@ -40,7 +40,8 @@ LIB_SRC = src/util.c src/unicode.c src/paths.c src/keys.c src/sig.c src/keyring.
           src/gz.c src/tar.c src/manifest.c src/pack.c src/body.c \
           src/inflate.c src/feed.c src/hasher.c src/read.c src/check.c src/unpack.c \
           src/queue.c src/source.c src/publish.c src/leftover.c \
-          src/media.c src/salvage.c src/recover.c src/repair.c
+          src/media.c src/salvage.c src/recover.c src/repair.c \
+          src/rec_handle.c
 CLI_SRC = src/cli.c src/cli_keys.c src/cli_bundle.c src/cli_stop.c \
           src/cli_media.c
 LIB_OBJ = $(LIB_SRC:src/%.c=$(B)/%.o)

@@ -121,7 +121,8 @@ qrec_parse(struct qrec *h, const unsigned char blk[QREC_BLOCK])
 	hex = p + 1;
 	if (sodium_hex2bin(h->headhash, 32, hex, 64, NULL, &len, NULL) != 0 ||
 	    len != 32 || k == 0 || k > QREC_K_MAX || m == 0 ||
-	    k + m > QREC_N_MAX || h->headlen > h->size)
+	    k + m > QREC_N_MAX || h->headlen > h->size ||
+	    h->size > ((uint64_t)1 << 50))
 		return -1;
 	h->k = (unsigned)k;
 	h->m = (unsigned)m;
@@ -230,37 +231,6 @@ qrec_path(const char *bundle)
 	if (p != NULL)
 		snprintf(p, n, "%s-rec", bundle);
 	return p;
-}
-
-qasid_rec *
-qasid_rec_new(void)
-{
-	return calloc(1, sizeof(qasid_rec));
-}
-
-void
-qasid_rec_free(qasid_rec *x)
-{
-	free(x);
-}
-
-void
-qasid_rec_set_progress(qasid_rec *x, qasid_progress_fn fn, void *ud)
-{
-	x->progress = fn;
-	x->progress_ud = ud;
-}
-
-uint64_t
-qasid_rec_blocks(const qasid_rec *x)
-{
-	return x->blocks;
-}
-
-const char *
-qasid_rec_errmsg(const qasid_rec *x)
-{
-	return x->err.msg;
 }
 
 /* ---- protect ------------------------------------------------------------ */

@@ -15,25 +15,6 @@ none(qasid_rec *x, const char *bundle)
 	    "without ISA-L, so it cannot make or use recovery files", bundle);
 }
 
-qasid_rec *
-qasid_rec_new(void)
-{
-	return calloc(1, sizeof(qasid_rec));
-}
-
-void
-qasid_rec_free(qasid_rec *x)
-{
-	free(x);
-}
-
-void
-qasid_rec_set_progress(qasid_rec *x, qasid_progress_fn fn, void *ud)
-{
-	x->progress = fn;
-	x->progress_ud = ud;
-}
-
 int
 qasid_rec_protect(qasid_rec *x, const char *bundle, unsigned pct)
 {
@@ -54,16 +35,4 @@ qasid_rec_repair(qasid_rec *x, const char *bundle, const qasid_keyring *kr)
 {
 	(void)kr;
 	return none(x, bundle);
-}
-
-uint64_t
-qasid_rec_blocks(const qasid_rec *x)
-{
-	return x->blocks;
-}
-
-const char *
-qasid_rec_errmsg(const qasid_rec *x)
-{
-	return x->err.msg;
 }
