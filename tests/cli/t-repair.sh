@@ -58,6 +58,12 @@ t_same "$W/b.qasid" "$W/orig.qasid"
 cp "$W/rec.bak" "$W/b.qasid-rec"
 t_end
 
+t_begin "repair: a bundle cut short by 1 MiB is made whole"
+head -c $(($(wc -c <"$W/orig.qasid") - 1048576)) "$W/orig.qasid" >"$W/b.qasid"
+run 0 "$QASID" repair -p "$W/k.pub" "$W/b.qasid"
+t_same "$W/b.qasid" "$W/orig.qasid"
+t_end
+
 t_begin "repair beyond the bound leaves the bundle as it was"
 wreck "$W/b.qasid" 4 0 5000000 8000000
 cp "$W/b.qasid" "$W/wrecked.qasid"
