@@ -31,8 +31,8 @@ OPT       ?= -O2 -g
 ifeq ($(WERROR),1)
 WARN     += -Werror
 endif
-DEPS_CFLAGS = $(shell $(PKG_CONFIG) --cflags libarchive libsodium zlib libexif 2>/dev/null)
-DEPS_LIBS   = $(shell $(PKG_CONFIG) --libs libarchive libsodium zlib libexif 2>/dev/null) -lpthread -lm
+DEPS_CFLAGS = $(shell $(PKG_CONFIG) --cflags libarchive libsodium zlib libexif libisal 2>/dev/null)
+DEPS_LIBS   = $(shell $(PKG_CONFIG) --libs libarchive libsodium zlib libexif libisal 2>/dev/null) -lpthread -lm
 QCFLAGS   = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(HARDEN) $(VISIBILITY) -Iinclude \
             $(addprefix -Isrc/,$(LAYERS)) $(DEPS_CFLAGS) $(CFLAGS)
 SOLDFLAGS = -Wl,-z,relro,-z,now $(LDFLAGS)
@@ -40,22 +40,24 @@ QLDFLAGS  = -pie $(SOLDFLAGS)
 
 # The library by layer: core (no system calls), format (the bytes of a
 # bundle), os (every call that differs between POSIX and Windows), keys,
-# and the three jobs: pack, read, unpack. The tool is src/cli.
-LAYERS    = core format os keys pack read unpack cli
+# the three jobs (pack, read, unpack) and repair. The tool is src/cli.
+LAYERS    = core format os keys pack read unpack repair cli
 LIB_SRC = src/core/error.c src/core/buf.c src/core/queue.c src/core/source.c \
           src/format/unicode.c src/format/paths.c src/format/sig.c \
           src/format/gz.c src/format/tar.c src/format/manifest.c \
           src/format/head.c \
-          src/os/file.c src/os/locale.c \
+          src/os/file.c src/os/locale.c src/os/media.c \
           src/keys/keys.c src/keys/keyring.c \
           src/pack/pack.c src/pack/body.c src/pack/meta.c \
           src/pack/meta_exif.c src/pack/meta_bmff.c src/pack/meta_pdf.c \
           src/pack/meta_pack.c src/pack/scrub.c \
           src/read/read.c src/read/inflate.c src/read/feed.c \
           src/read/hasher.c src/read/check.c \
-          src/unpack/unpack.c src/unpack/publish.c src/unpack/leftover.c
+          src/unpack/unpack.c src/unpack/publish.c src/unpack/leftover.c \
+          src/unpack/salvage.c \
+          src/repair/recover.c src/repair/repair.c src/repair/rec_handle.c
 CLI_SRC = src/cli/cli.c src/cli/cli_keys.c src/cli/cli_bundle.c \
-          src/cli/cli_stop.c
+          src/cli/cli_stop.c src/cli/cli_media.c
 SRC_H   = $(wildcard src/*/*.h)
 LIB_OBJ = $(LIB_SRC:src/%.c=$(B)/%.o)
 CLI_OBJ = $(CLI_SRC:src/%.c=$(B)/%.o)

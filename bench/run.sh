@@ -360,6 +360,46 @@ big() {
 	fi
 }
 
+# recovery BUNDLE: protect (10%), and repair after 40 scattered 4 KiB blocks
+# and a 2 MiB run are destroyed, each timed once; MB/s of bundle into
+# recovery.md, which is appended to RESULTS.md.
+recovery() {
+	b=$1
+	size=$(wc -c <"$b")
+	: >"$WORK/recovery.tsv"
+	for op in protect repair; do
+		if [ "$op" = repair ]; then
+			python3 - "$b" "$size" <<'PY' || die "wrecking failed"
+import os, random, sys
+size = int(sys.argv[2])
+rnd = random.Random(1)
+with open(sys.argv[1], "r+b") as f:
+    for _ in range(40):
+        f.seek(rnd.randrange(size // 4096) * 4096)
+        f.write(os.urandom(4096))
+    f.seek(size // 3)
+    f.write(os.urandom(2 << 20))
+PY
+		fi
+		set -- -q -p "$WORK/q.pub" "$b"
+		[ "$op" = protect ] && set -- --redundancy 10 "$@"
+		sync
+		"$TIME" -f '%e %M' -o "$WORK/rec.time" "$QASID" "$op" "$@" \
+		    >/dev/null || die "qasid $op failed"
+		# shellcheck disable=SC2046 # the numbers, split on purpose
+		set -- $(tail -n 1 "$WORK/rec.time")
+		printf '%s\t%s\t%s\t%s\n' "$op" "$size" "$1" "$2" \
+		    >>"$WORK/recovery.tsv"
+		say "  $op: $1 s, $2 KiB"
+	done
+	awk -F '\t' 'BEGIN { print "\n## Recovery files (10%, one run)\n";
+	    print "| step | bundle MB | s | MB/s | peak KiB |";
+	    print "|---|---|---|---|---|" }
+	    { printf "| %s | %.0f | %s | %.0f | %s |\n", $1, $2 / 1e6, $3,
+	    ($3 > 0 ? $2 / 1e6 / $3 : 0), $4 }' \
+	    "$WORK/recovery.tsv" >"$WORK/recovery.md"
+}
+
 # ---- Main ---------------------------------------------------------------
 
 check_tools
@@ -388,12 +428,15 @@ for n in $SCALE; do
 	rm -f "$WORK/small-$n".*
 done
 [ "$PROFILE" = 1 ] && profile "$main_src"
-rm -f "$WORK/main.qasid"
+say "protect and repair of the main bundle"
+recovery "$WORK/main.qasid"
+rm -f "$WORK/main.qasid" "$WORK/main.qasid-rec"
 [ "$BIG" -gt 0 ] && big
 sh "$BENCH/keyring.sh" "$QASID" "" "$WORK" || exit 2
 printf 'load_after\t%s\n' "$(cut -d ' ' -f 1-3 /proc/loadavg)" \
     >>"$WORK/machine.tsv"
 python3 "$BENCH/summarize" "$WORK" "$CORPUS" "$SCALE" \
     >"$WORK/summary.txt" || die "summarize failed"
-cat "$WORK/summary.txt"
+cat "$WORK/recovery.md" >>"$BENCH/RESULTS.md"
+cat "$WORK/summary.txt" "$WORK/recovery.md"
 say "wrote bench/RESULTS.md"

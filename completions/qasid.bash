@@ -51,7 +51,7 @@ _qasid()
 	done
 
 	if [[ -z $cmd ]]; then
-		_qasid_reply -W 'keygen pack verify unpack list trust help
+		_qasid_reply -W 'keygen pack verify unpack protect repair list trust help
 		    --version --help' -- "$cur"
 		return 0
 	fi
@@ -76,11 +76,13 @@ _qasid()
 	pack) opts='-s -o -t -n -N -j -f -q -v --json --scrub --keep-metadata
 		--password-file --help' ;;
 	verify) opts='-p -P -K -q -v --json --help' ;;
-	unpack) opts='-p -P -K -C -q -v --help' ;;
+	unpack) opts='-p -P -K -C --salvage -q -v --help' ;;
+	protect) opts='-p -P -K --redundancy -q --help' ;;
+	repair) opts='-p -P -K -q --help' ;;
 	list) opts='-p -P -K --json --help' ;;
 	trust) opts='-K -n -q --json --help' ;;
 	help)
-		_qasid_reply -W 'keygen pack verify unpack list trust' -- "$cur"
+		_qasid_reply -W 'keygen pack verify unpack protect repair list trust' -- "$cur"
 		return 0
 		;;
 	*) return 0 ;;

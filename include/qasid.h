@@ -240,8 +240,11 @@ typedef int (*qasid_progress_fn)(void *ud, uint64_t done, uint64_t total);
 
 /* The packer keeps a pointer to sk; it must outlive the packer. sk may be
  * loaded later, up to qasid_packer_write(): after the metadata check, say,
- * so a refused pack never asks for a password. */
+ * so a refused pack never asks for a password; or it may be NULL until
+ * qasid_packer_set_key(), so that files can be added and
+ * qasid_packer_media() asked before a password is. */
 QASID_API qasid_packer *qasid_packer_new(const qasid_seckey *sk);
+QASID_API void qasid_packer_set_key(qasid_packer *p, const qasid_seckey *sk);
 QASID_API void qasid_packer_free(qasid_packer *p);
 
 /* Title: UTF-8, at most 1024 bytes, no control characters (C0, C1), no
@@ -336,6 +339,28 @@ QASID_API int qasid_packer_write(qasid_packer *p, const char *out_path,
     int overwrite);
 
 QASID_API const char *qasid_packer_errmsg(const qasid_packer *p);
+
+/*
+ * What writing the files added so far to out_path will need of its media,
+ * for a program to warn before it asks for a password. Sizes are upper
+ * bounds (files stored as they are: video does not compress); compressible
+ * files need less, so these are grounds for a warning, not a refusal.
+ */
+typedef struct qasid_pack_media {
+	uint64_t need_out;   /* bytes the output's file system must have free */
+	uint64_t free_out;   /* free there; UINT64_MAX if unknown */
+	uint64_t need_tmp;   /* bytes the body needs where it waits, if that is
+	                      * another file system; else 0 (counted in need_out) */
+	uint64_t free_tmp;   /* free there; UINT64_MAX if unknown */
+	const char *out_fs;  /* "FAT32" if the output's file system is, else NULL */
+	const char *big;     /* a file of 4 GiB or more (its stored path), or
+	                      * NULL; valid until the packer is freed */
+	uint64_t big_size;
+} qasid_pack_media;
+
+/* Fills *m; QASID_ERR_ARG if nothing was added. */
+QASID_API int qasid_packer_media(qasid_packer *p, const char *out_path,
+    qasid_pack_media *m);
 
 /* ---- Reading, verifying, unpacking ------------------------------------- */
 
@@ -448,6 +473,25 @@ QASID_API int qasid_reader_verify(qasid_reader *r);
 QASID_API int qasid_reader_unpack(qasid_reader *r, const char *dir);
 
 /*
+ * For a damaged bundle nobody can repair: unpacks into dir every file whose
+ * content matches its signed hash, and nothing else. The head must verify
+ * as for qasid_reader_unpack() (the signature by a trusted key, the
+ * manifest): a bundle that is unsigned, untrusted or whose head is damaged
+ * gives that error and nothing. The body is read once; after a damaged
+ * member reading goes on at the next one, whose offsets the manifest
+ * gives. fn (may be NULL) is called with the path of each file that could
+ * not be recovered. Returns QASID_OK only if nothing was damaged;
+ * QASID_ERR_CONTENT if something was, the message counting the files
+ * lost and unpacked: the result is then incomplete, but every file in it
+ * is whole and signed. Folders are always made. Other errors as for
+ * qasid_reader_unpack(); a file's clash with what dir holds is refused
+ * before anything is written.
+ */
+typedef void (*qasid_lost_fn)(void *ud, const char *path);
+QASID_API int qasid_reader_salvage(qasid_reader *r, const char *dir,
+    qasid_lost_fn fn, void *ud);
+
+/*
  * Reads the manifest without unpacking. With a keyring, the signature is
  * checked first (and its failure returned); with verify_signature 0 the
  * listing is given unverified and info.signature_ok stays 0. fn is called
@@ -462,6 +506,44 @@ QASID_API int qasid_reader_list(qasid_reader *r, int verify_signature,
 QASID_API const qasid_info *qasid_reader_info(const qasid_reader *r);
 
 QASID_API const char *qasid_reader_errmsg(const qasid_reader *r);
+
+/* ---- Recovery files ---------------------------------------------------- */
+
+/*
+ * Reed-Solomon parity beside a bundle, in BUNDLE-rec (docs/FORMAT.md
+ * 17.5): any K of a stripe's data and parity blocks rebuild it, stripes
+ * interleave the bundle's 4 KiB blocks so that a contiguous run of damage
+ * spreads over all of them, and each block's hash finds damage to the
+ * block. Made by anyone (a mirror too); a repaired bundle is verified like
+ * any bundle before it replaces the damaged one.
+ *   1. qasid_rec_new(), qasid_rec_set_progress().
+ *   2. qasid_rec_protect(), qasid_rec_check() or qasid_rec_repair().
+ *   3. qasid_rec_free().
+ */
+typedef struct qasid_rec qasid_rec;
+
+QASID_API qasid_rec *qasid_rec_new(void);
+QASID_API void qasid_rec_free(qasid_rec *x);
+QASID_API void qasid_rec_set_progress(qasid_rec *x, qasid_progress_fn fn,
+    void *ud);
+/* Writes BUNDLE-rec (replacing one) with pct percent parity, 1-50, in one
+ * read of the bundle; the caller should have verified the bundle. */
+QASID_API int qasid_rec_protect(qasid_rec *x, const char *bundle,
+    unsigned pct);
+/* Compares the bundle with its recovery file, in one read: QASID_OK if
+ * every block matches, QASID_ERR_CONTENT if some do not and repair can
+ * restore them, QASID_ERR_LIMIT if it cannot, QASID_ERR_NOTFOUND if
+ * there is no recovery file. */
+QASID_API int qasid_rec_check(qasid_rec *x, const char *bundle);
+/* Rebuilds the lost blocks into a temporary file beside the bundle,
+ * verifies it with the trusted keys of kr, then renames it over the
+ * bundle; on any failure the bundle is left as it was. QASID_OK also when
+ * nothing was lost (nothing is written then: see qasid_rec_blocks()). */
+QASID_API int qasid_rec_repair(qasid_rec *x, const char *bundle,
+    const qasid_keyring *kr);
+/* The lost 4 KiB blocks the last check or repair found. */
+QASID_API uint64_t qasid_rec_blocks(const qasid_rec *x);
+QASID_API const char *qasid_rec_errmsg(const qasid_rec *x);
 
 #ifdef __cplusplus
 }

@@ -10,7 +10,8 @@
 #                peak memory (0: off; 4096 for 4 GiB)
 # BENCH_PROFILE  1 profiles qasid with perf (callgrind where perf cannot run)
 # BENCH_COLD     1 drops the page cache before each timed command (root)
-# Corpora are cached in bench/corpus/; results go to bench/RESULTS.md.
+# Corpora are cached in bench/corpus/; results go to bench/RESULTS.md, with
+# protect (10%) and repair of the main bundle's damaged copy at the end.
 #
 #   make bench-keyring [BENCH_BEFORE=path/to/older/qasid]
 # times trust list, verify and trust add with a 50,000-key keyring alone

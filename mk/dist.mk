@@ -25,7 +25,13 @@ STATIC_OPT     ?= -O2 -ffunction-sections -fdata-sections
 STATIC_LDFLAGS ?= -static-pie -Wl,--gc-sections -Wl,--fatal-warnings -s
 STATIC_LIBS    ?= -larchive -lsodium -lexif -lz -lpthread -lm
 
-STATIC_OBJ = $(LIB_SRC:src/%.c=$(SB)/%.o) $(CLI_SRC:src/%.c=$(SB)/%.o)
+# Debian ships no static ISA-L: the static binary is built without recovery
+# files (src/repair/recover_none.c says so when asked); give STATIC_REC=isal and
+# -lisal in STATIC_LIBS where a libisal.a exists.
+STATIC_REC     ?= none
+STATIC_LIB_SRC = $(if $(filter none,$(STATIC_REC)),$(filter-out src/repair/recover.c \
+                 src/repair/repair.c,$(LIB_SRC)) src/repair/recover_none.c,$(LIB_SRC))
+STATIC_OBJ = $(STATIC_LIB_SRC:src/%.c=$(SB)/%.o) $(CLI_SRC:src/%.c=$(SB)/%.o)
 
 .PHONY: static install-check
 

@@ -6,6 +6,7 @@ set -eu
 
 # Build dependencies, then what the tests run against.
 PKGS="build-essential pkg-config libarchive-dev libsodium-dev zlib1g-dev libexif-dev \
+libisal-dev \
 minisign libarchive-tools pigz coreutils util-linux time python3 groff-base man-db \
 clang libclang-rt-14-dev valgrind file exfatprogs exfat-fuse dosfstools fusefat \
 libimage-exiftool-perl python3-pil"
@@ -17,11 +18,11 @@ for p in $PKGS; do
 done 2>/dev/null || true
 
 if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
-	if pkg-config --exists libarchive libsodium zlib libexif 2>/dev/null; then
+	if pkg-config --exists libarchive libsodium zlib libexif libisal 2>/dev/null; then
 		exit 0
 	fi
 	echo "qasid: this is not a Debian or Ubuntu system; install the" \
-	    "development files of libarchive, libsodium, zlib and libexif, pkg-config," \
+	    "development files of libarchive, libsodium, zlib, libexif and ISA-L, pkg-config," \
 	    "and for the tests minisign, bsdtar, pigz and python3" >&2
 	exit 2
 fi

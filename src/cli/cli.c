@@ -169,9 +169,22 @@ static const struct {
 	    "[--json] BUNDLE...", "check bundles completely",
 	    KEYOPTS "  --json         one JSON object per bundle\n" COMMONOPTS},
 	{"unpack", cmd_unpack, "unpack [-p PUBKEY | -P KEYSTRING | -K KEYRING] "
-	    "-C DIR BUNDLE", "verify and unpack a bundle, all or nothing",
-	    "  -C DIR         unpack into DIR (made if missing)\n" KEYOPTS
+	    "[--salvage] -C DIR BUNDLE", "verify and unpack a bundle, all or "
+	    "nothing",
+	    "  -C DIR         unpack into DIR (made if missing)\n"
+	    "  --salvage      of a damaged bundle, unpack only the files that\n"
+	    "                 match their signed hashes (exit 1: incomplete)\n"
+	    KEYOPTS
 	    COMMONOPTS},
+	{"protect", cmd_protect, "protect [--redundancy PCT] [-p PUBKEY | "
+	    "-P KEYSTRING | -K KEYRING] BUNDLE", "verify a bundle, then write "
+	    "recovery data beside it (BUNDLE-rec)",
+	    "  --redundancy PCT  parity, 1-50% of the bundle (default 5)\n"
+	    KEYOPTS "  -q, --quiet    print nothing on success\n"},
+	{"repair", cmd_repair, "repair [-p PUBKEY | -P KEYSTRING | -K KEYRING] "
+	    "BUNDLE", "rebuild a damaged bundle from BUNDLE-rec, verify it, "
+	    "replace it",
+	    KEYOPTS "  -q, --quiet    print nothing on success\n"},
 	{"list", cmd_list, "list [-p PUBKEY | -P KEYSTRING | -K KEYRING] "
 	    "[--json] BUNDLE", "show a bundle's manifest without unpacking",
 	    KEYOPTS "  --json         one JSON object\n"},

@@ -74,6 +74,17 @@ void cli_progress_done(void);
 /* JSON string output. */
 void cli_json_str(const char *s);
 
+/* cli_media.c: warnings about the output's medium, before the password
+ * prompt; a hint after running out of space. */
+void cli_pack_media(qasid_packer *p, const char *out, const char *tmpdir);
+void cli_pack_nospace_hint(void);
+/* unpack --salvage: lists the files it could not recover on stdout. */
+int cli_salvage(qasid_reader *r, const char *dir);
+/* After a failed verify, what a recovery file beside the bundle says. */
+void cli_rec_hint(const char *bundle);
+int cmd_protect(int argc, char **argv);
+int cmd_repair(int argc, char **argv);
+
 int cmd_keygen(int argc, char **argv);
 int cmd_pack(int argc, char **argv);
 int cmd_verify(int argc, char **argv);

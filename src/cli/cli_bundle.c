@@ -19,6 +19,7 @@
 #define OPT_TMPDIR 1002
 #define OPT_SCRUB 1003
 #define OPT_KEEP_METADATA 1004
+#define OPT_SALVAGE 1005
 
 static const struct option longopts[] = {
 	{"password-file", required_argument, NULL, OPT_PASSWORD_FILE},
@@ -26,6 +27,7 @@ static const struct option longopts[] = {
 	{"tmpdir", required_argument, NULL, OPT_TMPDIR},
 	{"scrub", no_argument, NULL, OPT_SCRUB},
 	{"keep-metadata", no_argument, NULL, OPT_KEEP_METADATA},
+	{"salvage", no_argument, NULL, OPT_SALVAGE},
 	{"quiet", no_argument, NULL, 'q'},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
@@ -250,11 +252,6 @@ cmd_pack(int argc, char **argv)
 		return status;
 	if ((sk = qasid_seckey_new()) == NULL)
 		return cli_fail("out of memory");
-	if ((enc = qasid_seckey_file_encrypted(sk, o.sec)) < 0) {
-		status = cli_result(enc, qasid_seckey_errmsg(sk));
-		qasid_seckey_free(sk);
-		return status;
-	}
 	if ((p = qasid_packer_new(sk)) == NULL) {
 		qasid_seckey_free(sk);
 		return cli_fail("out of memory");
@@ -266,8 +263,15 @@ cmd_pack(int argc, char **argv)
 	    *o.tmpdir == '\0')
 		o.tmpdir = NULL;
 	qasid_packer_set_tmpdir(p, o.tmpdir);
-	if ((status = pack_files(p, &o, argc, argv)) != 0 ||
-	    (status = load_seckey(sk, o.sec, enc)) != 0)
+	if ((status = pack_files(p, &o, argc, argv)) != 0)
+		goto out;
+	/* Warnings about the media come before the password prompt. */
+	cli_pack_media(p, o.out, o.tmpdir);
+	if ((enc = qasid_seckey_file_encrypted(sk, o.sec)) < 0) {
+		status = cli_result(enc, qasid_seckey_errmsg(sk));
+		goto out;
+	}
+	if ((status = load_seckey(sk, o.sec, enc)) != 0)
 		goto out;
 	cli_catch_stop(1);
 	rc = qasid_packer_write(p, o.out, o.force);
@@ -276,6 +280,8 @@ cmd_pack(int argc, char **argv)
 		cli_stopped(o.out, "nothing was written");
 	cli_catch_stop(0);
 	status = cli_result(rc, qasid_packer_errmsg(p));
+	if (rc == QASID_ERR_NOSPACE && o.tmpdir == NULL)
+		cli_pack_nospace_hint();
 	if (status == 0 && !cli.quiet && !cli.json)
 		printf("packed %s\n", cli_safe(o.out));
 	if (status == 0 && cli.verbose && !cli.quiet && !cli.json)
@@ -329,6 +335,8 @@ print_ok(const char *path, const qasid_info *in)
 	    in->series, in->sequence, in->files, in->bytes);
 }
 
+static int salvage_opt; /* unpack --salvage */
+
 static int
 keyopt_parse(int argc, char **argv, const char *cmd, const char *extra,
     struct keyopts *k, const char **dir)
@@ -340,6 +348,8 @@ keyopt_parse(int argc, char **argv, const char *cmd, const char *extra,
 	while ((c = getopt_long(argc, argv, optstr, longopts, NULL)) != -1) {
 		if (c == 'C' && dir != NULL)
 			*dir = optarg;
+		else if (c == OPT_SALVAGE && dir != NULL)
+			salvage_opt = 1;
 		else if (!common_opt(c, k))
 			return cli_usage(cmd);
 	}
@@ -387,6 +397,8 @@ cmd_verify(int argc, char **argv)
 		status = rc == QASID_OK ? 0 : cli.json ?
 		    (qasid_err_is_verification(rc) ? EXIT_VERIFY : EXIT_OTHER) :
 		    cli_result(rc, qasid_reader_errmsg(r));
+		if (rc != QASID_OK && !cli.json && qasid_err_is_verification(rc))
+			cli_rec_hint(argv[i]);
 		/* Any environment failure outranks a verification one. */
 		if (status > worst)
 			worst = status;
@@ -419,7 +431,8 @@ cmd_unpack(int argc, char **argv)
 	cli_catch_stop(1);
 	rc = qasid_reader_open(r, argv[optind]);
 	if (rc == QASID_OK)
-		rc = qasid_reader_unpack(r, dir);
+		rc = salvage_opt ? cli_salvage(r, dir) :
+		    qasid_reader_unpack(r, dir);
 	cli_progress_done();
 	if (rc != QASID_OK && cli_stop_requested())
 		cli_stopped(dir, "nothing was unpacked");

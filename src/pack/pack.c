@@ -68,6 +68,12 @@ qasid_packer_new(const qasid_seckey *sk)
 }
 
 void
+qasid_packer_set_key(qasid_packer *p, const qasid_seckey *sk)
+{
+	p->sk = sk;
+}
+
+void
 qasid_packer_free(qasid_packer *p)
 {
 	if (p == NULL)
@@ -584,4 +590,40 @@ qasid_packer_write(qasid_packer *p, const char *out, int overwrite)
 		rc = finish(p, &body, out, overwrite);
 	qpack_body_free(&body);
 	return rc;
+}
+
+int
+qasid_packer_media(qasid_packer *p, const char *out, qasid_pack_media *m)
+{
+	struct qmedia o, t;
+	uint64_t body;
+	char *dir;
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	if ((rc = begin(p)) != QASID_OK)
+		return rc;
+	if (p->n == 0)
+		return qerr_set(&p->err, QASID_ERR_ARG, "nothing to pack");
+	for (size_t i = 0; i < p->n && m->big == NULL; i++)
+		if (!p->e[i].is_dir && p->e[i].size > ((uint64_t)4 << 30) - 1) {
+			m->big = p->e[i].rel;
+			m->big_size = p->e[i].size;
+		}
+	if ((dir = qdirname(out)) == NULL)
+		return qerr_set(&p->err, QASID_ERR_NOMEM, "%s", out);
+	qmedia_probe_path(dir, &o);
+	free(dir);
+	qmedia_probe_path(p->tmpdir ? p->tmpdir : ".", &t);
+	body = qmedia_body_max(p->total, p->n);
+	/* The bundle is the body behind a head: a manifest line per entry. */
+	m->need_out = body + p->n * 512 + 65536;
+	m->free_out = o.free;
+	m->free_tmp = t.free;
+	m->out_fs = o.fsname;
+	if (p->tmpdir == NULL || (o.dev != 0 && o.dev == t.dev))
+		m->need_out += body;
+	else
+		m->need_tmp = body;
+	return QASID_OK;
 }

@@ -85,6 +85,9 @@ struct qasid_reader {
 	int head_read;           /* the head has been read (and checked) */
 	const char *dest;        /* unpack's destination, while unpacking */
 	unsigned threads;        /* 0: everything on the calling thread */
+	int salvage;             /* unpack what survives (salvage.c) */
+	qasid_lost_fn lost_fn;
+	void *lost_ud;
 };
 
 /* Reads the head; with verify, checks the signature by a trusted key. */

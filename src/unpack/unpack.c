@@ -223,6 +223,21 @@ check_space(struct unpack *u, uint64_t need)
 	    (double)avail / 1048576);
 }
 
+/* Refuses a file the destination's file system cannot hold (4 GiB or
+ * more on FAT32) before anything is written, rather than minutes into it. */
+static int
+check_fits(struct unpack *u, const struct qmedia *m, const struct qmf_entry *e)
+{
+	if (e->is_dir || e->size <= m->max_file)
+		return QASID_OK;
+	return qerr_set(&u->r->err, QASID_ERR_DEST, "%s/%s: %.2f GiB, and "
+	    "the destination is %s, which holds no file of %.0f GiB or more; "
+	    "nothing was unpacked; unpack onto exFAT (or another file "
+	    "system), or to another destination", u->dir, e->path,
+	    (double)e->size / 1073741824, m->fsname,
+	    ((double)m->max_file + 1) / 1073741824);
+}
+
 /* Refuses at once if a file of the bundle is already in the destination,
  * or if the bundle cannot fit. */
 static int
@@ -230,17 +245,21 @@ precheck(struct unpack *u)
 {
 	struct qmf_cursor *c = malloc(sizeof(*c));
 	struct qmf_entry *e = malloc(sizeof(*e));
+	struct qmedia media;
 	struct stat st;
 	uint64_t need = 0;
 	int rc = QASID_ERR_NOMEM;
 
 	if (c == NULL || e == NULL)
 		goto out;
+	qmedia_probe(u->dirfd, &media);
 	qmf_cursor_at(c, &u->r->spool, &u->r->err, &u->r->entries);
 	while ((rc = qmf_get_entry(c, e)) == 1) {
 		if (!e->is_dir)
 			need = e->size > UINT64_MAX - need ? UINT64_MAX :
 			    need + e->size;
+		if ((rc = check_fits(u, &media, e)) != QASID_OK)
+			break;
 		if (fstatat(u->dirfd, e->path, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
 		if (S_ISLNK(st.st_mode)) {
@@ -388,7 +407,7 @@ qunpack(qasid_reader *r, const char *dir)
 
 	if ((rc = open_dest(&u)) == QASID_OK && (rc = prepare(&u,
 	    &finished)) == QASID_OK && !finished)
-		rc = qread_body(r, &sink);
+		rc = r->salvage ? qsalvage(r, &u) : qread_body(r, &sink);
 	if (u.fd >= 0)
 		close(u.fd);
 	if (rm_stage(&u) < 0 && rc == QASID_OK)

@@ -69,4 +69,8 @@ int unp_mark(struct unpack *u);
  */
 int unp_recover(struct unpack *u, int *finished);
 
+/* salvage.c: unpacks into u's staging folder every file of the body whose
+ * content matches its signed hash, then publishes them. */
+int qsalvage(qasid_reader *r, struct unpack *u);
+
 #endif

@@ -83,6 +83,33 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/*
+ * Salvage of the same bundle: it must succeed where unpack did, and may
+ * write only regular files and folders, no more files than the manifest
+ * lists.
+ */
+static void
+salvage(const struct fuzz_env *env, qasid_reader *r, int unpacked)
+{
+	char dest[300];
+	int rs, fd;
+
+	snprintf(dest, sizeof(dest), "%s/salvage", env->dir);
+	rs = qasid_reader_open(r, env->bundle);
+	if (rs == QASID_OK)
+		rs = qasid_reader_salvage(r, dest, NULL, NULL);
+	if (unpacked && rs != QASID_OK) {
+		fprintf(stderr, "fuzz: unpack passed, salvage gave %d: %s\n",
+		    rs, qasid_reader_errmsg(r));
+		abort();
+	}
+	fd = open(dest, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (walk(fd) > qasid_reader_info(r)->files || fuzz_rm_tree(dest) != 0)
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -121,6 +148,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (fuzz_rm_tree(dest) != 0)
 			abort();
 	}
+	salvage(env, r, ru == QASID_OK);
 	qasid_reader_free(r);
 	return 0;
 }

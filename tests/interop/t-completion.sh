@@ -53,7 +53,7 @@ expect() {
 t_begin "completion is registered and lists the commands"
 [ -f "$COMP" ] || t_fail "$COMP missing"
 got=$(complete_words "$QASID" "")
-for c in keygen pack verify unpack list trust help; do
+for c in keygen pack verify unpack protect repair list trust help; do
 	printf '%s\n' "$got" | grep -qx "$c" || t_fail "'$c' not offered: $got"
 done
 t_end
@@ -66,10 +66,11 @@ t_end
 
 t_begin "completion offers each command's own options"
 expect "--json" "verify" "--j"
-expect "-p -P -K -C -q -v --help" "unpack" "-"
+expect "-p -P -K -C --salvage -q -v --help" "unpack" "-"
 expect "--password-file" "keygen" "--p"
 expect "--json --scrub --keep-metadata --password-file --help" "pack" "--"
 expect "-p -P -K --json --help" "list" "-"
+expect "--redundancy" "protect" "--r"
 t_end
 
 t_begin "completion offers files for bundles, folders after -C"

@@ -1,0 +1,418 @@
+/*
+ * repair.c - finding a bundle's damage with its recovery file, and
+ * rebuilding it (FORMAT.md 17.5).
+ *
+ * One read of the bundle compares every 4 KiB block with its BLAKE2b-128
+ * in the recovery file (the head copy stands in for the head), so damage
+ * is found to the block. A stripe (a column of the block matrix) with lost
+ * blocks is rebuilt from any K of its surviving data and parity blocks
+ * with ISA-L; only an e x e matrix is inverted for e lost blocks
+ * (decode_rows). The repaired bundle
+ * is written to a temporary file beside the damaged one, verified like any
+ * bundle against the trusted keys, and only then renamed over it: repair
+ * can rebuild bytes, but never make a forgery pass.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <isa-l/erasure_code.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "recover.h"
+
+#define CHUNK_BLOCKS 256u
+#define HEADCOPY_MAX ((uint64_t)64 << 20)
+
+struct rep {
+	qasid_rec *x;
+	const char *bundle;
+	char *rpath;
+	int bfd, rfd, tfd;
+	struct qrec h;
+	unsigned char *head;          /* the head copy, if intact */
+	unsigned char *bad;           /* a byte per data block: lost */
+	uint32_t *lost;               /* lost blocks per stripe */
+	unsigned char *matrix, *tbls;
+	uint64_t nbad, stripes_bad;
+	uint64_t done;
+};
+
+static int
+rep_io(struct rep *p, const char *what)
+{
+	return qerr_sys(&p->x->err, errno == ENOSPC ? QASID_ERR_NOSPACE :
+	    QASID_ERR_IO, errno, "%s", what);
+}
+
+/* The header, or its copy at the end if the first is damaged. */
+static int
+read_header(struct rep *p)
+{
+	unsigned char blk[QREC_BLOCK];
+	struct stat st;
+
+	if (fstat(p->rfd, &st) < 0)
+		return rep_io(p, p->rpath);
+	if ((qrec_pread(p->rfd, blk, QREC_BLOCK, 0) == QREC_BLOCK &&
+	    qrec_parse(&p->h, blk) == 0) || (st.st_size >= QREC_BLOCK &&
+	    qrec_pread(p->rfd, blk, QREC_BLOCK, (uint64_t)st.st_size -
+	    QREC_BLOCK) == QREC_BLOCK && qrec_parse(&p->h, blk) == 0))
+		return QASID_OK;
+	return qerr_set(&p->x->err, QASID_ERR_FORMAT, "%s: not a recovery "
+	    "file, or both its headers are damaged", p->rpath);
+}
+
+/* Loads the head copy; kept only if it matches its hash. */
+static int
+read_head_copy(struct rep *p)
+{
+	unsigned char h[32];
+
+	if (p->h.headlen > HEADCOPY_MAX)
+		return QASID_OK;
+	if ((p->head = malloc(p->h.headlen + 1)) == NULL)
+		return qerr_set(&p->x->err, QASID_ERR_NOMEM, "%s", p->rpath);
+	if (qrec_pread(p->rfd, p->head, p->h.headlen, p->h.off_head) !=
+	    (ssize_t)p->h.headlen)
+		goto bad;
+	crypto_generichash(h, sizeof(h), p->head, p->h.headlen, NULL, 0);
+	if (sodium_memcmp(h, p->h.headhash, sizeof(h)) == 0)
+		return QASID_OK;
+bad:
+	free(p->head);
+	p->head = NULL;
+	return QASID_OK;
+}
+
+/* Checks n blocks from block j0 (in buf) against the table; lost ones are
+ * marked and zeroed. */
+static int
+check_blocks(struct rep *p, unsigned char *buf, uint64_t j0, uint64_t n)
+{
+	unsigned char want[CHUNK_BLOCKS * QREC_HASH], got[QREC_HASH];
+
+	if (qrec_pread(p->rfd, want, (size_t)n * QREC_HASH, p->h.off_tab +
+	    j0 * QREC_HASH) != (ssize_t)(n * QREC_HASH))
+		memset(want, 0, sizeof(want)); /* a cut table: all suspect */
+	for (uint64_t i = 0; i < n; i++) {
+		unsigned char *b = buf + i * QREC_BLOCK;
+		crypto_generichash(got, sizeof(got), b, QREC_BLOCK, NULL, 0);
+		if (sodium_memcmp(got, want + i * QREC_HASH, QREC_HASH) == 0)
+			continue;
+		memset(b, 0, QREC_BLOCK);
+		p->bad[j0 + i] = 1;
+		if (p->lost[(j0 + i) % p->h.s]++ == 0)
+			p->stripes_bad++;
+		p->nbad++;
+	}
+	return QASID_OK;
+}
+
+/* One read of the bundle: marks lost blocks, copies the rest to tfd. */
+static int
+scan(struct rep *p)
+{
+	size_t len = CHUNK_BLOCKS * QREC_BLOCK;
+	unsigned char *buf = malloc(len);
+	int rc = QASID_OK;
+
+	if (buf == NULL)
+		return qerr_set(&p->x->err, QASID_ERR_NOMEM, "%s", p->bundle);
+	for (uint64_t j0 = 0; rc == QASID_OK && j0 < p->h.d;
+	    j0 += CHUNK_BLOCKS) {
+		uint64_t n = p->h.d - j0 < CHUNK_BLOCKS ? p->h.d - j0 :
+		    CHUNK_BLOCKS, off = j0 * QREC_BLOCK;
+		ssize_t got = qrec_pread(p->bfd, buf, (size_t)n * QREC_BLOCK,
+		    off);
+		if (got < 0)
+			got = 0; /* unreadable: every block of it is lost */
+		memset(buf + got, 0, (size_t)n * QREC_BLOCK - (size_t)got);
+		if (off + (uint64_t)got > p->h.size) /* past the end: zeros */
+			memset(buf + (p->h.size - off), 0, (size_t)(off +
+			    (uint64_t)got - p->h.size));
+		if (p->head != NULL && off < p->h.headlen)
+			memcpy(buf, p->head + off, p->h.headlen - off < n *
+			    QREC_BLOCK ? (size_t)(p->h.headlen - off) :
+			    (size_t)n * QREC_BLOCK);
+		check_blocks(p, buf, j0, n);
+		if (p->tfd >= 0 && qrec_pwrite(p->tfd, buf, (size_t)n *
+		    QREC_BLOCK, off) < 0)
+			rc = rep_io(p, p->bundle);
+		p->done += (uint64_t)n * QREC_BLOCK;
+		if (rc == QASID_OK)
+			rc = qprogress(p->x->progress, p->x->progress_ud,
+			    p->done, p->h.size, &p->x->err, p->bundle);
+	}
+	free(buf);
+	return rc;
+}
+
+/* Parity block i of stripe s into buf; 1 if it matches its hash. */
+static int
+read_parity(struct rep *p, unsigned i, uint64_t s, unsigned char *buf)
+{
+	uint64_t at = (uint64_t)i * p->h.s + s;
+	unsigned char want[QREC_HASH], got[QREC_HASH];
+
+	if (qrec_pread(p->rfd, buf, QREC_BLOCK, p->h.off_par + at *
+	    QREC_BLOCK) != QREC_BLOCK || qrec_pread(p->rfd, want, QREC_HASH,
+	    p->h.off_tab + (p->h.d + at) * QREC_HASH) != QREC_HASH)
+		return 0;
+	crypto_generichash(got, sizeof(got), buf, QREC_BLOCK, NULL, 0);
+	return sodium_memcmp(got, want, QREC_HASH) == 0;
+}
+
+/* Data block of row r in stripe s into buf (zeros past the end); 1 if it
+ * survived. */
+static int
+read_data(struct rep *p, unsigned r, uint64_t s, unsigned char *buf)
+{
+	uint64_t j = (uint64_t)r * p->h.s + s;
+
+	if (j >= p->h.d) {
+		memset(buf, 0, QREC_BLOCK);
+		return 1;
+	}
+	if (p->bad[j])
+		return 0;
+	return qrec_pread(p->tfd, buf, QREC_BLOCK, j * QREC_BLOCK) ==
+	    QREC_BLOCK;
+}
+
+/* Stripes whose lost blocks outnumber their intact parity cannot be
+ * rebuilt; says which. */
+static int
+analyse(struct rep *p, unsigned char *buf)
+{
+	for (uint64_t s = 0; s < p->h.s; s++) {
+		unsigned good = 0;
+		if (p->lost[s] == 0)
+			continue;
+		for (unsigned i = 0; i < p->h.m && good < p->lost[s]; i++)
+			good += (unsigned)read_parity(p, i, s, buf);
+		if (good < p->lost[s])
+			return qerr_set(&p->x->err, QASID_ERR_LIMIT, "%s: damaged "
+			    "beyond what %s can restore: stripe %" PRIu64 " lost "
+			    "%u blocks and has %u intact parity blocks (%" PRIu64
+			    " blocks of 4 KiB lost in all)", p->bundle, p->rpath,
+			    s, (unsigned)p->lost[s], good, p->nbad);
+	}
+	return QASID_OK;
+}
+
+/*
+ * The decode rows for the lost data rows lost[] from the sources: the
+ * intact data rows, then e intact parity rows par[]. Only the e x e
+ * matrix of the parity rows' coefficients on the lost rows is inverted
+ * (X): lost = X^-1 (parity + known contributions), so the coefficient of a
+ * known row r is sum_a X^-1[x][a] A[par[a]][r], of parity a X^-1[x][a].
+ */
+static int
+decode_rows(struct rep *p, const unsigned *lost, const unsigned *par,
+    unsigned e, unsigned char *mat)
+{
+	unsigned k = p->h.k;
+	unsigned char *x = mat, *xinv = mat + e * e, *dec = xinv + e * e;
+	const unsigned char *a = p->matrix;
+
+	for (unsigned i = 0; i < e; i++)
+		for (unsigned j = 0; j < e; j++)
+			x[i * e + j] = a[(size_t)par[i] * k + lost[j]];
+	if (gf_invert_matrix(x, xinv, (int)e) != 0)
+		return -1;
+	for (unsigned i = 0; i < e; i++) {
+		unsigned char *row = dec + (size_t)i * k;
+		unsigned n = 0, l = 0;
+		for (unsigned r = 0; r < k; r++) {
+			unsigned char c = 0;
+			if (l < e && lost[l] == r) {
+				l++;
+				continue;
+			}
+			for (unsigned j = 0; j < e; j++)
+				c ^= gf_mul(xinv[i * e + j],
+				    a[(size_t)par[j] * k + r]);
+			row[n++] = c;
+		}
+		for (unsigned j = 0; j < e; j++)
+			row[n++] = xinv[i * e + j];
+	}
+	ec_init_tables((int)k, (int)e, dec, p->tbls);
+	return 0;
+}
+
+/* Rebuilds the lost data blocks of stripe s into tfd. */
+static int
+rebuild(struct rep *p, uint64_t s, unsigned char *blocks, unsigned char *mat)
+{
+	unsigned k = p->h.k, m = p->h.m, n = 0, e = 0, np = 0;
+	unsigned char *src[QREC_N_MAX], *dst[QREC_N_MAX];
+	unsigned par[QREC_N_MAX], lost[QREC_N_MAX];
+
+	for (unsigned r = 0; r < k; r++) {
+		unsigned char *b = blocks + (size_t)r * QREC_BLOCK;
+		if (read_data(p, r, s, b))
+			src[n++] = b;
+		else
+			lost[e++] = r;
+	}
+	for (unsigned i = 0; i < m && np < e; i++) {
+		unsigned char *b = blocks + (size_t)(k + np) * QREC_BLOCK;
+		if (read_parity(p, i, s, b)) {
+			src[n++] = b;
+			par[np++] = k + i;
+		}
+	}
+	if (np < e)
+		return qerr_set(&p->x->err, QASID_ERR_LIMIT, "%s: stripe %"
+		    PRIu64 " cannot be rebuilt", p->bundle, s);
+	if (decode_rows(p, lost, par, e, mat) < 0)
+		return qerr_set(&p->x->err, QASID_ERR_INTERNAL, "%s: stripe %"
+		    PRIu64 ": singular matrix", p->bundle, s);
+	for (unsigned i = 0; i < e; i++)
+		dst[i] = blocks + (size_t)(k + m + i) * QREC_BLOCK;
+	ec_encode_data(QREC_BLOCK, (int)k, (int)e, p->tbls, src, dst);
+	for (unsigned i = 0; i < e; i++) {
+		uint64_t j = (uint64_t)lost[i] * p->h.s + s;
+		if (qrec_pwrite(p->tfd, dst[i], QREC_BLOCK, j * QREC_BLOCK) < 0)
+			return rep_io(p, p->bundle);
+	}
+	return QASID_OK;
+}
+
+static int
+rebuild_all(struct rep *p)
+{
+	size_t k = p->h.k, m = p->h.m;
+	unsigned char *blocks = malloc((k + 2 * m) * QREC_BLOCK);
+	unsigned char *mat = malloc(2 * m * m + m * k);
+	int rc = QASID_OK;
+
+	free(p->tbls);
+	p->tbls = malloc(32 * k * m);
+	if (blocks == NULL || mat == NULL || p->tbls == NULL)
+		rc = qerr_set(&p->x->err, QASID_ERR_NOMEM, "%s", p->bundle);
+	for (uint64_t s = 0; rc == QASID_OK && s < p->h.s; s++)
+		if (p->lost[s] > 0)
+			rc = rebuild(p, s, blocks, mat);
+	free(blocks);
+	free(mat);
+	return rc;
+}
+
+static int
+verify_rebuilt(struct rep *p, const qasid_keyring *kr)
+{
+	qasid_reader *r = qasid_reader_new(kr);
+	int rc;
+
+	if (r == NULL)
+		return qerr_set(&p->x->err, QASID_ERR_NOMEM, "%s", p->bundle);
+	if (ftruncate(p->tfd, (off_t)p->h.size) < 0 ||
+	    lseek(p->tfd, 0, SEEK_SET) < 0)
+		rc = rep_io(p, p->bundle);
+	else if ((rc = qasid_reader_open_fd(r, p->tfd, p->bundle)) !=
+	    QASID_OK || (rc = qasid_reader_verify(r)) != QASID_OK)
+		rc = qerr_set(&p->x->err, rc, "%s: the rebuilt bundle does not "
+		    "verify, so the damaged one was left as it was: %s",
+		    p->bundle, qasid_reader_errmsg(r));
+	qasid_reader_free(r);
+	return rc;
+}
+
+/* Opens both files and finds the damage; the rebuild, with tfd. */
+static int
+rep_start(struct rep *p)
+{
+	unsigned char *buf = malloc(QREC_BLOCK);
+	int rc;
+
+	if (buf == NULL || (p->rpath = qrec_path(p->bundle)) == NULL) {
+		free(buf);
+		return qerr_set(&p->x->err, QASID_ERR_NOMEM, "%s", p->bundle);
+	}
+	if ((p->rfd = open(p->rpath, O_RDONLY | O_CLOEXEC)) < 0)
+		rc = errno == ENOENT ? qerr_set(&p->x->err, QASID_ERR_NOTFOUND,
+		    "%s: no recovery file (%s)", p->bundle, p->rpath) :
+		    rep_io(p, p->rpath);
+	else if ((rc = read_header(p)) == QASID_OK &&
+	    (rc = read_head_copy(p)) == QASID_OK) {
+		p->bad = calloc(p->h.d + 1, 1);
+		p->lost = calloc(p->h.s, sizeof(*p->lost));
+		if (p->bad == NULL || p->lost == NULL ||
+		    qrec_tables(p->h.k, p->h.m, &p->matrix, &p->tbls) < 0)
+			rc = qerr_set(&p->x->err, QASID_ERR_NOMEM, "%s",
+			    p->bundle);
+		else if ((rc = scan(p)) == QASID_OK)
+			rc = analyse(p, buf);
+	}
+	free(buf);
+	p->x->blocks = p->nbad;
+	return rc;
+}
+
+static void
+rep_end(struct rep *p)
+{
+	if (p->bfd >= 0)
+		close(p->bfd);
+	if (p->rfd >= 0)
+		close(p->rfd);
+	free(p->rpath);
+	free(p->head);
+	free(p->bad);
+	free(p->lost);
+	free(p->matrix);
+	free(p->tbls);
+}
+
+int
+qasid_rec_check(qasid_rec *x, const char *bundle)
+{
+	struct rep p = {.x = x, .bundle = bundle, .rfd = -1, .tfd = -1};
+	int rc;
+
+	qerr_clear(&x->err);
+	x->blocks = 0;
+	if ((p.bfd = open(bundle, O_RDONLY | O_CLOEXEC)) < 0)
+		return rep_io(&p, bundle);
+	if ((rc = rep_start(&p)) == QASID_OK && p.nbad > 0)
+		rc = qerr_set(&x->err, QASID_ERR_CONTENT, "%s: damaged (%"
+		    PRIu64 " blocks of 4 KiB); `qasid repair` can restore it",
+		    bundle, p.nbad);
+	rep_end(&p);
+	return rc;
+}
+
+int
+qasid_rec_repair(qasid_rec *x, const char *bundle, const qasid_keyring *kr)
+{
+	struct rep p = {.x = x, .bundle = bundle, .rfd = -1, .tfd = -1};
+	struct stat st;
+	char *tmp = NULL;
+	int rc;
+
+	qerr_clear(&x->err);
+	x->blocks = 0;
+	if ((p.bfd = open(bundle, O_RDONLY | O_CLOEXEC)) < 0 ||
+	    fstat(p.bfd, &st) < 0)
+		return rep_io(&p, bundle);
+	if ((p.tfd = qtmp_create(bundle, &tmp)) < 0) {
+		rc = rep_io(&p, bundle);
+		rep_end(&p);
+		return rc;
+	}
+	if ((rc = rep_start(&p)) == QASID_OK && p.nbad > 0 &&
+	    (rc = rebuild_all(&p)) == QASID_OK)
+		rc = verify_rebuilt(&p, kr);
+	if (rc == QASID_OK && p.nbad > 0 && (qchmod(p.tfd, st.st_mode &
+	    0777) < 0 || qtmp_commit(p.tfd, tmp, bundle, 1) < 0))
+		rc = rep_io(&p, bundle);
+	else if (rc != QASID_OK || p.nbad == 0)
+		qtmp_abort(p.tfd, tmp);
+	rep_end(&p);
+	return rc;
+}

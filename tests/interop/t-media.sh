@@ -1,0 +1,118 @@
+#!/bin/sh
+# t-media.sh - the medium is checked before anything is written: pack warns,
+# before the password prompt, about a file FAT32 cannot hold and about too
+# little space for the bundle and the body that waits beside it (naming
+# --tmpdir); unpack refuses, before writing anything, a file of 4 GiB or
+# more onto FAT32, naming the file and the limit. The FAT32 cases run on a
+# FAT32 image mounted with fusefat (kernel vfat cannot be loaded in every
+# container; fusefat's mount shows as "fuse.fusefat"), the space cases on a
+# small tmpfs; both need root and are skipped without it. Bundles that
+# claim a 4 GiB file are crafted (tests/hostile/craft.py): their body is a
+# few bytes, so nothing of 4 GiB is ever written or read.
+. "$QASID_TOP/tests/lib.sh"
+. "$QASID_TOP/tests/hostile/lib-hostile.sh"
+
+t_begin "pack warns about a 5 GiB file before asking for the key"
+mkdir -p "$W/big"
+truncate -s 5G "$W/big/week.mp4"
+run 2 "$QASID" pack -s "$W/missing.sec" -o "$W/big.qasid" "$W/big"
+{ IFS= read -r l1; IFS= read -r l2; } <"$ERR"
+case $l1 in
+"qasid: warning: big/week.mp4: 5.00 GiB: "*FAT32*"4 GiB"*exFAT*) ;;
+*) t_fail "first line: $l1" ;;
+esac
+case $l2 in
+"qasid: $W/missing.sec: "*) ;;
+*) t_fail "second line: $l2" ;;
+esac
+t_absent "$W/big.qasid"
+t_end
+
+t_begin "pack -q prints no warning"
+run 2 "$QASID" pack -q -s "$W/missing.sec" -o "$W/big.qasid" "$W/big"
+t_nogrep warning "$ERR"
+t_end
+rm -rf "$W/big"
+
+[ "$(id -u)" -eq 0 ] || { t_skip "FAT32 and small media" "needs root"; exit 0; }
+
+MOUNTS=""
+LOOPS=""
+cleanup() {
+	for m in $MOUNTS; do umount "$m" 2>/dev/null || umount -l "$m"; done
+	for l in $LOOPS; do losetup -d "$l" 2>/dev/null; done
+	rm -rf "$W"
+}
+trap cleanup EXIT
+
+head -c 3000000 /dev/urandom >"$W/clip.bin"
+if mkdir "$W/small" && mount -t tmpfs -o size=4M tmpfs "$W/small" 2>/dev/null
+then
+	MOUNTS="$W/small"
+	t_begin "pack onto a small medium: the warning names --tmpdir"
+	run 2 "$QASID" pack -s "$W/missing.sec" -o "$W/small/c.qasid" \
+	    "$W/clip.bin"
+	t_grep "^qasid: warning: $W/small/c.qasid: .*may need up to .* MiB; .* MiB is free; --tmpdir DIR keeps the body on another disk" "$ERR"
+	t_end
+
+	t_begin "pack out of space says --tmpdir; with it the bundle fits"
+	run 2 "$QASID" pack -s "$W/k.sec" -o "$W/small/c.qasid" "$W/clip.bin"
+	t_grep "no space left\|No space left" "$ERR"
+	t_grep "^qasid: .*--tmpdir DIR keeps it on another disk" "$ERR"
+	t_absent "$W/small/c.qasid"
+	run 0 "$QASID" pack -s "$W/k.sec" --tmpdir "$W" -o "$W/small/c.qasid" \
+	    "$W/clip.bin"
+	t_nogrep warning "$ERR"
+	run 0 "$QASID" verify -p "$W/k.pub" "$W/small/c.qasid"
+	t_end
+else
+	t_skip "small media" "cannot mount a tmpfs here"
+fi
+
+for t in mkfs.vfat fusefat losetup; do
+	command -v "$t" >/dev/null 2>&1 ||
+	    { t_skip "FAT32 image" "no $t (dosfstools fusefat)"; exit 0; }
+done
+[ -c /dev/fuse ] || { t_skip "FAT32 image" "no /dev/fuse"; exit 0; }
+FAT="$W/fat"
+mkdir "$FAT" && truncate -s 64M "$W/fat.img" &&
+	mkfs.vfat -F 32 -n QASID "$W/fat.img" >/dev/null 2>&1 &&
+	loop=$(losetup -f --show "$W/fat.img" 2>/dev/null) &&
+	LOOPS=$loop && fusefat -o rw+ "$loop" "$FAT" >/dev/null 2>&1 &&
+	MOUNTS="$MOUNTS $FAT" ||
+	{ t_skip "FAT32 image" "cannot make and mount one here"; exit 0; }
+
+# claim OUT SIZE: a signed bundle whose manifest says video.mp4 holds SIZE
+# bytes (its body holds one byte, so the content check would refuse it).
+claim() {
+	craft "$1" <<PY
+A = File("video.mp4", b"x")
+B = Bundle(K, [Dir("news"), File("news/a.txt", b"hello\n"), A])
+m = B.members(B.chunks())
+mf = B.manifest(m, plains=[$2 + 8192], counts=(2, 1, $2 + 6))
+mf = mf.replace(b"file 644 1 ", b"file 644 %d " % $2)
+B.write(OUT, members=m, manifest=mf)
+PY
+}
+
+t_begin "unpack onto FAT32 refuses a 4 GiB file before writing anything"
+claim "$W/4g.qasid" 4294967296
+mkdir "$FAT/dest"
+run 2 "$QASID" unpack -p "$W/k.pub" -C "$FAT/dest" "$W/4g.qasid"
+t_lines 1 "$ERR"
+t_grep "^qasid: $FAT/dest/video.mp4: 4.00 GiB, and the destination is FAT32, which holds no file of 4 GiB or more; nothing was unpacked; unpack onto exFAT" "$ERR"
+[ -z "$(ls -A "$FAT/dest")" ] || t_fail "written: $(ls -A "$FAT/dest")"
+t_end
+
+t_begin "a file of 4 GiB - 1 passes the FAT32 check (the body then fails)"
+claim "$W/4g1.qasid" 4294967295
+run 1 "$QASID" unpack -p "$W/k.pub" -C "$FAT/dest" "$W/4g1.qasid"
+t_nogrep FAT32 "$ERR"
+[ -z "$(ls -A "$FAT/dest")" ] || t_fail "written: $(ls -A "$FAT/dest")"
+t_end
+
+t_begin "off FAT32 the same 4 GiB bundle is not refused for its size"
+mkdir "$W/dest"
+run 1 "$QASID" unpack -p "$W/k.pub" -C "$W/dest" "$W/4g.qasid"
+t_nogrep FAT32 "$ERR"
+t_end
