@@ -39,8 +39,10 @@ QLDFLAGS  = -pie $(SOLDFLAGS)
 LIB_SRC = src/util.c src/unicode.c src/paths.c src/keys.c src/sig.c src/keyring.c \
           src/gz.c src/tar.c src/manifest.c src/pack.c src/body.c \
           src/inflate.c src/feed.c src/hasher.c src/read.c src/check.c src/unpack.c \
-          src/queue.c src/source.c src/publish.c src/leftover.c
-CLI_SRC = src/cli.c src/cli_keys.c src/cli_bundle.c src/cli_stop.c
+          src/queue.c src/source.c src/publish.c src/leftover.c \
+          src/state.c
+CLI_SRC = src/cli.c src/cli_keys.c src/cli_bundle.c src/cli_stop.c \
+          src/cli_seen.c
 LIB_OBJ = $(LIB_SRC:src/%.c=$(B)/%.o)
 CLI_OBJ = $(CLI_SRC:src/%.c=$(B)/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)

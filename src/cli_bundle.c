@@ -17,11 +17,16 @@
 #define OPT_PASSWORD_FILE 1000
 #define OPT_JSON 1001
 #define OPT_TMPDIR 1002
+#define OPT_ALLOW_OLDER 1003
+
+/* --allow-older: accept a bundle older than one seen (cli_seen.c). */
+static int allow_older;
 
 static const struct option longopts[] = {
 	{"password-file", required_argument, NULL, OPT_PASSWORD_FILE},
 	{"json", no_argument, NULL, OPT_JSON},
 	{"tmpdir", required_argument, NULL, OPT_TMPDIR},
+	{"allow-older", no_argument, NULL, OPT_ALLOW_OLDER},
 	{"quiet", no_argument, NULL, 'q'},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
@@ -44,6 +49,7 @@ common_opt(int c, struct keyopts *k)
 	case 'v': cli.verbose = 1; return 1;
 	case OPT_JSON: cli.json = 1; return 1;
 	case OPT_PASSWORD_FILE: cli.password_file = optarg; return 1;
+	case OPT_ALLOW_OLDER: allow_older = 1; return 1;
 	default: return 0;
 	}
 }
@@ -217,7 +223,7 @@ cmd_pack(int argc, char **argv)
 	rc = o.title ? qasid_packer_set_title(p, o.title) : QASID_OK;
 	if (rc == QASID_OK)
 		rc = qasid_packer_set_series(p, o.series ? o.series :
-		    "default", o.sequence);
+		    CLI_NO_SERIES, o.sequence);
 	cli_catch_stop(1);
 	for (int i = optind; rc == QASID_OK && i < argc; i++)
 		rc = qasid_packer_add(p, argv[i]);
@@ -263,6 +269,7 @@ print_info_json(const char *path, const qasid_info *in, int rc,
 		    ",\"files\":%" PRIu64 ",\"dirs\":%" PRIu64 ",\"bytes\":%"
 		    PRIu64, in->sequence, in->created, in->files, in->dirs,
 		    in->bytes);
+		cli_seen_json();
 	}
 	printf("}\n");
 }
@@ -272,12 +279,14 @@ print_ok(const char *path, const qasid_info *in)
 {
 	/* Keys sharing an id are told apart by fingerprint only. */
 	printf("%s: OK \"%s\" key %s%s%s%s%s%s series %s/%" PRIu64 ", %"
-	    PRIu64 " files, %" PRIu64 " bytes\n", cli_safe(path),
+	    PRIu64 " files, %" PRIu64 " bytes", cli_safe(path),
 	    cli_safe(in->title), in->keyid, *in->signer ? " (" : "",
 	    cli_safe(in->signer), *in->signer ? ")" : "",
 	    in->keyid_shared ? " fingerprint " : "",
 	    in->keyid_shared ? in->fingerprint : "",
 	    in->series, in->sequence, in->files, in->bytes);
+	cli_seen_suffix();
+	printf("\n");
 }
 
 static int
@@ -303,6 +312,7 @@ int
 cmd_verify(int argc, char **argv)
 {
 	struct keyopts k = {0};
+	struct cli_seen seen;
 	qasid_keyring *kr;
 	int status, worst = 0;
 
@@ -310,16 +320,21 @@ cmd_verify(int argc, char **argv)
 		return status;
 	if (optind >= argc)
 		return cli_usage("verify");
-	if ((kr = cli_trust(k.pubfile, k.pubstr, k.ring, &status)) == NULL)
+	if ((status = cli_seen_open(&seen, allow_older)) != 0)
 		return status;
+	if ((kr = cli_trust(k.pubfile, k.pubstr, k.ring, &status)) == NULL) {
+		cli_seen_close(&seen);
+		return status;
+	}
 	for (int i = optind; i < argc; i++) {
 		qasid_reader *r = cli_reader_new(kr);
-		int rc;
 		if (r == NULL) {
 			worst = EXIT_OTHER;
 			break;
 		}
+		int rc, vs;
 		qasid_reader_set_progress(r, cli_progress, NULL);
+		cli_seen_begin(&seen, r, 1);
 		cli_catch_stop(1);
 		rc = qasid_reader_open(r, argv[i]);
 		if (rc == QASID_OK)
@@ -328,21 +343,25 @@ cmd_verify(int argc, char **argv)
 		if (rc != QASID_OK && cli_stop_requested())
 			cli_stopped(argv[i], "not verified");
 		cli_catch_stop(0);
+		vs = cli_seen_end(&seen, argv[i], qasid_reader_info(r), rc, 1);
+		if (rc == QASID_OK && !cli.json && !cli.quiet)
+			print_ok(argv[i], qasid_reader_info(r));
 		if (cli.json)
 			print_info_json(argv[i], qasid_reader_info(r), rc,
 			    qasid_reader_errmsg(r));
-		if (rc == QASID_OK && !cli.json && !cli.quiet)
-			print_ok(argv[i], qasid_reader_info(r));
 		if (rc == QASID_OK && !cli.json && cli.verbose)
 			print_entries(kr, argv[i]);
-		status = rc == QASID_OK ? 0 : cli.json ?
-		    (qasid_err_is_verification(rc) ? EXIT_VERIFY : EXIT_OTHER) :
-		    cli_result(rc, qasid_reader_errmsg(r));
+		status = rc == QASID_OK ? 0 : rc == QASID_ERR_REFUSED ? vs :
+		    cli.json ? (qasid_err_is_verification(rc) ? EXIT_VERIFY :
+		    EXIT_OTHER) : cli_result(rc, qasid_reader_errmsg(r));
+		if (vs > status)
+			status = vs;
 		/* Any environment failure outranks a verification one. */
 		if (status > worst)
 			worst = status;
 		qasid_reader_free(r);
 	}
+	cli_seen_close(&seen);
 	qasid_keyring_free(kr);
 	return worst;
 }
@@ -351,22 +370,26 @@ int
 cmd_unpack(int argc, char **argv)
 {
 	struct keyopts k = {0};
+	struct cli_seen seen;
 	const char *dir = NULL;
 	qasid_keyring *kr;
 	qasid_reader *r;
-	int status, rc;
+	int status, rc, vs;
 
 	if ((status = keyopt_parse(argc, argv, "unpack", "C:", &k, &dir)) != 0)
 		return status;
 	if (dir == NULL || optind + 1 != argc)
 		return cli_usage("unpack");
-	if ((kr = cli_trust(k.pubfile, k.pubstr, k.ring, &status)) == NULL)
+	if ((status = cli_seen_open(&seen, allow_older)) != 0)
 		return status;
-	if ((r = cli_reader_new(kr)) == NULL) {
+	if ((kr = cli_trust(k.pubfile, k.pubstr, k.ring, &status)) == NULL ||
+	    (r = cli_reader_new(kr)) == NULL) {
+		cli_seen_close(&seen);
 		qasid_keyring_free(kr);
-		return EXIT_OTHER;
+		return kr == NULL ? status : EXIT_OTHER;
 	}
 	qasid_reader_set_progress(r, cli_progress, NULL);
+	cli_seen_begin(&seen, r, 1);
 	cli_catch_stop(1);
 	rc = qasid_reader_open(r, argv[optind]);
 	if (rc == QASID_OK)
@@ -375,15 +398,19 @@ cmd_unpack(int argc, char **argv)
 	if (rc != QASID_OK && cli_stop_requested())
 		cli_stopped(dir, "nothing was unpacked");
 	cli_catch_stop(0);
-	status = cli_result(rc, qasid_reader_errmsg(r));
-	if (status == 0 && !cli.quiet) {
-		const qasid_info *in = qasid_reader_info(r);
-		print_ok(argv[optind], in);
-		printf("unpacked %" PRIu64 " files into %s\n", in->files,
-		    cli_safe(dir));
+	status = rc == QASID_ERR_REFUSED ? 0 :
+	    cli_result(rc, qasid_reader_errmsg(r));
+	vs = cli_seen_end(&seen, argv[optind], qasid_reader_info(r), rc, 1);
+	if (vs > status)
+		status = vs;
+	if (rc == QASID_OK && !cli.quiet) {
+		print_ok(argv[optind], qasid_reader_info(r));
+		printf("unpacked %" PRIu64 " files into %s\n",
+		    qasid_reader_info(r)->files, cli_safe(dir));
 		if (cli.verbose)
 			print_entries(kr, argv[optind]);
 	}
+	cli_seen_close(&seen);
 	qasid_reader_free(r);
 	qasid_keyring_free(kr);
 	return status;
@@ -435,7 +462,7 @@ list_header(struct listing *l)
 	format_time(in->created, when, sizeof(when));
 	printf("bundle:   %s\ntitle:    %s\nkey:      %s%s%s%s%s%s\n"
 	    "series:   %s/%" PRIu64 "\ncreated:  %s\nfiles:    %" PRIu64
-	    " (%" PRIu64 " bytes), %" PRIu64 " folders\nverified: %s\n\n",
+	    " (%" PRIu64 " bytes), %" PRIu64 " folders\nverified: %s\n",
 	    cli_safe(l->path), cli_safe(in->title), in->keyid,
 	    *in->signer ? " (" : "", cli_safe(in->signer),
 	    *in->signer ? ")" : "", in->keyid_shared ? " fingerprint " : "",
@@ -444,6 +471,8 @@ list_header(struct listing *l)
 	    in->files, in->bytes, in->dirs, in->signature_ok ? "manifest "
 	    "signed by a trusted key (content not checked: use verify)" :
 	    "NO - not signed by a trusted key; do not rely on this listing");
+	cli_seen_header(in);
+	printf("\n");
 }
 
 static int
@@ -477,20 +506,25 @@ cmd_list(int argc, char **argv)
 {
 	struct keyopts k = {0};
 	struct listing l = {0};
+	struct cli_seen seen;
 	qasid_keyring *kr;
-	int status, rc;
+	int status, rc, vs;
 
 	if ((status = keyopt_parse(argc, argv, "list", "", &k, NULL)) != 0)
 		return status;
 	if (optind + 1 != argc)
 		return cli_usage("list");
-	if ((kr = cli_trust(k.pubfile, k.pubstr, k.ring, &status)) == NULL)
+	if ((status = cli_seen_open(&seen, allow_older)) != 0)
 		return status;
-	if ((l.r = cli_reader_new(kr)) == NULL) {
+	if ((kr = cli_trust(k.pubfile, k.pubstr, k.ring, &status)) == NULL ||
+	    (l.r = cli_reader_new(kr)) == NULL) {
+		cli_seen_close(&seen);
 		qasid_keyring_free(kr);
-		return EXIT_OTHER;
+		return kr == NULL ? status : EXIT_OTHER;
 	}
 	l.path = argv[optind];
+	/* A listing is not a verification: judged, never recorded. */
+	cli_seen_begin(&seen, l.r, 0);
 	rc = qasid_reader_open(l.r, l.path);
 	if (rc == QASID_OK)
 		rc = qasid_reader_list(l.r, qasid_keyring_count(kr) > 0,
@@ -504,9 +538,17 @@ cmd_list(int argc, char **argv)
 	}
 	if (rc == QASID_OK && !l.started)
 		list_header(&l);
-	if (cli.json && l.started)
-		printf("]}\n");
-	status = cli_result(rc, qasid_reader_errmsg(l.r));
+	if (cli.json && l.started) {
+		printf("]");
+		cli_seen_json();
+		printf("}\n");
+	}
+	status = rc == QASID_ERR_REFUSED ? 0 :
+	    cli_result(rc, qasid_reader_errmsg(l.r));
+	vs = cli_seen_end(&seen, l.path, qasid_reader_info(l.r), rc, 0);
+	if (vs > status)
+		status = vs;
+	cli_seen_close(&seen);
 	qasid_reader_free(l.r);
 	qasid_keyring_free(kr);
 	return status;

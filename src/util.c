@@ -31,6 +31,8 @@ static const char *const messages[] = {
 	"internal error",
 	"unsafe destination",
 	"cancelled",
+	"the record of bundles seen is unusable",
+	"refused",
 };
 
 const char *

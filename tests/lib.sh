@@ -14,6 +14,9 @@
 set -u
 : "${QASID:?run through tests/run.sh or make test}"
 W=$(mktemp -d "${TMPDIR:-/tmp}/qasid-test.XXXXXX")
+# Each script remembers bundles seen in its own record.
+QASID_STATE="$W/state"
+export QASID_STATE
 OUT="$W/.out"
 ERR="$W/.err"
 trap 'rm -rf "$W"' EXIT

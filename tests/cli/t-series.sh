@@ -1,0 +1,105 @@
+#!/bin/sh
+# t-series.sh - the recipient's memory of a series: NEW, CURRENT, OLDER and
+# EQUIVOCATION verdicts with their exit statuses, gaps noted, the record's
+# folder from QASID_STATE / XDG_STATE_HOME / HOME, and a damaged or
+# unwritable record refused with a clear error, never forgotten.
+. "$QASID_TOP/tests/lib.sh"
+. "$QASID_TOP/tests/cli/cli.sh"
+
+t_keys
+mkdir -p "$W/in"
+for n in 14 15 17; do
+	echo "week $n" >"$W/in/news.txt"
+	"$QASID" pack -s "$W/k.sec" -n news -N $n -o "$W/w$n.qasid" \
+	    "$W/in" >/dev/null
+done
+echo "another week 15" >"$W/in/news.txt"
+"$QASID" pack -s "$W/k.sec" -n news -N 15 -o "$W/w15x.qasid" "$W/in" \
+    >/dev/null
+V="$QASID verify -p $W/k.pub"
+S="$QASID_STATE"
+
+t_begin "a first bundle of a series is NEW, and recorded"
+run 0 $V "$W/w14.qasid"
+t_grep "news/14, .*: NEW$" "$OUT"
+t_grep "^seen [0-9A-F]* [0-9]* news 14 [0-9a-f]* [0-9]*$" "$S/seen"
+t_end
+
+t_begin "the same bundle again is CURRENT (exit 0)"
+run 0 $V "$W/w14.qasid"
+t_grep ": CURRENT (seen before)$" "$OUT"
+t_end
+
+t_begin "a gap is accepted and noted: 15 and 16 not seen"
+run 0 $V "$W/w17.qasid"
+t_grep ": NEW (15 to 16 not seen)$" "$OUT"
+t_end
+
+t_begin "an OLDER bundle is refused (exit 1), saying which was seen"
+run 1 $V "$W/w15.qasid"
+t_grep "^qasid: $W/w15.qasid: OLDER news/15: sequence 17 (created " "$ERR"
+t_grep "(--allow-older accepts it)" "$ERR"
+run 1 "$QASID" unpack -p "$W/k.pub" -C "$W/out" "$W/w15.qasid"
+t_absent "$W/out"
+t_end
+
+t_begin "--allow-older accepts it, and the record keeps 17"
+run 0 $V --allow-older "$W/w15.qasid"
+t_grep ": OLDER, accepted by --allow-older: sequence 17 " "$OUT"
+t_grep " news 17 " "$S/seen"
+t_end
+
+t_begin "list tells the verdict and fails for an OLDER bundle"
+run 1 "$QASID" list -p "$W/k.pub" "$W/w14.qasid"
+t_grep "^seen:     OLDER news/14, refused: sequence 17 " "$OUT"
+t_end
+
+t_begin "--json carries the verdict, the head and what was seen"
+run 0 $V --json "$W/w17.qasid"
+t_grep '"head":"[0-9a-f]\{64\}","verdict":"CURRENT","seen":{"sequence":17' \
+    "$OUT"
+t_end
+
+t_begin "EQUIVOCATION: the same sequence, another head (exit 1, both kept)"
+rm -rf "$S"
+run 0 $V "$W/w15.qasid"
+run 1 $V --allow-older "$W/w15x.qasid"
+t_grep "^qasid: $W/w15x.qasid: EQUIVOCATION news/15: key .* signed two different bundles as this sequence: head [0-9a-f]\{64\} (seen before) and head [0-9a-f]\{64\} (this one)" "$ERR"
+t_grep "^conflict .* news 15 [0-9a-f]\{64\} [0-9a-f]\{64\}$" "$S/seen"
+run 1 "$QASID" unpack -p "$W/k.pub" -C "$W/out" "$W/w15x.qasid"
+t_absent "$W/out"
+t_end
+
+t_begin "a damaged record is an error (exit 2), not forgotten"
+printf 'qasid-seen 1\nseen garbage\n' >"$S/seen"
+run 2 $V "$W/w17.qasid"
+t_grep "^qasid: $S/seen: line 2 is not a record of bundles seen" "$ERR"
+t_grep "^seen garbage$" "$S/seen"
+t_end
+
+t_begin "an unwritable record folder is an error (exit 2)"
+rm -rf "$S"
+mkdir -p "$W/ro"
+chmod 0555 "$W/ro"
+QASID_STATE="$W/ro/state" run 2 setpriv \
+    --bounding-set=-dac_override,-dac_read_search $V "$W/w17.qasid"
+t_grep "^qasid: $W/ro/state: Permission denied" "$ERR"
+chmod 0755 "$W/ro"
+t_end
+
+t_begin "two recipients on one machine keep separate records"
+rm -rf "$S"
+mkdir -p "$W/ann" "$W/bob"
+(unset QASID_STATE XDG_STATE_HOME; HOME="$W/ann" run 0 $V "$W/w17.qasid")
+(unset QASID_STATE; XDG_STATE_HOME="$W/bob" run 0 $V "$W/w14.qasid")
+t_grep " news 17 " "$W/ann/.local/state/qasid/seen"
+t_grep " news 14 " "$W/bob/qasid/seen"
+(unset QASID_STATE; XDG_STATE_HOME="$W/bob" run 0 $V "$W/w15.qasid")
+t_absent "$S"
+t_end
+
+t_begin "a bundle packed without -n is no series: no verdict"
+"$QASID" pack -s "$W/k.sec" -o "$W/plain.qasid" "$W/in" >/dev/null
+run 0 $V "$W/plain.qasid"
+t_nogrep "NEW" "$OUT"
+t_end
