@@ -127,7 +127,8 @@ cli_result(int rc, const char *msg)
 	"  -p PUBKEY      trust this minisign public-key file\n" \
 	"  -P KEYSTRING   trust this public key (base64, as minisign -P)\n" \
 	"  -K KEYRING     trust the keys of this keyring (default: QASID_KEYRING,\n" \
-	"                 else $XDG_CONFIG_HOME/qasid/trusted)\n"
+	"                 else $XDG_CONFIG_HOME/qasid/trusted)\n" \
+	"  --allow-older  accept a bundle older than one seen of its series\n"
 #define COMMONOPTS \
 	"  -q, --quiet    print only what was asked for\n" \
 	"  -v, --verbose  also list the entries\n"
