@@ -103,3 +103,20 @@ t_begin "a bundle packed without -n is no series: no verdict"
 run 0 $V "$W/plain.qasid"
 t_nogrep "NEW" "$OUT"
 t_end
+
+t_begin "recipients verifying at once all land in the record (locked)"
+rm -rf "$S"
+for s in a b c d e f; do
+	echo "$s" >"$W/in/news.txt"
+	"$QASID" pack -s "$W/k.sec" -n "s-$s" -N 3 -o "$W/s-$s.qasid" \
+	    "$W/in" >/dev/null
+done
+for s in a b c d e f; do
+	$V "$W/s-$s.qasid" >/dev/null 2>&1 &
+done
+wait
+for s in a b c d e f; do
+	t_grep " s-$s 3 " "$S/seen"
+done
+t_lines 7 "$S/seen"
+t_end
