@@ -454,6 +454,26 @@ int qasid_state_judge(qasid_state *s, const qasid_info *info,
 int qasid_state_record(qasid_state *s, const qasid_info *info,
     qasid_verdict *v);
 
+/* What a publisher packed (FOLDER/packed, apart from what they have seen):
+ * the sequence asked for, if packed before, and the highest packed. */
+typedef struct qasid_packed {
+	int found;           /* this sequence was packed before */
+	int64_t created;     /* then, its created time */
+	char head[65];       /* and its head hash, hex */
+	int any;             /* some sequence of the series was packed */
+	uint64_t highest;    /* the highest, if any */
+} qasid_packed;
+
+/* Looks up keyid (16 hex digits) with its fingerprint (as
+ * qasid_pubkey_fingerprint() gives it), series and sequence. */
+int qasid_state_packed(qasid_state *s, const char *keyid,
+    const char *fingerprint, const char *series, uint64_t sequence,
+    qasid_packed *p);
+
+/* Records a bundle just packed (info as a verifying read gives it),
+ * replacing any earlier record of its sequence. */
+int qasid_state_record_packed(qasid_state *s, const qasid_info *info);
+
 const char *qasid_state_errmsg(const qasid_state *s);
 
 /* "NEW", "CURRENT", "OLDER" or "EQUIVOCATION". */

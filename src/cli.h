@@ -111,4 +111,17 @@ void cli_seen_suffix(void);
 /* list's line for the verdict, if there is one. */
 void cli_seen_header(const qasid_info *in);
 
+/* pack -n: the publisher's record of what this key packed (cli_seen.c). */
+struct cli_packed {
+	struct cli_seen seen;
+	qasid_packed before;  /* the sequence packed, if it was before */
+	int have_seq;         /* -N was given */
+	int reuse;            /* --reuse-sequence */
+};
+
+int cli_packed_begin(struct cli_packed *pk, const qasid_seckey *sk,
+    const char *series, uint64_t *seq, int64_t *created);
+int cli_packed_end(struct cli_packed *pk, const qasid_seckey *sk,
+    const char *out, const char *tmp);
+
 #endif

@@ -18,6 +18,7 @@
 #define OPT_JSON 1001
 #define OPT_TMPDIR 1002
 #define OPT_ALLOW_OLDER 1003
+#define OPT_REUSE_SEQUENCE 1004
 
 /* --allow-older: accept a bundle older than one seen (cli_seen.c). */
 static int allow_older;
@@ -27,6 +28,7 @@ static const struct option longopts[] = {
 	{"json", no_argument, NULL, OPT_JSON},
 	{"tmpdir", required_argument, NULL, OPT_TMPDIR},
 	{"allow-older", no_argument, NULL, OPT_ALLOW_OLDER},
+	{"reuse-sequence", no_argument, NULL, OPT_REUSE_SEQUENCE},
 	{"quiet", no_argument, NULL, 'q'},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
@@ -155,7 +157,7 @@ struct packopts {
 	const char *sec, *out, *title, *series, *tmpdir;
 	uint64_t sequence;
 	unsigned threads;
-	int force;
+	int force, have_seq, reuse;
 };
 
 static int
@@ -174,7 +176,9 @@ pack_parse(int argc, char **argv, struct packopts *o)
 		case 'n': o->series = optarg; break;
 		case 'f': o->force = 1; break;
 		case OPT_TMPDIR: o->tmpdir = optarg; break;
+		case OPT_REUSE_SEQUENCE: o->reuse = 1; break;
 		case 'N':
+			o->have_seq = 1;
 			if (parse_u64(optarg, &o->sequence) < 0)
 				return cli_fail("-N %s: not a sequence number",
 				    optarg);
@@ -195,13 +199,60 @@ pack_parse(int argc, char **argv, struct packopts *o)
 	return 0;
 }
 
+/* Where pack -n writes before the record is checked: beside out. */
+static char *
+pack_tmp_name(const char *out)
+{
+	size_t n = strlen(out) + 32;
+	char *t = malloc(n);
+
+	if (t != NULL)
+		snprintf(t, n, "%s.qasid-pack-%08x", out, randombytes_random());
+	return t;
+}
+
+/* Gives tmp the name out, replacing it only with -f. */
+static int
+pack_rename(const char *tmp, const char *out, int force)
+{
+	if (force ? rename(tmp, out) == 0 : link(tmp, out) == 0 &&
+	    unlink(tmp) == 0)
+		return 0;
+	if (!force && (errno == EPERM || errno == ENOTSUP) &&
+	    access(out, F_OK) != 0 && rename(tmp, out) == 0)
+		return 0; /* FAT: no links */
+	return cli_fail("%s: %s", out, strerror(errno));
+}
+
+/* pack -n: the sequence checked against what this key packed before. */
+static int
+pack_series(qasid_packer *p, const qasid_seckey *sk, struct packopts *o,
+    struct cli_packed *pk, int64_t *created)
+{
+	int status;
+
+	/* Refused before anything is recorded, as pack would refuse it. */
+	if (!o->force && access(o->out, F_OK) == 0)
+		return cli_fail("%s: file exists", o->out);
+	pk->have_seq = o->have_seq;
+	pk->reuse = o->reuse;
+	if ((status = cli_packed_begin(pk, sk, o->series, &o->sequence,
+	    created)) != 0)
+		return status;
+	qasid_packer_set_time(p, *created);
+	return 0;
+}
+
 int
 cmd_pack(int argc, char **argv)
 {
 	struct packopts o = {.sequence = 1};
+	struct cli_packed pk = {0};
 	qasid_seckey *sk;
 	qasid_packer *p;
 	int64_t created = 0;
+	char *tmp = NULL;
+	const char *out;
 	int rc, status;
 
 	if ((status = pack_parse(argc, argv, &o)) != 0 ||
@@ -220,6 +271,13 @@ cmd_pack(int argc, char **argv)
 	    *o.tmpdir == '\0')
 		o.tmpdir = NULL;
 	qasid_packer_set_tmpdir(p, o.tmpdir);
+	if (o.series != NULL && ((status = pack_series(p, sk, &o, &pk,
+	    &created)) != 0 || (tmp = pack_tmp_name(o.out)) == NULL)) {
+		if (status == 0)
+			status = cli_fail("out of memory");
+		goto out;
+	}
+	out = tmp ? tmp : o.out;
 	rc = o.title ? qasid_packer_set_title(p, o.title) : QASID_OK;
 	if (rc == QASID_OK)
 		rc = qasid_packer_set_series(p, o.series ? o.series :
@@ -228,16 +286,23 @@ cmd_pack(int argc, char **argv)
 	for (int i = optind; rc == QASID_OK && i < argc; i++)
 		rc = qasid_packer_add(p, argv[i]);
 	if (rc == QASID_OK)
-		rc = qasid_packer_write(p, o.out, o.force);
+		rc = qasid_packer_write(p, out, tmp ? 0 : o.force);
 	cli_progress_done();
 	if (rc != QASID_OK && cli_stop_requested())
 		cli_stopped(o.out, "nothing was written");
 	cli_catch_stop(0);
 	status = cli_result(rc, qasid_packer_errmsg(p));
+	if (status == 0 && tmp != NULL &&
+	    ((status = cli_packed_end(&pk, sk, o.out, tmp)) != 0 ||
+	    (status = pack_rename(tmp, o.out, o.force)) != 0))
+		unlink(tmp);
 	if (status == 0 && !cli.quiet)
 		printf("packed %s\n", cli_safe(o.out));
 	if (status == 0 && cli.verbose && !cli.quiet)
 		print_signed_entries(sk, o.out);
+out:
+	free(tmp);
+	cli_seen_close(&pk.seen);
 	qasid_packer_free(p);
 	qasid_seckey_free(sk);
 	return status;

@@ -222,3 +222,116 @@ cli_seen_json(void)
 	if (s->v.kind == QASID_VERDICT_OLDER)
 		printf(",\"accepted\":%s", s->allow_older ? "true" : "false");
 }
+
+/* ---- pack -n: what this key packed ---------------------------------------- */
+
+/* The key's id and fingerprint, from its secret key. */
+static int
+key_names(const qasid_seckey *sk, char id[QASID_KEYID_HEX], char fp[48])
+{
+	qasid_pubkey *pk = qasid_pubkey_new();
+	int ok = pk != NULL && qasid_seckey_pubkey(sk, pk) == 0;
+
+	if (ok) {
+		qasid_pubkey_id(pk, id);
+		qasid_pubkey_fingerprint(pk, fp);
+	}
+	qasid_pubkey_free(pk);
+	return ok ? 0 : cli_fail("out of memory");
+}
+
+/*
+ * Before pack -n: takes the next sequence when none is given, and for a
+ * sequence packed before, its created time, so that a retry of the same
+ * files gives the same bytes (unless SOURCE_DATE_EPOCH says otherwise).
+ */
+int
+cli_packed_begin(struct cli_packed *pk, const qasid_seckey *sk,
+    const char *series, uint64_t *seq, int64_t *created)
+{
+	char id[QASID_KEYID_HEX], fp[48];
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	int status;
+
+	if ((status = cli_seen_open(&pk->seen, 0)) != 0)
+		return status;
+	if (pk->seen.st == NULL)
+		return cli_fail("no folder for the record of bundles packed: "
+		    "set QASID_STATE or HOME");
+	if ((status = key_names(sk, id, fp)) != 0)
+		return status;
+	if (qasid_state_packed(pk->seen.st, id, fp, series, *seq,
+	    &pk->before) != QASID_OK)
+		return cli_fail("%s", qasid_state_errmsg(pk->seen.st));
+	if (!pk->have_seq) {
+		*seq = pk->before.any ? pk->before.highest + 1 : 1;
+		if (*seq == 0)
+			return cli_fail("%s: no sequence after %" PRIu64,
+			    series, pk->before.highest);
+		if (qasid_state_packed(pk->seen.st, id, fp, series, *seq,
+		    &pk->before) != QASID_OK)
+			return cli_fail("%s", qasid_state_errmsg(pk->seen.st));
+	}
+	if (pk->before.found && (sde == NULL || *sde == '\0'))
+		*created = pk->before.created;
+	return 0;
+}
+
+/* Reads the bundle just packed back, verifying it with the packer's key. */
+static int
+packed_info(const qasid_seckey *sk, const char *path, qasid_reader **r,
+    qasid_keyring **kr)
+{
+	qasid_pubkey *pk = qasid_pubkey_new();
+	int rc = QASID_ERR_NOMEM;
+
+	*kr = qasid_keyring_new();
+	*r = NULL;
+	if (pk != NULL && *kr != NULL && qasid_seckey_pubkey(sk, pk) == 0 &&
+	    (rc = qasid_keyring_add(*kr, pk, NULL)) == QASID_OK &&
+	    (*r = cli_reader_new(*kr)) != NULL &&
+	    (rc = qasid_reader_open(*r, path)) == QASID_OK)
+		rc = qasid_reader_list(*r, 1, NULL, NULL);
+	qasid_pubkey_free(pk);
+	return rc;
+}
+
+/*
+ * After pack -n wrote tmp: refuses a sequence packed before with other
+ * content unless reuse, else records it. 0 or an exit status (tmp is then
+ * for the caller to remove).
+ */
+int
+cli_packed_end(struct cli_packed *pk, const qasid_seckey *sk,
+    const char *out, const char *tmp)
+{
+	qasid_keyring *kr;
+	qasid_reader *r;
+	const qasid_info *in;
+	char when[64];
+	int status = 0;
+
+	if (packed_info(sk, tmp, &r, &kr) != QASID_OK) {
+		status = cli_fail("%s: %s", out, r ? qasid_reader_errmsg(r) :
+		    "out of memory");
+		goto out;
+	}
+	in = qasid_reader_info(r);
+	if (pk->before.found && strcmp(pk->before.head, in->head) != 0 &&
+	    !pk->reuse) {
+		date_of(pk->before.created, when, sizeof(when));
+		status = cli_fail("%s: %s/%" PRIu64 " was packed before (created "
+		    "%s) with other content: two different bundles with one "
+		    "sequence are an EQUIVOCATION to every recipient who has "
+		    "the first; leave out -N to take the next sequence, or use "
+		    "--reuse-sequence only if the first was never handed out; "
+		    "nothing was written", out, in->series, in->sequence, when);
+		goto out;
+	}
+	if (qasid_state_record_packed(pk->seen.st, in) != QASID_OK)
+		status = cli_fail("%s", qasid_state_errmsg(pk->seen.st));
+out:
+	qasid_reader_free(r);
+	qasid_keyring_free(kr);
+	return status;
+}

@@ -8,7 +8,11 @@
  *   qasid-seen 1
  *   seen KEYID FINGERPRINT SERIES SEQUENCE HEAD CREATED
  *   conflict KEYID FINGERPRINT SERIES SEQUENCE HEAD OTHER-HEAD
- * It is read under a shared flock of FOLDER/seen.lock and replaced whole
+ * A publisher's own record, FOLDER/packed, is apart (packing a bundle is
+ * not seeing it), one line for each sequence a key packed of a series:
+ *   qasid-packed 1
+ *   packed KEYID FINGERPRINT SERIES SEQUENCE HEAD CREATED
+ * Each is read under a shared flock of FILE.lock and replaced whole
  * (temporary file, fsync, rename, fsync of the folder) under an exclusive
  * one, so a crash leaves the old record or the new one.
  */
@@ -24,15 +28,28 @@
 #include "internal.h"
 #include "manifest.h"
 
-#define QS_MAGIC "qasid-seen 1"
 #define QS_LINE_MAX 320        /* the longest record is about 260 bytes */
 #define QS_LINES_MAX 100000u   /* bounds the file near 26 MB */
 #define QS_FIELDS 7
 
 struct qasid_state {
 	struct qerr err;
-	char *file, *lock, *folder;
+	char *folder, *names[4];    /* seen, its lock, packed, its lock */
+	const char *file, *lock;    /* the record in use, and its lock */
+	const char *magic, *kind;   /* its first line, and its lines' kind */
+	int by_seq;                 /* a line for each sequence (packed) */
 };
+
+/* Works on the recipient's record (0) or the publisher's (1). */
+static void
+use(qasid_state *s, int packed)
+{
+	s->file = s->names[2 * packed];
+	s->lock = s->names[2 * packed + 1];
+	s->magic = packed ? "qasid-packed 1" : "qasid-seen 1";
+	s->kind = packed ? "packed" : "seen";
+	s->by_seq = packed;
+}
 
 /* One parsed line. */
 struct qs_rec {
@@ -62,12 +79,17 @@ qasid_state_new(const char *folder)
 	if (s == NULL)
 		return NULL;
 	s->folder = strdup(folder);
-	s->file = join(folder, "seen");
-	s->lock = join(folder, "seen.lock");
-	if (s->folder == NULL || s->file == NULL || s->lock == NULL) {
-		qasid_state_free(s);
-		return NULL;
+	s->names[0] = join(folder, "seen");
+	s->names[1] = join(folder, "seen.lock");
+	s->names[2] = join(folder, "packed");
+	s->names[3] = join(folder, "packed.lock");
+	for (int i = 0; i < 4; i++) {
+		if (s->folder == NULL || s->names[i] == NULL) {
+			qasid_state_free(s);
+			return NULL;
+		}
 	}
+	use(s, 0);
 	return s;
 }
 
@@ -77,8 +99,8 @@ qasid_state_free(qasid_state *s)
 	if (s == NULL)
 		return;
 	free(s->folder);
-	free(s->file);
-	free(s->lock);
+	for (int i = 0; i < 4; i++)
+		free(s->names[i]);
 	free(s);
 }
 
@@ -120,7 +142,7 @@ parse_num(const char *s, int neg_ok, uint64_t *v)
 }
 
 static int
-parse_line(char *line, struct qs_rec *r)
+parse_line(char *line, const char *kind, struct qs_rec *r)
 {
 	static const char hex[] = "0123456789abcdef";
 	char *f[QS_FIELDS], *p = line;
@@ -131,8 +153,8 @@ parse_line(char *line, struct qs_rec *r)
 		;
 	if (n != QS_FIELDS || p != NULL)
 		return -1;
-	r->conflict = strcmp(f[0], "conflict") == 0;
-	if ((!r->conflict && strcmp(f[0], "seen") != 0) ||
+	r->conflict = strcmp(kind, "seen") == 0 && strcmp(f[0], "conflict") == 0;
+	if ((!r->conflict && strcmp(f[0], kind) != 0) ||
 	    !all_of(f[1], 16, "0123456789ABCDEF") || !all_of(f[2], 32, "0123456789") ||
 	    strlen(f[3]) > QF_SERIES_MAX || !qmf_valid_series(f[3]) ||
 	    parse_num(f[4], 0, &r->seq) != 0 || !all_of(f[5], 64, hex))
@@ -180,14 +202,15 @@ same_stream(const struct qs_rec *a, const struct qs_rec *b)
 }
 
 static int
-format_rec(const struct qs_rec *r, char *buf, size_t len)
+format_rec(const struct qs_rec *r, const char *kind, char *buf, size_t len)
 {
 	if (r->conflict)
 		return snprintf(buf, len, "conflict %s %s %s %" PRIu64
 		    " %s %s\n", r->keyid, r->fp, r->series, r->seq, r->head,
 		    r->other);
-	return snprintf(buf, len, "seen %s %s %s %" PRIu64 " %s %" PRId64
-	    "\n", r->keyid, r->fp, r->series, r->seq, r->head, r->created);
+	return snprintf(buf, len, "%s %s %s %s %" PRIu64 " %s %" PRId64
+	    "\n", kind, r->keyid, r->fp, r->series, r->seq, r->head,
+	    r->created);
 }
 
 /* ---- Reading ------------------------------------------------------------ */
@@ -219,8 +242,8 @@ scan(qasid_state *s, int (*fn)(void *, struct qs_rec *, const char *),
 		buf[n - 1] = '\0';
 		memcpy(raw, buf, n + 1);
 		if (*lines == 1)
-			rc = strcmp(buf, QS_MAGIC) == 0 ? QASID_OK : -1;
-		else if (parse_line(buf, &r) != 0)
+			rc = strcmp(buf, s->magic) == 0 ? QASID_OK : -1;
+		else if (parse_line(buf, s->kind, &r) != 0)
 			rc = -1;
 		else if (fn != NULL)
 			rc = fn(ud, &r, raw);
@@ -336,6 +359,7 @@ qasid_state_judge(qasid_state *s, const qasid_info *in, qasid_verdict *v)
 	int fd, rc;
 
 	qerr_clear(&s->err);
+	use(s, 0);
 	if (rec_of(in, &want) != 0)
 		return qerr_set(&s->err, QASID_ERR_ARG, "the bundle's "
 		    "signature has not verified");
@@ -372,7 +396,8 @@ make_folder(qasid_state *s)
 }
 
 struct copying {
-	int fd, failed;
+	int fd, failed, by_seq;
+	const char *kind;
 	const struct qs_rec *want;
 	int replace;        /* the seen line of this stream gives way */
 };
@@ -391,7 +416,7 @@ put_rec(struct copying *c, const struct qs_rec *r)
 {
 	char buf[QS_LINE_MAX + 2];
 
-	format_rec(r, buf, sizeof(buf));
+	format_rec(r, c->kind, buf, sizeof(buf));
 	buf[strcspn(buf, "\n")] = '\0';
 	return put(c, buf);
 }
@@ -401,7 +426,8 @@ copy_line(void *ud, struct qs_rec *r, const char *raw)
 {
 	struct copying *c = ud;
 
-	if (c->replace && !r->conflict && same_stream(r, c->want))
+	if (c->replace && !r->conflict && same_stream(r, c->want) &&
+	    (!c->by_seq || r->seq == c->want->seq))
 		return put_rec(c, c->want);
 	return put(c, raw);
 }
@@ -421,7 +447,9 @@ rewrite(qasid_state *s, const struct qs_rec *want, int replace, int append,
 		return qerr_sys(&s->err, QASID_ERR_IO, errno, "%s", s->file);
 	c.want = want;
 	c.replace = replace;
-	put(&c, QS_MAGIC);
+	c.kind = s->kind;
+	c.by_seq = s->by_seq;
+	put(&c, s->magic);
 	if ((rc = scan(s, copy_line, &c, &lines)) != QASID_OK)
 		goto fail;
 	if (append)
@@ -449,6 +477,7 @@ qasid_state_record(qasid_state *s, const qasid_info *in, qasid_verdict *v)
 	int fd, rc;
 
 	qerr_clear(&s->err);
+	use(s, 0);
 	if (rec_of(in, &want) != 0)
 		return qerr_set(&s->err, QASID_ERR_ARG, "the bundle's "
 		    "signature has not verified");
@@ -480,6 +509,107 @@ qasid_state_record(qasid_state *s, const qasid_info *in, qasid_verdict *v)
 	else
 		rc = rewrite(s, &want, 0, 0, &conflict);
 out:
+	close(fd);
+	return rc;
+}
+
+/* ---- The publisher's record ------------------------------------------- */
+
+struct finding {
+	const struct qs_rec *want;
+	qasid_packed *p;
+};
+
+static int
+find_line(void *ud, struct qs_rec *r, const char *raw)
+{
+	struct finding *f = ud;
+
+	(void)raw;
+	if (!same_stream(r, f->want))
+		return QASID_OK;
+	if (!f->p->any || r->seq > f->p->highest)
+		f->p->highest = r->seq;
+	f->p->any = 1;
+	if (r->seq == f->want->seq) {
+		f->p->found = 1;
+		f->p->created = r->created;
+		memcpy(f->p->head, r->head, sizeof(f->p->head));
+	}
+	return QASID_OK;
+}
+
+static int
+find_packed(qasid_state *s, const struct qs_rec *want, qasid_packed *p,
+    unsigned *lines)
+{
+	struct finding f = {want, p};
+
+	memset(p, 0, sizeof(*p));
+	return scan(s, find_line, &f, lines);
+}
+
+/* A record's identity of the key and series: rec_of without a head. */
+static int
+stream_of(const char *keyid, const char *fingerprint, const char *series,
+    uint64_t sequence, struct qs_rec *r)
+{
+	qasid_info in = {0};
+
+	snprintf(in.keyid, sizeof(in.keyid), "%s", keyid);
+	snprintf(in.fingerprint, sizeof(in.fingerprint), "%s", fingerprint);
+	memset(in.head, '0', 64);
+	in.series = series;
+	in.sequence = sequence;
+	return rec_of(&in, r);
+}
+
+int
+qasid_state_packed(qasid_state *s, const char *keyid,
+    const char *fingerprint, const char *series, uint64_t sequence,
+    qasid_packed *p)
+{
+	struct qs_rec want;
+	unsigned lines;
+	int fd, rc;
+
+	qerr_clear(&s->err);
+	use(s, 1);
+	if (stream_of(keyid, fingerprint, series, sequence, &want) != 0)
+		return qerr_set(&s->err, QASID_ERR_ARG, "invalid key or "
+		    "series");
+	if ((fd = lock(s, LOCK_SH)) == -1)
+		return s->err.code;
+	rc = find_packed(s, &want, p, &lines);
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+int
+qasid_state_record_packed(qasid_state *s, const qasid_info *in)
+{
+	struct qs_rec want;
+	qasid_packed p;
+	unsigned lines;
+	int fd, rc;
+
+	qerr_clear(&s->err);
+	use(s, 1);
+	if (rec_of(in, &want) != 0)
+		return qerr_set(&s->err, QASID_ERR_ARG, "the bundle's "
+		    "signature has not verified");
+	if ((rc = make_folder(s)) != QASID_OK)
+		return rc;
+	if ((fd = lock(s, LOCK_EX)) < 0)
+		return s->err.code;
+	if ((rc = find_packed(s, &want, &p, &lines)) == QASID_OK &&
+	    !p.found && lines + 1 > QS_LINES_MAX)
+		rc = qerr_set(&s->err, QASID_ERR_LIMIT, "%s: full (%u "
+		    "records)", s->file, QS_LINES_MAX);
+	if (rc == QASID_OK && !(p.found && strcmp(p.head, want.head) == 0 &&
+	    p.created == want.created))
+		rc = rewrite(s, &want, p.found, !p.found, NULL);
 	close(fd);
 	return rc;
 }

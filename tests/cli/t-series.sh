@@ -14,8 +14,8 @@ for n in 14 15 17; do
 	    "$W/in" >/dev/null
 done
 echo "another week 15" >"$W/in/news.txt"
-"$QASID" pack -s "$W/k.sec" -n news -N 15 -o "$W/w15x.qasid" "$W/in" \
-    >/dev/null
+"$QASID" pack -s "$W/k.sec" -n news -N 15 --reuse-sequence \
+    -o "$W/w15x.qasid" "$W/in" >/dev/null
 V="$QASID verify -p $W/k.pub"
 S="$QASID_STATE"
 
@@ -119,4 +119,36 @@ for s in a b c d e f; do
 	t_grep " s-$s 3 " "$S/seen"
 done
 t_lines 7 "$S/seen"
+t_end
+
+t_begin "pack -n without -N takes the next sequence this key packed"
+export QASID_STATE="$W/pub"
+run 0 "$QASID" pack -s "$W/k.sec" -n weekly -o "$W/p1.qasid" "$W/in"
+run 0 "$QASID" pack -s "$W/k.sec" -n weekly -o "$W/p2.qasid" "$W/in"
+run 0 "$QASID" list -p "$W/k.pub" "$W/p2.qasid"
+t_grep "^series:   weekly/2$" "$OUT"
+t_grep "^packed [0-9A-F]* [0-9]* weekly 2 [0-9a-f]\{64\} [0-9]*$" \
+    "$W/pub/packed"
+t_absent "$W/pub/seen"
+t_end
+
+t_begin "a retry of the same files under one -N gives the same bytes"
+sleep 1 # a second later: the recorded created time is reused
+run 0 "$QASID" pack -s "$W/k.sec" -n weekly -N 1 -o "$W/p1b.qasid" "$W/in"
+t_same "$W/p1.qasid" "$W/p1b.qasid"
+t_end
+
+t_begin "pack refuses -N of other content (exit 2) unless --reuse-sequence"
+echo "changed" >"$W/in/news.txt"
+run 2 "$QASID" pack -s "$W/k.sec" -n weekly -N 1 -o "$W/p1c.qasid" "$W/in"
+t_grep "^qasid: $W/p1c.qasid: weekly/1 was packed before (created .*) with other content: two different bundles with one sequence are an EQUIVOCATION" "$ERR"
+t_grep "nothing was written$" "$ERR"
+t_absent "$W/p1c.qasid"
+[ -z "$(ls "$W" | grep qasid-pack)" ] || t_fail "a temporary bundle is left"
+run 0 "$QASID" pack -s "$W/k.sec" -n weekly -N 1 --reuse-sequence \
+    -o "$W/p1c.qasid" "$W/in"
+t_exists "$W/p1c.qasid"
+"$QASID" help pack >"$W/help" 2>&1
+t_grep "--reuse-sequence  pack other content" "$W/help"
+t_grep "dangerous: two bundles with one sequence are an" "$W/help"
 t_end
