@@ -250,6 +250,8 @@ scan(qasid_state *s, int (*fn)(void *, struct qs_rec *, const char *),
 	}
 	if (rc == QASID_OK && ferror(f))
 		rc = qerr_sys(&s->err, QASID_ERR_IO, errno, "%s", s->file);
+	else if (rc == QASID_OK && *lines == 0)
+		rc = -1; /* not even its first line: emptied, not new */
 	fclose(f);
 	if (rc == -1)
 		rc = qerr_set(&s->err, QASID_ERR_STATE, "%s: line %u is not "
