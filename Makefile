@@ -52,12 +52,12 @@ LIB_SRC = src/core/error.c src/core/buf.c src/core/queue.c src/core/source.c \
           src/pack/meta_exif.c src/pack/meta_bmff.c src/pack/meta_pdf.c \
           src/pack/meta_pack.c src/pack/scrub.c \
           src/read/read.c src/read/inflate.c src/read/feed.c \
-          src/read/hasher.c src/read/check.c \
+          src/read/hasher.c src/read/check.c src/read/state.c \
           src/unpack/unpack.c src/unpack/publish.c src/unpack/leftover.c \
           src/unpack/salvage.c \
           src/repair/recover.c src/repair/repair.c src/repair/rec_handle.c
 CLI_SRC = src/cli/cli.c src/cli/cli_keys.c src/cli/cli_bundle.c \
-          src/cli/cli_stop.c src/cli/cli_media.c
+          src/cli/cli_stop.c src/cli/cli_media.c src/cli/cli_seen.c
 SRC_H   = $(wildcard src/*/*.h)
 LIB_OBJ = $(LIB_SRC:src/%.c=$(B)/%.o)
 CLI_OBJ = $(CLI_SRC:src/%.c=$(B)/%.o)

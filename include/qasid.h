@@ -86,7 +86,9 @@ typedef enum qasid_err {
 	QASID_ERR_INTERNAL = -16,  /* a library call failed unexpectedly */
 	QASID_ERR_DEST = -17,      /* the destination is unsafe (a link) */
 	QASID_ERR_CANCELLED = -18, /* the progress callback asked to stop */
-	QASID_ERR_METADATA = -19   /* a file reveals a place, device or person */
+	QASID_ERR_METADATA = -19,  /* a file reveals a place, device or person */
+	QASID_ERR_STATE = -20,     /* the record of bundles seen is unusable */
+	QASID_ERR_REFUSED = -21    /* the head check refused the bundle */
 } qasid_err;
 
 /* A fixed English string for a code; never NULL. */
@@ -383,6 +385,8 @@ typedef struct qasid_info {
 	char fingerprint[48]; /* of the key that verified the signature, or "" */
 	int keyid_shared;    /* 1 if several trusted keys carry keyid: only the
 	                      * fingerprint tells which one signed */
+	char head[65];       /* BLAKE2b-256 of the bundle head (member 0), hex,
+	                      * once the signature verified, else "" */
 } qasid_info;
 
 /* One manifest entry. */
@@ -418,6 +422,16 @@ QASID_API void qasid_reader_set_threads(qasid_reader *r, unsigned threads);
  * keeps the pointer.
  */
 QASID_API void qasid_reader_set_tmpdir(qasid_reader *r, const char *dir);
+
+/*
+ * Called once, when the head's signature has verified and before any
+ * content is read or anything is written: info is complete then. A return
+ * other than 0 stops the read with QASID_ERR_REFUSED before a destination
+ * is touched. Only verifying reads call it.
+ */
+typedef int (*qasid_head_fn)(void *ud, const qasid_info *info);
+QASID_API void qasid_reader_set_head_check(qasid_reader *r, qasid_head_fn fn,
+    void *ud);
 
 /* Opens a bundle file. Reading starts with the next call. */
 QASID_API int qasid_reader_open(qasid_reader *r, const char *path);
@@ -544,6 +558,83 @@ QASID_API int qasid_rec_repair(qasid_rec *x, const char *bundle,
 /* The lost 4 KiB blocks the last check or repair found. */
 QASID_API uint64_t qasid_rec_blocks(const qasid_rec *x);
 QASID_API const char *qasid_rec_errmsg(const qasid_rec *x);
+
+/* ---- What a recipient has seen ------------------------------------------
+ *
+ * For each publisher key and series, the highest sequence that fully
+ * verified, with its head hash and created time, kept as text in one file
+ * (FOLDER/seen) that is replaced atomically under a lock, so several
+ * processes may share it. It lets a recipient refuse an old bundle played
+ * back (rollback) and notice two different bundles signed with the same
+ * sequence (equivocation). Lifecycle:
+ *   1. qasid_state_new(folder): the folder is made (0700) when first written.
+ *   2. qasid_state_judge() once the signature verified (qasid_head_fn).
+ *   3. qasid_state_record() once the whole bundle verified.
+ *   4. qasid_state_free().
+ */
+typedef struct qasid_state qasid_state;
+
+enum {
+	QASID_VERDICT_NEW = 0,          /* higher than any seen: exit 0 */
+	QASID_VERDICT_CURRENT = 1,      /* the same sequence and head: 0 */
+	QASID_VERDICT_OLDER = 2,        /* lower than one seen: 1 */
+	QASID_VERDICT_EQUIVOCATION = 3  /* the same sequence, another head */
+};
+
+typedef struct qasid_verdict {
+	int kind;                 /* QASID_VERDICT_* */
+	int seen;                 /* 1 if this key and series were seen */
+	uint64_t seen_sequence;   /* the highest sequence seen, if seen */
+	int64_t seen_created;     /* its created time */
+	char seen_head[65];       /* its head hash, hex */
+	uint64_t gap_first;       /* NEW only: sequences between the one seen */
+	uint64_t gap_last;        /* and this one; gap_first > gap_last: none */
+} qasid_verdict;
+
+/* NULL if out of memory. The library reads no environment: the caller
+ * chooses the folder. The handle keeps a copy of the name. */
+QASID_API qasid_state *qasid_state_new(const char *folder);
+QASID_API void qasid_state_free(qasid_state *s);
+
+/* The verdict on a verified bundle (info->head set). Reads the record
+ * under a shared lock; a missing record is an empty one. QASID_ERR_STATE
+ * if the record is corrupt, QASID_ERR_IO if it cannot be read. */
+QASID_API int qasid_state_judge(qasid_state *s, const qasid_info *info,
+    qasid_verdict *v);
+
+/* Judges again under an exclusive lock, then records: a NEW bundle becomes
+ * the one seen; an EQUIVOCATION keeps both heads as evidence; CURRENT and
+ * OLDER change nothing. The record is written to a temporary file, synced
+ * and renamed over the old one. v gets the verdict the record was merged
+ * with. QASID_ERR_LIMIT if the record would pass its size limit. */
+QASID_API int qasid_state_record(qasid_state *s, const qasid_info *info,
+    qasid_verdict *v);
+
+/* What a publisher packed (FOLDER/packed, apart from what they have seen):
+ * the sequence asked for, if packed before, and the highest packed. */
+typedef struct qasid_packed {
+	int found;           /* this sequence was packed before */
+	int64_t created;     /* then, its created time */
+	char head[65];       /* and its head hash, hex */
+	int any;             /* some sequence of the series was packed */
+	uint64_t highest;    /* the highest, if any */
+} qasid_packed;
+
+/* Looks up keyid (16 hex digits) with its fingerprint (as
+ * qasid_pubkey_fingerprint() gives it), series and sequence. */
+QASID_API int qasid_state_packed(qasid_state *s, const char *keyid,
+    const char *fingerprint, const char *series, uint64_t sequence,
+    qasid_packed *p);
+
+/* Records a bundle just packed (info as a verifying read gives it),
+ * replacing any earlier record of its sequence. */
+QASID_API int qasid_state_record_packed(qasid_state *s,
+    const qasid_info *info);
+
+QASID_API const char *qasid_state_errmsg(const qasid_state *s);
+
+/* "NEW", "CURRENT", "OLDER" or "EQUIVOCATION". */
+QASID_API const char *qasid_verdict_name(int kind);
 
 #ifdef __cplusplus
 }

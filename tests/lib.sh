@@ -19,10 +19,12 @@ ERR="$W/.err"
 trap 'rm -rf "$W"' EXIT
 # Whatever keyring, state or configuration the user running the tests has
 # must not change what the tests see, nor be changed by them.
+# Each script remembers bundles seen in its own record.
 HOME="$W/home"
 mkdir -p "$HOME"
-unset QASID_KEYRING QASID_STATE XDG_CONFIG_HOME XDG_STATE_HOME
-export HOME
+unset QASID_KEYRING XDG_CONFIG_HOME XDG_STATE_HOME
+QASID_STATE="$W/state"
+export HOME QASID_STATE
 T_NAME=""
 T_FAILED=0
 

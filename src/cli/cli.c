@@ -127,7 +127,8 @@ cli_result(int rc, const char *msg)
 	"  -p PUBKEY      trust this minisign public-key file\n" \
 	"  -P KEYSTRING   trust this public key (base64, as minisign -P)\n" \
 	"  -K KEYRING     trust the keys of this keyring (default: QASID_KEYRING,\n" \
-	"                 else $XDG_CONFIG_HOME/qasid/trusted)\n"
+	"                 else $XDG_CONFIG_HOME/qasid/trusted)\n" \
+	"  --allow-older  accept a bundle older than one seen of its series\n"
 #define COMMONOPTS \
 	"  -q, --quiet    print only what was asked for\n" \
 	"  -v, --verbose  also list the entries\n"
@@ -148,14 +149,18 @@ static const struct {
 	    "  --password-file FILE  the password is FILE's first line\n"
 	    "  -q, --quiet    print nothing on success\n"},
 	{"pack", cmd_pack, "pack -s SECKEY -o BUNDLE [-t TITLE] [-n SERIES] "
-	    "[-N SEQUENCE] [-j THREADS] [-f] [--tmpdir DIR] "
+	    "[-N SEQUENCE] [--reuse-sequence] [-j THREADS] [-f] [--tmpdir DIR] "
 	    "[--scrub | --keep-metadata] PATH...",
 	    "sign and pack files and folders into a bundle",
 	    "  -s SECKEY      the publisher's secret key\n"
 	    "  -o BUNDLE      the bundle to write\n"
 	    "  -t TITLE       the bundle's title (UTF-8)\n"
-	    "  -n SERIES      series name (default \"default\")\n"
-	    "  -N SEQUENCE    number within the series (default 1)\n"
+	    "  -n SERIES      series name (default \"default\": no series)\n"
+	    "  -N SEQUENCE    number within the series (default: with -n, the\n"
+	    "                 next this key packed, else 1)\n"
+	    "  --reuse-sequence  pack other content under a -N packed before;\n"
+	    "                 dangerous: two bundles with one sequence are an\n"
+	    "                 EQUIVOCATION every recipient of both refuses\n"
 	    "  -j THREADS     compression threads (default: one per CPU, at most 4)\n"
 	    "  -f             overwrite an existing bundle\n"
 	    "  --tmpdir DIR   keep the compressed body there while signing\n"

@@ -92,4 +92,47 @@ int cmd_unpack(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_trust(int argc, char **argv);
 
+/* cli_seen.c: the record of bundles seen, and the verdict on each. A
+ * bundle of the series CLI_NO_SERIES, as pack names one without -n, gets
+ * none. */
+#define CLI_NO_SERIES "default"
+struct cli_seen {
+	qasid_state *st;
+	qasid_verdict v;
+	char head[65];
+	int judged, failed, allow_older, may_refuse;
+};
+
+/* Finds the record's folder; 0 or an exit status. */
+int cli_seen_open(struct cli_seen *s, int allow_older);
+void cli_seen_close(struct cli_seen *s);
+/* Judges the bundle r reads once its signature verified; may_refuse stops
+ * an OLDER (without --allow-older) or EQUIVOCATION bundle there. */
+void cli_seen_begin(struct cli_seen *s, qasid_reader *r, int may_refuse);
+int cli_seen_check(void *ud, const qasid_info *in);
+int cli_seen_refused(const struct cli_seen *s);
+/* After the read (result rc): records it if record, tells the verdict.
+ * The exit status it calls for, or -1 when there is no verdict. */
+int cli_seen_end(struct cli_seen *s, const char *path, const qasid_info *in,
+    int rc, int record);
+/* Adds the verdict's fields to a --json object. */
+void cli_seen_json(void);
+/* The verdict at the end of an OK line, if there is one. */
+void cli_seen_suffix(void);
+/* list's line for the verdict, if there is one. */
+void cli_seen_header(const qasid_info *in);
+
+/* pack -n: the publisher's record of what this key packed (cli_seen.c). */
+struct cli_packed {
+	struct cli_seen seen;
+	qasid_packed before;  /* the sequence packed, if it was before */
+	int have_seq;         /* -N was given */
+	int reuse;            /* --reuse-sequence */
+};
+
+int cli_packed_begin(struct cli_packed *pk, const qasid_seckey *sk,
+    const char *series, uint64_t *seq, int64_t *created);
+int cli_packed_end(struct cli_packed *pk, const qasid_seckey *sk,
+    const char *out, const char *tmp);
+
 #endif

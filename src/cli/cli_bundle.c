@@ -20,6 +20,11 @@
 #define OPT_SCRUB 1003
 #define OPT_KEEP_METADATA 1004
 #define OPT_SALVAGE 1005
+#define OPT_ALLOW_OLDER 1006
+#define OPT_REUSE_SEQUENCE 1007
+
+/* --allow-older: accept a bundle older than one seen (cli_seen.c). */
+static int allow_older;
 
 static const struct option longopts[] = {
 	{"password-file", required_argument, NULL, OPT_PASSWORD_FILE},
@@ -28,6 +33,8 @@ static const struct option longopts[] = {
 	{"scrub", no_argument, NULL, OPT_SCRUB},
 	{"keep-metadata", no_argument, NULL, OPT_KEEP_METADATA},
 	{"salvage", no_argument, NULL, OPT_SALVAGE},
+	{"allow-older", no_argument, NULL, OPT_ALLOW_OLDER},
+	{"reuse-sequence", no_argument, NULL, OPT_REUSE_SEQUENCE},
 	{"quiet", no_argument, NULL, 'q'},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
@@ -50,6 +57,7 @@ common_opt(int c, struct keyopts *k)
 	case 'v': cli.verbose = 1; return 1;
 	case OPT_JSON: cli.json = 1; return 1;
 	case OPT_PASSWORD_FILE: cli.password_file = optarg; return 1;
+	case OPT_ALLOW_OLDER: allow_older = 1; return 1;
 	default: return 0;
 	}
 }
@@ -137,7 +145,7 @@ struct packopts {
 	const char *sec, *out, *title, *series, *tmpdir;
 	uint64_t sequence;
 	unsigned threads;
-	int force, meta;
+	int force, meta, have_seq, reuse;
 };
 
 static int
@@ -158,7 +166,9 @@ pack_parse(int argc, char **argv, struct packopts *o)
 		case OPT_TMPDIR: o->tmpdir = optarg; break;
 		case OPT_SCRUB: o->meta = QASID_META_SCRUB; break;
 		case OPT_KEEP_METADATA: o->meta = QASID_META_KEEP; break;
+		case OPT_REUSE_SEQUENCE: o->reuse = 1; break;
 		case 'N':
+			o->have_seq = 1;
 			if (parse_u64(optarg, &o->sequence) < 0)
 				return cli_fail("-N %s: not a sequence number",
 				    optarg);
@@ -223,7 +233,7 @@ pack_files(qasid_packer *p, const struct packopts *o, int argc, char **argv)
 
 	if (rc == QASID_OK)
 		rc = qasid_packer_set_series(p, o->series ? o->series :
-		    "default", o->sequence);
+		    CLI_NO_SERIES, o->sequence);
 	for (int i = optind; rc == QASID_OK && i < argc; i++)
 		rc = qasid_packer_add(p, argv[i]);
 	qasid_packer_set_metadata(p, o->meta);
@@ -238,13 +248,60 @@ pack_files(qasid_packer *p, const struct packopts *o, int argc, char **argv)
 	return cli_result(rc, qasid_packer_errmsg(p));
 }
 
+/* Where pack -n writes before the record is checked: beside out. */
+static char *
+pack_tmp_name(const char *out)
+{
+	size_t n = strlen(out) + 32;
+	char *t = malloc(n);
+
+	if (t != NULL)
+		snprintf(t, n, "%s.qasid-pack-%08x", out, randombytes_random());
+	return t;
+}
+
+/* Gives tmp the name out, replacing it only with -f. */
+static int
+pack_rename(const char *tmp, const char *out, int force)
+{
+	if (force ? rename(tmp, out) == 0 : link(tmp, out) == 0 &&
+	    unlink(tmp) == 0)
+		return 0;
+	if (!force && (errno == EPERM || errno == ENOTSUP) &&
+	    access(out, F_OK) != 0 && rename(tmp, out) == 0)
+		return 0; /* FAT: no links */
+	return cli_fail("%s: %s", out, strerror(errno));
+}
+
+/* pack -n: the sequence checked against what this key packed before. */
+static int
+pack_series(qasid_packer *p, const qasid_seckey *sk, struct packopts *o,
+    struct cli_packed *pk, int64_t *created)
+{
+	int status;
+
+	/* Refused before anything is recorded, as pack would refuse it. */
+	if (!o->force && access(o->out, F_OK) == 0)
+		return cli_fail("%s: file exists", o->out);
+	pk->have_seq = o->have_seq;
+	pk->reuse = o->reuse;
+	if ((status = cli_packed_begin(pk, sk, o->series, &o->sequence,
+	    created)) != 0)
+		return status;
+	qasid_packer_set_time(p, *created);
+	return 0;
+}
+
 int
 cmd_pack(int argc, char **argv)
 {
 	struct packopts o = {.sequence = 1};
+	struct cli_packed pk = {0};
 	qasid_seckey *sk;
 	qasid_packer *p;
 	int64_t created = 0;
+	char *tmp = NULL;
+	const char *out;
 	int rc, status, enc;
 
 	if ((status = pack_parse(argc, argv, &o)) != 0 ||
@@ -273,8 +330,21 @@ cmd_pack(int argc, char **argv)
 	}
 	if ((status = load_seckey(sk, o.sec, enc)) != 0)
 		goto out;
+	/* With -n the sequence is checked against this key's record. */
+	if (o.series != NULL && ((status = pack_series(p, sk, &o, &pk,
+	    &created)) != 0 || (tmp = pack_tmp_name(o.out)) == NULL)) {
+		if (status == 0)
+			status = cli_fail("out of memory");
+		goto out;
+	}
+	if (o.series != NULL && (rc = qasid_packer_set_series(p, o.series,
+	    o.sequence)) != QASID_OK) {
+		status = cli_result(rc, qasid_packer_errmsg(p));
+		goto out;
+	}
+	out = tmp ? tmp : o.out;
 	cli_catch_stop(1);
-	rc = qasid_packer_write(p, o.out, o.force);
+	rc = qasid_packer_write(p, out, tmp ? 0 : o.force);
 	cli_progress_done();
 	if (rc != QASID_OK && cli_stop_requested())
 		cli_stopped(o.out, "nothing was written");
@@ -282,11 +352,17 @@ cmd_pack(int argc, char **argv)
 	status = cli_result(rc, qasid_packer_errmsg(p));
 	if (rc == QASID_ERR_NOSPACE && o.tmpdir == NULL)
 		cli_pack_nospace_hint();
+	if (status == 0 && tmp != NULL &&
+	    ((status = cli_packed_end(&pk, sk, o.out, tmp)) != 0 ||
+	    (status = pack_rename(tmp, o.out, o.force)) != 0))
+		unlink(tmp);
 	if (status == 0 && !cli.quiet && !cli.json)
 		printf("packed %s\n", cli_safe(o.out));
 	if (status == 0 && cli.verbose && !cli.quiet && !cli.json)
 		print_signed_entries(sk, o.out);
 out:
+	free(tmp);
+	cli_seen_close(&pk.seen);
 	qasid_packer_free(p);
 	qasid_seckey_free(sk);
 	return status;
@@ -318,6 +394,7 @@ print_info_json(const char *path, const qasid_info *in, int rc,
 		    ",\"files\":%" PRIu64 ",\"dirs\":%" PRIu64 ",\"bytes\":%"
 		    PRIu64, in->sequence, in->created, in->files, in->dirs,
 		    in->bytes);
+		cli_seen_json();
 	}
 	printf("}\n");
 }
@@ -327,12 +404,14 @@ print_ok(const char *path, const qasid_info *in)
 {
 	/* Keys sharing an id are told apart by fingerprint only. */
 	printf("%s: OK \"%s\" key %s%s%s%s%s%s series %s/%" PRIu64 ", %"
-	    PRIu64 " files, %" PRIu64 " bytes\n", cli_safe(path),
+	    PRIu64 " files, %" PRIu64 " bytes", cli_safe(path),
 	    cli_safe(in->title), in->keyid, *in->signer ? " (" : "",
 	    cli_safe(in->signer), *in->signer ? ")" : "",
 	    in->keyid_shared ? " fingerprint " : "",
 	    in->keyid_shared ? in->fingerprint : "",
 	    in->series, in->sequence, in->files, in->bytes);
+	cli_seen_suffix();
+	printf("\n");
 }
 
 static int salvage_opt; /* unpack --salvage */
@@ -362,6 +441,7 @@ int
 cmd_verify(int argc, char **argv)
 {
 	struct keyopts k = {0};
+	struct cli_seen seen;
 	qasid_keyring *kr;
 	int status, worst = 0;
 
@@ -369,16 +449,21 @@ cmd_verify(int argc, char **argv)
 		return status;
 	if (optind >= argc)
 		return cli_usage("verify");
-	if ((kr = cli_trust(k.pubfile, k.pubstr, k.ring, &status)) == NULL)
+	if ((status = cli_seen_open(&seen, allow_older)) != 0)
 		return status;
+	if ((kr = cli_trust(k.pubfile, k.pubstr, k.ring, &status)) == NULL) {
+		cli_seen_close(&seen);
+		return status;
+	}
 	for (int i = optind; i < argc; i++) {
 		qasid_reader *r = cli_reader_new(kr);
-		int rc;
 		if (r == NULL) {
 			worst = EXIT_OTHER;
 			break;
 		}
+		int rc, vs;
 		qasid_reader_set_progress(r, cli_progress, NULL);
+		cli_seen_begin(&seen, r, 1);
 		cli_catch_stop(1);
 		rc = qasid_reader_open(r, argv[i]);
 		if (rc == QASID_OK)
@@ -387,16 +472,19 @@ cmd_verify(int argc, char **argv)
 		if (rc != QASID_OK && cli_stop_requested())
 			cli_stopped(argv[i], "not verified");
 		cli_catch_stop(0);
+		vs = cli_seen_end(&seen, argv[i], qasid_reader_info(r), rc, 1);
+		if (rc == QASID_OK && !cli.json && !cli.quiet)
+			print_ok(argv[i], qasid_reader_info(r));
 		if (cli.json)
 			print_info_json(argv[i], qasid_reader_info(r), rc,
 			    qasid_reader_errmsg(r));
-		if (rc == QASID_OK && !cli.json && !cli.quiet)
-			print_ok(argv[i], qasid_reader_info(r));
 		if (rc == QASID_OK && !cli.json && cli.verbose)
 			print_entries(kr, argv[i]);
-		status = rc == QASID_OK ? 0 : cli.json ?
-		    (qasid_err_is_verification(rc) ? EXIT_VERIFY : EXIT_OTHER) :
-		    cli_result(rc, qasid_reader_errmsg(r));
+		status = rc == QASID_OK ? 0 : rc == QASID_ERR_REFUSED ? vs :
+		    cli.json ? (qasid_err_is_verification(rc) ? EXIT_VERIFY :
+		    EXIT_OTHER) : cli_result(rc, qasid_reader_errmsg(r));
+		if (vs > status)
+			status = vs;
 		if (rc != QASID_OK && !cli.json && qasid_err_is_verification(rc))
 			cli_rec_hint(argv[i]);
 		/* Any environment failure outranks a verification one. */
@@ -404,6 +492,7 @@ cmd_verify(int argc, char **argv)
 			worst = status;
 		qasid_reader_free(r);
 	}
+	cli_seen_close(&seen);
 	qasid_keyring_free(kr);
 	return worst;
 }
@@ -412,22 +501,26 @@ int
 cmd_unpack(int argc, char **argv)
 {
 	struct keyopts k = {0};
+	struct cli_seen seen;
 	const char *dir = NULL;
 	qasid_keyring *kr;
 	qasid_reader *r;
-	int status, rc;
+	int status, rc, vs;
 
 	if ((status = keyopt_parse(argc, argv, "unpack", "C:", &k, &dir)) != 0)
 		return status;
 	if (dir == NULL || optind + 1 != argc)
 		return cli_usage("unpack");
-	if ((kr = cli_trust(k.pubfile, k.pubstr, k.ring, &status)) == NULL)
+	if ((status = cli_seen_open(&seen, allow_older)) != 0)
 		return status;
-	if ((r = cli_reader_new(kr)) == NULL) {
+	if ((kr = cli_trust(k.pubfile, k.pubstr, k.ring, &status)) == NULL ||
+	    (r = cli_reader_new(kr)) == NULL) {
+		cli_seen_close(&seen);
 		qasid_keyring_free(kr);
-		return EXIT_OTHER;
+		return kr == NULL ? status : EXIT_OTHER;
 	}
 	qasid_reader_set_progress(r, cli_progress, NULL);
+	cli_seen_begin(&seen, r, 1);
 	cli_catch_stop(1);
 	rc = qasid_reader_open(r, argv[optind]);
 	if (rc == QASID_OK)
@@ -437,15 +530,19 @@ cmd_unpack(int argc, char **argv)
 	if (rc != QASID_OK && cli_stop_requested())
 		cli_stopped(dir, "nothing was unpacked");
 	cli_catch_stop(0);
-	status = cli_result(rc, qasid_reader_errmsg(r));
-	if (status == 0 && !cli.quiet) {
-		const qasid_info *in = qasid_reader_info(r);
-		print_ok(argv[optind], in);
-		printf("unpacked %" PRIu64 " files into %s\n", in->files,
-		    cli_safe(dir));
+	status = rc == QASID_ERR_REFUSED ? 0 :
+	    cli_result(rc, qasid_reader_errmsg(r));
+	vs = cli_seen_end(&seen, argv[optind], qasid_reader_info(r), rc, 1);
+	if (vs > status)
+		status = vs;
+	if (rc == QASID_OK && !cli.quiet) {
+		print_ok(argv[optind], qasid_reader_info(r));
+		printf("unpacked %" PRIu64 " files into %s\n",
+		    qasid_reader_info(r)->files, cli_safe(dir));
 		if (cli.verbose)
 			print_entries(kr, argv[optind]);
 	}
+	cli_seen_close(&seen);
 	qasid_reader_free(r);
 	qasid_keyring_free(kr);
 	return status;
@@ -497,7 +594,7 @@ list_header(struct listing *l)
 	format_time(in->created, when, sizeof(when));
 	printf("bundle:   %s\ntitle:    %s\nkey:      %s%s%s%s%s%s\n"
 	    "series:   %s/%" PRIu64 "\ncreated:  %s\nfiles:    %" PRIu64
-	    " (%" PRIu64 " bytes), %" PRIu64 " folders\nverified: %s\n\n",
+	    " (%" PRIu64 " bytes), %" PRIu64 " folders\nverified: %s\n",
 	    cli_safe(l->path), cli_safe(in->title), in->keyid,
 	    *in->signer ? " (" : "", cli_safe(in->signer),
 	    *in->signer ? ")" : "", in->keyid_shared ? " fingerprint " : "",
@@ -506,6 +603,8 @@ list_header(struct listing *l)
 	    in->files, in->bytes, in->dirs, in->signature_ok ? "manifest "
 	    "signed by a trusted key (content not checked: use verify)" :
 	    "NO - not signed by a trusted key; do not rely on this listing");
+	cli_seen_header(in);
+	printf("\n");
 }
 
 static int
@@ -539,20 +638,25 @@ cmd_list(int argc, char **argv)
 {
 	struct keyopts k = {0};
 	struct listing l = {0};
+	struct cli_seen seen;
 	qasid_keyring *kr;
-	int status, rc;
+	int status, rc, vs;
 
 	if ((status = keyopt_parse(argc, argv, "list", "", &k, NULL)) != 0)
 		return status;
 	if (optind + 1 != argc)
 		return cli_usage("list");
-	if ((kr = cli_trust(k.pubfile, k.pubstr, k.ring, &status)) == NULL)
+	if ((status = cli_seen_open(&seen, allow_older)) != 0)
 		return status;
-	if ((l.r = cli_reader_new(kr)) == NULL) {
+	if ((kr = cli_trust(k.pubfile, k.pubstr, k.ring, &status)) == NULL ||
+	    (l.r = cli_reader_new(kr)) == NULL) {
+		cli_seen_close(&seen);
 		qasid_keyring_free(kr);
-		return EXIT_OTHER;
+		return kr == NULL ? status : EXIT_OTHER;
 	}
 	l.path = argv[optind];
+	/* A listing is not a verification: judged, never recorded. */
+	cli_seen_begin(&seen, l.r, 0);
 	rc = qasid_reader_open(l.r, l.path);
 	if (rc == QASID_OK)
 		rc = qasid_reader_list(l.r, qasid_keyring_count(kr) > 0,
@@ -566,9 +670,17 @@ cmd_list(int argc, char **argv)
 	}
 	if (rc == QASID_OK && !l.started)
 		list_header(&l);
-	if (cli.json && l.started)
-		printf("]}\n");
-	status = cli_result(rc, qasid_reader_errmsg(l.r));
+	if (cli.json && l.started) {
+		printf("]");
+		cli_seen_json();
+		printf("}\n");
+	}
+	status = rc == QASID_ERR_REFUSED ? 0 :
+	    cli_result(rc, qasid_reader_errmsg(l.r));
+	vs = cli_seen_end(&seen, l.path, qasid_reader_info(l.r), rc, 0);
+	if (vs > status)
+		status = vs;
+	cli_seen_close(&seen);
 	qasid_reader_free(l.r);
 	qasid_keyring_free(kr);
 	return status;

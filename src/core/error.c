@@ -29,6 +29,8 @@ static const char *const messages[] = {
 	"unsafe destination",
 	"cancelled",
 	"identifying metadata",
+	"the record of bundles seen is unusable",
+	"refused",
 };
 
 const char *

@@ -206,6 +206,7 @@ check_signature(qasid_reader *r, const struct qbuf *sigtext,
 		    "head does not match its signature", r->path);
 	snprintf(r->signer, sizeof(r->signer), "%s", k->name);
 	qkey_fingerprint(k->id, k->pk, r->info.fingerprint);
+	qhex(headhash, QF_MEMBER_HASH, r->info.head);
 	r->info.keyid_shared = qkeyring_match(r->kr, k->id, &first) > 1;
 	memcpy(r->sigkey, s.keyid, QK_KEYID);
 	r->info.signature_ok = 1;
@@ -428,6 +429,8 @@ qasid_reader_open_callbacks(qasid_reader *r, void *ud, qasid_read_fn read,
 static int
 start(qasid_reader *r, int verify)
 {
+	int rc;
+
 	if (r->path == NULL)
 		return qerr_set(&r->err, QASID_ERR_ARG, "no bundle is open");
 	if (r->err.code != QASID_OK)
@@ -438,7 +441,20 @@ start(qasid_reader *r, int verify)
 	if (verify && (r->kr == NULL || qasid_keyring_count(r->kr) == 0))
 		return qerr_set(&r->err, QASID_ERR_UNTRUSTED, "%s: no trusted "
 		    "keys to verify it with", r->path);
-	return qread_head(r, verify);
+	if ((rc = qread_head(r, verify)) != QASID_OK || !verify ||
+	    r->head_check == NULL)
+		return rc;
+	if (r->head_check(r->head_check_ud, &r->info) != 0)
+		return qerr_set(&r->err, QASID_ERR_REFUSED, "%s: refused",
+		    r->path);
+	return QASID_OK;
+}
+
+void
+qasid_reader_set_head_check(qasid_reader *r, qasid_head_fn fn, void *ud)
+{
+	r->head_check = fn;
+	r->head_check_ud = ud;
 }
 
 /* Every failure names the bundle first, but for those of the destination

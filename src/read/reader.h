@@ -72,6 +72,8 @@ struct qasid_reader {
 	const qasid_keyring *kr;
 	qasid_progress_fn progress;
 	void *progress_ud;
+	qasid_head_fn head_check;
+	void *head_check_ud;
 	char *path;
 	struct qin in;
 	struct qspool spool;
