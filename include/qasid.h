@@ -389,6 +389,11 @@ const qasid_info *qasid_reader_info(const qasid_reader *r);
 
 const char *qasid_reader_errmsg(const qasid_reader *r);
 
+/* The size in bytes the signed manifest gives the whole bundle file, after
+ * a read that got past the head, even a failed one: so a short file can be
+ * told to be an incomplete copy. QASID_ERR_ARG before the head is read. */
+int qasid_reader_expected_size(const qasid_reader *r, uint64_t *size);
+
 #ifdef __cplusplus
 }
 #endif

@@ -162,15 +162,18 @@ static const struct {
 	    "  --password-file FILE  the key's password is FILE's first line\n"
 	    COMMONOPTS},
 	{"verify", cmd_verify, "verify [-p PUBKEY | -P KEYSTRING | -K KEYRING] "
-	    "[--json] BUNDLE...", "check bundles completely",
+	    "[-r] [--json] BUNDLE|DIR...", "check bundles completely",
+	    "  -r             also the bundles in subfolders of DIR\n"
 	    KEYOPTS "  --json         one JSON object per bundle\n" COMMONOPTS},
 	{"unpack", cmd_unpack, "unpack [-p PUBKEY | -P KEYSTRING | -K KEYRING] "
-	    "-C DIR BUNDLE", "verify and unpack a bundle, all or nothing",
+	    "-C DIR BUNDLE...", "verify and unpack bundles, each all or "
+	    "nothing",
 	    "  -C DIR         unpack into DIR (made if missing)\n" KEYOPTS
 	    COMMONOPTS},
 	{"list", cmd_list, "list [-p PUBKEY | -P KEYSTRING | -K KEYRING] "
-	    "[--json] BUNDLE", "show a bundle's manifest without unpacking",
-	    KEYOPTS "  --json         one JSON object\n"},
+	    "[-r] [--json] BUNDLE|DIR...", "show bundles' manifests without "
+	    "unpacking", "  -r             also the bundles in subfolders of "
+	    "DIR\n" KEYOPTS "  --json         one JSON object per bundle\n"},
 	{"trust", cmd_trust, "trust add PUBKEY [-n NAME] | trust list [--json] "
 	    "| trust remove KEYID|PUBKEY | trust show PUBKEY  [-K KEYRING]",
 	    "manage the keyring of trusted publisher keys",

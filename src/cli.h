@@ -74,6 +74,17 @@ void cli_progress_done(void);
 /* JSON string output. */
 void cli_json_str(const char *s);
 
+/* Many bundles at once (cli_many.c). */
+typedef int (*cli_bundle_fn)(void *ud, const char *path);
+int cli_is_bundle(const char *path);
+int cli_each_bundle(char **args, int nargs, int recursive, cli_bundle_fn fn,
+    void *ud);
+const char *cli_err_code(int rc);
+void cli_json_error(const char *code, const char *msg, const char *bundle);
+const char *cli_explain(const qasid_reader *r, const char *path, int rc,
+    const char **code);
+void cli_summary(const char *verb, unsigned ok, unsigned failed);
+
 int cmd_keygen(int argc, char **argv);
 int cmd_pack(int argc, char **argv);
 int cmd_verify(int argc, char **argv);

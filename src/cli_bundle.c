@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,6 +28,9 @@ static const struct option longopts[] = {
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
+
+/* -r: verify and list walk subfolders too. */
+static int recursive;
 
 /* The trust options verify, unpack and list share. */
 struct keyopts {
@@ -240,30 +244,36 @@ cmd_pack(int argc, char **argv)
 /* ---- verify, unpack, list ----------------------------------------------- */
 
 static void
+print_claims_json(const qasid_info *in)
+{
+	printf(",\"title\":");
+	cli_json_str(in->title);
+	printf(",\"keyid\":\"%s\",\"fingerprint\":\"%s\",\"signer\":",
+	    in->keyid, in->fingerprint);
+	cli_json_str(in->signer ? in->signer : "");
+	printf(",\"series\":");
+	cli_json_str(in->series);
+	printf(",\"sequence\":%" PRIu64 ",\"created\":%" PRId64 ",\"files\":%"
+	    PRIu64 ",\"dirs\":%" PRIu64 ",\"bytes\":%" PRIu64, in->sequence,
+	    in->created, in->files, in->dirs, in->bytes);
+}
+
+/* One line of verify --json: "verified" is "ok" (all checked, signer
+ * trusted); what an unverified bundle claims is still given. */
+static void
 print_info_json(const char *path, const qasid_info *in, int rc,
-    const char *err)
+    const char *code, const char *err)
 {
 	printf("{\"bundle\":");
 	cli_json_str(path);
-	printf(",\"ok\":%s", rc == QASID_OK ? "true" : "false");
+	printf(",\"ok\":%s,\"verified\":%s", rc == QASID_OK ? "true" :
+	    "false", rc == QASID_OK && in->signature_ok ? "true" : "false");
 	if (rc != QASID_OK) {
 		printf(",\"error\":");
-		cli_json_str(err);
+		cli_json_error(code, err, path);
 	}
-	if (in->format) {
-		printf(",\"verified\":%s,\"title\":", in->signature_ok ?
-		    "true" : "false");
-		cli_json_str(in->title);
-		printf(",\"keyid\":\"%s\",\"fingerprint\":\"%s\","
-		    "\"signer\":", in->keyid, in->fingerprint);
-		cli_json_str(in->signer ? in->signer : "");
-		printf(",\"series\":");
-		cli_json_str(in->series);
-		printf(",\"sequence\":%" PRIu64 ",\"created\":%" PRId64
-		    ",\"files\":%" PRIu64 ",\"dirs\":%" PRIu64 ",\"bytes\":%"
-		    PRIu64, in->sequence, in->created, in->files, in->dirs,
-		    in->bytes);
-	}
+	if (in->format)
+		print_claims_json(in);
 	printf("}\n");
 }
 
@@ -291,6 +301,8 @@ keyopt_parse(int argc, char **argv, const char *cmd, const char *extra,
 	while ((c = getopt_long(argc, argv, optstr, longopts, NULL)) != -1) {
 		if (c == 'C' && dir != NULL)
 			*dir = optarg;
+		else if (c == 'r')
+			recursive = 1;
 		else if (!common_opt(c, k))
 			return cli_usage(cmd);
 	}
@@ -299,93 +311,166 @@ keyopt_parse(int argc, char **argv, const char *cmd, const char *extra,
 	return 0;
 }
 
+/* What verify, list and unpack keep across the bundles of one run. */
+struct many {
+	qasid_keyring *kr;
+	const char *dir;
+	unsigned ok, failed;
+};
+
+/* Untrusted: what the bundle claims, read from its head unverified. */
+static void
+read_claims(qasid_reader *r, const char *path)
+{
+	if (qasid_reader_info(r)->format == 0 &&
+	    qasid_reader_open(r, path) == QASID_OK)
+		(void)qasid_reader_list(r, 0, NULL, NULL);
+}
+
+/* The status of one bundle's failure, said on stderr or in JSON. */
+static int
+many_result(struct many *m, qasid_reader *r, const char *path, int rc)
+{
+	const char *code;
+	char msg[1024];
+	int status;
+
+	/* Kept: reading the claims below resets the reader's message. */
+	snprintf(msg, sizeof(msg), "%s", cli_explain(r, path, rc, &code));
+	if (rc == QASID_OK) {
+		m->ok++;
+		return 0;
+	}
+	m->failed++;
+	status = qasid_err_is_verification(rc) ? EXIT_VERIFY : EXIT_OTHER;
+	if (!cli.json)
+		(void)cli_result(rc, msg);
+	if (rc == QASID_ERR_UNTRUSTED)
+		read_claims(r, path);
+	if (cli.json)
+		print_info_json(path, qasid_reader_info(r), rc, code, msg);
+	return status;
+}
+
+static int
+verify_one(void *ud, const char *path)
+{
+	struct many *m = ud;
+	qasid_reader *r = cli_reader_new(m->kr);
+	int rc, status;
+
+	if (r == NULL)
+		return EXIT_OTHER;
+	qasid_reader_set_progress(r, cli_progress, NULL);
+	cli_catch_stop(1);
+	rc = qasid_reader_open(r, path);
+	if (rc == QASID_OK)
+		rc = qasid_reader_verify(r);
+	cli_progress_done();
+	if (rc != QASID_OK && cli_stop_requested())
+		cli_stopped(path, "not verified");
+	cli_catch_stop(0);
+	if (rc == QASID_OK && cli.json)
+		print_info_json(path, qasid_reader_info(r), rc, "", "");
+	if (rc == QASID_OK && !cli.json && !cli.quiet)
+		print_ok(path, qasid_reader_info(r));
+	if (rc == QASID_OK && !cli.json && cli.verbose)
+		print_entries(m->kr, path);
+	status = many_result(m, r, path, rc);
+	qasid_reader_free(r);
+	return status;
+}
+
+/* Several bundles, or any folder, end with a summary line. */
+static int
+many_run(int argc, char **argv, struct many *m, cli_bundle_fn fn,
+    const char *verb)
+{
+	struct stat st;
+	int worst, summary = argc - optind > 1;
+
+	for (int i = optind; i < argc; i++)
+		if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode))
+			summary = 1;
+	worst = cli_each_bundle(argv + optind, argc - optind, recursive, fn,
+	    m);
+	if (summary)
+		cli_summary(verb, m->ok, m->failed);
+	return worst;
+}
+
 int
 cmd_verify(int argc, char **argv)
 {
 	struct keyopts k = {0};
-	qasid_keyring *kr;
-	int status, worst = 0;
+	struct many m = {0};
+	int status;
 
-	if ((status = keyopt_parse(argc, argv, "verify", "", &k, NULL)) != 0)
+	if ((status = keyopt_parse(argc, argv, "verify", "r", &k, NULL)) != 0)
 		return status;
 	if (optind >= argc)
 		return cli_usage("verify");
-	if ((kr = cli_trust(k.pubfile, k.pubstr, k.ring, &status)) == NULL)
+	if ((m.kr = cli_trust(k.pubfile, k.pubstr, k.ring, &status)) == NULL)
 		return status;
-	for (int i = optind; i < argc; i++) {
-		qasid_reader *r = cli_reader_new(kr);
-		int rc;
-		if (r == NULL) {
-			worst = EXIT_OTHER;
-			break;
-		}
-		qasid_reader_set_progress(r, cli_progress, NULL);
-		cli_catch_stop(1);
-		rc = qasid_reader_open(r, argv[i]);
-		if (rc == QASID_OK)
-			rc = qasid_reader_verify(r);
-		cli_progress_done();
-		if (rc != QASID_OK && cli_stop_requested())
-			cli_stopped(argv[i], "not verified");
-		cli_catch_stop(0);
-		if (cli.json)
-			print_info_json(argv[i], qasid_reader_info(r), rc,
-			    qasid_reader_errmsg(r));
-		if (rc == QASID_OK && !cli.json && !cli.quiet)
-			print_ok(argv[i], qasid_reader_info(r));
-		if (rc == QASID_OK && !cli.json && cli.verbose)
-			print_entries(kr, argv[i]);
-		status = rc == QASID_OK ? 0 : cli.json ?
-		    (qasid_err_is_verification(rc) ? EXIT_VERIFY : EXIT_OTHER) :
-		    cli_result(rc, qasid_reader_errmsg(r));
-		/* Any environment failure outranks a verification one. */
-		if (status > worst)
-			worst = status;
-		qasid_reader_free(r);
+	status = many_run(argc, argv, &m, verify_one, "verified");
+	qasid_keyring_free(m.kr);
+	return status;
+}
+
+static int
+unpack_one(void *ud, const char *path)
+{
+	struct many *m = ud;
+	qasid_reader *r;
+	int rc, status;
+
+	if ((r = cli_reader_new(m->kr)) == NULL)
+		return EXIT_OTHER;
+	qasid_reader_set_progress(r, cli_progress, NULL);
+	cli_catch_stop(1);
+	rc = qasid_reader_open(r, path);
+	if (rc == QASID_OK)
+		rc = qasid_reader_unpack(r, m->dir);
+	cli_progress_done();
+	if (rc != QASID_OK && cli_stop_requested())
+		cli_stopped(m->dir, "nothing was unpacked");
+	cli_catch_stop(0);
+	if (rc == QASID_OK && !cli.quiet) {
+		const qasid_info *in = qasid_reader_info(r);
+		print_ok(path, in);
+		printf("unpacked %" PRIu64 " files into %s\n", in->files,
+		    cli_safe(m->dir));
+		if (cli.verbose)
+			print_entries(m->kr, path);
 	}
-	qasid_keyring_free(kr);
-	return worst;
+	status = many_result(m, r, path, rc);
+	qasid_reader_free(r);
+	return status;
 }
 
 int
 cmd_unpack(int argc, char **argv)
 {
 	struct keyopts k = {0};
-	const char *dir = NULL;
-	qasid_keyring *kr;
-	qasid_reader *r;
-	int status, rc;
+	struct many m = {0};
+	int status;
 
-	if ((status = keyopt_parse(argc, argv, "unpack", "C:", &k, &dir)) != 0)
+	if ((status = keyopt_parse(argc, argv, "unpack", "C:", &k,
+	    &m.dir)) != 0)
 		return status;
-	if (dir == NULL || optind + 1 != argc)
+	if (m.dir == NULL || optind >= argc)
 		return cli_usage("unpack");
-	if ((kr = cli_trust(k.pubfile, k.pubstr, k.ring, &status)) == NULL)
+	if ((m.kr = cli_trust(k.pubfile, k.pubstr, k.ring, &status)) == NULL)
 		return status;
-	if ((r = cli_reader_new(kr)) == NULL) {
-		qasid_keyring_free(kr);
-		return EXIT_OTHER;
+	/* Bundles named one by one: unpack takes no folders of them. */
+	for (int i = optind; i < argc; i++) {
+		int s1 = unpack_one(&m, argv[i]);
+		if (s1 > status)
+			status = s1;
 	}
-	qasid_reader_set_progress(r, cli_progress, NULL);
-	cli_catch_stop(1);
-	rc = qasid_reader_open(r, argv[optind]);
-	if (rc == QASID_OK)
-		rc = qasid_reader_unpack(r, dir);
-	cli_progress_done();
-	if (rc != QASID_OK && cli_stop_requested())
-		cli_stopped(dir, "nothing was unpacked");
-	cli_catch_stop(0);
-	status = cli_result(rc, qasid_reader_errmsg(r));
-	if (status == 0 && !cli.quiet) {
-		const qasid_info *in = qasid_reader_info(r);
-		print_ok(argv[optind], in);
-		printf("unpacked %" PRIu64 " files into %s\n", in->files,
-		    cli_safe(dir));
-		if (cli.verbose)
-			print_entries(kr, argv[optind]);
-	}
-	qasid_reader_free(r);
-	qasid_keyring_free(kr);
+	if (argc - optind > 1)
+		cli_summary("unpacked", m.ok, m.failed);
+	qasid_keyring_free(m.kr);
 	return status;
 }
 
@@ -472,28 +557,21 @@ list_entry(void *ud, const qasid_entry *e)
 	return 0;
 }
 
-int
-cmd_list(int argc, char **argv)
+static int
+list_one(void *ud, const char *path)
 {
-	struct keyopts k = {0};
+	struct many *m = ud;
 	struct listing l = {0};
-	qasid_keyring *kr;
-	int status, rc;
+	int rc, status;
 
-	if ((status = keyopt_parse(argc, argv, "list", "", &k, NULL)) != 0)
-		return status;
-	if (optind + 1 != argc)
-		return cli_usage("list");
-	if ((kr = cli_trust(k.pubfile, k.pubstr, k.ring, &status)) == NULL)
-		return status;
-	if ((l.r = cli_reader_new(kr)) == NULL) {
-		qasid_keyring_free(kr);
+	if ((l.r = cli_reader_new(m->kr)) == NULL)
 		return EXIT_OTHER;
-	}
-	l.path = argv[optind];
+	if (m->ok + m->failed > 0 && !cli.json)
+		printf("\n");
+	l.path = path;
 	rc = qasid_reader_open(l.r, l.path);
 	if (rc == QASID_OK)
-		rc = qasid_reader_list(l.r, qasid_keyring_count(kr) > 0,
+		rc = qasid_reader_list(l.r, qasid_keyring_count(m->kr) > 0,
 		    list_entry, &l);
 	/* An untrusted bundle is still listed, marked as unverified. */
 	if (rc == QASID_ERR_UNTRUSTED && !l.started) {
@@ -506,8 +584,25 @@ cmd_list(int argc, char **argv)
 		list_header(&l);
 	if (cli.json && l.started)
 		printf("]}\n");
-	status = cli_result(rc, qasid_reader_errmsg(l.r));
+	status = many_result(m, l.r, path, rc);
 	qasid_reader_free(l.r);
-	qasid_keyring_free(kr);
+	return status;
+}
+
+int
+cmd_list(int argc, char **argv)
+{
+	struct keyopts k = {0};
+	struct many m = {0};
+	int status;
+
+	if ((status = keyopt_parse(argc, argv, "list", "r", &k, NULL)) != 0)
+		return status;
+	if (optind >= argc)
+		return cli_usage("list");
+	if ((m.kr = cli_trust(k.pubfile, k.pubstr, k.ring, &status)) == NULL)
+		return status;
+	status = many_run(argc, argv, &m, list_one, "listed");
+	qasid_keyring_free(m.kr);
 	return status;
 }

@@ -243,6 +243,23 @@ fill_info(qasid_reader *r)
 	i->signer = r->signer;
 }
 
+/* What an untrusted bundle claims to be, for the caller to show marked
+ * unverified (info.signature_ok stays 0); its failure is not the error. */
+static void
+claimed_info(qasid_reader *r)
+{
+	struct qmf_cursor *c = malloc(sizeof(*c));
+	struct qerr *err = malloc(sizeof(*err));
+
+	if (c != NULL && err != NULL) {
+		qmf_cursor_init(c, &r->spool, err);
+		if (qmf_get_header(c, &r->hdr) == QASID_OK)
+			fill_info(r);
+	}
+	free(err);
+	free(c);
+}
+
 static int
 parse_header(qasid_reader *r)
 {
@@ -303,8 +320,12 @@ qread_head(qasid_reader *r, int verify)
 	if ((rc = qin_begin(&r->in, HEAD_RAW_MAX, HEAD_OUT_MAX, 0)) ==
 	    QASID_OK)
 		rc = read_head_entries(r, h, &sig, mhash);
+	if (rc == QASID_OK)
+		r->body_off = r->in.offset;
 	if (rc == QASID_OK && verify)
 		rc = check_signature(r, &sig, mhash, h->raw0_hash);
+	if (rc == QASID_ERR_UNTRUSTED)
+		claimed_info(r);
 	memcpy(r->mhash, mhash, sizeof(r->mhash));
 	if (rc == QASID_OK)
 		rc = parse_header(r);
@@ -528,6 +549,35 @@ const qasid_info *
 qasid_reader_info(const qasid_reader *r)
 {
 	return &r->info;
+}
+
+/* The size the manifest gives the whole bundle: its head, then each member
+ * of the body. */
+int
+qasid_reader_expected_size(const qasid_reader *r, uint64_t *size)
+{
+	struct {
+		struct qmf_cursor c;
+		struct qmf_header h;
+		struct qerr err;
+	} *w;
+	struct qmf_member m;
+	int rc;
+
+	if (!r->head_read)
+		return QASID_ERR_ARG;
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return QASID_ERR_NOMEM;
+	qmf_cursor_init(&w->c, &r->spool, &w->err);
+	*size = r->body_off;
+	if ((rc = qmf_get_header(&w->c, &w->h)) == QASID_OK)
+		rc = qmf_skip_entries(&w->c);
+	while (rc == QASID_OK && (rc = qmf_get_member(&w->c, &m)) == 1) {
+		*size += m.clen;
+		rc = QASID_OK;
+	}
+	free(w);
+	return rc;
 }
 
 const char *

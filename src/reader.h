@@ -82,6 +82,7 @@ struct qasid_reader {
 	unsigned char mhash[crypto_generichash_BYTES_MAX]; /* the signed hash
 	                         * of the manifest: names the bundle */
 	int head_read;           /* the head has been read (and checked) */
+	uint64_t body_off;       /* where the body starts, once read */
 	const char *dest;        /* unpack's destination, while unpacking */
 	unsigned threads;        /* 0: everything on the calling thread */
 };
