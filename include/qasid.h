@@ -356,6 +356,16 @@ int qasid_reader_open_callbacks(qasid_reader *r, void *ud,
 int qasid_reader_verify(qasid_reader *r);
 
 /*
+ * Checks everything qasid_reader_verify() does but who signed: every gzip
+ * member and every file against the manifest's hashes, the head against
+ * the hash the signature's trusted comment names, and the framing. Needs
+ * no keys (the reader's keyring may be NULL); info.keyid is the key the
+ * bundle claims and info.signature_ok stays 0. It finds damage, not
+ * forgery: anyone can make a bundle that is intact. QASID_OK if intact.
+ */
+int qasid_reader_verify_integrity(qasid_reader *r);
+
+/*
  * Verifies and unpacks into dir (created if missing) in one streaming pass.
  * All or nothing: on any failure dir is left as it was; on success every
  * file is there, fsynced. Never overwrites: QASID_ERR_EXISTS if a file of

@@ -162,8 +162,10 @@ static const struct {
 	    "  --password-file FILE  the key's password is FILE's first line\n"
 	    COMMONOPTS},
 	{"verify", cmd_verify, "verify [-p PUBKEY | -P KEYSTRING | -K KEYRING] "
-	    "[-r] [--json] BUNDLE|DIR...", "check bundles completely",
+	    "[-r] [--integrity] [--json] BUNDLE|DIR...",
+	    "check bundles completely",
 	    "  -r             also the bundles in subfolders of DIR\n"
+	    "  --integrity    check all but who signed, with no keys\n"
 	    KEYOPTS "  --json         one JSON object per bundle\n" COMMONOPTS},
 	{"unpack", cmd_unpack, "unpack [-p PUBKEY | -P KEYSTRING | -K KEYRING] "
 	    "-C DIR BUNDLE...", "verify and unpack bundles, each all or "

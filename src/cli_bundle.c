@@ -18,19 +18,22 @@
 #define OPT_PASSWORD_FILE 1000
 #define OPT_JSON 1001
 #define OPT_TMPDIR 1002
+#define OPT_INTEGRITY 1003
 
 static const struct option longopts[] = {
 	{"password-file", required_argument, NULL, OPT_PASSWORD_FILE},
 	{"json", no_argument, NULL, OPT_JSON},
 	{"tmpdir", required_argument, NULL, OPT_TMPDIR},
+	{"integrity", no_argument, NULL, OPT_INTEGRITY},
 	{"quiet", no_argument, NULL, 'q'},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
 
-/* -r: verify and list walk subfolders too. */
-static int recursive;
+/* -r: verify and list walk subfolders too. --integrity: verify checks
+ * all but who signed, with no keys. */
+static int recursive, integrity;
 
 /* The trust options verify, unpack and list share. */
 struct keyopts {
@@ -268,6 +271,8 @@ print_info_json(const char *path, const qasid_info *in, int rc,
 	cli_json_str(path);
 	printf(",\"ok\":%s,\"verified\":%s", rc == QASID_OK ? "true" :
 	    "false", rc == QASID_OK && in->signature_ok ? "true" : "false");
+	if (integrity)
+		printf(",\"check\":\"integrity\"");
 	if (rc != QASID_OK) {
 		printf(",\"error\":");
 		cli_json_error(code, err, path);
@@ -290,6 +295,17 @@ print_ok(const char *path, const qasid_info *in)
 	    in->series, in->sequence, in->files, in->bytes);
 }
 
+/* verify --integrity: all checked but the signer, so the key is only
+ * the one the bundle claims. */
+static void
+print_intact(const char *path, const qasid_info *in)
+{
+	printf("%s: intact, signer not checked (key %s) \"%s\" series %s/%"
+	    PRIu64 ", %" PRIu64 " files, %" PRIu64 " bytes\n",
+	    cli_safe(path), in->keyid, cli_safe(in->title),
+	    cli_safe(in->series), in->sequence, in->files, in->bytes);
+}
+
 static int
 keyopt_parse(int argc, char **argv, const char *cmd, const char *extra,
     struct keyopts *k, const char **dir)
@@ -303,6 +319,8 @@ keyopt_parse(int argc, char **argv, const char *cmd, const char *extra,
 			*dir = optarg;
 		else if (c == 'r')
 			recursive = 1;
+		else if (c == OPT_INTEGRITY && strcmp(cmd, "verify") == 0)
+			integrity = 1;
 		else if (!common_opt(c, k))
 			return cli_usage(cmd);
 	}
@@ -365,16 +383,19 @@ verify_one(void *ud, const char *path)
 	cli_catch_stop(1);
 	rc = qasid_reader_open(r, path);
 	if (rc == QASID_OK)
-		rc = qasid_reader_verify(r);
+		rc = integrity ? qasid_reader_verify_integrity(r) :
+		    qasid_reader_verify(r);
 	cli_progress_done();
 	if (rc != QASID_OK && cli_stop_requested())
 		cli_stopped(path, "not verified");
 	cli_catch_stop(0);
 	if (rc == QASID_OK && cli.json)
 		print_info_json(path, qasid_reader_info(r), rc, "", "");
-	if (rc == QASID_OK && !cli.json && !cli.quiet)
+	if (rc == QASID_OK && !cli.json && !cli.quiet && integrity)
+		print_intact(path, qasid_reader_info(r));
+	else if (rc == QASID_OK && !cli.json && !cli.quiet)
 		print_ok(path, qasid_reader_info(r));
-	if (rc == QASID_OK && !cli.json && cli.verbose)
+	if (rc == QASID_OK && !cli.json && cli.verbose && !integrity)
 		print_entries(m->kr, path);
 	status = many_result(m, r, path, rc);
 	qasid_reader_free(r);
@@ -410,9 +431,14 @@ cmd_verify(int argc, char **argv)
 		return status;
 	if (optind >= argc)
 		return cli_usage("verify");
-	if ((m.kr = cli_trust(k.pubfile, k.pubstr, k.ring, &status)) == NULL)
+	if (integrity && (k.pubfile || k.pubstr || k.ring))
+		return cli_fail("verify: --integrity checks no signer: give "
+		    "no -p, -P or -K");
+	if (!integrity && (m.kr = cli_trust(k.pubfile, k.pubstr, k.ring,
+	    &status)) == NULL)
 		return status;
-	status = many_run(argc, argv, &m, verify_one, "verified");
+	status = many_run(argc, argv, &m, verify_one, integrity ? "intact" :
+	    "verified");
 	qasid_keyring_free(m.kr);
 	return status;
 }
@@ -435,7 +461,9 @@ unpack_one(void *ud, const char *path)
 	if (rc != QASID_OK && cli_stop_requested())
 		cli_stopped(m->dir, "nothing was unpacked");
 	cli_catch_stop(0);
-	if (rc == QASID_OK && !cli.quiet) {
+	if (rc == QASID_OK && cli.json)
+		print_info_json(path, qasid_reader_info(r), rc, "", "");
+	else if (rc == QASID_OK && !cli.quiet) {
 		const qasid_info *in = qasid_reader_info(r);
 		print_ok(path, in);
 		printf("unpacked %" PRIu64 " files into %s\n", in->files,

@@ -189,6 +189,42 @@ out:
 	return rc;
 }
 
+/* The signature's trusted comment names the hash of the head's raw bytes. */
+static int
+head_matches(qasid_reader *r, const struct qsig *s,
+    const unsigned char headhash[QF_MEMBER_HASH])
+{
+	char want[128];
+
+	memcpy(want, QF_TRUSTED_PREFIX, sizeof(QF_TRUSTED_PREFIX));
+	qhex(headhash, QF_MEMBER_HASH, want + sizeof(QF_TRUSTED_PREFIX) - 1);
+	if (strcmp(s->trusted, want) != 0)
+		return qerr_set(&r->err, QASID_ERR_SIGNATURE, "%s: the bundle "
+		    "head does not match its signature", r->path);
+	return QASID_OK;
+}
+
+/*
+ * Integrity only: the signature file is parsed and its trusted comment
+ * must name this head, but who signed is not checked (no keys needed).
+ * It catches damage, not forgery: anyone can write a matching comment.
+ */
+static int
+check_integrity(qasid_reader *r, const struct qbuf *sigtext,
+    const unsigned char headhash[QF_MEMBER_HASH])
+{
+	struct qsig s;
+	int rc;
+
+	if ((rc = qsig_parse(&s, (const char *)sigtext->p, sigtext->len,
+	    &r->err)) != QASID_OK)
+		return qerr_set(&r->err, rc, "%s", r->path);
+	if ((rc = head_matches(r, &s, headhash)) != QASID_OK)
+		return rc;
+	memcpy(r->sigkey, s.keyid, QK_KEYID);
+	return QASID_OK;
+}
+
 static int
 check_signature(qasid_reader *r, const struct qbuf *sigtext,
     const unsigned char mhash[crypto_generichash_BYTES_MAX],
@@ -196,7 +232,7 @@ check_signature(qasid_reader *r, const struct qbuf *sigtext,
 {
 	struct qsig s;
 	const struct qring_key *k = NULL;
-	char id[QASID_KEYID_HEX], want[128];
+	char id[QASID_KEYID_HEX];
 	size_t first;
 	int rc;
 
@@ -213,11 +249,8 @@ check_signature(qasid_reader *r, const struct qbuf *sigtext,
 		    "trust add FILE`", r->path, id);
 	if (rc != QASID_OK)
 		return rc;
-	memcpy(want, QF_TRUSTED_PREFIX, sizeof(QF_TRUSTED_PREFIX));
-	qhex(headhash, QF_MEMBER_HASH, want + sizeof(QF_TRUSTED_PREFIX) - 1);
-	if (strcmp(s.trusted, want) != 0)
-		return qerr_set(&r->err, QASID_ERR_SIGNATURE, "%s: the bundle "
-		    "head does not match its signature", r->path);
+	if ((rc = head_matches(r, &s, headhash)) != QASID_OK)
+		return rc;
 	snprintf(r->signer, sizeof(r->signer), "%s", k->name);
 	qkey_fingerprint(k->id, k->pk, r->info.fingerprint);
 	r->info.keyid_shared = qkeyring_match(r->kr, k->id, &first) > 1;
@@ -322,7 +355,9 @@ qread_head(qasid_reader *r, int verify)
 		rc = read_head_entries(r, h, &sig, mhash);
 	if (rc == QASID_OK)
 		r->body_off = r->in.offset;
-	if (rc == QASID_OK && verify)
+	if (rc == QASID_OK && verify == QREAD_INTEGRITY)
+		rc = check_integrity(r, &sig, h->raw0_hash);
+	else if (rc == QASID_OK && verify)
 		rc = check_signature(r, &sig, mhash, h->raw0_hash);
 	if (rc == QASID_ERR_UNTRUSTED)
 		claimed_info(r);
@@ -470,7 +505,8 @@ start(qasid_reader *r, int verify)
 	if (r->head_read)
 		return qerr_set(&r->err, QASID_ERR_ARG, "%s: already read; "
 		    "open it again", r->path);
-	if (verify && (r->kr == NULL || qasid_keyring_count(r->kr) == 0))
+	if (verify == QREAD_SIGNED && (r->kr == NULL ||
+	    qasid_keyring_count(r->kr) == 0))
 		return qerr_set(&r->err, QASID_ERR_UNTRUSTED, "%s: no trusted "
 		    "keys to verify it with", r->path);
 	return qread_head(r, verify);
@@ -494,6 +530,14 @@ int
 qasid_reader_verify(qasid_reader *r)
 {
 	int rc = start(r, 1);
+
+	return done(r, rc != QASID_OK ? rc : qread_body(r, NULL));
+}
+
+int
+qasid_reader_verify_integrity(qasid_reader *r)
+{
+	int rc = start(r, QREAD_INTEGRITY);
 
 	return done(r, rc != QASID_OK ? rc : qread_body(r, NULL));
 }

@@ -87,7 +87,10 @@ struct qasid_reader {
 	unsigned threads;        /* 0: everything on the calling thread */
 };
 
-/* Reads the head; with verify, checks the signature by a trusted key. */
+/* Reads the head; with verify QREAD_SIGNED, checks the signature by a
+ * trusted key; with QREAD_INTEGRITY, only that the signature names this
+ * head. */
+enum { QREAD_UNCHECKED = 0, QREAD_SIGNED = 1, QREAD_INTEGRITY = 2 };
 int qread_head(qasid_reader *r, int verify);
 /* Checks the body against the manifest, feeding sink (may be NULL). */
 int qread_body(qasid_reader *r, const struct qsink *sink);

@@ -117,3 +117,56 @@ run 1 "$QASID" unpack -p "$W/k.pub" -C "$W/out2" "$W/cut.qasid" \
 t_grep "incomplete copy" "$ERR"
 t_exists "$W/out2/tools/readme.sh"
 t_end
+
+t_begin "verify --integrity: no keys needed, says the signer was not checked"
+rm -f "$QASID_KEYRING"
+run 0 "$QASID" verify --integrity "$S/week-9.qasid" "$W/other.qasid"
+t_grep "^$S/week-9.qasid: intact, signer not checked (key $ID) \"Week 9\" series teachers/9, 8 files" "$OUT"
+t_grep "^$W/other.qasid: intact, signer not checked (key $(keyid "$W/other.pub"))" "$OUT"
+t_grep "^2 bundles: 2 intact, 0 failed\$" "$OUT"
+t_empty "$ERR"
+t_end
+
+t_begin "verify --integrity finds a damaged body, head or a truncated copy (exit 1)"
+cp "$S/week-9.qasid" "$W/body.qasid"
+flip "$W/body.qasid" -100
+run 1 "$QASID" verify --integrity "$W/body.qasid"
+t_grep "^qasid: $W/body.qasid: .*does not match the manifest" "$ERR"
+t_empty "$OUT"
+cp "$S/week-9.qasid" "$W/head.qasid"
+flip "$W/head.qasid" 40
+run 1 "$QASID" verify --integrity "$W/head.qasid"
+t_grep "^qasid: $W/head.qasid: " "$ERR"
+run 1 "$QASID" verify --integrity "$W/cut.qasid"
+t_grep "incomplete copy: 60000 of $size bytes" "$ERR"
+t_end
+
+t_begin "verify --integrity --json: ok, never verified, marked as an integrity check"
+t_need python3 &&
+run 1 "$QASID" verify --integrity --json "$S/week-9.qasid" "$W/body.qasid" &&
+python3 - "$OUT" <<'EOF2' || t_fail "json: $(head -c 600 "$OUT")"
+import json, sys
+a, b = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+assert a["ok"] is True and a["verified"] is False, a
+assert a["check"] == "integrity" and a["series"] == "teachers", a
+assert b["ok"] is False and b["error"]["code"] == "content", b
+EOF2
+t_end
+
+t_begin "verify --integrity takes no key: it would not be checked"
+run 2 "$QASID" verify --integrity -p "$W/k.pub" "$S/week-9.qasid"
+t_grep "^qasid: verify: --integrity checks no signer" "$ERR"
+t_end
+
+t_begin "unpack --json: one object per bundle, JSON even on failure"
+t_need python3 &&
+run 1 "$QASID" unpack --json -p "$W/k.pub" -C "$W/out3" "$W/tools.qasid" \
+    "$W/cut.qasid" &&
+python3 - "$OUT" <<'EOF2' || t_fail "json: $(head -c 600 "$OUT")"
+import json, sys
+a, b = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+assert a["ok"] is True and a["verified"] is True and a["files"] == 1, a
+assert b["ok"] is False and b["error"]["code"] == "incomplete", b
+EOF2
+t_empty "$ERR"
+t_end
