@@ -404,6 +404,12 @@ const char *qasid_reader_errmsg(const qasid_reader *r);
  * told to be an incomplete copy. QASID_ERR_ARG before the head is read. */
 int qasid_reader_expected_size(const qasid_reader *r, uint64_t *size);
 
+/* The BLAKE2b-256 of the bundle's head (its first gzip member, the hash
+ * its signature's trusted comment names) in hex: it names one bundle,
+ * whatever its file is called. Valid after a read that got through the
+ * head, even one whose signature was then refused; QASID_ERR_ARG before. */
+int qasid_reader_head_hash(const qasid_reader *r, char hex[65]);
+
 #ifdef __cplusplus
 }
 #endif

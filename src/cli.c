@@ -184,6 +184,19 @@ static const struct {
 	    "                 $XDG_CONFIG_HOME/qasid/trusted)\n"
 	    "  --json         one JSON object per key (trust list)\n"
 	    "  -q, --quiet    print nothing on success\n"},
+	{"copy", cmd_copy, "copy [-p PUBKEY | -P KEYSTRING | -K KEYRING] [-r] "
+	    "[--latest] [--plan] [--rename] [--key KEYID] [--series SERIES] "
+	    "[--since YYYY-MM-DD] SRC... DEST",
+	    "copy bundles to a stick, verified, read back and verified again",
+	    "  -r             also the bundles in subfolders of SRC\n"
+	    "  --latest       only the newest of each series that verifies\n"
+	    "  --plan         say what would be copied and the space; copy "
+	    "nothing\n"
+	    "  --rename       name copies SERIES-SEQUENCE.qasid\n"
+	    "  --key KEYID    only bundles of this key\n"
+	    "  --series S     only bundles of this series\n"
+	    "  --since DATE   only bundles created on or after DATE\n"
+	    KEYOPTS "  -q, --quiet    print only failures\n"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

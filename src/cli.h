@@ -91,5 +91,6 @@ int cmd_verify(int argc, char **argv);
 int cmd_unpack(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_trust(int argc, char **argv);
+int cmd_copy(int argc, char **argv);
 
 #endif

@@ -353,8 +353,10 @@ qread_head(qasid_reader *r, int verify)
 	if ((rc = qin_begin(&r->in, HEAD_RAW_MAX, HEAD_OUT_MAX, 0)) ==
 	    QASID_OK)
 		rc = read_head_entries(r, h, &sig, mhash);
-	if (rc == QASID_OK)
+	if (rc == QASID_OK) {
 		r->body_off = r->in.offset;
+		memcpy(r->headhash, h->raw0_hash, QF_MEMBER_HASH);
+	}
 	if (rc == QASID_OK && verify == QREAD_INTEGRITY)
 		rc = check_integrity(r, &sig, h->raw0_hash);
 	else if (rc == QASID_OK && verify)
@@ -433,6 +435,7 @@ reset(qasid_reader *r, const char *name)
 	qspool_free(&r->spool);
 	memset(&r->info, 0, sizeof(r->info));
 	r->head_read = 0;
+	r->body_off = 0;
 	r->signer[0] = '\0';
 	free(r->path);
 	if ((r->path = strdup(name ? name : "(bundle)")) == NULL)
@@ -622,6 +625,15 @@ qasid_reader_expected_size(const qasid_reader *r, uint64_t *size)
 	}
 	free(w);
 	return rc;
+}
+
+int
+qasid_reader_head_hash(const qasid_reader *r, char hex[65])
+{
+	if (r->body_off == 0)
+		return QASID_ERR_ARG;
+	qhex(r->headhash, QF_MEMBER_HASH, hex);
+	return QASID_OK;
 }
 
 const char *

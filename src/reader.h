@@ -83,6 +83,8 @@ struct qasid_reader {
 	                         * of the manifest: names the bundle */
 	int head_read;           /* the head has been read (and checked) */
 	uint64_t body_off;       /* where the body starts, once read */
+	unsigned char headhash[QF_MEMBER_HASH]; /* of the head's raw bytes,
+	                         * set with body_off: names the bundle */
 	const char *dest;        /* unpack's destination, while unpacking */
 	unsigned threads;        /* 0: everything on the calling thread */
 };

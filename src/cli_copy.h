@@ -1,0 +1,47 @@
+/*
+ * cli_copy.h - what the files of qasid copy share: cli_copy.c copies and
+ * checks one bundle, cli_mirror.c chooses which.
+ */
+#ifndef QASID_CLI_COPY_H
+#define QASID_CLI_COPY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "qasid.h"
+
+/* A bundle found in a source or in DEST, from its head only. */
+struct cand {
+	char *path;
+	char id[65];                 /* head hash */
+	char keyid[QASID_KEYID_HEX];
+	char series[256];
+	uint64_t sequence, size;
+	int64_t created;
+	int pinned;                  /* its key is trusted here */
+	int ok;                      /* its head could be read */
+	char *dest_name;             /* planned name in DEST, or NULL */
+};
+
+struct copy {
+	qasid_keyring *kr;
+	const char *dest;
+	int rename, latest, plan, recursive;
+	const char *key, *series;
+	int64_t since;
+	struct cand *src, *have;     /* sources; bundles already in DEST */
+	size_t nsrc, nhave;
+	unsigned copied, there, failed;
+	int worst;
+};
+
+int copy_through(struct copy *cp, struct cand *c, int out, char *why,
+    size_t len);
+int copy_readback(struct copy *cp, struct cand *c, const char *path,
+    char *why, size_t len);
+void copy_name(const struct copy *cp, const struct cand *c, char *out,
+    size_t len);
+int copy_planned(const struct copy *cp, const char *name);
+int copy_free_space(const char *dir, uint64_t *avail);
+
+#endif
