@@ -386,9 +386,11 @@ int qasid_reader_unpack(qasid_reader *r, const char *dir);
 /*
  * Reads the manifest without unpacking. With a keyring, the signature is
  * checked first (and its failure returned); with verify_signature 0 the
- * listing is given unverified and info.signature_ok stays 0. fn is called
- * for each entry in bundle order; a non-zero return stops the listing and is
- * returned.
+ * listing is given unverified and info.signature_ok stays 0; with 2 it is
+ * given once the head matches the hash its signature's trusted comment
+ * names, who signed not checked (as qasid_reader_verify_integrity()). fn,
+ * which may be NULL, is called for each entry in bundle order; a non-zero
+ * return stops the listing and is returned.
  */
 int qasid_reader_list(qasid_reader *r, int verify_signature,
     qasid_entry_fn fn, void *ud);

@@ -197,6 +197,11 @@ static const struct {
 	    "  --series S     only bundles of this series\n"
 	    "  --since DATE   only bundles created on or after DATE\n"
 	    KEYOPTS "  -q, --quiet    print only failures\n"},
+	{"catalog", cmd_catalog, "catalog [-K KEYRING] DIR",
+	    "write DIR/catalog.json and DIR/index.html from the bundles' heads",
+	    "  -K KEYRING     the keyring (default: QASID_KEYRING, else\n"
+	    "                 $XDG_CONFIG_HOME/qasid/trusted)\n"
+	    "  -q, --quiet    print nothing on success\n"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -92,5 +92,6 @@ int cmd_unpack(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_trust(int argc, char **argv);
 int cmd_copy(int argc, char **argv);
+int cmd_catalog(int argc, char **argv);
 
 #endif

@@ -7,7 +7,8 @@ set -eu
 # Build dependencies, then what the tests run against.
 PKGS="build-essential pkg-config libarchive-dev libsodium-dev zlib1g-dev \
 minisign libarchive-tools pigz coreutils util-linux time python3 groff-base man-db \
-clang libclang-rt-14-dev valgrind file exfatprogs exfat-fuse dosfstools fusefat"
+clang libclang-rt-14-dev valgrind file exfatprogs exfat-fuse dosfstools fusefat \
+chromium python3-pil fonts-noto-core"
 
 missing=""
 for p in $PKGS; do
