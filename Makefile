@@ -42,7 +42,7 @@ LIB_SRC = src/util.c src/unicode.c src/paths.c src/keys.c src/sig.c src/keyring.
           src/queue.c src/source.c src/publish.c src/leftover.c
 CLI_SRC = src/cli.c src/cli_keys.c src/cli_bundle.c src/cli_stop.c \
     src/cli_many.c src/cli_copy.c src/cli_mirror.c \
-    src/cli_catalog.c
+    src/cli_catalog.c src/cli_check.c
 LIB_OBJ = $(LIB_SRC:src/%.c=$(B)/%.o)
 CLI_OBJ = $(CLI_SRC:src/%.c=$(B)/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)

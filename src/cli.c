@@ -202,6 +202,12 @@ static const struct {
 	    "  -K KEYRING     the keyring (default: QASID_KEYRING, else\n"
 	    "                 $XDG_CONFIG_HOME/qasid/trusted)\n"
 	    "  -q, --quiet    print nothing on success\n"},
+	{"check", cmd_check, "check [-K KEYRING] DIR",
+	    "check a stick: every bundle read from the medium, duplicates, "
+	    "leftovers, free space",
+	    "  -K KEYRING     the keyring (default: QASID_KEYRING, else\n"
+	    "                 $XDG_CONFIG_HOME/qasid/trusted)\n"
+	    "  -q, --quiet    print only problems and the summary\n"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -93,5 +93,6 @@ int cmd_list(int argc, char **argv);
 int cmd_trust(int argc, char **argv);
 int cmd_copy(int argc, char **argv);
 int cmd_catalog(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 
 #endif

@@ -17,28 +17,13 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_copy.h"
 
-struct centry {
-	char *name, *title, *signer;
-	char keyid[QASID_KEYID_HEX], series[256], head[65];
-	uint64_t size, sequence, files, bytes;
-	int64_t created;
-	int head_ok, pinned;
-	const char *status;
-};
-
-struct catalog {
-	qasid_keyring *kr;
-	const char *dir;
-	struct centry *v;
-	size_t n;
-};
-
-static const char ST_VERIFIED[] = "verified";
-static const char ST_INTACT[] = "intact, signer not checked";
-static const char ST_DAMAGED[] = "damaged";
-static const char ST_DUP[] = "duplicate";
-static const char ST_OLDER[] = "older than another here";
+const char ST_VERIFIED[] = "verified";
+const char ST_INTACT[] = "intact, signer not checked";
+const char ST_DAMAGED[] = "damaged";
+const char ST_DUP[] = "duplicate";
+const char ST_OLDER[] = "older than another here";
 
 /* ---- Reading heads ------------------------------------------------------- */
 
@@ -140,6 +125,22 @@ mark(struct catalog *cat)
 				e->status = ST_OLDER;
 		}
 	}
+}
+
+/* Reads the heads of the bundles in cat->dir (quietly) and gives each a
+ * status. */
+int
+catalog_scan(struct catalog *cat)
+{
+	char *d = (char *)cat->dir;
+	int quiet = cli.quiet, status;
+
+	cli.quiet = 1;
+	status = cli_each_bundle(&d, 1, 0, add_entry, cat);
+	cli.quiet = quiet;
+	qsort(cat->v, cat->n, sizeof(*cat->v), by_name);
+	mark(cat);
+	return status;
 }
 
 /* ---- catalog.json -------------------------------------------------------- */
@@ -355,7 +356,7 @@ json_fn(const struct catalog *cat, int arg)
 	write_json(cat);
 }
 
-static void
+void
 catalog_free(struct catalog *cat)
 {
 	for (size_t i = 0; i < cat->n; i++) {
@@ -388,11 +389,8 @@ cmd_catalog(int argc, char **argv)
 	cat.dir = argv[optind];
 	if ((cat.kr = cli_trust(NULL, NULL, ring, &status)) == NULL)
 		return status;
-	cli.quiet = 1;
-	status = cli_each_bundle(argv + optind, 1, 0, add_entry, &cat);
+	status = catalog_scan(&cat);
 	cli.quiet = quiet;
-	qsort(cat.v, cat.n, sizeof(*cat.v), by_name);
-	mark(&cat);
 	snprintf(vpath, sizeof(vpath), "%s/verify.html", cat.dir);
 	if (status == 0)
 		status = write_out(&cat, "catalog.json", json_fn, 0);

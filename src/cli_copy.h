@@ -1,6 +1,7 @@
 /*
- * cli_copy.h - what the files of qasid copy share: cli_copy.c copies and
- * checks one bundle, cli_mirror.c chooses which.
+ * cli_copy.h - what the mirror's commands share: cli_copy.c copies and
+ * checks one bundle, cli_mirror.c chooses which, cli_catalog.c reads a
+ * folder's heads, cli_check.c checks a stick.
  */
 #ifndef QASID_CLI_COPY_H
 #define QASID_CLI_COPY_H
@@ -43,5 +44,28 @@ void copy_name(const struct copy *cp, const struct cand *c, char *out,
     size_t len);
 int copy_planned(const struct copy *cp, const char *name);
 int copy_free_space(const char *dir, uint64_t *avail);
+
+/* The bundles of one folder, from their heads (cli_catalog.c); qasid
+ * check (cli_check.c) shares them. */
+struct centry {
+	char *name, *title, *signer;
+	char keyid[QASID_KEYID_HEX], series[256], head[65];
+	uint64_t size, sequence, files, bytes;
+	int64_t created;
+	int head_ok, pinned;
+	const char *status;
+};
+
+struct catalog {
+	qasid_keyring *kr;
+	const char *dir;
+	struct centry *v;
+	size_t n;
+};
+
+extern const char ST_VERIFIED[], ST_INTACT[], ST_DAMAGED[], ST_DUP[],
+    ST_OLDER[];
+int catalog_scan(struct catalog *cat);
+void catalog_free(struct catalog *cat);
 
 #endif
