@@ -28,13 +28,40 @@ struct tee {
 	int in, out;
 	unsigned char *buf;
 	int werr;                    /* errno of a failed write, or 0 */
+	uint64_t resume;             /* bytes of an earlier partial copy */
+	uint64_t done;               /* of them, given to the reader */
 };
+
+/* A resumed copy: the bytes already in DEST come first, read from there
+ * and checked with the rest, not written again. */
+static ptrdiff_t
+tee_resume(struct tee *t, const void **buf)
+{
+	size_t want = t->resume - t->done < COPY_BUF ?
+	    (size_t)(t->resume - t->done) : COPY_BUF;
+	ssize_t n;
+
+	do
+		n = pread(t->out, t->buf, want, (off_t)t->done);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return -1;
+	t->done += (uint64_t)n;
+	if (t->done == t->resume && lseek(t->in, (off_t)t->resume,
+	    SEEK_SET) < 0)
+		return -1;
+	*buf = t->buf;
+	return n;
+}
 
 static ptrdiff_t
 tee_read(void *ud, const void **buf)
 {
 	struct tee *t = ud;
 	ssize_t n, w;
+
+	if (t->done < t->resume)
+		return tee_resume(t, buf);
 
 	do
 		n = read(t->in, t->buf, COPY_BUF);
@@ -64,12 +91,14 @@ check(qasid_reader *r, const struct cand *c)
 	    qasid_reader_verify_integrity(r);
 }
 
-/* Copies c->path to the descriptor out, verifying as it goes. */
+/* Copies c->path to the descriptor out, verifying as it goes; the first
+ * resume bytes are already in out (the end of out is where writing
+ * goes on). */
 int
-copy_through(struct copy *cp, struct cand *c, int out, char *why,
-    size_t len)
+copy_through(struct copy *cp, struct cand *c, int out, uint64_t resume,
+    char *why, size_t len)
 {
-	struct tee t = {.out = out};
+	struct tee t = {.out = out, .resume = resume};
 	qasid_reader *r;
 	int rc;
 

@@ -36,8 +36,8 @@ struct copy {
 	int worst;
 };
 
-int copy_through(struct copy *cp, struct cand *c, int out, char *why,
-    size_t len);
+int copy_through(struct copy *cp, struct cand *c, int out,
+    uint64_t resume, char *why, size_t len);
 int copy_readback(struct copy *cp, struct cand *c, const char *path,
     char *why, size_t len);
 void copy_name(const struct copy *cp, const struct cand *c, char *out,

@@ -256,20 +256,38 @@ publish(const char *tmp, const char *final)
 	return rename(tmp, final);
 }
 
-/* Writes c to tmp, verifying on the way, syncs it and reads it back. */
+/*
+ * Writes c to tmp, verifying on the way, syncs it and reads it back. A
+ * partial copy of the same bundle left by a stopped run is continued from
+ * its end: its bytes are checked with the rest; if they fail, the copy
+ * starts over once.
+ */
 static int
 copy_to(struct copy *cp, struct cand *c, const char *tmp, char *why,
     size_t len)
 {
+	struct stat st;
+	uint64_t resume = 0;
 	int fd, rc;
 
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+	fd = open(tmp, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW,
 	    0644);
 	if (fd < 0) {
 		snprintf(why, len, "%s: %s", tmp, strerror(errno));
 		return errno == ENOSPC ? QASID_ERR_NOSPACE : QASID_ERR_IO;
 	}
-	rc = copy_through(cp, c, fd, why, len);
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (uint64_t)st.st_size <= c->size)
+		resume = (uint64_t)st.st_size;
+	else if (ftruncate(fd, 0) != 0)
+		resume = 0;
+	if (resume > 0 && !cli.quiet)
+		printf("resuming %s at %" PRIu64 " of %" PRIu64 " bytes\n",
+		    cli_safe(c->path), resume, c->size);
+	rc = copy_through(cp, c, fd, resume, why, len);
+	if (rc != QASID_OK && resume > 0 && qasid_err_is_verification(rc) &&
+	    ftruncate(fd, 0) == 0)
+		rc = copy_through(cp, c, fd, 0, why, len);
 	if (rc == QASID_OK && fsync(fd) != 0) {
 		rc = errno == ENOSPC ? QASID_ERR_NOSPACE : QASID_ERR_IO;
 		snprintf(why, len, "%s: %s", tmp, strerror(errno));
@@ -301,7 +319,10 @@ copy_one(struct copy *cp, struct cand *c)
 		snprintf(why, sizeof(why), "%s: %s", final, strerror(errno));
 	}
 	if (rc != QASID_OK) {
-		(void)unlink(tmp);
+		/* Kept after an I/O error (a pulled stick, a full one) for
+		 * the next run to continue; a bundle that failed is gone. */
+		if (qasid_err_is_verification(rc) || rc == QASID_ERR_NOSPACE)
+			(void)unlink(tmp);
 		cli_fail("%s; not copied", why);
 		cp->failed++;
 		return qasid_err_is_verification(rc) ? EXIT_VERIFY :

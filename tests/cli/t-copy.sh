@@ -134,3 +134,36 @@ while [ $i -lt 6 ]; do
 done
 rm -f "$W/drop/big.bin"
 t_end
+
+# part DIR BUNDLE: the name of BUNDLE's partial copy in DIR.
+part() {
+	"$QASID" catalog -K "$W/ring-none" "$(dirname "$2")" >/dev/null 2>&1
+	h=$(/usr/bin/python3 -c 'import json,sys
+c = json.load(open(sys.argv[1]))
+print([b["head"] for b in c["bundles"] if b["name"] == sys.argv[2]][0])' \
+	    "$(dirname "$2")/catalog.json" "$(basename "$2")")
+	printf '%s/.qasid-copy-%.32s.part\n' "$1" "$h"
+}
+
+t_begin "a rerun continues a partial copy from where it stopped"
+mkdir -p "$W/s6" "$W/o8"
+cp "$W/s1/news-2.qasid" "$W/s6/"
+p=$(part "$W/o8" "$W/s6/news-2.qasid")
+head -c 30000 "$W/s6/news-2.qasid" >"$p"
+run 0 "$QASID" copy "$W/s6/news-2.qasid" "$W/o8"
+t_grep "^resuming $W/s6/news-2.qasid at 30000 of [0-9]* bytes\$" "$OUT"
+t_grep "^copied $W/s6/news-2.qasid to $W/o8/news-2.qasid (verified, read back)\$" "$OUT"
+t_same "$W/s6/news-2.qasid" "$W/o8/news-2.qasid"
+t_absent "$p"
+t_end
+
+t_begin "a damaged partial copy is not trusted: the copy starts over"
+mkdir -p "$W/o9"
+p=$(part "$W/o9" "$W/s6/news-2.qasid")
+head -c 30000 "$W/s6/news-2.qasid" >"$p"
+flip "$p" 20000
+run 0 "$QASID" copy "$W/s6/news-2.qasid" "$W/o9"
+t_grep "^resuming " "$OUT"
+t_same "$W/s6/news-2.qasid" "$W/o9/news-2.qasid"
+t_absent "$p"
+t_end
