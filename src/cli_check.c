@@ -24,17 +24,15 @@ check_bundle(const struct catalog *cat, const struct centry *e)
 	char path[4096], msg[1200];
 	const char *code;
 	qasid_reader *r;
-	int fd, rc;
+	int rc;
 
 	snprintf(path, sizeof(path), "%s/%s", cat->dir, e->name);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
-		return cli_fail("%s: %s", path, strerror(errno));
-	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
-	if ((r = cli_reader_new(cat->kr)) == NULL) {
-		close(fd);
+	if ((r = cli_reader_new(cat->kr)) == NULL)
 		return EXIT_OTHER;
+	if ((rc = medium_open(r, path)) == QASID_ERR_IO) {
+		qasid_reader_free(r);
+		return cli_fail("%s: %s", path, strerror(errno));
 	}
-	rc = qasid_reader_open_fd(r, fd, path);
 	if (rc == QASID_OK)
 		rc = e->pinned ? qasid_reader_verify(r) :
 		    qasid_reader_verify_integrity(r);
@@ -44,7 +42,6 @@ check_bundle(const struct catalog *cat, const struct centry *e)
 		cli_result(rc, msg);
 	}
 	qasid_reader_free(r);
-	close(fd);
 	return rc == QASID_OK ? 0 : qasid_err_is_verification(rc) ?
 	    EXIT_VERIFY : EXIT_OTHER;
 }

@@ -129,35 +129,95 @@ copy_through(struct copy *cp, struct cand *c, int out, uint64_t resume,
 	return rc;
 }
 
-/* Reads the copy at path back from the medium, not the page cache: the
- * pages were written and synced, so dropping them makes the next read go
- * to the device. */
+/* ---- Reading from the medium ------------------------------------------ */
+
+struct medium {
+	int fd;
+	unsigned char *buf;          /* aligned, as O_DIRECT wants */
+};
+
+static ptrdiff_t
+medium_read(void *ud, const void **buf)
+{
+	struct medium *m = ud;
+	ssize_t n;
+	int fl;
+
+	do
+		n = read(m->fd, m->buf, COPY_BUF);
+	while (n < 0 && errno == EINTR);
+	/* A file system that takes O_DIRECT at open but not for reads:
+	 * read through the cache, dropped first. */
+	if (n < 0 && errno == EINVAL && (fl = fcntl(m->fd, F_GETFL)) >= 0 &&
+	    (fl & O_DIRECT) && fcntl(m->fd, F_SETFL, fl & ~O_DIRECT) == 0) {
+		(void)posix_fadvise(m->fd, 0, 0, POSIX_FADV_DONTNEED);
+		return medium_read(ud, buf);
+	}
+	if (n > 0)
+		*buf = m->buf;
+	return n;
+}
+
+static void
+medium_close(void *ud)
+{
+	struct medium *m = ud;
+
+	close(m->fd);
+	free(m->buf);
+	free(m);
+}
+
+/*
+ * Opens the file at path on r so that it is read from the device, not the
+ * page cache: with O_DIRECT where the file system supports it, else with
+ * the file's cached pages dropped first (they are clean once synced).
+ */
+int
+medium_open(qasid_reader *r, const char *path)
+{
+	struct medium *m = calloc(1, sizeof(*m));
+	void *p = NULL;
+
+	if (m == NULL || posix_memalign(&p, 4096, COPY_BUF) != 0) {
+		free(m);
+		return QASID_ERR_NOMEM;
+	}
+	m->buf = p;
+	m->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_DIRECT);
+	if (m->fd < 0 && errno == EINVAL)
+		m->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (m->fd < 0) {
+		free(m->buf);
+		free(m);
+		return QASID_ERR_IO;
+	}
+	(void)posix_fadvise(m->fd, 0, 0, POSIX_FADV_DONTNEED);
+	return qasid_reader_open_callbacks(r, m, medium_read, medium_close,
+	    path);
+}
+
+/* Reads the copy at path back from the medium and checks it again. */
 int
 copy_readback(struct copy *cp, struct cand *c, const char *path, char *why,
     size_t len)
 {
 	qasid_reader *r;
-	int fd, rc;
+	int rc;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
-		snprintf(why, len, "%s: %s", path, strerror(errno));
-		return QASID_ERR_IO;
-	}
-	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
 	if ((r = cli_reader_new(cp->kr)) == NULL) {
-		close(fd);
 		snprintf(why, len, "out of memory");
 		return QASID_ERR_NOMEM;
 	}
-	rc = qasid_reader_open_fd(r, fd, path);
+	rc = medium_open(r, path);
 	if (rc == QASID_OK)
 		rc = check(r, c);
 	if (rc != QASID_OK)
 		snprintf(why, len, "the copy read back from %s does not verify "
 		    "(%s): the stick may be failing or fake", cp->dest,
-		    qasid_reader_errmsg(r));
+		    *qasid_reader_errmsg(r) ? qasid_reader_errmsg(r) :
+		    strerror(errno));
 	qasid_reader_free(r);
-	close(fd);
 	return rc;
 }
 

@@ -40,6 +40,7 @@ int copy_through(struct copy *cp, struct cand *c, int out,
     uint64_t resume, char *why, size_t len);
 int copy_readback(struct copy *cp, struct cand *c, const char *path,
     char *why, size_t len);
+int medium_open(qasid_reader *r, const char *path);
 void copy_name(const struct copy *cp, const struct cand *c, char *out,
     size_t len);
 int copy_planned(const struct copy *cp, const char *name);
