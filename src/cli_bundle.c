@@ -415,6 +415,13 @@ many_run(int argc, char **argv, struct many *m, cli_bundle_fn fn,
 			summary = 1;
 	worst = cli_each_bundle(argv + optind, argc - optind, recursive, fn,
 	    m);
+	/* Folders with no bundle in them: nothing was checked. */
+	if (m->ok + m->failed == 0 && worst == 0) {
+		for (int i = optind; i < argc; i++)
+			cli_fail("%s: no bundles in it%s", argv[i], recursive ?
+			    "" : " (-r also looks in its subfolders)");
+		return EXIT_OTHER;
+	}
 	if (summary)
 		cli_summary(verb, m->ok, m->failed);
 	return worst;

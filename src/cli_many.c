@@ -52,6 +52,27 @@ cli_is_bundle(const char *path)
 	return ok;
 }
 
+static const char *
+base_name(const char *path)
+{
+	const char *b = strrchr(path, '/');
+
+	return b != NULL ? b + 1 : path;
+}
+
+/* 1 if the file starts with gzip's magic bytes. */
+static int
+gzip_magic(const char *path)
+{
+	unsigned char m[2];
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	ssize_t n = fd >= 0 ? read(fd, m, 2) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	return n == 2 && m[0] == 0x1f && m[1] == 0x8b;
+}
+
 static int walk(const char *dir, int recursive, cli_bundle_fn fn, void *ud,
     int *worst);
 
@@ -68,6 +89,13 @@ walk_one(const char *path, int recursive, cli_bundle_fn fn, void *ud,
 		return recursive ? walk(path, recursive, fn, ud, worst) : 0;
 	if (!S_ISREG(st.st_mode))
 		return 0;
+	/* qasid copy's unfinished work: the next copy continues it. */
+	if (strncmp(base_name(path), ".qasid-copy-", 12) == 0) {
+		if (!cli.quiet && !cli.json)
+			fprintf(stderr, "qasid: %s: a partial copy, skipped\n",
+			    cli_safe(path));
+		return 0;
+	}
 	if ((is = cli_is_bundle(path)) < 0)
 		return cli_fail("%s: %s", path, strerror(errno));
 	if (is == 0) {
@@ -210,22 +238,28 @@ const char *
 cli_explain(const qasid_reader *r, const char *path, int rc,
     const char **code)
 {
-	static char msg[1024];
+	static char msg[1536];
+	const char *why = qasid_reader_errmsg(r);
+	size_t plen = strlen(path);
 	struct stat st;
 	uint64_t want;
 
 	*code = cli_err_code(rc);
 	if (rc == QASID_OK)
 		return "";
+	/* The reader's own reason, without the name it starts with. */
+	if (strncmp(why, path, plen) == 0 && strncmp(why + plen, ": ", 2) == 0)
+		why += plen + 2;
 	if (qasid_reader_expected_size(r, &want) == QASID_OK &&
 	    stat(path, &st) == 0 && (uint64_t)st.st_size < want) {
 		*code = "incomplete";
 		snprintf(msg, sizeof(msg), "%s: incomplete copy: %jd of %"
-		    PRIu64 " bytes; copy it again from a complete one", path,
-		    (intmax_t)st.st_size, want);
+		    PRIu64 " bytes; copy it again from a complete one%s%s%s",
+		    path, (intmax_t)st.st_size, want, *why ? " (" : "", why,
+		    *why ? ")" : "");
 		return msg;
 	}
-	if (rc == QASID_ERR_FORMAT && cli_is_bundle(path) == 0) {
+	if (rc == QASID_ERR_FORMAT && !gzip_magic(path)) {
 		*code = "not_bundle";
 		snprintf(msg, sizeof(msg), "%s: not a qasid bundle", path);
 		return msg;

@@ -509,6 +509,7 @@ cmd_copy(int argc, char **argv)
 	struct stat st;
 	int status, s;
 
+	cp.since = INT64_MIN;
 	if ((status = copy_parse(argc, argv, &cp, keys)) != 0)
 		return status;
 	cp.dest = argv[argc - 1];

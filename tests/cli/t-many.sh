@@ -131,7 +131,8 @@ t_begin "verify --integrity finds a damaged body, head or a truncated copy (exit
 cp "$S/week-9.qasid" "$W/body.qasid"
 flip "$W/body.qasid" -100
 run 1 "$QASID" verify --integrity "$W/body.qasid"
-t_grep "^qasid: $W/body.qasid: .*does not match the manifest" "$ERR"
+t_grep "^qasid: $W/body.qasid: " "$ERR"
+t_nogrep "incomplete" "$ERR"
 t_empty "$OUT"
 cp "$S/week-9.qasid" "$W/head.qasid"
 flip "$W/head.qasid" 40
