@@ -52,14 +52,16 @@ t_begin "a source stick pulled mid-copy: exit 2, no visible bundle left"
 echo 3 >/proc/sys/vm/drop_caches
 "$QASID" copy -K "$W/ring" "$W/in/film.qasid" "$W/out" >"$OUT" 2>"$ERR" &
 cpid=$!
-sleep 0.4
+sleep 0.1
 kill "$FPID"
 wait "$FPID" 2>/dev/null
 FPID=""
 wait "$cpid"
 got=$?
 pulled=0
+finished=0
 if [ -e "$W/out/film.qasid" ]; then
+	finished=1
 	t_skip "$T_NAME" "the copy finished before the stick was pulled"
 else
 	[ "$got" -eq 2 ] || t_fail "exit $got, want 2: $(cat "$ERR")"
@@ -70,9 +72,15 @@ else
 fi
 
 t_begin "the next run, from another copy, continues the partial copy"
-run 0 "$QASID" copy -K "$W/ring" "$W/other/film.qasid" "$W/out"
-t_grep "^copied $W/other/film.qasid to $W/out/film.qasid (verified, read back)\$" "$OUT"
-t_same "$W/other/film.qasid" "$W/out/film.qasid"
-[ "$pulled" -eq 0 ] || t_grep "^resuming $W/other/film.qasid at [1-9][0-9]* of " "$OUT"
-[ -z "$(ls -A "$W/out" | grep '^\.qasid-copy-')" ] || t_fail "partial left"
-t_end
+if [ "$finished" -eq 1 ]; then
+	t_skip "$T_NAME" "the first copy was not interrupted"
+else
+	run 0 "$QASID" copy -K "$W/ring" "$W/other/film.qasid" "$W/out"
+	t_grep "^copied $W/other/film.qasid to $W/out/film.qasid (verified, read back)\$" "$OUT"
+	t_same "$W/other/film.qasid" "$W/out/film.qasid"
+	[ "$pulled" -eq 0 ] ||
+	    t_grep "^resuming $W/other/film.qasid at [1-9][0-9]* of " "$OUT"
+	[ -z "$(ls -A "$W/out" | grep '^\.qasid-copy-')" ] ||
+	    t_fail "partial left"
+	t_end
+fi
