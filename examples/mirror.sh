@@ -82,8 +82,13 @@ show qasid copy -K mirror/trusted --latest in1 in2 in3 out
 step "4. Run it again: nothing to do, the bundles are known by content"
 show qasid copy -K mirror/trusted --latest in1 in2 in3 out
 
-step "5. Check the stick before it leaves"
-show qasid verify --integrity out
+step "5. A catalogue people can read, from the bundles' heads alone"
+show qasid catalog -K mirror/trusted out
+
+step "6. Check the stick before it leaves, read back from the stick itself"
+# Pinned keys are verified, others checked for damage; duplicates, older
+# weeks, partial copies and stray temporary files are named.
+show qasid check -K mirror/trusted out
 status=$?
 printf '\nOn the outgoing stick:\n'
 ls -l out
