@@ -6,6 +6,7 @@
 #   make asan       the whole suite under AddressSanitizer and UBSan
 #   make fuzz       libFuzzer targets (clang)
 #   make bench      the benchmark against tar, pigz and minisign
+#   make bench-mirror  catalog of 1,000 bundles; copy against cp + sync + verify
 #   make static     one statically linked qasid for x86_64 Linux
 #   make install    PREFIX, DESTDIR, BINDIR, LIBDIR, INCLUDEDIR, MANDIR
 
@@ -57,14 +58,16 @@ LIB_SRC = src/core/error.c src/core/buf.c src/core/queue.c src/core/source.c \
           src/unpack/salvage.c \
           src/repair/recover.c src/repair/repair.c src/repair/rec_handle.c
 CLI_SRC = src/cli/cli.c src/cli/cli_keys.c src/cli/cli_bundle.c \
-          src/cli/cli_stop.c src/cli/cli_media.c src/cli/cli_seen.c
+          src/cli/cli_stop.c src/cli/cli_media.c src/cli/cli_seen.c \
+          src/cli/cli_many.c src/cli/cli_copy.c src/cli/cli_mirror.c \
+          src/cli/cli_catalog.c src/cli/cli_check.c
 SRC_H   = $(wildcard src/*/*.h)
 LIB_OBJ = $(LIB_SRC:src/%.c=$(B)/%.o)
 CLI_OBJ = $(CLI_SRC:src/%.c=$(B)/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all layers demo test check asan fuzz bench bench-keyring static install uninstall clean deps
+.PHONY: all layers demo test check asan fuzz bench bench-keyring bench-mirror static install uninstall clean deps
 
 all: layers $(B)/qasid $(B)/libqasid.a $(B)/libqasid.so.$(SOVERSION) $(B)/qasid.pc
 

@@ -469,6 +469,16 @@ QASID_API int qasid_reader_open_callbacks(qasid_reader *r, void *ud,
 QASID_API int qasid_reader_verify(qasid_reader *r);
 
 /*
+ * Checks everything qasid_reader_verify() does but who signed: every gzip
+ * member and every file against the manifest's hashes, the head against
+ * the hash the signature's trusted comment names, and the framing. Needs
+ * no keys (the reader's keyring may be NULL); info.keyid is the key the
+ * bundle claims and info.signature_ok stays 0. It finds damage, not
+ * forgery: anyone can make a bundle that is intact. QASID_OK if intact.
+ */
+int qasid_reader_verify_integrity(qasid_reader *r);
+
+/*
  * Verifies and unpacks into dir (created if missing) in one streaming pass.
  * All or nothing: on any failure dir is left as it was; on success every
  * file is there, fsynced. Never overwrites: QASID_ERR_EXISTS if a file of
@@ -508,9 +518,11 @@ QASID_API int qasid_reader_salvage(qasid_reader *r, const char *dir,
 /*
  * Reads the manifest without unpacking. With a keyring, the signature is
  * checked first (and its failure returned); with verify_signature 0 the
- * listing is given unverified and info.signature_ok stays 0. fn is called
- * for each entry in bundle order; a non-zero return stops the listing and is
- * returned.
+ * listing is given unverified and info.signature_ok stays 0; with 2 it is
+ * given once the head matches the hash its signature's trusted comment
+ * names, who signed not checked (as qasid_reader_verify_integrity()). fn,
+ * which may be NULL, is called for each entry in bundle order; a non-zero
+ * return stops the listing and is returned.
  */
 QASID_API int qasid_reader_list(qasid_reader *r, int verify_signature,
     qasid_entry_fn fn, void *ud);
@@ -635,6 +647,17 @@ QASID_API const char *qasid_state_errmsg(const qasid_state *s);
 
 /* "NEW", "CURRENT", "OLDER" or "EQUIVOCATION". */
 QASID_API const char *qasid_verdict_name(int kind);
+
+/* The size in bytes the signed manifest gives the whole bundle file, after
+ * a read that got past the head, even a failed one: so a short file can be
+ * told to be an incomplete copy. QASID_ERR_ARG before the head is read. */
+int qasid_reader_expected_size(const qasid_reader *r, uint64_t *size);
+
+/* The BLAKE2b-256 of the bundle's head (its first gzip member, the hash
+ * its signature's trusted comment names) in hex: it names one bundle,
+ * whatever its file is called. Valid after a read that got through the
+ * head, even one whose signature was then refused; QASID_ERR_ARG before. */
+int qasid_reader_head_hash(const qasid_reader *r, char hex[65]);
 
 #ifdef __cplusplus
 }

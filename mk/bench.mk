@@ -40,3 +40,9 @@ bench-keyring: deps
 	@mkdir -p bench/work
 	@sh bench/keyring.sh $(B)/qasid '$(BENCH_BEFORE)' bench/work && \
 	    python3 bench/summarize --keyring bench/work
+
+# make bench-mirror: qasid catalog of 1,000 bundles and qasid copy against
+# cp + sync + verify (bench/mirror.sh); BENCH_CATALOG, BENCH_MIRROR_MIB.
+bench-mirror: deps
+	@$(MAKE) --no-print-directory all
+	@sh bench/mirror.sh $(B)/qasid bench/work

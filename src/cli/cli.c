@@ -171,11 +171,14 @@ static const struct {
 	    "  --password-file FILE  the key's password is FILE's first line\n"
 	    COMMONOPTS},
 	{"verify", cmd_verify, "verify [-p PUBKEY | -P KEYSTRING | -K KEYRING] "
-	    "[--json] BUNDLE...", "check bundles completely",
+	    "[-r] [--integrity] [--json] BUNDLE|DIR...",
+	    "check bundles completely",
+	    "  -r             also the bundles in subfolders of DIR\n"
+	    "  --integrity    check all but who signed, with no keys\n"
 	    KEYOPTS "  --json         one JSON object per bundle\n" COMMONOPTS},
 	{"unpack", cmd_unpack, "unpack [-p PUBKEY | -P KEYSTRING | -K KEYRING] "
-	    "[--salvage] -C DIR BUNDLE", "verify and unpack a bundle, all or "
-	    "nothing",
+	    "[--salvage] -C DIR BUNDLE...", "verify and unpack bundles, each "
+	    "all or nothing",
 	    "  -C DIR         unpack into DIR (made if missing)\n"
 	    "  --salvage      of a damaged bundle, unpack only the files that\n"
 	    "                 match their signed hashes (exit 1: incomplete)\n"
@@ -191,8 +194,9 @@ static const struct {
 	    "replace it",
 	    KEYOPTS "  -q, --quiet    print nothing on success\n"},
 	{"list", cmd_list, "list [-p PUBKEY | -P KEYSTRING | -K KEYRING] "
-	    "[--json] BUNDLE", "show a bundle's manifest without unpacking",
-	    KEYOPTS "  --json         one JSON object\n"},
+	    "[-r] [--json] BUNDLE|DIR...", "show bundles' manifests without "
+	    "unpacking", "  -r             also the bundles in subfolders of "
+	    "DIR\n" KEYOPTS "  --json         one JSON object per bundle\n"},
 	{"trust", cmd_trust, "trust add PUBKEY [-n NAME] | trust list [--json] "
 	    "| trust remove KEYID|PUBKEY | trust show PUBKEY  [-K KEYRING]",
 	    "manage the keyring of trusted publisher keys",
@@ -201,6 +205,30 @@ static const struct {
 	    "                 $XDG_CONFIG_HOME/qasid/trusted)\n"
 	    "  --json         one JSON object per key (trust list)\n"
 	    "  -q, --quiet    print nothing on success\n"},
+	{"copy", cmd_copy, "copy [-p PUBKEY | -P KEYSTRING | -K KEYRING] [-r] "
+	    "[--latest] [--plan] [--rename] [--key KEYID] [--series SERIES] "
+	    "[--since YYYY-MM-DD] SRC... DEST",
+	    "copy bundles to a stick, verified, read back and verified again",
+	    "  -r             also the bundles in subfolders of SRC\n"
+	    "  --latest       only the newest of each series that verifies\n"
+	    "  --plan         say what would be copied and the space; copy "
+	    "nothing\n"
+	    "  --rename       name copies SERIES-SEQUENCE.qasid\n"
+	    "  --key KEYID    only bundles of this key\n"
+	    "  --series S     only bundles of this series\n"
+	    "  --since DATE   only bundles created on or after DATE\n"
+	    KEYOPTS "  -q, --quiet    print only failures\n"},
+	{"catalog", cmd_catalog, "catalog [-K KEYRING] DIR",
+	    "write DIR/catalog.json and DIR/index.html from the bundles' heads",
+	    "  -K KEYRING     the keyring (default: QASID_KEYRING, else\n"
+	    "                 $XDG_CONFIG_HOME/qasid/trusted)\n"
+	    "  -q, --quiet    print nothing on success\n"},
+	{"check", cmd_check, "check [-K KEYRING] DIR",
+	    "check a stick: every bundle read from the medium, duplicates, "
+	    "leftovers, free space",
+	    "  -K KEYRING     the keyring (default: QASID_KEYRING, else\n"
+	    "                 $XDG_CONFIG_HOME/qasid/trusted)\n"
+	    "  -q, --quiet    print only problems and the summary\n"},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

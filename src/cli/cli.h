@@ -85,12 +85,26 @@ void cli_rec_hint(const char *bundle);
 int cmd_protect(int argc, char **argv);
 int cmd_repair(int argc, char **argv);
 
+/* Many bundles at once (cli_many.c). */
+typedef int (*cli_bundle_fn)(void *ud, const char *path);
+int cli_is_bundle(const char *path);
+int cli_each_bundle(char **args, int nargs, int recursive, cli_bundle_fn fn,
+    void *ud);
+const char *cli_err_code(int rc);
+void cli_json_error(const char *code, const char *msg, const char *bundle);
+const char *cli_explain(const qasid_reader *r, const char *path, int rc,
+    const char **code);
+void cli_summary(const char *verb, unsigned ok, unsigned failed);
+
 int cmd_keygen(int argc, char **argv);
 int cmd_pack(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_unpack(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_trust(int argc, char **argv);
+int cmd_copy(int argc, char **argv);
+int cmd_catalog(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 
 /* cli_seen.c: the record of bundles seen, and the verdict on each. A
  * bundle of the series CLI_NO_SERIES, as pack names one without -n, gets

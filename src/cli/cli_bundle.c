@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,6 +23,7 @@
 #define OPT_SALVAGE 1005
 #define OPT_ALLOW_OLDER 1006
 #define OPT_REUSE_SEQUENCE 1007
+#define OPT_INTEGRITY 1008
 
 /* --allow-older: accept a bundle older than one seen (cli_seen.c). */
 static int allow_older;
@@ -35,11 +37,16 @@ static const struct option longopts[] = {
 	{"salvage", no_argument, NULL, OPT_SALVAGE},
 	{"allow-older", no_argument, NULL, OPT_ALLOW_OLDER},
 	{"reuse-sequence", no_argument, NULL, OPT_REUSE_SEQUENCE},
+	{"integrity", no_argument, NULL, OPT_INTEGRITY},
 	{"quiet", no_argument, NULL, 'q'},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
+
+/* -r: verify and list walk subfolders too. --integrity: verify checks
+ * all but who signed, with no keys. */
+static int recursive, integrity;
 
 /* The trust options verify, unpack and list share. */
 struct keyopts {
@@ -371,29 +378,38 @@ out:
 /* ---- verify, unpack, list ----------------------------------------------- */
 
 static void
+print_claims_json(const qasid_info *in)
+{
+	printf(",\"title\":");
+	cli_json_str(in->title);
+	printf(",\"keyid\":\"%s\",\"fingerprint\":\"%s\",\"signer\":",
+	    in->keyid, in->fingerprint);
+	cli_json_str(in->signer ? in->signer : "");
+	printf(",\"series\":");
+	cli_json_str(in->series);
+	printf(",\"sequence\":%" PRIu64 ",\"created\":%" PRId64 ",\"files\":%"
+	    PRIu64 ",\"dirs\":%" PRIu64 ",\"bytes\":%" PRIu64, in->sequence,
+	    in->created, in->files, in->dirs, in->bytes);
+}
+
+/* One line of verify --json: "verified" is "ok" (all checked, signer
+ * trusted); what an unverified bundle claims is still given. */
+static void
 print_info_json(const char *path, const qasid_info *in, int rc,
-    const char *err)
+    const char *code, const char *err)
 {
 	printf("{\"bundle\":");
 	cli_json_str(path);
-	printf(",\"ok\":%s", rc == QASID_OK ? "true" : "false");
+	printf(",\"ok\":%s,\"verified\":%s", rc == QASID_OK ? "true" :
+	    "false", rc == QASID_OK && in->signature_ok ? "true" : "false");
+	if (integrity)
+		printf(",\"check\":\"integrity\"");
 	if (rc != QASID_OK) {
 		printf(",\"error\":");
-		cli_json_str(err);
+		cli_json_error(code, err, path);
 	}
 	if (in->format) {
-		printf(",\"verified\":%s,\"title\":", in->signature_ok ?
-		    "true" : "false");
-		cli_json_str(in->title);
-		printf(",\"keyid\":\"%s\",\"fingerprint\":\"%s\","
-		    "\"signer\":", in->keyid, in->fingerprint);
-		cli_json_str(in->signer ? in->signer : "");
-		printf(",\"series\":");
-		cli_json_str(in->series);
-		printf(",\"sequence\":%" PRIu64 ",\"created\":%" PRId64
-		    ",\"files\":%" PRIu64 ",\"dirs\":%" PRIu64 ",\"bytes\":%"
-		    PRIu64, in->sequence, in->created, in->files, in->dirs,
-		    in->bytes);
+		print_claims_json(in);
 		cli_seen_json();
 	}
 	printf("}\n");
@@ -416,6 +432,17 @@ print_ok(const char *path, const qasid_info *in)
 
 static int salvage_opt; /* unpack --salvage */
 
+/* verify --integrity: all checked but the signer, so the key is only
+ * the one the bundle claims. */
+static void
+print_intact(const char *path, const qasid_info *in)
+{
+	printf("%s: intact, signer not checked (key %s) \"%s\" series %s/%"
+	    PRIu64 ", %" PRIu64 " files, %" PRIu64 " bytes\n",
+	    cli_safe(path), in->keyid, cli_safe(in->title),
+	    cli_safe(in->series), in->sequence, in->files, in->bytes);
+}
+
 static int
 keyopt_parse(int argc, char **argv, const char *cmd, const char *extra,
     struct keyopts *k, const char **dir)
@@ -429,6 +456,10 @@ keyopt_parse(int argc, char **argv, const char *cmd, const char *extra,
 			*dir = optarg;
 		else if (c == OPT_SALVAGE && dir != NULL)
 			salvage_opt = 1;
+		else if (c == 'r')
+			recursive = 1;
+		else if (c == OPT_INTEGRITY && strcmp(cmd, "verify") == 0)
+			integrity = 1;
 		else if (!common_opt(c, k))
 			return cli_usage(cmd);
 	}
@@ -437,114 +468,207 @@ keyopt_parse(int argc, char **argv, const char *cmd, const char *extra,
 	return 0;
 }
 
+/* What verify, list and unpack keep across the bundles of one run. */
+struct many {
+	qasid_keyring *kr;
+	const char *dir;
+	unsigned ok, failed;
+	struct cli_seen seen;   /* the verdict on each bundle (cli_seen.c) */
+	int vs;                 /* the exit status the verdict calls for */
+};
+
+/* Untrusted: what the bundle claims, read from its head unverified. */
+static void
+read_claims(qasid_reader *r, const char *path)
+{
+	if (qasid_reader_info(r)->format == 0 &&
+	    qasid_reader_open(r, path) == QASID_OK)
+		(void)qasid_reader_list(r, 0, NULL, NULL);
+}
+
+/* The status of one bundle's failure, said on stderr or in JSON. */
+static int
+many_result(struct many *m, qasid_reader *r, const char *path, int rc)
+{
+	const char *code;
+	char msg[1024];
+	int status;
+
+	/* Kept: reading the claims below resets the reader's message. */
+	snprintf(msg, sizeof(msg), "%s", cli_explain(r, path, rc, &code));
+	if (rc == QASID_OK) {
+		m->ok++;
+		return m->vs > 0 ? m->vs : 0;
+	}
+	m->failed++;
+	status = qasid_err_is_verification(rc) ? EXIT_VERIFY : EXIT_OTHER;
+	/* A bundle the record refuses: cli_seen_end said why. */
+	if (rc == QASID_ERR_REFUSED)
+		status = m->vs > 0 ? m->vs : EXIT_VERIFY;
+	else if (!cli.json)
+		(void)cli_result(rc, msg);
+	if (rc != QASID_OK && !cli.json && qasid_err_is_verification(rc))
+		cli_rec_hint(path);
+	if (rc == QASID_ERR_UNTRUSTED)
+		read_claims(r, path);
+	if (cli.json)
+		print_info_json(path, qasid_reader_info(r), rc, code, msg);
+	return status;
+}
+
+static int
+verify_one(void *ud, const char *path)
+{
+	struct many *m = ud;
+	qasid_reader *r = cli_reader_new(m->kr);
+	int rc, status;
+
+	if (r == NULL)
+		return EXIT_OTHER;
+	qasid_reader_set_progress(r, cli_progress, NULL);
+	if (!integrity)
+		cli_seen_begin(&m->seen, r, 1);
+	cli_catch_stop(1);
+	rc = qasid_reader_open(r, path);
+	if (rc == QASID_OK)
+		rc = integrity ? qasid_reader_verify_integrity(r) :
+		    qasid_reader_verify(r);
+	cli_progress_done();
+	if (rc != QASID_OK && cli_stop_requested())
+		cli_stopped(path, "not verified");
+	cli_catch_stop(0);
+	m->vs = integrity ? -1 : cli_seen_end(&m->seen, path,
+	    qasid_reader_info(r), rc, 1);
+	if (rc == QASID_OK && cli.json)
+		print_info_json(path, qasid_reader_info(r), rc, "", "");
+	if (rc == QASID_OK && !cli.json && !cli.quiet && integrity)
+		print_intact(path, qasid_reader_info(r));
+	else if (rc == QASID_OK && !cli.json && !cli.quiet)
+		print_ok(path, qasid_reader_info(r));
+	if (rc == QASID_OK && !cli.json && cli.verbose && !integrity)
+		print_entries(m->kr, path);
+	status = many_result(m, r, path, rc);
+	qasid_reader_free(r);
+	return status;
+}
+
+/* Several bundles, or any folder, end with a summary line. */
+static int
+many_run(int argc, char **argv, struct many *m, cli_bundle_fn fn,
+    const char *verb)
+{
+	struct stat st;
+	int worst, summary = argc - optind > 1;
+
+	for (int i = optind; i < argc; i++)
+		if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode))
+			summary = 1;
+	worst = cli_each_bundle(argv + optind, argc - optind, recursive, fn,
+	    m);
+	/* Folders with no bundle in them: nothing was checked. */
+	if (m->ok + m->failed == 0 && worst == 0) {
+		for (int i = optind; i < argc; i++)
+			cli_fail("%s: no bundles in it%s", argv[i], recursive ?
+			    "" : " (-r also looks in its subfolders)");
+		return EXIT_OTHER;
+	}
+	if (summary)
+		cli_summary(verb, m->ok, m->failed);
+	return worst;
+}
+
 int
 cmd_verify(int argc, char **argv)
 {
 	struct keyopts k = {0};
-	struct cli_seen seen;
-	qasid_keyring *kr;
-	int status, worst = 0;
+	struct many m = {0};
+	int status;
 
-	if ((status = keyopt_parse(argc, argv, "verify", "", &k, NULL)) != 0)
+	if ((status = keyopt_parse(argc, argv, "verify", "r", &k, NULL)) != 0)
 		return status;
 	if (optind >= argc)
 		return cli_usage("verify");
-	if ((status = cli_seen_open(&seen, allow_older)) != 0)
+	if (integrity && (k.pubfile || k.pubstr || k.ring))
+		return cli_fail("verify: --integrity checks no signer: give "
+		    "no -p, -P or -K");
+	if ((status = cli_seen_open(&m.seen, allow_older)) != 0)
 		return status;
-	if ((kr = cli_trust(k.pubfile, k.pubstr, k.ring, &status)) == NULL) {
-		cli_seen_close(&seen);
+	if (!integrity && (m.kr = cli_trust(k.pubfile, k.pubstr, k.ring,
+	    &status)) == NULL) {
+		cli_seen_close(&m.seen);
 		return status;
 	}
-	for (int i = optind; i < argc; i++) {
-		qasid_reader *r = cli_reader_new(kr);
-		if (r == NULL) {
-			worst = EXIT_OTHER;
-			break;
-		}
-		int rc, vs;
-		qasid_reader_set_progress(r, cli_progress, NULL);
-		cli_seen_begin(&seen, r, 1);
-		cli_catch_stop(1);
-		rc = qasid_reader_open(r, argv[i]);
-		if (rc == QASID_OK)
-			rc = qasid_reader_verify(r);
-		cli_progress_done();
-		if (rc != QASID_OK && cli_stop_requested())
-			cli_stopped(argv[i], "not verified");
-		cli_catch_stop(0);
-		vs = cli_seen_end(&seen, argv[i], qasid_reader_info(r), rc, 1);
-		if (rc == QASID_OK && !cli.json && !cli.quiet)
-			print_ok(argv[i], qasid_reader_info(r));
-		if (cli.json)
-			print_info_json(argv[i], qasid_reader_info(r), rc,
-			    qasid_reader_errmsg(r));
-		if (rc == QASID_OK && !cli.json && cli.verbose)
-			print_entries(kr, argv[i]);
-		status = rc == QASID_OK ? 0 : rc == QASID_ERR_REFUSED ? vs :
-		    cli.json ? (qasid_err_is_verification(rc) ? EXIT_VERIFY :
-		    EXIT_OTHER) : cli_result(rc, qasid_reader_errmsg(r));
-		if (vs > status)
-			status = vs;
-		if (rc != QASID_OK && !cli.json && qasid_err_is_verification(rc))
-			cli_rec_hint(argv[i]);
-		/* Any environment failure outranks a verification one. */
-		if (status > worst)
-			worst = status;
-		qasid_reader_free(r);
+	status = many_run(argc, argv, &m, verify_one, integrity ? "intact" :
+	    "verified");
+	cli_seen_close(&m.seen);
+	qasid_keyring_free(m.kr);
+	return status;
+}
+
+static int
+unpack_one(void *ud, const char *path)
+{
+	struct many *m = ud;
+	qasid_reader *r;
+	int rc, status;
+
+	if ((r = cli_reader_new(m->kr)) == NULL)
+		return EXIT_OTHER;
+	qasid_reader_set_progress(r, cli_progress, NULL);
+	cli_seen_begin(&m->seen, r, 1);
+	cli_catch_stop(1);
+	rc = qasid_reader_open(r, path);
+	if (rc == QASID_OK)
+		rc = salvage_opt ? cli_salvage(r, m->dir) :
+		    qasid_reader_unpack(r, m->dir);
+	cli_progress_done();
+	if (rc != QASID_OK && cli_stop_requested())
+		cli_stopped(m->dir, "nothing was unpacked");
+	cli_catch_stop(0);
+	m->vs = cli_seen_end(&m->seen, path, qasid_reader_info(r), rc, 1);
+	if (rc == QASID_OK && cli.json)
+		print_info_json(path, qasid_reader_info(r), rc, "", "");
+	else if (rc == QASID_OK && !cli.quiet) {
+		const qasid_info *in = qasid_reader_info(r);
+		print_ok(path, in);
+		printf("unpacked %" PRIu64 " files into %s\n", in->files,
+		    cli_safe(m->dir));
+		if (cli.verbose)
+			print_entries(m->kr, path);
 	}
-	cli_seen_close(&seen);
-	qasid_keyring_free(kr);
-	return worst;
+	status = many_result(m, r, path, rc);
+	qasid_reader_free(r);
+	return status;
 }
 
 int
 cmd_unpack(int argc, char **argv)
 {
 	struct keyopts k = {0};
-	struct cli_seen seen;
-	const char *dir = NULL;
-	qasid_keyring *kr;
-	qasid_reader *r;
-	int status, rc, vs;
+	struct many m = {0};
+	int status;
 
-	if ((status = keyopt_parse(argc, argv, "unpack", "C:", &k, &dir)) != 0)
+	if ((status = keyopt_parse(argc, argv, "unpack", "C:", &k,
+	    &m.dir)) != 0)
 		return status;
-	if (dir == NULL || optind + 1 != argc)
+	if (m.dir == NULL || optind >= argc)
 		return cli_usage("unpack");
-	if ((status = cli_seen_open(&seen, allow_older)) != 0)
+	if ((status = cli_seen_open(&m.seen, allow_older)) != 0)
 		return status;
-	if ((kr = cli_trust(k.pubfile, k.pubstr, k.ring, &status)) == NULL ||
-	    (r = cli_reader_new(kr)) == NULL) {
-		cli_seen_close(&seen);
-		qasid_keyring_free(kr);
-		return kr == NULL ? status : EXIT_OTHER;
+	if ((m.kr = cli_trust(k.pubfile, k.pubstr, k.ring, &status)) == NULL) {
+		cli_seen_close(&m.seen);
+		return status;
 	}
-	qasid_reader_set_progress(r, cli_progress, NULL);
-	cli_seen_begin(&seen, r, 1);
-	cli_catch_stop(1);
-	rc = qasid_reader_open(r, argv[optind]);
-	if (rc == QASID_OK)
-		rc = salvage_opt ? cli_salvage(r, dir) :
-		    qasid_reader_unpack(r, dir);
-	cli_progress_done();
-	if (rc != QASID_OK && cli_stop_requested())
-		cli_stopped(dir, "nothing was unpacked");
-	cli_catch_stop(0);
-	status = rc == QASID_ERR_REFUSED ? 0 :
-	    cli_result(rc, qasid_reader_errmsg(r));
-	vs = cli_seen_end(&seen, argv[optind], qasid_reader_info(r), rc, 1);
-	if (vs > status)
-		status = vs;
-	if (rc == QASID_OK && !cli.quiet) {
-		print_ok(argv[optind], qasid_reader_info(r));
-		printf("unpacked %" PRIu64 " files into %s\n",
-		    qasid_reader_info(r)->files, cli_safe(dir));
-		if (cli.verbose)
-			print_entries(kr, argv[optind]);
+	/* Bundles named one by one: unpack takes no folders of them. */
+	for (int i = optind; i < argc; i++) {
+		int s1 = unpack_one(&m, argv[i]);
+		if (s1 > status)
+			status = s1;
 	}
-	cli_seen_close(&seen);
-	qasid_reader_free(r);
-	qasid_keyring_free(kr);
+	if (argc - optind > 1)
+		cli_summary("unpacked", m.ok, m.failed);
+	cli_seen_close(&m.seen);
+	qasid_keyring_free(m.kr);
 	return status;
 }
 
@@ -577,18 +701,9 @@ list_header(struct listing *l)
 	if (cli.json) {
 		printf("{\"bundle\":");
 		cli_json_str(l->path);
-		printf(",\"verified\":%s,\"title\":", in->signature_ok ?
-		    "true" : "false");
-		cli_json_str(in->title);
-		printf(",\"keyid\":\"%s\",\"fingerprint\":\"%s\","
-		    "\"signer\":", in->keyid, in->fingerprint);
-		cli_json_str(in->signer ? in->signer : "");
-		printf(",\"series\":");
-		cli_json_str(in->series);
-		printf(",\"sequence\":%" PRIu64 ",\"created\":%" PRId64
-		    ",\"files\":%" PRIu64 ",\"dirs\":%" PRIu64 ",\"bytes\":%"
-		    PRIu64 ",\"entries\":[", in->sequence, in->created,
-		    in->files, in->dirs, in->bytes);
+		printf(",\"verified\":%s", in->signature_ok ? "true" : "false");
+		print_claims_json(in);
+		printf(",\"entries\":[");
 		return;
 	}
 	format_time(in->created, when, sizeof(when));
@@ -633,33 +748,23 @@ list_entry(void *ud, const qasid_entry *e)
 	return 0;
 }
 
-int
-cmd_list(int argc, char **argv)
+static int
+list_one(void *ud, const char *path)
 {
-	struct keyopts k = {0};
+	struct many *m = ud;
 	struct listing l = {0};
-	struct cli_seen seen;
-	qasid_keyring *kr;
-	int status, rc, vs;
+	int rc, status;
 
-	if ((status = keyopt_parse(argc, argv, "list", "", &k, NULL)) != 0)
-		return status;
-	if (optind + 1 != argc)
-		return cli_usage("list");
-	if ((status = cli_seen_open(&seen, allow_older)) != 0)
-		return status;
-	if ((kr = cli_trust(k.pubfile, k.pubstr, k.ring, &status)) == NULL ||
-	    (l.r = cli_reader_new(kr)) == NULL) {
-		cli_seen_close(&seen);
-		qasid_keyring_free(kr);
-		return kr == NULL ? status : EXIT_OTHER;
-	}
-	l.path = argv[optind];
+	if ((l.r = cli_reader_new(m->kr)) == NULL)
+		return EXIT_OTHER;
+	if (m->ok + m->failed > 0 && !cli.json)
+		printf("\n");
+	l.path = path;
 	/* A listing is not a verification: judged, never recorded. */
-	cli_seen_begin(&seen, l.r, 0);
+	cli_seen_begin(&m->seen, l.r, 0);
 	rc = qasid_reader_open(l.r, l.path);
 	if (rc == QASID_OK)
-		rc = qasid_reader_list(l.r, qasid_keyring_count(kr) > 0,
+		rc = qasid_reader_list(l.r, qasid_keyring_count(m->kr) > 0,
 		    list_entry, &l);
 	/* An untrusted bundle is still listed, marked as unverified. */
 	if (rc == QASID_ERR_UNTRUSTED && !l.started) {
@@ -675,13 +780,31 @@ cmd_list(int argc, char **argv)
 		cli_seen_json();
 		printf("}\n");
 	}
-	status = rc == QASID_ERR_REFUSED ? 0 :
-	    cli_result(rc, qasid_reader_errmsg(l.r));
-	vs = cli_seen_end(&seen, l.path, qasid_reader_info(l.r), rc, 0);
-	if (vs > status)
-		status = vs;
-	cli_seen_close(&seen);
+	m->vs = cli_seen_end(&m->seen, l.path, qasid_reader_info(l.r), rc, 0);
+	status = many_result(m, l.r, path, rc);
 	qasid_reader_free(l.r);
-	qasid_keyring_free(kr);
+	return status;
+}
+
+int
+cmd_list(int argc, char **argv)
+{
+	struct keyopts k = {0};
+	struct many m = {0};
+	int status;
+
+	if ((status = keyopt_parse(argc, argv, "list", "r", &k, NULL)) != 0)
+		return status;
+	if (optind >= argc)
+		return cli_usage("list");
+	if ((status = cli_seen_open(&m.seen, allow_older)) != 0)
+		return status;
+	if ((m.kr = cli_trust(k.pubfile, k.pubstr, k.ring, &status)) == NULL) {
+		cli_seen_close(&m.seen);
+		return status;
+	}
+	status = many_run(argc, argv, &m, list_one, "listed");
+	cli_seen_close(&m.seen);
+	qasid_keyring_free(m.kr);
 	return status;
 }

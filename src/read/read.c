@@ -175,6 +175,42 @@ head_canonical(qasid_reader *r, struct head_ctx *h, const struct qbuf *sig)
 	return rc;
 }
 
+/* The signature's trusted comment names the hash of the head's raw bytes. */
+static int
+head_matches(qasid_reader *r, const struct qsig *s,
+    const unsigned char headhash[QF_MEMBER_HASH])
+{
+	char want[128];
+
+	memcpy(want, QF_TRUSTED_PREFIX, sizeof(QF_TRUSTED_PREFIX));
+	qhex(headhash, QF_MEMBER_HASH, want + sizeof(QF_TRUSTED_PREFIX) - 1);
+	if (strcmp(s->trusted, want) != 0)
+		return qerr_set(&r->err, QASID_ERR_SIGNATURE, "%s: the bundle "
+		    "head does not match its signature", r->path);
+	return QASID_OK;
+}
+
+/*
+ * Integrity only: the signature file is parsed and its trusted comment
+ * must name this head, but who signed is not checked (no keys needed).
+ * It catches damage, not forgery: anyone can write a matching comment.
+ */
+static int
+check_integrity(qasid_reader *r, const struct qbuf *sigtext,
+    const unsigned char headhash[QF_MEMBER_HASH])
+{
+	struct qsig s;
+	int rc;
+
+	if ((rc = qsig_parse(&s, (const char *)sigtext->p, sigtext->len,
+	    &r->err)) != QASID_OK)
+		return qerr_set(&r->err, rc, "%s", r->path);
+	if ((rc = head_matches(r, &s, headhash)) != QASID_OK)
+		return rc;
+	memcpy(r->sigkey, s.keyid, QK_KEYID);
+	return QASID_OK;
+}
+
 static int
 check_signature(qasid_reader *r, const struct qbuf *sigtext,
     const unsigned char mhash[crypto_generichash_BYTES_MAX],
@@ -182,7 +218,7 @@ check_signature(qasid_reader *r, const struct qbuf *sigtext,
 {
 	struct qsig s;
 	const struct qring_key *k = NULL;
-	char id[QASID_KEYID_HEX], want[128];
+	char id[QASID_KEYID_HEX];
 	size_t first;
 	int rc;
 
@@ -199,11 +235,8 @@ check_signature(qasid_reader *r, const struct qbuf *sigtext,
 		    "trust add FILE`", r->path, id);
 	if (rc != QASID_OK)
 		return rc;
-	memcpy(want, QF_TRUSTED_PREFIX, sizeof(QF_TRUSTED_PREFIX));
-	qhex(headhash, QF_MEMBER_HASH, want + sizeof(QF_TRUSTED_PREFIX) - 1);
-	if (strcmp(s.trusted, want) != 0)
-		return qerr_set(&r->err, QASID_ERR_SIGNATURE, "%s: the bundle "
-		    "head does not match its signature", r->path);
+	if ((rc = head_matches(r, &s, headhash)) != QASID_OK)
+		return rc;
 	snprintf(r->signer, sizeof(r->signer), "%s", k->name);
 	qkey_fingerprint(k->id, k->pk, r->info.fingerprint);
 	qhex(headhash, QF_MEMBER_HASH, r->info.head);
@@ -228,6 +261,23 @@ fill_info(qasid_reader *r)
 	i->dirs = r->hdr.dirs;
 	i->bytes = r->hdr.bytes;
 	i->signer = r->signer;
+}
+
+/* What an untrusted bundle claims to be, for the caller to show marked
+ * unverified (info.signature_ok stays 0); its failure is not the error. */
+static void
+claimed_info(qasid_reader *r)
+{
+	struct qmf_cursor *c = malloc(sizeof(*c));
+	struct qerr *err = malloc(sizeof(*err));
+
+	if (c != NULL && err != NULL) {
+		qmf_cursor_init(c, &r->spool, err);
+		if (qmf_get_header(c, &r->hdr) == QASID_OK)
+			fill_info(r);
+	}
+	free(err);
+	free(c);
 }
 
 static int
@@ -291,8 +341,16 @@ qread_head(qasid_reader *r, int verify)
 	if ((rc = qin_begin(&r->in, HEAD_RAW_MAX, HEAD_OUT_MAX, 0)) ==
 	    QASID_OK)
 		rc = read_head_entries(r, h, &sig, mhash);
-	if (rc == QASID_OK && verify)
+	if (rc == QASID_OK) {
+		r->body_off = r->in.offset;
+		memcpy(r->headhash, h->raw0_hash, QF_MEMBER_HASH);
+	}
+	if (rc == QASID_OK && verify == QREAD_INTEGRITY)
+		rc = check_integrity(r, &sig, h->raw0_hash);
+	else if (rc == QASID_OK && verify)
 		rc = check_signature(r, &sig, mhash, h->raw0_hash);
+	if (rc == QASID_ERR_UNTRUSTED)
+		claimed_info(r);
 	memcpy(r->mhash, mhash, sizeof(r->mhash));
 	if (rc == QASID_OK)
 		rc = parse_header(r);
@@ -364,6 +422,7 @@ reset(qasid_reader *r, const char *name)
 	qspool_free(&r->spool);
 	memset(&r->info, 0, sizeof(r->info));
 	r->head_read = 0;
+	r->body_off = 0;
 	r->signer[0] = '\0';
 	free(r->path);
 	if ((r->path = strdup(name ? name : "(bundle)")) == NULL)
@@ -438,7 +497,8 @@ start(qasid_reader *r, int verify)
 	if (r->head_read)
 		return qerr_set(&r->err, QASID_ERR_ARG, "%s: already read; "
 		    "open it again", r->path);
-	if (verify && (r->kr == NULL || qasid_keyring_count(r->kr) == 0))
+	if (verify == QREAD_SIGNED && (r->kr == NULL ||
+	    qasid_keyring_count(r->kr) == 0))
 		return qerr_set(&r->err, QASID_ERR_UNTRUSTED, "%s: no trusted "
 		    "keys to verify it with", r->path);
 	if ((rc = qread_head(r, verify)) != QASID_OK || !verify ||
@@ -475,6 +535,14 @@ int
 qasid_reader_verify(qasid_reader *r)
 {
 	int rc = start(r, 1);
+
+	return done(r, rc != QASID_OK ? rc : qread_body(r, NULL));
+}
+
+int
+qasid_reader_verify_integrity(qasid_reader *r)
+{
+	int rc = start(r, QREAD_INTEGRITY);
 
 	return done(r, rc != QASID_OK ? rc : qread_body(r, NULL));
 }
@@ -528,6 +596,44 @@ const qasid_info *
 qasid_reader_info(const qasid_reader *r)
 {
 	return &r->info;
+}
+
+/* The size the manifest gives the whole bundle: its head, then each member
+ * of the body. */
+int
+qasid_reader_expected_size(const qasid_reader *r, uint64_t *size)
+{
+	struct {
+		struct qmf_cursor c;
+		struct qmf_header h;
+		struct qerr err;
+	} *w;
+	struct qmf_member m;
+	int rc;
+
+	if (!r->head_read)
+		return QASID_ERR_ARG;
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return QASID_ERR_NOMEM;
+	qmf_cursor_init(&w->c, &r->spool, &w->err);
+	*size = r->body_off;
+	if ((rc = qmf_get_header(&w->c, &w->h)) == QASID_OK)
+		rc = qmf_skip_entries(&w->c);
+	while (rc == QASID_OK && (rc = qmf_get_member(&w->c, &m)) == 1) {
+		*size += m.clen;
+		rc = QASID_OK;
+	}
+	free(w);
+	return rc;
+}
+
+int
+qasid_reader_head_hash(const qasid_reader *r, char hex[65])
+{
+	if (r->body_off == 0)
+		return QASID_ERR_ARG;
+	qhex(r->headhash, QF_MEMBER_HASH, hex);
+	return QASID_OK;
 }
 
 const char *

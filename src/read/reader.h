@@ -85,6 +85,9 @@ struct qasid_reader {
 	unsigned char mhash[crypto_generichash_BYTES_MAX]; /* the signed hash
 	                         * of the manifest: names the bundle */
 	int head_read;           /* the head has been read (and checked) */
+	uint64_t body_off;       /* where the body starts, once read */
+	unsigned char headhash[QF_MEMBER_HASH]; /* of the head's raw bytes,
+	                         * set with body_off: names the bundle */
 	const char *dest;        /* unpack's destination, while unpacking */
 	unsigned threads;        /* 0: everything on the calling thread */
 	int salvage;             /* unpack what survives (salvage.c) */
@@ -92,7 +95,10 @@ struct qasid_reader {
 	void *lost_ud;
 };
 
-/* Reads the head; with verify, checks the signature by a trusted key. */
+/* Reads the head; with verify QREAD_SIGNED, checks the signature by a
+ * trusted key; with QREAD_INTEGRITY, only that the signature names this
+ * head. */
+enum { QREAD_UNCHECKED = 0, QREAD_SIGNED = 1, QREAD_INTEGRITY = 2 };
 int qread_head(qasid_reader *r, int verify);
 /* Checks the body against the manifest, feeding sink (may be NULL). */
 int qread_body(qasid_reader *r, const struct qsink *sink);

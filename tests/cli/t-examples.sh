@@ -113,3 +113,16 @@ else
 	t_fail "$VB not built"
 fi
 t_end
+
+t_begin "examples/mirror.sh makes one up-to-date stick from three"
+run 0 sh "$EX/mirror.sh" --dir "$W/mirror"
+t_grep "^copied in1/northbank-14.qasid to out/northbank-14.qasid (verified, read back)\$" "$OUT"
+t_grep "^copied in2/radio-3.qasid to out/radio-3.qasid (intact, signer not checked, read back)\$" "$OUT"
+t_grep "^0 copied, 3 already in out, 1 failed\$" "$OUT"
+t_grep "^out/radio-3.qasid: intact, signer not checked (key " "$OUT"
+t_grep "^2 bundles: 2 good, 0 damaged, 0 duplicates, 0 superseded; 0 leftovers; " "$OUT"
+t_exists "$W/mirror/out/index.html"
+t_grep "incomplete copy: 3000 of " "$ERR"
+[ "$(ls "$W/mirror/out" | tr '\n' ' ')" = "catalog.json index.html northbank-14.qasid radio-3.qasid " ] ||
+    t_fail "out: $(ls "$W/mirror/out")"
+t_end

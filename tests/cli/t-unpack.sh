@@ -313,8 +313,6 @@ fi
 
 t_begin "unpack usage errors exit 2"
 run 2 "$QASID" unpack -p "$W/k.pub" "$W/small.qasid"
-run 2 "$QASID" unpack -p "$W/k.pub" -C "$W/x" "$W/small.qasid" \
-    "$W/big.qasid"
 run 2 "$QASID" unpack -p "$W/k.pub" -C "$W/x" "$W/missing.qasid"
 t_grep "$W/missing.qasid" "$ERR"
 t_absent "$W/x"

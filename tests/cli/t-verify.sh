@@ -27,7 +27,9 @@ t_end
 
 t_begin "verify checks several bundles in one call, one line each"
 run 0 "$QASID" verify -p "$W/k.pub" "$W/a.qasid" "$W/b.qasid" "$W/c.qasid"
-t_lines 3 "$OUT"
+t_lines 4 "$OUT"
+sed -n 4p "$OUT" | grep -q "^3 bundles: 3 verified, 0 failed\$" ||
+    t_fail "summary: $(sed -n 4p "$OUT")"
 sed -n 1p "$OUT" | grep -q "^$W/a.qasid: OK \"Week 3: statements\" .* teachers/3, 8 files" ||
     t_fail "line 1: $(sed -n 1p "$OUT")"
 sed -n 2p "$OUT" | grep -q "^$W/b.qasid: OK \"Week 4\" key $ID.* teachers/4, 5 files" ||
@@ -125,7 +127,8 @@ t_begin "with one bad bundle among good ones: exit 1, OK for the good ones"
 cp "$W/a.qasid" "$W/t.qasid"
 flip "$W/t.qasid" -1
 run 1 "$QASID" verify --allow-older -p "$W/k.pub" "$W/a.qasid" "$W/t.qasid" "$W/b.qasid"
-t_lines 2 "$OUT"
+t_lines 3 "$OUT"
+t_grep "^3 bundles: 2 verified, 1 failed\$" "$OUT"
 t_grep "^$W/a.qasid: OK " "$OUT"
 t_grep "^$W/b.qasid: OK " "$OUT"
 t_nogrep "t.qasid" "$OUT"
@@ -180,7 +183,7 @@ t_grep "^qasid: $W/missing.qasid: No such file" "$ERR"
 # Any error outranks a failed verification, and good ones still print.
 run 2 "$QASID" verify --allow-older -p "$W/k.pub" "$W/t.qasid" "$W/missing.qasid" \
     "$W/a.qasid"
-t_lines 1 "$OUT"
+t_lines 2 "$OUT"
 t_grep "^$W/a.qasid: OK " "$OUT"
 t_end
 

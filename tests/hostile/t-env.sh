@@ -129,10 +129,10 @@ h_reason "nonesuch.qasid: No such file or directory"
 t_absent "$W/nd"
 t_end
 
-t_begin "env: bundle that is a folder: exit 2"
+t_begin "env: bundle that is a folder with no bundles in it: exit 2"
 mkdir -p "$W/afolder.qasid"
 run 2 "$QASID" verify -p "$W/k.pub" "$W/afolder.qasid"
-h_reason "afolder.qasid: Is a directory"
+h_reason "afolder.qasid: no bundles in it"
 t_end
 
 t_begin "env: destination under a missing folder: exit 2"

@@ -99,7 +99,8 @@ t_end
 
 t_begin "verify prints one line per bundle and nothing on stderr"
 run 0 "$QASID" verify -p "$W/k.pub" "$W/b.qasid" "$W/b2.qasid"
-t_lines 2 "$OUT"
+t_lines 3 "$OUT"
+t_grep "^2 bundles: 2 verified, 0 failed" "$OUT"
 t_grep "b2.qasid: OK" "$OUT"
 no_stderr
 t_end
@@ -136,9 +137,11 @@ json_ok 'o["bundle"].endswith(("b.qasid", "bad.qasid")) and
     o["sequence"] == 7 and isinstance(o["created"], int) and
     o["title"] == "Say \"hi\"" and isinstance(o["verified"], bool) and
     isinstance(o["signer"], str) and isinstance(o["bytes"], int) and
-    (o["ok"] or isinstance(o["error"], str))' 2
+    (o["ok"] or (o["error"]["code"] == "content" and
+    o["error"]["bundle"] == o["bundle"] and
+    isinstance(o["error"]["message"], str)))' 2
 json_ok '(i == 0) == o["ok"] and o["files"] == 2 and o["dirs"] == 2 and
-    o["bytes"] == 11 and o["verified"]' 2
+    o["bytes"] == 11 and o["verified"] == o["ok"]' 2
 t_end
 
 t_begin "verify --json -q still prints the objects"

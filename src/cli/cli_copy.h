@@ -1,0 +1,72 @@
+/*
+ * cli_copy.h - what the mirror's commands share: cli_copy.c copies and
+ * checks one bundle, cli_mirror.c chooses which, cli_catalog.c reads a
+ * folder's heads, cli_check.c checks a stick.
+ */
+#ifndef QASID_CLI_COPY_H
+#define QASID_CLI_COPY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "qasid.h"
+
+/* A bundle found in a source or in DEST, from its head only. */
+struct cand {
+	char *path;
+	char id[65];                 /* head hash */
+	char keyid[QASID_KEYID_HEX];
+	char series[256];
+	uint64_t sequence, size;
+	int64_t created;
+	int pinned;                  /* its key is trusted here */
+	int ok;                      /* its head could be read */
+	char *dest_name;             /* planned name in DEST, or NULL */
+};
+
+struct copy {
+	qasid_keyring *kr;
+	const char *dest;
+	int rename, latest, plan, recursive;
+	const char *key, *series;
+	int64_t since;
+	struct cand *src, *have;     /* sources; bundles already in DEST */
+	size_t nsrc, nhave;
+	unsigned copied, there, failed;
+	int worst;
+};
+
+int copy_through(struct copy *cp, struct cand *c, int out,
+    uint64_t resume, char *why, size_t len);
+int copy_readback(struct copy *cp, struct cand *c, const char *path,
+    char *why, size_t len);
+int medium_open(qasid_reader *r, const char *path);
+void copy_name(const struct copy *cp, const struct cand *c, char *out,
+    size_t len);
+int copy_planned(const struct copy *cp, const char *name);
+int copy_free_space(const char *dir, uint64_t *avail);
+
+/* The bundles of one folder, from their heads (cli_catalog.c); qasid
+ * check (cli_check.c) shares them. */
+struct centry {
+	char *name, *title, *signer;
+	char keyid[QASID_KEYID_HEX], series[256], head[65];
+	uint64_t size, sequence, files, bytes;
+	int64_t created;
+	int head_ok, pinned;
+	const char *status;
+};
+
+struct catalog {
+	qasid_keyring *kr;
+	const char *dir;
+	struct centry *v;
+	size_t n;
+};
+
+extern const char ST_VERIFIED[], ST_INTACT[], ST_DAMAGED[], ST_DUP[],
+    ST_OLDER[];
+int catalog_scan(struct catalog *cat);
+void catalog_free(struct catalog *cat);
+
+#endif

@@ -1,0 +1,529 @@
+/*
+ * cli_mirror.c - qasid copy for mirrors: finds the bundles of the sources
+ * and of DEST by their heads, chooses what to copy (not what DEST holds,
+ * each bundle once, with --latest the newest of each series that
+ * verifies), plans or copies it, and says what became of each one.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cli_copy.h"
+
+#define OPT_LATEST 2000
+#define OPT_PLAN 2001
+#define OPT_RENAME 2002
+#define OPT_KEY 2003
+#define OPT_SERIES 2004
+#define OPT_SINCE 2005
+#define FAT_MAGIC 0x4d44              /* MSDOS_SUPER_MAGIC */
+#define FAT_FILE_MAX ((uint64_t)4 << 30)
+#define PART_PREFIX ".qasid-copy-"
+#define WHY_MAX 8448
+
+static const struct option copy_longopts[] = {
+	{"latest", no_argument, NULL, OPT_LATEST},
+	{"plan", no_argument, NULL, OPT_PLAN},
+	{"rename", no_argument, NULL, OPT_RENAME},
+	{"key", required_argument, NULL, OPT_KEY},
+	{"series", required_argument, NULL, OPT_SERIES},
+	{"since", required_argument, NULL, OPT_SINCE},
+	{"quiet", no_argument, NULL, 'q'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+/* ---- Heads --------------------------------------------------------------- */
+
+/* Reads the head of path into c: checked against the keyring when its
+ * key is pinned, else only read. Returns the reader's result. */
+static int
+read_head(qasid_keyring *kr, const char *path, struct cand *c, char *why,
+    size_t len)
+{
+	qasid_reader *r = cli_reader_new(kr);
+	const qasid_info *in;
+	struct stat st;
+	const char *code;
+	uint64_t want;
+	int rc;
+
+	if (r == NULL)
+		return QASID_ERR_NOMEM;
+	c->pinned = 1;
+	rc = qasid_reader_open(r, path);
+	if (rc == QASID_OK && qasid_keyring_count(kr) > 0)
+		rc = qasid_reader_list(r, 1, NULL, NULL);
+	if (rc == QASID_ERR_UNTRUSTED || qasid_keyring_count(kr) == 0) {
+		c->pinned = 0;
+		rc = qasid_reader_open(r, path);
+		if (rc == QASID_OK)
+			rc = qasid_reader_list(r, 0, NULL, NULL);
+	}
+	in = qasid_reader_info(r);
+	if (rc == QASID_OK && (qasid_reader_head_hash(r, c->id) != QASID_OK ||
+	    stat(path, &st) != 0))
+		rc = QASID_ERR_IO;
+	/* A short file is an incomplete copy: known before reading it all. */
+	if (rc == QASID_OK && qasid_reader_expected_size(r, &want) ==
+	    QASID_OK && want > (uint64_t)st.st_size)
+		rc = QASID_ERR_FORMAT;
+	if (rc == QASID_OK) {
+		snprintf(c->keyid, sizeof(c->keyid), "%s", in->keyid);
+		snprintf(c->series, sizeof(c->series), "%s", in->series);
+		c->sequence = in->sequence;
+		c->created = in->created;
+		c->size = (uint64_t)st.st_size;
+		c->ok = 1;
+	} else {
+		snprintf(why, len, "%s", cli_explain(r, path, rc, &code));
+	}
+	qasid_reader_free(r);
+	return rc;
+}
+
+static struct cand *
+push(struct cand **v, size_t *n, const char *path)
+{
+	struct cand *nv = realloc(*v, (*n + 1) * sizeof(**v));
+
+	if (nv == NULL)
+		return NULL;
+	*v = nv;
+	memset(&nv[*n], 0, sizeof(nv[*n]));
+	if ((nv[*n].path = strdup(path)) == NULL)
+		return NULL;
+	return &nv[(*n)++];
+}
+
+static int
+add_source(void *ud, const char *path)
+{
+	struct copy *cp = ud;
+	struct cand *c = push(&cp->src, &cp->nsrc, path);
+	char why[WHY_MAX];
+	int rc;
+
+	if (c == NULL)
+		return cli_fail("out of memory");
+	if ((rc = read_head(cp->kr, path, c, why, sizeof(why))) == QASID_OK)
+		return 0;
+	cp->failed++;
+	cli_fail("%s; not copied", why);
+	return qasid_err_is_verification(rc) ? EXIT_VERIFY : EXIT_OTHER;
+}
+
+static int
+add_have(void *ud, const char *path)
+{
+	struct copy *cp = ud;
+	const char *b = strrchr(path, '/');
+	struct cand *c;
+	char why[WHY_MAX];
+
+	/* A partial copy is not a bundle DEST holds. */
+	if (strncmp(b != NULL ? b + 1 : path, PART_PREFIX,
+	    strlen(PART_PREFIX)) == 0)
+		return 0;
+	if ((c = push(&cp->have, &cp->nhave, path)) == NULL)
+		return cli_fail("out of memory");
+	(void)read_head(cp->kr, path, c, why, sizeof(why));
+	return 0;
+}
+
+/* ---- Choosing ------------------------------------------------------------ */
+
+static int
+cand_cmp(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+	int d;
+
+	if ((d = strcmp(x->keyid, y->keyid)) != 0 ||
+	    (d = strcmp(x->series, y->series)) != 0)
+		return d;
+	if (x->sequence != y->sequence)
+		return x->sequence > y->sequence ? -1 : 1;
+	return strcmp(x->path, y->path);
+}
+
+static const struct cand *
+find_id(const struct cand *v, size_t n, const char *id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i].ok && strcmp(v[i].id, id) == 0)
+			return &v[i];
+	return NULL;
+}
+
+/* DEST holds this series at this sequence or newer (--latest). */
+static const struct cand *
+newer_there(const struct copy *cp, const struct cand *c)
+{
+	for (size_t i = 0; i < cp->nhave; i++) {
+		const struct cand *h = &cp->have[i];
+		if (h->ok && strcmp(h->keyid, c->keyid) == 0 &&
+		    strcmp(h->series, c->series) == 0 &&
+		    h->sequence >= c->sequence)
+			return h;
+	}
+	return NULL;
+}
+
+int
+copy_planned(const struct copy *cp, const char *name)
+{
+	for (size_t i = 0; i < cp->nsrc; i++)
+		if (cp->src[i].dest_name != NULL &&
+		    strcmp(cp->src[i].dest_name, name) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+selected(const struct copy *cp, const struct cand *c)
+{
+	return c->ok && (cp->key == NULL ||
+	    strcasecmp(cp->key, c->keyid) == 0) && (cp->series == NULL ||
+	    strcmp(cp->series, c->series) == 0) && c->created >= cp->since;
+}
+
+/* Why c is not copied, or NULL to copy it. */
+static const char *
+skip_reason(const struct copy *cp, size_t i, char *buf, size_t len)
+{
+	const struct cand *c = &cp->src[i], *o;
+
+	if ((o = find_id(cp->have, cp->nhave, c->id)) != NULL) {
+		snprintf(buf, len, "already in %s as %s", cp->dest,
+		    strrchr(o->path, '/') + 1);
+		return buf;
+	}
+	/* Only a copy that worked counts: a truncated duplicate first in
+	 * line must not keep the good one out. */
+	for (size_t j = 0; j < i; j++) {
+		o = &cp->src[j];
+		if (o->dest_name != NULL && strcmp(o->id, c->id) == 0) {
+			snprintf(buf, len, "the same bundle as %s", o->path);
+			return buf;
+		}
+	}
+	if (cp->latest && (o = newer_there(cp, c)) != NULL) {
+		snprintf(buf, len, "%s holds %s/%" PRIu64 " already (%s)",
+		    cp->dest, o->series, o->sequence, strrchr(o->path, '/') + 1);
+		return buf;
+	}
+	return NULL;
+}
+
+/* ---- Copying ------------------------------------------------------------- */
+
+static void
+sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		(void)fsync(fd);
+		close(fd);
+	}
+}
+
+/* Gives the verified copy tmp its name without replacing anything. */
+static int
+publish(const char *tmp, const char *final)
+{
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+	/* File systems without it (FAT, exFAT through FUSE): check, then
+	 * rename; the name was free a moment ago. */
+	if (access(final, F_OK) == 0) {
+		errno = EEXIST;
+		return -1;
+	}
+	return rename(tmp, final);
+}
+
+/*
+ * Writes c to tmp, verifying on the way, syncs it and reads it back. A
+ * partial copy of the same bundle left by a stopped run is continued from
+ * its end: its bytes are checked with the rest; if they fail, the copy
+ * starts over once.
+ */
+static int
+copy_to(struct copy *cp, struct cand *c, const char *tmp, char *why,
+    size_t len)
+{
+	struct stat st;
+	uint64_t resume = 0;
+	int fd, rc;
+
+	fd = open(tmp, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW,
+	    0644);
+	if (fd < 0) {
+		snprintf(why, len, "%s: %s", tmp, strerror(errno));
+		return errno == ENOSPC ? QASID_ERR_NOSPACE : QASID_ERR_IO;
+	}
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (uint64_t)st.st_size <= c->size)
+		resume = (uint64_t)st.st_size;
+	else if (ftruncate(fd, 0) != 0)
+		resume = 0;
+	if (resume > 0 && !cli.quiet)
+		printf("resuming %s at %" PRIu64 " of %" PRIu64 " bytes\n",
+		    cli_safe(c->path), resume, c->size);
+	rc = copy_through(cp, c, fd, resume, why, len);
+	if (rc != QASID_OK && resume > 0 && qasid_err_is_verification(rc) &&
+	    ftruncate(fd, 0) == 0)
+		rc = copy_through(cp, c, fd, 0, why, len);
+	if (rc == QASID_OK && fsync(fd) != 0) {
+		rc = errno == ENOSPC ? QASID_ERR_NOSPACE : QASID_ERR_IO;
+		snprintf(why, len, "%s: %s", tmp, strerror(errno));
+	}
+	if (rc == QASID_OK)
+		(void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	if (close(fd) != 0 && rc == QASID_OK) {
+		rc = QASID_ERR_IO;
+		snprintf(why, len, "%s: %s", tmp, strerror(errno));
+	}
+	if (rc == QASID_OK)
+		rc = copy_readback(cp, c, tmp, why, len);
+	return rc;
+}
+
+static int
+copy_one(struct copy *cp, struct cand *c)
+{
+	char tmp[4096], final[4096], name[1100], why[WHY_MAX];
+	int rc;
+
+	copy_name(cp, c, name, sizeof(name));
+	snprintf(tmp, sizeof(tmp), "%s/" PART_PREFIX "%.32s.part", cp->dest,
+	    c->id);
+	snprintf(final, sizeof(final), "%s/%s", cp->dest, name);
+	if ((rc = copy_to(cp, c, tmp, why, sizeof(why))) == QASID_OK &&
+	    publish(tmp, final) != 0) {
+		rc = QASID_ERR_IO;
+		snprintf(why, sizeof(why), "%s: %s", final, strerror(errno));
+	}
+	if (rc != QASID_OK) {
+		/* Kept after an I/O error (a pulled stick, a full one) for
+		 * the next run to continue; a bundle that failed is gone. */
+		if (qasid_err_is_verification(rc) || rc == QASID_ERR_NOSPACE)
+			(void)unlink(tmp);
+		cli_fail("%s; not copied", why);
+		cp->failed++;
+		return qasid_err_is_verification(rc) ? EXIT_VERIFY :
+		    EXIT_OTHER;
+	}
+	sync_dir(cp->dest);
+	c->dest_name = strdup(name);
+	cp->copied++;
+	if (!cli.quiet)
+		printf("copied %s to %s (%s, read back)\n", cli_safe(c->path),
+		    cli_safe(final), c->pinned ? "verified" : "intact, signer "
+		    "not checked");
+	return 0;
+}
+
+/* ---- The plan ------------------------------------------------------------ */
+
+static int
+plan_one(struct copy *cp, struct cand *c, uint64_t *total, int fat)
+{
+	char name[1100];
+
+	copy_name(cp, c, name, sizeof(name));
+	if ((c->dest_name = strdup(name)) == NULL)
+		return cli_fail("out of memory");
+	*total += c->size;
+	printf("would copy %s to %s/%s, %" PRIu64 " bytes%s\n",
+	    cli_safe(c->path), cli_safe(cp->dest), cli_safe(name), c->size,
+	    c->pinned ? "" : " (key not pinned: integrity only)");
+	if (fat && c->size >= FAT_FILE_MAX)
+		printf("warning: %s is 4 GiB or more: FAT32 cannot hold it\n",
+		    cli_safe(c->path));
+	return 0;
+}
+
+static void
+plan_end(struct copy *cp, uint64_t total)
+{
+	uint64_t avail = 0;
+
+	if (copy_free_space(cp->dest, &avail) != 0) {
+		cli_fail("%s: %s", cp->dest, strerror(errno));
+		return;
+	}
+	printf("%" PRIu64 " bytes to copy, %" PRIu64 " bytes free in %s%s\n",
+	    total, avail, cli_safe(cp->dest), total > avail ?
+	    ": NOT ENOUGH SPACE" : "");
+}
+
+static int
+dest_is_fat(const char *dir)
+{
+	struct statfs sf;
+
+	return statfs(dir, &sf) == 0 && sf.f_type == FAT_MAGIC;
+}
+
+/* Goes through the sorted sources: copies (or plans) what is chosen. */
+static int
+copy_all(struct copy *cp)
+{
+	const struct cand *done = NULL;
+	uint64_t total = 0;
+	int fat = dest_is_fat(cp->dest), worst = 0, s;
+	char buf[WHY_MAX];
+	const char *why;
+
+	for (size_t i = 0; i < cp->nsrc; i++) {
+		struct cand *c = &cp->src[i];
+		if (!selected(cp, c))
+			continue;
+		why = skip_reason(cp, i, buf, sizeof(buf));
+		if (why == NULL && cp->latest && done != NULL &&
+		    strcmp(done->keyid, c->keyid) == 0 &&
+		    strcmp(done->series, c->series) == 0) {
+			snprintf(buf, sizeof(buf), "older than %s/%" PRIu64,
+			    done->series, done->sequence);
+			why = buf;
+		}
+		if (why != NULL) {
+			if (find_id(cp->have, cp->nhave, c->id) != NULL)
+				cp->there++;
+			if (!cli.quiet)
+				printf("skipped %s: %s\n", cli_safe(c->path),
+				    cli_safe(why));
+			if (cp->latest && newer_there(cp, c) != NULL)
+				done = c;
+			continue;
+		}
+		s = cp->plan ? plan_one(cp, c, &total, fat) : copy_one(cp, c);
+		if (s == 0)
+			done = c;
+		if (s > worst)
+			worst = s;
+	}
+	if (cp->plan)
+		plan_end(cp, total);
+	return worst;
+}
+
+/* ---- The command --------------------------------------------------------- */
+
+static int
+parse_since(const char *s, int64_t *t)
+{
+	struct tm tm = {0};
+	const char *end = strptime(s, "%Y-%m-%d", &tm);
+
+	if (end == NULL || *end != '\0')
+		return -1;
+	*t = (int64_t)timegm(&tm);
+	return 0;
+}
+
+static int
+copy_parse(int argc, char **argv, struct copy *cp, const char **keys)
+{
+	int c;
+
+	while ((c = getopt_long(argc, argv, "p:P:K:rqh", copy_longopts,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'p': keys[0] = optarg; break;
+		case 'P': keys[1] = optarg; break;
+		case 'K': keys[2] = optarg; break;
+		case 'r': cp->recursive = 1; break;
+		case 'q': cli.quiet = 1; break;
+		case OPT_LATEST: cp->latest = 1; break;
+		case OPT_PLAN: cp->plan = 1; break;
+		case OPT_RENAME: cp->rename = 1; break;
+		case OPT_KEY: cp->key = optarg; break;
+		case OPT_SERIES: cp->series = optarg; break;
+		case OPT_SINCE:
+			if (parse_since(optarg, &cp->since) != 0)
+				return cli_fail("--since %s: not a date "
+				    "(YYYY-MM-DD)", optarg);
+			break;
+		default:
+			return cli_usage("copy");
+		}
+	}
+	if (argc - optind < 2)
+		return cli_usage("copy");
+	if (!!keys[0] + !!keys[1] + !!keys[2] > 1)
+		return cli_fail("copy: give one of -p, -P and -K");
+	return 0;
+}
+
+static void
+copy_free(struct copy *cp)
+{
+	for (size_t i = 0; i < cp->nsrc; i++) {
+		free(cp->src[i].path);
+		free(cp->src[i].dest_name);
+	}
+	for (size_t i = 0; i < cp->nhave; i++)
+		free(cp->have[i].path);
+	free(cp->src);
+	free(cp->have);
+	qasid_keyring_free(cp->kr);
+}
+
+/* Reads every head: DEST's (quietly), then the sources'. */
+static int
+copy_scan(struct copy *cp, int argc, char **argv)
+{
+	int quiet = cli.quiet, worst;
+	char *d = (char *)cp->dest;
+
+	cli.quiet = 1;
+	(void)cli_each_bundle(&d, 1, 0, add_have, cp);
+	cli.quiet = quiet;
+	worst = cli_each_bundle(argv + optind, argc - optind - 1,
+	    cp->recursive, add_source, cp);
+	qsort(cp->src, cp->nsrc, sizeof(*cp->src), cand_cmp);
+	return worst;
+}
+
+int
+cmd_copy(int argc, char **argv)
+{
+	struct copy cp = {0};
+	const char *keys[3] = {NULL, NULL, NULL};
+	struct stat st;
+	int status, s;
+
+	cp.since = INT64_MIN;
+	if ((status = copy_parse(argc, argv, &cp, keys)) != 0)
+		return status;
+	cp.dest = argv[argc - 1];
+	if (stat(cp.dest, &st) != 0 || !S_ISDIR(st.st_mode))
+		return cli_fail("%s: %s", cp.dest, stat(cp.dest, &st) != 0 ?
+		    strerror(errno) : "not a folder");
+	if ((cp.kr = cli_trust(keys[0], keys[1], keys[2], &status)) == NULL)
+		return status;
+	status = copy_scan(&cp, argc, argv);
+	if ((s = copy_all(&cp)) > status)
+		status = s;
+	if (!cli.quiet && !cp.plan)
+		printf("%u copied, %u already in %s, %u failed\n", cp.copied,
+		    cp.there, cli_safe(cp.dest), cp.failed);
+	copy_free(&cp);
+	return status;
+}
