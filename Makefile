@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # qasid - signed, compressed bundles for carrying by hand.
 #
 #   make            build the library and the tool

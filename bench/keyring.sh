@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # keyring.sh - the keyring at scale: times `trust list`, `trust add` and a
 # verify against a keyring of BENCH_KEYS keys (50,000 by default), and their
 # peak memory, under /usr/bin/time -v. make bench runs it (its figures go

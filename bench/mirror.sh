@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # mirror.sh - the mirror's commands at scale: `qasid catalog` of
 # BENCH_CATALOG bundles (1,000 by default; goal under 1 s warm), and
 # `qasid copy` of BENCH_MIRROR_MIB MiB of bundles (512 by default) against

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # run.sh - the benchmark: qasid against what a publisher would otherwise use
 # (tar -czf or tar -I pigz, then minisign), on the same corpus, in one run,
 # the contenders alternating, over several rounds. "make bench" builds qasid

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # qasid.bash - bash completion for qasid.
 #
 # Completes commands, each command's options, file names where a command

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # demo.sh - what "make demo" shows: a publisher makes a key and packs the
 # example drop in examples/content; a recipient verifies, lists and unpacks
 # it; and a bundle with one byte changed is refused.

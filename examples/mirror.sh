@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # mirror.sh - a mirror's walkthrough, the counterpart of publish.sh: three
 # sticks come in from couriers, one up-to-date stick goes out, each step
 # explained.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # publish.sh - a publisher's walkthrough: from a new key to a signed bundle
 # on a memory stick, one explained step at a time.
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * verify-bundle.c - verify bundles against one publisher's public key with
  * libqasid, and print what each one says about itself.

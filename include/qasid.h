@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * qasid.h - signed, compressed bundles that survive the trip by hand.
  *

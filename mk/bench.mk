@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # bench.mk - make bench: qasid against tar, pigz and minisign (bench/run.sh).
 #
 #   make bench                          512 MiB mixed corpus, 5 rounds

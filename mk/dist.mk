@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # dist.mk - the binary that travels on the stick, and a check of the install.
 #
 #   make static          build-static/qasid: one statically linked, stripped

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # hostile.mk - the hostile-bundle suite's helper, the fuzz targets' replay
 # drivers, and `make fuzz`.
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # lib.sh - helpers for the test scripts under tests/*/t-*.sh.
 #
 # A script sources this, then runs cases:

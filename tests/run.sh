@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # run.sh - runs every test: the unit-test programs, then each test script
 # under tests/*/ (cli, interop, hostile, fuzz replay...). Each prints
 # "PASS name", "FAIL name: why" or "SKIP name: why" lines; this counts them

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # check-layers.sh - src/core and src/format include no system header: only
 # standard C's, the three libraries' and the project's own. Whatever differs
 # between systems lives in src/os, so a port touches that folder and little

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # deps.sh - installs what qasid needs to build and test, if it is missing.
 # On Debian and Ubuntu it uses apt-get (as root, or through sudo); elsewhere
 # it says what to install.

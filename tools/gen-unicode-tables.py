@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """Writes src/format/unicode_tables.h, the Unicode data src/format/paths.c folds names with.
 
 The header is checked in so that building qasid needs neither Python nor the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * cli.c - the qasid command: dispatch, messages, passwords, progress.
  *

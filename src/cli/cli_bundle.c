@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * cli_bundle.c - qasid pack, verify, unpack and list.
  */
@@ -494,8 +495,15 @@ many_result(struct many *m, qasid_reader *r, const char *path, int rc)
 	char msg[1024];
 	int status;
 
-	/* Kept: reading the claims below resets the reader's message. */
-	snprintf(msg, sizeof(msg), "%s", cli_explain(r, path, rc, &code));
+	/* Kept: reading the claims below resets the reader's message. A
+	 * salvage's own message already says what is incomplete. */
+	if (salvage_opt) {
+		code = cli_err_code(rc);
+		snprintf(msg, sizeof(msg), "%s", qasid_reader_errmsg(r));
+	} else {
+		snprintf(msg, sizeof(msg), "%s", cli_explain(r, path, rc,
+		    &code));
+	}
 	if (rc == QASID_OK) {
 		m->ok++;
 		return m->vs > 0 ? m->vs : 0;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * cli_catalog.c - qasid catalog DIR: catalog.json and index.html for the
  * bundles in a folder, from their heads only, so the cost does not grow

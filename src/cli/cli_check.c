@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * cli_check.c - qasid check DIR: a stick's health before it is handed on.
  * Every bundle checked in full from the medium (the page cache dropped

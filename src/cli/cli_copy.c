@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * cli_copy.c - qasid copy: bundles from sticks to a stick, each verified
  * while it is copied (one read of the source), read back from the

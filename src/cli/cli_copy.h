@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * cli_copy.h - what the mirror's commands share: cli_copy.c copies and
  * checks one bundle, cli_mirror.c chooses which, cli_catalog.c reads a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * cli_keys.c - qasid keygen and qasid trust.
  */

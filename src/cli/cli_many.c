@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * cli_many.c - many bundles at once: folders walked for bundles (found by
  * what they hold, never by name), one stable error code per failure for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * cli_media.c - warnings about the medium a bundle is written to, printed
  * before the password prompt: a file FAT32 cannot hold, and too little free

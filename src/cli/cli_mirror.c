@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * cli_mirror.c - qasid copy for mirrors: finds the bundles of the sources
  * and of DEST by their heads, chooses what to copy (not what DEST holds,

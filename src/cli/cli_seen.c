@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * cli_seen.c - the recipient's memory on the command line: where the
  * record of bundles seen lives, the verdict verify, unpack and list give

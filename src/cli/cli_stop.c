@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * cli_stop.c - Ctrl-C, SIGTERM and SIGHUP during a long command.
  *

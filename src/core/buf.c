@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * buf.c - growable byte buffers and hex, for everything the library builds
  * in memory.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * error.c - result codes, their messages, and the error record each handle
  * keeps: the first failure's code and a one-line reason.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * queue.c - the one bounded work ring behind the library's pipelines.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * queue.h - an ordered, bounded work ring, threaded or not (queue.c).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * source.c - a bundle's bytes from a path, a descriptor, memory or the
  * caller's callbacks, behind one read function.

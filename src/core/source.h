@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * source.h - where a bundle's bytes come from (source.c): a file the
  * library opens, a descriptor or memory the caller lends, or the caller's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * gz.c - one independent gzip member per chunk of the tar stream.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * gz.h - gzip members for the packer (gz.c).
  */

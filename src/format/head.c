@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * head.c - a bundle's head: member 0, the manifest with its tar headers,
  * and member 1, the signature. The packer makes them from these functions

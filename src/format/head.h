@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * head.h - the bundle's first two members, made by one definition for the
  * packer, which writes them, and the reader, which rebuilds and compares

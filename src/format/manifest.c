@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * manifest.c - the manifest's text form (docs/FORMAT.md, "Manifest").
  *

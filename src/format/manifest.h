@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * manifest.h - the signed manifest: its text form, and reading it back from
  * a spool with bounded memory (manifest.c).

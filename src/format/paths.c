@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * paths.c - the names a bundle may carry and the order it stores them in.
  *

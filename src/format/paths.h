@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * paths.h - which relative paths a bundle may carry, and the order it stores
  * them in, so that unpacking onto FAT, exFAT, NTFS, APFS or HFS+ can neither

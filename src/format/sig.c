@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sig.c - minisign signature files over a bundle's manifest.
  *

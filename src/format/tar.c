@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tar.c - the tar headers of a bundle, made by libarchive.
  *

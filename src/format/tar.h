@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tar.h - canonical tar headers (tar.c).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * unicode.c - the Unicode that names and titles need: strict UTF-8, canonical
  * decomposition and composition (NFD, NFC), full case folding, and which

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * unicode.h - the Unicode operations paths.c builds names on (unicode.c).
  * Code points are uint32_t; strings are UTF-8 byte runs with a length.

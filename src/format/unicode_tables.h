@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * unicode_tables.h - Unicode 15.0.0 data for folding names in paths.c.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * keyring.c - the recipient's pinned publisher keys.
  *

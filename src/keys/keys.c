@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * keys.c - Ed25519 key pairs in minisign's public- and secret-key file
  * formats, so keys move freely between qasid and minisign.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * file.c - the library's file system calls: reads and writes that a signal
  * can interrupt, temporary files that leave nothing behind, renames that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * locale.c - the UTF-8 locale tar headers are made under (format/tar.c):
  * libarchive converts names through the calling thread's locale.

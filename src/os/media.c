@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * media.c - what the file system under a folder can hold: free bytes, and
  * the largest file it takes. Most USB sticks are FAT32, which holds no

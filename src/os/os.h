@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * os.h - the library's calls into the operating system (src/os): files,
  * locales and threads (thread.h). Everything here has one meaning on every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * thread.h - threads, mutexes and condition variables for the work ring
  * (core/queue.c): POSIX threads here; none at all when QASID_NO_THREADS is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * body.c - the packer's one pass over the input: tar stream, chunks,
  * parallel compression.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * meta.c - what a file says about where it was made and by whom.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * meta.h - what the metadata modules share: finding a file's identifying
  * metadata (meta.c, meta_exif.c, meta_bmff.c) and packing a copy without

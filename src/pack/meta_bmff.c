@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * meta_bmff.c - metadata in ISO base media files: MP4, QuickTime MOV and
  * HEIF/HEIC.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * meta_exif.c - reading the metadata formats found inside containers:
  * EXIF (through libexif), XMP, IPTC records and ISO 6709 positions.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * meta_pack.c - the packer's metadata pass.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * meta_pdf.c - authors and producing software in a PDF.
  *

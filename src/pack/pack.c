@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * pack.c - making a bundle.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * pack.h - what pack.c and body.c share.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * scrub.c - the copy of a file that pack carries instead of the original
  * when asked to remove its identifying metadata.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * feed.c - reading and hashing a bundle's body ahead of the inflater.
  *

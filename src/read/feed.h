@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * feed.h - the body's raw bytes, read and hashed ahead of the inflater
  * (feed.c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * hasher.c - hashing file content beside the inflating, on a thread of its
  * own where there are threads.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * hasher.h - file content hashed beside the inflating (hasher.c).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * read.c - verifying a bundle: the head (manifest and signature) first, then
  * the body against the manifest, in one pass with bounded memory.

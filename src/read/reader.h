@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * reader.h - what read.c, inflate.c and unpack.c share.
  */

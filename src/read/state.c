@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * state.c - what a recipient has seen: for each publisher key and series,
  * the highest sequence that fully verified, its head hash and its created

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rec_handle.c - the qasid_rec handle, shared by the full build (recover.c,
  * repair.c) and the build without ISA-L (recover_none.c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * recover.c - recovery files (FORMAT.md 17.5): Reed-Solomon parity beside a
  * bundle, made by qasid_rec_protect(), and the repair that uses it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * recover.h - what recover.c (the recovery file's layout, protect) and
  * repair.c (finding damage, rebuilding) share. FORMAT.md 17.5.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * recover_none.c - the recovery-file functions in a build without Intel
  * ISA-L (the static binary: Debian ships no libisal.a). Each says so;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * repair.c - finding a bundle's damage with its recovery file, and
  * rebuilding it (FORMAT.md 17.5).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * leftover.c - what killed unpacks left in a destination.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * publish.c - moving a verified staging folder's content into place, and
  * undoing that when it fails.

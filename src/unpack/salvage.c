@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * salvage.c - unpacking what survives of a damaged bundle, for
  * qasid_reader_salvage(): every file whose content matches its signed hash,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * unpack.c - all-or-nothing extraction.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * unpack.h - what unpack.c (staging), publish.c (moving into place) and
  * leftover.c (what killed runs left) share.

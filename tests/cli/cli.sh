@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # cli.sh - what the scripts in tests/cli share; each sources it right after
 # tests/lib.sh:
 #

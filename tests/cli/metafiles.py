@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """metafiles.py - the files t-metadata.sh packs.
 
   metafiles.py DIR

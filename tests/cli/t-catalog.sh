@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # t-catalog.sh - qasid catalog DIR: catalog.json (sorted, deterministic,
 # a status per bundle) and index.html (self-contained, escaped, grouped by
 # publisher and series, right-to-left titles aligned right), the page

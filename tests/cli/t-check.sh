@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # t-check.sh - qasid check DIR: every bundle checked in full from the
 # medium, duplicates, superseded sequences, partial copies and stray
 # temporary files named, and the free space; a stick altered behind the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # t-copy.sh - qasid copy: three incoming sticks with two publishers,
 # duplicates under other names, a truncated copy and an older week make
 # one up-to-date stick; bundles known by head hash, damaged ones skipped

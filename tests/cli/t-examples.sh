@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # t-examples.sh - the examples work as their comments say: examples/demo.sh
 # (what "make demo" runs), the publisher's walkthrough examples/publish.sh,
 # and the C program examples/verify-bundle.c built as

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # t-keys.sh - qasid keygen: minisign's key files, never overwritten without
 # -f; and a wrong password, from --password-file or from standard input,
 # gives one clear line and exit 2.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # t-list.sh - qasid list: a bundle's metadata and files without unpacking,
 # saying plainly whether a trusted key signed what it shows.
 . "$QASID_TOP/tests/lib.sh"

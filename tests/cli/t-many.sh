@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # t-many.sh - verify, list and unpack of many bundles at once: folders
 # walked for bundles found by their content, one line per bundle and a
 # summary, the worst exit status, JSON Lines with an error object, and

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # t-metadata.sh - pack and identifying metadata. Photos, videos and PDFs
 # made by Pillow, with GPS positions, serial numbers and names written into
 # them by exiftool (or built box by box where exiftool needs a start): pack

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # t-minisign.sh - keys move freely between qasid and Debian's minisign: keys
 # minisign makes (without a password, and with one fed on standard input)
 # sign bundles, and keys qasid makes sign and verify files in minisign.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # t-pack.sh - what pack refuses, at pack time, with exit 2 and the path in
 # the message: symbolic links, FIFOs and other special files, and names a
 # FAT/exFAT stick or a Windows machine cannot hold; and bad metadata. A

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # t-repair.sh - protect and repair: with 10% redundancy, 40 scattered 4 KiB
 # blocks and a contiguous 2 MiB run destroyed are restored byte-identical;
 # a destroyed head is rebuilt; damage beyond the bound is refused and the

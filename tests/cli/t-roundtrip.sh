@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # t-roundtrip.sh - what goes into a bundle comes out byte for byte: text and
 # binary files, an empty file, a large file, nested folders, names in
 # Persian, Burmese and Russian; with safe modes; and the same input, key and

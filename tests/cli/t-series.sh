@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # t-series.sh - the recipient's memory of a series: NEW, CURRENT, OLDER and
 # EQUIVOCATION verdicts with their exit statuses, gaps noted, the record's
 # folder from QASID_STATE / XDG_STATE_HOME / HOME, and a damaged or

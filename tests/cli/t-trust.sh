@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # t-trust.sh - qasid trust: the recipient's keyring of pinned publisher
 # keys; where it lives by default ($QASID_KEYRING, else
 # $XDG_CONFIG_HOME/qasid/trusted, else ~/.config/qasid/trusted); and verify,

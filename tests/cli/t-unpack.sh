@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # t-unpack.sh - qasid unpack is all or nothing: a failure leaves the
 # destination exactly as it was (and everything beside it untouched); it
 # never overwrites; it never leaves its staging folder behind; and it

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # t-verify.sh - qasid verify: one OK line per good bundle with its title, key
 # id, series/sequence and file count; exit 1 for a changed byte anywhere,
 # an untrusted key or something that is not a bundle; exit 2 for anything

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """refcheck.py - a second, independent reader of the qasid bundle format.
 
 Written from docs/FORMAT.md alone, with Python's standard library (zlib,

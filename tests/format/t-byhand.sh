@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # t-byhand.sh - the by-hand verification of docs/FORMAT.md, section 13, run
 # exactly as documented (the commands are taken from FORMAT.md) with stock
 # tar, minisign and b2sum: it accepts good bundles, catches changed content

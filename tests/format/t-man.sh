@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # t-man.sh - the manual pages: qasid(1) and qasid(3) render without
 # warnings, qasid(1) names every command and option the tool has, qasid(3)
 # every function of include/qasid.h, and the example in qasid(3) compiles

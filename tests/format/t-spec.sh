@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # t-spec.sh - docs/FORMAT.md against the code: refcheck.py, a reader written
 # from the specification alone, must accept what qasid writes (long and
 # non-ASCII names, pax headers, several members, late creation times) and

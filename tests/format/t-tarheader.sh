@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # t-tarheader.sh - section 4 of docs/FORMAT.md, the canonical tar header,
 # against the library's own header maker (src/format/tar.c, libarchive): for
 # hundreds of random entries (long, split and non-ASCII names, folders,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # t-vector.sh - the test vector of docs/FORMAT.md, section 14: packing the
 # checked-in input with the checked-in key gives exactly the documented
 # bundle, members, manifest and signature.

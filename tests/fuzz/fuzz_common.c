@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_common.c - the fixed test key, signing what the fuzzer makes, and
  * cleaning up after a run (fuzz.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_keyfile.c - any bytes as a public key file and as a secret key file.
  * A public key that loads must save and load back to the same key; a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_keyring.c - any bytes as a keyring file. What loads must save and
  * load again to the same keys, each found by its id, and save again to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_leftover.c - unpack into a destination an attacker prepared.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_manifest.c - any bytes as manifest text, through the parser the
  * reader uses. The manifest promises one spelling per meaning, so any text

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_meta.c - any bytes as a file being packed: the metadata walkers
  * (JPEG segments, PNG chunks, TIFF/EXIF, ISO-BMFF boxes, PDF) examine it,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_read.c - any bytes as a bundle file: verify, list with and without
  * the signature, and the bundle's identity, with a trusted fixed key.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_sig.c - any bytes as a bundle's signature file, straight into the
  * parser. Inside a bundle, member 1's CRC keeps mutated bytes away from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_unpack.c - a manifest and a tar stream, signed by a trusted key
  * (fuzz_sign_bundle), then verified and unpacked into a fresh folder.

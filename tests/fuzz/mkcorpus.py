@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """mkcorpus.py - (re)makes the seed inputs of tests/fuzz/corpus/.
 
     QASID_BUILD=build python3 tests/fuzz/mkcorpus.py

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * replay.c - runs a fuzz target's entry point over files, without
  * libFuzzer: `make test` replays the checked-in corpus (seeds and past

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # t-replay.sh - the fuzz targets' entry points over the checked-in corpus,
 # without libFuzzer: seeds (ok-*) must still be accepted, or fuzzing from
 # them would stop at the first check; past crashers (crash-*) and every

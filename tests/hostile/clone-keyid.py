@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 # clone-keyid.py - makes an impostor key pair: the keys of SRC (a pair made
 # with `qasid keygen -W`, no password) relabelled with the key id of VICTIM,
 # as anyone can do, since a key id is only a label.

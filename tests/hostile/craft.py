@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 """craft.py - builds qasid bundles byte by byte, hostile ones included.
 
 The tests under tests/hostile/ import this to make bundles that `qasid pack`

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * helper.c - the native half of the hostile-bundle tests.
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # lib-hostile.sh - what the hostile-bundle scripts share; sourced after
 # tests/lib.sh.
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * lockdelay.c - an LD_PRELOAD shim that slows qasid down at chosen calls,
  * to hold open the windows that tests must hit:

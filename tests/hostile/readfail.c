@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * readfail.c - an LD_PRELOAD shim that makes read(2) fail with EIO at the
  * end of a file, as a failing stick does when its last sector is bad:

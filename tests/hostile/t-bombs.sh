@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # t-bombs.sh - bundles made to exhaust memory, time or disk: members that
 # inflate far beyond what the manifest says, millions of entries, huge pax
 # headers, files larger than claimed. Each must fail with a clear reason in

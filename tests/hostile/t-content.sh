@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # t-content.sh - a correctly signed manifest against a body that says
 # something else, or a body and manifest that agree on something unsafe:
 # entries missing or extra, sizes, hashes, order, duplicates, tar headers

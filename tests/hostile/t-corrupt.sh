@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # t-corrupt.sh - damage as cheap media and careless copying make it: every
 # single-byte change, every truncation, and data appended after the end.
 # Work on a memory file system when there is one: unpack syncs, and the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # t-craft.sh - the crafting helper itself: an honest bundle it builds is the
 # very bundle `qasid pack` writes, so every hostile variant differs from a
 # real bundle only where the test means it to.

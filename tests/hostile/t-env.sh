@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # t-env.sh - an environment that fails under the unpacker: a full file
 # system, a read-only destination, an unreadable or missing bundle. Each
 # ends with exit status 2, one line naming the cause, and nothing left

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # t-kill.sh - unpack killed with SIGKILL at random moments, 200 times, two
 # unpacks of one bundle into one place at once, and many unpacks of
 # different bundles into one place at once. After every kill the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # t-paths.sh - names no recipient's file system can hold safely. For each,
 # a publisher packing such a file from disk is refused (where the name can
 # exist on Linux at all), and a correctly signed bundle that carries it

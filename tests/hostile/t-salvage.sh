@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # t-salvage.sh - unpack --salvage of a damaged bundle writes every file
 # whose content matches its signed hash and nothing else, lists the rest
 # and exits 1; with damage in each region of the body: the first member,

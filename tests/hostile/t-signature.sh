@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # t-signature.sh - signatures that are missing, malformed, by the wrong or
 # an untrusted key, of another bundle, in a legacy or unknown algorithm,
 # non-canonical, or for an older format. Each bundle is otherwise well made.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # t-types.sh - entries that are not plain files and folders: links, devices,
 # FIFOs, sockets, special permission bits; destinations with planted
 # symbolic links; names that collide with unpack's own bookkeeping.

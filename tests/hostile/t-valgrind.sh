@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # t-valgrind.sh - the tool's commands once each under valgrind: no invalid
 # access, no uninitialised value used, no definite or indirect leak, on the
 # good paths and on a few refusals. Skipped without valgrind, and in the

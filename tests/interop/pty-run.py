@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """pty-run.py - runs a command on a pseudo-terminal, as a person would.
 
     pty-run.py [-a ANSWER | -i]... [-p PROMPT] [-c COLUMNS] [-t SECONDS]

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # t-completion.sh - the bash completion in completions/qasid.bash.
 #
 # Sources it into a bash without any start-up files, sets COMP_WORDS and

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # t-install.sh - make install and make uninstall, as a packager runs them.
 #
 # Installs the build under test into a scratch root with DESTDIR and

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # t-media.sh - the medium is checked before anything is written: pack warns,
 # before the password prompt, about a file FAT32 cannot hold and about too
 # little space for the bundle and the body that waits beside it (naming

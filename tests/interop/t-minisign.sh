@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # t-minisign.sh - qasid and minisign share keys and signatures.
 #
 # Keys made by minisign sign bundles with qasid; keys made by qasid sign and

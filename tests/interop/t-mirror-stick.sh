@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # t-mirror-stick.sh - qasid copy from and to sticks: an exFAT image on a
 # loop device through FUSE (Debian's exfat-fuse). The source stick is
 # pulled mid-copy (its FUSE driver killed): the copy says so, exits 2 and

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # t-password.sh - passwords: on a terminal, from standard input, from a
 # file, shared with minisign.
 #

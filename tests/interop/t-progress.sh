@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # t-progress.sh - long work shows progress on a terminal, and only there.
 #
 # pack, verify and unpack of a 200 MiB bundle draw a bar with bytes, rate and

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # t-scripting.sh - qasid in scripts and pipelines.
 #
 # --json gives one JSON object per line, one per bundle (verify, list) or

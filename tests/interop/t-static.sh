@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # t-static.sh - the statically linked qasid that travels with the bundles.
 #
 # Builds build-static/qasid with make static (make does nothing if it is up

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # t-stick.sh - qasid on a USB stick's file systems: exFAT and FAT32 images
 # on loop devices, mounted with FUSE drivers (Debian's exfat-fuse and
 # fusefat). The exFAT driver, like FAT on older kernels, offers neither

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # t-tar.sh - a bundle is a .tar.gz that stock tools read.
 #
 # GNU tar and bsdtar extract exactly the files that were packed, without a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* harness.h - a few dozen lines of unit-test harness shared by tests/unit.
  *
  * A test file defines TEST(name) functions and lists them in a table:

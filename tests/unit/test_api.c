@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_api.c - the public API as a library user meets it: call order,
  * handles reused after success and after failure, sticky failures, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_cancel.c - a progress callback that returns non-zero stops pack,
  * verify and unpack with QASID_ERR_CANCELLED, and they leave nothing

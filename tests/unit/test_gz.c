@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_gz.c - unit tests for src/format/gz.c: each member inflates back to its
  * input with stock zlib; the bytes depend on the input only, never on what

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_keyring.c - unit tests for src/keys/keyring.c: the recipient's file of
  * pinned publisher keys, added to, removed from, saved and loaded; and

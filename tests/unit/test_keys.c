@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_keys.c - unit tests for src/keys/keys.c: key pairs in minisign's file
  * formats, saved and loaded with and without a password, malformed files

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_manifest.c - unit tests for src/format/manifest.c: the manifest's text
  * written and read back; every other spelling of the same manifest refused;

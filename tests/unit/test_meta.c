@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_meta.c - the metadata walkers on small files built in memory, and
  * the packer's default: a library caller that never asks about metadata

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_paths.c - unit tests for src/format/paths.c: which names a bundle may carry,
  * which of them some file system would merge into one file, and the order

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_sig.c - unit tests for src/format/sig.c: minisign signature files over a
  * manifest, made, parsed back and checked; and every way of changing their

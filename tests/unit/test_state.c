@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* test_state.c - the record of bundles seen (src/state.c): verdicts, the
  * record after each, damaged records refused line by line, and the
  * publisher's record kept apart. */

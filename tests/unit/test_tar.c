@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * test_tar.c - unit tests for src/format/tar.c: the canonical tar headers of a
  * bundle are the same bytes every time, in any locale, and libarchive's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* testfiles.h - scratch files for unit tests that read and write them.
  * The test sets dir (a fresh temporary folder) before using path(). */
 #ifndef QASID_TEST_FILES_H
