@@ -471,6 +471,24 @@ fail:
 	return rc;
 }
 
+/* What every write of a record starts with: the bundle's identity, the
+ * folder, and the lock. The lock's fd, or -1 with the reason in s->err. */
+static int
+begin_write(qasid_state *s, const qasid_info *in, struct qs_rec *want,
+    int packer)
+{
+	qerr_clear(&s->err);
+	use(s, packer);
+	if (rec_of(in, want) != 0) {
+		qerr_set(&s->err, QASID_ERR_ARG, "the bundle's signature has "
+		    "not verified");
+		return -1;
+	}
+	if (make_folder(s) != QASID_OK)
+		return -1;
+	return lock(s, LOCK_EX);
+}
+
 int
 qasid_state_record(qasid_state *s, const qasid_info *in, qasid_verdict *v)
 {
@@ -479,14 +497,7 @@ qasid_state_record(qasid_state *s, const qasid_info *in, qasid_verdict *v)
 	unsigned lines;
 	int fd, rc;
 
-	qerr_clear(&s->err);
-	use(s, 0);
-	if (rec_of(in, &want) != 0)
-		return qerr_set(&s->err, QASID_ERR_ARG, "the bundle's "
-		    "signature has not verified");
-	if ((rc = make_folder(s)) != QASID_OK)
-		return rc;
-	if ((fd = lock(s, LOCK_EX)) < 0)
+	if ((fd = begin_write(s, in, &want, 0)) < 0)
 		return s->err.code;
 	if ((rc = judge_locked(s, &want, want.head, v, &j, &lines)) !=
 	    QASID_OK)
@@ -597,14 +608,7 @@ qasid_state_record_packed(qasid_state *s, const qasid_info *in)
 	unsigned lines;
 	int fd, rc;
 
-	qerr_clear(&s->err);
-	use(s, 1);
-	if (rec_of(in, &want) != 0)
-		return qerr_set(&s->err, QASID_ERR_ARG, "the bundle's "
-		    "signature has not verified");
-	if ((rc = make_folder(s)) != QASID_OK)
-		return rc;
-	if ((fd = lock(s, LOCK_EX)) < 0)
+	if ((fd = begin_write(s, in, &want, 1)) < 0)
 		return s->err.code;
 	if ((rc = find_packed(s, &want, &p, &lines)) == QASID_OK &&
 	    !p.found && lines + 1 > QS_LINES_MAX)
