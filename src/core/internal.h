@@ -161,18 +161,4 @@ void qhex(const unsigned char *in, size_t n, char *out);
 
 #include "os.h"
 
-/* media.c: what the file system under a folder can hold. */
-struct qmedia {
-	uint64_t free;         /* bytes free to this user; UINT64_MAX unknown */
-	uint64_t max_file;     /* largest file it holds; UINT64_MAX no limit */
-	const char *fsname;    /* "FAT32" when that is the limit, else NULL */
-	dev_t dev;
-};
-/* Probes the file system of the folder open as fd (or named dir); on
- * failure the fields say "unknown" and -1 is returned. */
-int qmedia_probe(int fd, struct qmedia *m);
-int qmedia_probe_path(const char *dir, struct qmedia *m);
-/* The most a body of entries holding bytes of files can take. */
-uint64_t qmedia_body_max(uint64_t bytes, uint64_t entries);
-
 #endif

@@ -70,7 +70,7 @@ qmedia_probe(int fd, struct qmedia *m)
 	m->dev = 0;
 	if (fstat(fd, &st) < 0)
 		return -1;
-	m->dev = st.st_dev;
+	m->dev = (uint64_t)st.st_dev;
 	if (fstatvfs(fd, &sv) == 0 && sv.f_blocks != 0)
 		m->free = (uint64_t)(geteuid() == 0 ? sv.f_bfree :
 		    sv.f_bavail) * sv.f_frsize;

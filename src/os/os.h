@@ -66,4 +66,20 @@ void *qos_locale_use(void *loc);
 /* 1 if this thread's locale encodes characters as UTF-8. */
 int qos_locale_is_utf8(void);
 
+/* ---- Media -------------------------------------------------------------- */
+
+/* media.c: what the file system under a folder can hold. */
+struct qmedia {
+	uint64_t free;         /* bytes free to this user; UINT64_MAX unknown */
+	uint64_t max_file;     /* largest file it holds; UINT64_MAX no limit */
+	const char *fsname;    /* "FAT32" when that is the limit, else NULL */
+	uint64_t dev;          /* the device, to tell two file systems apart */
+};
+/* Probes the file system of the folder open as fd (or named dir); on
+ * failure the fields say "unknown" and -1 is returned. */
+int qmedia_probe(int fd, struct qmedia *m);
+int qmedia_probe_path(const char *dir, struct qmedia *m);
+/* The most a body of entries holding bytes of files can take. */
+uint64_t qmedia_body_max(uint64_t bytes, uint64_t entries);
+
 #endif
