@@ -91,6 +91,12 @@ typedef int (*cli_bundle_fn)(void *ud, const char *path);
 int cli_is_bundle(const char *path);
 int cli_each_bundle(char **args, int nargs, int recursive, cli_bundle_fn fn,
     void *ud);
+/* The same, but the bundles found in a folder come each series in order
+ * of sequence, whatever their names and subfolders, so that a stick
+ * keeping weeks 8 and 9 is not read as 9 and then an OLDER 8. Bundles
+ * named one by one keep the order given. */
+int cli_each_bundle_in_order(char **args, int nargs, int recursive,
+    cli_bundle_fn fn, void *ud);
 const char *cli_err_code(int rc);
 void cli_json_error(const char *code, const char *msg, const char *bundle);
 const char *cli_explain(const qasid_reader *r, const char *path, int rc,

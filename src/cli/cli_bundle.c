@@ -571,8 +571,8 @@ many_run(int argc, char **argv, struct many *m, cli_bundle_fn fn,
 	for (int i = optind; i < argc; i++)
 		if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode))
 			summary = 1;
-	worst = cli_each_bundle(argv + optind, argc - optind, recursive, fn,
-	    m);
+	worst = cli_each_bundle_in_order(argv + optind, argc - optind,
+	    recursive, fn, m);
 	/* Folders with no bundle in them: nothing was checked. */
 	if (m->ok + m->failed == 0 && worst == 0) {
 		for (int i = optind; i < argc; i++)

@@ -193,6 +193,95 @@ cli_each_bundle(char **args, int nargs, int recursive, cli_bundle_fn fn,
 	return worst;
 }
 
+/* A bundle found, and what its head claims, to put a series in order. */
+struct found {
+	char *path;
+	char keyid[QASID_KEYID_HEX];
+	char series[65];
+	uint64_t sequence;
+	size_t index;              /* where it was found, to keep ties */
+};
+
+struct founds {
+	struct found *f;
+	size_t n, cap;
+};
+
+static int
+collect(void *ud, const char *path)
+{
+	struct founds *fs = ud;
+	struct found *f;
+	qasid_reader *r;
+
+	if (fs->n == fs->cap) {
+		size_t cap = fs->cap ? fs->cap * 2 : 64;
+		if ((f = realloc(fs->f, cap * sizeof(*f))) == NULL)
+			return cli_fail("out of memory");
+		fs->f = f;
+		fs->cap = cap;
+	}
+	f = &fs->f[fs->n];
+	memset(f, 0, sizeof(*f));
+	if ((f->path = strdup(path)) == NULL)
+		return cli_fail("out of memory");
+	f->index = fs->n++;
+	/* What the head claims, unverified: only an order, never trust. */
+	if ((r = qasid_reader_new(NULL)) != NULL &&
+	    qasid_reader_open(r, path) == QASID_OK &&
+	    qasid_reader_list(r, 0, NULL, NULL) == QASID_OK) {
+		const qasid_info *in = qasid_reader_info(r);
+		snprintf(f->keyid, sizeof(f->keyid), "%s", in->keyid);
+		snprintf(f->series, sizeof(f->series), "%s", in->series);
+		f->sequence = in->sequence;
+	}
+	qasid_reader_free(r);
+	return 0;
+}
+
+static int
+found_cmp(const void *a, const void *b)
+{
+	const struct found *x = a, *y = b;
+	int d;
+
+	if ((d = strcmp(x->keyid, y->keyid)) != 0 ||
+	    (d = strcmp(x->series, y->series)) != 0)
+		return d;
+	if (x->sequence != y->sequence)
+		return x->sequence < y->sequence ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+int
+cli_each_bundle_in_order(char **args, int nargs, int recursive,
+    cli_bundle_fn fn, void *ud)
+{
+	struct stat st;
+	int worst = 0, s;
+
+	for (int i = 0; i < nargs; i++) {
+		struct founds fs = {0};
+		/* Bundles named one by one keep the order they were given. */
+		if (stat(args[i], &st) != 0 || !S_ISDIR(st.st_mode)) {
+			if ((s = fn(ud, args[i])) > worst)
+				worst = s;
+			continue;
+		}
+		if ((s = cli_each_bundle(&args[i], 1, recursive, collect,
+		    &fs)) > worst)
+			worst = s;
+		qsort(fs.f, fs.n, sizeof(*fs.f), found_cmp);
+		for (size_t j = 0; j < fs.n; j++) {
+			if ((s = fn(ud, fs.f[j].path)) > worst)
+				worst = s;
+			free(fs.f[j].path);
+		}
+		free(fs.f);
+	}
+	return worst;
+}
+
 /* The stable name of a library error for --json. */
 const char *
 cli_err_code(int rc)
@@ -201,6 +290,7 @@ cli_err_code(int rc)
 		"ok", "nomem", "io", "arg", "format", "signature", "untrusted",
 		"content", "unsafe", "limit", "key", "password", "exists",
 		"nospace", "path", "notfound", "internal", "dest", "cancelled",
+		"metadata", "state", "refused",
 	};
 
 	if (rc <= 0 && -rc < (int)(sizeof(codes) / sizeof(codes[0])))

@@ -38,8 +38,8 @@ t_nogrep "week-8" "$OUT"
 t_end
 
 t_begin "verify -r walks subfolders; a bundle is known by content, not name"
-# Week 8 after week 9 is OLDER for the record of bundles seen; a mirror
-# checking a stick that keeps both says it accepts that.
+# The record of bundles seen has week 9 from the cases above: week 8 is
+# OLDER now, which a mirror checking a whole stick accepts.
 run 0 "$QASID" verify -r --allow-older -p "$W/k.pub" "$S"
 t_lines 3 "$OUT"
 t_grep "^$S/older/deeper/week-8: OK \"Week 8\"" "$OUT"
@@ -173,4 +173,19 @@ assert a["ok"] is True and a["verified"] is True and a["files"] == 1, a
 assert b["ok"] is False and b["error"]["code"] == "incomplete", b
 EOF2
 t_empty "$ERR"
+t_end
+
+t_begin "a folder's bundles are read each series in order of sequence"
+mkdir -p "$W/fresh/z" "$W/fresh/a"
+cp "$S/week-9.qasid" "$W/fresh/a/x-latest.qasid"
+cp "$S/older/deeper/week-8" "$W/fresh/z/b-old.qasid"
+# Week 9 sorts first by name, week 8 first by sequence: neither is OLDER.
+run 0 env QASID_STATE="$W/fresh-state" "$QASID" verify -r -p "$W/k.pub" \
+    "$W/fresh"
+t_grep "b-old.qasid: OK .*teachers/8.*NEW" "$OUT"
+t_grep "x-latest.qasid: OK .*teachers/9.*NEW" "$OUT"
+t_nogrep "OLDER" "$OUT"
+[ "$(grep -n 'teachers/8' "$OUT" | cut -d: -f1)" -lt \
+    "$(grep -n 'teachers/9' "$OUT" | cut -d: -f1)" ] ||
+	t_fail "week 8 should come before week 9: $(cat "$OUT")"
 t_end
