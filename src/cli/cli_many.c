@@ -271,7 +271,8 @@ cli_each_bundle_in_order(char **args, int nargs, int recursive,
 		if ((s = cli_each_bundle(&args[i], 1, recursive, collect,
 		    &fs)) > worst)
 			worst = s;
-		qsort(fs.f, fs.n, sizeof(*fs.f), found_cmp);
+		if (fs.n > 1)
+			qsort(fs.f, fs.n, sizeof(*fs.f), found_cmp);
 		for (size_t j = 0; j < fs.n; j++) {
 			if ((s = fn(ud, fs.f[j].path)) > worst)
 				worst = s;
