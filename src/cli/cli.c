@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -744,4 +745,17 @@ cli_json_str(const char *s)
 			fwrite(s + off, 1, n, stdout);
 	}
 	putchar('"');
+}
+
+/* A created time as a date, or as the number when no date can show it: a
+ * forger may sign any value up to 2^63 - 1. */
+void
+cli_time(int64_t created, char *buf, size_t len)
+{
+	time_t t = (time_t)created;
+	struct tm tm;
+
+	if ((int64_t)t != created || gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		snprintf(buf, len, "%" PRId64 " (not a date)", created);
 }

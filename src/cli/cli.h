@@ -72,6 +72,10 @@ int cli_stop_requested(void);
 int cli_stopped(const char *what, const char *outcome);
 void cli_progress_done(void);
 
+/* A created time as "YYYY-MM-DD HH:MM:SS UTC", or as the number when no
+ * date can show it (a forger may sign any value up to 2^63 - 1). */
+void cli_time(int64_t created, char *buf, size_t len);
+
 /* JSON string output. */
 void cli_json_str(const char *s);
 

@@ -686,19 +686,6 @@ struct listing {
 	int started, entries;
 };
 
-/* A created time as a date, or as the number when no date can show it: a
- * forger may sign any value up to 2^63 - 1. */
-static void
-format_time(int64_t created, char *buf, size_t len)
-{
-	time_t t = (time_t)created;
-	struct tm tm;
-
-	if ((int64_t)t != created || gmtime_r(&t, &tm) == NULL ||
-	    strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
-		snprintf(buf, len, "%" PRId64 " (not a date)", created);
-}
-
 static void
 list_header(struct listing *l)
 {
@@ -714,7 +701,7 @@ list_header(struct listing *l)
 		printf(",\"entries\":[");
 		return;
 	}
-	format_time(in->created, when, sizeof(when));
+	cli_time(in->created, when, sizeof(when));
 	printf("bundle:   %s\ntitle:    %s\nkey:      %s%s%s%s%s%s\n"
 	    "series:   %s/%" PRIu64 "\ncreated:  %s\nfiles:    %" PRIu64
 	    " (%" PRIu64 " bytes), %" PRIu64 " folders\nverified: %s\n",

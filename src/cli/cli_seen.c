@@ -103,22 +103,11 @@ cli_seen_refused(const struct cli_seen *s)
 }
 
 static void
-date_of(int64_t t, char *buf, size_t len)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if ((int64_t)tt != t || gmtime_r(&tt, &tm) == NULL ||
-	    strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
-		snprintf(buf, len, "%" PRId64, t);
-}
-
-static void
 say_refused(const struct cli_seen *s, const char *path, const qasid_info *in)
 {
 	char when[64];
 
-	date_of(s->v.seen_created, when, sizeof(when));
+	cli_time(s->v.seen_created, when, sizeof(when));
 	if (s->v.kind == QASID_VERDICT_OLDER)
 		cli_fail("%s: OLDER %s/%" PRIu64 ": sequence %" PRIu64 " (created "
 		    "%s) of this key and series was seen already; an old bundle "
@@ -146,7 +135,7 @@ say_details(const struct cli_seen *s)
 		printf(" (%" PRIu64 " to %" PRIu64 " not seen)",
 		    s->v.gap_first, s->v.gap_last);
 	if (s->v.kind == QASID_VERDICT_OLDER) {
-		date_of(s->v.seen_created, when, sizeof(when));
+		cli_time(s->v.seen_created, when, sizeof(when));
 		printf(", %s: sequence %" PRIu64 " (created %s) was seen",
 		    s->allow_older ? "accepted by --allow-older" : "refused",
 		    s->v.seen_sequence, when);
@@ -320,7 +309,7 @@ cli_packed_end(struct cli_packed *pk, const qasid_seckey *sk,
 	in = qasid_reader_info(r);
 	if (pk->before.found && strcmp(pk->before.head, in->head) != 0 &&
 	    !pk->reuse) {
-		date_of(pk->before.created, when, sizeof(when));
+		cli_time(pk->before.created, when, sizeof(when));
 		status = cli_fail("%s: %s/%" PRIu64 " was packed before (created "
 		    "%s) with other content: two different bundles with one "
 		    "sequence are an EQUIVOCATION to every recipient who has "
