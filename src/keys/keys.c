@@ -11,11 +11,8 @@
  * the checksum is BLAKE2b-256 of "Ed" || key id || secret key.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "internal.h"
 
@@ -126,13 +123,13 @@ read_key_file(struct qerr *e, const char *path, unsigned char *raw,
 {
 	char buf[KEYFILE_MAX + 1], *nl, *line2, *end;
 	size_t got;
-	ssize_t n;
+	ptrdiff_t n;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if ((fd = qos_open(path, QOS_READ, 0)) < 0)
 		return qerr_sys(e, QASID_ERR_IO, errno, "%s", path);
 	n = qread_full(fd, buf, KEYFILE_MAX);
-	close(fd);
+	qos_close(fd);
 	if (n < 0)
 		return qerr_sys(e, QASID_ERR_IO, errno, "%s", path);
 	buf[n] = '\0';
@@ -152,14 +149,14 @@ read_key_file(struct qerr *e, const char *path, unsigned char *raw,
 /* Writes a two-line key file; the secret key one with mode 0600. */
 static int
 write_key_file(struct qerr *e, const char *path, const char *comment,
-    const unsigned char *raw, size_t rawlen, mode_t mode, int overwrite)
+    const unsigned char *raw, size_t rawlen, unsigned mode, int overwrite)
 {
 	char *b64, *tmp = NULL;
 	size_t b64len = sodium_base64_ENCODED_LEN(rawlen,
 	    sodium_base64_VARIANT_ORIGINAL);
 	int fd, rc = QASID_OK;
 
-	if (!overwrite && access(path, F_OK) == 0)
+	if (!overwrite && qos_exists(path))
 		return qerr_set(e, QASID_ERR_EXISTS,
 		    "%s: file exists (use -f to overwrite)", path);
 	if ((b64 = sodium_malloc(b64len)) == NULL)

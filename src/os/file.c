@@ -295,3 +295,52 @@ fail:
 	qtmp_abort(fd, tmpname);
 	return -1;
 }
+
+int
+qos_fsync(int fd)
+{
+	return fsync(fd);
+}
+
+int64_t
+qos_seek(int fd, int64_t off, int whence)
+{
+	return (int64_t)lseek(fd, (off_t)off, whence == QOS_SEEK_END ?
+	    SEEK_END : SEEK_SET);
+}
+
+int
+qos_truncate(int fd, uint64_t len)
+{
+	return ftruncate(fd, (off_t)len);
+}
+
+ptrdiff_t
+qos_pwrite(int fd, const void *buf, size_t n, uint64_t off)
+{
+	return pwrite(fd, buf, n, (off_t)off);
+}
+
+void
+qos_hint_sequential(int fd)
+{
+	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+}
+
+ptrdiff_t
+qos_copy_range(int from, uint64_t *off, int to, size_t n)
+{
+	loff_t o = (loff_t)*off;
+	ssize_t got = copy_file_range(from, &o, to, NULL, n, 0);
+
+	*off = (uint64_t)o;
+	return got;
+}
+
+unsigned
+qos_cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n <= 0 ? 1 : n > 65535 ? 65535 : (unsigned)n;
+}

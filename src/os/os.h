@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * os.h - the library's calls into the operating system (src/os): files,
- * locales and threads (thread.h). Everything here has one meaning on every
- * system; the files of src/os give it on POSIX, and a port gives it anew. Only types
- * of standard C appear, so that src/core and src/format, which include no
- * system header, can call them.
+ * os.h - the library's calls into the operating system (src/os): files
+ * (file.c), folders walked from open descriptors (dir.c), locks (lock.c),
+ * the terminal (term.c), locales and threads (thread.h). Everything here
+ * has one meaning on every system; the files of src/os give it on POSIX,
+ * and a port gives it anew. Only types of standard C appear, so that the
+ * rest of the library, which includes no system header, can call them.
+ *
+ * Conventions: a function returning int gives 0 (or a descriptor) on
+ * success and -1 with errno set on failure, as POSIX does; errno values
+ * are those of <errno.h>. Descriptors are ints, opened close-on-exec.
  */
 #ifndef QASID_OS_H
 #define QASID_OS_H
@@ -52,6 +57,144 @@ int qrename_noreplace(int fromfd, const char *from, int tofd, const char *to);
 int qchmod(int fd, unsigned mode);
 /* The folder part of path ("." if none), malloc'd. */
 char *qdirname(const char *path);
+
+/* ---- Opening, by name or relative to an open folder ------------------- */
+
+/* The "at" argument meaning the working folder (AT_FDCWD). */
+#define QOS_AT_CWD      (-100)
+
+/* Flags of qos_openat (or'ed; one of READ, WRITE, RDWR). */
+#define QOS_READ        0x0000
+#define QOS_WRITE       0x0001
+#define QOS_RDWR        0x0002
+#define QOS_CREATE      0x0004 /* create it if missing, with mode */
+#define QOS_EXCL        0x0008 /* with CREATE: fail (EEXIST) if it exists */
+#define QOS_TRUNC       0x0010
+#define QOS_NOFOLLOW    0x0020 /* fail (ELOOP) if the last name is a link */
+#define QOS_NONBLOCK    0x0040 /* never wait: a FIFO does not hang open */
+#define QOS_DIRECTORY   0x0080 /* fail (ENOTDIR) unless it is a folder */
+
+/* Opens name inside the folder open as at (or QOS_AT_CWD, or any at when
+ * name is absolute); mode (e.g. 0600) only with QOS_CREATE. fd or -1. */
+int qos_openat(int at, const char *name, int flags, unsigned mode);
+/* The same as qos_openat(QOS_AT_CWD, ...). */
+int qos_open(const char *path, int flags, unsigned mode);
+/* Opens the folder name inside at for walking and *at calls, never
+ * through a symbolic link (READ | DIRECTORY | NOFOLLOW). fd or -1. */
+int qos_open_dir(int at, const char *name);
+/* A second descriptor on the same open file (sharing its offset). */
+int qos_dup(int fd);
+/* 1 if path names anything (even a dangling link's target aside: access
+ * F_OK semantics, following links), else 0. */
+int qos_exists(const char *path);
+
+/* ---- File status ---------------------------------------------------------- */
+
+/* What a name is. */
+enum qos_kind {
+	QOS_UNKNOWN = 0, /* only from qos_dir_next: the system did not say */
+	QOS_FILE,        /* a regular file */
+	QOS_DIR,
+	QOS_LINK,        /* a symbolic link (only when not followed) */
+	QOS_FIFO,
+	QOS_SOCKET,
+	QOS_DEVICE,      /* a character or block device */
+	QOS_OTHER
+};
+
+/* Bits of qos_stat.mode above the permissions (the POSIX values). */
+#define QOS_SETUID      04000u
+#define QOS_SETGID      02000u
+#define QOS_STICKY      01000u
+
+struct qos_stat {
+	int kind;              /* enum qos_kind */
+	unsigned mode;         /* permission bits and QOS_SET*: 07777 */
+	uint64_t size;         /* length in bytes (of a file) */
+	int64_t mtime;         /* modified: seconds since 1970 UTC */
+	long mtime_ns;         /* and nanoseconds, 0..999999999 */
+	uint64_t dev;          /* device and inode: with qos_same_file, */
+	uint64_t ino;          /*   tell whether two names are one file */
+	uint64_t nlink;        /* names the file has (hard links) */
+	unsigned long uid;     /* owner, comparable with qos_euid() */
+};
+
+/* Status of an open descriptor. 0 or -1. */
+int qos_fstat(int fd, struct qos_stat *st);
+/* Status of name inside at (or QOS_AT_CWD); with QOS_NOFOLLOW in flags a
+ * symbolic link is described itself (lstat), else followed. 0 or -1. */
+int qos_statat(int at, const char *name, struct qos_stat *st, int flags);
+/* 1 if a and b describe the same file (device and inode). */
+int qos_same_file(const struct qos_stat *a, const struct qos_stat *b);
+/* The user the process acts as (effective uid). */
+unsigned long qos_euid(void);
+
+/* ---- Changing folders, files and descriptors ------------------------- */
+
+/* mkdir of name inside at (or QOS_AT_CWD). 0 or -1 (EEXIST if it is). */
+int qos_mkdirat(int at, const char *name, unsigned mode);
+/* Flag of qos_unlinkat: remove an empty folder, not a file. */
+#define QOS_REMOVEDIR   0x1
+/* Removes name inside at (or QOS_AT_CWD), never following it. 0 or -1. */
+int qos_unlinkat(int at, const char *name, int flags);
+/* Removes what the folder open as fd holds, without following links;
+ * 0, or -1 if anything could not be removed (it goes on with the rest). */
+int qos_rm_contents(int fd);
+/* Removes the folder open as fd (its status, from qos_fstat, in st): its
+ * content through fd, then the name in at, but only if that name still
+ * means the same folder (it may have been swapped). 0 or -1/errno. */
+int qos_rm_dir(int at, const char *name, int fd, const struct qos_stat *st);
+/* Writes fd's data and metadata to the device (on a folder: its names). */
+int qos_fsync(int fd);
+/* Whence of qos_seek. */
+#define QOS_SEEK_SET    0
+#define QOS_SEEK_END    2
+/* Moves fd's offset; the new offset from the start, or -1. */
+int64_t qos_seek(int fd, int64_t off, int whence);
+/* Sets the length of the file open as fd. 0 or -1. */
+int qos_truncate(int fd, uint64_t len);
+/* Writes up to n bytes at off (one call: may be short). Count or -1. */
+ptrdiff_t qos_pwrite(int fd, const void *buf, size_t n, uint64_t off);
+/* Tells the system fd will be read once from start to end (a hint). */
+void qos_hint_sequential(int fd);
+/* Copies up to n bytes from from at *off to to's offset inside the
+ * system, without a trip through memory; advances *off. Count (0 at the
+ * end of from) or -1: EXDEV, ENOSYS, EINVAL or EOPNOTSUPP mean "cannot
+ * copy here, copy through memory", EINTR "interrupted, call again". */
+ptrdiff_t qos_copy_range(int from, uint64_t *off, int to, size_t n);
+/* Processors online (at least 1). */
+unsigned qos_cpus(void);
+
+/* ---- Walking a folder (dir.c) ------------------------------------------ */
+
+struct qos_dir;
+/* Walks the folder named path. NULL/errno on failure. */
+struct qos_dir *qos_dir_open(const char *path);
+/* Walks the folder open as fd from its first name, through a descriptor
+ * of its own: fd stays the caller's, open, and usable. NULL/errno. */
+struct qos_dir *qos_dir_openfd(int fd);
+/* The next name ("." and ".." are skipped), valid until the next call;
+ * *kind (if kind is not NULL) is its enum qos_kind as the folder tells it,
+ * QOS_UNKNOWN when it does not: then ask qos_statat. NULL at the end with
+ * errno 0, or NULL with errno set on error. */
+const char *qos_dir_next(struct qos_dir *d, int *kind);
+/* A descriptor of the folder being walked, for *at calls; owned by d. */
+int qos_dir_fd(struct qos_dir *d);
+/* Ends the walk; NULL is a no-op. */
+void qos_dir_close(struct qos_dir *d);
+
+/* ---- Locks (lock.c) ------------------------------------------------------ */
+
+/* How of qos_lock: shared or exclusive, or'ed with NB not to wait. */
+#define QOS_LOCK_SH     0x1
+#define QOS_LOCK_EX     0x2
+#define QOS_LOCK_NB     0x4
+/* Takes an advisory lock on the whole file open as fd, held until every
+ * descriptor of that open is closed (flock semantics: not per process, so
+ * a second open in the same process conflicts). 0, or -1 with errno:
+ * EINTR (a signal interrupted the wait: ask whether to go on and call
+ * again), EWOULDBLOCK (NB and held by another), or another error. */
+int qos_lock(int fd, int how);
 
 /* ---- Locales ------------------------------------------------------------ */
 
