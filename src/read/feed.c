@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "feed.h"
 #include "queue.h"
@@ -54,20 +53,20 @@ struct qfeed {
 
 /* Reads up to want raw bytes: first what was read ahead, then the file.
  * Returns the count (short only at end of file) or -1. */
-static ssize_t
+static ptrdiff_t
 raw_read(struct qfeed *f, unsigned char *buf, size_t want)
 {
 	size_t k = want < f->prelen ? want : f->prelen;
-	ssize_t n;
+	ptrdiff_t n;
 
 	memcpy(buf, f->pre, k);
 	f->pre += k;
 	f->prelen -= k;
 	if (k == want)
-		return (ssize_t)k;
+		return (ptrdiff_t)k;
 	if ((n = qsrc_read(f->src, buf + k, want - k)) < 0)
 		return -1;
-	return (ssize_t)k + n;
+	return (ptrdiff_t)k + n;
 }
 
 static void
@@ -81,7 +80,7 @@ static void
 read_piece(struct qfeed *f, struct piece *p)
 {
 	struct qfeed_chunk *c = &p->c;
-	ssize_t n = raw_read(f, c->buf, p->want);
+	ptrdiff_t n = raw_read(f, c->buf, p->want);
 
 	if (n < 0) {
 		qerr_sys(&f->err, QASID_ERR_IO, errno, "%s", f->path);
@@ -106,7 +105,7 @@ static void
 check_end(struct qfeed *f, struct qfeed_chunk *c)
 {
 	unsigned char extra;
-	ssize_t n = raw_read(f, &extra, 1);
+	ptrdiff_t n = raw_read(f, &extra, 1);
 
 	if (n < 0)
 		qerr_sys(&f->err, QASID_ERR_IO, errno, "%s", f->path);

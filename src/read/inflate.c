@@ -8,10 +8,8 @@
  * without bound.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "reader.h"
 
@@ -72,7 +70,7 @@ fill_from_feed(struct qin *in)
 static int
 fill(struct qin *in, size_t *avail)
 {
-	ssize_t n;
+	ptrdiff_t n;
 	int rc;
 
 	if (in->feed != NULL) {

@@ -18,13 +18,9 @@
  * one, so a crash leaves the old record or the new one.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "internal.h"
 #include "manifest.h"
@@ -316,20 +312,21 @@ verdict_of(const struct qs_rec *want, qasid_verdict *v)
 static int
 lock(qasid_state *s, int how)
 {
-	int fd = open(s->lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int fd = qos_open(s->lock, QOS_RDWR | QOS_CREATE | QOS_NOFOLLOW, 0600);
 
-	if (fd < 0 && how == LOCK_SH && (errno == EROFS || errno == EACCES))
-		fd = open(s->lock, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0 && errno == ENOENT && how == LOCK_SH)
+	if (fd < 0 && how == QOS_LOCK_SH && (errno == EROFS ||
+	    errno == EACCES))
+		fd = qos_open(s->lock, QOS_READ | QOS_NOFOLLOW, 0);
+	if (fd < 0 && errno == ENOENT && how == QOS_LOCK_SH)
 		return -2;
 	if (fd < 0) {
 		qerr_sys(&s->err, QASID_ERR_IO, errno, "%s", s->lock);
 		return -1;
 	}
-	while (flock(fd, how) < 0) {
+	while (qos_lock(fd, how) < 0) {
 		if (errno != EINTR) {
 			qerr_sys(&s->err, QASID_ERR_IO, errno, "%s", s->lock);
-			close(fd);
+			qos_close(fd);
 			return -1;
 		}
 	}
@@ -366,11 +363,11 @@ qasid_state_judge(qasid_state *s, const qasid_info *in, qasid_verdict *v)
 	if (rec_of(in, &want) != 0)
 		return qerr_set(&s->err, QASID_ERR_ARG, "the bundle's "
 		    "signature has not verified");
-	if ((fd = lock(s, LOCK_SH)) == -1)
+	if ((fd = lock(s, QOS_LOCK_SH)) == -1)
 		return s->err.code;
 	rc = judge_locked(s, &want, NULL, v, &j, &lines);
 	if (fd >= 0)
-		close(fd);
+		qos_close(fd);
 	return rc;
 }
 
@@ -386,14 +383,14 @@ make_folder(qasid_state *s)
 		if (*q != '/')
 			continue;
 		*q = '\0';
-		if (mkdir(p, 0755) < 0 && errno != EEXIST) {
+		if (qos_mkdirat(QOS_AT_CWD, p, 0755) < 0 && errno != EEXIST) {
 			qerr_sys(&s->err, QASID_ERR_IO, errno, "%s", p);
 			*q = '/';
 			return s->err.code;
 		}
 		*q = '/';
 	}
-	if (mkdir(p, 0700) < 0 && errno != EEXIST)
+	if (qos_mkdirat(QOS_AT_CWD, p, 0700) < 0 && errno != EEXIST)
 		return qerr_sys(&s->err, QASID_ERR_IO, errno, "%s", p);
 	return QASID_OK;
 }
@@ -486,7 +483,7 @@ begin_write(qasid_state *s, const qasid_info *in, struct qs_rec *want,
 	}
 	if (make_folder(s) != QASID_OK)
 		return -1;
-	return lock(s, LOCK_EX);
+	return lock(s, QOS_LOCK_EX);
 }
 
 int
@@ -523,7 +520,7 @@ qasid_state_record(qasid_state *s, const qasid_info *in, qasid_verdict *v)
 	else
 		rc = rewrite(s, &want, 0, 0, &conflict);
 out:
-	close(fd);
+	qos_close(fd);
 	return rc;
 }
 
@@ -592,11 +589,11 @@ qasid_state_packed(qasid_state *s, const char *keyid,
 	if (stream_of(keyid, fingerprint, series, sequence, &want) != 0)
 		return qerr_set(&s->err, QASID_ERR_ARG, "invalid key or "
 		    "series");
-	if ((fd = lock(s, LOCK_SH)) == -1)
+	if ((fd = lock(s, QOS_LOCK_SH)) == -1)
 		return s->err.code;
 	rc = find_packed(s, &want, p, &lines);
 	if (fd >= 0)
-		close(fd);
+		qos_close(fd);
 	return rc;
 }
 
@@ -617,6 +614,6 @@ qasid_state_record_packed(qasid_state *s, const qasid_info *in)
 	if (rc == QASID_OK && !(p.found && strcmp(p.head, want.head) == 0 &&
 	    p.created == want.created))
 		rc = rewrite(s, &want, p.found, !p.found, NULL);
-	close(fd);
+	qos_close(fd);
 	return rc;
 }
