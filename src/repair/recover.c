@@ -19,14 +19,11 @@
  * verified like any bundle before it replaces the damaged one.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <isa-l/erasure_code.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "recover.h"
 
@@ -151,14 +148,14 @@ qrec_tables(unsigned k, unsigned m, unsigned char **matrix,
 	return 0;
 }
 
-ssize_t
+ptrdiff_t
 qrec_pread(int fd, void *buf, size_t n, uint64_t off)
 {
 	size_t got = 0;
 
 	while (got < n) {
-		ssize_t r = pread(fd, (char *)buf + got, n - got,
-		    (off_t)(off + got));
+		ptrdiff_t r = qos_pread(fd, (char *)buf + got, n - got,
+		    off + got);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
@@ -167,7 +164,7 @@ qrec_pread(int fd, void *buf, size_t n, uint64_t off)
 			break;
 		got += (size_t)r;
 	}
-	return (ssize_t)got;
+	return (ptrdiff_t)got;
 }
 
 int
@@ -176,8 +173,8 @@ qrec_pwrite(int fd, const void *buf, size_t n, uint64_t off)
 	size_t done = 0;
 
 	while (done < n) {
-		ssize_t w = pwrite(fd, (const char *)buf + done, n - done,
-		    (off_t)(off + done));
+		ptrdiff_t w = qos_pwrite(fd, (const char *)buf + done,
+		    n - done, off + done);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
@@ -200,7 +197,7 @@ qrec_head_length(int fd, uint64_t *len)
 	if (inflateInit2(&z, 15 + 16) != Z_OK)
 		return -1;
 	while (members < 2) {
-		ssize_t got = qrec_pread(fd, in, sizeof(in), off);
+		ptrdiff_t got = qrec_pread(fd, in, sizeof(in), off);
 		if (got <= 0)
 			break;
 		z.next_in = in;
@@ -280,7 +277,7 @@ band(struct prot *p, uint64_t s0, uint64_t g)
 		coding[i] = p->par + len * i;
 	for (unsigned r = 0; r < h->k; r++) {
 		uint64_t j0 = r * h->s + s0;
-		ssize_t got;
+		ptrdiff_t got;
 		if (j0 >= h->d)
 			break; /* zeros beyond the end change no parity */
 		if ((got = qrec_pread(p->bfd, p->row, len, j0 * QREC_BLOCK)) < 0)
@@ -316,7 +313,7 @@ head_and_headers(struct prot *p)
 	while (off < p->h.headlen) {
 		size_t n = p->h.headlen - off < QREC_BLOCK ?
 		    (size_t)(p->h.headlen - off) : QREC_BLOCK;
-		if (qrec_pread(p->bfd, blk, n, off) != (ssize_t)n ||
+		if (qrec_pread(p->bfd, blk, n, off) != (ptrdiff_t)n ||
 		    qrec_pwrite(p->rfd, blk, n, p->h.off_head + off) < 0)
 			return prot_io(p, p->bundle);
 		crypto_generichash_update(&st, blk, n);
@@ -333,22 +330,22 @@ head_and_headers(struct prot *p)
 static int
 protect_run(struct prot *p, unsigned pct)
 {
-	struct stat st;
+	struct qos_stat st;
 	uint64_t g, headlen;
 	int rc = QASID_OK;
 
-	if (fstat(p->bfd, &st) < 0)
+	if (qos_fstat(p->bfd, &st) < 0)
 		return prot_io(p, p->bundle);
 	if (qrec_head_length(p->bfd, &headlen) < 0)
 		return qerr_set(&p->x->err, QASID_ERR_FORMAT, "%s: not a "
 		    "bundle (no head)", p->bundle);
-	qrec_shape(&p->h, (uint64_t)st.st_size, pct);
+	qrec_shape(&p->h, st.size, pct);
 	p->h.headlen = headlen;
 	qrec_layout(&p->h);
 	g = BAND_MAX / ((uint64_t)p->h.m * QREC_BLOCK);
 	g = g < p->h.s ? g : p->h.s;
 	g = g > 0 ? g : 1;
-	p->todo = (uint64_t)st.st_size;
+	p->todo = st.size;
 	p->row = malloc((size_t)g * QREC_BLOCK);
 	p->par = malloc((size_t)g * QREC_BLOCK * p->h.m);
 	p->hashes = malloc((size_t)g * QREC_HASH);
@@ -371,7 +368,7 @@ qasid_rec_protect(qasid_rec *x, const char *bundle, unsigned pct)
 	if (pct < 1 || pct > 50)
 		return qerr_set(&x->err, QASID_ERR_ARG, "redundancy must be "
 		    "1-50%%");
-	if ((p.bfd = open(bundle, O_RDONLY | O_CLOEXEC)) < 0)
+	if ((p.bfd = qos_open(bundle, QOS_READ, 0)) < 0)
 		return prot_io(&p, bundle);
 	if ((rpath = qrec_path(bundle)) == NULL) {
 		rc = qerr_set(&x->err, QASID_ERR_NOMEM, "%s", bundle);
@@ -388,7 +385,7 @@ qasid_rec_protect(qasid_rec *x, const char *bundle, unsigned pct)
 	else if (rc != QASID_OK)
 		qtmp_abort(p.rfd, tmp);
 out:
-	close(p.bfd);
+	qos_close(p.bfd);
 	free(rpath);
 	free(p.matrix);
 	free(p.tbls);

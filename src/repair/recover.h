@@ -6,7 +6,7 @@
 #ifndef QASID_RECOVER_H
 #define QASID_RECOVER_H
 
-#include <sys/types.h>
+#include <stddef.h>
 #include <zlib.h>
 
 #include "internal.h"
@@ -41,7 +41,7 @@ int qrec_parse(struct qrec *h, const unsigned char blk[QREC_BLOCK]);
 int qrec_tables(unsigned k, unsigned m, unsigned char **matrix,
     unsigned char **tbls);
 /* pread/pwrite of all n bytes (fewer read only at the end). */
-ssize_t qrec_pread(int fd, void *buf, size_t n, uint64_t off);
+ptrdiff_t qrec_pread(int fd, void *buf, size_t n, uint64_t off);
 int qrec_pwrite(int fd, const void *buf, size_t n, uint64_t off);
 int qrec_head_length(int fd, uint64_t *len);
 /* "BUNDLE-rec", malloc'd. */

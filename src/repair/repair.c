@@ -14,13 +14,10 @@
  * can rebuild bytes, but never make a forgery pass.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <isa-l/erasure_code.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "recover.h"
 
@@ -53,13 +50,13 @@ static int
 read_header(struct rep *p)
 {
 	unsigned char blk[QREC_BLOCK];
-	struct stat st;
+	struct qos_stat st;
 
-	if (fstat(p->rfd, &st) < 0)
+	if (qos_fstat(p->rfd, &st) < 0)
 		return rep_io(p, p->rpath);
 	if ((qrec_pread(p->rfd, blk, QREC_BLOCK, 0) == QREC_BLOCK &&
-	    qrec_parse(&p->h, blk) == 0) || (st.st_size >= QREC_BLOCK &&
-	    qrec_pread(p->rfd, blk, QREC_BLOCK, (uint64_t)st.st_size -
+	    qrec_parse(&p->h, blk) == 0) || (st.size >= QREC_BLOCK &&
+	    qrec_pread(p->rfd, blk, QREC_BLOCK, st.size -
 	    QREC_BLOCK) == QREC_BLOCK && qrec_parse(&p->h, blk) == 0))
 		return QASID_OK;
 	return qerr_set(&p->x->err, QASID_ERR_FORMAT, "%s: not a recovery "
@@ -77,7 +74,7 @@ read_head_copy(struct rep *p)
 	if ((p->head = malloc(p->h.headlen + 1)) == NULL)
 		return qerr_set(&p->x->err, QASID_ERR_NOMEM, "%s", p->rpath);
 	if (qrec_pread(p->rfd, p->head, p->h.headlen, p->h.off_head) !=
-	    (ssize_t)p->h.headlen)
+	    (ptrdiff_t)p->h.headlen)
 		goto bad;
 	crypto_generichash(h, sizeof(h), p->head, p->h.headlen, NULL, 0);
 	if (sodium_memcmp(h, p->h.headhash, sizeof(h)) == 0)
@@ -96,7 +93,7 @@ check_blocks(struct rep *p, unsigned char *buf, uint64_t j0, uint64_t n)
 	unsigned char want[CHUNK_BLOCKS * QREC_HASH], got[QREC_HASH];
 
 	if (qrec_pread(p->rfd, want, (size_t)n * QREC_HASH, p->h.off_tab +
-	    j0 * QREC_HASH) != (ssize_t)(n * QREC_HASH))
+	    j0 * QREC_HASH) != (ptrdiff_t)(n * QREC_HASH))
 		memset(want, 0, sizeof(want)); /* a cut table: all suspect */
 	for (uint64_t i = 0; i < n; i++) {
 		unsigned char *b = buf + i * QREC_BLOCK;
@@ -126,7 +123,7 @@ scan(struct rep *p)
 	    j0 += CHUNK_BLOCKS) {
 		uint64_t n = p->h.d - j0 < CHUNK_BLOCKS ? p->h.d - j0 :
 		    CHUNK_BLOCKS, off = j0 * QREC_BLOCK;
-		ssize_t got = qrec_pread(p->bfd, buf, (size_t)n * QREC_BLOCK,
+		ptrdiff_t got = qrec_pread(p->bfd, buf, (size_t)n * QREC_BLOCK,
 		    off);
 		if (got < 0)
 			got = 0; /* unreadable: every block of it is lost */
@@ -312,8 +309,8 @@ verify_rebuilt(struct rep *p, const qasid_keyring *kr)
 
 	if (r == NULL)
 		return qerr_set(&p->x->err, QASID_ERR_NOMEM, "%s", p->bundle);
-	if (ftruncate(p->tfd, (off_t)p->h.size) < 0 ||
-	    lseek(p->tfd, 0, SEEK_SET) < 0)
+	if (qos_truncate(p->tfd, p->h.size) < 0 ||
+	    qos_seek(p->tfd, 0, QOS_SEEK_SET) < 0)
 		rc = rep_io(p, p->bundle);
 	else if ((rc = qasid_reader_open_fd(r, p->tfd, p->bundle)) !=
 	    QASID_OK || (rc = qasid_reader_verify(r)) != QASID_OK)
@@ -335,7 +332,7 @@ rep_start(struct rep *p)
 		free(buf);
 		return qerr_set(&p->x->err, QASID_ERR_NOMEM, "%s", p->bundle);
 	}
-	if ((p->rfd = open(p->rpath, O_RDONLY | O_CLOEXEC)) < 0)
+	if ((p->rfd = qos_open(p->rpath, QOS_READ, 0)) < 0)
 		rc = errno == ENOENT ? qerr_set(&p->x->err, QASID_ERR_NOTFOUND,
 		    "%s: no recovery file (%s)", p->bundle, p->rpath) :
 		    rep_io(p, p->rpath);
@@ -359,9 +356,9 @@ static void
 rep_end(struct rep *p)
 {
 	if (p->bfd >= 0)
-		close(p->bfd);
+		qos_close(p->bfd);
 	if (p->rfd >= 0)
-		close(p->rfd);
+		qos_close(p->rfd);
 	free(p->rpath);
 	free(p->head);
 	free(p->bad);
@@ -378,7 +375,7 @@ qasid_rec_check(qasid_rec *x, const char *bundle)
 
 	qerr_clear(&x->err);
 	x->blocks = 0;
-	if ((p.bfd = open(bundle, O_RDONLY | O_CLOEXEC)) < 0)
+	if ((p.bfd = qos_open(bundle, QOS_READ, 0)) < 0)
 		return rep_io(&p, bundle);
 	if ((rc = rep_start(&p)) == QASID_OK && p.nbad > 0)
 		rc = qerr_set(&x->err, QASID_ERR_CONTENT, "%s: damaged (%"
@@ -392,14 +389,14 @@ int
 qasid_rec_repair(qasid_rec *x, const char *bundle, const qasid_keyring *kr)
 {
 	struct rep p = {.x = x, .bundle = bundle, .rfd = -1, .tfd = -1};
-	struct stat st;
+	struct qos_stat st;
 	char *tmp = NULL;
 	int rc;
 
 	qerr_clear(&x->err);
 	x->blocks = 0;
-	if ((p.bfd = open(bundle, O_RDONLY | O_CLOEXEC)) < 0 ||
-	    fstat(p.bfd, &st) < 0)
+	if ((p.bfd = qos_open(bundle, QOS_READ, 0)) < 0 ||
+	    qos_fstat(p.bfd, &st) < 0)
 		return rep_io(&p, bundle);
 	if ((p.tfd = qtmp_create(bundle, &tmp)) < 0) {
 		rc = rep_io(&p, bundle);
@@ -409,7 +406,7 @@ qasid_rec_repair(qasid_rec *x, const char *bundle, const qasid_keyring *kr)
 	if ((rc = rep_start(&p)) == QASID_OK && p.nbad > 0 &&
 	    (rc = rebuild_all(&p)) == QASID_OK)
 		rc = verify_rebuilt(&p, kr);
-	if (rc == QASID_OK && p.nbad > 0 && (qchmod(p.tfd, st.st_mode &
+	if (rc == QASID_OK && p.nbad > 0 && (qchmod(p.tfd, st.mode &
 	    0777) < 0 || qtmp_commit(p.tfd, tmp, bundle, 1) < 0))
 		rc = rep_io(&p, bundle);
 	else if (rc != QASID_OK || p.nbad == 0)
