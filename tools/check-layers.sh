@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.." || exit 2
 std='assert|ctype|errno|float|inttypes|limits|math|stdarg|stdbool|stddef'
 std="$std|stdint|stdio|stdlib|string|time|sodium|zlib|archive|archive_entry"
 std="$std|libexif/exif-data|isa-l/erasure_code"
-files=$(ls src/core/*.[ch] src/format/*.[ch] src/keys/*.[ch] src/read/*.[ch] src/repair/*.[ch])
+files=$(ls src/core/*.[ch] src/format/*.[ch] src/keys/*.[ch] src/read/*.[ch] src/repair/*.[ch] src/pack/*.[ch])
 # Temporary exceptions: converted with updates in place.
 later=""
 for f in $later; do

@@ -12,11 +12,8 @@
  * the same for any number of threads.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "gz.h"
 #include "pack.h"
@@ -64,11 +61,10 @@ compress(void *ud, void *item, unsigned worker)
 static unsigned
 thread_count(unsigned asked)
 {
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned n = qos_cpus();
 
 	if (asked == 0)
-		asked = n <= 0 ? 1 : n > THREADS_DEFAULT_MAX ?
-		    THREADS_DEFAULT_MAX : (unsigned)n;
+		asked = n > THREADS_DEFAULT_MAX ? THREADS_DEFAULT_MAX : n;
 	return asked > THREADS_MAX ? THREADS_MAX : asked;
 }
 
@@ -200,17 +196,17 @@ emit_file(struct run *r, struct pentry *e)
 	int fd, rc = QASID_OK;
 
 	/* A scrubbed copy (meta_pack.c) is read in place of the original. */
-	if ((fd = e->fd >= 0 ? dup(e->fd) : open(e->src, O_RDONLY |
-	    O_NOFOLLOW | O_CLOEXEC)) < 0)
+	if ((fd = e->fd >= 0 ? qos_dup(e->fd) : qos_open(e->src, QOS_READ |
+	    QOS_NOFOLLOW, 0)) < 0)
 		return qerr_sys(r->b->err, QASID_ERR_IO, errno, "%s", e->src);
 	if (e->fd >= 0)
-		lseek(fd, 0, SEEK_SET);
-	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+		qos_seek(fd, 0, QOS_SEEK_SET);
+	qos_hint_sequential(fd);
 	crypto_generichash_init(&st, NULL, 0, QF_FILE_HASH);
 	while (rc == QASID_OK && left > 0) {
 		size_t room = QF_CHUNK - r->cur->in.len;
 		size_t want = left < room ? (size_t)left : room;
-		ssize_t got = qread_poll(fd, r->cur->in.p + r->cur->in.len,
+		ptrdiff_t got = qread_poll(fd, r->cur->in.p + r->cur->in.len,
 		    want, r->b->progress, r->b->progress_ud);
 		if (got < 0) {
 			rc = qerr_io(r->b->err, errno, e->src);
@@ -232,7 +228,7 @@ emit_file(struct run *r, struct pentry *e)
 	if (rc == QASID_OK && qread_full(fd, &extra, 1) != 0)
 		rc = qerr_set(r->b->err, QASID_ERR_IO, "%s: file grew while "
 		    "being packed", e->src);
-	close(fd);
+	qos_close(fd);
 	crypto_generichash_final(&st, e->hash, QF_FILE_HASH);
 	return rc;
 }
@@ -291,7 +287,7 @@ qpack_body(struct qpack_body *b, const char *tmpdir, const char *out,
 		    tmpdir : out);
 	/* Unlinked at once: a crash leaves nothing behind. */
 	if (tmp != NULL)
-		unlink(tmp);
+		qos_unlinkat(QOS_AT_CWD, tmp, 0);
 	free(tmp);
 	if ((r.loc = qtar_locale()) == NULL)
 		return qerr_set(b->err, QASID_ERR_INTERNAL, "no UTF-8 locale");
@@ -326,7 +322,7 @@ void
 qpack_body_free(struct qpack_body *b)
 {
 	if (b->fd >= 0)
-		close(b->fd);
+		qos_close(b->fd);
 	b->fd = -1;
 	free(b->m);
 	b->m = NULL;

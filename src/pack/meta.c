@@ -14,7 +14,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <zlib.h>
 
@@ -38,8 +37,8 @@ qsrc_some(const struct qsrc *s, uint64_t off, void *buf, size_t n)
 	if (n > s->size - off)
 		n = (size_t)(s->size - off);
 	while (got < n) {
-		ssize_t r = pread(s->fd, (char *)buf + got, n - got,
-		    (off_t)(off + got));
+		ptrdiff_t r = qos_pread(s->fd, (char *)buf + got, n - got,
+		    off + got);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)

@@ -9,11 +9,8 @@
  * it, so what is removed matches the bytes packed.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "meta.h"
 #include "pack.h"
@@ -22,18 +19,18 @@
 static int
 examine(const struct pentry *e, struct qmeta *m, int *fd, struct qsrc *s)
 {
-	struct stat st;
+	struct qos_stat st;
 
-	if ((*fd = open(e->src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+	if ((*fd = qos_open(e->src, QOS_READ | QOS_NOFOLLOW, 0)) < 0)
 		return -1;
-	if (fstat(*fd, &st) < 0) {
-		close(*fd);
+	if (qos_fstat(*fd, &st) < 0) {
+		qos_close(*fd);
 		return -1;
 	}
 	s->fd = *fd;
-	s->size = (uint64_t)st.st_size;
+	s->size = st.size;
 	if (qmeta_scan(s, m) < 0) {
-		close(*fd);
+		qos_close(*fd);
 		errno = ENOMEM;
 		return -1;
 	}
@@ -88,7 +85,7 @@ qmeta_check(struct qerr *err, struct pentry *e, size_t n, int policy,
 			free(m);
 			return qerr_sys(err, QASID_ERR_IO, errno, "%s", e[i].src);
 		}
-		close(fd);
+		qos_close(fd);
 		e[i].meta_action = decide(m, policy);
 		refused += e[i].meta_action == QASID_META_REFUSE;
 		report(&e[i], m, fn, ud);
@@ -117,7 +114,7 @@ scratch(const char *tmpdir, const char *out)
 	fd = qtmp_create(path ? path : out, &tmp);
 	free(path);
 	if (fd >= 0 && tmp != NULL)
-		unlink(tmp);
+		qos_unlinkat(QOS_AT_CWD, tmp, 0);
 	free(tmp);
 	return fd;
 }
@@ -127,7 +124,7 @@ scrub_one(struct qerr *err, struct pentry *e, struct qmeta *m,
     const char *tmpdir, const char *out, uint64_t *total)
 {
 	struct qsrc s;
-	off_t len;
+	int64_t len;
 	int in, checked = 0, rc = QASID_OK;
 
 	if (examine(e, m, &in, &s) < 0)
@@ -139,8 +136,8 @@ scrub_one(struct qerr *err, struct pentry *e, struct qmeta *m,
 		;  /* changed since the check: nothing left to remove */
 	else if ((e->fd = scratch(tmpdir, out)) < 0 ||
 	    (checked = qscrub_checked(&s, m, e->fd, m + 1)) < 0 ||
-	    (len = lseek(e->fd, 0, SEEK_END)) < 0 ||
-	    lseek(e->fd, 0, SEEK_SET) < 0)
+	    (len = qos_seek(e->fd, 0, QOS_SEEK_END)) < 0 ||
+	    qos_seek(e->fd, 0, QOS_SEEK_SET) < 0)
 		rc = qerr_sys(err, QASID_ERR_IO, errno, "%s: making a scrubbed "
 		    "copy in %s", e->src, tmpdir ? tmpdir : "the output's "
 		    "folder");
@@ -152,7 +149,7 @@ scrub_one(struct qerr *err, struct pentry *e, struct qmeta *m,
 		*total = *total - e->size + (uint64_t)len;
 		e->size = (uint64_t)len;
 	}
-	close(in);
+	qos_close(in);
 	return rc;
 }
 

@@ -10,13 +10,9 @@
  * signed and written at the front of the bundle, and the body copied behind
  * it. The bundle is renamed into place only when complete.
  */
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "gz.h"
 #include "head.h"
@@ -83,7 +79,7 @@ qasid_packer_free(qasid_packer *p)
 		free(p->e[i].rel);
 		free(p->e[i].src);
 		if (p->e[i].fd >= 0)
-			close(p->e[i].fd);
+			qos_close(p->e[i].fd);
 	}
 	free(p->e);
 	free(p);
@@ -155,7 +151,7 @@ qasid_packer_errmsg(const qasid_packer *p)
 /* ---- Collecting the input ---------------------------------------------- */
 
 static int
-push(qasid_packer *p, const char *rel, const char *src, const struct stat *st)
+push(qasid_packer *p, const char *rel, const char *src, const struct qos_stat *st)
 {
 	char why[160];
 	struct pentry *e;
@@ -176,9 +172,9 @@ push(qasid_packer *p, const char *rel, const char *src, const struct stat *st)
 	e = &p->e[p->n];
 	memset(e, 0, sizeof(*e));
 	e->fd = -1;
-	e->is_dir = S_ISDIR(st->st_mode);
-	e->mode = e->is_dir || (st->st_mode & 0111) ? 0755 : 0644;
-	e->size = e->is_dir ? 0 : (uint64_t)st->st_size;
+	e->is_dir = st->kind == QOS_DIR;
+	e->mode = e->is_dir || (st->mode & 0111) ? 0755 : 0644;
+	e->size = e->is_dir ? 0 : st->size;
 	e->rel = strdup(rel);
 	e->src = strdup(src);
 	if (e->rel == NULL || e->src == NULL) {
@@ -192,11 +188,11 @@ push(qasid_packer *p, const char *rel, const char *src, const struct stat *st)
 }
 
 static int
-refuse_type(qasid_packer *p, const char *src, mode_t m)
+refuse_type(qasid_packer *p, const char *src, int kind)
 {
-	const char *what = S_ISLNK(m) ? "a symbolic link" : S_ISFIFO(m) ?
-	    "a FIFO" : S_ISSOCK(m) ? "a socket" : S_ISCHR(m) || S_ISBLK(m) ?
-	    "a device" : "not a regular file or folder";
+	const char *what = kind == QOS_LINK ? "a symbolic link" : kind ==
+	    QOS_FIFO ? "a FIFO" : kind == QOS_SOCKET ? "a socket" : kind ==
+	    QOS_DEVICE ? "a device" : "not a regular file or folder";
 
 	return qerr_set(&p->err, QASID_ERR_PATH, "%s: is %s; only regular "
 	    "files and folders can be carried", src, what);
@@ -219,39 +215,35 @@ static int add_tree(qasid_packer *p, const char *rel, const char *src,
 static int
 add_one(qasid_packer *p, const char *rel, const char *src, int depth)
 {
-	struct stat st;
+	struct qos_stat st;
 
-	if (lstat(src, &st) < 0)
+	if (qos_statat(QOS_AT_CWD, src, &st, QOS_NOFOLLOW) < 0)
 		return qerr_sys(&p->err, QASID_ERR_IO, errno, "%s", src);
-	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
-		return refuse_type(p, src, st.st_mode);
-	if (st.st_mode & (S_ISUID | S_ISGID))
+	if (st.kind != QOS_FILE && st.kind != QOS_DIR)
+		return refuse_type(p, src, st.kind);
+	if (st.mode & (QOS_SETUID | QOS_SETGID))
 		return qerr_set(&p->err, QASID_ERR_PATH, "%s: is setuid or "
 		    "setgid; clear the bit to carry it", src);
 	if (push(p, rel, src, &st) != QASID_OK)
 		return p->err.code;
-	return S_ISDIR(st.st_mode) ? add_tree(p, rel, src, depth + 1) :
+	return st.kind == QOS_DIR ? add_tree(p, rel, src, depth + 1) :
 	    QASID_OK;
 }
 
 static int
 add_tree(qasid_packer *p, const char *rel, const char *src, int depth)
 {
-	struct dirent *d;
-	DIR *dir;
+	struct qos_dir *dir;
+	const char *name;
 	int rc = QASID_OK;
 
 	if (depth > QASID_DEPTH_MAX)
 		return qerr_set(&p->err, QASID_ERR_PATH, "%s: folders nest "
 		    "deeper than %d", src, QASID_DEPTH_MAX);
-	if ((dir = opendir(src)) == NULL)
+	if ((dir = qos_dir_open(src)) == NULL)
 		return qerr_sys(&p->err, QASID_ERR_IO, errno, "%s", src);
-	while (rc == QASID_OK && (errno = 0, d = readdir(dir)) != NULL) {
-		char *r, *s;
-		if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
-			continue;
-		r = join(rel, d->d_name);
-		s = join(src, d->d_name);
+	while (rc == QASID_OK && (name = qos_dir_next(dir, NULL)) != NULL) {
+		char *r = join(rel, name), *s = join(src, name);
 		if (r == NULL || s == NULL)
 			rc = qerr_set(&p->err, QASID_ERR_NOMEM, "%s", src);
 		else
@@ -261,7 +253,7 @@ add_tree(qasid_packer *p, const char *rel, const char *src, int depth)
 	}
 	if (rc == QASID_OK && errno != 0)
 		rc = qerr_sys(&p->err, QASID_ERR_IO, errno, "%s", src);
-	closedir(dir);
+	qos_dir_close(dir);
 	return rc;
 }
 
@@ -456,17 +448,17 @@ copied(qasid_packer *p, uint64_t done, uint64_t len)
 
 /* Copies in slices, so that progress is reported and can cancel. */
 static int
-copy_kernel(qasid_packer *p, int from, int to, uint64_t len, loff_t *off)
+copy_kernel(qasid_packer *p, int from, int to, uint64_t len, uint64_t *off)
 {
 	static const size_t slice = (size_t)8 << 20;
 	int rc;
 
-	while ((uint64_t)*off < len) {
-		uint64_t left = len - (uint64_t)*off;
-		ssize_t n = copy_file_range(from, off, to, NULL, left < slice ?
-		    (size_t)left : slice, 0);
+	while (*off < len) {
+		uint64_t left = len - *off;
+		ptrdiff_t n = qos_copy_range(from, off, to, left < slice ?
+		    (size_t)left : slice);
 		if (n > 0 || (n < 0 && errno == EINTR)) {
-			if ((rc = copied(p, (uint64_t)*off, len)) != QASID_OK)
+			if ((rc = copied(p, *off, len)) != QASID_OK)
 				return rc;
 			continue;
 		}
@@ -482,20 +474,20 @@ static int
 copy_body(qasid_packer *p, int from, int to, uint64_t len)
 {
 	static const size_t bufsize = (size_t)1 << 20;
-	loff_t off = 0;
+	uint64_t off = 0;
 	char *buf;
 	int rc;
 
 	if ((rc = copied(p, 0, len)) != QASID_OK ||
 	    (rc = copy_kernel(p, from, to, len, &off)) != QASID_OK ||
-	    (uint64_t)off == len)
+	    off == len)
 		return rc;
 	if ((buf = malloc(bufsize)) == NULL)
 		return QASID_ERR_NOMEM;
-	while (rc == QASID_OK && (uint64_t)off < len) {
-		ssize_t n = pread(from, buf, bufsize, off);
+	while (rc == QASID_OK && off < len) {
+		ptrdiff_t n = qos_pread(from, buf, bufsize, off);
 		if (n < 0 && errno == EINTR) {
-			rc = copied(p, (uint64_t)off, len);
+			rc = copied(p, off, len);
 			continue;
 		}
 		if (n == 0)
@@ -506,8 +498,8 @@ copy_body(qasid_packer *p, int from, int to, uint64_t len)
 			    "writing the bundle") : QASID_ERR_IO;
 			break;
 		}
-		off += n;
-		rc = copied(p, (uint64_t)off, len);
+		off += (uint64_t)n;
+		rc = copied(p, off, len);
 	}
 	free(buf);
 	return rc;
@@ -567,7 +559,7 @@ qasid_packer_write(qasid_packer *p, const char *out, int overwrite)
 		return qerr_set(&p->err, QASID_ERR_ARG, "no secret key");
 	if (p->n == 0)
 		return qerr_set(&p->err, QASID_ERR_ARG, "nothing to pack");
-	if (!overwrite && access(out, F_OK) == 0)
+	if (!overwrite && qos_exists(out))
 		return qerr_set(&p->err, QASID_ERR_EXISTS, "%s: file exists",
 		    out);
 	if ((rc = sort_entries(p)) != QASID_OK)

@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "meta.h"
 
@@ -137,12 +136,12 @@ qscrub_checked(const struct qsrc *s, const struct qmeta *m, int out,
     struct qmeta *again)
 {
 	struct qsrc t;
-	struct stat st;
+	struct qos_stat st;
 
-	if (qscrub_write(s, m, out) < 0 || fstat(out, &st) < 0)
+	if (qscrub_write(s, m, out) < 0 || qos_fstat(out, &st) < 0)
 		return -1;
 	t.fd = out;
-	t.size = (uint64_t)st.st_size;
+	t.size = st.size;
 	if (qmeta_scan(&t, again) < 0)
 		return -1;
 	return again->reveals[0] != '\0';
