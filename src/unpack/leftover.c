@@ -15,13 +15,9 @@
  * of another bundle is left for that bundle's next unpack: removing it
  * would strand the half of that bundle already published.
  */
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <unistd.h>
 
 #include "unpack.h"
 
@@ -44,18 +40,18 @@ int
 unp_mark(struct unpack *u)
 {
 	char text[MARK_LEN + 1];
-	int fd = openat(u->stagefd, COMMIT_MARK, O_WRONLY | O_CREAT | O_EXCL |
-	    O_NOFOLLOW | O_CLOEXEC, 0600);
+	int fd = qos_openat(u->stagefd, COMMIT_MARK, QOS_WRITE | QOS_CREATE |
+	    QOS_EXCL | QOS_NOFOLLOW, 0600);
 
 	mark_text(u, text);
 	if (fd < 0)
 		return unp_sys(u, errno, u->stage);
-	if (qwrite_all(fd, text, MARK_LEN) < 0 || fsync(fd) < 0) {
+	if (qwrite_all(fd, text, MARK_LEN) < 0 || qos_fsync(fd) < 0) {
 		int saved = errno;
-		close(fd);
+		qos_close(fd);
 		return unp_sys(u, saved, u->stage);
 	}
-	if (close(fd) < 0 || fsync(u->stagefd) < 0)
+	if (qos_close(fd) < 0 || qos_fsync(u->stagefd) < 0)
 		return unp_sys(u, errno, u->stage);
 	return QASID_OK;
 }
@@ -65,18 +61,18 @@ static int
 read_mark(struct unpack *u, int stagefd)
 {
 	char want[MARK_LEN + 1], got[MARK_LEN + 1];
-	struct stat st;
-	ssize_t n;
-	int fd = openat(stagefd, COMMIT_MARK, O_RDONLY | O_NOFOLLOW |
-	    O_NONBLOCK | O_CLOEXEC);
+	struct qos_stat st;
+	ptrdiff_t n;
+	int fd = qos_openat(stagefd, COMMIT_MARK, QOS_READ | QOS_NOFOLLOW |
+	    QOS_NONBLOCK, 0);
 
 	if (fd < 0)
 		return errno == ENOENT ? MARK_NONE : MARK_BAD;
-	n = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1 &&
-	    unp_ours(u, st.st_uid) && st.st_size == (off_t)MARK_LEN ?
+	n = qos_fstat(fd, &st) == 0 && st.kind == QOS_FILE && st.nlink == 1 &&
+	    unp_ours(u, st.uid) && st.size == MARK_LEN ?
 	    qread_full(fd, got, MARK_LEN) : -1;
-	close(fd);
-	if (n != (ssize_t)MARK_LEN)
+	qos_close(fd);
+	if (n != (ptrdiff_t)MARK_LEN)
 		return MARK_BAD;
 	mark_text(u, want);
 	if (memcmp(got, want, MARK_LEN) == 0)
@@ -103,13 +99,13 @@ struct check {
 
 /* A folder, or a regular file with one link; ours; no special bits. */
 static int
-plain_ours(const struct unpack *u, const struct stat *st)
+plain_ours(const struct unpack *u, const struct qos_stat *st)
 {
-	if (!unp_ours(u, st->st_uid) ||
-	    (st->st_mode & (S_ISUID | S_ISGID | S_ISVTX)))
+	if (!unp_ours(u, st->uid) ||
+	    (st->mode & (QOS_SETUID | QOS_SETGID | QOS_STICKY)))
 		return 0;
-	return S_ISDIR(st->st_mode) || (S_ISREG(st->st_mode) &&
-	    st->st_nlink == 1);
+	return st->kind == QOS_DIR || (st->kind == QOS_FILE &&
+	    st->nlink == 1);
 }
 
 /* Counts what the staging folder holds: 0, 1 if anything in it is not
@@ -117,33 +113,28 @@ plain_ours(const struct unpack *u, const struct stat *st)
 static int
 count_tree(struct check *k, int fd, int depth)
 {
-	struct dirent *d;
-	struct stat st;
-	DIR *dp;
-	int dfd = dup(fd), rc = 0;
+	struct qos_stat st;
+	struct qos_dir *dp;
+	const char *name;
+	int rc = 0;
 
-	if (dfd < 0 || (dp = fdopendir(dfd)) == NULL) {
-		if (dfd >= 0)
-			close(dfd);
+	if ((dp = qos_dir_openfd(fd)) == NULL)
 		return 1;
-	}
-	rewinddir(dp); /* a dup shares the offset of an earlier walk */
-	while (rc == 0 && (d = readdir(dp)) != NULL) {
-		if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") ==
-		    0 || (depth == 0 && strcmp(d->d_name, COMMIT_MARK) == 0))
+	while (rc == 0 && (name = qos_dir_next(dp, NULL)) != NULL) {
+		if (depth == 0 && strcmp(name, COMMIT_MARK) == 0)
 			continue;
 		k->staged++;
-		if (fstatat(fd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		if (qos_statat(fd, name, &st, QOS_NOFOLLOW) < 0 ||
 		    !plain_ours(k->u, &st) || depth > QASID_DEPTH_MAX)
 			rc = 1;
-		else if (S_ISDIR(st.st_mode)) {
-			int sub = unp_open_dir(fd, d->d_name);
+		else if (st.kind == QOS_DIR) {
+			int sub = unp_open_dir(fd, name);
 			rc = sub < 0 ? 1 : count_tree(k, sub, depth + 1);
 			if (sub >= 0)
-				close(sub);
+				qos_close(sub);
 		}
 	}
-	closedir(dp);
+	qos_dir_close(dp);
 	return rc;
 }
 
@@ -151,33 +142,33 @@ count_tree(struct check *k, int fd, int depth)
  * never a FIFO or a device: the fd, -1 if it is missing, -2 if it is
  * something else than a folder or a regular file. */
 static int
-open_under(int base, const char *path, struct stat *st)
+open_under(int base, const char *path, struct qos_stat *st)
 {
 	char buf[QASID_PATH_MAX + 1], *leaf = buf, *slash;
-	struct stat now;
-	int fd = dup(base), sub;
+	struct qos_stat now;
+	int fd = qos_dup(base), sub;
 
 	snprintf(buf, sizeof(buf), "%s", path);
 	while (fd >= 0 && (slash = strchr(leaf, '/')) != NULL) {
 		*slash = '\0';
 		sub = unp_open_dir(fd, leaf);
-		close(fd);
+		qos_close(fd);
 		fd = sub;
 		leaf = slash + 1;
 	}
 	if (fd < 0)
 		return errno == ENOENT ? -1 : -2;
-	if (fstatat(fd, leaf, st, AT_SYMLINK_NOFOLLOW) < 0) {
+	if (qos_statat(fd, leaf, st, QOS_NOFOLLOW) < 0) {
 		sub = errno == ENOENT ? -1 : -2;
-		close(fd);
+		qos_close(fd);
 		return sub;
 	}
-	sub = S_ISREG(st->st_mode) || S_ISDIR(st->st_mode) ? openat(fd, leaf,
-	    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) : -2;
-	close(fd);
-	if (sub >= 0 && (fstat(sub, &now) < 0 || now.st_dev != st->st_dev ||
-	    now.st_ino != st->st_ino)) {
-		close(sub);
+	sub = st->kind == QOS_FILE || st->kind == QOS_DIR ? qos_openat(fd,
+	    leaf, QOS_READ | QOS_NOFOLLOW | QOS_NONBLOCK, 0) : -2;
+	qos_close(fd);
+	if (sub >= 0 && (qos_fstat(sub, &now) < 0 ||
+	    !qos_same_file(&now, st))) {
+		qos_close(sub);
 		return -2;
 	}
 	return sub < 0 ? -2 : sub;
@@ -190,7 +181,7 @@ same_content(struct check *k, int fd, const struct qmf_entry *e)
 	unsigned char hash[QF_FILE_HASH];
 	crypto_generichash_state hs;
 	uint64_t total = 0;
-	ssize_t n;
+	ptrdiff_t n;
 	int rc;
 
 	crypto_generichash_init(&hs, NULL, 0, QF_FILE_HASH);
@@ -216,7 +207,7 @@ same_content(struct check *k, int fd, const struct qmf_entry *e)
 static int
 check_entry(struct check *k, const struct qmf_entry *e)
 {
-	struct stat st;
+	struct qos_stat st;
 	int staged = 1, fd = open_under(k->stagefd, e->path, &st), rc;
 
 	if (fd == -1) {
@@ -227,15 +218,15 @@ check_entry(struct check *k, const struct qmf_entry *e)
 		return 1;
 	k->found += staged;
 	if (e->is_dir)
-		rc = !S_ISDIR(st.st_mode) || (staged && !plain_ours(k->u, &st));
-	else if (!S_ISREG(st.st_mode) || !plain_ours(k->u, &st) ||
-	    (uint64_t)st.st_size != e->size)
+		rc = st.kind != QOS_DIR || (staged && !plain_ours(k->u, &st));
+	else if (st.kind != QOS_FILE || !plain_ours(k->u, &st) ||
+	    st.size != e->size)
 		rc = 1;
 	else if ((rc = same_content(k, fd, e)) == 0 &&
-	    (st.st_mode & 0777 & ~e->mode) != 0)
+	    (st.mode & 0777 & ~e->mode) != 0)
 		/* Never more permission than the manifest gives. */
-		rc = qchmod(fd, st.st_mode & e->mode & 0777) < 0;
-	close(fd);
+		rc = qchmod(fd, st.mode & e->mode & 0777) < 0;
+	qos_close(fd);
 	return rc;
 }
 
@@ -273,21 +264,21 @@ out:
 static int
 recover_one(struct unpack *u, const char *name, int *finished)
 {
-	struct stat st;
+	struct qos_stat st;
 	int fd = unp_open_dir(u->dirfd, name), rc = QASID_OK, mark;
 
 	if (fd < 0)
 		return QASID_OK;
 	/* Someone else's folder is theirs to clear, and must not stop this
 	 * unpack; a staging folder still locked belongs to a running one. */
-	if (fstat(fd, &st) < 0 || !unp_ours(u, st.st_uid) ||
-	    flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		close(fd);
+	if (qos_fstat(fd, &st) < 0 || !unp_ours(u, st.uid) ||
+	    qos_lock(fd, QOS_LOCK_EX | QOS_LOCK_NB) < 0) {
+		qos_close(fd);
 		return QASID_OK;
 	}
 	mark = read_mark(u, fd);
 	if (mark == MARK_OTHER) {
-		close(fd);
+		qos_close(fd);
 		return QASID_OK;
 	}
 	if (mark == MARK_THIS && !*finished &&
@@ -298,30 +289,26 @@ recover_one(struct unpack *u, const char *name, int *finished)
 		rc = QASID_OK; /* it failed its check: it goes */
 	/* An unpack removes its own staging folder before it lets go of its
 	 * lock, so one that has gone meanwhile was finished with. */
-	if (rc == QASID_OK && unp_rm_dir(u->dirfd, name, fd, &st) < 0 &&
+	if (rc == QASID_OK && qos_rm_dir(u->dirfd, name, fd, &st) < 0 &&
 	    errno != ENOENT)
 		rc = unp_sys(u, errno, name);
-	close(fd);
+	qos_close(fd);
 	return rc;
 }
 
 int
 unp_recover(struct unpack *u, int *finished)
 {
-	struct dirent *d;
-	DIR *dp;
-	int fd = dup(u->dirfd), rc = QASID_OK;
+	struct qos_dir *dp;
+	const char *name;
+	int rc = QASID_OK;
 
 	*finished = 0;
-	if (fd < 0 || (dp = fdopendir(fd)) == NULL) {
-		if (fd >= 0)
-			close(fd);
+	if ((dp = qos_dir_openfd(u->dirfd)) == NULL)
 		return unp_sys(u, errno, "");
-	}
-	rewinddir(dp);
-	while (rc == QASID_OK && (d = readdir(dp)) != NULL)
-		if (strncmp(d->d_name, STAGE_PREFIX, strlen(STAGE_PREFIX)) == 0)
-			rc = recover_one(u, d->d_name, finished);
-	closedir(dp);
+	while (rc == QASID_OK && (name = qos_dir_next(dp, NULL)) != NULL)
+		if (strncmp(name, STAGE_PREFIX, strlen(STAGE_PREFIX)) == 0)
+			rc = recover_one(u, name, finished);
+	qos_dir_close(dp);
 	return rc;
 }

@@ -20,11 +20,9 @@
  * content is published as unpack publishes it.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "tar.h"
 #include "unpack.h"
@@ -56,7 +54,7 @@ struct salv {
 };
 
 /* Up to n raw bytes of the body; 0 at its end. */
-static ssize_t
+static ptrdiff_t
 raw_read(struct salv *s, unsigned char *p, size_t n)
 {
 	if (s->leftlen > 0) {
@@ -64,7 +62,7 @@ raw_read(struct salv *s, unsigned char *p, size_t n)
 		memcpy(p, s->left, k);
 		s->left += k;
 		s->leftlen -= k;
-		return (ssize_t)k;
+		return (ptrdiff_t)k;
 	}
 	return qsrc_read(&s->r->in.src, p, n);
 }
@@ -72,8 +70,8 @@ raw_read(struct salv *s, unsigned char *p, size_t n)
 static int
 open_file(struct salv *s)
 {
-	s->fd = openat(s->u->stagefd, s->e.path, O_WRONLY | O_CREAT | O_EXCL |
-	    O_NOFOLLOW | O_CLOEXEC, (mode_t)s->e.mode);
+	s->fd = qos_openat(s->u->stagefd, s->e.path, QOS_WRITE | QOS_CREATE |
+	    QOS_EXCL | QOS_NOFOLLOW, s->e.mode);
 	if (s->fd < 0)
 		return unp_sys(s->u, errno, s->e.path);
 	crypto_generichash_init(&s->fh, NULL, 0, QF_FILE_HASH);
@@ -107,7 +105,7 @@ load_entry(struct salv *s)
 			return open_file(s);
 		/* A folder holds no content: it is always recovered. */
 		s->t = s->next;
-		if (mkdirat(s->u->stagefd, s->e.path, 0700) < 0)
+		if (qos_mkdirat(s->u->stagefd, s->e.path, 0700) < 0)
 			return unp_sys(s->u, errno, s->e.path);
 	}
 	s->more = 0;
@@ -125,7 +123,7 @@ finish_entry(struct salv *s)
 	ok = ok && sodium_memcmp(h, s->e.hash, sizeof(h)) == 0;
 	s->have = 0;
 	s->t = s->next;
-	if (close(s->fd) < 0 && ok) {
+	if (qos_close(s->fd) < 0 && ok) {
 		s->fd = -1;
 		return unp_sys(s->u, errno, s->e.path);
 	}
@@ -137,7 +135,7 @@ finish_entry(struct salv *s)
 	s->lost++;
 	if (s->r->lost_fn)
 		s->r->lost_fn(s->r->lost_ud, s->e.path);
-	if (unlinkat(s->u->stagefd, s->e.path, 0) < 0)
+	if (qos_unlinkat(s->u->stagefd, s->e.path, 0) < 0)
 		return unp_sys(s->u, errno, s->e.path);
 	return QASID_OK;
 }
@@ -221,7 +219,7 @@ member(struct salv *s, const struct qmf_member *m, int *rc)
 	crypto_generichash_init(&hs, NULL, 0, QF_MEMBER_HASH);
 	inflateReset(&s->z);
 	while (want > 0 && *rc == QASID_OK) {
-		ssize_t got = raw_read(s, s->raw, want < RAWBUF ? want : RAWBUF);
+		ptrdiff_t got = raw_read(s, s->raw, want < RAWBUF ? want : RAWBUF);
 		if (got <= 0)
 			break; /* cut off, or unreadable: the rest is missing */
 		want -= (uint64_t)got;
@@ -331,7 +329,7 @@ qsalvage(qasid_reader *r, struct unpack *u)
 	inflateEnd(&s->z);
 out:
 	if (s->fd >= 0)
-		close(s->fd);
+		qos_close(s->fd);
 	if (s->loc != NULL)
 		qtar_locale_free(s->loc);
 	qbuf_free(&s->hdr);
