@@ -7,22 +7,18 @@
  * 1 verification failed, 2 anything else).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/stat.h>
-#include <termios.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <sodium.h>
 
 #include "cli.h"
+#include "os.h"
 #include "paths.h"
 
 #define PASSWORD_MAX 1024
@@ -312,17 +308,18 @@ static void
 locale_beside_binary(void)
 {
 	char path[4096], *slash;
-	ssize_t n;
+	int fd;
 
 	if (getenv("LOCPATH") != NULL)
 		return;
-	n = readlink("/proc/self/exe", path, sizeof(path) - 32);
-	if (n <= 0 || (slash = memrchr(path, '/', (size_t)n)) == NULL)
+	if (qos_exe_path(path, sizeof(path) - 32) < 0 ||
+	    (slash = strrchr(path, '/')) == NULL)
 		return;
 	snprintf(slash + 1, sizeof(path) - (size_t)(slash + 1 - path),
 	    "locale/C.utf8/LC_CTYPE");
-	if (access(path, R_OK) != 0)
+	if ((fd = qos_open(path, QOS_READ, 0)) < 0)
 		return;
+	qos_close(fd);
 	slash[sizeof("/locale") - 1] = '\0';
 	setenv("LOCPATH", path, 0);
 }
@@ -379,14 +376,14 @@ main(int argc, char **argv)
  * locked memory that sodium_free wipes: stdio would leave copies of the
  * password in its buffers, and would read past the line.
  */
-static ssize_t
+static ptrdiff_t
 read_pw_line(int fd, char *pw, size_t cap)
 {
 	size_t n = 0;
-	ssize_t got;
+	ptrdiff_t got;
 
 	while (n < cap) {
-		got = read(fd, pw + n, 1);
+		got = qos_read(fd, pw + n, 1);
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got < 0)
@@ -395,14 +392,14 @@ read_pw_line(int fd, char *pw, size_t cap)
 			break;
 	}
 	pw[n] = '\0';
-	return (ssize_t)n;
+	return (ptrdiff_t)n;
 }
 
 static char *
 read_line(int fd, const char *what, size_t *len)
 {
 	char *pw = sodium_malloc(PASSWORD_MAX + 3);
-	ssize_t got;
+	ptrdiff_t got;
 	size_t n;
 
 	if (pw == NULL) {
@@ -430,8 +427,8 @@ read_line(int fd, const char *what, size_t *len)
 }
 
 /* The terminal's settings while echo is off, for a signal to put back. */
-static struct termios tty_saved;
-static volatile sig_atomic_t tty_fd = -1;
+static struct qos_tty tty_saved;
+static volatile sig_atomic_t tty_quiet;
 static const int tty_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 
 /* Ctrl-C at a password prompt must not leave the terminal without echo:
@@ -439,8 +436,8 @@ static const int tty_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 static void
 tty_restore_and_die(int sig)
 {
-	if (tty_fd >= 0)
-		tcsetattr(tty_fd, TCSAFLUSH, &tty_saved);
+	if (tty_quiet)
+		qos_echo_restore(&tty_saved);
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -461,26 +458,22 @@ tty_guard(int on)
 static char *
 ask(int tty, const char *prompt, size_t *len)
 {
-	struct termios quiet;
 	char *pw;
 
-	if (tcgetattr(tty, &tty_saved) < 0) {
+	if (qos_tty_save(tty, &tty_saved) < 0) {
 		fputs(prompt, stderr);
 		return read_line(tty, "terminal", len);
 	}
-	quiet = tty_saved;
-	quiet.c_lflag &= ~(tcflag_t)ECHO;
-	quiet.c_lflag |= ECHONL;
-	tty_fd = tty;
+	tty_quiet = 1;
 	tty_guard(1);
 	/* Echo goes off before the prompt shows: what is typed once the
 	 * prompt is there is neither echoed nor flushed away. */
-	tcsetattr(tty, TCSAFLUSH, &quiet);
+	qos_echo_off(&tty_saved);
 	fputs(prompt, stderr);
 	fflush(stderr);
 	pw = read_line(tty, "terminal", len);
-	tcsetattr(tty, TCSAFLUSH, &tty_saved);
-	tty_fd = -1;
+	qos_echo_restore(&tty_saved);
+	tty_quiet = 0;
 	tty_guard(0);
 	return pw;
 }
@@ -493,19 +486,19 @@ cli_password(const char *prompt, int confirm, size_t *len)
 	int fd;
 
 	if (cli.password_file != NULL) {
-		if ((fd = open(cli.password_file, O_RDONLY | O_CLOEXEC)) < 0) {
+		if ((fd = qos_open(cli.password_file, QOS_READ, 0)) < 0) {
 			cli_fail("%s: %s", cli.password_file, strerror(errno));
 			return NULL;
 		}
 		pw = read_line(fd, cli.password_file, len);
-		close(fd);
+		qos_close(fd);
 		return pw;
 	}
-	if (!isatty(STDIN_FILENO))
-		return read_line(STDIN_FILENO, "standard input", len);
-	if ((pw = ask(STDIN_FILENO, prompt, len)) == NULL || !confirm)
+	if (!qos_isatty(QOS_STDIN))
+		return read_line(QOS_STDIN, "standard input", len);
+	if ((pw = ask(QOS_STDIN, prompt, len)) == NULL || !confirm)
 		return pw;
-	if ((again = ask(STDIN_FILENO, "Password (again): ", &len2)) == NULL) {
+	if ((again = ask(QOS_STDIN, "Password (again): ", &len2)) == NULL) {
 		sodium_free(pw);
 		return NULL;
 	}
@@ -635,11 +628,9 @@ human(double bytes, char *out, size_t cap)
 static int
 columns(void)
 {
-	struct winsize ws;
+	int n = qos_term_width(QOS_STDERR);
 
-	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
-		return ws.ws_col;
-	return 80;
+	return n > 0 ? n : 80;
 }
 
 /* Seconds as m:ss or h:mm:ss. */
@@ -673,7 +664,7 @@ cli_progress(void *ud, uint64_t done, uint64_t total)
 	(void)ud;
 	/* done = total = 0 is the library asking, while it waits, whether
 	 * to go on: there is nothing to draw. */
-	if (cli.quiet || (done == 0 && total == 0) || !isatty(STDERR_FILENO))
+	if (cli.quiet || (done == 0 && total == 0) || !qos_isatty(QOS_STDERR))
 		return cli_stop_requested();
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	/* A new total is a new phase (pack's final copy): a new rate. */

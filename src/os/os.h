@@ -196,6 +196,38 @@ void qos_dir_close(struct qos_dir *d);
  * again), EWOULDBLOCK (NB and held by another), or another error. */
 int qos_lock(int fd, int how);
 
+/* ---- The terminal and the process (term.c) ---------------------------- */
+
+/* The standard descriptors. */
+#define QOS_STDIN       0
+#define QOS_STDOUT      1
+#define QOS_STDERR      2
+
+/* Reads up to n bytes, once: fewer at the end or from a terminal's line;
+ * -1 with errno (EINTR when a signal came first). */
+ptrdiff_t qos_read(int fd, void *buf, size_t n);
+/* 1 if fd is a terminal. */
+int qos_isatty(int fd);
+/* Columns of the terminal open as fd, or 0 if it does not say. */
+int qos_term_width(int fd);
+/* A terminal's settings, saved by qos_tty_save. */
+struct qos_tty {
+	int fd;
+	_Alignas(16) unsigned char saved[256]; /* the system's own record */
+};
+/* Saves the settings of the terminal fd in t. 0, or -1 if fd is not a
+ * terminal. */
+int qos_tty_save(int fd, struct qos_tty *t);
+/* Turns echo off on t's terminal (a newline still shows), dropping what
+ * was typed before. A password prompt: save, catch the signals that end
+ * the program (their handler calls qos_echo_restore), echo off, read,
+ * restore. */
+void qos_echo_off(const struct qos_tty *t);
+/* Puts back the settings t saved. Safe to call from a signal handler. */
+void qos_echo_restore(const struct qos_tty *t);
+/* The running program's own path, into buf. 0, or -1 if unknown. */
+int qos_exe_path(char *buf, size_t cap);
+
 /* ---- Locales ------------------------------------------------------------ */
 
 /* A handle on a UTF-8 character-type locale (C.UTF-8 where there is one,
