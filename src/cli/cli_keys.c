@@ -7,12 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <sodium.h>
 
 #include "cli.h"
+#include "os.h"
 
 #define OPT_PASSWORD_FILE 1000
 
@@ -44,9 +43,9 @@ cmd_keygen(int argc, char **argv)
 	}
 	if (pub == NULL || sec == NULL || optind != argc)
 		return cli_usage("keygen");
-	if (!force && (access(pub, F_OK) == 0 || access(sec, F_OK) == 0))
+	if (!force && (qos_exists(pub) || qos_exists(sec)))
 		return cli_fail("%s: file exists (use -f to overwrite)",
-		    access(sec, F_OK) == 0 ? sec : pub);
+		    qos_exists(sec) ? sec : pub);
 	if (!nopw && (pw = cli_password("Password for the new secret key: ",
 	    1, &pwlen)) == NULL)
 		return EXIT_OTHER;
@@ -93,7 +92,7 @@ make_parent(const char *path)
 		if (*p != '/')
 			continue;
 		*p = '\0';
-		if (mkdir(copy, 0700) < 0 && errno != EEXIST)
+		if (qos_mkdirat(QOS_AT_CWD, copy, 0700) < 0 && errno != EEXIST)
 			rc = -1;
 		*p = '/';
 	}
@@ -147,7 +146,7 @@ load_key_arg(const char *arg, int *status)
 		*status = cli_fail("out of memory");
 		return NULL;
 	}
-	rc = access(arg, F_OK) == 0 ? qasid_pubkey_load(pk, arg) :
+	rc = qos_exists(arg) ? qasid_pubkey_load(pk, arg) :
 	    qasid_pubkey_parse(pk, arg);
 	if (rc != QASID_OK) {
 		*status = cli_result(rc, qasid_pubkey_errmsg(pk));

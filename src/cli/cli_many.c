@@ -4,18 +4,15 @@
  * what they hold, never by name), one stable error code per failure for
  * --json, and the summary line after several bundles.
  */
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <zlib.h>
 
 #include "cli.h"
+#include "os.h"
 
 #define SNIFF_RAW 4096
 #define MANIFEST_NAME ".qasid/manifest"
@@ -29,13 +26,13 @@ cli_is_bundle(const char *path)
 {
 	unsigned char raw[SNIFF_RAW], tar[512];
 	z_stream z = {0};
-	ssize_t n;
+	ptrdiff_t n;
 	int fd, ok;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0)
+	if ((fd = qos_open(path, QOS_READ, 0)) < 0)
 		return -1;
-	n = read(fd, raw, sizeof(raw));
-	close(fd);
+	n = qos_read(fd, raw, sizeof(raw));
+	qos_close(fd);
 	if (n < 0)
 		return -1;
 	if (n < 2 || raw[0] != 0x1f || raw[1] != 0x8b)
@@ -66,11 +63,11 @@ static int
 gzip_magic(const char *path)
 {
 	unsigned char m[2];
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	ssize_t n = fd >= 0 ? read(fd, m, 2) : -1;
+	int fd = qos_open(path, QOS_READ, 0);
+	ptrdiff_t n = fd >= 0 ? qos_read(fd, m, 2) : -1;
 
 	if (fd >= 0)
-		close(fd);
+		qos_close(fd);
 	return n == 2 && m[0] == 0x1f && m[1] == 0x8b;
 }
 
@@ -81,14 +78,14 @@ static int
 walk_one(const char *path, int recursive, cli_bundle_fn fn, void *ud,
     int *worst)
 {
-	struct stat st;
+	struct qos_stat st;
 	int is;
 
-	if (lstat(path, &st) != 0)
+	if (qos_statat(QOS_AT_CWD, path, &st, QOS_NOFOLLOW) != 0)
 		return cli_fail("%s: %s", path, strerror(errno));
-	if (S_ISDIR(st.st_mode))
+	if (st.kind == QOS_DIR)
 		return recursive ? walk(path, recursive, fn, ud, worst) : 0;
-	if (!S_ISREG(st.st_mode))
+	if (st.kind != QOS_FILE)
 		return 0;
 	/* qasid copy's unfinished work: the next copy continues it. */
 	if (strncmp(base_name(path), ".qasid-copy-", 12) == 0) {
@@ -118,24 +115,22 @@ name_cmp(const void *a, const void *b)
 static char **
 read_names(const char *dir, size_t *count)
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
+	struct qos_dir *d = qos_dir_open(dir);
+	const char *e;
 	char **v = NULL, **nv;
 	size_t n = 0;
 
 	if (d == NULL)
 		return NULL;
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
+	while ((e = qos_dir_next(d, NULL)) != NULL) {
 		if ((nv = realloc(v, (n + 1) * sizeof(*v))) == NULL)
 			break;
 		v = nv;
-		if ((v[n] = strdup(e->d_name)) == NULL)
+		if ((v[n] = strdup(e)) == NULL)
 			break;
 		n++;
 	}
-	closedir(d);
+	qos_dir_close(d);
 	if (v != NULL)
 		qsort(v, n, sizeof(*v), name_cmp);
 	*count = n;
@@ -179,11 +174,12 @@ int
 cli_each_bundle(char **args, int nargs, int recursive, cli_bundle_fn fn,
     void *ud)
 {
-	struct stat st;
+	struct qos_stat st;
 	int worst = 0, s;
 
 	for (int i = 0; i < nargs; i++) {
-		if (stat(args[i], &st) == 0 && S_ISDIR(st.st_mode))
+		if (qos_statat(QOS_AT_CWD, args[i], &st, 0) == 0 &&
+		    st.kind == QOS_DIR)
 			s = walk(args[i], recursive, fn, ud, &worst) ? EXIT_OTHER : 0;
 		else
 			s = fn(ud, args[i]);
@@ -257,13 +253,14 @@ int
 cli_each_bundle_in_order(char **args, int nargs, int recursive,
     cli_bundle_fn fn, void *ud)
 {
-	struct stat st;
+	struct qos_stat st;
 	int worst = 0, s;
 
 	for (int i = 0; i < nargs; i++) {
 		struct founds fs = {0};
 		/* Bundles named one by one keep the order they were given. */
-		if (stat(args[i], &st) != 0 || !S_ISDIR(st.st_mode)) {
+		if (qos_statat(QOS_AT_CWD, args[i], &st, 0) != 0 ||
+		    st.kind != QOS_DIR) {
 			if ((s = fn(ud, args[i])) > worst)
 				worst = s;
 			continue;
@@ -333,7 +330,7 @@ cli_explain(const qasid_reader *r, const char *path, int rc,
 	static char msg[1536];
 	const char *why = qasid_reader_errmsg(r);
 	size_t plen = strlen(path);
-	struct stat st;
+	struct qos_stat st;
 	uint64_t want;
 
 	*code = cli_err_code(rc);
@@ -343,11 +340,11 @@ cli_explain(const qasid_reader *r, const char *path, int rc,
 	if (strncmp(why, path, plen) == 0 && strncmp(why + plen, ": ", 2) == 0)
 		why += plen + 2;
 	if (qasid_reader_expected_size(r, &want) == QASID_OK &&
-	    stat(path, &st) == 0 && (uint64_t)st.st_size < want) {
+	    qos_statat(QOS_AT_CWD, path, &st, 0) == 0 && st.size < want) {
 		*code = "incomplete";
 		snprintf(msg, sizeof(msg), "%s: incomplete copy: %jd of %"
 		    PRIu64 " bytes; copy it again from a complete one%s%s%s",
-		    path, (intmax_t)st.st_size, want, *why ? " (" : "", why,
+		    path, (intmax_t)st.size, want, *why ? " (" : "", why,
 		    *why ? ")" : "");
 		return msg;
 	}

@@ -29,7 +29,7 @@ at_of(int at)
 static int
 oflags(int flags)
 {
-	int o = O_CLOEXEC;
+	int o = O_CLOEXEC | O_NOCTTY;
 
 	o |= flags & QOS_RDWR ? O_RDWR : flags & QOS_WRITE ? O_WRONLY :
 	    O_RDONLY;

@@ -75,7 +75,8 @@ char *qdirname(const char *path);
 #define QOS_DIRECTORY   0x0080 /* fail (ENOTDIR) unless it is a folder */
 
 /* Opens name inside the folder open as at (or QOS_AT_CWD, or any at when
- * name is absolute); mode (e.g. 0600) only with QOS_CREATE. fd or -1. */
+ * name is absolute); mode (e.g. 0600) only with QOS_CREATE. A terminal
+ * opened so never becomes the controlling one. fd or -1. */
 int qos_openat(int at, const char *name, int flags, unsigned mode);
 /* The same as qos_openat(QOS_AT_CWD, ...). */
 int qos_open(const char *path, int flags, unsigned mode);
