@@ -8,13 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <sodium.h>
 
 #include "cli.h"
+#include "os.h"
 
 #define OPT_PASSWORD_FILE 1000
 #define OPT_JSON 1001
@@ -272,12 +271,9 @@ pack_tmp_name(const char *out)
 static int
 pack_rename(const char *tmp, const char *out, int force)
 {
-	if (force ? rename(tmp, out) == 0 : link(tmp, out) == 0 &&
-	    unlink(tmp) == 0)
+	if ((force ? qos_rename(tmp, out) : qrename_noreplace(QOS_AT_CWD, tmp,
+	    QOS_AT_CWD, out)) == 0)
 		return 0;
-	if (!force && (errno == EPERM || errno == ENOTSUP) &&
-	    access(out, F_OK) != 0 && rename(tmp, out) == 0)
-		return 0; /* FAT: no links */
 	return cli_fail("%s: %s", out, strerror(errno));
 }
 
@@ -289,7 +285,7 @@ pack_series(qasid_packer *p, const qasid_seckey *sk, struct packopts *o,
 	int status;
 
 	/* Refused before anything is recorded, as pack would refuse it. */
-	if (!o->force && access(o->out, F_OK) == 0)
+	if (!o->force && qos_exists(o->out))
 		return cli_fail("%s: file exists", o->out);
 	pk->have_seq = o->have_seq;
 	pk->reuse = o->reuse;
@@ -363,7 +359,7 @@ cmd_pack(int argc, char **argv)
 	if (status == 0 && tmp != NULL &&
 	    ((status = cli_packed_end(&pk, sk, o.out, tmp)) != 0 ||
 	    (status = pack_rename(tmp, o.out, o.force)) != 0))
-		unlink(tmp);
+		qos_unlinkat(QOS_AT_CWD, tmp, 0);
 	if (status == 0 && !cli.quiet && !cli.json)
 		printf("packed %s\n", cli_safe(o.out));
 	if (status == 0 && cli.verbose && !cli.quiet && !cli.json)
@@ -565,11 +561,12 @@ static int
 many_run(int argc, char **argv, struct many *m, cli_bundle_fn fn,
     const char *verb)
 {
-	struct stat st;
+	struct qos_stat st;
 	int worst, summary = argc - optind > 1;
 
 	for (int i = optind; i < argc; i++)
-		if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode))
+		if (qos_statat(QOS_AT_CWD, argv[i], &st, 0) == 0 &&
+		    st.kind == QOS_DIR)
 			summary = 1;
 	worst = cli_each_bundle_in_order(argv + optind, argc - optind,
 	    recursive, fn, m);

@@ -6,17 +6,15 @@
  * sequences, partial copies and stray temporary files named; the space
  * really left.
  */
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "cli_copy.h"
+#include "os.h"
 
 /* Checks one bundle in full, from the device rather than the cache. */
 static int
@@ -89,15 +87,13 @@ print_good(const struct catalog *cat, const struct centry *e,
 static unsigned
 leftovers(const char *dir)
 {
-	DIR *d = opendir(dir);
-	struct dirent *de;
+	struct qos_dir *d = qos_dir_open(dir);
 	unsigned n = 0;
-	const char *what;
+	const char *what, *s;
 
 	if (d == NULL)
 		return 0;
-	while ((de = readdir(d)) != NULL) {
-		const char *s = de->d_name;
+	while ((s = qos_dir_next(d, NULL)) != NULL) {
 		size_t len = strlen(s);
 		if (strncmp(s, ".qasid-copy-", 12) == 0)
 			what = "a partial copy (rerun qasid copy, or remove it)";
@@ -111,7 +107,7 @@ leftovers(const char *dir)
 		printf("%s/%s: %s\n", cli_safe(dir), cli_safe(s), what);
 		n++;
 	}
-	closedir(d);
+	qos_dir_close(d);
 	return n;
 }
 

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -237,6 +238,8 @@ qrename_noreplace(int fromfd, const char *from, int tofd, const char *to)
 {
 	struct stat st;
 
+	fromfd = fromfd == QOS_AT_CWD ? AT_FDCWD : fromfd;
+	tofd = tofd == QOS_AT_CWD ? AT_FDCWD : tofd;
 	if (renameat2(fromfd, from, tofd, to, RENAME_NOREPLACE) == 0)
 		return 0;
 	if (errno != EINVAL && errno != ENOSYS)
@@ -343,4 +346,10 @@ qos_cpus(void)
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 
 	return n <= 0 ? 1 : n > 65535 ? 65535 : (unsigned)n;
+}
+
+int
+qos_rename(const char *from, const char *to)
+{
+	return rename(from, to);
 }

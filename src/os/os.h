@@ -51,8 +51,11 @@ int qtmp_commit(int fd, char *tmpname, const char *path, int overwrite);
 /* Closes fd, removes tmpname and frees it; keeps errno. */
 void qtmp_abort(int fd, char *tmpname);
 /* renameat that never replaces an existing target: EEXIST instead. Falls
- * back to link and, on FAT, to a check before renaming. 0 or -1/errno. */
+ * back to link and, on FAT, to a check before renaming. fromfd and tofd
+ * may be QOS_AT_CWD. 0 or -1/errno. */
 int qrename_noreplace(int fromfd, const char *from, int tofd, const char *to);
+/* rename: gives from the name to, replacing what had it. 0 or -1. */
+int qos_rename(const char *from, const char *to);
 /* fchmod, except where the file system keeps no modes (FAT). 0 or -1. */
 int qchmod(int fd, unsigned mode);
 /* The folder part of path ("." if none), malloc'd. */
