@@ -18,10 +18,23 @@ later="src/unpack/unpack.c src/unpack/publish.c src/unpack/unpack.h"
 for f in $later; do
 	files=$(printf '%s\n' $files | grep -vx "$f")
 done
-bad=$(grep -n '^[[:space:]]*#[[:space:]]*include[[:space:]]*<' $files |
-    grep -Ev "<($std)\.h>")
+# The tool (src/cli) may include two more: getopt.h for its command line
+# (getopt_long; a port brings one) and signal.h (standard C; the POSIX
+# sigaction is used only through cli_signals in cli_stop.c).
+cli=$(ls src/cli/*.[ch])
+# Temporary exceptions: the copy and mirror commands still call POSIX
+# directly (O_DIRECT reads back, statvfs, FAT probes); they are being
+# reworked for mirrors that copy while verifying, and move to src/os then.
+clilater="src/cli/cli_copy.c src/cli/cli_mirror.c src/cli/cli_catalog.c"
+for f in $clilater; do
+	cli=$(printf '%s\n' $cli | grep -vx "$f")
+done
+bad=$( (grep -n '^[[:space:]]*#[[:space:]]*include[[:space:]]*<' $files |
+    grep -Ev "<($std)\.h>"
+    grep -n '^[[:space:]]*#[[:space:]]*include[[:space:]]*<' $cli |
+    grep -Ev "<($std|getopt|signal)\.h>") )
 if [ -n "$bad" ]; then
-	echo "qasid: outside src/os the library includes no system header" \
+	echo "qasid: outside src/os, qasid includes no system header" \
 	    "(put the call in src/os):" >&2
 	printf '%s\n' "$bad" >&2
 	exit 1
