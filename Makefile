@@ -73,7 +73,7 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 all: layers $(B)/qasid $(B)/libqasid.a $(B)/libqasid.so.$(SOVERSION) $(B)/qasid.pc
 
-# src/core and src/format stay free of system headers (see src/os).
+# Outside src/os nothing includes a system header (tools/check-layers.sh).
 layers:
 	@sh tools/check-layers.sh
 
