@@ -79,7 +79,8 @@ folder_refill(struct folder *f)
 	f->i = 0;
 }
 
-static int
+/* Inline: sorting entries calls it for every character compared. */
+static inline int
 folder_next(struct folder *f, uint32_t *cp)
 {
 	/* A segment of dropped characters folds to nothing: refill again. */
@@ -89,7 +90,7 @@ folder_next(struct folder *f, uint32_t *cp)
 		/* Nothing reorders across an ASCII character: fold it alone,
 		 * fast, and let the marks after it start the next segment. */
 		if (f->s[f->off] < 0x80) {
-			*cp = qu_casefold(f->s[f->off++]);
+			*cp = qu_casefold_ascii(f->s[f->off++]);
 			return 1;
 		}
 		folder_refill(f);

@@ -166,7 +166,7 @@ qu_casefold(uint32_t c)
 	const struct ut_fold *f;
 
 	if (c < 0x80)		/* most names are ASCII: skip the search */
-		return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+		return qu_casefold_ascii(c);
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
 		f = &ut_fold[mid];

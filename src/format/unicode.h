@@ -30,6 +30,13 @@ void qu_canonical_order(uint32_t *cp, size_t n);
  * 3 code points and returns how many. */
 uint32_t qu_casefold(uint32_t c);
 size_t qu_fold_full(uint32_t c, uint32_t out[3]);
+/* qu_casefold's ASCII part, inline: names are mostly ASCII, and comparing them while
+ * sorting a bundle's entries folds every character. */
+static inline uint32_t
+qu_casefold_ascii(uint32_t c)
+{
+	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
 
 /* Default-ignorable code points names may hold (joiners, bidirectional
  * marks, variation selectors), and the others, which they may not. */
