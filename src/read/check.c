@@ -137,7 +137,6 @@ static int
 check_place(struct body *b, const struct qmf_entry *e)
 {
 	char why[300];
-	const char *slash;
 	size_t parent;
 
 	if (b->prevlen > 0) {
@@ -152,8 +151,10 @@ check_place(struct body *b, const struct qmf_entry *e)
 	}
 	memcpy(b->prev, e->path, e->pathlen + 1);
 	b->prevlen = e->pathlen;
-	slash = memrchr(e->path, '/', e->pathlen);
-	parent = slash ? (size_t)(slash - e->path) : 0;
+	/* The parent's length: up to the last slash (memrchr is GNU's). */
+	for (parent = e->pathlen; parent > 0 && e->path[parent - 1] != '/';)
+		parent--;
+	parent = parent > 0 ? parent - 1 : 0;
 	/* Close folders this entry is not inside. */
 	while (b->depth > 0 && !(b->dirlen[b->depth] == parent &&
 	    memcmp(b->dirs, e->path, parent) == 0))
