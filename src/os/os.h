@@ -10,6 +10,17 @@
  * Conventions: a function returning int gives 0 (or a descriptor) on
  * success and -1 with errno set on failure, as POSIX does; errno values
  * are those of <errno.h>. Descriptors are ints, opened close-on-exec.
+ *
+ * Code moving off POSIX calls: open/openat -> qos_open/qos_openat with
+ * QOS_* flags; O_DIRECTORY|O_NOFOLLOW folders -> qos_open_dir; fstat,
+ * fstatat(AT_SYMLINK_NOFOLLOW) -> qos_fstat, qos_statat(QOS_NOFOLLOW),
+ * S_ISREG/S_ISDIR -> st.kind, st_dev/st_ino compared -> qos_same_file,
+ * geteuid -> qos_euid; fdopendir/readdir/closedir -> qos_dir_openfd,
+ * qos_dir_next, qos_dir_close (d_type -> kind); mkdirat, unlinkat
+ * (AT_REMOVEDIR) -> qos_mkdirat, qos_unlinkat(QOS_REMOVEDIR); a tree
+ * removed through descriptors -> qos_rm_contents, qos_rm_dir; flock ->
+ * qos_lock; fsync, lseek, ftruncate, pwrite -> qos_fsync, qos_seek,
+ * qos_truncate, qos_pwrite; statvfs and FAT limits -> qmedia_probe.
  */
 #ifndef QASID_OS_H
 #define QASID_OS_H
@@ -88,8 +99,8 @@ int qos_open(const char *path, int flags, unsigned mode);
 int qos_open_dir(int at, const char *name);
 /* A second descriptor on the same open file (sharing its offset). */
 int qos_dup(int fd);
-/* 1 if path names anything (even a dangling link's target aside: access
- * F_OK semantics, following links), else 0. */
+/* 1 if path names something, following links (access F_OK: a dangling
+ * link counts as missing), else 0. */
 int qos_exists(const char *path);
 
 /* ---- File status ---------------------------------------------------------- */
