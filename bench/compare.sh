@@ -85,7 +85,7 @@ counted() {
 	    $2 == "old" { o[$1] = $3; order[++n] = $1 }
 	    $2 == "new" { w[$1] = $3 }
 	    END { for (i = 1; i <= n; i++) { s = order[i];
-	    printf "| %s | %s | %d | %d | %.4f |\n", c, s, o[s], w[s],
+	    printf "| %s | %s | %.0f | %.0f | %.4f |\n", c, s, o[s], w[s],
 	    w[s] / o[s] } }'
 }
 
