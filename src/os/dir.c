@@ -63,7 +63,8 @@ qos_open(const char *path, int flags, unsigned mode)
 int
 qos_open_dir(int at, const char *name)
 {
-	return qos_openat(at, name, QOS_READ | QOS_DIRECTORY | QOS_NOFOLLOW, 0);
+	return qos_openat(at, name, QOS_READ | QOS_DIRECTORY | QOS_NOFOLLOW,
+	    0);
 }
 
 int
@@ -234,7 +235,7 @@ qos_dir_close(struct qos_dir *d)
 	free(d);
 }
 
-/* ---- Removing ------------------------------------------------------------ */
+/* ---- Removing ---------------------------------------------------------- */
 
 static int
 rm_tree(int at, const char *name)

@@ -103,7 +103,7 @@ int qos_dup(int fd);
  * link counts as missing), else 0. */
 int qos_exists(const char *path);
 
-/* ---- File status ---------------------------------------------------------- */
+/* ---- File status ------------------------------------------------------- */
 
 /* What a name is. */
 enum qos_kind {
@@ -198,7 +198,7 @@ int qos_dir_fd(struct qos_dir *d);
 /* Ends the walk; NULL is a no-op. */
 void qos_dir_close(struct qos_dir *d);
 
-/* ---- Locks (lock.c) ------------------------------------------------------ */
+/* ---- Locks (lock.c) ---------------------------------------------------- */
 
 /* How of qos_lock: shared or exclusive, or'ed with NB not to wait. */
 #define QOS_LOCK_SH     0x1
