@@ -49,7 +49,8 @@ LIB_SRC = src/core/error.c src/core/buf.c src/core/queue.c src/core/source.c \
           src/format/gz.c src/format/tar.c src/format/manifest.c \
           src/format/manifest_write.c src/format/head.c \
           src/os/file.c src/os/locale.c src/os/media.c \
-          src/keys/keys.c src/keys/keyring.c \
+          src/keys/keys.c src/keys/keyring.c src/keys/statement.c \
+          src/keys/records.c \
           src/pack/pack.c src/pack/body.c src/pack/meta.c \
           src/pack/meta_exif.c src/pack/meta_bmff.c src/pack/meta_pdf.c \
           src/pack/meta_pack.c src/pack/scrub.c \
@@ -61,7 +62,7 @@ LIB_SRC = src/core/error.c src/core/buf.c src/core/queue.c src/core/source.c \
 CLI_SRC = src/cli/cli.c src/cli/cli_keys.c src/cli/cli_bundle.c \
           src/cli/cli_stop.c src/cli/cli_media.c src/cli/cli_seen.c \
           src/cli/cli_many.c src/cli/cli_copy.c src/cli/cli_mirror.c \
-          src/cli/cli_catalog.c src/cli/cli_check.c
+          src/cli/cli_catalog.c src/cli/cli_check.c src/cli/cli_keytime.c
 SRC_H   = $(wildcard src/*/*.h)
 LIB_OBJ = $(LIB_SRC:src/%.c=$(B)/%.o)
 CLI_OBJ = $(CLI_SRC:src/%.c=$(B)/%.o)

@@ -308,6 +308,28 @@ pack_series(qasid_packer *p, const qasid_seckey *sk, struct packopts *o,
 	return 0;
 }
 
+/* Bundles commit to the key's successor, SEC.next.pub beside SEC, when
+ * keygen or key rotate made one (docs/FORMAT.md 17.3). */
+static int
+pack_next_key(qasid_packer *p, const char *sec)
+{
+	char *npub = cli_next_path(sec, 1);
+	qasid_pubkey *next = qasid_pubkey_new();
+	int status = 0, rc;
+
+	if (npub == NULL || next == NULL)
+		status = cli_fail("out of memory");
+	else if (access(npub, F_OK) == 0) {
+		if ((rc = qasid_pubkey_load(next, npub)) != QASID_OK)
+			status = cli_result(rc, qasid_pubkey_errmsg(next));
+		else
+			qasid_packer_set_next_key(p, next);
+	}
+	qasid_pubkey_free(next);
+	free(npub);
+	return status;
+}
+
 int
 cmd_pack(int argc, char **argv)
 {
@@ -345,7 +367,8 @@ cmd_pack(int argc, char **argv)
 		status = cli_result(enc, qasid_seckey_errmsg(sk));
 		goto out;
 	}
-	if ((status = load_seckey(sk, o.sec, enc)) != 0)
+	if ((status = load_seckey(sk, o.sec, enc)) != 0 ||
+	    (status = pack_next_key(p, o.sec)) != 0)
 		goto out;
 	/* With -n the sequence is checked against this key's record. */
 	if (o.series != NULL && ((status = pack_series(p, sk, &o, &pk,
@@ -543,10 +566,12 @@ static int
 verify_one(void *ud, const char *path)
 {
 	struct many *m = ud;
-	qasid_reader *r = cli_reader_new(m->kr);
+	qasid_reader *r;
 	int rc, status;
 
-	if (r == NULL)
+	if (!integrity)
+		cli_keys_beside(m->kr, path);
+	if ((r = cli_reader_new(m->kr)) == NULL)
 		return EXIT_OTHER;
 	qasid_reader_set_progress(r, cli_progress, NULL);
 	if (!integrity)
@@ -562,6 +587,8 @@ verify_one(void *ud, const char *path)
 	cli_catch_stop(0);
 	m->vs = integrity ? -1 : cli_seen_end(&m->seen, path,
 	    qasid_reader_info(r), rc, 1);
+	if (rc == QASID_OK && !integrity)
+		cli_keys_note(m->kr, r);
 	if (rc == QASID_OK && cli.json)
 		print_info_json(path, qasid_reader_info(r), rc, "", "");
 	if (rc == QASID_OK && !cli.json && !cli.quiet && integrity)
@@ -635,6 +662,7 @@ unpack_one(void *ud, const char *path)
 	qasid_reader *r;
 	int rc, status;
 
+	cli_keys_beside(m->kr, path);
 	if ((r = cli_reader_new(m->kr)) == NULL)
 		return EXIT_OTHER;
 	qasid_reader_set_progress(r, cli_progress, NULL);
@@ -649,6 +677,8 @@ unpack_one(void *ud, const char *path)
 		cli_stopped(m->dir, "nothing was unpacked");
 	cli_catch_stop(0);
 	m->vs = cli_seen_end(&m->seen, path, qasid_reader_info(r), rc, 1);
+	if (rc == QASID_OK)
+		cli_keys_note(m->kr, r);
 	if (rc == QASID_OK && cli.json)
 		print_info_json(path, qasid_reader_info(r), rc, "", "");
 	else if (rc == QASID_OK && !cli.quiet) {
@@ -765,6 +795,7 @@ list_one(void *ud, const char *path)
 	struct listing l = {0};
 	int rc, status;
 
+	cli_keys_beside(m->kr, path);
 	if ((l.r = cli_reader_new(m->kr)) == NULL)
 		return EXIT_OTHER;
 	if (m->ok + m->failed > 0 && !cli.json)

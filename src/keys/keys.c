@@ -341,6 +341,15 @@ qkey_commitment(const unsigned char *id, const unsigned char *pk,
 	crypto_generichash(out, QF_KEYHASH, raw, sizeof(raw), NULL, 0);
 }
 
+void
+qasid_pubkey_commitment(const qasid_pubkey *pk, char out[65])
+{
+	unsigned char h[QF_KEYHASH];
+
+	qkey_commitment(pk->id, pk->pk, h);
+	qhex(h, QF_KEYHASH, out);
+}
+
 const char *
 qasid_pubkey_errmsg(const qasid_pubkey *pk)
 {
