@@ -100,9 +100,19 @@ rotation_keys(struct rotation *r, const struct keyargs *a, const char *nsec)
 	    (r->succpk = qasid_pubkey_new()) == NULL ||
 	    (r->nextpk = qasid_pubkey_new()) == NULL)
 		return cli_fail("out of memory");
-	if ((status = load_sec(r->old, a->sec, &r->pw, &r->pwlen)) != 0)
+	/* A seized key is gone: its successor alone signs the rotation. */
+	if (access(a->sec, F_OK) != 0 && errno == ENOENT &&
+	    access(nsec, F_OK) == 0) {
+		qasid_seckey_free(r->old);
+		r->old = NULL;
+		if ((status = qasid_pubkey_load(r->oldpk, a->pub)) != QASID_OK)
+			return cli_result(status, qasid_pubkey_errmsg(r->oldpk));
+	} else if ((status = load_sec(r->old, a->sec, &r->pw, &r->pwlen)) !=
+	    0) {
 		return status;
-	qasid_seckey_pubkey(r->old, r->oldpk);
+	} else {
+		qasid_seckey_pubkey(r->old, r->oldpk);
+	}
 	if (access(nsec, F_OK) == 0) {
 		if ((status = load_sec(r->succ, nsec, &r->pw, &r->pwlen)) != 0)
 			return status;
@@ -187,7 +197,7 @@ rotation_files(struct rotation *r, const struct keyargs *a, const char *nsec,
 	opub = path_with(a->pub, ext, "");
 	if (osec == NULL || opub == NULL)
 		status = cli_fail("out of memory");
-	else if ((status = move(a->sec, osec)) == 0 &&
+	else if ((r->old == NULL || (status = move(a->sec, osec)) == 0) &&
 	    (status = move(a->pub, opub)) == 0)
 		status = save_pair(r, r->succ, r->succpk, a->sec, a->pub);
 	if (status == 0)

@@ -261,7 +261,10 @@ apply_rotate(qasid_keyring *kr, struct qring_key *old,
 	memcpy(old->to_id, v->new_id, QK_KEYID);
 	memcpy(old->to_pk, v->new_pk, crypto_sign_PUBLICKEYBYTES);
 	old->since = v->created;
-	old->status = v->compromised ? QRING_COMPROMISED : QRING_RETIRED;
+	/* A compromise already known stands: a rotation never lifts it. */
+	if (old->status != QRING_COMPROMISED)
+		old->status = v->compromised ? QRING_COMPROMISED :
+		    QRING_RETIRED;
 	snprintf(name, sizeof(name), "%s", old->name);
 	/* Appending may move the keys: old is not used after this. */
 	if ((k = qkeyring_find_exact(kr, v->new_id, v->new_pk)) == NULL &&

@@ -250,3 +250,31 @@ else
 	t_skip "$T_NAME" "minisign not installed"
 fi
 t_end
+
+t_begin "a seized laptop: the successor revokes the key and rotates to itself"
+export QASID_KEYRING="$W/seized.keyring" QASID_STATE="$W/state-seized"
+L="$W/laptop" && mkdir -p "$L" "$W/s2"
+"$QASID" keygen -q -W -p "$L/k.pub" -s "$L/k.sec" 2>/dev/null
+run 0 "$QASID" trust add -n paper "$L/k.pub"
+run 0 pack_at $T0 1 "$W/s2/paper-1.qasid" "$L/k.sec"
+run 0 pack_at $((T0 + 10)) 2 "$W/s2/paper-2.qasid" "$L/k.sec"
+run 0 "$QASID" verify "$W/s2/paper-1.qasid"
+# The laptop is taken with k.sec on it; k.sec.next was kept elsewhere.
+mv "$L/k.sec" "$W/seized.sec"
+run 0 "$QASID" key revoke -s "$L/k.sec.next" -p "$L/k.pub" \
+    -o "$W/s2/.qasid-keys-revoke" --compromised=news/1
+mkdir "$W/s2/.qasid-keys"
+mv "$W/s2/.qasid-keys-revoke" "$W/s2/.qasid-keys/seized.revoke"
+mv "$W/s2/.qasid-keys-revoke.minisig" "$W/s2/.qasid-keys/seized.revoke.minisig"
+SOURCE_DATE_EPOCH=$((T0 + 20)) run 0 "$QASID" key rotate -s "$L/k.sec" \
+    -p "$L/k.pub" -o "$W/s2/.qasid-keys"
+run 0 pack_at $((T0 + 30)) 3 "$W/s2/paper-3.qasid" "$L/k.sec"
+# The thief signs with the seized key.
+run 0 pack_at $((T0 + 40)) 4 "$W/thief-4.qasid" "$W/seized.sec"
+run 0 "$QASID" verify "$W/s2/paper-3.qasid"
+t_grep "^qasid: note: the publisher revoked key" "$ERR"
+t_grep "^qasid: note: the publisher rotated from key" "$ERR"
+cp "$W/thief-4.qasid" "$W/s2/"
+run 1 "$QASID" verify "$W/s2/thief-4.qasid"
+t_grep "which its publisher revoked as compromised" "$ERR"
+t_end
