@@ -319,7 +319,7 @@ st_fields(qasid_statement *st, char *p)
 	st->compromised = strcmp(v, "compromised") == 0;
 	if ((!st->compromised && strcmp(v, "retired") != 0) ||
 	    (v = st_field(&p, "after")) == NULL || st_after(st, v) != 0 ||
-	    (v = st_field(&p, "created")) == NULL)
+	    (v = st_field(&p, "created")) == NULL || v[0] < '0' || v[0] > '9')
 		return -1;
 	st->created = (int64_t)strtoll(v, NULL, 10);
 	return strcmp(p, "end\n") == 0 ? 0 : -1;
