@@ -17,18 +17,6 @@
 
 #define OPT_PASSWORD_FILE 1000
 
-char *
-cli_next_path(const char *sec, int pub)
-{
-	const char *ext = pub ? ".next.pub" : ".next";
-	size_t n = strlen(sec) + strlen(ext) + 1;
-	char *p = malloc(n);
-
-	if (p != NULL)
-		snprintf(p, n, "%s%s", sec, ext);
-	return p;
-}
-
 /* An empty password protects nothing: say so, and ask to go on. Where
  * nobody can answer, -W is how to mean it. */
 static int

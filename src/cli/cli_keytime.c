@@ -49,6 +49,12 @@ path_with(const char *a, const char *b, const char *c)
 	return p;
 }
 
+char *
+cli_next_path(const char *sec, int pub)
+{
+	return path_with(sec, ".next", pub ? ".pub" : "");
+}
+
 /* Loads a secret key, asking for its password once into *pw if needed. */
 static int
 load_sec(qasid_seckey *sk, const char *path, char **pw, size_t *pwlen)
