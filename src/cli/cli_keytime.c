@@ -330,6 +330,27 @@ is_statement(const char *path)
 	return memcmp(head, "qasid-statement 1\n", 18) == 0;
 }
 
+/* The keys a statement names, as people compare them. */
+static void
+show_keys(const qasid_statement *st)
+{
+	qasid_pubkey *pk = qasid_pubkey_new();
+	char id[QASID_KEYID_HEX], fp[48];
+
+	if (pk == NULL)
+		return;
+	qasid_statement_key(st, pk);
+	qasid_pubkey_id(pk, id);
+	qasid_pubkey_fingerprint(pk, fp);
+	printf("key %s, fingerprint %s\n", id, fp);
+	if (qasid_statement_new_key(st, pk) == QASID_OK) {
+		qasid_pubkey_id(pk, id);
+		qasid_pubkey_fingerprint(pk, fp);
+		printf("new key %s, fingerprint %s\n", id, fp);
+	}
+	qasid_pubkey_free(pk);
+}
+
 static int
 show_statement(const char *path)
 {
@@ -342,6 +363,7 @@ show_statement(const char *path)
 	/* Canonical, so only keys, hashes, numbers and a series name. */
 	if (rc == QASID_OK) {
 		fputs(qasid_statement_text(st), stdout);
+		show_keys(st);
 		printf("signatures: valid (who may make it is the keyring's to "
 		    "judge: qasid trust import %s)\n", cli_safe(path));
 	}

@@ -158,6 +158,16 @@ run 1 "$QASID" trust import "$W/half.rotate"
 t_grep "not a qasid key statement" "$ERR"
 t_end
 
+t_begin "key show prints a statement and the fingerprints it names"
+run 0 "$QASID" key show "$S/.qasid-keys/$k1-$k2.rotate"
+t_grep "^kind rotate$" "$OUT"
+t_grep "^key $k1, fingerprint " "$OUT"
+fp2=$("$QASID" trust show "$W/k2.pub" | sed 's/^[0-9A-F]*  //; s/  -$//')
+t_grep "^new key $k2, fingerprint $fp2$" "$OUT"
+t_grep "^signatures: valid" "$OUT"
+run 1 "$QASID" key show "$W/corrupt.rotate"
+t_end
+
 t_begin "a statement arriving again changes nothing"
 run 0 "$QASID" trust import "$f"
 t_grep "nothing new" "$OUT"

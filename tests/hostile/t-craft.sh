@@ -33,12 +33,14 @@ t_begin "crafted honest format-2 bundle is byte-identical to qasid pack"
 (cd "$W/in" && QASID_STATE="$W/state2" SOURCE_DATE_EPOCH=1700000000 \
     "$QASID" pack -q -s "$W/k.sec" -t "Crafted" -n news -N 7 \
     -o "$W/packed2.qasid" docs) || t_fail "pack failed"
-craft "$W/crafted2.qasid" <<'PY'
+# The key keygen made has a successor: the bundle commits to it.
+NEXT=$(sed -n 2p "$W/k.sec.next.pub" | base64 -d | b2sum -l 256 | cut -d' ' -f1)
+craft "$W/crafted2.qasid" <<PY
 Bundle(K, [Dir("docs"), File("docs/a.txt", b"hello\n"), File("docs/empty"),
            File("docs/run.sh", b"#!/bin/sh\necho hi\n", 0o755), Dir("docs/sub"),
            File("docs/sub/b.txt", b"".join(b"line %d\n" % i for i in range(1, 401)))],
-       title=b"Crafted", series=b"news", sequence=7).write(OUT, manifest=v2,
-                                                          trusted=format2)
+       title=b"Crafted", series=b"news", sequence=7).write(OUT,
+    manifest=lambda m: v2(m, next_key=b"$NEXT"), trusted=format2)
 PY
 t_same "$W/packed2.qasid" "$W/crafted2.qasid"
 t_end
