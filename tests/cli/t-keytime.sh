@@ -288,3 +288,24 @@ cp "$W/thief-4.qasid" "$W/s2/"
 run 1 "$QASID" verify "$W/s2/thief-4.qasid"
 t_grep "which its publisher revoked as compromised" "$ERR"
 t_end
+
+t_begin "unpack and list follow statements beside the bundle too"
+export QASID_KEYRING="$W/follow.keyring" QASID_STATE="$W/state-follow"
+run 0 "$QASID" trust add -n news "$W/k1.pub"
+run 0 "$QASID" list "$W/only3/news-3.qasid"
+t_grep "rotated from key $k1 to key $k2" "$ERR"
+t_nogrep "not trusted" "$ERR"
+export QASID_KEYRING="$W/follow2.keyring"
+run 0 "$QASID" trust add -n news "$W/k1.pub"
+run 0 "$QASID" unpack -C "$W/out3" "$W/only3/news-3.qasid"
+t_grep "rotated from key $k2 to key $k3" "$ERR"
+t_exists "$W/out3/in/news.txt"
+t_end
+
+t_begin "without the statements a bundle of a later key is not trusted"
+export QASID_KEYRING="$W/nofollow.keyring"
+run 0 "$QASID" trust add -n news "$W/k1.pub"
+mkdir "$W/bare" && cp "$S/news-3.qasid" "$W/bare/"
+run 1 "$QASID" verify "$W/bare/news-3.qasid"
+t_grep "signed by key $k3, which is not trusted" "$ERR"
+t_end
