@@ -56,6 +56,7 @@ LIB_SRC = src/core/error.c src/core/buf.c src/core/queue.c src/core/source.c \
           src/pack/meta_pack.c src/pack/scrub.c \
           src/read/read.c src/read/inflate.c src/read/feed.c \
           src/read/hasher.c src/read/check.c src/read/state.c \
+          src/read/keytime.c \
           src/unpack/unpack.c src/unpack/publish.c src/unpack/leftover.c \
           src/unpack/salvage.c \
           src/repair/recover.c src/repair/repair.c src/repair/rec_handle.c

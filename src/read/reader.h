@@ -103,6 +103,9 @@ struct qasid_reader {
  * head. */
 enum { QREAD_UNCHECKED = 0, QREAD_SIGNED = 1, QREAD_INTEGRITY = 2 };
 int qread_head(qasid_reader *r, int verify);
+/* keytime.c: the signing key's status and commitment against what the
+ * keyring knows (FORMAT.md 17.3), once its signature verified. */
+int qread_key_time(qasid_reader *r);
 /* Checks the body against the manifest, feeding sink (may be NULL). */
 int qread_body(qasid_reader *r, const struct qsink *sink);
 
