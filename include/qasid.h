@@ -509,6 +509,9 @@ typedef struct qasid_info {
 	int64_t expires;     /* when the publisher stops standing by it */
 	char volume_set[65]; /* a volume: its set's id, hex */
 	uint64_t volume_part, volume_count;
+	int key_status;      /* QASID_KEY_* of the key that verified it: a
+	                      * retired key's bundles made before it was
+	                      * retired still verify */
 } qasid_info;
 
 /* One manifest entry. */

@@ -139,6 +139,7 @@ struct cli_seen {
 	qasid_verdict v;
 	char head[65];
 	int judged, failed, allow_older, may_refuse;
+	int retired;    /* a sequence above those seen, by a retired key */
 };
 
 /* Finds the record's folder; 0 or an exit status. */

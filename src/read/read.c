@@ -254,6 +254,7 @@ check_signature(qasid_reader *r, const struct qbuf *sigtext,
 	r->info.keyid_shared = qkeyring_match(r->kr, k->id, &first) > 1;
 	memcpy(r->sigkey, s.keyid, QK_KEYID);
 	r->signkey = k;
+	r->info.key_status = k->status;
 	r->info.signature_ok = 1;
 	return QASID_OK;
 }

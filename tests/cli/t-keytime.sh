@@ -135,6 +135,12 @@ run 1 "$QASID" verify "$W/late.qasid"
 t_grep "^qasid: $W/late.qasid: signed by key $k1, made after its publisher rotated to key $k2$" "$ERR"
 t_end
 
+t_begin "a retired key: a backdated bundle above the sequences seen is refused"
+run 0 pack_at $((T0 + 50)) 9 "$W/backdated.qasid" "$P/k.sec.retired-$k1"
+run 1 "$QASID" verify "$W/backdated.qasid"
+t_grep "^qasid: $W/backdated.qasid: news/9 of key $k1, which its publisher rotated away from after news/1: a retired key signs nothing new$" "$ERR"
+t_end
+
 t_begin "a thief with the current key alone cannot rotate"
 mkdir "$W/thief" && cp "$P/k.sec" "$P/k.pub" "$W/thief/"
 cd "$W/thief" || exit 1
