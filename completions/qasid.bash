@@ -52,8 +52,8 @@ _qasid()
 	done
 
 	if [[ -z $cmd ]]; then
-		_qasid_reply -W 'keygen pack verify unpack protect repair list trust help
-		    --version --help' -- "$cur"
+		_qasid_reply -W 'keygen pack verify unpack protect repair list trust key
+		    help --version --help' -- "$cur"
 		return 0
 	fi
 
@@ -74,7 +74,7 @@ _qasid()
 
 	case $cmd in
 	keygen) opts='-p -s -W -f -q --password-file --help' ;;
-	pack) opts='-s -o -t -n -N -j -f -q -v --json --scrub --keep-metadata
+	pack) opts='-s -o -t -n -N -j -f -q -v --json --scrub --keep-metadata --format
 		--password-file --help' ;;
 	verify) opts='-p -P -K -q -v --json --help' ;;
 	unpack) opts='-p -P -K -C --salvage -q -v --help' ;;
@@ -82,8 +82,9 @@ _qasid()
 	repair) opts='-p -P -K -q --help' ;;
 	list) opts='-p -P -K --json --help' ;;
 	trust) opts='-K -n -q --json --help' ;;
+	key) opts='-s -p -o -q --compromised --password-file --help' ;;
 	help)
-		_qasid_reply -W 'keygen pack verify unpack protect repair list trust' -- "$cur"
+		_qasid_reply -W 'keygen pack verify unpack protect repair list trust key' -- "$cur"
 		return 0
 		;;
 	*) return 0 ;;
@@ -96,12 +97,16 @@ _qasid()
 	case $cmd/$sub in
 	keygen/*) ;;
 	trust/)
-		_qasid_reply -W 'add list remove show' -- "$cur"
+		_qasid_reply -W 'add list remove show import' -- "$cur"
+		;;
+	key/)
+		_qasid_reply -W 'rotate revoke show' -- "$cur"
 		;;
 	trust/remove)
 		_qasid_reply -W "$(_qasid_keyids "$qasid" "$ring")" -- "$cur"
 		;;
-	trust/add | trust/show | pack/* | verify/* | unpack/* | list/*)
+	trust/add | trust/show | trust/import | key/show | pack/* | verify/* | \
+	    unpack/* | list/*)
 		_qasid_files -f "$cur"
 		;;
 	esac

@@ -60,11 +60,13 @@ extern "C" {
 #else
 #define QASID_API
 #endif
-#define QASID_FORMAT_VERSION 1
+/* The bundle format qasid writes by default; it reads 1 to this. */
+#define QASID_FORMAT_VERSION 2
 
 /*
  * Result codes. Append only; never renumbered. Codes from
- * QASID_ERR_FORMAT to QASID_ERR_UNSAFE mean the bundle failed verification:
+ * QASID_ERR_FORMAT to QASID_ERR_UNSAFE, and from QASID_ERR_REVOKED to
+ * QASID_ERR_CONTRADICTION, mean the bundle failed verification:
  * qasid_err_is_verification() says so.
  */
 typedef enum qasid_err {
@@ -89,7 +91,12 @@ typedef enum qasid_err {
 	QASID_ERR_CANCELLED = -18, /* the progress callback asked to stop */
 	QASID_ERR_METADATA = -19,  /* a file reveals a place, device or person */
 	QASID_ERR_STATE = -20,     /* the record of bundles seen is unusable */
-	QASID_ERR_REFUSED = -21    /* the head check refused the bundle */
+	QASID_ERR_REFUSED = -21,   /* the head check refused the bundle */
+	/* Keys over time (docs/FORMAT.md 17.3); -22 to -24 are other work's. */
+	QASID_ERR_REVOKED = -25,   /* signed by a key revoked as compromised */
+	QASID_ERR_RETIRED = -26,   /* a new bundle of a key rotated away from */
+	QASID_ERR_CONTRADICTION = -27 /* statements or commitments that
+	                              * contradict each other */
 } qasid_err;
 
 /* A fixed English string for a code; never NULL. */
@@ -138,6 +145,11 @@ QASID_API void qasid_pubkey_b64(const qasid_pubkey *pk, char out[64]);
 /* A fingerprint two people can read to each other: eight groups of four
  * digits derived from the whole key, into out[48]. */
 QASID_API void qasid_pubkey_fingerprint(const qasid_pubkey *pk, char out[48]);
+
+/* What a bundle signed by the key before this one commits to when it
+ * names this key as its successor (its next-key): BLAKE2b-256 of the
+ * decoded key line, 64 hex digits and a NUL into out[65]. */
+QASID_API void qasid_pubkey_commitment(const qasid_pubkey *pk, char out[65]);
 
 QASID_API const char *qasid_pubkey_errmsg(const qasid_pubkey *pk);
 
@@ -223,6 +235,95 @@ QASID_API size_t qasid_keyring_find(const qasid_keyring *kr,
 
 QASID_API const char *qasid_keyring_errmsg(const qasid_keyring *kr);
 
+/* ---- Key statements ------------------------------------------------------
+ *
+ * Rotation and revocation statements (docs/FORMAT.md 17.3): text files
+ * signed in minisign's format, FILE with FILE.minisig and, for a rotation
+ * the old key signed too, FILE.old.minisig. They authenticate themselves,
+ * so they may travel any untrusted way; a keyring takes them with
+ * qasid_keyring_apply().
+ *   1. qasid_statement_new().
+ *   2. qasid_statement_rotate() or _revoke(), then qasid_statement_save();
+ *      or qasid_statement_load() one to apply.
+ *   3. qasid_statement_free().
+ */
+typedef struct qasid_statement qasid_statement;
+
+enum { QASID_STATEMENT_ROTATE = 1, QASID_STATEMENT_REVOKE = 2 };
+
+QASID_API qasid_statement *qasid_statement_new(void);
+QASID_API void qasid_statement_free(qasid_statement *st);
+
+/* old is replaced by new_key, whose own successor is next (NULL: none
+ * yet). created: seconds since the epoch. */
+QASID_API int qasid_statement_rotate(qasid_statement *st,
+    const qasid_pubkey *old, const qasid_pubkey *new_key,
+    const qasid_pubkey *next, int64_t created);
+
+/* key is retired (compromised 0) or compromised; for a compromised key,
+ * series (may be NULL: all) and after say which of its bundles stay
+ * good: those of the series up to sequence after. */
+QASID_API int qasid_statement_revoke(qasid_statement *st,
+    const qasid_pubkey *key, int compromised, const char *series,
+    uint64_t after, int64_t created);
+
+/* Marks a rotation as made because the old key was compromised. */
+QASID_API void qasid_statement_set_compromised(qasid_statement *st);
+
+/* Writes path and path.minisig, signed by signer (a rotation: the new
+ * key; a revocation: the key itself or its successor), and, when old is
+ * not NULL, path.old.minisig signed by old. Never overwrites:
+ * QASID_ERR_EXISTS. */
+QASID_API int qasid_statement_save(qasid_statement *st, const char *path,
+    const qasid_seckey *signer, const qasid_seckey *old);
+
+/* Reads path and its signatures. QASID_ERR_FORMAT if the text is not a
+ * statement in canonical form, QASID_ERR_SIGNATURE if a signature does not
+ * verify by the key the statement names (forged or damaged). Whether the
+ * signer may make it is the keyring's to judge. */
+QASID_API int qasid_statement_load(qasid_statement *st, const char *path);
+
+QASID_API int qasid_statement_kind(const qasid_statement *st);
+/* The key the statement is about, and the new key (QASID_ERR_NOTFOUND
+ * when there is none). */
+QASID_API int qasid_statement_key(const qasid_statement *st,
+    qasid_pubkey *pk);
+QASID_API int qasid_statement_new_key(const qasid_statement *st,
+    qasid_pubkey *pk);
+/* The statement's text, NUL-terminated; valid until st changes. */
+QASID_API const char *qasid_statement_text(const qasid_statement *st);
+QASID_API const char *qasid_statement_errmsg(const qasid_statement *st);
+
+/*
+ * Takes a loaded statement into the keyring (save it afterwards):
+ *   a rotation of a trusted key, signed by the successor its bundles
+ *   committed to (or, where none was seen, by the old key too), retires
+ *   the old key and trusts the new one under the old one's name;
+ *   a revocation by a trusted key, or by its committed successor, marks
+ *   it retired or compromised.
+ * QASID_OK when the keyring changed, 1 when it knew this already;
+ * QASID_ERR_NOTFOUND if the statement is about a key not trusted;
+ * QASID_ERR_SIGNATURE if its signer may not make it (forged);
+ * QASID_ERR_CONTRADICTION if it contradicts what the keyring holds (the
+ * message names both; the key then counts as compromised).
+ */
+QASID_API int qasid_keyring_apply(qasid_keyring *kr,
+    const qasid_statement *st);
+
+/* What the keyring knows of its i-th key (file order). */
+typedef struct qasid_key_status {
+	int status;           /* QASID_KEY_CURRENT, _RETIRED, _COMPROMISED */
+	char rotated_to[QASID_KEYID_HEX]; /* the key it rotated to, or "" */
+	char series[65];      /* compromised after SERIES AFTER; "" for all */
+	uint64_t after;
+	int64_t since;        /* created time of the statement */
+	char next_key[65];    /* the successor commitment seen first, hex */
+} qasid_key_status;
+enum { QASID_KEY_CURRENT = 0, QASID_KEY_RETIRED = 1,
+	QASID_KEY_COMPROMISED = 2 };
+QASID_API int qasid_keyring_status(const qasid_keyring *kr, size_t i,
+    qasid_key_status *s);
+
 /* ---- Packing ----------------------------------------------------------- */
 
 typedef struct qasid_packer qasid_packer;
@@ -260,6 +361,18 @@ QASID_API int qasid_packer_set_series(qasid_packer *p, const char *series,
 
 /* Creation time, seconds since the epoch; default 0 (callers set it). */
 QASID_API void qasid_packer_set_time(qasid_packer *p, int64_t created);
+
+/* The bundle format to write: 2 (the default) or 1, which readers of
+ * qasid before format 2 accept but which carries no successor commitment.
+ * QASID_ERR_ARG for another. */
+QASID_API int qasid_packer_set_format(qasid_packer *p, unsigned format);
+
+/* The key that succeeds the signing key (its successor, made with it):
+ * format-2 bundles commit to it, so that only its holder can rotate the
+ * key (docs/FORMAT.md 17.3). NULL, the default, commits to none. The
+ * packer copies what it needs. */
+QASID_API void qasid_packer_set_next_key(qasid_packer *p,
+    const qasid_pubkey *next);
 
 /* Compression threads, at most 64; 0 (the default) means one per online CPU,
  * at most 4. The output is byte-identical whatever the count. */
@@ -388,6 +501,17 @@ typedef struct qasid_info {
 	                      * fingerprint tells which one signed */
 	char head[65];       /* BLAKE2b-256 of the bundle head (member 0), hex,
 	                      * once the signature verified, else "" */
+	/* Format 2 (docs/FORMAT.md 17); "" or 0 where a bundle says none. */
+	char next_key[65];   /* BLAKE2b-256 of the signer's successor, hex */
+	uint64_t previous_sequence; /* the bundle this one follows, */
+	char previous_head[65];     /* and its head hash, hex */
+	int has_expires;
+	int64_t expires;     /* when the publisher stops standing by it */
+	char volume_set[65]; /* a volume: its set's id, hex */
+	uint64_t volume_part, volume_count;
+	int key_status;      /* QASID_KEY_* of the key that verified it: a
+	                      * retired key's bundles made before it was
+	                      * retired still verify */
 } qasid_info;
 
 /* One manifest entry. */
@@ -533,6 +657,11 @@ QASID_API int qasid_reader_list(qasid_reader *r, int verify_signature,
 QASID_API const qasid_info *qasid_reader_info(const qasid_reader *r);
 
 QASID_API const char *qasid_reader_errmsg(const qasid_reader *r);
+
+/* After a verified read of r with kr: records the successor the bundle
+ * commits to as the first seen for its key. QASID_OK when recorded (save
+ * the keyring), 1 when nothing was new. */
+QASID_API int qasid_keyring_note(qasid_keyring *kr, const qasid_reader *r);
 
 /* ---- Recovery files ---------------------------------------------------- */
 

@@ -100,7 +100,8 @@ t_snapshot() {
 
 # A key pair without a password, made once per script.
 t_keys() {
-	[ -f "$W/k.sec" ] || "$QASID" keygen -W -p "$W/k.pub" -s "$W/k.sec" >/dev/null
+	[ -f "$W/k.sec" ] ||
+	    "$QASID" keygen -W -p "$W/k.pub" -s "$W/k.sec" >/dev/null 2>&1
 }
 
 # Flags a program linked with this build's libqasid.a needs too: the

@@ -160,6 +160,7 @@ static const struct {
 	    "                 dangerous: two bundles with one sequence are an\n"
 	    "                 EQUIVOCATION every recipient of both refuses\n"
 	    "  -j THREADS     compression threads (default: one per CPU, at most 4)\n"
+	    "  --format 1     a bundle qasid before format 2 reads (default 2)\n"
 	    "  -f             overwrite an existing bundle\n"
 	    "  --tmpdir DIR   keep the compressed body there while signing\n"
 	    "                 (default: $TMPDIR, else beside the bundle)\n"
@@ -195,8 +196,23 @@ static const struct {
 	    "[-r] [--json] BUNDLE|DIR...", "show bundles' manifests without "
 	    "unpacking", "  -r             also the bundles in subfolders of "
 	    "DIR\n" KEYOPTS "  --json         one JSON object per bundle\n"},
+	{"key", cmd_key, "key rotate -s SECKEY -p PUBKEY [--compromised] "
+	    "[-o DIR] | key revoke -s SECKEY -p PUBKEY -o FILE "
+	    "[--compromised[=SERIES/N]] | key show FILE",
+	    "rotate to a key's successor, revoke a key, show a key or statement",
+	    "  -s SECKEY      the key that signs: for rotate, the current key\n"
+	    "                 (its successor SECKEY.next signs too); for revoke,\n"
+	    "                 the key revoked or its successor\n"
+	    "  -p PUBKEY      the current public key; for revoke, the one revoked\n"
+	    "  -o DIR|FILE    rotate: where the statement goes (default\n"
+	    "                 .qasid-keys); revoke: the statement to write\n"
+	    "  --compromised  the key was stolen; =SERIES/N: bundles up to N\n"
+	    "                 of SERIES stay good\n"
+	    "  --password-file FILE  the keys' password is FILE's first line\n"
+	    "  -q, --quiet    print nothing on success\n"},
 	{"trust", cmd_trust, "trust add PUBKEY [-n NAME] | trust list [--json] "
-	    "| trust remove KEYID|PUBKEY | trust show PUBKEY  [-K KEYRING]",
+	    "| trust remove KEYID|PUBKEY | trust show PUBKEY | trust import "
+	    "STATEMENT...  [-K KEYRING]",
 	    "manage the keyring of trusted publisher keys",
 	    "  -n NAME        a name for the key (trust add)\n"
 	    "  -K KEYRING     the keyring (default: QASID_KEYRING, else\n"
@@ -584,6 +600,8 @@ cli_trust(const char *pubfile, const char *pubstr, const char *ringfile,
 			*status = cli_result(rc, qasid_keyring_errmsg(kr));
 			goto fail;
 		}
+		/* What statements and bundles teach it is kept there. */
+		cli_keys_ringfile(ringfile);
 	}
 	free(def);
 	qasid_pubkey_free(pk);

@@ -108,6 +108,19 @@ const char *cli_explain(const qasid_reader *r, const char *path, int rc,
 void cli_summary(const char *verb, unsigned ok, unsigned failed);
 
 int cmd_keygen(int argc, char **argv);
+/* Where keygen keeps a key's successor: SEC.next, and its public key
+ * SEC.next.pub (pub 1), which pack commits to. Malloc'd; NULL if out of
+ * memory. */
+char *cli_next_path(const char *sec, int pub);
+/* cli_keytime.c: qasid key; trust import; statements in a .qasid-keys
+ * folder beside a bundle taken before it is read; the successor a
+ * verified bundle commits to, recorded. Changes are saved to the keyring
+ * file cli_trust loaded (cli_keys_ringfile), if any. */
+int cmd_key(int argc, char **argv);
+int cli_trust_import(qasid_keyring *kr, char **files, int n);
+void cli_keys_ringfile(const char *path);
+void cli_keys_beside(qasid_keyring *kr, const char *bundle);
+void cli_keys_note(qasid_keyring *kr, const qasid_reader *r);
 int cmd_pack(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_unpack(int argc, char **argv);
@@ -126,6 +139,7 @@ struct cli_seen {
 	qasid_verdict v;
 	char head[65];
 	int judged, failed, allow_older, may_refuse;
+	int retired;    /* a sequence above those seen, by a retired key */
 };
 
 /* Finds the record's folder; 0 or an exit status. */

@@ -24,6 +24,7 @@
 #define OPT_ALLOW_OLDER 1006
 #define OPT_REUSE_SEQUENCE 1007
 #define OPT_INTEGRITY 1008
+#define OPT_FORMAT 1040
 
 /* --allow-older: accept a bundle older than one seen (cli_seen.c). */
 static int allow_older;
@@ -38,6 +39,7 @@ static const struct option longopts[] = {
 	{"allow-older", no_argument, NULL, OPT_ALLOW_OLDER},
 	{"reuse-sequence", no_argument, NULL, OPT_REUSE_SEQUENCE},
 	{"integrity", no_argument, NULL, OPT_INTEGRITY},
+	{"format", required_argument, NULL, OPT_FORMAT},
 	{"quiet", no_argument, NULL, 'q'},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
@@ -151,7 +153,7 @@ load_seckey(qasid_seckey *sk, const char *path, int enc)
 struct packopts {
 	const char *sec, *out, *title, *series, *tmpdir;
 	uint64_t sequence;
-	unsigned threads;
+	unsigned threads, format;
 	int force, meta, have_seq, reuse;
 };
 
@@ -174,6 +176,12 @@ pack_parse(int argc, char **argv, struct packopts *o)
 		case OPT_SCRUB: o->meta = QASID_META_SCRUB; break;
 		case OPT_KEEP_METADATA: o->meta = QASID_META_KEEP; break;
 		case OPT_REUSE_SEQUENCE: o->reuse = 1; break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "1") != 0 && strcmp(optarg, "2") != 0)
+				return cli_fail("--format %s: bundle format 1 "
+				    "or 2", optarg);
+			o->format = (unsigned)(optarg[0] - '0');
+			break;
 		case 'N':
 			o->have_seq = 1;
 			if (parse_u64(optarg, &o->sequence) < 0)
@@ -296,10 +304,32 @@ pack_series(qasid_packer *p, const qasid_seckey *sk, struct packopts *o,
 	return 0;
 }
 
+/* Bundles commit to the key's successor, SEC.next.pub beside SEC, when
+ * keygen or key rotate made one (docs/FORMAT.md 17.3). */
+static int
+pack_next_key(qasid_packer *p, const char *sec)
+{
+	char *npub = cli_next_path(sec, 1);
+	qasid_pubkey *next = qasid_pubkey_new();
+	int status = 0, rc;
+
+	if (npub == NULL || next == NULL)
+		status = cli_fail("out of memory");
+	else if (access(npub, F_OK) == 0) {
+		if ((rc = qasid_pubkey_load(next, npub)) != QASID_OK)
+			status = cli_result(rc, qasid_pubkey_errmsg(next));
+		else
+			qasid_packer_set_next_key(p, next);
+	}
+	qasid_pubkey_free(next);
+	free(npub);
+	return status;
+}
+
 int
 cmd_pack(int argc, char **argv)
 {
-	struct packopts o = {.sequence = 1};
+	struct packopts o = {.sequence = 1, .format = QASID_FORMAT_VERSION};
 	struct cli_packed pk = {0};
 	qasid_seckey *sk;
 	qasid_packer *p;
@@ -319,6 +349,7 @@ cmd_pack(int argc, char **argv)
 	}
 	qasid_packer_set_time(p, created);
 	qasid_packer_set_threads(p, o.threads);
+	qasid_packer_set_format(p, o.format);
 	qasid_packer_set_progress(p, cli_progress, NULL);
 	if (o.tmpdir == NULL && (o.tmpdir = getenv("TMPDIR")) != NULL &&
 	    *o.tmpdir == '\0')
@@ -332,7 +363,8 @@ cmd_pack(int argc, char **argv)
 		status = cli_result(enc, qasid_seckey_errmsg(sk));
 		goto out;
 	}
-	if ((status = load_seckey(sk, o.sec, enc)) != 0)
+	if ((status = load_seckey(sk, o.sec, enc)) != 0 ||
+	    (status = pack_next_key(p, o.sec)) != 0)
 		goto out;
 	/* With -n the sequence is checked against this key's record. */
 	if (o.series != NULL && ((status = pack_series(p, sk, &o, &pk,
@@ -387,6 +419,12 @@ print_claims_json(const qasid_info *in)
 	printf(",\"sequence\":%" PRIu64 ",\"created\":%" PRId64 ",\"files\":%"
 	    PRIu64 ",\"dirs\":%" PRIu64 ",\"bytes\":%" PRIu64, in->sequence,
 	    in->created, in->files, in->dirs, in->bytes);
+	/* Format 2: the successor the signer committed to, or null. */
+	printf(",\"format\":%d,\"next_key\":", in->format);
+	if (in->next_key[0] != '\0')
+		printf("\"%s\"", in->next_key);
+	else
+		printf("null");
 }
 
 /* One line of verify --json: "verified" is "ok" (all checked, signer
@@ -524,10 +562,12 @@ static int
 verify_one(void *ud, const char *path)
 {
 	struct many *m = ud;
-	qasid_reader *r = cli_reader_new(m->kr);
+	qasid_reader *r;
 	int rc, status;
 
-	if (r == NULL)
+	if (!integrity)
+		cli_keys_beside(m->kr, path);
+	if ((r = cli_reader_new(m->kr)) == NULL)
 		return EXIT_OTHER;
 	qasid_reader_set_progress(r, cli_progress, NULL);
 	if (!integrity)
@@ -543,6 +583,8 @@ verify_one(void *ud, const char *path)
 	cli_catch_stop(0);
 	m->vs = integrity ? -1 : cli_seen_end(&m->seen, path,
 	    qasid_reader_info(r), rc, 1);
+	if (rc == QASID_OK && !integrity)
+		cli_keys_note(m->kr, r);
 	if (rc == QASID_OK && cli.json)
 		print_info_json(path, qasid_reader_info(r), rc, "", "");
 	if (rc == QASID_OK && !cli.json && !cli.quiet && integrity)
@@ -617,6 +659,7 @@ unpack_one(void *ud, const char *path)
 	qasid_reader *r;
 	int rc, status;
 
+	cli_keys_beside(m->kr, path);
 	if ((r = cli_reader_new(m->kr)) == NULL)
 		return EXIT_OTHER;
 	qasid_reader_set_progress(r, cli_progress, NULL);
@@ -631,6 +674,8 @@ unpack_one(void *ud, const char *path)
 		cli_stopped(m->dir, "nothing was unpacked");
 	cli_catch_stop(0);
 	m->vs = cli_seen_end(&m->seen, path, qasid_reader_info(r), rc, 1);
+	if (rc == QASID_OK)
+		cli_keys_note(m->kr, r);
 	if (rc == QASID_OK && cli.json)
 		print_info_json(path, qasid_reader_info(r), rc, "", "");
 	else if (rc == QASID_OK && !cli.quiet) {
@@ -747,6 +792,7 @@ list_one(void *ud, const char *path)
 	struct listing l = {0};
 	int rc, status;
 
+	cli_keys_beside(m->kr, path);
 	if ((l.r = cli_reader_new(m->kr)) == NULL)
 		return EXIT_OTHER;
 	if (m->ok + m->failed > 0 && !cli.json)

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * cli_keys.c - qasid keygen and qasid trust.
+ * cli_keys.c - qasid keygen (a key and its successor) and qasid trust.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,108 @@
 
 #define OPT_PASSWORD_FILE 1000
 
+/* An empty password protects nothing: say so, and ask to go on. Where
+ * nobody can answer, -W is how to mean it. */
+static int
+confirm_empty(const char *sec)
+{
+	char answer[16];
+
+	fprintf(stderr, "qasid: warning: the password is empty: anyone who "
+	    "copies %s can sign as you\n", cli_safe(sec));
+	if (cli.password_file != NULL || !isatty(STDIN_FILENO))
+		return cli_fail("%s: empty password; use -W to save a key "
+		    "without one on purpose", sec);
+	fputs("Save the keys without a password? Type yes to go on: ",
+	    stderr);
+	if (fgets(answer, sizeof(answer), stdin) == NULL ||
+	    strcmp(answer, "yes\n") != 0)
+		return cli_fail("%s: not saved", sec);
+	return 0;
+}
+
+/* Makes a key pair and saves it; its public half is left in pk. */
+static int
+new_pair(qasid_pubkey *pk, const char *sec, const char *pub,
+    const char *pw, size_t pwlen, int force)
+{
+	qasid_seckey *sk = qasid_seckey_new();
+	int rc;
+
+	if (sk == NULL)
+		return cli_fail("out of memory");
+	qasid_seckey_generate(sk, pk);
+	if ((rc = qasid_seckey_save(sk, sec, pw, pwlen, force)) != QASID_OK)
+		rc = cli_result(rc, qasid_seckey_errmsg(sk));
+	else if ((rc = qasid_pubkey_save(pk, pub, force)) != QASID_OK)
+		rc = cli_result(rc, qasid_pubkey_errmsg(pk));
+	if (rc == 0 && pw == NULL)
+		fprintf(stderr, "qasid: warning: %s is saved without a "
+		    "password (-W)\n", cli_safe(sec));
+	qasid_seckey_free(sk);
+	return rc;
+}
+
+static void
+keygen_report(const qasid_pubkey *pk, const qasid_pubkey *next,
+    const char *sec, const char *pub, const char *nsec)
+{
+	char id[QASID_KEYID_HEX], nid[QASID_KEYID_HEX], fp[48];
+
+	if (cli.quiet)
+		return;
+	qasid_pubkey_id(pk, id);
+	qasid_pubkey_id(next, nid);
+	qasid_pubkey_fingerprint(pk, fp);
+	printf("key %s\nfingerprint: %s\nsecret key: %s (keep it "
+	    "secret)\npublic key: %s (give it to recipients)\n", id, fp,
+	    cli_safe(sec), cli_safe(pub));
+	printf("successor: %s (key %s, which `qasid key rotate` moves to; "
+	    "keep it off the machine that signs, so that a thief of %s "
+	    "cannot rotate)\n", cli_safe(nsec), nid, cli_safe(sec));
+}
+
+/* The files keygen writes must all be new, unless -f. */
+static int
+keygen_clash(const char *const *files, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (qos_exists(files[i]))
+			return cli_fail("%s: file exists (use -f to "
+			    "overwrite)", files[i]);
+	return 0;
+}
+
+static int
+keygen_write(const char *sec, const char *pub, int nopw, int force)
+{
+	char *pw = NULL, *nsec = cli_next_path(sec, 0);
+	char *npub = cli_next_path(sec, 1);
+	const char *files[] = {sec, pub, nsec, npub};
+	qasid_pubkey *pk = qasid_pubkey_new(), *next = qasid_pubkey_new();
+	size_t pwlen = 0;
+	int status;
+
+	if (nsec == NULL || npub == NULL || pk == NULL || next == NULL)
+		status = cli_fail("out of memory");
+	else if ((status = force ? 0 : keygen_clash(files, 4)) != 0)
+		;
+	else if (!nopw && (pw = cli_password("Password for the new secret "
+	    "key: ", 1, &pwlen)) == NULL)
+		status = EXIT_OTHER;
+	else if ((status = pw && pwlen == 0 ? confirm_empty(sec) : 0) == 0 &&
+	    (status = new_pair(pk, sec, pub, pw, pwlen, force)) == 0 &&
+	    (status = new_pair(next, nsec, npub, pw, pwlen, force)) == 0)
+		keygen_report(pk, next, sec, pub, nsec);
+	if (pw)
+		sodium_free(pw);
+	qasid_pubkey_free(pk);
+	qasid_pubkey_free(next);
+	free(nsec);
+	free(npub);
+	return status;
+}
+
 int
 cmd_keygen(int argc, char **argv)
 {
@@ -24,11 +127,7 @@ cmd_keygen(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	const char *pub = NULL, *sec = NULL;
-	int nopw = 0, force = 0, c, rc, status;
-	qasid_seckey *sk;
-	qasid_pubkey *pk;
-	char *pw = NULL, id[QASID_KEYID_HEX], fp[48];
-	size_t pwlen = 0;
+	int nopw = 0, force = 0, c;
 
 	while ((c = getopt_long(argc, argv, "p:s:Wfqh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -43,40 +142,7 @@ cmd_keygen(int argc, char **argv)
 	}
 	if (pub == NULL || sec == NULL || optind != argc)
 		return cli_usage("keygen");
-	if (!force && (qos_exists(pub) || qos_exists(sec)))
-		return cli_fail("%s: file exists (use -f to overwrite)",
-		    qos_exists(sec) ? sec : pub);
-	if (!nopw && (pw = cli_password("Password for the new secret key: ",
-	    1, &pwlen)) == NULL)
-		return EXIT_OTHER;
-	sk = qasid_seckey_new();
-	pk = qasid_pubkey_new();
-	if (sk == NULL || pk == NULL) {
-		status = cli_fail("out of memory");
-		goto out;
-	}
-	qasid_seckey_generate(sk, pk);
-	if ((rc = qasid_seckey_save(sk, sec, pw, pwlen, force)) != QASID_OK) {
-		status = cli_result(rc, qasid_seckey_errmsg(sk));
-		goto out;
-	}
-	if ((rc = qasid_pubkey_save(pk, pub, force)) != QASID_OK) {
-		status = cli_result(rc, qasid_pubkey_errmsg(pk));
-		goto out;
-	}
-	qasid_pubkey_id(pk, id);
-	qasid_pubkey_fingerprint(pk, fp);
-	if (!cli.quiet)
-		printf("key %s\nfingerprint: %s\nsecret key: %s (keep it "
-		    "secret)\npublic key: %s (give it to recipients)\n", id, fp,
-		    cli_safe(sec), cli_safe(pub));
-	status = 0;
-out:
-	if (pw)
-		sodium_free(pw);
-	qasid_seckey_free(sk);
-	qasid_pubkey_free(pk);
-	return status;
+	return keygen_write(sec, pub, nopw, force);
 }
 
 /* Creates the keyring's folder (mode 0700) if it is missing. */
@@ -118,18 +184,68 @@ print_key(const char *prefix, const qasid_pubkey *pk, const char *name)
 	}
 }
 
+/* "current", "retired (rotated to ID)", "compromised after S/N". */
+static void
+status_text(const qasid_key_status *s, char *out, size_t cap)
+{
+	if (s->status == QASID_KEY_CURRENT)
+		snprintf(out, cap, "current");
+	else if (s->status == QASID_KEY_RETIRED && s->rotated_to[0])
+		snprintf(out, cap, "retired (rotated to %s)", s->rotated_to);
+	else if (s->status == QASID_KEY_RETIRED)
+		snprintf(out, cap, "retired");
+	else if (s->series[0])
+		snprintf(out, cap, "compromised after %s/%" PRIu64, s->series,
+		    s->after);
+	else
+		snprintf(out, cap, "compromised");
+}
+
+static void
+print_key_json(const qasid_pubkey *pk, const char *name,
+    const qasid_key_status *ks)
+{
+	char id[QASID_KEYID_HEX], fp[48], b64[64];
+
+	qasid_pubkey_id(pk, id);
+	qasid_pubkey_fingerprint(pk, fp);
+	qasid_pubkey_b64(pk, b64);
+	printf("{\"keyid\":\"%s\",\"name\":", id);
+	cli_json_str(name);
+	printf(",\"fingerprint\":\"%s\",\"key\":\"%s\",\"status\":\"%s\","
+	    "\"rotated_to\":\"%s\"}\n", fp, b64, ks->status ==
+	    QASID_KEY_CURRENT ? "current" : ks->status == QASID_KEY_RETIRED ?
+	    "retired" : "compromised", ks->rotated_to);
+}
+
+/* Each key with its status: the current keys, and the earlier ones of a
+ * publisher who rotated, which name the key they rotated to. */
 static int
 trust_list(qasid_keyring *kr)
 {
 	size_t n = qasid_keyring_count(kr);
 	qasid_pubkey *pk = qasid_pubkey_new();
+	qasid_key_status ks;
+	char st[128];
 
 	if (pk == NULL)
 		return cli_fail("out of memory");
 	for (size_t i = 0; i < n; i++) {
 		const char *name;
 		qasid_keyring_get(kr, i, pk, &name);
-		print_key("", pk, name);
+		qasid_keyring_status(kr, i, &ks);
+		status_text(&ks, st, sizeof(st));
+		if (cli.json) {
+			print_key_json(pk, name, &ks);
+		} else if (ks.status == QASID_KEY_CURRENT) {
+			print_key("", pk, name);
+		} else {
+			char id[QASID_KEYID_HEX], fp[48];
+			qasid_pubkey_id(pk, id);
+			qasid_pubkey_fingerprint(pk, fp);
+			printf("%s  %s  %s  [%s]\n", id, fp, *name ?
+			    cli_safe(name) : "-", st);
+		}
 	}
 	qasid_pubkey_free(pk);
 	return 0;
@@ -293,6 +409,10 @@ cmd_trust(int argc, char **argv)
 		rc = trust_remove(kr, ring, argv[optind]);
 	else if (strcmp(sub, "show") == 0 && optind + 1 == argc)
 		rc = trust_show(argv[optind]);
+	else if (strcmp(sub, "import") == 0 && optind < argc) {
+		cli_keys_ringfile(ring);
+		rc = cli_trust_import(kr, argv + optind, argc - optind);
+	}
 	else
 		rc = cli_usage("trust");
 	qasid_keyring_free(kr);

@@ -293,6 +293,12 @@ cli_err_code(int rc)
 
 	if (rc <= 0 && -rc < (int)(sizeof(codes) / sizeof(codes[0])))
 		return codes[-rc];
+	if (rc == QASID_ERR_REVOKED)
+		return "revoked";
+	if (rc == QASID_ERR_RETIRED)
+		return "retired";
+	if (rc == QASID_ERR_CONTRADICTION)
+		return "contradiction";
 	return "internal";
 }
 

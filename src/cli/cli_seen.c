@@ -62,6 +62,7 @@ cli_seen_begin(struct cli_seen *s, qasid_reader *r, int may_refuse)
 {
 	s->judged = 0;
 	s->failed = 0;
+	s->retired = 0;
 	s->may_refuse = may_refuse;
 	current = s;
 	qasid_reader_set_head_check(r, cli_seen_check, s);
@@ -84,6 +85,10 @@ cli_seen_check(void *ud, const qasid_info *in)
 	}
 	s->judged = 1;
 	memcpy(s->head, in->head, sizeof(s->head));
+	/* A key rotated away from signs no sequence above those seen of
+	 * it (FORMAT.md 17.3), whatever its created time says. */
+	s->retired = in->key_status == QASID_KEY_RETIRED &&
+	    s->v.kind == QASID_VERDICT_NEW && s->v.seen;
 	/* Both heads are signed: the evidence is kept at once. */
 	if (s->v.kind == QASID_VERDICT_EQUIVOCATION &&
 	    qasid_state_record(s->st, in, &ev) != QASID_OK) {
@@ -98,7 +103,7 @@ cli_seen_refused(const struct cli_seen *s)
 {
 	if (!s->judged)
 		return 0;
-	return s->v.kind == QASID_VERDICT_EQUIVOCATION ||
+	return s->v.kind == QASID_VERDICT_EQUIVOCATION || s->retired ||
 	    (s->v.kind == QASID_VERDICT_OLDER && !s->allow_older);
 }
 
@@ -108,7 +113,12 @@ say_refused(const struct cli_seen *s, const char *path, const qasid_info *in)
 	char when[64];
 
 	cli_time(s->v.seen_created, when, sizeof(when));
-	if (s->v.kind == QASID_VERDICT_OLDER)
+	if (s->retired)
+		cli_fail("%s: %s/%" PRIu64 " of key %s, which its publisher "
+		    "rotated away from after %s/%" PRIu64 ": a retired key "
+		    "signs nothing new", path, in->series, in->sequence,
+		    in->keyid, in->series, s->v.seen_sequence);
+	else if (s->v.kind == QASID_VERDICT_OLDER)
 		cli_fail("%s: OLDER %s/%" PRIu64 ": sequence %" PRIu64 " (created "
 		    "%s) of this key and series was seen already; an old bundle "
 		    "played back is refused (--allow-older accepts it)", path,

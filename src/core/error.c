@@ -34,11 +34,20 @@ static const char *const messages[] = {
 	"refused",
 };
 
+/* From QASID_ERR_REVOKED on. */
+static const char *const key_messages[] = {
+	"key revoked as compromised",
+	"key retired by a rotation",
+	"contradicting key statements",
+};
+
 const char *
 qasid_strerror(int code)
 {
 	size_t i = (size_t)-code;
 
+	if (code <= QASID_ERR_REVOKED && code >= QASID_ERR_CONTRADICTION)
+		return key_messages[QASID_ERR_REVOKED - code];
 	if (code > 0 || i >= sizeof(messages) / sizeof(messages[0]))
 		return "unknown error";
 	return messages[i];
@@ -47,7 +56,8 @@ qasid_strerror(int code)
 int
 qasid_err_is_verification(int code)
 {
-	return code <= QASID_ERR_FORMAT && code >= QASID_ERR_UNSAFE;
+	return (code <= QASID_ERR_FORMAT && code >= QASID_ERR_UNSAFE) ||
+	    (code <= QASID_ERR_REVOKED && code >= QASID_ERR_CONTRADICTION);
 }
 
 const char *

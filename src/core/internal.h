@@ -48,12 +48,15 @@ int qerr_io(struct qerr *e, int errnum, const char *what);
 #define QF_MANIFEST_NAME ".qasid/manifest"
 #define QF_SIG_NAME ".qasid/manifest.minisig"
 #define QF_MAGIC "qasid-manifest"
-#define QF_TRUSTED_PREFIX "qasid-bundle 1 head:"
+/* The trusted comment: "qasid-bundle VERSION head:" and 64 hex digits. */
+#define QF_TRUSTED_FMT "qasid-bundle %u head:"
+#define QF_TRUSTED_LEN (20 + 2 * QF_MEMBER_HASH)
 #define QF_UNTRUSTED "untrusted comment: qasid bundle manifest signature"
 #define QF_CHUNK ((size_t)1 << 20)  /* uncompressed bytes per member */
 #define QF_BLOCK 512                /* tar block */
 #define QF_FILE_HASH 64             /* BLAKE2b-512, as b2sum */
 #define QF_MEMBER_HASH 32           /* BLAKE2b-256 */
+#define QF_KEYHASH 32               /* next-key: BLAKE2b-256 of a key */
 #define QF_TITLE_MAX 1024
 #define QF_SERIES_MAX 64
 
@@ -95,6 +98,11 @@ void qkey_pub_b64(const unsigned char *id, const unsigned char *pk,
 void qkey_fingerprint(const unsigned char *id, const unsigned char *pk,
     char out[48]);
 
+/* The next-key commitment to a key: BLAKE2b-256 of its 42 decoded bytes
+ * (FORMAT.md 17.3). */
+void qkey_commitment(const unsigned char *id, const unsigned char *pk,
+    unsigned char out[QF_KEYHASH]);
+
 /* ---- Minisign signatures (sig.c) --------------------------------------- */
 
 #define QS_TRUSTED_MAX 1024
@@ -112,11 +120,17 @@ struct qsig {
 size_t qsig_make(const qasid_seckey *sk,
     const unsigned char hash[crypto_generichash_BYTES_MAX],
     const char *trusted, char *out, size_t cap);
+/* The same with another untrusted comment line (statements', say). */
+size_t qsig_make_as(const qasid_seckey *sk,
+    const unsigned char hash[crypto_generichash_BYTES_MAX],
+    const char *untrusted, const char *trusted, char *out, size_t cap);
 /* The exact length qsig_make produces for a trusted comment of tlen bytes. */
 size_t qsig_len(size_t tlen);
 /* Parses signature file text; the text must be exactly in the form
  * qsig_make writes. Returns 0 or a qasid_err with a message in e. */
 int qsig_parse(struct qsig *s, const char *text, size_t len, struct qerr *e);
+int qsig_parse_as(struct qsig *s, const char *text, size_t len,
+    const char *untrusted, struct qerr *e);
 /* Checks both signatures of s against the public key pk and the manifest's
  * hash; e (may be NULL) gets the reason for a failure. */
 int qsig_verify(const struct qsig *s,
@@ -125,13 +139,42 @@ int qsig_verify(const struct qsig *s,
 
 /* ---- Keyring lookup ----------------------------------------------------- */
 
-/* A trusted key: only what identifies it and what the recipient called it.
- * Rotation and revocation state will sit here too. */
+/* A trusted key: what identifies it, what the recipient called it, and
+ * what statements and bundles said of it (records.c). */
 struct qring_key {
 	unsigned char id[QK_KEYID];
 	unsigned char pk[crypto_sign_PUBLICKEYBYTES];
 	char *name;
+	int has_commit;                 /* the first next-key seen for it */
+	unsigned char commit[QF_KEYHASH];
+	int rotated;                    /* retired: rotated to this key */
+	unsigned char to_id[QK_KEYID], to_pk[crypto_sign_PUBLICKEYBYTES];
+	int status;                     /* QRING_* */
+	char series[QF_SERIES_MAX + 1]; /* compromised after: "" for all */
+	uint64_t after;
+	int64_t since;                  /* created of the statement */
 };
+enum { QRING_CURRENT = 0, QRING_RETIRED = 1, QRING_COMPROMISED = 2 };
+
+/* For records.c: the keyring's keys in file order, its error, the key
+ * equal to id and pk (NULL if none), and a new key appended. */
+size_t qkeyring_nkeys(const qasid_keyring *kr);
+struct qring_key *qkeyring_key(qasid_keyring *kr, size_t i);
+struct qerr *qkeyring_err(qasid_keyring *kr);
+struct qring_key *qkeyring_find_exact(const qasid_keyring *kr,
+    const unsigned char *id, const unsigned char *pk);
+int qkeyring_append(qasid_keyring *kr, const unsigned char *id,
+    const unsigned char *pk, const char *name);
+/* A record line ("rotated ...", "revoked ...", "commit ...") of a keyring
+ * file, about a key listed above it; and all records written back. */
+int qring_record_load(qasid_keyring *kr, char *line, const char *path,
+    size_t lineno);
+int qring_records_save(const qasid_keyring *kr, int fd);
+/* Records the first successor commitment seen for a trusted key: QASID_OK
+ * when recorded, 1 when it was already, QASID_ERR_CONTRADICTION (and the
+ * key then counts as compromised) when another one was. */
+int qkeyring_commitment(qasid_keyring *kr, const unsigned char *id,
+    const unsigned char *pk, const unsigned char next[QF_KEYHASH]);
 
 /* How many trusted keys carry id; *first is the index slot of the first,
  * the rest follow it (in keyring order). */
@@ -144,6 +187,24 @@ const struct qring_key *qkeyring_at(const qasid_keyring *kr, size_t slot);
 int qkeyring_verify(const qasid_keyring *kr, const struct qsig *s,
     const unsigned char hash[crypto_generichash_BYTES_MAX],
     const struct qring_key **signer, struct qerr *e);
+
+/* ---- Key statements (statement.c) -------------------------------------- */
+
+/* What the keyring records of a loaded statement; pointers into it. */
+struct qstmt_view {
+	int kind;                        /* QASID_STATEMENT_* */
+	const unsigned char *key_id, *key_pk;
+	const unsigned char *new_id, *new_pk; /* NULL: none */
+	const unsigned char *next;       /* new key's commitment, or NULL */
+	int compromised;
+	const char *series;              /* "" when not given */
+	uint64_t after;
+	int64_t created;
+	int signed_old;                  /* rotation: the old key signed too */
+	int signed_by_new;               /* .minisig is new-key's */
+};
+const struct qasid_statement *qstmt_view(const qasid_statement *st,
+    struct qstmt_view *v);
 
 /* ---- Growable buffers --------------------------------------------------- */
 

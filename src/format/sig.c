@@ -19,20 +19,27 @@
     sodium_base64_VARIANT_ORIGINAL)
 #define TRUSTED_LABEL "trusted comment: "
 
-size_t
-qsig_len(size_t tlen)
+static size_t
+sig_len(const char *untrusted, size_t tlen)
 {
 	/* Encoded lengths count a NUL that stands for the newline here. */
-	return strlen(QF_UNTRUSTED) + 1 + SIG_B64 + strlen(TRUSTED_LABEL) +
+	return strlen(untrusted) + 1 + SIG_B64 + strlen(TRUSTED_LABEL) +
 	    tlen + 1 + GSIG_B64;
 }
 
+size_t
+qsig_len(size_t tlen)
+{
+	return sig_len(QF_UNTRUSTED, tlen);
+}
+
 static size_t
-qsig_format(const struct qsig *s, char *out, size_t cap)
+qsig_format(const struct qsig *s, const char *untrusted, char *out,
+    size_t cap)
 {
 	unsigned char raw[SIG_RAW];
 	char b64[SIG_B64], gb64[GSIG_B64];
-	size_t len = qsig_len(strlen(s->trusted));
+	size_t len = sig_len(untrusted, strlen(s->trusted));
 	int n;
 
 	if (cap <= len)
@@ -44,7 +51,7 @@ qsig_format(const struct qsig *s, char *out, size_t cap)
 	    sodium_base64_VARIANT_ORIGINAL);
 	sodium_bin2base64(gb64, sizeof(gb64), s->global_sig,
 	    crypto_sign_BYTES, sodium_base64_VARIANT_ORIGINAL);
-	n = snprintf(out, cap, "%s\n%s\n%s%s\n%s\n", QF_UNTRUSTED, b64,
+	n = snprintf(out, cap, "%s\n%s\n%s%s\n%s\n", untrusted, b64,
 	    TRUSTED_LABEL, s->trusted, gb64);
 	return n < 0 || (size_t)n != len ? 0 : len;
 }
@@ -65,6 +72,14 @@ qsig_make(const qasid_seckey *sk,
     const unsigned char hash[crypto_generichash_BYTES_MAX],
     const char *trusted, char *out, size_t cap)
 {
+	return qsig_make_as(sk, hash, QF_UNTRUSTED, trusted, out, cap);
+}
+
+size_t
+qsig_make_as(const qasid_seckey *sk,
+    const unsigned char hash[crypto_generichash_BYTES_MAX],
+    const char *untrusted, const char *trusted, char *out, size_t cap)
+{
 	struct qsig s;
 	unsigned char msg[crypto_sign_BYTES + QS_TRUSTED_MAX];
 	size_t mlen;
@@ -78,7 +93,7 @@ qsig_make(const qasid_seckey *sk,
 	    sk->sk);
 	global_message(&s, msg, &mlen);
 	crypto_sign_detached(s.global_sig, NULL, msg, mlen, sk->sk);
-	return qsig_format(&s, out, cap);
+	return qsig_format(&s, untrusted, out, cap);
 }
 
 /* Splits off the next line (without its newline) or fails. */
@@ -106,6 +121,13 @@ b64_exact(const char *in, size_t inlen, unsigned char *out, size_t outlen)
 
 int
 qsig_parse(struct qsig *s, const char *text, size_t len, struct qerr *e)
+{
+	return qsig_parse_as(s, text, len, QF_UNTRUSTED, e);
+}
+
+int
+qsig_parse_as(struct qsig *s, const char *text, size_t len,
+    const char *untrusted, struct qerr *e)
 {
 	const char *p = text, *end, *l;
 	unsigned char raw[SIG_RAW];
@@ -142,7 +164,7 @@ qsig_parse(struct qsig *s, const char *text, size_t len, struct qerr *e)
 		return qerr_set(e, QASID_ERR_SIGNATURE,
 		    "signature has no valid global signature");
 	/* Anything but the exact canonical text could hide altered bytes. */
-	if (qsig_format(s, again, sizeof(again)) != len ||
+	if (qsig_format(s, untrusted, again, sizeof(again)) != len ||
 	    memcmp(again, text, len) != 0)
 		return qerr_set(e, QASID_ERR_SIGNATURE,
 		    "signature file is not in canonical form");

@@ -134,6 +134,7 @@ ring_append(qasid_keyring *kr, const unsigned char *id,
 	if (kr->n == kr->cap && ring_grow(kr) != QASID_OK)
 		return QASID_ERR_NOMEM;
 	k = &kr->keys[kr->n];
+	memset(k, 0, sizeof(*k));
 	memcpy(k->id, id, QK_KEYID);
 	memcpy(k->pk, pk, crypto_sign_PUBLICKEYBYTES);
 	if ((k->name = strdup(name ? name : "")) == NULL)
@@ -164,18 +165,36 @@ qkeyring_at(const qasid_keyring *kr, size_t slot)
 }
 
 /* The key equal to id and pk in full, or NULL. */
-static const struct qring_key *
-ring_find_exact(const qasid_keyring *kr, const unsigned char *id,
+struct qring_key *
+qkeyring_find_exact(const qasid_keyring *kr, const unsigned char *id,
     const unsigned char *pk)
 {
 	size_t first, n = qkeyring_match(kr, id, &first);
 
 	for (size_t i = 0; i < n; i++) {
-		const struct qring_key *k = qkeyring_at(kr, first + i);
+		struct qring_key *k = &kr->keys[kr->ix[first + i].pos];
 		if (sodium_memcmp(k->pk, pk, crypto_sign_PUBLICKEYBYTES) == 0)
 			return k;
 	}
 	return NULL;
+}
+
+size_t
+qkeyring_nkeys(const qasid_keyring *kr)
+{
+	return kr->n;
+}
+
+struct qring_key *
+qkeyring_key(qasid_keyring *kr, size_t i)
+{
+	return &kr->keys[i];
+}
+
+struct qerr *
+qkeyring_err(qasid_keyring *kr)
+{
+	return &kr->err;
 }
 
 int
@@ -241,6 +260,11 @@ load_line(qasid_keyring *kr, char *line, const char *path, size_t lineno)
 	line[strcspn(line, "\r\n")] = '\0';
 	if (line[0] == '\0' || line[0] == '#')
 		return QASID_OK;
+	/* Keys start "RW"; a lower-case word starts a record. */
+	if (line[0] >= 'a' && line[0] <= 'z') {
+		ix_rebuild(kr);
+		return qring_record_load(kr, line, path, lineno);
+	}
 	if ((sp = strchr(line, ' ')) != NULL)
 		*sp++ = '\0';
 	if (qkey_pub_parse(line, id, pk) != QASID_OK ||
@@ -315,7 +339,7 @@ qasid_keyring_save(qasid_keyring *kr, const char *path)
 	if ((fd = qtmp_create(path, &tmp)) < 0)
 		return qerr_sys(&kr->err, QASID_ERR_IO, errno, "%s", path);
 	if (qwrite_all(fd, head, sizeof(head) - 1) < 0 ||
-	    save_keys(kr, fd) < 0) {
+	    save_keys(kr, fd) < 0 || qring_records_save(kr, fd) < 0) {
 		qtmp_abort(fd, tmp);
 		return qerr_sys(&kr->err, QASID_ERR_IO, errno, "%s", path);
 	}
@@ -330,7 +354,6 @@ qasid_keyring_add(qasid_keyring *kr, const qasid_pubkey *pk,
 {
 	const struct qring_key *old;
 	char id[QASID_KEYID_HEX];
-	size_t at;
 
 	qerr_clear(&kr->err);
 	qkey_id_hex(pk->id, id);
@@ -338,23 +361,34 @@ qasid_keyring_add(qasid_keyring *kr, const qasid_pubkey *pk,
 		return qerr_set(&kr->err, QASID_ERR_ARG,
 		    "key name must be under 256 bytes without control "
 		    "characters");
-	if ((old = ring_find_exact(kr, pk->id, pk->pk)) != NULL)
+	if ((old = qkeyring_find_exact(kr, pk->id, pk->pk)) != NULL)
 		return qerr_set(&kr->err, QASID_ERR_EXISTS,
 		    "key %s is already trusted%s%s%s", id, *old->name ?
 		    " as \"" : "", old->name, *old->name ? "\"" : "");
+	return qkeyring_append(kr, pk->id, pk->pk, name);
+}
+
+int
+qkeyring_append(qasid_keyring *kr, const unsigned char *id,
+    const unsigned char *pk, const char *name)
+{
+	char hex[QASID_KEYID_HEX];
+	size_t at;
+
+	qkey_id_hex(id, hex);
 	if (kr->n >= KEYRING_KEYS_MAX)
 		return qerr_set(&kr->err, QASID_ERR_LIMIT,
-		    "key %s: the keyring holds %d keys already", id,
+		    "key %s: the keyring holds %d keys already", hex,
 		    KEYRING_KEYS_MAX);
 	/* After the last key with this id: the index stays sorted. */
-	at = ix_lower(kr, pk->id);
-	while (at < kr->n && memcmp(kr->ix[at].id, pk->id, QK_KEYID) == 0)
+	at = ix_lower(kr, id);
+	while (at < kr->n && memcmp(kr->ix[at].id, id, QK_KEYID) == 0)
 		at++;
-	if (ring_append(kr, pk->id, pk->pk, name) != QASID_OK)
-		return qerr_set(&kr->err, QASID_ERR_NOMEM, "key %s", id);
+	if (ring_append(kr, id, pk, name) != QASID_OK)
+		return qerr_set(&kr->err, QASID_ERR_NOMEM, "key %s", hex);
 	memmove(&kr->ix[at + 1], &kr->ix[at],
 	    (kr->n - 1 - at) * sizeof(kr->ix[0]));
-	memcpy(kr->ix[at].id, pk->id, QK_KEYID);
+	memcpy(kr->ix[at].id, id, QK_KEYID);
 	kr->ix[at].pos = (uint32_t)(kr->n - 1);
 	return QASID_OK;
 }
@@ -399,7 +433,7 @@ qasid_keyring_remove_key(qasid_keyring *kr, const qasid_pubkey *pk)
 	char id[QASID_KEYID_HEX];
 
 	qerr_clear(&kr->err);
-	if ((k = ring_find_exact(kr, pk->id, pk->pk)) == NULL) {
+	if ((k = qkeyring_find_exact(kr, pk->id, pk->pk)) == NULL) {
 		qkey_id_hex(pk->id, id);
 		return qerr_set(&kr->err, QASID_ERR_NOTFOUND,
 		    "%s: no such key in the keyring", id);

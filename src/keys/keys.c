@@ -328,6 +328,25 @@ qkey_fingerprint(const unsigned char *id, const unsigned char *pk,
 	}
 }
 
+void
+qkey_commitment(const unsigned char *id, const unsigned char *pk,
+    unsigned char out[QF_KEYHASH])
+{
+	unsigned char raw[PK_RAW];
+
+	key_raw(id, pk, raw);
+	crypto_generichash(out, QF_KEYHASH, raw, sizeof(raw), NULL, 0);
+}
+
+void
+qasid_pubkey_commitment(const qasid_pubkey *pk, char out[65])
+{
+	unsigned char h[QF_KEYHASH];
+
+	qkey_commitment(pk->id, pk->pk, h);
+	qhex(h, QF_KEYHASH, out);
+}
+
 const char *
 qasid_pubkey_errmsg(const qasid_pubkey *pk)
 {

@@ -83,6 +83,8 @@ struct qasid_reader {
 	qasid_info info;
 	char signer[256];
 	unsigned char sigkey[QK_KEYID]; /* the key that signed, once checked */
+	unsigned sigformat;      /* the format its trusted comment names */
+	const struct qring_key *signkey; /* the trusted key that verified */
 	unsigned char mhash[crypto_generichash_BYTES_MAX]; /* the signed hash
 	                         * of the manifest: names the bundle */
 	int head_read;           /* the head has been read (and checked) */
@@ -101,6 +103,9 @@ struct qasid_reader {
  * head. */
 enum { QREAD_UNCHECKED = 0, QREAD_SIGNED = 1, QREAD_INTEGRITY = 2 };
 int qread_head(qasid_reader *r, int verify);
+/* keytime.c: the signing key's status and commitment against what the
+ * keyring knows (FORMAT.md 17.3), once its signature verified. */
+int qread_key_time(qasid_reader *r);
 /* Checks the body against the manifest, feeding sink (may be NULL). */
 int qread_body(qasid_reader *r, const struct qsink *sink);
 

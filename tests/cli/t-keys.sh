@@ -27,7 +27,11 @@ sed -n 2p "$W/k.pub" | grep -Eq '^RW[QRST][A-Za-z0-9+/]{53}$' ||
 t_grep "^untrusted comment: minisign secret key\$" "$W/k.sec"
 t_lines 2 "$W/k.sec"
 [ "$(stat -c %a "$W/k.sec")" = 600 ] || t_fail "secret key mode"
-t_empty "$ERR"
+# -W warns once for each key it writes: the key and its successor.
+t_grep "^qasid: warning: $W/k.sec is saved without a password (-W)\$" "$ERR"
+t_grep "^qasid: warning: $W/k.sec.next is saved without a password (-W)\$" \
+    "$ERR"
+t_lines 2 "$ERR"
 t_end
 
 t_begin "keygen refuses to overwrite a key without -f (exit 2)"

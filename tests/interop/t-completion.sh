@@ -59,6 +59,11 @@ for c in keygen pack verify unpack protect repair list trust help; do
 done
 t_end
 
+t_begin "completion offers key's subcommands and options"
+expect "rotate revoke show" "key" ""
+expect "--compromised" "key" "rotate" "--c"
+t_end
+
 t_begin "completion finishes a command name"
 expect "verify" "ver"
 expect "unpack" "un"
@@ -69,7 +74,7 @@ t_begin "completion offers each command's own options"
 expect "--json" "verify" "--j"
 expect "-p -P -K -C --salvage -q -v --help" "unpack" "-"
 expect "--password-file" "keygen" "--p"
-expect "--json --scrub --keep-metadata --password-file --help" "pack" "--"
+expect "--json --scrub --keep-metadata --format --password-file --help" "pack" "--"
 expect "-p -P -K --json --help" "list" "-"
 expect "--redundancy" "protect" "--r"
 t_end
@@ -85,7 +90,7 @@ printf '%s\n' "$got" | grep -qx "$W/k.sec" || t_fail "-s: '$got'"
 t_end
 
 t_begin "completion offers trust's subcommands"
-expect "add list remove show" "trust" ""
+expect "add import list remove show" "trust" ""
 expect "remove" "trust" "-K" "$W/ring" "re"
 t_end
 

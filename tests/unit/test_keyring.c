@@ -401,6 +401,68 @@ TEST(many_keys_indexed)
 	qasid_keyring_free(kr);
 }
 
+#define KEY_B "RWQJCAcGBQQDAiAhIiMkJSYnKCkqKywtLi8wMTIzNDU2Nzg5Ojs8PT4/"
+#define HASH "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+
+/* What statements and bundles taught a keyring is saved and read back. */
+TEST(records_round_trip)
+{
+	static const char text[] =
+	    "# qasid trusted publisher keys: minisign public key, a space, "
+	    "a name\n"
+	    KEY_A " news\n" KEY_B " news\n"
+	    "commit " KEY_A " " HASH "\n"
+	    "rotated " KEY_A " " KEY_B " 1700000000\n"
+	    "revoked " KEY_B " compromised 1700000100 news 41\n";
+	qasid_keyring *kr = qasid_keyring_new();
+	qasid_key_status ks;
+	char back[2048];
+
+	CHECK(write_file(path("rec-ring"), text) == 0);
+	CHECK(qasid_keyring_load(kr, path("rec-ring")) == QASID_OK);
+	CHECK(qasid_keyring_status(kr, 0, &ks) == QASID_OK);
+	CHECK(ks.status == QASID_KEY_RETIRED && ks.since == 1700000000);
+	CHECK(strcmp(ks.next_key, HASH) == 0 && ks.rotated_to[0] != '\0');
+	CHECK(qasid_keyring_status(kr, 1, &ks) == QASID_OK);
+	CHECK(ks.status == QASID_KEY_COMPROMISED && ks.after == 41);
+	CHECK(strcmp(ks.series, "news") == 0);
+	CHECK(qasid_keyring_save(kr, path("rec-ring2")) == QASID_OK);
+	CHECK(read_file(path("rec-ring2"), back, sizeof(back)) ==
+	    (long)strlen(text) && memcmp(back, text, strlen(text)) == 0);
+	qasid_keyring_free(kr);
+}
+
+TEST(bad_records_refused)
+{
+	static const struct bad t[] = {
+		{"record of an unlisted key", KEY_A " a\ncommit " KEY_B " "
+		    HASH "\n", ": line 2:"},
+		{"record before its key", "commit " KEY_A " " HASH "\n" KEY_A
+		    " a\n", ": line 1:"},
+		{"unknown record", KEY_A " a\nforgotten " KEY_A "\n",
+		    ": line 2:"},
+		{"short hash", KEY_A " a\ncommit " KEY_A " 0011\n", ": line 2:"},
+		{"after for a retired key", KEY_A " a\nrevoked " KEY_A
+		    " retired 1 news 4\n", ": line 2:"},
+	};
+	char want[600];
+
+	for (size_t i = 0; i < NITEMS(t); i++) {
+		qasid_keyring *kr = qasid_keyring_new();
+		int rc;
+		CHECK(write_file(path("bad-rec"), t[i].text) == 0);
+		rc = qasid_keyring_load(kr, path("bad-rec"));
+		snprintf(want, sizeof(want), "%s%s", path("bad-rec"),
+		    t[i].where);
+		if (rc != QASID_ERR_KEY ||
+		    strstr(qasid_keyring_errmsg(kr), want) == NULL)
+			printf("  %s: got %d \"%s\"\n", t[i].name, rc,
+			    qasid_keyring_errmsg(kr));
+		CHECK(rc == QASID_ERR_KEY);
+		qasid_keyring_free(kr);
+	}
+}
+
 static int
 rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -429,7 +491,8 @@ main(void)
 	    overlong_line_names_file_and_line,
 	    copied_id_trusted_beside_the_real_key,
 	    lookup_tries_every_key_with_the_id,
-	    hand_added_duplicate_id_line_kept, many_keys_indexed);
+	    hand_added_duplicate_id_line_kept, many_keys_indexed,
+	    records_round_trip, bad_records_refused);
 	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	return rc;
 }
