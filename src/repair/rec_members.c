@@ -46,10 +46,39 @@ qrec_mem_open(struct qrec_mem *m, int fd, const void *mem, size_t len,
 	return rc;
 }
 
+/*
+ * A second walker b over m's manifest, from the first member that starts
+ * at or after at (b->pos says where), so that two threads can check the
+ * two parts of the file; m then stops there. m must not have been fed.
+ */
+int
+qrec_mem_split(struct qrec_mem *m, struct qrec_mem *b, uint64_t at)
+{
+	struct qmf_member mm;
+	uint64_t off = m->end;
+	int rc = 1;
+
+	memset(b, 0, sizeof(*b));
+	if ((b->c = malloc(sizeof(*b->c))) == NULL)
+		return QASID_ERR_NOMEM;
+	*b->c = *m->c; /* a cursor of its own over the same spool */
+	b->r = m->r;
+	b->borrowed = 1;
+	while (off < at && (rc = qmf_get_member(b->c, &mm)) == 1)
+		off += mm.clen;
+	if (rc < 0)
+		return rc;
+	b->done = rc == 0;
+	b->pos = b->start = b->end = off;
+	m->limit = off;
+	return QASID_OK;
+}
+
 void
 qrec_mem_close(struct qrec_mem *m)
 {
-	qasid_reader_free(m->r);
+	if (!m->borrowed)
+		qasid_reader_free(m->r);
 	free(m->c);
 	m->r = NULL;
 	m->c = NULL;
@@ -66,7 +95,8 @@ static int
 next_member(struct qrec_mem *m)
 {
 	struct qmf_member mm;
-	int rc = qmf_get_member(m->c, &mm);
+	int rc = m->limit != 0 && m->end >= m->limit ? 0 :
+	    qmf_get_member(m->c, &mm);
 
 	if (rc != 1) {
 		m->done = 1;
@@ -127,7 +157,7 @@ int
 qrec_mem_finish(struct qrec_mem *m, uint64_t size,
     qrec_bad_fn bad, void *ud)
 {
-	int rc;
+	int rc = QASID_OK;
 
 	if (m->pos < m->end && (rc = bad(ud, m->start, m->end, m->want)) != 0)
 		return rc;
@@ -136,7 +166,8 @@ qrec_mem_finish(struct qrec_mem *m, uint64_t size,
 			return rc;
 	if (rc < 0)
 		return rc;
-	return m->end == size ? QASID_OK : QASID_ERR_CONTENT;
+	return m->end == (m->limit != 0 ? m->limit : size) ? QASID_OK :
+	    QASID_ERR_CONTENT;
 }
 
 /* Hashes the member [start, end) of fd and compares it with want; 1 if it

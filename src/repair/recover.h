@@ -55,11 +55,14 @@ struct qrec_mem {
 	unsigned char want[QF_MEMBER_HASH];
 	crypto_generichash_state st;
 	int done;                   /* past the last member line */
+	uint64_t limit;             /* stop at this offset (0: the end) */
+	int borrowed;               /* r is another walker's */
 };
 typedef int (*qrec_bad_fn)(void *ud, uint64_t start, uint64_t end,
     const unsigned char want[QF_MEMBER_HASH]);
 int qrec_mem_open(struct qrec_mem *m, int fd, const void *mem, size_t len,
     const qasid_keyring *kr, const char *name);
+int qrec_mem_split(struct qrec_mem *m, struct qrec_mem *b, uint64_t at);
 void qrec_mem_close(struct qrec_mem *m);
 const char *qrec_mem_errmsg(const struct qrec_mem *m);
 int qrec_mem_feed(struct qrec_mem *m, const unsigned char *p, size_t n,
@@ -93,7 +96,7 @@ struct qrep {
 	int head_from_copy;           /* the head copy verified */
 	uint64_t nhead;               /* head blocks restored from the copy */
 	struct qrep_damage *dmg;           /* members that do not match */
-	size_t ndmg, cap;
+	size_t ndmg;
 };
 
 /* A member whose raw bytes do not match their signed hash. */

@@ -21,31 +21,45 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "recover.h"
+#include "thread.h"
+
+/* One thread's part of the read: [from, to) of the file, its walker over
+ * the members there, and the damaged members it found. */
+struct part {
+	struct qrep *p;
+	struct qrec_mem *mem;
+	uint64_t from, to;
+	struct qrep_damage *dmg;
+	size_t ndmg, cap;
+	atomic_int *stop;
+	int rc;
+};
 
 /* A member that does not match its signed hash: the damage is in it. */
 static int
 note_damage(void *ud, uint64_t start, uint64_t end,
     const unsigned char want[QF_MEMBER_HASH])
 {
-	struct qrep *p = ud;
+	struct part *t = ud;
 
-	if (p->ndmg == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 64;
-		struct qrep_damage *d = realloc(p->dmg, cap * sizeof(*d));
+	if (t->ndmg == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 64;
+		struct qrep_damage *d = realloc(t->dmg, cap * sizeof(*d));
 		if (d == NULL)
 			return QASID_ERR_NOMEM;
-		p->dmg = d;
-		p->cap = cap;
+		t->dmg = d;
+		t->cap = cap;
 	}
-	p->dmg[p->ndmg].start = start;
-	p->dmg[p->ndmg].end = end;
-	memcpy(p->dmg[p->ndmg++].want, want, QF_MEMBER_HASH);
+	t->dmg[t->ndmg].start = start;
+	t->dmg[t->ndmg].end = end;
+	memcpy(t->dmg[t->ndmg++].want, want, QF_MEMBER_HASH);
 	return 0;
 }
 
@@ -102,34 +116,110 @@ read_zeros(int fd, unsigned char *buf, size_t n, uint64_t off)
 	memset(buf + got, 0, n - (size_t)got);
 }
 
-/* One read of the bundle in file order against the signed hashes. */
-static int
-scan_members(struct qrep *p, unsigned char *buf, size_t len)
+/* One part of the file in order against the signed hashes; the first
+ * part reports progress for both. */
+static void *
+scan_part(void *arg)
 {
-	uint64_t end = p->bsize < p->h.size ? p->bsize : p->h.size;
-	int rc = QASID_OK;
+	struct part *t = arg;
+	struct qrep *p = t->p;
+	size_t len = QREP_CHUNK * QREC_BLOCK;
+	unsigned char *buf = malloc(len);
+	uint64_t end = p->bsize < t->to ? p->bsize : t->to, off;
+	int rc = buf != NULL ? QASID_OK : QASID_ERR_NOMEM;
 
-	for (uint64_t off = 0; rc == QASID_OK && off < end; off += len) {
+	for (off = t->from; rc == QASID_OK && off < end && !*t->stop;
+	    off += len) {
 		size_t n = end - off < len ? (size_t)(end - off) : len;
 		read_zeros(p->bfd, buf, n, off);
 		if (p->head_from_copy && off < p->h.headlen)
 			head_diff(p, buf, off, n);
-		rc = qrec_mem_feed(&p->mem, buf, n, note_damage, p);
-		p->done += n;
-		if (rc == QASID_OK)
-			rc = qprogress(p->x->progress, p->x->progress_ud,
-			    p->done, p->h.size, &p->x->err, p->bundle);
+		rc = qrec_mem_feed(t->mem, buf, n, note_damage, t);
+		if (rc == QASID_OK && t->from == 0)
+			rc = qprogress(p->x->progress, p->x->progress_ud, off +
+			    n, t->to, &p->x->err, p->bundle);
 	}
-	if (rc == QASID_OK)
-		rc = qrec_mem_finish(&p->mem, p->h.size, note_damage, p);
-	if (rc == QASID_ERR_CONTENT)
-		return qerr_set(&p->x->err, rc, "%s: %s was made for another "
+	if (rc == QASID_OK && !*t->stop)
+		rc = qrec_mem_finish(t->mem, p->h.size, note_damage, t);
+	if ((t->rc = rc) != QASID_OK)
+		*t->stop = 1;
+	free(buf);
+	return NULL;
+}
+
+/* What went wrong in a part, as the repair's error. */
+static int
+part_error(struct qrep *p, const struct part *t)
+{
+	switch (t->rc) {
+	case QASID_OK:
+	case QASID_ERR_CANCELLED:
+		return t->rc;
+	case QASID_ERR_CONTENT:
+		return qerr_set(&p->x->err, t->rc, "%s: %s was made for another "
 		    "bundle (its size is not the manifest's)", p->bundle,
 		    p->rpath);
-	if (rc == QASID_ERR_NOMEM)
-		return qerr_set(&p->x->err, rc, "%s", p->bundle);
-	if (rc < 0 && rc != QASID_ERR_CANCELLED)
-		return qerr_set(&p->x->err, rc, "%s", qrec_mem_errmsg(&p->mem));
+	case QASID_ERR_NOMEM:
+		return qerr_set(&p->x->err, t->rc, "%s", p->bundle);
+	default:
+		return qerr_set(&p->x->err, t->rc, "%s",
+		    qrec_mem_errmsg(&p->mem));
+	}
+}
+
+/* The damaged members of both parts, in file order. */
+static int
+gather(struct qrep *p, struct part *t)
+{
+	size_t n = t[0].ndmg + t[1].ndmg;
+
+	if (n == 0)
+		return QASID_OK;
+	if ((p->dmg = malloc(n * sizeof(*p->dmg))) == NULL)
+		return qerr_set(&p->x->err, QASID_ERR_NOMEM, "%s", p->bundle);
+	for (int i = 0; i < 2; i++) {
+		if (t[i].ndmg > 0)
+			memcpy(p->dmg + p->ndmg, t[i].dmg, t[i].ndmg *
+			    sizeof(*p->dmg));
+		p->ndmg += t[i].ndmg;
+	}
+	return QASID_OK;
+}
+
+/* One read of the bundle against the signed hashes, its two halves (at a
+ * member boundary) on the two cores. */
+static int
+scan_members(struct qrep *p)
+{
+	struct qrec_mem second;
+	struct part t[2];
+	atomic_int stop = 0;
+	uint64_t half = p->h.size / 2;
+	qthread th;
+	int rc, threaded;
+
+	memset(t, 0, sizeof(t));
+	half = half > p->mem.end ? half : p->mem.end;
+	if ((rc = qrec_mem_split(&p->mem, &second, half)) != QASID_OK) {
+		qrec_mem_close(&second);
+		return qerr_set(&p->x->err, rc, "%s", rc == QASID_ERR_NOMEM ?
+		    p->bundle : qrec_mem_errmsg(&p->mem));
+	}
+	t[0] = (struct part){.p = p, .mem = &p->mem, .from = 0,
+	    .to = second.pos, .stop = &stop};
+	t[1] = (struct part){.p = p, .mem = &second, .from = second.pos,
+	    .to = p->h.size, .stop = &stop};
+	if (!(threaded = qthread_start(&th, scan_part, &t[1]) == 0))
+		scan_part(&t[1]);
+	scan_part(&t[0]);
+	if (threaded)
+		qthread_join(th);
+	if ((rc = part_error(p, &t[0])) == QASID_OK &&
+	    (rc = part_error(p, &t[1])) == QASID_OK)
+		rc = gather(p, t);
+	free(t[0].dmg);
+	free(t[1].dmg);
+	qrec_mem_close(&second);
 	return rc;
 }
 
@@ -236,7 +326,7 @@ repair_fast(struct qrep *p)
 	if (buf == NULL)
 		return qerr_set(&p->x->err, QASID_ERR_NOMEM, "%s", p->bundle);
 	p->datafd = p->bfd;
-	if ((rc = scan_members(p, buf, len)) == QASID_OK && p->ndmg > 0) {
+	if ((rc = scan_members(p)) == QASID_OK && p->ndmg > 0) {
 		locate(p, buf);
 		if ((rc = qrep_analyse(p, buf)) == QASID_OK &&
 		    (rc = qrep_rebuild_all(p)) == QASID_OK)
