@@ -74,7 +74,7 @@ _qasid()
 
 	case $cmd in
 	keygen) opts='-p -s -W -f -q --password-file --help' ;;
-	pack) opts='-s -o -t -n -N -j -f -q -v --json --scrub --keep-metadata
+	pack) opts='-s -o -t -n -N -j -f -q -v --json --scrub --keep-metadata --format
 		--password-file --help' ;;
 	verify) opts='-p -P -K -q -v --json --help' ;;
 	unpack) opts='-p -P -K -C --salvage -q -v --help' ;;

@@ -60,7 +60,8 @@ extern "C" {
 #else
 #define QASID_API
 #endif
-#define QASID_FORMAT_VERSION 1
+/* The bundle format qasid writes by default; it reads 1 to this. */
+#define QASID_FORMAT_VERSION 2
 
 /*
  * Result codes. Append only; never renumbered. Codes from
@@ -261,6 +262,18 @@ QASID_API int qasid_packer_set_series(qasid_packer *p, const char *series,
 /* Creation time, seconds since the epoch; default 0 (callers set it). */
 QASID_API void qasid_packer_set_time(qasid_packer *p, int64_t created);
 
+/* The bundle format to write: 2 (the default) or 1, which readers of
+ * qasid before format 2 accept but which carries no successor commitment.
+ * QASID_ERR_ARG for another. */
+QASID_API int qasid_packer_set_format(qasid_packer *p, unsigned format);
+
+/* The key that succeeds the signing key (its successor, made with it):
+ * format-2 bundles commit to it, so that only its holder can rotate the
+ * key (docs/FORMAT.md 17.3). NULL, the default, commits to none. The
+ * packer copies what it needs. */
+QASID_API void qasid_packer_set_next_key(qasid_packer *p,
+    const qasid_pubkey *next);
+
 /* Compression threads, at most 64; 0 (the default) means one per online CPU,
  * at most 4. The output is byte-identical whatever the count. */
 QASID_API void qasid_packer_set_threads(qasid_packer *p, unsigned threads);
@@ -388,6 +401,14 @@ typedef struct qasid_info {
 	                      * fingerprint tells which one signed */
 	char head[65];       /* BLAKE2b-256 of the bundle head (member 0), hex,
 	                      * once the signature verified, else "" */
+	/* Format 2 (docs/FORMAT.md 17); "" or 0 where a bundle says none. */
+	char next_key[65];   /* BLAKE2b-256 of the signer's successor, hex */
+	uint64_t previous_sequence; /* the bundle this one follows, */
+	char previous_head[65];     /* and its head hash, hex */
+	int has_expires;
+	int64_t expires;     /* when the publisher stops standing by it */
+	char volume_set[65]; /* a volume: its set's id, hex */
+	uint64_t volume_part, volume_count;
 } qasid_info;
 
 /* One manifest entry. */

@@ -164,6 +164,7 @@ static const struct {
 	    "                 dangerous: two bundles with one sequence are an\n"
 	    "                 EQUIVOCATION every recipient of both refuses\n"
 	    "  -j THREADS     compression threads (default: one per CPU, at most 4)\n"
+	    "  --format 1     a bundle qasid before format 2 reads (default 2)\n"
 	    "  -f             overwrite an existing bundle\n"
 	    "  --tmpdir DIR   keep the compressed body there while signing\n"
 	    "                 (default: $TMPDIR, else beside the bundle)\n"

@@ -25,6 +25,7 @@
 #define OPT_ALLOW_OLDER 1006
 #define OPT_REUSE_SEQUENCE 1007
 #define OPT_INTEGRITY 1008
+#define OPT_FORMAT 1040
 
 /* --allow-older: accept a bundle older than one seen (cli_seen.c). */
 static int allow_older;
@@ -39,6 +40,7 @@ static const struct option longopts[] = {
 	{"allow-older", no_argument, NULL, OPT_ALLOW_OLDER},
 	{"reuse-sequence", no_argument, NULL, OPT_REUSE_SEQUENCE},
 	{"integrity", no_argument, NULL, OPT_INTEGRITY},
+	{"format", required_argument, NULL, OPT_FORMAT},
 	{"quiet", no_argument, NULL, 'q'},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
@@ -152,7 +154,7 @@ load_seckey(qasid_seckey *sk, const char *path, int enc)
 struct packopts {
 	const char *sec, *out, *title, *series, *tmpdir;
 	uint64_t sequence;
-	unsigned threads;
+	unsigned threads, format;
 	int force, meta, have_seq, reuse;
 };
 
@@ -175,6 +177,12 @@ pack_parse(int argc, char **argv, struct packopts *o)
 		case OPT_SCRUB: o->meta = QASID_META_SCRUB; break;
 		case OPT_KEEP_METADATA: o->meta = QASID_META_KEEP; break;
 		case OPT_REUSE_SEQUENCE: o->reuse = 1; break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "1") != 0 && strcmp(optarg, "2") != 0)
+				return cli_fail("--format %s: bundle format 1 "
+				    "or 2", optarg);
+			o->format = (unsigned)(optarg[0] - '0');
+			break;
 		case 'N':
 			o->have_seq = 1;
 			if (parse_u64(optarg, &o->sequence) < 0)
@@ -303,7 +311,7 @@ pack_series(qasid_packer *p, const qasid_seckey *sk, struct packopts *o,
 int
 cmd_pack(int argc, char **argv)
 {
-	struct packopts o = {.sequence = 1};
+	struct packopts o = {.sequence = 1, .format = QASID_FORMAT_VERSION};
 	struct cli_packed pk = {0};
 	qasid_seckey *sk;
 	qasid_packer *p;
@@ -323,6 +331,7 @@ cmd_pack(int argc, char **argv)
 	}
 	qasid_packer_set_time(p, created);
 	qasid_packer_set_threads(p, o.threads);
+	qasid_packer_set_format(p, o.format);
 	qasid_packer_set_progress(p, cli_progress, NULL);
 	if (o.tmpdir == NULL && (o.tmpdir = getenv("TMPDIR")) != NULL &&
 	    *o.tmpdir == '\0')
@@ -391,6 +400,12 @@ print_claims_json(const qasid_info *in)
 	printf(",\"sequence\":%" PRIu64 ",\"created\":%" PRId64 ",\"files\":%"
 	    PRIu64 ",\"dirs\":%" PRIu64 ",\"bytes\":%" PRIu64, in->sequence,
 	    in->created, in->files, in->dirs, in->bytes);
+	/* Format 2: the successor the signer committed to, or null. */
+	printf(",\"format\":%d,\"next_key\":", in->format);
+	if (in->next_key[0] != '\0')
+		printf("\"%s\"", in->next_key);
+	else
+		printf("null");
 }
 
 /* One line of verify --json: "verified" is "ok" (all checked, signer

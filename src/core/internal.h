@@ -48,12 +48,15 @@ int qerr_io(struct qerr *e, int errnum, const char *what);
 #define QF_MANIFEST_NAME ".qasid/manifest"
 #define QF_SIG_NAME ".qasid/manifest.minisig"
 #define QF_MAGIC "qasid-manifest"
-#define QF_TRUSTED_PREFIX "qasid-bundle 1 head:"
+/* The trusted comment: "qasid-bundle VERSION head:" and 64 hex digits. */
+#define QF_TRUSTED_FMT "qasid-bundle %u head:"
+#define QF_TRUSTED_LEN (20 + 2 * QF_MEMBER_HASH)
 #define QF_UNTRUSTED "untrusted comment: qasid bundle manifest signature"
 #define QF_CHUNK ((size_t)1 << 20)  /* uncompressed bytes per member */
 #define QF_BLOCK 512                /* tar block */
 #define QF_FILE_HASH 64             /* BLAKE2b-512, as b2sum */
 #define QF_MEMBER_HASH 32           /* BLAKE2b-256 */
+#define QF_KEYHASH 32               /* next-key: BLAKE2b-256 of a key */
 #define QF_TITLE_MAX 1024
 #define QF_SERIES_MAX 64
 
@@ -94,6 +97,11 @@ void qkey_pub_b64(const unsigned char *id, const unsigned char *pk,
 /* The fingerprint qasid_pubkey_fingerprint shows, into out[48]. */
 void qkey_fingerprint(const unsigned char *id, const unsigned char *pk,
     char out[48]);
+
+/* The next-key commitment to a key: BLAKE2b-256 of its 42 decoded bytes
+ * (FORMAT.md 17.3). */
+void qkey_commitment(const unsigned char *id, const unsigned char *pk,
+    unsigned char out[QF_KEYHASH]);
 
 /* ---- Minisign signatures (sig.c) --------------------------------------- */
 

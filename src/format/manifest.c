@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * manifest.c - the manifest's text form (docs/FORMAT.md, "Manifest").
+ * manifest.c - reading the manifest's text form (docs/FORMAT.md,
+ * "Manifest", and 17.1 for format 2) from a spool; manifest_write.c writes
+ * it.
  *
  * The reader accepts exactly one spelling of each manifest: fixed field
  * order, canonical decimals, lower-case hex. Anything else is a format error,
@@ -15,100 +17,6 @@
 #include "paths.h"
 
 #define SPOOL_MEM_MAX ((size_t)4 << 20)
-
-/* ---- Writing ------------------------------------------------------------ */
-
-static int
-putf(struct qbuf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int
-putf(struct qbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0 || qbuf_reserve(b, (size_t)n + 1) != QASID_OK)
-		return QASID_ERR_NOMEM;
-	va_start(ap, fmt);
-	vsnprintf((char *)b->p + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
-	return QASID_OK;
-}
-
-int
-qmf_put_header(struct qbuf *b, const struct qmf_header *h)
-{
-	char id[QASID_KEYID_HEX];
-
-	qkey_id_hex(h->keyid, id);
-	return putf(b, "%s %d\ntitle %s\nseries %s\nsequence %" PRIu64
-	    "\ncreated %" PRId64 "\nkey %s\nfiles %" PRIu64 "\ndirs %" PRIu64
-	    "\nbytes %" PRIu64 "\nmembers %" PRIu64 "\n", QF_MAGIC,
-	    QASID_FORMAT_VERSION, h->title, h->series, h->sequence,
-	    h->created, id, h->files, h->dirs, h->bytes, h->members);
-}
-
-int
-qmf_put_entry(struct qbuf *b, const struct qmf_entry *e)
-{
-	char hex[2 * QF_FILE_HASH + 1];
-
-	if (e->is_dir)
-		return putf(b, "dir %.*s\n", (int)e->pathlen, e->path);
-	qhex(e->hash, QF_FILE_HASH, hex);
-	/* "HASH  PATH" is b2sum's line, so sed and b2sum -c check content. */
-	return putf(b, "file %o %" PRIu64 " %s  %.*s\n", e->mode, e->size,
-	    hex, (int)e->pathlen, e->path);
-}
-
-int
-qmf_put_member(struct qbuf *b, const struct qmf_member *m)
-{
-	char hex[2 * QF_MEMBER_HASH + 1];
-
-	qhex(m->hash, QF_MEMBER_HASH, hex);
-	return putf(b, "member %" PRIu64 " %" PRIu64 " %s\n", m->clen,
-	    m->ulen, hex);
-}
-
-int
-qmf_put_end(struct qbuf *b)
-{
-	return qbuf_append(b, "end\n", 4);
-}
-
-int
-qmf_valid_title(const char *t)
-{
-	size_t n = strlen(t), off, k;
-	uint32_t c;
-
-	if (n > QF_TITLE_MAX)
-		return 0;
-	/* What a terminal would obey, reorder or hide is refused, as in
-	 * paths: titles are shown even for bundles no key vouches for. */
-	for (off = 0; off < n; off += k)
-		if ((k = qu_utf8_next(t + off, n - off, &c)) == 0 ||
-		    qu_cp_unsafe(c) != NULL)
-			return 0;
-	return 1;
-}
-
-int
-qmf_valid_series(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > QF_SERIES_MAX)
-		return 0;
-	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "0123456789._-") == n;
-}
 
 /* ---- Spool -------------------------------------------------------------- */
 
@@ -175,6 +83,8 @@ qmf_cursor_init(struct qmf_cursor *c, const struct qspool *s,
 	c->pos = c->len = 0;
 	c->lineno = 0;
 	c->err = err;
+	c->format = 0;
+	c->volume = 0;
 }
 
 void
@@ -182,6 +92,8 @@ qmf_mark(const struct qmf_cursor *c, struct qmf_mark *m)
 {
 	m->off = c->off + c->pos;
 	m->lineno = c->lineno;
+	m->format = c->format;
+	m->volume = c->volume;
 }
 
 void
@@ -191,6 +103,8 @@ qmf_cursor_at(struct qmf_cursor *c, const struct qspool *s,
 	qmf_cursor_init(c, s, err);
 	c->off = m->off;
 	c->lineno = m->lineno;
+	c->format = m->format;
+	c->volume = m->volume;
 }
 
 static int
@@ -323,21 +237,157 @@ field_u64(struct qmf_cursor *c, const char *key, uint64_t *v)
 	return parse_u64(s, n, v) == 0 ? 0 : bad(c, "not a canonical number");
 }
 
-int
-qmf_get_header(struct qmf_cursor *c, struct qmf_header *h)
+/* "KEY none" gives 0; "KEY HEX" 1 with the hash in out. */
+static int
+field_hash(struct qmf_cursor *c, const char *key, unsigned char *out,
+    size_t n, int *has)
 {
-	uint64_t version, created;
+	char *s, what[64];
+	size_t len;
+	int rc;
+
+	if ((rc = field(c, key, &s, &len)) != 0)
+		return rc;
+	*has = !(len == 4 && memcmp(s, "none", 4) == 0);
+	if (!*has) {
+		memset(out, 0, n);
+		return 0;
+	}
+	if (parse_hex(s, len, out, n) == 0)
+		return 0;
+	snprintf(what, sizeof(what), "%s is neither \"none\" nor a hash", key);
+	return bad(c, what);
+}
+
+/* "previous SEQUENCE HEADHASH" or "previous none". */
+static int
+field_previous(struct qmf_cursor *c, struct qmf_header *h)
+{
+	char *s, *sp;
+	size_t n;
+	int rc;
+
+	if ((rc = field(c, "previous", &s, &n)) != 0)
+		return rc;
+	h->has_previous = !(n == 4 && memcmp(s, "none", 4) == 0);
+	if (!h->has_previous)
+		return 0;
+	if ((sp = memchr(s, ' ', n)) == NULL ||
+	    parse_u64(s, (size_t)(sp - s), &h->prev_sequence) != 0 ||
+	    parse_hex(sp + 1, n - (size_t)(sp - s) - 1, h->prev_head,
+	    QF_MEMBER_HASH) != 0)
+		return bad(c, "previous is neither \"none\" nor a sequence "
+		    "and a head hash");
+	return 0;
+}
+
+static int
+field_expires(struct qmf_cursor *c, struct qmf_header *h)
+{
+	uint64_t v;
 	char *s;
 	size_t n;
 	int rc;
 
-	if ((rc = field_u64(c, QF_MAGIC, &version)) != 0)
+	if ((rc = field(c, "expires", &s, &n)) != 0)
+		return rc;
+	h->has_expires = !(n == 4 && memcmp(s, "none", 4) == 0);
+	if (!h->has_expires)
+		return 0;
+	if (parse_u64(s, n, &v) != 0 || v > INT64_MAX)
+		return bad(c, "expires is neither \"none\" nor a time");
+	h->expires = (int64_t)v;
+	return 0;
+}
+
+/* "volume SETID PART COUNT", 1 <= PART <= COUNT, or "volume none". */
+static int
+field_volume(struct qmf_cursor *c, struct qmf_header *h)
+{
+	char *s, *end, *sp;
+	size_t n;
+	int rc;
+
+	if ((rc = field(c, "volume", &s, &n)) != 0)
+		return rc;
+	h->has_volume = !(n == 4 && memcmp(s, "none", 4) == 0);
+	if (!h->has_volume)
+		return 0;
+	end = s + n;
+	if (n < 2 * QF_MEMBER_HASH + 4 || s[2 * QF_MEMBER_HASH] != ' ' ||
+	    parse_hex(s, 2 * QF_MEMBER_HASH, h->setid, QF_MEMBER_HASH) != 0)
+		return bad(c, "malformed volume line");
+	s += 2 * QF_MEMBER_HASH + 1;
+	if ((sp = memchr(s, ' ', (size_t)(end - s))) == NULL ||
+	    parse_u64(s, (size_t)(sp - s), &h->part) != 0 ||
+	    parse_u64(sp + 1, (size_t)(end - sp - 1), &h->count) != 0 ||
+	    h->part == 0 || h->part > h->count)
+		return bad(c, "malformed volume line");
+	return 0;
+}
+
+/* The lines format 2 adds after "key" (FORMAT.md 17.1). */
+static int
+header2(struct qmf_cursor *c, struct qmf_header *h)
+{
+	int rc;
+
+	if ((rc = field_hash(c, "next-key", h->next_key, QF_KEYHASH,
+	    &h->has_next_key)) != 0 || (rc = field_previous(c, h)) != 0 ||
+	    (rc = field_expires(c, h)) != 0)
+		return rc;
+	return field_volume(c, h);
+}
+
+/* "qasid-manifest N" for a version this reader implements. */
+static int
+header_version(struct qmf_cursor *c, struct qmf_header *h)
+{
+	uint64_t version;
+
+	if (field_u64(c, QF_MAGIC, &version) != 0)
 		return qerr_set(c->err, QASID_ERR_FORMAT,
 		    "manifest does not start with \"%s\"", QF_MAGIC);
-	if (version != QASID_FORMAT_VERSION)
+	if (version < 1 || version > QASID_FORMAT_VERSION)
 		return qerr_set(c->err, QASID_ERR_FORMAT,
-		    "manifest format %" PRIu64 " is not supported (this is "
-		    "format %d)", version, QASID_FORMAT_VERSION);
+		    "manifest format %" PRIu64 " is not supported (this "
+		    "reads formats 1 to %d)", version, QASID_FORMAT_VERSION);
+	h->format = (unsigned)version;
+	return 0;
+}
+
+static int
+header_counts(struct qmf_cursor *c, struct qmf_header *h)
+{
+	int rc;
+
+	if ((rc = field_u64(c, "files", &h->files)) != 0 ||
+	    (rc = field_u64(c, "dirs", &h->dirs)) != 0 ||
+	    (rc = field_u64(c, "bytes", &h->bytes)) != 0 ||
+	    (h->format >= 2 && (rc = field_u64(c, "pieces", &h->pieces)) !=
+	    0) || (rc = field_u64(c, "members", &h->members)) != 0)
+		return rc;
+	if (h->pieces != 0 && !h->has_volume)
+		return bad(c, "pieces in a bundle that is not a volume");
+	/* Subtract, never add: files + dirs wraps for forged counts. */
+	if (h->dirs > QF_FILES_MAX || h->files > QF_FILES_MAX - h->dirs ||
+	    h->pieces > QF_MEMBERS_MAX || h->members > QF_MEMBERS_MAX)
+		return qerr_set(c->err, QASID_ERR_FORMAT, "manifest lists "
+		    "more entries than a bundle may hold");
+	return 0;
+}
+
+int
+qmf_get_header(struct qmf_cursor *c, struct qmf_header *h)
+{
+	uint64_t created;
+	char *s;
+	size_t n;
+	int rc;
+
+	memset(h, 0, sizeof(*h));
+	if ((rc = header_version(c, h)) != 0)
+		return rc;
 	if ((rc = field(c, "title", &s, &n)) != 0)
 		return rc;
 	if (n > QF_TITLE_MAX)
@@ -362,16 +412,11 @@ qmf_get_header(struct qmf_cursor *c, struct qmf_header *h)
 	if (n != 16 || qkey_id_parse(s, h->keyid) != 0 ||
 	    strspn(s, "0123456789ABCDEF") != 16)
 		return bad(c, "key id is not 16 upper-case hex digits");
-	if ((rc = field_u64(c, "files", &h->files)) != 0 ||
-	    (rc = field_u64(c, "dirs", &h->dirs)) != 0 ||
-	    (rc = field_u64(c, "bytes", &h->bytes)) != 0 ||
-	    (rc = field_u64(c, "members", &h->members)) != 0)
+	if ((h->format >= 2 && (rc = header2(c, h)) != 0) ||
+	    (rc = header_counts(c, h)) != 0)
 		return rc;
-	/* Subtract, never add: files + dirs wraps for forged counts. */
-	if (h->dirs > QF_FILES_MAX || h->files > QF_FILES_MAX - h->dirs ||
-	    h->members > QF_MEMBERS_MAX)
-		return qerr_set(c->err, QASID_ERR_FORMAT, "manifest lists "
-		    "more entries than a bundle may hold");
+	c->format = h->format;
+	c->volume = h->has_volume;
 	return 0;
 }
 
@@ -423,6 +468,33 @@ file_line(struct qmf_cursor *c, char *l, size_t n, struct qmf_entry *e)
 	return entry_path(c, path, (size_t)(end - path), e);
 }
 
+static int
+piece_line(struct qmf_cursor *c, char *l, size_t n, struct qmf_entry *e)
+{
+	char *off = l + 6, *len, *hash, *path, *end = l + n;
+
+	/* piece OFFSET LENGTH HASH  PATH */
+	if ((len = memchr(off, ' ', (size_t)(end - off))) == NULL ||
+	    parse_u64(off, (size_t)(len - off), &e->offset) != 0)
+		return bad(c, "malformed piece line");
+	len++;
+	if ((hash = memchr(len, ' ', (size_t)(end - len))) == NULL ||
+	    parse_u64(len, (size_t)(hash - len), &e->size) != 0 ||
+	    e->size == 0 || e->size > QF_FILE_SIZE_MAX ||
+	    e->offset > QF_FILE_SIZE_MAX - e->size)
+		return bad(c, "malformed piece line");
+	hash++;
+	if (end - hash < 2 * QF_FILE_HASH + 3 ||
+	    memcmp(hash + 2 * QF_FILE_HASH, "  ", 2) != 0 ||
+	    parse_hex(hash, 2 * QF_FILE_HASH, e->hash, QF_FILE_HASH) != 0)
+		return bad(c, "malformed piece line");
+	path = hash + 2 * QF_FILE_HASH + 2;
+	e->is_dir = 0;
+	e->is_piece = 1;
+	e->mode = 0644;
+	return entry_path(c, path, (size_t)(end - path), e);
+}
+
 int
 qmf_get_entry(struct qmf_cursor *c, struct qmf_entry *e)
 {
@@ -440,14 +512,20 @@ qmf_get_entry(struct qmf_cursor *c, struct qmf_entry *e)
 		return rc;
 	if (n > 4 && memcmp(l, "dir ", 4) == 0) {
 		e->is_dir = 1;
+		e->is_piece = 0;
 		e->mode = 0755;
 		e->size = 0;
 		memset(e->hash, 0, sizeof(e->hash));
 		rc = entry_path(c, l + 4, n - 4, e);
 		return rc != 0 ? rc : 1;
 	}
+	e->is_piece = 0;
 	if (n > 5 && memcmp(l, "file ", 5) == 0) {
 		rc = file_line(c, l, n, e);
+		return rc != 0 ? rc : 1;
+	}
+	if (c->volume && n > 6 && memcmp(l, "piece ", 6) == 0) {
+		rc = piece_line(c, l, n, e);
 		return rc != 0 ? rc : 1;
 	}
 	return bad(c, "expected a dir, file or member line");

@@ -8,21 +8,40 @@
 
 #include "internal.h"
 
+/* The header lines. Fields marked 2 exist in format 2 only (FORMAT.md
+ * 17.1); a format-1 header has them all "none" and pieces 0. */
 struct qmf_header {
+	unsigned format;                 /* 1 or 2: the version written/read */
 	char title[QF_TITLE_MAX + 1];
 	char series[QF_SERIES_MAX + 1];
 	uint64_t sequence;
 	int64_t created;
 	unsigned char keyid[QK_KEYID];
-	uint64_t files, dirs, bytes, members;
+	int has_next_key;                /* 2: next-key, else none */
+	unsigned char next_key[QF_KEYHASH];
+	int has_previous;                /* 2: previous SEQUENCE HEADHASH */
+	uint64_t prev_sequence;
+	unsigned char prev_head[QF_MEMBER_HASH];
+	int has_expires;                 /* 2: expires N */
+	int64_t expires;
+	int has_volume;                  /* 2: volume SETID PART COUNT */
+	unsigned char setid[QF_MEMBER_HASH];
+	uint64_t part, count;
+	uint64_t files, dirs, bytes;
+	uint64_t pieces;                 /* 2: count of piece lines */
+	uint64_t members;
 };
 
+/* A dir, file or (format 2, volumes only) piece line. A piece is
+ * LENGTH bytes (size) at offset of the file path; hash is the piece's. */
 struct qmf_entry {
 	char path[4096];
 	size_t pathlen;
 	int is_dir;
+	int is_piece;
 	unsigned mode;
 	uint64_t size;
+	uint64_t offset;
 	unsigned char hash[QF_FILE_HASH];
 };
 
@@ -31,11 +50,18 @@ struct qmf_member {
 	unsigned char hash[QF_MEMBER_HASH];
 };
 
-/* Writing (the packer keeps the whole text in memory). */
+/* Writing (the packer keeps the whole text in memory). h->format says which
+ * version to write: 1 or 2; QASID_ERR_ARG for another, or for format-2
+ * fields asked of format 1. */
 int qmf_put_header(struct qbuf *b, const struct qmf_header *h);
 int qmf_put_entry(struct qbuf *b, const struct qmf_entry *e);
 int qmf_put_member(struct qbuf *b, const struct qmf_member *m);
 int qmf_put_end(struct qbuf *b);
+
+/* The signature's trusted comment for a format and a head hash, into
+ * out[QF_TRUSTED_LEN + 1]. */
+void qmf_trusted(unsigned format, const unsigned char head[QF_MEMBER_HASH],
+    char out[QF_TRUSTED_LEN + 1]);
 
 /* Validation shared by the packer and the reader. */
 int qmf_valid_title(const char *t);
@@ -66,6 +92,8 @@ struct qmf_cursor {
 	size_t pos, len;
 	uint64_t lineno;
 	struct qerr *err;
+	unsigned format;   /* of the header read, which says what entries */
+	int volume;        /* may follow: piece lines only in a volume */
 };
 
 void qmf_cursor_init(struct qmf_cursor *c, const struct qspool *s,
@@ -74,13 +102,16 @@ void qmf_cursor_init(struct qmf_cursor *c, const struct qspool *s,
  * manifest's header once, and every later pass starts at the entries. */
 struct qmf_mark {
 	uint64_t off, lineno;
+	unsigned format;
+	int volume;
 };
 void qmf_mark(const struct qmf_cursor *c, struct qmf_mark *m);
 void qmf_cursor_at(struct qmf_cursor *c, const struct qspool *s,
     struct qerr *err, const struct qmf_mark *m);
 /* Parses the header lines; leaves c at the first entry. */
 int qmf_get_header(struct qmf_cursor *c, struct qmf_header *h);
-/* Reads the next entry line; returns 1 for an entry, 0 at the first member
+/* Reads the next entry line (piece lines only after a header with a
+ * volume); returns 1 for an entry, 0 at the first member
  * line (not consumed), or a qasid_err. */
 int qmf_get_entry(struct qmf_cursor *c, struct qmf_entry *e);
 /* Moves c past every entry line to the first member line. */

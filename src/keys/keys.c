@@ -331,6 +331,16 @@ qkey_fingerprint(const unsigned char *id, const unsigned char *pk,
 	}
 }
 
+void
+qkey_commitment(const unsigned char *id, const unsigned char *pk,
+    unsigned char out[QF_KEYHASH])
+{
+	unsigned char raw[PK_RAW];
+
+	key_raw(id, pk, raw);
+	crypto_generichash(out, QF_KEYHASH, raw, sizeof(raw), NULL, 0);
+}
+
 const char *
 qasid_pubkey_errmsg(const qasid_pubkey *pk)
 {

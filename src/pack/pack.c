@@ -42,6 +42,9 @@ struct qasid_packer {
 	uint64_t total;
 	int failed;            /* a failed add: sticky, see qasid.h */
 	int meta_policy, meta_checked;
+	unsigned format;       /* the version written, 1 or 2 */
+	int has_next_key;      /* format 2: the successor's commitment */
+	unsigned char next_key[QF_KEYHASH];
 };
 
 /* Every call starts afresh, but for a packer whose add failed: it keeps
@@ -65,6 +68,7 @@ qasid_packer_new(const qasid_seckey *sk)
 	p->sk = sk;
 	snprintf(p->series, sizeof(p->series), "default");
 	p->sequence = 1;
+	p->format = QASID_FORMAT_VERSION;
 	return p;
 }
 
@@ -125,6 +129,24 @@ void
 qasid_packer_set_time(qasid_packer *p, int64_t created)
 {
 	p->created = created;
+}
+
+int
+qasid_packer_set_format(qasid_packer *p, unsigned format)
+{
+	if (format != 1 && format != 2)
+		return qerr_set(&p->err, QASID_ERR_ARG, "bundle format %u is "
+		    "not one qasid writes (1 or 2)", format);
+	p->format = format;
+	return QASID_OK;
+}
+
+void
+qasid_packer_set_next_key(qasid_packer *p, const qasid_pubkey *next)
+{
+	p->has_next_key = next != NULL;
+	if (next != NULL)
+		qkey_commitment(next->id, next->pk, p->next_key);
 }
 
 void
@@ -387,12 +409,16 @@ static int
 make_manifest(qasid_packer *p, const struct qpack_body *b, struct qbuf *mf)
 {
 	struct qmf_header h;
-	struct qmf_entry *e = malloc(sizeof(*e));
+	struct qmf_entry *e = calloc(1, sizeof(*e));
 	int rc;
 
 	if (e == NULL)
 		return qerr_set(&p->err, QASID_ERR_NOMEM, "manifest");
 	memset(&h, 0, sizeof(h));
+	h.format = p->format;
+	/* Format 1 has no line for it: its readers could not check it. */
+	h.has_next_key = p->format >= 2 && p->has_next_key;
+	memcpy(h.next_key, p->next_key, QF_KEYHASH);
 	snprintf(h.title, sizeof(h.title), "%s", p->title);
 	snprintf(h.series, sizeof(h.series), "%s", p->series);
 	h.sequence = p->sequence;
@@ -431,14 +457,13 @@ make_signature(qasid_packer *p, const struct qbuf *mf,
     const struct qbuf *head, qgz *gz, struct qbuf *sigm)
 {
 	unsigned char mh[crypto_generichash_BYTES_MAX], hh[QF_MEMBER_HASH];
-	char trusted[128], sig[2048];
+	char trusted[QF_TRUSTED_LEN + 1], sig[2048];
 	size_t len;
 	int rc;
 
 	crypto_generichash(mh, sizeof(mh), mf->p, mf->len, NULL, 0);
 	crypto_generichash(hh, sizeof(hh), head->p, head->len, NULL, 0);
-	memcpy(trusted, QF_TRUSTED_PREFIX, sizeof(QF_TRUSTED_PREFIX));
-	qhex(hh, sizeof(hh), trusted + sizeof(QF_TRUSTED_PREFIX) - 1);
+	qmf_trusted(p->format, hh, trusted);
 	if ((len = qsig_make(p->sk, mh, trusted, sig, sizeof(sig))) == 0)
 		return qerr_set(&p->err, QASID_ERR_INTERNAL, "signing");
 	rc = qhead_sig_member(gz, sig, len, sigm);
@@ -524,8 +549,8 @@ finish(qasid_packer *p, struct qpack_body *b, const char *out, int overwrite)
 	if (gz == NULL)
 		return qerr_set(&p->err, QASID_ERR_NOMEM, "%s", out);
 	if ((rc = make_manifest(p, b, &mf)) != QASID_OK ||
-	    (rc = make_head(p, &mf, qsig_len(strlen(QF_TRUSTED_PREFIX) +
-	    2 * QF_MEMBER_HASH), gz, &head)) != QASID_OK ||
+	    (rc = make_head(p, &mf, qsig_len(QF_TRUSTED_LEN),
+	    gz, &head)) != QASID_OK ||
 	    (rc = make_signature(p, &mf, &head, gz, &sigm)) != QASID_OK)
 		goto out;
 	if ((fd = qtmp_create(out, &tmp)) < 0) {

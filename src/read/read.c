@@ -181,14 +181,24 @@ static int
 head_matches(qasid_reader *r, const struct qsig *s,
     const unsigned char headhash[QF_MEMBER_HASH])
 {
-	char want[128];
+	char want[QF_TRUSTED_LEN + 1];
 
-	memcpy(want, QF_TRUSTED_PREFIX, sizeof(QF_TRUSTED_PREFIX));
-	qhex(headhash, QF_MEMBER_HASH, want + sizeof(QF_TRUSTED_PREFIX) - 1);
-	if (strcmp(s->trusted, want) != 0)
-		return qerr_set(&r->err, QASID_ERR_SIGNATURE, "%s: the bundle "
-		    "head does not match its signature", r->path);
-	return QASID_OK;
+	/* The comment names the format too; the manifest must agree. */
+	for (unsigned v = 1; v <= QASID_FORMAT_VERSION; v++) {
+		qmf_trusted(v, headhash, want);
+		if (strcmp(s->trusted, want) == 0) {
+			r->sigformat = v;
+			return QASID_OK;
+		}
+	}
+	if (strncmp(s->trusted, "qasid-bundle ", 13) == 0 &&
+	    s->trusted[13] > '0' + QASID_FORMAT_VERSION &&
+	    s->trusted[13] <= '9' && s->trusted[14] == ' ')
+		return qerr_set(&r->err, QASID_ERR_FORMAT, "%s: bundle format "
+		    "%c is not supported (this reads formats 1 to %d)",
+		    r->path, s->trusted[13], QASID_FORMAT_VERSION);
+	return qerr_set(&r->err, QASID_ERR_SIGNATURE, "%s: the bundle "
+	    "head does not match its signature", r->path);
 }
 
 /*
@@ -247,12 +257,30 @@ check_signature(qasid_reader *r, const struct qbuf *sigtext,
 	return QASID_OK;
 }
 
+/* The format-2 fields; a format-1 header has them all none. */
+static void
+fill_info2(const struct qmf_header *h, qasid_info *i)
+{
+	i->next_key[0] = i->previous_head[0] = i->volume_set[0] = '\0';
+	if (h->has_next_key)
+		qhex(h->next_key, QF_KEYHASH, i->next_key);
+	i->previous_sequence = h->has_previous ? h->prev_sequence : 0;
+	if (h->has_previous)
+		qhex(h->prev_head, QF_MEMBER_HASH, i->previous_head);
+	i->has_expires = h->has_expires;
+	i->expires = h->has_expires ? h->expires : 0;
+	if (h->has_volume)
+		qhex(h->setid, QF_MEMBER_HASH, i->volume_set);
+	i->volume_part = h->has_volume ? h->part : 0;
+	i->volume_count = h->has_volume ? h->count : 0;
+}
+
 static void
 fill_info(qasid_reader *r)
 {
 	qasid_info *i = &r->info;
 
-	i->format = QASID_FORMAT_VERSION;
+	i->format = (int)r->hdr.format;
 	i->title = r->hdr.title;
 	i->series = r->hdr.series;
 	i->sequence = r->hdr.sequence;
@@ -262,6 +290,7 @@ fill_info(qasid_reader *r)
 	i->dirs = r->hdr.dirs;
 	i->bytes = r->hdr.bytes;
 	i->signer = r->signer;
+	fill_info2(&r->hdr, i);
 }
 
 /* What an untrusted bundle claims to be, for the caller to show marked
@@ -296,6 +325,11 @@ parse_header(qasid_reader *r)
 	if (rc != QASID_OK)
 		return qerr_set(&r->err, rc, "%s", r->path);
 	fill_info(r);
+	/* Until sets are read, a volume alone would pass for the whole. */
+	if (r->hdr.has_volume)
+		return qerr_set(&r->err, QASID_ERR_FORMAT, "%s: part %" PRIu64
+		    " of %" PRIu64 " of a volume set: volume sets are not "
+		    "supported", r->path, r->hdr.part, r->hdr.count);
 	return QASID_OK;
 }
 
@@ -359,6 +393,10 @@ qread_head(qasid_reader *r, int verify)
 	    memcmp(r->hdr.keyid, r->sigkey, QK_KEYID) != 0)
 		rc = qerr_set(&r->err, QASID_ERR_SIGNATURE, "%s: manifest "
 		    "names another key than the signature", r->path);
+	if (rc == QASID_OK && verify && r->hdr.format != r->sigformat)
+		rc = qerr_set(&r->err, QASID_ERR_SIGNATURE, "%s: manifest "
+		    "format %u, but its signature says format %u", r->path,
+		    r->hdr.format, r->sigformat);
 	if (rc == QASID_OK)
 		rc = head_canonical(r, h, &sig);
 	if (rc == QASID_OK)

@@ -83,6 +83,7 @@ struct qasid_reader {
 	qasid_info info;
 	char signer[256];
 	unsigned char sigkey[QK_KEYID]; /* the key that signed, once checked */
+	unsigned sigformat;      /* the format its trusted comment names */
 	unsigned char mhash[crypto_generichash_BYTES_MAX]; /* the signed hash
 	                         * of the manifest: names the bundle */
 	int head_read;           /* the head has been read (and checked) */

@@ -35,7 +35,7 @@ BLOCK = 512
 CHUNK = 1 << 20
 SIG_MEMBER_LEN = 535
 UNTRUSTED = "untrusted comment: qasid bundle manifest signature"
-TRUSTED_PREFIX = "qasid-bundle 1 head:"
+TRUSTED_PREFIX = "qasid-bundle %d head:"
 
 
 class Bad(Exception):
@@ -233,21 +233,37 @@ def path_key(comps):
 # ---- Manifest (FORMAT.md, "Manifest") ------------------------------------
 
 NUM = r"(0|[1-9][0-9]{0,19})"
+HASH = r"[0-9a-f]{64}"
 HEADER = [("qasid-manifest", "1"), ("title", r"[^\x00-\x1f\x7f]{0,1024}"),
           ("series", r"[A-Za-z0-9._-]{1,64}"), ("sequence", NUM),
           ("created", NUM), ("key", r"[0-9A-F]{16}"), ("files", NUM),
           ("dirs", NUM), ("bytes", NUM), ("members", NUM)]
+# Format 2 (FORMAT.md 17.1): four lines after key, pieces before members.
+HEADER2 = (HEADER[:6] +
+           [("next-key", "(" + HASH + "|none)"),
+            ("previous", "(" + NUM + " " + HASH + "|none)"),
+            ("expires", "(" + NUM + "|none)"),
+            ("volume", "(" + HASH + " " + NUM + " " + NUM + "|none)")] +
+           HEADER[6:9] + [("pieces", NUM), HEADER[9]])
+HEADER2[0] = ("qasid-manifest", "2")
 
 
 def parse_manifest(text):
     need(text.endswith(b"\n"), "manifest does not end with a newline")
     lines = text[:-1].split(b"\n")
-    h = {}
-    for i, (key, pat) in enumerate(HEADER):
+    header = HEADER2 if lines[0] == b"qasid-manifest 2" else HEADER
+    h = {"format": 2 if header is HEADER2 else 1}
+    for i, (key, pat) in enumerate(header):
         m = re.fullmatch((key + " " + pat).encode(), lines[i]) if i < len(
             lines) else None
         need(m, "manifest line %d: expected %s" % (i + 1, key))
         h[key] = lines[i][len(key) + 1:]
+    if h["format"] == 2:
+        # qasid reads no volume yet; a bundle that is not one has none.
+        need(h["volume"] == b"none" and h["pieces"] == b"0",
+             "volume sets are not supported")
+        need(h["expires"] == b"none" or int(h["expires"]) < 1 << 63,
+             "expires out of range")
     need(len(h["title"]) <= 1024, "title too long")
     need(not any(unsafe(ord(c)) for c in h["title"].decode("utf-8")),
          "title holds a control character, bidirectional control or mark, "
@@ -259,7 +275,7 @@ def parse_manifest(text):
     need(h["dirs"] <= 2000000 and h["files"] + h["dirs"] <= 2000000 and
          h["members"] <= 20000000,
          "manifest over the limits")
-    entries, members, i = [], [], len(HEADER)
+    entries, members, i = [], [], len(header)
     while i < len(lines) and not lines[i].startswith(b"member ") and \
             lines[i] != b"end":
         ln = lines[i]
@@ -354,7 +370,8 @@ def check_head(members):
     need(len(blob) == 74 and blob[:2] == b"ED", "signature: algorithm")
     keyid = format(int.from_bytes(blob[2:10], "little"), "016X")
     need(keyid.encode() == h["key"], "signature key id is not the manifest's")
-    need(lines[2] == "trusted comment: " + TRUSTED_PREFIX + b2(raw0, 32),
+    need(lines[2] == "trusted comment: " + TRUSTED_PREFIX % h["format"] +
+         b2(raw0, 32),
          "trusted comment does not carry the head's hash")
     need(len(base64.b64decode(lines[3], validate=True)) == 64,
          "signature: global signature")

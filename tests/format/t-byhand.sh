@@ -70,8 +70,11 @@ t_grep "b2sum -c" "$W/basic.sh"
 t_end
 
 SOURCE_DATE_EPOCH=1700000000 "$QASID" pack -q -s "$F/vector.sec" \
-    -o "$W/vector.qasid" -t "qasid test vector" -n vector -N 1 \
+    -o "$W/vector.qasid" -t "qasid test vector" -n vector -N 1 --format 1 \
     "$F/vector-input"
+QASID_STATE="$W/state2" SOURCE_DATE_EPOCH=1700000000 "$QASID" pack -q \
+    -s "$F/vector.sec" -o "$W/vector2.qasid" -t "qasid test vector" \
+    -n vector -N 1 "$F/vector-input"
 
 t_begin "by hand: the test vector verifies step by step"
 setup good "$W/vector.qasid" "$F/vector.pub"
@@ -90,6 +93,20 @@ head=$(sed -n 's/^Trusted comment: qasid-bundle 1 head://p' "$OUT")
 [ -n "$head" ] || t_fail "no trusted comment in minisign's output"
 t_grep "^$head  -" "$OUT"
 t_grep "member at 1298: OK" "$OUT"
+t_nogrep "FAILED" "$OUT"
+t_end
+
+t_begin "by hand: the format-2 test vector, both checks"
+setup good2 "$W/vector2.qasid" "$F/vector.pub"
+run 0 by_hand good2
+t_grep "Trusted comment: qasid-bundle 2 head:" "$OUT"
+[ "$(grep -c ': OK$' "$OUT")" -eq 5 ] || t_fail "want 5 files OK"
+setup raw2 "$W/vector2.qasid" "$F/vector.pub"
+run 0 by_hand_raw raw2
+head=$(sed -n 's/^Trusted comment: qasid-bundle 2 head://p' "$OUT")
+[ -n "$head" ] || t_fail "no trusted comment in minisign's output"
+t_grep "^$head  -" "$OUT"
+t_grep "member at 1338: OK" "$OUT"
 t_nogrep "FAILED" "$OUT"
 t_end
 

@@ -197,8 +197,9 @@ make_sig(qgz *gz, const struct qbuf *mf, const struct qbuf *head,
 
 	crypto_generichash(mh, sizeof(mh), mf->p, mf->len, NULL, 0);
 	crypto_generichash(hh, sizeof(hh), head->p, head->len, NULL, 0);
-	memcpy(trusted, QF_TRUSTED_PREFIX, sizeof(QF_TRUSTED_PREFIX));
-	qhex(hh, sizeof(hh), trusted + sizeof(QF_TRUSTED_PREFIX) - 1);
+	/* The comment names the manifest's own format, as the packer's. */
+	qmf_trusted(mf->len > 16 && memcmp(mf->p, "qasid-manifest 2\n", 17) ==
+	    0 ? 2 : 1, hh, trusted);
 	len = qsig_make(fuzz_env()->sk, mh, trusted, sig, sizeof(sig));
 	rc = len == 0 || qbuf_append(&raw, sig, len) != QASID_OK ||
 	    qbuf_append(&raw, zero, qtar_padding(len)) != QASID_OK ||
@@ -220,7 +221,7 @@ fuzz_sign_bundle(const uint8_t *data, size_t size, size_t *outlen)
 		return NULL;
 	if ((gz = qgz_new()) == NULL)
 		die("qgz_new");
-	siglen = qsig_len(strlen(QF_TRUSTED_PREFIX) + 2 * QF_MEMBER_HASH);
+	siglen = qsig_len(QF_TRUSTED_LEN);
 	rc = qbuf_append(&mf, data + 1, (size_t)(nul - data - 1)) !=
 	    QASID_OK || add_members(gz, nul + 1, (size_t)(data + size - nul -
 	    1), (size_t)data[0] * QF_BLOCK, &mf, &body, &count) != 0 ||

@@ -35,6 +35,7 @@ import zlib
 
 UNTRUSTED = b"qasid bundle manifest signature"
 TRUSTED_PREFIX = b"qasid-bundle 1 head:"
+TRUSTED2 = b"qasid-bundle 2 head:"
 MANIFEST_NAME = b".qasid/manifest"
 SIG_NAME = b".qasid/manifest.minisig"
 CHUNK = 1 << 20
@@ -43,6 +44,21 @@ CREATED = 1700000000
 
 # The order of the Ed25519 group: S + L is the non-canonical twin of S.
 ED25519_L = 2 ** 252 + 27742317777372353535851937790883648493
+
+
+def v2(manifest, next_key=b"none", previous=b"none", expires=b"none",
+       volume=b"none", pieces=b"0"):
+    """A format-1 manifest made format 2 (FORMAT.md 17.1): the four lines
+    after key and pieces before members. Sign it with trusted=format2."""
+    m = manifest.replace(b"qasid-manifest 1\n", b"qasid-manifest 2\n", 1)
+    at = m.index(b"\nfiles ") + 1
+    m = (m[:at] + b"next-key %s\nprevious %s\nexpires %s\nvolume %s\n" %
+         (next_key, previous, expires, volume) + m[at:])
+    return m.replace(b"\nmembers ", b"\npieces %s\nmembers " % pieces, 1)
+
+
+def format2(hexhash):
+    return TRUSTED2 + hexhash
 
 
 def helper_path():

@@ -17,7 +17,7 @@ printf '#!/bin/sh\necho hi\n' >"$W/in/docs/run.sh"
 chmod 755 "$W/in/docs/run.sh"
 
 t_begin "crafted honest bundle is byte-identical to qasid pack"
-(cd "$W/in" && SOURCE_DATE_EPOCH=1700000000 "$QASID" pack -q \
+(cd "$W/in" && SOURCE_DATE_EPOCH=1700000000 "$QASID" pack -q --format 1 \
     -s "$W/k.sec" -t "Crafted" -n news -N 7 -o "$W/packed.qasid" docs) ||
 	t_fail "pack failed"
 craft "$W/crafted.qasid" <<'PY'
@@ -27,6 +27,20 @@ Bundle(K, [Dir("docs"), File("docs/a.txt", b"hello\n"), File("docs/empty"),
        title=b"Crafted", series=b"news", sequence=7).write(OUT)
 PY
 t_same "$W/packed.qasid" "$W/crafted.qasid"
+t_end
+
+t_begin "crafted honest format-2 bundle is byte-identical to qasid pack"
+(cd "$W/in" && QASID_STATE="$W/state2" SOURCE_DATE_EPOCH=1700000000 \
+    "$QASID" pack -q -s "$W/k.sec" -t "Crafted" -n news -N 7 \
+    -o "$W/packed2.qasid" docs) || t_fail "pack failed"
+craft "$W/crafted2.qasid" <<'PY'
+Bundle(K, [Dir("docs"), File("docs/a.txt", b"hello\n"), File("docs/empty"),
+           File("docs/run.sh", b"#!/bin/sh\necho hi\n", 0o755), Dir("docs/sub"),
+           File("docs/sub/b.txt", b"".join(b"line %d\n" % i for i in range(1, 401)))],
+       title=b"Crafted", series=b"news", sequence=7).write(OUT, manifest=v2,
+                                                          trusted=format2)
+PY
+t_same "$W/packed2.qasid" "$W/crafted2.qasid"
 t_end
 
 t_begin "crafted honest bundle verifies and unpacks"

@@ -224,12 +224,12 @@ PY
 h_refuse 1 "manifest format 0 is not supported" "$W/down.qasid"
 t_end
 
-t_begin "format upgrade in the manifest (qasid-manifest 2)"
+t_begin "format upgrade in the manifest (qasid-manifest 3)"
 craft "$W/up.qasid" <<PY
 $PRE
-B.write(OUT, manifest=lambda m: m.replace(b"qasid-manifest 1\n", b"qasid-manifest 2\n"))
+B.write(OUT, manifest=lambda m: m.replace(b"qasid-manifest 1\n", b"qasid-manifest 3\n"))
 PY
-h_refuse 1 "manifest format 2 is not supported" "$W/up.qasid"
+h_refuse 1 "manifest format 3 is not supported" "$W/up.qasid"
 t_end
 
 t_begin "format downgrade in the trusted comment (qasid-bundle 0)"

@@ -69,7 +69,7 @@ t_begin "completion offers each command's own options"
 expect "--json" "verify" "--j"
 expect "-p -P -K -C --salvage -q -v --help" "unpack" "-"
 expect "--password-file" "keygen" "--p"
-expect "--json --scrub --keep-metadata --password-file --help" "pack" "--"
+expect "--json --scrub --keep-metadata --format --password-file --help" "pack" "--"
 expect "-p -P -K --json --help" "list" "-"
 expect "--redundancy" "protect" "--r"
 t_end

@@ -53,7 +53,7 @@ mkdir "$W/x"
 run 0 tar -xzf "$W/m.qasid" -C "$W/x"
 run 0 minisign -V -p "$W/m.pub" -m "$W/x/.qasid/manifest"
 t_grep "Signature and comment signature verified" "$OUT"
-t_grep "Trusted comment: qasid-bundle 1 head:[0-9a-f]\{64\}$" "$OUT"
+t_grep "Trusted comment: qasid-bundle 2 head:[0-9a-f]\{64\}$" "$OUT"
 t_end
 
 t_begin "minisign -V rejects a manifest changed after extraction"

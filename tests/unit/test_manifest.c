@@ -49,7 +49,8 @@ unhex(const char *s, unsigned char *out, size_t n)
 static int
 put_sample(struct qbuf *b)
 {
-	struct qmf_header h = {.sequence = 3, .created = 1700000000,
+	struct qmf_header h = {.format = 1, .sequence = 3,
+	    .created = 1700000000,
 	    .keyid = {0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0xab},
 	    .files = 2, .dirs = 1, .bytes = 9, .members = 1};
 	struct qmf_entry *e = calloc(1, sizeof(*e));
@@ -168,17 +169,20 @@ struct variant {
 	int want;
 };
 
+/* The text variants are made of: format 1's, or format 2's below. */
+static const char *base = canonical;
+
 static size_t
 edit(const struct variant *v, char *out, size_t cap)
 {
-	const char *at = strstr(canonical, v->from);
+	const char *at = strstr(base, v->from);
 	size_t head;
 	int n;
 
 	if (at == NULL)
 		return 0;
-	head = (size_t)(at - canonical);
-	n = snprintf(out, cap, "%.*s%s%s", (int)head, canonical, v->to,
+	head = (size_t)(at - base);
+	n = snprintf(out, cap, "%.*s%s%s", (int)head, base, v->to,
 	    at + strlen(v->from));
 	return n > 0 && (size_t)n < cap ? (size_t)n : 0;
 }
@@ -223,7 +227,10 @@ TEST(non_canonical_numbers_refused)
 		    FMT},
 		{"leading zero in size", "file 644 6 ", "file 644 06 ", FMT},
 		{"leading zero in member", "member 187 ", "member 0187 ", FMT},
-		{"version 2", "qasid-manifest 1\n", "qasid-manifest 2\n", FMT},
+		{"version 2 with format-1 lines", "qasid-manifest 1\n",
+		    "qasid-manifest 2\n", FMT},
+		{"version 3", "qasid-manifest 1\n", "qasid-manifest 3\n", FMT},
+		{"version 0", "qasid-manifest 1\n", "qasid-manifest 0\n", FMT},
 		{"version 01", "qasid-manifest 1\n", "qasid-manifest 01\n",
 		    FMT},
 		{"created beyond int64", "created 1700000000\n",
@@ -415,7 +422,7 @@ big_path(struct qmf_entry *e, size_t i)
 static int
 put_big(struct qbuf *b)
 {
-	struct qmf_header h = {.sequence = 9, .created = 1,
+	struct qmf_header h = {.format = 1, .sequence = 9, .created = 1,
 	    .files = BIG_FILES, .members = BIG_MEMBERS};
 	struct qmf_entry *e = calloc(1, sizeof(*e));
 	struct qmf_member m = {0};
@@ -545,6 +552,159 @@ TEST(spool_file_in_tmpdir)
 	qspool_free(&s);
 }
 
+/* ---- Format 2 (FORMAT.md 17.1) ------------------------------------------ */
+
+#define HK "5a0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+
+static const char canonical2[] =
+    "qasid-manifest 2\n"
+    "title Weekly statements\n"
+    "series news\n"
+    "sequence 3\n"
+    "created 1700000000\n"
+    "key AB07060504030201\n"
+    "next-key " HK "\n"
+    "previous 2 " HM "\n"
+    "expires 1800000000\n"
+    "volume none\n"
+    "files 2\n"
+    "dirs 1\n"
+    "bytes 9\n"
+    "pieces 0\n"
+    "members 1\n"
+    "dir reports\n"
+    "file 644 6 " H1 "  reports/a.txt\n"
+    "file 755 3 " H2 "  run.sh\n"
+    "member 187 4608 " HM "\n"
+    "end\n";
+
+/* The format-2 header of canonical2 into a buffer. */
+static int
+put_header2_sample(struct qbuf *b)
+{
+	struct qmf_header h = {.format = 2, .sequence = 3,
+	    .created = 1700000000,
+	    .keyid = {0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0xab},
+	    .has_next_key = 1, .has_previous = 1, .prev_sequence = 2,
+	    .has_expires = 1, .expires = 1800000000,
+	    .files = 2, .dirs = 1, .bytes = 9, .members = 1};
+
+	snprintf(h.title, sizeof(h.title), "Weekly statements");
+	snprintf(h.series, sizeof(h.series), "news");
+	unhex(HK, h.next_key, QF_KEYHASH);
+	unhex(HM, h.prev_head, QF_MEMBER_HASH);
+	return qmf_put_header(b, &h);
+}
+
+TEST(format2_header_written_and_read)
+{
+	struct qbuf b = {0};
+	struct parsed *p = calloc(1, sizeof(*p));
+	const char *end = strstr(canonical2, "dir reports\n");
+	unsigned char k[QF_KEYHASH];
+
+	CHECK(put_header2_sample(&b) == QASID_OK);
+	CHECK(b.len == (size_t)(end - canonical2) &&
+	    memcmp(b.p, canonical2, b.len) == 0);
+	CHECK(parse(canonical2, sizeof(canonical2) - 1, p) == 0);
+	CHECK(p->h.format == 2 && p->h.has_next_key && p->h.has_previous);
+	unhex(HK, k, sizeof(k));
+	CHECK(memcmp(p->h.next_key, k, sizeof(k)) == 0);
+	CHECK(p->h.prev_sequence == 2 && p->h.has_expires &&
+	    p->h.expires == 1800000000);
+	CHECK(!p->h.has_volume && p->h.pieces == 0);
+	CHECK(p->nentries == 3 && p->nmembers == 1);
+	CHECK(parse(canonical, sizeof(canonical) - 1, p) == 0);
+	CHECK(p->h.format == 1 && !p->h.has_next_key && !p->h.has_previous &&
+	    !p->h.has_expires && !p->h.has_volume);
+	free(p);
+	qbuf_free(&b);
+}
+
+TEST(format2_fields_refused_in_format1)
+{
+	struct qmf_header h = {.format = 1, .has_next_key = 1};
+	struct qbuf b = {0};
+
+	snprintf(h.series, sizeof(h.series), "news");
+	CHECK(qmf_put_header(&b, &h) == QASID_ERR_ARG);
+	h.format = 3;
+	h.has_next_key = 0;
+	CHECK(qmf_put_header(&b, &h) == QASID_ERR_ARG);
+	qbuf_free(&b);
+}
+
+#define SETID HK
+
+TEST(format2_variants)
+{
+	static const struct variant t[] = {
+		{"as written", "", "", 0},
+		{"nones", "next-key " HK "\nprevious 2 " HM "\nexpires "
+		    "1800000000\n", "next-key none\nprevious none\n"
+		    "expires none\n", 0},
+		{"format-1 header", "next-key " HK "\nprevious 2 " HM "\n"
+		    "expires 1800000000\nvolume none\n", "", FMT},
+		{"missing pieces", "pieces 0\n", "", FMT},
+		{"missing next-key", "next-key " HK "\n", "", FMT},
+		{"next-key upper case", "next-key 5a", "next-key 5A", FMT},
+		{"next-key short", HK "\nprevious", "5a01\nprevious", FMT},
+		{"next-key NONE", "next-key " HK, "next-key NONE", FMT},
+		{"previous without hash", "previous 2 " HM, "previous 2", FMT},
+		{"previous leading zero", "previous 2 ", "previous 02 ", FMT},
+		{"expires negative", "expires 1800000000",
+		    "expires -1800000000", FMT},
+		{"expires beyond int64", "expires 1800000000",
+		    "expires 9223372036854775808", FMT},
+		{"volume and next-key swapped", "next-key " HK "\nprevious 2 "
+		    HM "\nexpires 1800000000\nvolume none\n", "volume none\n"
+		    "previous 2 " HM "\nexpires 1800000000\nnext-key " HK "\n",
+		    FMT},
+		{"a volume", "volume none\n", "volume " SETID " 2 3\n", 0},
+		{"volume part 0", "volume none\n", "volume " SETID " 0 3\n",
+		    FMT},
+		{"volume part past count", "volume none\n", "volume " SETID
+		    " 4 3\n", FMT},
+		{"volume without count", "volume none\n", "volume " SETID
+		    " 1\n", FMT},
+		{"pieces without a volume", "pieces 0\n", "pieces 1\n", FMT},
+		{"piece line without a volume", "file 755 3 ", "piece 0 3 ",
+		    FMT},
+		{"piece line in a volume", "volume none\nfiles 2\ndirs 1\n"
+		    "bytes 9\npieces 0\n", "volume " SETID " 1 2\nfiles 2\n"
+		    "dirs 1\nbytes 9\npieces 1\n", 0},
+	};
+
+	base = canonical2;
+	check_variants(t, NITEMS(t));
+	base = canonical;
+}
+
+TEST(format2_piece_lines)
+{
+	static const char text[] =
+	    "qasid-manifest 2\ntitle \nseries s\nsequence 1\ncreated 0\n"
+	    "key AB07060504030201\nnext-key none\nprevious none\n"
+	    "expires none\nvolume " SETID " 1 2\nfiles 0\ndirs 0\n"
+	    "bytes 0\npieces 1\nmembers 1\n"
+	    "piece 4096 100 " H1 "  big.bin\n"
+	    "member 187 4608 " HM "\nend\n";
+	struct parsed *p = calloc(1, sizeof(*p));
+	struct qbuf b = {0};
+
+	CHECK(parse(text, sizeof(text) - 1, p) == 0);
+	CHECK(p->h.has_volume && p->h.part == 1 && p->h.count == 2 &&
+	    p->h.pieces == 1);
+	CHECK(p->nentries == 1 && p->e[0].is_piece && !p->e[0].is_dir);
+	CHECK(p->e[0].offset == 4096 && p->e[0].size == 100);
+	CHECK_EQ_STR(p->e[0].path, "big.bin");
+	CHECK(qmf_put_entry(&b, &p->e[0]) == QASID_OK);
+	CHECK(b.len == strlen("piece 4096 100 " H1 "  big.bin\n") &&
+	    memcmp(b.p, "piece 4096 100 " H1 "  big.bin\n", b.len) == 0);
+	qbuf_free(&b);
+	free(p);
+}
+
 int
 main(void)
 {
@@ -555,5 +715,7 @@ main(void)
 	    missing_or_reordered_fields_refused, bad_modes_refused,
 	    unsafe_paths_refused, trailing_data_after_end_refused,
 	    accepted_variants, errors_name_the_line, overlong_line_refused,
-	    spool_beyond_memory_two_cursors, spool_file_in_tmpdir);
+	    spool_beyond_memory_two_cursors, spool_file_in_tmpdir,
+	    format2_header_written_and_read, format2_fields_refused_in_format1,
+	    format2_variants, format2_piece_lines);
 }

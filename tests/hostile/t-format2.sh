@@ -1,0 +1,124 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+# t-format2.sh - format 2 (FORMAT.md 17): its header read and written, the
+# trusted comment's version bound to the manifest's, versions above 2 and
+# volume sets refused, piece lines only in a volume; format 1 still read.
+if [ -d /dev/shm ] && [ -w /dev/shm ]; then TMPDIR=/dev/shm; export TMPDIR; fi
+. "$QASID_TOP/tests/lib.sh"
+. "$QASID_TOP/tests/hostile/lib-hostile.sh"
+
+PRE='B = Bundle(K, [Dir("news"), File("news/today.txt", b"all is well\n")])'
+SETID=$(printf '%064d' 7)
+HK=$(printf '5a%062d' 1)
+
+t_begin "format 2: --version names bundle format 2"
+run 0 "$QASID" --version
+t_grep "(bundle format 2)" "$OUT"
+t_end
+
+t_begin "format 2: qasid pack writes it, --format 1 writes format 1"
+mkdir -p "$W/in/news" && echo "all is well" >"$W/in/news/today.txt"
+run 0 "$QASID" pack -q -s "$W/k.sec" -o "$W/p2.qasid" "$W/in/news"
+run 0 "$QASID" pack -q -s "$W/k.sec" -o "$W/p1.qasid" --format 1 \
+    "$W/in/news"
+mkdir "$W/x2" "$W/x1"
+tar -xzf "$W/p2.qasid" -C "$W/x2" && tar -xzf "$W/p1.qasid" -C "$W/x1"
+t_grep "^qasid-manifest 2$" "$W/x2/.qasid/manifest"
+t_grep "^next-key none$" "$W/x2/.qasid/manifest"
+t_grep "^pieces 0$" "$W/x2/.qasid/manifest"
+t_grep "qasid-bundle 2 head:" "$W/x2/.qasid/manifest.minisig"
+t_grep "^qasid-manifest 1$" "$W/x1/.qasid/manifest"
+t_nogrep "^next-key" "$W/x1/.qasid/manifest"
+t_grep "qasid-bundle 1 head:" "$W/x1/.qasid/manifest.minisig"
+run 0 "$QASID" verify -p "$W/k.pub" "$W/p2.qasid" "$W/p1.qasid"
+t_end
+
+t_begin "format 2: --format takes 1 or 2 only"
+run 2 "$QASID" pack -q -s "$W/k.sec" -o "$W/p3.qasid" --format 3 "$W/in/news"
+t_grep "^qasid: --format 3: bundle format 1 or 2$" "$ERR"
+[ ! -e "$W/p3.qasid" ] || t_fail "a bundle was written"
+t_end
+
+t_begin "format 2: a crafted bundle with every field verifies and unpacks"
+craft "$W/full.qasid" <<PY
+$PRE
+B.write(OUT, manifest=lambda m: v2(m, next_key=b"$HK",
+        previous=b"6 " + b"ab" * 32, expires=b"1800000000"), trusted=format2)
+PY
+run 0 "$QASID" verify -p "$W/k.pub" "$W/full.qasid"
+h_accept "$W/full.qasid"
+run 0 "$QASID" list --json -p "$W/k.pub" "$W/full.qasid"
+t_grep '"format":2' "$OUT"
+t_end
+
+t_begin "format 2: a format-2 manifest signed as format 1 is refused"
+craft "$W/m2s1.qasid" <<PY
+$PRE
+B.write(OUT, manifest=v2)
+PY
+h_refuse 1 "manifest format 2, but its signature says format 1" \
+    "$W/m2s1.qasid"
+t_end
+
+t_begin "format 2: a format-1 manifest signed as format 2 is refused"
+craft "$W/m1s2.qasid" <<PY
+$PRE
+B.write(OUT, trusted=format2)
+PY
+h_refuse 1 "manifest format 1, but its signature says format 2" \
+    "$W/m1s2.qasid"
+t_end
+
+t_begin "format 2: a trusted comment naming format 3 is refused as such"
+craft "$W/s3.qasid" <<PY
+$PRE
+B.write(OUT, trusted=lambda h: b"qasid-bundle 3 head:" + h)
+PY
+h_refuse 1 "bundle format 3 is not supported (this reads formats 1 to 2)" \
+    "$W/s3.qasid"
+t_end
+
+t_begin "format 2: a volume of a set is refused until sets are read"
+craft "$W/vol.qasid" <<PY
+$PRE
+B.write(OUT, manifest=lambda m: v2(m, volume=b"$SETID 1 2"), trusted=format2)
+PY
+h_refuse 1 "part 1 of 2 of a volume set: volume sets are not supported" \
+    "$W/vol.qasid"
+run 1 "$QASID" list -p "$W/k.pub" "$W/vol.qasid"
+h_reason "volume sets are not supported"
+t_end
+
+t_begin "format 2: pieces or a piece line outside a volume are refused"
+craft "$W/pieces.qasid" <<PY
+$PRE
+B.write(OUT, manifest=lambda m: v2(m, pieces=b"1"), trusted=format2)
+PY
+h_refuse 1 "pieces in a bundle that is not a volume" "$W/pieces.qasid"
+craft "$W/piece.qasid" <<PY
+$PRE
+B.write(OUT, manifest=lambda m: v2(m).replace(b"file 644 12 ",
+        b"piece 0 12 "), trusted=format2)
+PY
+h_refuse 1 "expected a dir, file or member line" "$W/piece.qasid"
+t_end
+
+t_begin "format 2: malformed format-2 lines are refused"
+for e in 'next-key NONE' 'previous 6' 'expires -1' 'volume 1 1'; do
+	k=${e%% *}
+	craft "$W/bad.qasid" <<PY
+$PRE
+import re
+B.write(OUT, manifest=lambda m: re.sub(rb"\n$k [^\n]*\n", b"\n$e\n", v2(m)),
+        trusted=format2)
+PY
+	h_refuse_verify 1 "manifest line [0-9]*: " "$W/bad.qasid"
+done
+t_end
+
+t_begin "format 2: .qasid paths stay reserved in pack input"
+mkdir -p "$W/res/.qasid" && echo x >"$W/res/.qasid/keys"
+run 2 "$QASID" pack -q -s "$W/k.sec" -o "$W/res.qasid" "$W/res/.qasid"
+t_grep "reserved for qasid's own use" "$ERR"
+[ ! -e "$W/res.qasid" ] || t_fail "a bundle was written"
+t_end
