@@ -36,7 +36,9 @@ mkdir -p "$TOP/bench/corpus"
 	python3 "$TOP/bench/make-corpus" mixed "$MIB" "$CORPUS" >/dev/null
 rm -rf "$WORK" && mkdir -p "$WORK"
 "$QASID" keygen -W -s "$WORK/k.sec" -p "$WORK/k.pub" >/dev/null 2>&1
-"$QASID" pack -q -j 0 -s "$WORK/k.sec" -o "$WORK/b.qasid" "$CORPUS"
+# Format 1 when an older build is timed too, so that it can read it.
+"$QASID" pack -q -j 0 ${BEFORE:+--format 1} -s "$WORK/k.sec" \
+    -o "$WORK/b.qasid" "$CORPUS"
 "$QASID" protect -q --redundancy 10 -p "$WORK/k.pub" "$WORK/b.qasid"
 cp "$WORK/b.qasid" "$WORK/damaged.qasid"
 python3 - "$WORK/damaged.qasid" <<'PY'

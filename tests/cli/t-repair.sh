@@ -100,6 +100,24 @@ cp "$W/orig.qasid" "$W/b.qasid"
 cp "$W/rec.bak" "$W/b.qasid-rec"
 t_end
 
+# A recovery file is untrusted: one made for another bundle of the same
+# publisher carries a head copy that verifies, and must still repair
+# nothing.
+t_begin "repair with another bundle's recovery file changes nothing"
+printf 'other\n' >"$W/src/other.txt"
+"$QASID" pack -q -s "$W/k.sec" -o "$W/b2.qasid" "$W/src"
+rm "$W/src/other.txt"
+"$QASID" protect -q -p "$W/k.pub" "$W/b2.qasid"
+wreck "$W/b.qasid" 9 5 0 0
+cp "$W/b.qasid" "$W/mixed.qasid"
+cp "$W/b2.qasid-rec" "$W/b.qasid-rec"
+run 1 "$QASID" repair -p "$W/k.pub" "$W/b.qasid"
+t_lines 1 "$ERR"
+t_same "$W/b.qasid" "$W/mixed.qasid"
+cp "$W/orig.qasid" "$W/b.qasid"
+cp "$W/rec.bak" "$W/b.qasid-rec"
+t_end
+
 t_begin "repair: a bundle cut short by 1 MiB is made whole"
 head -c $(($(wc -c <"$W/orig.qasid") - 1048576)) "$W/orig.qasid" >"$W/b.qasid"
 run 0 "$QASID" repair -p "$W/k.pub" "$W/b.qasid"
