@@ -459,8 +459,11 @@ qrep_slow(struct qrep *p, const qasid_keyring *kr)
 		rc = qrep_analyse(p, buf);
 	free(buf);
 	p->x->blocks = p->nbad;
-	if (rc == QASID_OK && p->nbad > 0 && (rc = qrep_rebuild_all(p)) ==
-	    QASID_OK)
+	if (rc == QASID_OK && p->nbad > 0)
+		rc = qrep_rebuild_all(p);
+	/* Verified even when no block differs from the recovery file's
+	 * hashes: the head did not verify, so something is wrong. */
+	if (rc == QASID_OK)
 		rc = qrep_verify_rebuilt(p, kr);
 	return rc;
 }
