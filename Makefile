@@ -8,6 +8,7 @@
 #   make fuzz       libFuzzer targets (clang)
 #   make bench      the benchmark against tar, pigz and minisign
 #   make bench-mirror  catalog of 1,000 bundles; copy against cp + sync + verify
+#   make bench-recovery  protect and repair in MB/s (hyperfine)
 #   make static     one statically linked qasid for x86_64 Linux
 #   make install    PREFIX, DESTDIR, BINDIR, LIBDIR, INCLUDEDIR, MANDIR
 
@@ -49,7 +50,7 @@ LIB_SRC = src/core/error.c src/core/buf.c src/core/queue.c src/core/source.c \
           src/format/gz.c src/format/tar.c src/format/manifest.c \
           src/format/manifest_write.c src/format/head.c \
           src/os/file.c src/os/dir.c src/os/lock.c src/os/locale.c \
-          src/os/media.c src/os/term.c \
+          src/os/media.c src/os/term.c src/os/flush.c \
           src/keys/keys.c src/keys/keyring.c src/keys/statement.c \
           src/keys/records.c \
           src/pack/pack.c src/pack/body.c src/pack/meta.c \
@@ -60,7 +61,8 @@ LIB_SRC = src/core/error.c src/core/buf.c src/core/queue.c src/core/source.c \
           src/read/keytime.c \
           src/unpack/unpack.c src/unpack/publish.c src/unpack/leftover.c \
           src/unpack/salvage.c \
-          src/repair/recover.c src/repair/repair.c src/repair/rec_handle.c
+          src/repair/recover.c src/repair/repair.c src/repair/rec_handle.c \
+          src/repair/rec_members.c src/repair/repair_fast.c
 CLI_SRC = src/cli/cli.c src/cli/cli_keys.c src/cli/cli_bundle.c \
           src/cli/cli_stop.c src/cli/cli_media.c src/cli/cli_seen.c \
           src/cli/cli_many.c src/cli/cli_copy.c src/cli/cli_mirror.c \
@@ -71,7 +73,7 @@ CLI_OBJ = $(CLI_SRC:src/%.c=$(B)/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all layers demo test check asan fuzz bench bench-keyring bench-mirror static install uninstall clean deps
+.PHONY: all layers demo test check asan fuzz bench bench-keyring bench-mirror bench-recovery static install uninstall clean deps
 
 all: layers $(B)/qasid $(B)/libqasid.a $(B)/libqasid.so.$(SOVERSION) $(B)/qasid.pc
 

@@ -670,8 +670,8 @@ QASID_API int qasid_keyring_note(qasid_keyring *kr, const qasid_reader *r);
  * 17.5): any K of a stripe's data and parity blocks rebuild it, stripes
  * interleave the bundle's 4 KiB blocks so that a contiguous run of damage
  * spreads over all of them, and each block's hash finds damage to the
- * block. Made by anyone (a mirror too); a repaired bundle is verified like
- * any bundle before it replaces the damaged one.
+ * block. Made by anyone (a mirror too); what repair rebuilds is checked
+ * against the bundle's signed hashes before anything is written.
  *   1. qasid_rec_new(), qasid_rec_set_progress().
  *   2. qasid_rec_protect(), qasid_rec_check() or qasid_rec_repair().
  *   3. qasid_rec_free().
@@ -683,7 +683,9 @@ QASID_API void qasid_rec_free(qasid_rec *x);
 QASID_API void qasid_rec_set_progress(qasid_rec *x, qasid_progress_fn fn,
     void *ud);
 /* Writes BUNDLE-rec (replacing one) with pct percent parity, 1-50, in one
- * read of the bundle; the caller should have verified the bundle. */
+ * read of the bundle that also checks every byte against the signed
+ * hashes (QASID_ERR_CONTENT if one does not match: nothing is written).
+ * Who signed is not checked: the caller checks the head's signer. */
 QASID_API int qasid_rec_protect(qasid_rec *x, const char *bundle,
     unsigned pct);
 /* Compares the bundle with its recovery file, in one read: QASID_OK if
@@ -691,10 +693,13 @@ QASID_API int qasid_rec_protect(qasid_rec *x, const char *bundle,
  * restore them, QASID_ERR_LIMIT if it cannot, QASID_ERR_NOTFOUND if
  * there is no recovery file. */
 QASID_API int qasid_rec_check(qasid_rec *x, const char *bundle);
-/* Rebuilds the lost blocks into a temporary file beside the bundle,
- * verifies it with the trusted keys of kr, then renames it over the
- * bundle; on any failure the bundle is left as it was. QASID_OK also when
- * nothing was lost (nothing is written then: see qasid_rec_blocks()). */
+/* Verifies the head with the trusted keys of kr, finds the damaged
+ * members by their signed hashes, rebuilds their lost blocks and, once
+ * each matches its signed hash, writes them over the lost ones in place;
+ * a head that cannot be read is rebuilt through a full copy beside the
+ * bundle, verified, then renamed over it. On any failure the bundle is
+ * left as it was. QASID_OK also when nothing was lost (nothing is written
+ * then: see qasid_rec_blocks()). */
 QASID_API int qasid_rec_repair(qasid_rec *x, const char *bundle,
     const qasid_keyring *kr);
 /* The lost 4 KiB blocks the last check or repair found. */

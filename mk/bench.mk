@@ -47,3 +47,9 @@ bench-keyring: deps
 bench-mirror: deps
 	@$(MAKE) --no-print-directory all
 	@sh bench/mirror.sh $(B)/qasid bench/work
+
+# make bench-recovery [BENCH_BEFORE=path/to/older/qasid]: protect and repair
+# in MB/s with hyperfine (bench/recovery.sh); BENCH_REC_MIB, BENCH_REC_RUNS.
+bench-recovery: deps
+	@$(MAKE) --no-print-directory all
+	@sh bench/recovery.sh $(B)/qasid '$(BENCH_BEFORE)'

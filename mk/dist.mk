@@ -31,7 +31,9 @@ STATIC_LIBS    ?= -larchive -lsodium -lexif -lz -lpthread -lm
 # -lisal in STATIC_LIBS where a libisal.a exists.
 STATIC_REC     ?= none
 STATIC_LIB_SRC = $(if $(filter none,$(STATIC_REC)),$(filter-out src/repair/recover.c \
-                 src/repair/repair.c,$(LIB_SRC)) src/repair/recover_none.c,$(LIB_SRC))
+                 src/repair/repair.c src/repair/rec_members.c \
+                 src/repair/repair_fast.c,$(LIB_SRC)) \
+                 src/repair/recover_none.c,$(LIB_SRC))
 STATIC_OBJ = $(STATIC_LIB_SRC:src/%.c=$(SB)/%.o) $(CLI_SRC:src/%.c=$(SB)/%.o)
 
 .PHONY: static install-check

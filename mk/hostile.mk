@@ -12,7 +12,7 @@
 #   make fuzz FUZZ_TARGETS=unpack FUZZ_SECONDS=600 FUZZ_JOBS=2
 
 FUZZ_TARGETS ?= read unpack manifest leftover sig keyring keyfile meta \
-                statement
+                statement repair
 FUZZ_SECONDS ?= 60
 FUZZ_JOBS    ?= 1
 FUZZ_FLAGS   ?=
@@ -21,7 +21,8 @@ FB           ?= build-fuzz
 HOSTILE_BIN = $(B)/tests/hostile-helper $(B)/tests/lockdelay.so \
               $(B)/tests/readfail.so \
               $(patsubst %,$(B)/tests/replay-%,read unpack manifest leftover \
-              sig keyring keyfile meta statement)
+              sig keyring keyfile meta statement \
+              repair)
 FUZZ_COMMON = tests/fuzz/fuzz.h tests/fuzz/fuzz_common.c
 
 # The test target builds $(UNIT_BIN) before it runs the suite.

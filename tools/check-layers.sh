@@ -16,10 +16,8 @@ std="$std|isa-l/erasure_code"
 files=$(ls src/core/*.[ch] src/format/*.[ch] src/keys/*.[ch] src/pack/*.[ch] \
     src/read/*.[ch] src/unpack/*.[ch] src/repair/*.[ch])
 # Temporary exceptions, converted with updates in place (struct unpack
-# still holds a struct stat): new code there uses os.h too. And the
-# repair rework's repair_fast.c, written before os.h had its calls.
+# still holds a struct stat): new code there uses os.h too.
 later="src/unpack/unpack.c src/unpack/publish.c src/unpack/unpack.h"
-later="$later src/repair/repair_fast.c"
 for f in $later; do
 	files=$(printf '%s\n' $files | grep -vx "$f")
 done

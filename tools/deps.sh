@@ -10,7 +10,7 @@ PKGS="build-essential pkg-config libarchive-dev libsodium-dev zlib1g-dev libexif
 libisal-dev \
 minisign libarchive-tools pigz coreutils util-linux time python3 groff-base man-db \
 clang libclang-rt-14-dev valgrind file exfatprogs exfat-fuse dosfstools fusefat \
-libimage-exiftool-perl chromium python3-pil fonts-noto-core"
+libimage-exiftool-perl chromium python3-pil fonts-noto-core strace"
 
 missing=""
 for p in $PKGS; do

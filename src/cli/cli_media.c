@@ -144,20 +144,21 @@ rec_parse(int argc, char **argv, const char *cmd, struct recopts *o)
 	return 0;
 }
 
-/* Protects only a bundle that verifies: parity of damage restores damage. */
+/* Protects only a bundle signed by a trusted key: here its head, whose
+ * signature is checked; protect checks that every byte matches the signed
+ * hashes in the same read that makes the parity (parity of damage would
+ * restore damage). */
 static int
-verify_first(const qasid_keyring *kr, const char *bundle)
+signed_first(const qasid_keyring *kr, const char *bundle)
 {
 	qasid_reader *r = cli_reader_new(kr);
 	int rc;
 
 	if (r == NULL)
 		return EXIT_OTHER;
-	qasid_reader_set_progress(r, cli_progress, NULL);
 	rc = qasid_reader_open(r, bundle);
 	if (rc == QASID_OK)
-		rc = qasid_reader_verify(r);
-	cli_progress_done();
+		rc = qasid_reader_list(r, 1, NULL, NULL);
 	rc = cli_result(rc, qasid_reader_errmsg(r));
 	qasid_reader_free(r);
 	return rc;
@@ -184,7 +185,7 @@ rec_run(int argc, char **argv, int protect)
 	}
 	qasid_rec_set_progress(x, cli_progress, NULL);
 	cli_catch_stop(1);
-	if (protect && (status = verify_first(kr, b)) == 0) {
+	if (protect && (status = signed_first(kr, b)) == 0) {
 		rc = qasid_rec_protect(x, b, o.pct);
 		cli_progress_done();
 		if ((status = cli_result(rc, qasid_rec_errmsg(x))) == 0 &&

@@ -69,6 +69,13 @@ int qrename_noreplace(int fromfd, const char *from, int tofd, const char *to);
 int qos_rename(const char *from, const char *to);
 /* fchmod, except where the file system keeps no modes (FAT). 0 or -1. */
 int qchmod(int fd, unsigned mode);
+/* flush.c: keeps a file being written at most a few MiB ahead of its
+ * medium, so that progress follows the medium; call with the bytes
+ * written so far (from offset 0), b zeroed before the first call. */
+struct qbehind {
+	uint64_t started, waited;
+};
+void qwrite_behind(int fd, struct qbehind *b, uint64_t written);
 /* The folder part of path ("." if none), malloc'd. */
 char *qdirname(const char *path);
 

@@ -39,6 +39,8 @@ struct qasid_packer {
 	int failed;            /* a failed add: sticky, see qasid.h */
 	int meta_policy, meta_checked;
 	unsigned format;       /* the version written, 1 or 2 */
+	int out_fd;            /* the bundle being written, and how far */
+	struct qbehind behind; /* its bytes are on the medium (flush.c) */
 	int has_next_key;      /* format 2: the successor's commitment */
 	unsigned char next_key[QF_KEYHASH];
 };
@@ -463,10 +465,12 @@ make_signature(qasid_packer *p, const struct qbuf *mf,
 }
 
 /* The copy's progress: its own phase, so the bar keeps moving while a
- * slow stick takes the whole bundle (and may cancel). */
+ * slow stick takes the whole bundle (and may cancel); the bytes are kept
+ * close behind on the medium, so that the bar follows the stick. */
 static int
 copied(qasid_packer *p, uint64_t done, uint64_t len)
 {
+	qwrite_behind(p->out_fd, &p->behind, done);
 	return qprogress(p->progress, p->progress_ud, done, len, &p->err,
 	    "writing the bundle");
 }
@@ -503,6 +507,8 @@ copy_body(qasid_packer *p, int from, int to, uint64_t len)
 	char *buf;
 	int rc;
 
+	p->out_fd = to;
+	memset(&p->behind, 0, sizeof(p->behind));
 	if ((rc = copied(p, 0, len)) != QASID_OK ||
 	    (rc = copy_kernel(p, from, to, len, &off)) != QASID_OK ||
 	    off == len)

@@ -19,27 +19,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "os.h"
 #include "recover.h"
 
-#define CHUNK_BLOCKS 256u
 #define HEADCOPY_MAX ((uint64_t)64 << 20)
+/* Columns rebuilt together: each row is then one read of 64 KiB rather
+ * than sixteen of 4 KiB (a band of 160 rows is 10 MiB). */
+#define REBUILD_COLS 16u
 
-struct rep {
-	qasid_rec *x;
-	const char *bundle;
-	char *rpath;
-	int bfd, rfd, tfd;
-	struct qrec h;
-	unsigned char *head;          /* the head copy, if intact */
-	unsigned char *bad;           /* a byte per data block: lost */
-	uint32_t *lost;               /* lost blocks per stripe */
-	unsigned char *matrix, *tbls;
-	uint64_t nbad, stripes_bad;
-	uint64_t done;
-};
-
-static int
-rep_io(struct rep *p, const char *what)
+int
+qrep_io(struct qrep *p, const char *what)
 {
 	return qerr_sys(&p->x->err, errno == ENOSPC ? QASID_ERR_NOSPACE :
 	    QASID_ERR_IO, errno, "%s", what);
@@ -47,13 +36,13 @@ rep_io(struct rep *p, const char *what)
 
 /* The header, or its copy at the end if the first is damaged. */
 static int
-read_header(struct rep *p)
+read_header(struct qrep *p)
 {
 	unsigned char blk[QREC_BLOCK];
 	struct qos_stat st;
 
 	if (qos_fstat(p->rfd, &st) < 0)
-		return rep_io(p, p->rpath);
+		return qrep_io(p, p->rpath);
 	if ((qrec_pread(p->rfd, blk, QREC_BLOCK, 0) == QREC_BLOCK &&
 	    qrec_parse(&p->h, blk) == 0) || (st.size >= QREC_BLOCK &&
 	    qrec_pread(p->rfd, blk, QREC_BLOCK, st.size -
@@ -65,7 +54,7 @@ read_header(struct rep *p)
 
 /* Loads the head copy; kept only if it matches its hash. */
 static int
-read_head_copy(struct rep *p)
+read_head_copy(struct qrep *p)
 {
 	unsigned char h[32];
 
@@ -85,18 +74,32 @@ bad:
 	return QASID_OK;
 }
 
+/* Puts the verified head copy over the bytes of the head in buf, n bytes
+ * read at off. */
+void
+qrep_overlay_head(const struct qrep *p, unsigned char *buf, uint64_t off,
+    size_t n)
+{
+	if (p->head == NULL || off >= p->h.headlen)
+		return;
+	memcpy(buf, p->head + off, p->h.headlen - off < n ?
+	    (size_t)(p->h.headlen - off) : n);
+}
+
 /* Checks n blocks from block j0 (in buf) against the table; lost ones are
  * marked and zeroed. */
-static int
-check_blocks(struct rep *p, unsigned char *buf, uint64_t j0, uint64_t n)
+int
+qrep_check_blocks(struct qrep *p, unsigned char *buf, uint64_t j0, uint64_t n)
 {
-	unsigned char want[CHUNK_BLOCKS * QREC_HASH], got[QREC_HASH];
+	unsigned char want[QREP_CHUNK * QREC_HASH], got[QREC_HASH];
 
 	if (qrec_pread(p->rfd, want, (size_t)n * QREC_HASH, p->h.off_tab +
 	    j0 * QREC_HASH) != (ptrdiff_t)(n * QREC_HASH))
 		memset(want, 0, sizeof(want)); /* a cut table: all suspect */
 	for (uint64_t i = 0; i < n; i++) {
 		unsigned char *b = buf + i * QREC_BLOCK;
+		if (p->bad[j0 + i])
+			continue; /* in two damaged members: counted once */
 		crypto_generichash(got, sizeof(got), b, QREC_BLOCK, NULL, 0);
 		if (sodium_memcmp(got, want + i * QREC_HASH, QREC_HASH) == 0)
 			continue;
@@ -110,19 +113,19 @@ check_blocks(struct rep *p, unsigned char *buf, uint64_t j0, uint64_t n)
 }
 
 /* One read of the bundle: marks lost blocks, copies the rest to tfd. */
-static int
-scan(struct rep *p)
+int
+qrep_scan(struct qrep *p)
 {
-	size_t len = CHUNK_BLOCKS * QREC_BLOCK;
+	size_t len = QREP_CHUNK * QREC_BLOCK;
 	unsigned char *buf = malloc(len);
 	int rc = QASID_OK;
 
 	if (buf == NULL)
 		return qerr_set(&p->x->err, QASID_ERR_NOMEM, "%s", p->bundle);
 	for (uint64_t j0 = 0; rc == QASID_OK && j0 < p->h.d;
-	    j0 += CHUNK_BLOCKS) {
-		uint64_t n = p->h.d - j0 < CHUNK_BLOCKS ? p->h.d - j0 :
-		    CHUNK_BLOCKS, off = j0 * QREC_BLOCK;
+	    j0 += QREP_CHUNK) {
+		uint64_t n = p->h.d - j0 < QREP_CHUNK ? p->h.d - j0 :
+		    QREP_CHUNK, off = j0 * QREC_BLOCK;
 		ptrdiff_t got = qrec_pread(p->bfd, buf, (size_t)n * QREC_BLOCK,
 		    off);
 		if (got < 0)
@@ -135,10 +138,10 @@ scan(struct rep *p)
 			memcpy(buf, p->head + off, p->h.headlen - off < n *
 			    QREC_BLOCK ? (size_t)(p->h.headlen - off) :
 			    (size_t)n * QREC_BLOCK);
-		check_blocks(p, buf, j0, n);
+		qrep_check_blocks(p, buf, j0, n);
 		if (p->tfd >= 0 && qrec_pwrite(p->tfd, buf, (size_t)n *
 		    QREC_BLOCK, off) < 0)
-			rc = rep_io(p, p->bundle);
+			rc = qrep_io(p, p->bundle);
 		p->done += (uint64_t)n * QREC_BLOCK;
 		if (rc == QASID_OK)
 			rc = qprogress(p->x->progress, p->x->progress_ud,
@@ -150,7 +153,7 @@ scan(struct rep *p)
 
 /* Parity block i of stripe s into buf; 1 if it matches its hash. */
 static int
-read_parity(struct rep *p, unsigned i, uint64_t s, unsigned char *buf)
+read_parity(struct qrep *p, unsigned i, uint64_t s, unsigned char *buf)
 {
 	uint64_t at = (uint64_t)i * p->h.s + s;
 	unsigned char want[QREC_HASH], got[QREC_HASH];
@@ -163,27 +166,40 @@ read_parity(struct rep *p, unsigned i, uint64_t s, unsigned char *buf)
 	return sodium_memcmp(got, want, QREC_HASH) == 0;
 }
 
-/* Data block of row r in stripe s into buf (zeros past the end); 1 if it
- * survived. */
-static int
-read_data(struct rep *p, unsigned r, uint64_t s, unsigned char *buf)
+/* Row slice r of a band: g blocks from column s0, zeros past the end. A
+ * slice that cannot be read is read block by block, and a block that
+ * still cannot is lost too. */
+static void
+read_slice(struct qrep *p, unsigned r, uint64_t s0, uint64_t g,
+    unsigned char *b)
 {
-	uint64_t j = (uint64_t)r * p->h.s + s;
+	uint64_t j0 = r * p->h.s + s0, off = j0 * QREC_BLOCK;
+	size_t len = (size_t)g * QREC_BLOCK;
+	ptrdiff_t got = off < p->h.size ? qrec_pread(p->datafd, b, len, off) : 0;
 
-	if (j >= p->h.d) {
-		memset(buf, 0, QREC_BLOCK);
-		return 1;
+	if (got < 0 && g > 1) {
+		for (uint64_t i = 0; i < g; i++)
+			read_slice(p, r, s0 + i, 1, b + i * QREC_BLOCK);
+		return;
 	}
-	if (p->bad[j])
-		return 0;
-	return qrec_pread(p->tfd, buf, QREC_BLOCK, j * QREC_BLOCK) ==
-	    QREC_BLOCK;
+	if (got < 0 && j0 < p->h.d && !p->bad[j0]) {
+		p->bad[j0] = 1; /* unreadable now: lost after all */
+		p->lost[s0]++;
+		p->nbad++;
+	}
+	got = got < 0 ? 0 : got;
+	if (off >= p->h.size)
+		got = 0;
+	else if (off + (uint64_t)got > p->h.size)
+		got = (ptrdiff_t)(p->h.size - off); /* bytes past the bundle */
+	memset(b + got, 0, len - (size_t)got);
+	qrep_overlay_head(p, b, off, len);
 }
 
 /* Stripes whose lost blocks outnumber their intact parity cannot be
  * rebuilt; says which. */
-static int
-analyse(struct rep *p, unsigned char *buf)
+int
+qrep_analyse(struct qrep *p, unsigned char *buf)
 {
 	for (uint64_t s = 0; s < p->h.s; s++) {
 		unsigned good = 0;
@@ -209,7 +225,7 @@ analyse(struct rep *p, unsigned char *buf)
  * known row r is sum_a X^-1[x][a] A[par[a]][r], of parity a X^-1[x][a].
  */
 static int
-decode_rows(struct rep *p, const unsigned *lost, const unsigned *par,
+decode_rows(struct qrep *p, const unsigned *lost, const unsigned *par,
     unsigned e, unsigned char *mat)
 {
 	unsigned k = p->h.k;
@@ -242,67 +258,94 @@ decode_rows(struct rep *p, const unsigned *lost, const unsigned *par,
 	return 0;
 }
 
-/* Rebuilds the lost data blocks of stripe s into tfd. */
+/* Rebuilds the lost data blocks of stripe s, whose rows are in band
+ * (column s - s0 of g), into tfd. */
 static int
-rebuild(struct rep *p, uint64_t s, unsigned char *blocks, unsigned char *mat)
+rebuild(struct qrep *p, uint64_t s, const unsigned char *band, uint64_t s0,
+    uint64_t g, unsigned char *blocks, unsigned char *mat)
 {
 	unsigned k = p->h.k, m = p->h.m, n = 0, e = 0, np = 0;
 	unsigned char *src[QREC_N_MAX], *dst[QREC_N_MAX];
 	unsigned par[QREC_N_MAX], lost[QREC_N_MAX];
 
 	for (unsigned r = 0; r < k; r++) {
-		unsigned char *b = blocks + (size_t)r * QREC_BLOCK;
-		if (read_data(p, r, s, b))
-			src[n++] = b;
-		else
+		uint64_t j = (uint64_t)r * p->h.s + s;
+		if (j < p->h.d && p->bad[j])
 			lost[e++] = r;
+		else
+			src[n++] = (unsigned char *)band + ((size_t)r * g +
+			    (s - s0)) * QREC_BLOCK;
 	}
 	for (unsigned i = 0; i < m && np < e; i++) {
-		unsigned char *b = blocks + (size_t)(k + np) * QREC_BLOCK;
+		unsigned char *b = blocks + (size_t)np * QREC_BLOCK;
 		if (read_parity(p, i, s, b)) {
 			src[n++] = b;
 			par[np++] = k + i;
 		}
 	}
 	if (np < e)
-		return qerr_set(&p->x->err, QASID_ERR_LIMIT, "%s: stripe %"
-		    PRIu64 " cannot be rebuilt", p->bundle, s);
+		return qerr_set(&p->x->err, QASID_ERR_LIMIT, "%s: damaged "
+		    "beyond what %s can restore: stripe %" PRIu64 " cannot be "
+		    "rebuilt", p->bundle, p->rpath, s);
 	if (decode_rows(p, lost, par, e, mat) < 0)
 		return qerr_set(&p->x->err, QASID_ERR_INTERNAL, "%s: stripe %"
 		    PRIu64 ": singular matrix", p->bundle, s);
 	for (unsigned i = 0; i < e; i++)
-		dst[i] = blocks + (size_t)(k + m + i) * QREC_BLOCK;
+		dst[i] = blocks + (size_t)(m + i) * QREC_BLOCK;
 	ec_encode_data(QREC_BLOCK, (int)k, (int)e, p->tbls, src, dst);
 	for (unsigned i = 0; i < e; i++) {
 		uint64_t j = (uint64_t)lost[i] * p->h.s + s;
 		if (qrec_pwrite(p->tfd, dst[i], QREC_BLOCK, j * QREC_BLOCK) < 0)
-			return rep_io(p, p->bundle);
+			return qrep_io(p, p->bundle);
 	}
 	return QASID_OK;
 }
 
+/* A band of g columns from s0 that holds damage: its rows read once, a
+ * slice each, then each damaged stripe rebuilt from them. */
 static int
-rebuild_all(struct rep *p)
+rebuild_band(struct qrep *p, uint64_t s0, uint64_t g, unsigned char *band,
+    unsigned char *blocks, unsigned char *mat)
+{
+	int rc = QASID_OK;
+
+	for (unsigned r = 0; r < p->h.k; r++)
+		read_slice(p, r, s0, g, band + (size_t)r * g * QREC_BLOCK);
+	for (uint64_t s = s0; rc == QASID_OK && s < s0 + g; s++)
+		if (p->lost[s] > 0)
+			rc = rebuild(p, s, band, s0, g, blocks, mat);
+	return rc;
+}
+
+int
+qrep_rebuild_all(struct qrep *p)
 {
 	size_t k = p->h.k, m = p->h.m;
-	unsigned char *blocks = malloc((k + 2 * m) * QREC_BLOCK);
+	uint64_t g = REBUILD_COLS < p->h.s ? REBUILD_COLS : p->h.s;
+	unsigned char *band = malloc(k * g * QREC_BLOCK);
+	unsigned char *blocks = malloc(2 * m * QREC_BLOCK);
 	unsigned char *mat = malloc(2 * m * m + m * k);
 	int rc = QASID_OK;
 
 	free(p->tbls);
 	p->tbls = malloc(32 * k * m);
-	if (blocks == NULL || mat == NULL || p->tbls == NULL)
+	if (band == NULL || blocks == NULL || mat == NULL || p->tbls == NULL)
 		rc = qerr_set(&p->x->err, QASID_ERR_NOMEM, "%s", p->bundle);
-	for (uint64_t s = 0; rc == QASID_OK && s < p->h.s; s++)
-		if (p->lost[s] > 0)
-			rc = rebuild(p, s, blocks, mat);
+	for (uint64_t s0 = 0; rc == QASID_OK && s0 < p->h.s; s0 += g) {
+		uint64_t n = p->h.s - s0 < g ? p->h.s - s0 : g, s;
+		for (s = s0; s < s0 + n && p->lost[s] == 0; s++)
+			;
+		if (s < s0 + n)
+			rc = rebuild_band(p, s0, n, band, blocks, mat);
+	}
+	free(band);
 	free(blocks);
 	free(mat);
 	return rc;
 }
 
-static int
-verify_rebuilt(struct rep *p, const qasid_keyring *kr)
+int
+qrep_verify_rebuilt(struct qrep *p, const qasid_keyring *kr)
 {
 	qasid_reader *r = qasid_reader_new(kr);
 	int rc;
@@ -311,7 +354,7 @@ verify_rebuilt(struct rep *p, const qasid_keyring *kr)
 		return qerr_set(&p->x->err, QASID_ERR_NOMEM, "%s", p->bundle);
 	if (qos_truncate(p->tfd, p->h.size) < 0 ||
 	    qos_seek(p->tfd, 0, QOS_SEEK_SET) < 0)
-		rc = rep_io(p, p->bundle);
+		rc = qrep_io(p, p->bundle);
 	else if ((rc = qasid_reader_open_fd(r, p->tfd, p->bundle)) !=
 	    QASID_OK || (rc = qasid_reader_verify(r)) != QASID_OK)
 		rc = qerr_set(&p->x->err, rc, "%s: the rebuilt bundle does not "
@@ -321,39 +364,50 @@ verify_rebuilt(struct rep *p, const qasid_keyring *kr)
 	return rc;
 }
 
-/* Opens both files and finds the damage; the rebuild, with tfd. */
+/* Opens the recovery file: its header, head copy and tables. */
+int
+qrep_open(struct qrep *p)
+{
+	int rc;
+
+	if ((p->rpath = qrec_path(p->bundle)) == NULL)
+		return qerr_set(&p->x->err, QASID_ERR_NOMEM, "%s", p->bundle);
+	if ((p->rfd = qos_open(p->rpath, QOS_READ, 0)) < 0)
+		return errno == ENOENT ? qerr_set(&p->x->err,
+		    QASID_ERR_NOTFOUND, "%s: no recovery file (%s)", p->bundle,
+		    p->rpath) : qrep_io(p, p->rpath);
+	if ((rc = read_header(p)) != QASID_OK ||
+	    (rc = read_head_copy(p)) != QASID_OK)
+		return rc;
+	p->bad = calloc(p->h.d + 1, 1);
+	p->lost = calloc(p->h.s, sizeof(*p->lost));
+	if (p->bad == NULL || p->lost == NULL ||
+	    qrec_tables(p->h.k, p->h.m, &p->matrix, &p->tbls) < 0)
+		return qerr_set(&p->x->err, QASID_ERR_NOMEM, "%s", p->bundle);
+	return QASID_OK;
+}
+
+/* Finds the damage block by block, all of the bundle read and hashed
+ * (without its signed hashes: qasid_rec_check, and a repair whose head
+ * cannot be read). */
 static int
-rep_start(struct rep *p)
+check_start(struct qrep *p)
 {
 	unsigned char *buf = malloc(QREC_BLOCK);
 	int rc;
 
-	if (buf == NULL || (p->rpath = qrec_path(p->bundle)) == NULL) {
-		free(buf);
-		return qerr_set(&p->x->err, QASID_ERR_NOMEM, "%s", p->bundle);
-	}
-	if ((p->rfd = qos_open(p->rpath, QOS_READ, 0)) < 0)
-		rc = errno == ENOENT ? qerr_set(&p->x->err, QASID_ERR_NOTFOUND,
-		    "%s: no recovery file (%s)", p->bundle, p->rpath) :
-		    rep_io(p, p->rpath);
-	else if ((rc = read_header(p)) == QASID_OK &&
-	    (rc = read_head_copy(p)) == QASID_OK) {
-		p->bad = calloc(p->h.d + 1, 1);
-		p->lost = calloc(p->h.s, sizeof(*p->lost));
-		if (p->bad == NULL || p->lost == NULL ||
-		    qrec_tables(p->h.k, p->h.m, &p->matrix, &p->tbls) < 0)
-			rc = qerr_set(&p->x->err, QASID_ERR_NOMEM, "%s",
-			    p->bundle);
-		else if ((rc = scan(p)) == QASID_OK)
-			rc = analyse(p, buf);
-	}
+	if (buf == NULL)
+		rc = qerr_set(&p->x->err, QASID_ERR_NOMEM, "%s", p->bundle);
+	else if ((rc = qrep_open(p)) == QASID_OK &&
+	    (rc = qrep_scan(p)) == QASID_OK)
+		rc = qrep_analyse(p, buf);
 	free(buf);
 	p->x->blocks = p->nbad;
 	return rc;
 }
 
-static void
-rep_end(struct rep *p)
+void
+qrep_end(struct qrep *p)
 {
 	if (p->bfd >= 0)
 		qos_close(p->bfd);
@@ -365,52 +419,49 @@ rep_end(struct rep *p)
 	free(p->lost);
 	free(p->matrix);
 	free(p->tbls);
+	free(p->dmg);
+	qrec_mem_close(&p->mem);
 }
 
 int
 qasid_rec_check(qasid_rec *x, const char *bundle)
 {
-	struct rep p = {.x = x, .bundle = bundle, .rfd = -1, .tfd = -1};
+	struct qrep p = {.x = x, .bundle = bundle, .rfd = -1, .tfd = -1};
 	int rc;
 
 	qerr_clear(&x->err);
 	x->blocks = 0;
 	if ((p.bfd = qos_open(bundle, QOS_READ, 0)) < 0)
-		return rep_io(&p, bundle);
-	if ((rc = rep_start(&p)) == QASID_OK && p.nbad > 0)
+		return qrep_io(&p, bundle);
+	if ((rc = check_start(&p)) == QASID_OK && p.nbad > 0)
 		rc = qerr_set(&x->err, QASID_ERR_CONTENT, "%s: damaged (%"
 		    PRIu64 " blocks of 4 KiB); `qasid repair` can restore it",
 		    bundle, p.nbad);
-	rep_end(&p);
+	qrep_end(&p);
 	return rc;
 }
 
+/* The head cannot be read: every block is checked and copied to the
+ * temporary file, the head rebuilt from parity there, and the result
+ * verified in full before it replaces the bundle. */
 int
-qasid_rec_repair(qasid_rec *x, const char *bundle, const qasid_keyring *kr)
+qrep_slow(struct qrep *p, const qasid_keyring *kr)
 {
-	struct rep p = {.x = x, .bundle = bundle, .rfd = -1, .tfd = -1};
-	struct qos_stat st;
-	char *tmp = NULL;
+	unsigned char *buf = malloc(QREC_BLOCK);
 	int rc;
 
-	qerr_clear(&x->err);
-	x->blocks = 0;
-	if ((p.bfd = qos_open(bundle, QOS_READ, 0)) < 0 ||
-	    qos_fstat(p.bfd, &st) < 0)
-		return rep_io(&p, bundle);
-	if ((p.tfd = qtmp_create(bundle, &tmp)) < 0) {
-		rc = rep_io(&p, bundle);
-		rep_end(&p);
-		return rc;
-	}
-	if ((rc = rep_start(&p)) == QASID_OK && p.nbad > 0 &&
-	    (rc = rebuild_all(&p)) == QASID_OK)
-		rc = verify_rebuilt(&p, kr);
-	if (rc == QASID_OK && p.nbad > 0 && (qchmod(p.tfd, st.mode &
-	    0777) < 0 || qtmp_commit(p.tfd, tmp, bundle, 1) < 0))
-		rc = rep_io(&p, bundle);
-	else if (rc != QASID_OK || p.nbad == 0)
-		qtmp_abort(p.tfd, tmp);
-	rep_end(&p);
+	if (buf == NULL)
+		return qerr_set(&p->x->err, QASID_ERR_NOMEM, "%s", p->bundle);
+	p->datafd = p->tfd;
+	if ((rc = qrep_scan(p)) == QASID_OK)
+		rc = qrep_analyse(p, buf);
+	free(buf);
+	p->x->blocks = p->nbad;
+	if (rc == QASID_OK && p->nbad > 0)
+		rc = qrep_rebuild_all(p);
+	/* Verified even when no block differs from the recovery file's
+	 * hashes: the head did not verify, so something is wrong. */
+	if (rc == QASID_OK)
+		rc = qrep_verify_rebuilt(p, kr);
 	return rc;
 }

@@ -148,6 +148,8 @@ sink_file_begin(void *ud, const struct qmf_entry *e)
 	 * tar does for a user): the staging folder keeps others out. */
 	u->fd = openat(u->stagefd, e->path, O_WRONLY | O_CREAT | O_EXCL |
 	    O_NOFOLLOW | O_CLOEXEC, (mode_t)e->mode);
+	u->fpos = 0;
+	memset(&u->behind, 0, sizeof(u->behind));
 	return u->fd < 0 ? unp_sys(u, errno, e->path) : QASID_OK;
 }
 
@@ -160,6 +162,9 @@ sink_file_data(void *ud, const unsigned char *p, size_t n)
 		return errno == ECANCELED ? qerr_io(&u->r->err, errno, u->dir) :
 		    unp_sys(u, errno, u->stage);
 	u->unsynced += n;
+	/* A large file stays close behind on the medium, so that the bar
+	 * does not wait at 100% for the commit's sync. */
+	qwrite_behind(u->fd, &u->behind, u->fpos += n);
 	return QASID_OK;
 }
 

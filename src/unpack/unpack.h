@@ -27,6 +27,8 @@ struct unpack {
 	struct qbuf journal;   /* struct jrec: what publishing did, to undo */
 	struct qbuf jpaths;    /* their paths, NUL-terminated */
 	uint64_t unsynced;     /* bytes written since writeback was started */
+	uint64_t fpos;         /* bytes of the file being written, and */
+	struct qbehind behind; /* how far they are on the medium (flush.c) */
 	unsigned long ticks;   /* entries published, for progress */
 	char rel[QASID_PATH_MAX + 2]; /* path being published */
 	size_t rellen;

@@ -117,3 +117,59 @@ mkdir "$W/dest"
 run 1 "$QASID" unpack -p "$W/k.pub" -C "$W/dest" "$W/4g.qasid"
 t_nogrep FAT32 "$ERR"
 t_end
+
+# exFAT, the other file system of sticks, holds files of 4 GiB and more:
+# it must not be refused for size. exfat-fuse mounts as plain "fuseblk".
+# The image is sparse: 5 GiB that take a few MiB of disk.
+if command -v mount.exfat-fuse >/dev/null 2>&1 &&
+    command -v mkfs.exfat >/dev/null 2>&1; then
+	EX="$W/exfat"
+	mkdir "$EX" && truncate -s 5G "$W/exfat.img" &&
+		mkfs.exfat "$W/exfat.img" >/dev/null 2>&1 &&
+		exloop=$(losetup -f --show "$W/exfat.img" 2>/dev/null) &&
+		LOOPS="$LOOPS $exloop" &&
+		mount.exfat-fuse "$exloop" "$EX" >/dev/null 2>&1 &&
+		MOUNTS="$EX $MOUNTS" || EX=""
+	if [ -n "$EX" ]; then
+		t_begin "unpack onto exFAT (FUSE): a 4 GiB file is not refused for its size"
+		mkdir "$EX/dest"
+		run 1 "$QASID" unpack -p "$W/k.pub" -C "$EX/dest" "$W/4g.qasid"
+		t_nogrep FAT32 "$ERR"
+		[ -z "$(ls -A "$EX/dest")" ] || t_fail "written: $(ls -A "$EX/dest")"
+		t_end
+
+		t_begin "pack onto exFAT and unpack there: the files come back"
+		mkdir -p "$W/news/docs"
+		printf 'report\n' >"$W/news/docs/Report.txt"
+		cp "$W/clip.bin" "$W/news/clip.bin"
+		run 0 "$QASID" pack -s "$W/k.sec" -o "$EX/news.qasid" "$W/news"
+		t_nogrep warning "$ERR"
+		run 0 "$QASID" unpack -p "$W/k.pub" -C "$EX/out" "$EX/news.qasid"
+		t_same "$EX/out/news/clip.bin" "$W/clip.bin"
+		t_same "$EX/out/news/docs/Report.txt" "$W/news/docs/Report.txt"
+		t_end
+	else
+		t_skip "exFAT image" "cannot make and mount one here"
+	fi
+else
+	t_skip "exFAT image" "no exfat-fuse or exfatprogs"
+fi
+
+# Kernel vfat in a loop mount, where the machine allows it (containers
+# often cannot load the module): the same refusal, from the kernel's
+# MSDOS_SUPER_MAGIC rather than FUSE's mount table.
+VF="$W/vfat"
+mkdir "$VF" && truncate -s 64M "$W/vfat.img" &&
+	mkfs.vfat -F 32 "$W/vfat.img" >/dev/null 2>&1 &&
+	mount -t vfat -o loop "$W/vfat.img" "$VF" 2>/dev/null &&
+	MOUNTS="$VF $MOUNTS" || VF=""
+if [ -n "$VF" ]; then
+	t_begin "unpack onto kernel vfat refuses a 4 GiB file before writing"
+	mkdir "$VF/dest"
+	run 2 "$QASID" unpack -p "$W/k.pub" -C "$VF/dest" "$W/4g.qasid"
+	t_grep "^qasid: $VF/dest/video.mp4: 4.00 GiB, and the destination is FAT32, which holds no file of 4 GiB or more; nothing was unpacked; unpack onto exFAT" "$ERR"
+	[ -z "$(ls -A "$VF/dest")" ] || t_fail "written: $(ls -A "$VF/dest")"
+	t_end
+else
+	t_skip "kernel vfat" "no vfat loop mount here (module not loadable)"
+fi

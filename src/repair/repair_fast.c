@@ -1,0 +1,375 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * repair_fast.c - qasid_rec_repair(): a damaged bundle mended in place,
+ * from one read of it.
+ *
+ * The head is verified with the trusted keys first (from the recovery
+ * file's copy, else the bundle's own), so its manifest's signed member
+ * hashes say which members are damaged: one hash of each byte, in file
+ * order. Only the blocks of those members are compared with the recovery
+ * file's block hashes; the lost ones are rebuilt into a temporary file
+ * (they are all that is ever written there), and each damaged member is
+ * hashed again over the rebuilt blocks. Only when every one matches its
+ * signed hash are the rebuilt blocks written over the lost ones, and
+ * nothing else: on a slow stick that is seconds, where rewriting the
+ * whole bundle would be minutes, and no free space is needed. Each write
+ * replaces a lost block with the publisher's bytes, so a repair that is
+ * interrupted leaves a bundle no worse than it was, and the next repair
+ * finishes it. A head that cannot be read at all is rebuilt from parity
+ * through a full copy (qrep_slow) and verified in full.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "os.h"
+#include "recover.h"
+#include "thread.h"
+
+/* One thread's part of the read: [from, to) of the file, its walker over
+ * the members there, and the damaged members it found. */
+struct part {
+	struct qrep *p;
+	struct qrec_mem *mem;
+	uint64_t from, to;
+	struct qrep_damage *dmg;
+	size_t ndmg, cap;
+	atomic_int *stop;
+	int rc;
+};
+
+/* A member that does not match its signed hash: the damage is in it. */
+static int
+note_damage(void *ud, uint64_t start, uint64_t end,
+    const unsigned char want[QF_MEMBER_HASH])
+{
+	struct part *t = ud;
+
+	if (t->ndmg == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 64;
+		struct qrep_damage *d = realloc(t->dmg, cap * sizeof(*d));
+		if (d == NULL)
+			return QASID_ERR_NOMEM;
+		t->dmg = d;
+		t->cap = cap;
+	}
+	t->dmg[t->ndmg].start = start;
+	t->dmg[t->ndmg].end = end;
+	memcpy(t->dmg[t->ndmg++].want, want, QF_MEMBER_HASH);
+	return 0;
+}
+
+/*
+ * The head, verified with the trusted keys: the recovery file's copy if
+ * it is intact, else the bundle's own. 1 if one verifies; 0 if neither
+ * can be read (then the head is rebuilt from parity); an error if the
+ * intact copy does not verify, as nothing rebuilt from it could.
+ */
+static int
+open_head(struct qrep *p, const qasid_keyring *kr)
+{
+	int rc;
+
+	if (p->head != NULL) {
+		rc = qrec_mem_open(&p->mem, -1, p->head, p->h.headlen, kr,
+		    p->bundle);
+		if (rc == QASID_OK) {
+			p->head_from_copy = 1;
+			return 1;
+		}
+		return qerr_set(&p->x->err, rc, "%s; so it was not repaired "
+		    "and was left as it was", qrec_mem_errmsg(&p->mem));
+	}
+	rc = qrec_mem_open(&p->mem, p->bfd, NULL, 0, kr, p->bundle);
+	if (rc == QASID_OK)
+		return 1;
+	qrec_mem_close(&p->mem);
+	return rc == QASID_ERR_NOMEM ? qerr_set(&p->x->err, rc, "%s",
+	    p->bundle) : 0;
+}
+
+/* Counts the head's blocks in buf (read at off) that differ from the
+ * verified copy, which replaces them. */
+static void
+head_diff(struct qrep *p, const unsigned char *buf, uint64_t off, size_t n)
+{
+	uint64_t end = off + n < p->h.headlen ? off + n : p->h.headlen;
+
+	for (uint64_t b = off; b < end; b += QREC_BLOCK) {
+		size_t k = end - b < QREC_BLOCK ? (size_t)(end - b) : QREC_BLOCK;
+		if (memcmp(buf + (b - off), p->head + b, k) != 0)
+			p->nhead++;
+	}
+}
+
+/* Reads n bytes at off into buf; what cannot be read is zeros. */
+static void
+read_zeros(int fd, unsigned char *buf, size_t n, uint64_t off)
+{
+	ptrdiff_t got = qrec_pread(fd, buf, n, off);
+
+	got = got < 0 ? 0 : got;
+	memset(buf + got, 0, n - (size_t)got);
+}
+
+/* One part of the file in order against the signed hashes; the first
+ * part reports progress for both. */
+static void *
+scan_part(void *arg)
+{
+	struct part *t = arg;
+	struct qrep *p = t->p;
+	size_t len = QREP_CHUNK * QREC_BLOCK;
+	unsigned char *buf = malloc(len);
+	uint64_t end = p->bsize < t->to ? p->bsize : t->to, off;
+	int rc = buf != NULL ? QASID_OK : QASID_ERR_NOMEM;
+
+	for (off = t->from; rc == QASID_OK && off < end && !*t->stop;
+	    off += len) {
+		size_t n = end - off < len ? (size_t)(end - off) : len;
+		read_zeros(p->bfd, buf, n, off);
+		if (p->head_from_copy && off < p->h.headlen)
+			head_diff(p, buf, off, n);
+		rc = qrec_mem_feed(t->mem, buf, n, note_damage, t);
+		if (rc == QASID_OK && t->from == 0)
+			rc = qprogress(p->x->progress, p->x->progress_ud, off +
+			    n, t->to, &p->x->err, p->bundle);
+	}
+	if (rc == QASID_OK && !*t->stop)
+		rc = qrec_mem_finish(t->mem, p->h.size, note_damage, t);
+	if ((t->rc = rc) != QASID_OK)
+		*t->stop = 1;
+	free(buf);
+	return NULL;
+}
+
+/* What went wrong in a part, as the repair's error. */
+static int
+part_error(struct qrep *p, const struct part *t)
+{
+	switch (t->rc) {
+	case QASID_OK:
+	case QASID_ERR_CANCELLED:
+		return t->rc;
+	case QASID_ERR_CONTENT:
+		return qerr_set(&p->x->err, t->rc, "%s: %s was made for another "
+		    "bundle (its size is not the manifest's)", p->bundle,
+		    p->rpath);
+	case QASID_ERR_NOMEM:
+		return qerr_set(&p->x->err, t->rc, "%s", p->bundle);
+	default:
+		return qerr_set(&p->x->err, t->rc, "%s",
+		    qrec_mem_errmsg(&p->mem));
+	}
+}
+
+/* The damaged members of both parts, in file order. */
+static int
+gather(struct qrep *p, struct part *t)
+{
+	size_t n = t[0].ndmg + t[1].ndmg;
+
+	if (n == 0)
+		return QASID_OK;
+	if ((p->dmg = malloc(n * sizeof(*p->dmg))) == NULL)
+		return qerr_set(&p->x->err, QASID_ERR_NOMEM, "%s", p->bundle);
+	for (int i = 0; i < 2; i++) {
+		if (t[i].ndmg > 0)
+			memcpy(p->dmg + p->ndmg, t[i].dmg, t[i].ndmg *
+			    sizeof(*p->dmg));
+		p->ndmg += t[i].ndmg;
+	}
+	return QASID_OK;
+}
+
+/* One read of the bundle against the signed hashes, its two halves (at a
+ * member boundary) on the two cores. */
+static int
+scan_members(struct qrep *p)
+{
+	struct qrec_mem second;
+	struct part t[2];
+	atomic_int stop = 0;
+	uint64_t half = p->h.size / 2;
+	qthread th;
+	int rc, threaded;
+
+	memset(t, 0, sizeof(t));
+	half = half > p->mem.end ? half : p->mem.end;
+	if ((rc = qrec_mem_split(&p->mem, &second, half)) != QASID_OK) {
+		qrec_mem_close(&second);
+		return qerr_set(&p->x->err, rc, "%s", rc == QASID_ERR_NOMEM ?
+		    p->bundle : qrec_mem_errmsg(&p->mem));
+	}
+	t[0] = (struct part){.p = p, .mem = &p->mem, .from = 0,
+	    .to = second.pos, .stop = &stop};
+	t[1] = (struct part){.p = p, .mem = &second, .from = second.pos,
+	    .to = p->h.size, .stop = &stop};
+	if (!(threaded = qthread_start(&th, scan_part, &t[1]) == 0))
+		scan_part(&t[1]);
+	scan_part(&t[0]);
+	if (threaded)
+		qthread_join(th);
+	if ((rc = part_error(p, &t[0])) == QASID_OK &&
+	    (rc = part_error(p, &t[1])) == QASID_OK)
+		rc = gather(p, t);
+	free(t[0].dmg);
+	free(t[1].dmg);
+	qrec_mem_close(&second);
+	return rc;
+}
+
+/* The blocks of the damaged members against the recovery file's block
+ * hashes: the lost ones are marked. */
+static void
+locate(struct qrep *p, unsigned char *buf)
+{
+	for (size_t i = 0; i < p->ndmg; i++) {
+		uint64_t j1 = (p->dmg[i].end + QREC_BLOCK - 1) / QREC_BLOCK;
+		j1 = j1 < p->h.d ? j1 : p->h.d;
+		for (uint64_t j = p->dmg[i].start / QREC_BLOCK; j < j1;
+		    j += QREP_CHUNK) {
+			uint64_t n = j1 - j < QREP_CHUNK ? j1 - j : QREP_CHUNK;
+			read_zeros(p->bfd, buf, (size_t)n * QREC_BLOCK,
+			    j * QREC_BLOCK);
+			qrep_overlay_head(p, buf, j * QREC_BLOCK, (size_t)n *
+			    QREC_BLOCK);
+			if (j + n == p->h.d && p->h.size % QREC_BLOCK != 0)
+				memset(buf + p->h.size - j * QREC_BLOCK, 0,
+				    QREC_BLOCK - p->h.size % QREC_BLOCK);
+			qrep_check_blocks(p, buf, j, n);
+		}
+	}
+}
+
+/* n bytes at off as they will be: the bundle's, with the rebuilt blocks
+ * over the lost ones. off and n are multiples of the block size. */
+static void
+read_mended(struct qrep *p, unsigned char *buf, size_t n, uint64_t off)
+{
+	read_zeros(p->bfd, buf, n, off);
+	for (size_t i = 0; i < n; i += QREC_BLOCK) {
+		uint64_t j = (off + i) / QREC_BLOCK;
+		if (j < p->h.d && p->bad[j])
+			read_zeros(p->tfd, buf + i, QREC_BLOCK, off + i);
+	}
+}
+
+/* Every damaged member, mended, must now match its signed hash. */
+static int
+recheck(struct qrep *p, unsigned char *buf, size_t len)
+{
+	for (size_t i = 0; i < p->ndmg; i++) {
+		const struct qrep_damage *d = &p->dmg[i];
+		crypto_generichash_state st;
+		unsigned char got[QF_MEMBER_HASH];
+		uint64_t off = d->start / QREC_BLOCK * QREC_BLOCK;
+
+		crypto_generichash_init(&st, NULL, 0, QF_MEMBER_HASH);
+		for (; off < d->end; off += len) {
+			uint64_t a = off < d->start ? d->start : off;
+			uint64_t b = off + len < d->end ? off + len : d->end;
+			read_mended(p, buf, len, off);
+			crypto_generichash_update(&st, buf + (a - off),
+			    (size_t)(b - a));
+		}
+		crypto_generichash_final(&st, got, sizeof(got));
+		if (sodium_memcmp(got, d->want, sizeof(got)) != 0)
+			return qerr_set(&p->x->err, QASID_ERR_CONTENT, "%s: the "
+			    "rebuilt bundle does not verify, so the damaged one "
+			    "was left as it was: the member at byte %" PRIu64
+			    " does not match its signed hash", p->bundle,
+			    d->start);
+	}
+	return QASID_OK;
+}
+
+/* The rebuilt blocks (and the head, from its copy) over the lost ones. */
+static int
+apply(struct qrep *p, unsigned char *buf)
+{
+	int fd = qos_open(p->bundle, QOS_WRITE, 0), rc = 0;
+
+	if (fd < 0)
+		return qrep_io(p, p->bundle);
+	for (uint64_t j = 0; rc == 0 && j < p->h.d; j++) {
+		size_t n;
+		if (!p->bad[j])
+			continue;
+		n = p->h.size - j * QREC_BLOCK < QREC_BLOCK ?
+		    (size_t)(p->h.size - j * QREC_BLOCK) : QREC_BLOCK;
+		read_zeros(p->tfd, buf, QREC_BLOCK, j * QREC_BLOCK);
+		rc = qrec_pwrite(fd, buf, n, j * QREC_BLOCK);
+	}
+	if (rc == 0 && p->nhead > 0)
+		rc = qrec_pwrite(fd, p->head, p->h.headlen, 0);
+	if (rc == 0 && p->bsize > p->h.size)
+		rc = qos_truncate(fd, p->h.size);
+	if (rc == 0)
+		rc = fdatasync(fd);
+	if (qos_close(fd) < 0 && rc == 0)
+		rc = -1;
+	return rc == 0 ? QASID_OK : qrep_io(p, p->bundle);
+}
+
+static int
+repair_fast(struct qrep *p)
+{
+	size_t len = QREP_CHUNK * QREC_BLOCK;
+	unsigned char *buf = malloc(len);
+	int rc;
+
+	if (buf == NULL)
+		return qerr_set(&p->x->err, QASID_ERR_NOMEM, "%s", p->bundle);
+	p->datafd = p->bfd;
+	if ((rc = scan_members(p)) == QASID_OK && p->ndmg > 0) {
+		locate(p, buf);
+		if ((rc = qrep_analyse(p, buf)) == QASID_OK &&
+		    (rc = qrep_rebuild_all(p)) == QASID_OK)
+			rc = recheck(p, buf, len);
+	}
+	p->x->blocks = p->nbad + p->nhead;
+	if (rc == QASID_OK && p->x->blocks > 0)
+		rc = apply(p, buf);
+	free(buf);
+	return rc;
+}
+
+int
+qasid_rec_repair(qasid_rec *x, const char *bundle, const qasid_keyring *kr)
+{
+	struct qrep p = {.x = x, .bundle = bundle, .rfd = -1, .tfd = -1};
+	struct qos_stat st;
+	char *tmp = NULL;
+	int rc;
+
+	qerr_clear(&x->err);
+	x->blocks = 0;
+	if ((p.bfd = qos_open(bundle, QOS_READ, 0)) < 0 ||
+	    qos_fstat(p.bfd, &st) < 0)
+		return qrep_io(&p, bundle);
+	p.bsize = st.size;
+	if ((rc = qrep_open(&p)) == QASID_OK && (rc = open_head(&p, kr)) ==
+	    1) {
+		/* Only the rebuilt blocks are written here. */
+		if ((p.tfd = qtmp_anon(NULL)) < 0)
+			rc = qrep_io(&p, "a temporary file");
+		else
+			rc = repair_fast(&p);
+		if (p.tfd >= 0)
+			qos_close(p.tfd);
+	} else if (rc == 0) {
+		if ((p.tfd = qtmp_create(bundle, &tmp)) < 0)
+			rc = qrep_io(&p, bundle);
+		else if ((rc = qrep_slow(&p, kr)) == QASID_OK &&
+		    x->blocks > 0 && (qchmod(p.tfd, st.mode & 0777) < 0 ||
+		    qtmp_commit(p.tfd, tmp, bundle, 1) < 0))
+			rc = qrep_io(&p, bundle);
+		else if (rc != QASID_OK || x->blocks == 0)
+			qtmp_abort(p.tfd, tmp);
+	}
+	qrep_end(&p);
+	return rc;
+}
