@@ -15,11 +15,11 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "cli_copy.h"
+#include "os.h"
 
 #define COPY_BUF ((size_t)1 << 20)
 
@@ -121,8 +121,8 @@ copy_through(struct copy *cp, struct cand *c, int out, uint64_t resume,
 		rc = t.werr == ENOSPC ? QASID_ERR_NOSPACE : QASID_ERR_IO;
 		snprintf(why, len, "%s: %s", cp->dest, strerror(t.werr));
 	} else if (rc != QASID_OK) {
-		const char *code;
-		snprintf(why, len, "%s", cli_explain(r, c->path, rc, &code));
+		snprintf(why, len, "%s", cli_explain(r, c->path, rc,
+		    &c->code));
 	}
 	qasid_reader_free(r);
 	free(t.buf);
@@ -213,11 +213,13 @@ copy_readback(struct copy *cp, struct cand *c, const char *path, char *why,
 	rc = medium_open(r, path);
 	if (rc == QASID_OK)
 		rc = check(r, c);
-	if (rc != QASID_OK)
+	if (rc != QASID_OK) {
+		c->code = "readback";
 		snprintf(why, len, "the copy read back from %s does not verify "
 		    "(%s): the stick may be failing or fake", cp->dest,
 		    *qasid_reader_errmsg(r) ? qasid_reader_errmsg(r) :
 		    strerror(errno));
+	}
 	qasid_reader_free(r);
 	return rc;
 }
@@ -265,13 +267,85 @@ copy_name(const struct copy *cp, const struct cand *c, char *out,
 
 /* ---- Space --------------------------------------------------------------- */
 
+/* The bytes free in dir, as pack's warnings see them (src/os). */
 int
 copy_free_space(const char *dir, uint64_t *avail)
 {
-	struct statvfs sv;
+	struct qmedia m;
 
-	if (statvfs(dir, &sv) != 0)
+	if (qmedia_probe_path(dir, &m) != 0)
 		return -1;
-	*avail = (uint64_t)sv.f_bavail * sv.f_frsize;
+	*avail = m.free;
 	return 0;
+}
+
+/* ---- What became of each bundle ------------------------------------------ */
+
+static const char *const act_name[] = {"copied", "skipped", "planned",
+    "failed"};
+
+/* {"bundle":..,"ok":..,"verified":..,"check":..,"action":..,...}: ok is
+ * false only when it failed; verified only when it was copied, read back
+ * and its signer is trusted. */
+static void
+report_json(const struct copy *cp, const struct cand *c, enum copy_act act,
+    const char *detail)
+{
+	printf("{\"bundle\":");
+	cli_json_str(c->path);
+	printf(",\"ok\":%s,\"verified\":%s,\"check\":\"%s\",\"action\":\"%s\"",
+	    act == ACT_FAILED ? "false" : "true", act == ACT_COPIED &&
+	    c->pinned ? "true" : "false", c->pinned ? "signature" :
+	    "integrity", act_name[act]);
+	if (act == ACT_COPIED || act == ACT_PLANNED) {
+		printf(",\"dest\":");
+		cli_json_str(detail);
+	} else if (act == ACT_SKIPPED) {
+		printf(",\"reason\":");
+		cli_json_str(detail);
+	} else {
+		printf(",\"error\":");
+		cli_json_error(c->code != NULL ? c->code : "io", detail,
+		    c->path);
+	}
+	if (c->ok) {
+		printf(",\"keyid\":\"%s\",\"series\":", c->keyid);
+		cli_json_str(c->series);
+		printf(",\"sequence\":%" PRIu64 ",\"created\":%" PRId64
+		    ",\"head\":\"%s\",\"size\":%" PRIu64, c->sequence,
+		    c->created, c->id, c->size);
+	}
+	if (act == ACT_PLANNED && cp->fat && c->size >= FAT_FILE_MAX)
+		printf(",\"warning\":\"fat32\"");
+	printf("}\n");
+}
+
+void
+copy_report(const struct copy *cp, const struct cand *c, enum copy_act act,
+    const char *detail)
+{
+	if (cli.json) {
+		report_json(cp, c, act, detail);
+		return;
+	}
+	if (act == ACT_FAILED) {
+		cli_fail("%s; not copied", detail);
+		return;
+	}
+	if (cli.quiet && act != ACT_PLANNED)
+		return;
+	if (act == ACT_SKIPPED)
+		printf("skipped %s: %s\n", cli_safe(c->path), cli_safe(detail));
+	else if (act == ACT_COPIED)
+		printf("copied %s to %s/%s (%s, read back)\n",
+		    cli_safe(c->path), cli_safe(cp->dest), cli_safe(detail),
+		    c->pinned ? "verified" : "intact, signer not checked");
+	else
+		printf("would copy %s to %s/%s, %" PRIu64 " bytes%s\n",
+		    cli_safe(c->path), cli_safe(cp->dest), cli_safe(detail),
+		    c->size, c->pinned ? "" : " (key not pinned: integrity "
+		    "only)");
+	if (act == ACT_PLANNED && cp->fat && c->size >= FAT_FILE_MAX)
+		printf("warning: %s is 4 GiB or more: FAT32 cannot hold it\n",
+		    cli_safe(c->path));
 }

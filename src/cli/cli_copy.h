@@ -12,6 +12,8 @@
 
 #include "qasid.h"
 
+#define FAT_FILE_MAX ((uint64_t)4 << 30)
+
 /* A bundle found in a source or in DEST, from its head only. */
 struct cand {
 	char *path;
@@ -23,12 +25,14 @@ struct cand {
 	int pinned;                  /* its key is trusted here */
 	int ok;                      /* its head could be read */
 	char *dest_name;             /* planned name in DEST, or NULL */
+	const char *code;            /* --json's code of its failure */
 };
 
 struct copy {
 	qasid_keyring *kr;
 	const char *dest;
 	int rename, latest, plan, recursive;
+	int fat;                     /* DEST is FAT32: 4 GiB files at most */
 	const char *key, *series;
 	int64_t since;
 	struct cand *src, *have;     /* sources; bundles already in DEST */
@@ -46,6 +50,13 @@ void copy_name(const struct copy *cp, const struct cand *c, char *out,
     size_t len);
 int copy_planned(const struct copy *cp, const char *name);
 int copy_free_space(const char *dir, uint64_t *avail);
+
+/* What became of a source bundle: a line of text, or with --json an
+ * object (JSON Lines). detail is DEST's name (copied, planned), why it
+ * was skipped, or why it failed. */
+enum copy_act { ACT_COPIED, ACT_SKIPPED, ACT_PLANNED, ACT_FAILED };
+void copy_report(const struct copy *cp, const struct cand *c,
+    enum copy_act act, const char *detail);
 
 /* The bundles of one folder, from their heads (cli_catalog.c); qasid
  * check (cli_check.c) shares them. */
@@ -67,6 +78,7 @@ struct catalog {
 
 extern const char ST_VERIFIED[], ST_INTACT[], ST_DAMAGED[], ST_DUP[],
     ST_OLDER[];
+int catalog_dir(const char *dir);
 int catalog_scan(struct catalog *cat);
 void catalog_free(struct catalog *cat);
 

@@ -14,12 +14,12 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "cli_copy.h"
+#include "os.h"
 
 #define OPT_LATEST 2000
 #define OPT_PLAN 2001
@@ -27,8 +27,7 @@
 #define OPT_KEY 2003
 #define OPT_SERIES 2004
 #define OPT_SINCE 2005
-#define FAT_MAGIC 0x4d44              /* MSDOS_SUPER_MAGIC */
-#define FAT_FILE_MAX ((uint64_t)4 << 30)
+#define OPT_JSON 2006
 #define PART_PREFIX ".qasid-copy-"
 #define WHY_MAX 8448
 
@@ -39,6 +38,7 @@ static const struct option copy_longopts[] = {
 	{"key", required_argument, NULL, OPT_KEY},
 	{"series", required_argument, NULL, OPT_SERIES},
 	{"since", required_argument, NULL, OPT_SINCE},
+	{"json", no_argument, NULL, OPT_JSON},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
@@ -55,7 +55,6 @@ read_head(qasid_keyring *kr, const char *path, struct cand *c, char *why,
 	qasid_reader *r = cli_reader_new(kr);
 	const qasid_info *in;
 	struct stat st;
-	const char *code;
 	uint64_t want;
 	int rc;
 
@@ -87,7 +86,7 @@ read_head(qasid_keyring *kr, const char *path, struct cand *c, char *why,
 		c->size = (uint64_t)st.st_size;
 		c->ok = 1;
 	} else {
-		snprintf(why, len, "%s", cli_explain(r, path, rc, &code));
+		snprintf(why, len, "%s", cli_explain(r, path, rc, &c->code));
 	}
 	qasid_reader_free(r);
 	return rc;
@@ -120,7 +119,7 @@ add_source(void *ud, const char *path)
 	if ((rc = read_head(cp->kr, path, c, why, sizeof(why))) == QASID_OK)
 		return 0;
 	cp->failed++;
-	cli_fail("%s; not copied", why);
+	copy_report(cp, c, ACT_FAILED, why);
 	return qasid_err_is_verification(rc) ? EXIT_VERIFY : EXIT_OTHER;
 }
 
@@ -282,7 +281,7 @@ copy_to(struct copy *cp, struct cand *c, const char *tmp, char *why,
 		resume = (uint64_t)st.st_size;
 	else if (ftruncate(fd, 0) != 0)
 		resume = 0;
-	if (resume > 0 && !cli.quiet)
+	if (resume > 0 && !cli.quiet && !cli.json)
 		printf("resuming %s at %" PRIu64 " of %" PRIu64 " bytes\n",
 		    cli_safe(c->path), resume, c->size);
 	rc = copy_through(cp, c, fd, resume, why, len);
@@ -320,11 +319,13 @@ copy_one(struct copy *cp, struct cand *c)
 		snprintf(why, sizeof(why), "%s: %s", final, strerror(errno));
 	}
 	if (rc != QASID_OK) {
+		if (c->code == NULL)
+			c->code = cli_err_code(rc);
 		/* Kept after an I/O error (a pulled stick, a full one) for
 		 * the next run to continue; a bundle that failed is gone. */
 		if (qasid_err_is_verification(rc) || rc == QASID_ERR_NOSPACE)
 			(void)unlink(tmp);
-		cli_fail("%s; not copied", why);
+		copy_report(cp, c, ACT_FAILED, why);
 		cp->failed++;
 		return qasid_err_is_verification(rc) ? EXIT_VERIFY :
 		    EXIT_OTHER;
@@ -332,17 +333,14 @@ copy_one(struct copy *cp, struct cand *c)
 	sync_dir(cp->dest);
 	c->dest_name = strdup(name);
 	cp->copied++;
-	if (!cli.quiet)
-		printf("copied %s to %s (%s, read back)\n", cli_safe(c->path),
-		    cli_safe(final), c->pinned ? "verified" : "intact, signer "
-		    "not checked");
+	copy_report(cp, c, ACT_COPIED, name);
 	return 0;
 }
 
 /* ---- The plan ------------------------------------------------------------ */
 
 static int
-plan_one(struct copy *cp, struct cand *c, uint64_t *total, int fat)
+plan_one(struct copy *cp, struct cand *c, uint64_t *total)
 {
 	char name[1100];
 
@@ -350,12 +348,7 @@ plan_one(struct copy *cp, struct cand *c, uint64_t *total, int fat)
 	if ((c->dest_name = strdup(name)) == NULL)
 		return cli_fail("out of memory");
 	*total += c->size;
-	printf("would copy %s to %s/%s, %" PRIu64 " bytes%s\n",
-	    cli_safe(c->path), cli_safe(cp->dest), cli_safe(name), c->size,
-	    c->pinned ? "" : " (key not pinned: integrity only)");
-	if (fat && c->size >= FAT_FILE_MAX)
-		printf("warning: %s is 4 GiB or more: FAT32 cannot hold it\n",
-		    cli_safe(c->path));
+	copy_report(cp, c, ACT_PLANNED, name);
 	return 0;
 }
 
@@ -368,17 +361,14 @@ plan_end(struct copy *cp, uint64_t total)
 		cli_fail("%s: %s", cp->dest, strerror(errno));
 		return;
 	}
-	printf("%" PRIu64 " bytes to copy, %" PRIu64 " bytes free in %s%s\n",
-	    total, avail, cli_safe(cp->dest), total > avail ?
-	    ": NOT ENOUGH SPACE" : "");
-}
-
-static int
-dest_is_fat(const char *dir)
-{
-	struct statfs sf;
-
-	return statfs(dir, &sf) == 0 && sf.f_type == FAT_MAGIC;
+	if (cli.json)
+		printf("{\"plan\":{\"bytes\":%" PRIu64 ",\"free\":%" PRIu64
+		    ",\"enough\":%s}}\n", total, avail, total > avail ?
+		    "false" : "true");
+	else
+		printf("%" PRIu64 " bytes to copy, %" PRIu64 " bytes free in "
+		    "%s%s\n", total, avail, cli_safe(cp->dest), total > avail ?
+		    ": NOT ENOUGH SPACE" : "");
 }
 
 /* Goes through the sorted sources: copies (or plans) what is chosen. */
@@ -387,7 +377,7 @@ copy_all(struct copy *cp)
 {
 	const struct cand *done = NULL;
 	uint64_t total = 0;
-	int fat = dest_is_fat(cp->dest), worst = 0, s;
+	int worst = 0, s;
 	char buf[WHY_MAX];
 	const char *why;
 
@@ -406,14 +396,12 @@ copy_all(struct copy *cp)
 		if (why != NULL) {
 			if (find_id(cp->have, cp->nhave, c->id) != NULL)
 				cp->there++;
-			if (!cli.quiet)
-				printf("skipped %s: %s\n", cli_safe(c->path),
-				    cli_safe(why));
+			copy_report(cp, c, ACT_SKIPPED, why);
 			if (cp->latest && newer_there(cp, c) != NULL)
 				done = c;
 			continue;
 		}
-		s = cp->plan ? plan_one(cp, c, &total, fat) : copy_one(cp, c);
+		s = cp->plan ? plan_one(cp, c, &total) : copy_one(cp, c);
 		if (s == 0)
 			done = c;
 		if (s > worst)
@@ -451,6 +439,7 @@ copy_parse(int argc, char **argv, struct copy *cp, const char **keys)
 		case 'K': keys[2] = optarg; break;
 		case 'r': cp->recursive = 1; break;
 		case 'q': cli.quiet = 1; break;
+		case OPT_JSON: cli.json = 1; break;
 		case OPT_LATEST: cp->latest = 1; break;
 		case OPT_PLAN: cp->plan = 1; break;
 		case OPT_RENAME: cp->rename = 1; break;
@@ -507,6 +496,7 @@ cmd_copy(int argc, char **argv)
 {
 	struct copy cp = {0};
 	const char *keys[3] = {NULL, NULL, NULL};
+	struct qmedia m;
 	struct stat st;
 	int status, s;
 
@@ -514,15 +504,21 @@ cmd_copy(int argc, char **argv)
 	if ((status = copy_parse(argc, argv, &cp, keys)) != 0)
 		return status;
 	cp.dest = argv[argc - 1];
-	if (stat(cp.dest, &st) != 0 || !S_ISDIR(st.st_mode))
+	if (stat(cp.dest, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		cli_fail_code("dest");
 		return cli_fail("%s: %s", cp.dest, stat(cp.dest, &st) != 0 ?
 		    strerror(errno) : "not a folder");
+	}
+	cp.fat = qmedia_probe_path(cp.dest, &m) == 0 && m.fsname != NULL;
 	if ((cp.kr = cli_trust(keys[0], keys[1], keys[2], &status)) == NULL)
 		return status;
 	status = copy_scan(&cp, argc, argv);
 	if ((s = copy_all(&cp)) > status)
 		status = s;
-	if (!cli.quiet && !cp.plan)
+	if (cli.json && !cp.plan)
+		printf("{\"summary\":{\"copied\":%u,\"already\":%u,"
+		    "\"failed\":%u}}\n", cp.copied, cp.there, cp.failed);
+	else if (!cli.quiet && !cp.plan)
 		printf("%u copied, %u already in %s, %u failed\n", cp.copied,
 		    cp.there, cli_safe(cp.dest), cp.failed);
 	copy_free(&cp);

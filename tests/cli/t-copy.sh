@@ -168,3 +168,58 @@ t_grep "^resuming " "$OUT"
 t_same "$W/s6/news-2.qasid" "$W/o9/news-2.qasid"
 t_absent "$p"
 t_end
+
+t_begin "copy --json: one object per source, then a summary; ok never contradicts verified"
+t_need python3 && mkdir -p "$W/oj" &&
+run 1 "$QASID" copy --json --latest "$W/s1" "$W/s2" "$W/s3" "$W/oj" &&
+python3 - "$OUT" "$W" <<'PY' || t_fail "json: $(head -c 900 "$OUT")"
+import json, sys
+objs = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+w = sys.argv[2]
+by = {o["bundle"]: o for o in objs if "bundle" in o}
+assert objs[-1] == {"summary": {"copied": 2, "already": 0, "failed": 2}}, objs[-1]
+for o in by.values():
+    assert not (o["verified"] and not o["ok"]), o
+    assert o["ok"] == ("error" not in o), o
+n = by[w + "/s1/news-2.qasid"]
+assert n["action"] == "copied" and n["verified"] and n["dest"] == "news-2.qasid", n
+assert n["check"] == "signature" and n["series"] == "news" and n["sequence"] == 2
+r = by[w + "/s2/radio-5.qasid"]
+assert r["action"] == "copied" and r["ok"] and not r["verified"], r
+assert r["check"] == "integrity" and len(r["keyid"]) == 16, r
+c = by[w + "/s3/radio-5.qasid"]
+assert c["action"] == "failed" and c["error"]["code"] == "incomplete", c
+assert c["error"]["bundle"] == c["bundle"], c
+s = by[w + "/s3/radio-4.qasid"]
+assert s["action"] == "skipped" and s["reason"] == "older than radio/5", s
+PY
+t_empty "$ERR"
+t_end
+
+t_begin "copy --plan --json: the plan's bundles and the space"
+t_need python3 && mkdir -p "$W/ok2" &&
+run 0 "$QASID" copy --json --plan "$W/s1/news-2.qasid" "$W/ok2" &&
+python3 - "$OUT" <<'PY' || t_fail "json: $(head -c 600 "$OUT")"
+import json, sys
+objs = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+assert len(objs) == 2, objs
+assert objs[0]["action"] == "planned" and objs[0]["dest"] == "news-2.qasid"
+p = objs[1]["plan"]
+assert p["bytes"] == objs[0]["size"] and p["enough"] is True and p["free"] > 0
+PY
+t_end
+
+t_begin "copy --json fails as JSON: a bad option, a missing DEST"
+t_need python3 &&
+run 2 "$QASID" copy --json --bogus "$W/s1" "$W/oj" &&
+python3 -c 'import json,sys; o=json.load(open(sys.argv[1]))
+assert o["ok"] is False and o["error"]["code"] == "usage", o
+assert o["error"]["bundle"] is None and o["error"]["message"], o' "$OUT" ||
+    t_fail "bad option: $(cat "$OUT")"
+run 2 "$QASID" copy --json "$W/s1" "$W/nowhere" &&
+python3 -c 'import json,sys; o=json.load(open(sys.argv[1]))
+assert o["ok"] is False and o["error"]["code"] == "dest", o
+assert "nowhere: No such file or directory" in o["error"]["message"], o' \
+    "$OUT" || t_fail "missing DEST: $(cat "$OUT")"
+t_grep "^qasid: $W/nowhere: No such file or directory\$" "$ERR"
+t_end
