@@ -49,6 +49,7 @@ LIB_SRC = src/core/error.c src/core/buf.c src/core/queue.c src/core/source.c \
           src/format/gz.c src/format/tar.c src/format/manifest.c \
           src/format/head.c \
           src/os/file.c src/os/locale.c src/os/media.c \
+          src/os/medium.c \
           src/keys/keys.c src/keys/keyring.c \
           src/pack/pack.c src/pack/body.c src/pack/meta.c \
           src/pack/meta_exif.c src/pack/meta_bmff.c src/pack/meta_pdf.c \

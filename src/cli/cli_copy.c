@@ -5,6 +5,13 @@
  * destination's medium past the page cache and verified again, and only
  * then given its name. Bundles are known by their head hash, so a bundle
  * already there under another name is not copied twice.
+ *
+ * The read-back compares what the medium holds, byte for byte, with the
+ * source that was just verified (read again from the page cache, where
+ * the copy left it): a copy equal to a verified bundle is verified, and
+ * this costs one read of the medium and no second verification. A partial copy left by a stopped run is untrusted: its bytes
+ * are compared with the source's as the source is read and verified, kept
+ * as far as they match, and written from there.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,63 +29,58 @@
 #include "os.h"
 
 #define COPY_BUF ((size_t)1 << 20)
+#define BACK_BUF ((size_t)8 << 20)    /* O_DIRECT reads: large, no readahead */
 
 /* ---- Reading a source while writing its copy --------------------------- */
 
 struct tee {
 	int in, out;
-	unsigned char *buf;
+	unsigned char *buf, *cmp;
 	int werr;                    /* errno of a failed write, or 0 */
-	uint64_t resume;             /* bytes of an earlier partial copy */
-	uint64_t done;               /* of them, given to the reader */
+	uint64_t kept;               /* bytes of a partial copy to compare */
+	uint64_t off;                /* bytes read from the source */
 };
 
-/* A resumed copy: the bytes already in DEST come first, read from there
- * and checked with the rest, not written again. */
+/* A partial copy's bytes against the source's, n of them read at off:
+ * how many lead the chunk and match; DEST is cut where they stop. */
 static ptrdiff_t
-tee_resume(struct tee *t, const void **buf)
+tee_compare(struct tee *t, size_t n)
 {
-	size_t want = t->resume - t->done < COPY_BUF ?
-	    (size_t)(t->resume - t->done) : COPY_BUF;
-	ssize_t n;
+	size_t want = t->kept - t->off < n ? (size_t)(t->kept - t->off) : n;
+	ptrdiff_t got = qos_pread(t->out, t->cmp, want, t->off);
+	size_t same = 0;
 
-	do
-		n = pread(t->out, t->buf, want, (off_t)t->done);
-	while (n < 0 && errno == EINTR);
-	if (n <= 0)
+	while (got > 0 && same < (size_t)got && t->cmp[same] == t->buf[same])
+		same++;
+	if (same == n)
+		return (ptrdiff_t)n;
+	t->kept = t->off + same;
+	if (ftruncate(t->out, (off_t)t->kept) != 0) {
+		t->werr = errno;
 		return -1;
-	t->done += (uint64_t)n;
-	if (t->done == t->resume && lseek(t->in, (off_t)t->resume,
-	    SEEK_SET) < 0)
-		return -1;
-	*buf = t->buf;
-	return n;
+	}
+	return (ptrdiff_t)same;
 }
 
 static ptrdiff_t
 tee_read(void *ud, const void **buf)
 {
 	struct tee *t = ud;
-	ssize_t n, w;
-
-	if (t->done < t->resume)
-		return tee_resume(t, buf);
+	ptrdiff_t n, start = 0;
 
 	do
 		n = read(t->in, t->buf, COPY_BUF);
 	while (n < 0 && errno == EINTR);
 	if (n <= 0)
 		return n;
-	for (ssize_t off = 0; off < n; off += w) {
-		if ((w = write(t->out, t->buf + off, (size_t)(n - off))) < 0) {
-			if (errno == EINTR) {
-				w = 0;
-				continue;
-			}
-			t->werr = errno;
-			return -1;
-		}
+	if (t->off < t->kept && (start = tee_compare(t, (size_t)n)) < 0)
+		return -1;
+	if (start < n && qwrite_all(t->out, t->buf + start,
+	    (size_t)(n - start)) != 0) {
+		t->werr = errno;
+		return -1;
 	}
+	t->off += (uint64_t)n;
 	*buf = t->buf;
 	return n;
 }
@@ -92,40 +94,52 @@ check(qasid_reader *r, const struct cand *c)
 	    qasid_reader_verify_integrity(r);
 }
 
-/* Copies c->path to the descriptor out, verifying as it goes; the first
- * resume bytes are already in out (the end of out is where writing
- * goes on). */
+static int
+tee_result(struct copy *cp, struct cand *c, qasid_reader *r, struct tee *t,
+    int rc, char *why, size_t len)
+{
+	if (t->werr != 0) {
+		snprintf(why, len, "%s: %s", cp->dest, strerror(t->werr));
+		return t->werr == ENOSPC ? QASID_ERR_NOSPACE : QASID_ERR_IO;
+	}
+	if (rc != QASID_OK)
+		snprintf(why, len, "%s", cli_explain(r, c->path, rc,
+		    &c->code));
+	return rc;
+}
+
+/*
+ * Copies c->path to the descriptor out (opened to append), verifying as it
+ * goes; the first *kept bytes of out are a partial copy, kept as far as
+ * they match (*kept is set to that).
+ */
 int
-copy_through(struct copy *cp, struct cand *c, int out, uint64_t resume,
+copy_through(struct copy *cp, struct cand *c, int out, uint64_t *kept,
     char *why, size_t len)
 {
-	struct tee t = {.out = out, .resume = resume};
-	qasid_reader *r;
-	int rc;
+	struct tee t = {.out = out, .kept = *kept};
+	qasid_reader *r = NULL;
+	int rc = QASID_ERR_NOMEM;
 
 	if ((t.in = open(c->path, O_RDONLY | O_CLOEXEC)) < 0) {
 		snprintf(why, len, "%s", strerror(errno));
 		return QASID_ERR_IO;
 	}
 	if ((t.buf = malloc(COPY_BUF)) == NULL ||
+	    (t.cmp = malloc(COPY_BUF)) == NULL ||
 	    (r = cli_reader_new(cp->kr)) == NULL) {
-		free(t.buf);
-		close(t.in);
 		snprintf(why, len, "out of memory");
-		return QASID_ERR_NOMEM;
+	} else {
+		rc = qasid_reader_open_callbacks(r, &t, tee_read, NULL,
+		    c->path);
+		if (rc == QASID_OK)
+			rc = check(r, c);
+		rc = tee_result(cp, c, r, &t, rc, why, len);
 	}
-	rc = qasid_reader_open_callbacks(r, &t, tee_read, NULL, c->path);
-	if (rc == QASID_OK)
-		rc = check(r, c);
-	if (t.werr != 0) {
-		rc = t.werr == ENOSPC ? QASID_ERR_NOSPACE : QASID_ERR_IO;
-		snprintf(why, len, "%s: %s", cp->dest, strerror(t.werr));
-	} else if (rc != QASID_OK) {
-		snprintf(why, len, "%s", cli_explain(r, c->path, rc,
-		    &c->code));
-	}
+	*kept = t.kept < t.off ? t.kept : *kept;
 	qasid_reader_free(r);
 	free(t.buf);
+	free(t.cmp);
 	close(t.in);
 	return rc;
 }
@@ -141,19 +155,8 @@ static ptrdiff_t
 medium_read(void *ud, const void **buf)
 {
 	struct medium *m = ud;
-	ssize_t n;
-	int fl;
+	ptrdiff_t n = qos_medium_read(m->fd, m->buf, COPY_BUF);
 
-	do
-		n = read(m->fd, m->buf, COPY_BUF);
-	while (n < 0 && errno == EINTR);
-	/* A file system that takes O_DIRECT at open but not for reads:
-	 * read through the cache, dropped first. */
-	if (n < 0 && errno == EINVAL && (fl = fcntl(m->fd, F_GETFL)) >= 0 &&
-	    (fl & O_DIRECT) && fcntl(m->fd, F_SETFL, fl & ~O_DIRECT) == 0) {
-		(void)posix_fadvise(m->fd, 0, 0, POSIX_FADV_DONTNEED);
-		return medium_read(ud, buf);
-	}
 	if (n > 0)
 		*buf = m->buf;
 	return n;
@@ -165,63 +168,81 @@ medium_close(void *ud)
 	struct medium *m = ud;
 
 	close(m->fd);
-	free(m->buf);
+	qos_medium_buf_free(m->buf);
 	free(m);
 }
 
-/*
- * Opens the file at path on r so that it is read from the device, not the
- * page cache: with O_DIRECT where the file system supports it, else with
- * the file's cached pages dropped first (they are clean once synced).
- */
+/* Opens the file at path on r so that it is read from the device, not the
+ * page cache (src/os/medium.c). */
 int
 medium_open(qasid_reader *r, const char *path)
 {
 	struct medium *m = calloc(1, sizeof(*m));
-	void *p = NULL;
 
-	if (m == NULL || posix_memalign(&p, 4096, COPY_BUF) != 0) {
+	if (m == NULL || (m->buf = qos_medium_buf(COPY_BUF)) == NULL) {
 		free(m);
 		return QASID_ERR_NOMEM;
 	}
-	m->buf = p;
-	m->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_DIRECT);
-	if (m->fd < 0 && errno == EINVAL)
-		m->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (m->fd < 0) {
-		free(m->buf);
+	if ((m->fd = qos_medium_open(path)) < 0) {
+		qos_medium_buf_free(m->buf);
 		free(m);
 		return QASID_ERR_IO;
 	}
-	(void)posix_fadvise(m->fd, 0, 0, POSIX_FADV_DONTNEED);
 	return qasid_reader_open_callbacks(r, m, medium_read, medium_close,
 	    path);
 }
 
-/* Reads the copy at path back from the medium and checks it again. */
-int
-copy_readback(struct copy *cp, struct cand *c, const char *path, char *why,
-    size_t len)
+/* The medium's bytes (m) against the source's (fd): 1 if all are equal,
+ * 0 if not, -1 if one cannot be read. */
+static int
+same_bytes(int m, int fd, unsigned char *a, unsigned char *b,
+    uint64_t *size)
 {
-	qasid_reader *r;
-	int rc;
+	ptrdiff_t n, got;
 
-	if ((r = cli_reader_new(cp->kr)) == NULL) {
-		snprintf(why, len, "out of memory");
-		return QASID_ERR_NOMEM;
+	*size = 0;
+	while ((n = qos_medium_read(m, a, BACK_BUF)) > 0) {
+		if ((got = qread_full(fd, b, (size_t)n)) < 0)
+			return -1;
+		*size += (uint64_t)n;
+		if (got != n || memcmp(a, b, (size_t)n) != 0)
+			return 0;
 	}
-	rc = medium_open(r, path);
-	if (rc == QASID_OK)
-		rc = check(r, c);
-	if (rc != QASID_OK) {
-		c->code = "readback";
-		snprintf(why, len, "the copy read back from %s does not verify "
-		    "(%s): the stick may be failing or fake", cp->dest,
-		    *qasid_reader_errmsg(r) ? qasid_reader_errmsg(r) :
+	if (n < 0)
+		return -1;
+	return qread_full(fd, b, 1) == 0;
+}
+
+/* Reads the copy at path back from the medium: it must hold exactly the
+ * bytes of the source that was verified. */
+int
+copy_readback(struct copy *cp, struct cand *c, const char *path,
+    char *why, size_t len)
+{
+	unsigned char *a = qos_medium_buf(BACK_BUF), *b = malloc(BACK_BUF);
+	int m = -1, fd = -1, same = -1;
+	uint64_t size = 0;
+
+	c->code = "readback";
+	if (a != NULL && b != NULL && (m = qos_medium_open(path)) >= 0 &&
+	    (fd = open(c->path, O_RDONLY | O_CLOEXEC)) >= 0)
+		same = same_bytes(m, fd, a, b, &size);
+	if (same < 0)
+		snprintf(why, len, "%s: cannot read the copy back: %s", path,
 		    strerror(errno));
-	}
-	qasid_reader_free(r);
-	return rc;
+	else if (same == 0)
+		snprintf(why, len, "the copy read back from %s is not what was "
+		    "verified (it differs within its first %" PRIu64 " bytes): "
+		    "the stick may be failing or fake", cp->dest, size);
+	else
+		c->code = NULL;
+	if (m >= 0)
+		close(m);
+	if (fd >= 0)
+		close(fd);
+	qos_medium_buf_free(a);
+	free(b);
+	return same == 1 ? QASID_OK : QASID_ERR_IO;
 }
 
 /* ---- Names --------------------------------------------------------------- */

@@ -41,8 +41,8 @@ struct copy {
 	int worst;
 };
 
-int copy_through(struct copy *cp, struct cand *c, int out,
-    uint64_t resume, char *why, size_t len);
+int copy_through(struct copy *cp, struct cand *c, int out, uint64_t *kept,
+    char *why, size_t len);
 int copy_readback(struct copy *cp, struct cand *c, const char *path,
     char *why, size_t len);
 int medium_open(qasid_reader *r, const char *path);

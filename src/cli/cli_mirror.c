@@ -228,72 +228,55 @@ skip_reason(const struct copy *cp, size_t i, char *buf, size_t len)
 
 /* ---- Copying ------------------------------------------------------------- */
 
-static void
-sync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd >= 0) {
-		(void)fsync(fd);
-		close(fd);
-	}
-}
-
-/* Gives the verified copy tmp its name without replacing anything. */
+/* Opens the partial copy tmp to append to it: what a stopped run left is
+ * kept to be compared, unless it is longer than the bundle. */
 static int
-publish(const char *tmp, const char *final)
+open_part(const struct cand *c, const char *tmp, uint64_t *kept)
 {
-	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_NOREPLACE) == 0)
-		return 0;
-	if (errno != EINVAL && errno != ENOSYS)
+	int fd = open(tmp, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC |
+	    O_NOFOLLOW, 0644);
+	struct stat st;
+
+	*kept = 0;
+	if (fd < 0)
 		return -1;
-	/* File systems without it (FAT, exFAT through FUSE): check, then
-	 * rename; the name was free a moment ago. */
-	if (access(final, F_OK) == 0) {
-		errno = EEXIST;
-		return -1;
-	}
-	return rename(tmp, final);
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (uint64_t)st.st_size <= c->size)
+		*kept = (uint64_t)st.st_size;
+	else if (ftruncate(fd, 0) != 0)
+		*kept = 0;
+	if (*kept > 0 && !cli.quiet && !cli.json)
+		printf("resuming %s at %" PRIu64 " of %" PRIu64 " bytes\n",
+		    cli_safe(c->path), *kept, c->size);
+	return fd;
 }
 
 /*
  * Writes c to tmp, verifying on the way, syncs it and reads it back. A
- * partial copy of the same bundle left by a stopped run is continued from
- * its end: its bytes are checked with the rest; if they fail, the copy
- * starts over once.
+ * partial copy of the same bundle left by a stopped run is continued: its
+ * bytes are compared with the source's as those are verified, and kept as
+ * far as they match.
  */
 static int
 copy_to(struct copy *cp, struct cand *c, const char *tmp, char *why,
     size_t len)
 {
-	struct stat st;
-	uint64_t resume = 0;
+	uint64_t resume, kept;
 	int fd, rc;
 
-	fd = open(tmp, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW,
-	    0644);
-	if (fd < 0) {
+	if ((fd = open_part(c, tmp, &resume)) < 0) {
 		snprintf(why, len, "%s: %s", tmp, strerror(errno));
 		return errno == ENOSPC ? QASID_ERR_NOSPACE : QASID_ERR_IO;
 	}
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-	    (uint64_t)st.st_size <= c->size)
-		resume = (uint64_t)st.st_size;
-	else if (ftruncate(fd, 0) != 0)
-		resume = 0;
-	if (resume > 0 && !cli.quiet && !cli.json)
-		printf("resuming %s at %" PRIu64 " of %" PRIu64 " bytes\n",
-		    cli_safe(c->path), resume, c->size);
-	rc = copy_through(cp, c, fd, resume, why, len);
-	if (rc != QASID_OK && resume > 0 && qasid_err_is_verification(rc) &&
-	    ftruncate(fd, 0) == 0)
-		rc = copy_through(cp, c, fd, 0, why, len);
+	kept = resume;
+	rc = copy_through(cp, c, fd, &kept, why, len);
+	if (kept < resume && !cli.quiet && !cli.json)
+		printf("the partial copy of %s differs from it at byte %" PRIu64
+		    ": rewritten from there\n", cli_safe(c->path), kept);
 	if (rc == QASID_OK && fsync(fd) != 0) {
 		rc = errno == ENOSPC ? QASID_ERR_NOSPACE : QASID_ERR_IO;
 		snprintf(why, len, "%s: %s", tmp, strerror(errno));
 	}
-	if (rc == QASID_OK)
-		(void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
 	if (close(fd) != 0 && rc == QASID_OK) {
 		rc = QASID_ERR_IO;
 		snprintf(why, len, "%s: %s", tmp, strerror(errno));
@@ -314,23 +297,24 @@ copy_one(struct copy *cp, struct cand *c)
 	    c->id);
 	snprintf(final, sizeof(final), "%s/%s", cp->dest, name);
 	if ((rc = copy_to(cp, c, tmp, why, sizeof(why))) == QASID_OK &&
-	    publish(tmp, final) != 0) {
+	    qos_publish(tmp, final) != 0) {
 		rc = QASID_ERR_IO;
 		snprintf(why, sizeof(why), "%s: %s", final, strerror(errno));
 	}
 	if (rc != QASID_OK) {
 		if (c->code == NULL)
-			c->code = cli_err_code(rc);
-		/* Kept after an I/O error (a pulled stick, a full one) for
-		 * the next run to continue; a bundle that failed is gone. */
-		if (qasid_err_is_verification(rc) || rc == QASID_ERR_NOSPACE)
+			c->code = rc == QASID_OK ? NULL : cli_err_code(rc);
+		/* Kept after an I/O error (a pulled stick) for the next run
+		 * to continue; a bundle that failed, a full stick's copy and
+		 * one the stick did not give back as written are gone. */
+		if (qasid_err_is_verification(rc) || rc == QASID_ERR_NOSPACE ||
+		    (c->code != NULL && strcmp(c->code, "readback") == 0))
 			(void)unlink(tmp);
 		copy_report(cp, c, ACT_FAILED, why);
 		cp->failed++;
 		return qasid_err_is_verification(rc) ? EXIT_VERIFY :
 		    EXIT_OTHER;
 	}
-	sync_dir(cp->dest);
 	c->dest_name = strdup(name);
 	cp->copied++;
 	copy_report(cp, c, ACT_COPIED, name);

@@ -158,13 +158,14 @@ t_same "$W/s6/news-2.qasid" "$W/o8/news-2.qasid"
 t_absent "$p"
 t_end
 
-t_begin "a damaged partial copy is not trusted: the copy starts over"
+t_begin "a damaged partial copy is not trusted: rewritten from where it differs"
 mkdir -p "$W/o9"
 p=$(part "$W/o9" "$W/s6/news-2.qasid")
 head -c 30000 "$W/s6/news-2.qasid" >"$p"
 flip "$p" 20000
 run 0 "$QASID" copy "$W/s6/news-2.qasid" "$W/o9"
 t_grep "^resuming " "$OUT"
+t_grep "^the partial copy of $W/s6/news-2.qasid differs from it at byte 20000: rewritten from there\$" "$OUT"
 t_same "$W/s6/news-2.qasid" "$W/o9/news-2.qasid"
 t_absent "$p"
 t_end
