@@ -27,8 +27,10 @@
 #include "cli.h"
 #include "cli_copy.h"
 #include "os.h"
+#include "thread.h"
 
 #define COPY_BUF ((size_t)1 << 20)
+#define FLUSH_EVERY ((uint64_t)8 << 20)
 #define BACK_BUF ((size_t)8 << 20)    /* O_DIRECT reads: large, no readahead */
 
 /* ---- Reading a source while writing its copy --------------------------- */
@@ -39,6 +41,7 @@ struct tee {
 	int werr;                    /* errno of a failed write, or 0 */
 	uint64_t kept;               /* bytes of a partial copy to compare */
 	uint64_t off;                /* bytes read from the source */
+	uint64_t flushed;            /* bytes whose writeback was started */
 };
 
 /* A partial copy's bytes against the source's, n of them read at off:
@@ -81,6 +84,12 @@ tee_read(void *ud, const void **buf)
 		return -1;
 	}
 	t->off += (uint64_t)n;
+	/* The devices write and read ahead while chunks are verified. */
+	if (t->off - t->flushed >= FLUSH_EVERY) {
+		qos_writeback(t->out, t->flushed, t->off - t->flushed);
+		qos_prefetch(t->in, t->off + FLUSH_EVERY, FLUSH_EVERY);
+		t->flushed = t->off;
+	}
 	*buf = t->buf;
 	return n;
 }
@@ -125,6 +134,7 @@ copy_through(struct copy *cp, struct cand *c, int out, uint64_t *kept,
 		snprintf(why, len, "%s", strerror(errno));
 		return QASID_ERR_IO;
 	}
+	qos_prefetch(t.in, 0, 2 * FLUSH_EVERY);
 	if ((t.buf = malloc(COPY_BUF)) == NULL ||
 	    (t.cmp = malloc(COPY_BUF)) == NULL ||
 	    (r = cli_reader_new(cp->kr)) == NULL) {
@@ -243,6 +253,190 @@ copy_readback(struct copy *cp, struct cand *c, const char *path,
 	qos_medium_buf_free(a);
 	free(b);
 	return same == 1 ? QASID_OK : QASID_ERR_IO;
+}
+
+/* ---- Copying one bundle ------------------------------------------------- */
+
+/* Opens the partial copy tmp to append to it: what a stopped run left is
+ * kept to be compared, unless it is longer than the bundle. */
+static int
+open_part(const struct cand *c, const char *tmp, uint64_t *kept)
+{
+	int fd = open(tmp, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC |
+	    O_NOFOLLOW, 0644);
+	struct stat st;
+
+	*kept = 0;
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (uint64_t)st.st_size <= c->size)
+		*kept = (uint64_t)st.st_size;
+	else if (ftruncate(fd, 0) != 0)
+		*kept = 0;
+	if (*kept > 0 && !cli.quiet && !cli.json)
+		printf("resuming %s at %" PRIu64 " of %" PRIu64 " bytes\n",
+		    cli_safe(c->path), *kept, c->size);
+	return fd;
+}
+
+/*
+ * Writes c to tmp, verifying on the way, and syncs it. A
+ * partial copy of the same bundle left by a stopped run is continued: its
+ * bytes are compared with the source's as those are verified, and kept as
+ * far as they match.
+ */
+static int
+copy_to(struct copy *cp, struct cand *c, const char *tmp, char *why,
+    size_t len)
+{
+	uint64_t resume, kept;
+	int fd, rc;
+
+	if ((fd = open_part(c, tmp, &resume)) < 0) {
+		snprintf(why, len, "%s: %s", tmp, strerror(errno));
+		return errno == ENOSPC ? QASID_ERR_NOSPACE : QASID_ERR_IO;
+	}
+	kept = resume;
+	rc = copy_through(cp, c, fd, &kept, why, len);
+	if (kept < resume && !cli.quiet && !cli.json)
+		printf("the partial copy of %s differs from it at byte %" PRIu64
+		    ": rewritten from there\n", cli_safe(c->path), kept);
+	if (rc == QASID_OK && fsync(fd) != 0) {
+		rc = errno == ENOSPC ? QASID_ERR_NOSPACE : QASID_ERR_IO;
+		snprintf(why, len, "%s: %s", tmp, strerror(errno));
+	}
+	if (close(fd) != 0 && rc == QASID_OK) {
+		rc = QASID_ERR_IO;
+		snprintf(why, len, "%s: %s", tmp, strerror(errno));
+	}
+	return rc;
+}
+
+/* ---- The read-back, behind the next copy ------------------------------- */
+
+/* A copy written and synced: its read-back runs on a thread of its own
+ * while the next bundle is copied, so that both sticks work at once. */
+struct pending {
+	struct copy *cp;
+	struct cand *c;
+	qthread tid;
+	int threaded, rc;
+	char tmp[4096], final[4096], why[WHY_MAX];
+};
+
+static void *
+readback_main(void *arg)
+{
+	struct pending *p = arg;
+
+	p->rc = copy_readback(p->cp, p->c, p->tmp, p->why, sizeof(p->why));
+	return NULL;
+}
+
+/* Once p's copy was written (p->rc) and read back: names it, or removes
+ * what must not stay, and says what became of it. */
+static void
+copy_finish(struct pending *p)
+{
+	struct copy *cp = p->cp;
+	struct cand *c = p->c;
+	int rc = p->rc, s;
+
+	if (rc == QASID_OK && qos_publish(p->tmp, p->final) != 0) {
+		rc = QASID_ERR_IO;
+		snprintf(p->why, sizeof(p->why), "%s: %s", p->final,
+		    strerror(errno));
+	}
+	if (rc == QASID_OK) {
+		cp->copied++;
+		copy_report(cp, c, ACT_COPIED, c->dest_name);
+		return;
+	}
+	if (c->code == NULL)
+		c->code = cli_err_code(rc);
+	/* Kept after an I/O error (a pulled stick) for the next run to
+	 * continue; a bundle that failed, a full stick's copy and one the
+	 * stick did not give back as written are gone. */
+	if (qasid_err_is_verification(rc) || rc == QASID_ERR_NOSPACE ||
+	    strcmp(c->code, "readback") == 0)
+		(void)unlink(p->tmp);
+	free(c->dest_name);
+	c->dest_name = NULL;
+	if (cp->done == c)
+		cp->done = NULL;
+	copy_report(cp, c, ACT_FAILED, p->why);
+	cp->failed++;
+	s = qasid_err_is_verification(rc) ? EXIT_VERIFY : EXIT_OTHER;
+	if (s > cp->worst)
+		cp->worst = s;
+}
+
+static void
+settle(struct copy *cp)
+{
+	struct pending *p = cp->pend;
+
+	if (p == NULL)
+		return;
+	if (p->threaded)
+		qthread_join(p->tid);
+	cp->pend = NULL;
+	copy_finish(p);
+	free(p);
+}
+
+/* Finishes the copy being read back when what becomes of next (NULL at
+ * the end) hangs on it: next is the same bundle, or with --latest of the
+ * same series. */
+void
+copy_settle(struct copy *cp, const struct cand *next)
+{
+	const struct cand *c = cp->pend != NULL ? cp->pend->c : NULL;
+
+	if (c == NULL)
+		return;
+	if (next == NULL || strcmp(c->id, next->id) == 0 || (cp->latest &&
+	    strcmp(c->keyid, next->keyid) == 0 &&
+	    strcmp(c->series, next->series) == 0))
+		settle(cp);
+}
+
+/* Copies c into DEST: written and synced now, read back while the next
+ * bundle is copied. 0, or the exit status its failure calls for. */
+int
+copy_one(struct copy *cp, struct cand *c)
+{
+	struct pending *p = calloc(1, sizeof(*p));
+	char name[1100];
+	int rc;
+
+	if (p == NULL)
+		return cli_fail("out of memory");
+	copy_name(cp, c, name, sizeof(name));
+	if ((c->dest_name = strdup(name)) == NULL) {
+		free(p);
+		return cli_fail("out of memory");
+	}
+	p->cp = cp;
+	p->c = c;
+	snprintf(p->tmp, sizeof(p->tmp), "%s/" PART_PREFIX "%.32s.part",
+	    cp->dest, c->id);
+	snprintf(p->final, sizeof(p->final), "%s/%s", cp->dest, name);
+	p->rc = copy_to(cp, c, p->tmp, p->why, sizeof(p->why));
+	/* One read-back at a time, so the sticks are not read at random. */
+	settle(cp);
+	cp->pend = p;
+	if ((rc = p->rc) != QASID_OK) {
+		settle(cp);
+		return qasid_err_is_verification(rc) ? EXIT_VERIFY :
+		    EXIT_OTHER;
+	}
+	if (qthread_start(&p->tid, readback_main, p) == 0)
+		p->threaded = 1;
+	else
+		readback_main(p);
+	return 0;
 }
 
 /* ---- Names --------------------------------------------------------------- */

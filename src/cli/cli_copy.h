@@ -38,8 +38,16 @@ struct copy {
 	struct cand *src, *have;     /* sources; bundles already in DEST */
 	size_t nsrc, nhave;
 	unsigned copied, there, failed;
-	int worst;
+	int worst;                   /* of copies finished behind */
+	const struct cand *done;     /* --latest: the series' copy made */
+	struct pending *pend;        /* a copy being read back */
 };
+
+#define PART_PREFIX ".qasid-copy-"
+#define WHY_MAX 8448
+
+int copy_one(struct copy *cp, struct cand *c);
+void copy_settle(struct copy *cp, const struct cand *next);
 
 int copy_through(struct copy *cp, struct cand *c, int out, uint64_t *kept,
     char *why, size_t len);

@@ -28,8 +28,6 @@
 #define OPT_SERIES 2004
 #define OPT_SINCE 2005
 #define OPT_JSON 2006
-#define PART_PREFIX ".qasid-copy-"
-#define WHY_MAX 8448
 
 static const struct option copy_longopts[] = {
 	{"latest", no_argument, NULL, OPT_LATEST},
@@ -226,101 +224,6 @@ skip_reason(const struct copy *cp, size_t i, char *buf, size_t len)
 	return NULL;
 }
 
-/* ---- Copying ------------------------------------------------------------- */
-
-/* Opens the partial copy tmp to append to it: what a stopped run left is
- * kept to be compared, unless it is longer than the bundle. */
-static int
-open_part(const struct cand *c, const char *tmp, uint64_t *kept)
-{
-	int fd = open(tmp, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC |
-	    O_NOFOLLOW, 0644);
-	struct stat st;
-
-	*kept = 0;
-	if (fd < 0)
-		return -1;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-	    (uint64_t)st.st_size <= c->size)
-		*kept = (uint64_t)st.st_size;
-	else if (ftruncate(fd, 0) != 0)
-		*kept = 0;
-	if (*kept > 0 && !cli.quiet && !cli.json)
-		printf("resuming %s at %" PRIu64 " of %" PRIu64 " bytes\n",
-		    cli_safe(c->path), *kept, c->size);
-	return fd;
-}
-
-/*
- * Writes c to tmp, verifying on the way, syncs it and reads it back. A
- * partial copy of the same bundle left by a stopped run is continued: its
- * bytes are compared with the source's as those are verified, and kept as
- * far as they match.
- */
-static int
-copy_to(struct copy *cp, struct cand *c, const char *tmp, char *why,
-    size_t len)
-{
-	uint64_t resume, kept;
-	int fd, rc;
-
-	if ((fd = open_part(c, tmp, &resume)) < 0) {
-		snprintf(why, len, "%s: %s", tmp, strerror(errno));
-		return errno == ENOSPC ? QASID_ERR_NOSPACE : QASID_ERR_IO;
-	}
-	kept = resume;
-	rc = copy_through(cp, c, fd, &kept, why, len);
-	if (kept < resume && !cli.quiet && !cli.json)
-		printf("the partial copy of %s differs from it at byte %" PRIu64
-		    ": rewritten from there\n", cli_safe(c->path), kept);
-	if (rc == QASID_OK && fsync(fd) != 0) {
-		rc = errno == ENOSPC ? QASID_ERR_NOSPACE : QASID_ERR_IO;
-		snprintf(why, len, "%s: %s", tmp, strerror(errno));
-	}
-	if (close(fd) != 0 && rc == QASID_OK) {
-		rc = QASID_ERR_IO;
-		snprintf(why, len, "%s: %s", tmp, strerror(errno));
-	}
-	if (rc == QASID_OK)
-		rc = copy_readback(cp, c, tmp, why, len);
-	return rc;
-}
-
-static int
-copy_one(struct copy *cp, struct cand *c)
-{
-	char tmp[4096], final[4096], name[1100], why[WHY_MAX];
-	int rc;
-
-	copy_name(cp, c, name, sizeof(name));
-	snprintf(tmp, sizeof(tmp), "%s/" PART_PREFIX "%.32s.part", cp->dest,
-	    c->id);
-	snprintf(final, sizeof(final), "%s/%s", cp->dest, name);
-	if ((rc = copy_to(cp, c, tmp, why, sizeof(why))) == QASID_OK &&
-	    qos_publish(tmp, final) != 0) {
-		rc = QASID_ERR_IO;
-		snprintf(why, sizeof(why), "%s: %s", final, strerror(errno));
-	}
-	if (rc != QASID_OK) {
-		if (c->code == NULL)
-			c->code = rc == QASID_OK ? NULL : cli_err_code(rc);
-		/* Kept after an I/O error (a pulled stick) for the next run
-		 * to continue; a bundle that failed, a full stick's copy and
-		 * one the stick did not give back as written are gone. */
-		if (qasid_err_is_verification(rc) || rc == QASID_ERR_NOSPACE ||
-		    (c->code != NULL && strcmp(c->code, "readback") == 0))
-			(void)unlink(tmp);
-		copy_report(cp, c, ACT_FAILED, why);
-		cp->failed++;
-		return qasid_err_is_verification(rc) ? EXIT_VERIFY :
-		    EXIT_OTHER;
-	}
-	c->dest_name = strdup(name);
-	cp->copied++;
-	copy_report(cp, c, ACT_COPIED, name);
-	return 0;
-}
-
 /* ---- The plan ------------------------------------------------------------ */
 
 static int
@@ -359,7 +262,6 @@ plan_end(struct copy *cp, uint64_t total)
 static int
 copy_all(struct copy *cp)
 {
-	const struct cand *done = NULL;
 	uint64_t total = 0;
 	int worst = 0, s;
 	char buf[WHY_MAX];
@@ -369,12 +271,15 @@ copy_all(struct copy *cp)
 		struct cand *c = &cp->src[i];
 		if (!selected(cp, c))
 			continue;
+		/* What is chosen next may hang on the copy still being
+		 * read back: that copy is finished first. */
+		copy_settle(cp, c);
 		why = skip_reason(cp, i, buf, sizeof(buf));
-		if (why == NULL && cp->latest && done != NULL &&
-		    strcmp(done->keyid, c->keyid) == 0 &&
-		    strcmp(done->series, c->series) == 0) {
+		if (why == NULL && cp->latest && cp->done != NULL &&
+		    strcmp(cp->done->keyid, c->keyid) == 0 &&
+		    strcmp(cp->done->series, c->series) == 0) {
 			snprintf(buf, sizeof(buf), "older than %s/%" PRIu64,
-			    done->series, done->sequence);
+			    cp->done->series, cp->done->sequence);
 			why = buf;
 		}
 		if (why != NULL) {
@@ -382,18 +287,19 @@ copy_all(struct copy *cp)
 				cp->there++;
 			copy_report(cp, c, ACT_SKIPPED, why);
 			if (cp->latest && newer_there(cp, c) != NULL)
-				done = c;
+				cp->done = c;
 			continue;
 		}
 		s = cp->plan ? plan_one(cp, c, &total) : copy_one(cp, c);
 		if (s == 0)
-			done = c;
+			cp->done = c;
 		if (s > worst)
 			worst = s;
 	}
+	copy_settle(cp, NULL);
 	if (cp->plan)
 		plan_end(cp, total);
-	return worst;
+	return worst > cp->worst ? worst : cp->worst;
 }
 
 /* ---- The command --------------------------------------------------------- */

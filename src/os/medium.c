@@ -70,6 +70,19 @@ qos_medium_read(int fd, void *buf, size_t n)
 	return got;
 }
 
+void
+qos_prefetch(int fd, uint64_t off, uint64_t len)
+{
+	(void)posix_fadvise(fd, (off_t)off, (off_t)len, POSIX_FADV_WILLNEED);
+}
+
+void
+qos_writeback(int fd, uint64_t off, uint64_t len)
+{
+	(void)sync_file_range(fd, (off_t)off, (off_t)len,
+	    SYNC_FILE_RANGE_WRITE);
+}
+
 int
 qos_publish(const char *tmp, const char *final)
 {
