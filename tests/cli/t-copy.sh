@@ -224,3 +224,35 @@ assert "nowhere: No such file or directory" in o["error"]["message"], o' \
     "$OUT" || t_fail "missing DEST: $(cat "$OUT")"
 t_grep "^qasid: $W/nowhere: No such file or directory\$" "$ERR"
 t_end
+
+t_begin "a stick that does not keep what it was given: the read-back catches it"
+SHIM="$QASID_BUILD/tests/corruptsync.so"
+if [ "$(id -u)" -ne 0 ] || ! command -v mkfs.ext2 >/dev/null 2>&1; then
+	t_skip "$T_NAME" "needs root and mkfs.ext2 for a loop-mounted image"
+elif [ ! -f "$SHIM" ]; then
+	t_skip "$T_NAME" "no $SHIM (make test builds it)"
+elif ! { truncate -s 16M "$W/bad.img" && mkfs.ext2 -q "$W/bad.img" &&
+    mkdir "$W/badstick" && mount -o loop "$W/bad.img" "$W/badstick"; } \
+    2>/dev/null; then
+	t_skip "$T_NAME" "cannot mount a loop image here"
+else
+	# The image is changed behind the mounted file system, between the
+	# copy's fsync and its read-back (the shim picks the moment): what
+	# the copy wrote is still in the page cache, the medium differs.
+	mkdir -p "$W/rnd"
+	head -c 2000000 /dev/urandom >"$W/rnd/r.bin"
+	"$QASID" pack -s "$W/a.sec" -o "$W/s7.qasid" -n rnd -N 1 "$W/rnd" \
+	    >/dev/null
+	run 2 env LD_PRELOAD="$SHIM" QASID_TEST_CORRUPT_IMAGE="$W/bad.img" \
+	    "$QASID" copy "$W/s7.qasid" "$W/badstick"
+	t_grep "^corruptsync: changed byte " "$ERR"
+	t_grep "^qasid: the copy read back from $W/badstick is not what was verified (it differs within its first [0-9]* bytes): the stick may be failing or fake; not copied\$" "$ERR"
+	t_grep "^0 copied, 0 already in $W/badstick, 1 failed\$" "$OUT"
+	[ -z "$(ls -A "$W/badstick" | grep -v lost+found)" ] ||
+	    t_fail "left on the stick: $(ls -A "$W/badstick")"
+	# A good stick: the same copy without the fault goes through.
+	run 0 "$QASID" copy "$W/s7.qasid" "$W/badstick"
+	t_same "$W/s7.qasid" "$W/badstick/s7.qasid"
+	umount "$W/badstick"
+	t_end
+fi
