@@ -1,17 +1,19 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * cli_copy.c - qasid copy: bundles from sticks to a stick, each verified
- * while it is copied (one read of the source), read back from the
- * destination's medium past the page cache and verified again, and only
- * then given its name. Bundles are known by their head hash, so a bundle
- * already there under another name is not copied twice.
+ * cli_copy.c - qasid copy of one bundle: verified while it is copied (one
+ * read of the source), synced, read back from the destination's medium
+ * past the page cache, and only then given its name. Bundles are known by
+ * their head hash, so a bundle already there under another name is not
+ * copied twice (cli_mirror.c chooses what to copy).
  *
  * The read-back compares what the medium holds, byte for byte, with the
  * source that was just verified (read again from the page cache, where
  * the copy left it): a copy equal to a verified bundle is verified, and
- * this costs one read of the medium and no second verification. A partial copy left by a stopped run is untrusted: its bytes
- * are compared with the source's as the source is read and verified, kept
- * as far as they match, and written from there.
+ * this costs one read of the medium and no second verification. It runs
+ * on a thread of its own while the next bundle is copied. A partial copy
+ * left by a stopped run is untrusted: its bytes are compared with the
+ * source's as the source is read and verified, kept as far as they match,
+ * and written from there.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -84,10 +86,9 @@ tee_read(void *ud, const void **buf)
 		return -1;
 	}
 	t->off += (uint64_t)n;
-	/* The devices write and read ahead while chunks are verified. */
+	/* The device writes while the next chunks are verified. */
 	if (t->off - t->flushed >= FLUSH_EVERY) {
 		qos_writeback(t->out, t->flushed, t->off - t->flushed);
-		qos_prefetch(t->in, t->off + FLUSH_EVERY, FLUSH_EVERY);
 		t->flushed = t->off;
 	}
 	*buf = t->buf;
@@ -134,7 +135,6 @@ copy_through(struct copy *cp, struct cand *c, int out, uint64_t *kept,
 		snprintf(why, len, "%s", strerror(errno));
 		return QASID_ERR_IO;
 	}
-	qos_prefetch(t.in, 0, 2 * FLUSH_EVERY);
 	if ((t.buf = malloc(COPY_BUF)) == NULL ||
 	    (t.cmp = malloc(COPY_BUF)) == NULL ||
 	    (r = cli_reader_new(cp->kr)) == NULL) {

@@ -71,12 +71,6 @@ qos_medium_read(int fd, void *buf, size_t n)
 }
 
 void
-qos_prefetch(int fd, uint64_t off, uint64_t len)
-{
-	(void)posix_fadvise(fd, (off_t)off, (off_t)len, POSIX_FADV_WILLNEED);
-}
-
-void
 qos_writeback(int fd, uint64_t off, uint64_t len)
 {
 	(void)sync_file_range(fd, (off_t)off, (off_t)len,

@@ -97,8 +97,6 @@ void qos_drop_cache(int fd);
 /* Starts writing len bytes of fd from off to the device, not waiting: a
  * later fsync then has little left to do. */
 void qos_writeback(int fd, uint64_t off, uint64_t len);
-/* Asks for len bytes of fd from off to be read ahead, not waiting. */
-void qos_prefetch(int fd, uint64_t off, uint64_t len);
 int qos_publish(const char *tmp, const char *final);
 
 #endif
