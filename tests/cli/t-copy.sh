@@ -111,14 +111,19 @@ else
 fi
 
 t_begin "a copy killed at any moment leaves no visible bundle that fails"
+# Two bundles: the first is read back while the second is written, so a
+# kill can land in either, or in both at once.
+mkdir -p "$W/s5"
 head -c 30000000 /dev/urandom >"$W/drop/big.bin"
-pk a "$W/s5.qasid" big 1 "Big"
+pk a "$W/s5/big-1.qasid" big 1 "Big"
+head -c 20000000 /dev/urandom >"$W/drop/big.bin"
+pk a "$W/s5/film-1.qasid" film 1 "Film"
 i=0
 while [ $i -lt 6 ]; do
 	rm -rf "$W/o7" && mkdir "$W/o7"
-	"$QASID" copy "$W/s5.qasid" "$W/o7" >/dev/null 2>&1 &
+	"$QASID" copy "$W/s5" "$W/o7" >/dev/null 2>&1 &
 	pid=$!
-	sleep "0.0$((i * 15 + 5))"
+	sleep "$(awk -v i=$i 'BEGIN { printf "%.2f", 0.01 + i * 0.06 }')"
 	kill -9 "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	for f in "$W/o7"/*; do
@@ -126,9 +131,10 @@ while [ $i -lt 6 ]; do
 		"$QASID" verify -p "$W/a.pub" "$f" >/dev/null 2>&1 ||
 		    t_fail "visible after kill $i: $f does not verify"
 	done
-	run 0 "$QASID" copy "$W/s5.qasid" "$W/o7"
-	"$QASID" verify -p "$W/a.pub" "$W/o7/s5.qasid" >/dev/null 2>&1 ||
-	    t_fail "rerun $i did not finish the copy"
+	run 0 "$QASID" copy "$W/s5" "$W/o7"
+	for b in big-1 film-1; do
+		cmp -s "$W/s5/$b.qasid" "$W/o7/$b.qasid" || t_fail "kill $i: $b differs: $(ls -la "$W/o7" | tr "\n" " ") $(cat "$OUT" "$ERR" | tr "\n" " ")"
+	done
 	ls -A "$W/o7" | grep -q '^\.qasid-copy-' &&
 	    t_fail "rerun $i left a partial copy"
 	i=$((i + 1))
