@@ -131,7 +131,7 @@ copy_through(struct copy *cp, struct cand *c, int out, uint64_t *kept,
 	qasid_reader *r = NULL;
 	int rc = QASID_ERR_NOMEM;
 
-	if ((t.in = open(c->path, O_RDONLY | O_CLOEXEC)) < 0) {
+	if ((t.in = qos_open_read(c->path)) < 0) {
 		snprintf(why, len, "%s", strerror(errno));
 		return QASID_ERR_IO;
 	}
@@ -150,7 +150,7 @@ copy_through(struct copy *cp, struct cand *c, int out, uint64_t *kept,
 	qasid_reader_free(r);
 	free(t.buf);
 	free(t.cmp);
-	close(t.in);
+	qos_close(t.in);
 	return rc;
 }
 
@@ -177,7 +177,7 @@ medium_close(void *ud)
 {
 	struct medium *m = ud;
 
-	close(m->fd);
+	qos_close(m->fd);
 	qos_medium_buf_free(m->buf);
 	free(m);
 }
@@ -235,7 +235,7 @@ copy_readback(struct copy *cp, struct cand *c, const char *path,
 
 	c->code = "readback";
 	if (a != NULL && b != NULL && (m = qos_medium_open(path)) >= 0 &&
-	    (fd = open(c->path, O_RDONLY | O_CLOEXEC)) >= 0)
+	    (fd = qos_open_read(c->path)) >= 0)
 		same = same_bytes(m, fd, a, b, &size);
 	if (same < 0)
 		snprintf(why, len, "%s: cannot read the copy back: %s", path,
@@ -247,9 +247,9 @@ copy_readback(struct copy *cp, struct cand *c, const char *path,
 	else
 		c->code = NULL;
 	if (m >= 0)
-		close(m);
+		qos_close(m);
 	if (fd >= 0)
-		close(fd);
+		qos_close(fd);
 	qos_medium_buf_free(a);
 	free(b);
 	return same == 1 ? QASID_OK : QASID_ERR_IO;
