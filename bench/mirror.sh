@@ -1,24 +1,28 @@
 #!/bin/sh
 # SPDX-License-Identifier: ISC
-# mirror.sh - the mirror's commands at scale: `qasid catalog` of
-# BENCH_CATALOG bundles (1,000 by default; goal under 1 s warm), and
-# `qasid copy` of BENCH_MIRROR_MIB MiB of bundles (512 by default) against
-# what a careful person does today: cp, sync, drop the copy from the cache
-# and verify it again (goal 0.8 of that or better). `make bench-mirror`
-# runs it. Dropping the cache needs root; without it that step is skipped
-# and the comparison says so.
+# mirror.sh - the mirror's commands at scale, measured with hyperfine:
+# `qasid catalog` of BENCH_CATALOG bundles (1,000 by default; goal under
+# 1 s warm), and `qasid copy` of BENCH_MIRROR_MIB MiB of bundles (512 by
+# default) side by side with what a careful person does today: cp, sync,
+# drop the copy from the cache and verify it again (goal: 0.8 of that or
+# better). Both start from a cold cache (dropped before every run), so the
+# sources are read from the disk on both sides. Dropping the cache needs
+# root; without it the comparison says so. `make bench-mirror` runs it.
 #
 #   sh bench/mirror.sh QASID [WORK]
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-Q=$1
+Q=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 WORK=${2:-"$TOP/bench/work"}/mirror
 N=${BENCH_CATALOG:-1000}
 MIB=${BENCH_MIRROR_MIB:-512}
+RUNS=${BENCH_MIRROR_RUNS:-3}
 
 die() { echo "bench: mirror: $*" >&2; exit 2; }
-now() { date +%s.%N; }
-secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+# A record of its own: verify refuses a sequence older than one it saw, and
+# each run starts with none.
+export QASID_STATE="$WORK/state"
+command -v hyperfine >/dev/null 2>&1 || die "needs hyperfine"
 
 rm -rf "$WORK" && mkdir -p "$WORK/cat" "$WORK/src" "$WORK/drop" || die "no $WORK"
 "$Q" keygen -W -p "$WORK/k.pub" -s "$WORK/k.sec" >/dev/null || die keygen
@@ -30,11 +34,14 @@ while [ "$i" -le "$N" ]; do
 	    -n "s$((i % 50))" -N "$i" "$WORK/drop" >/dev/null || die pack
 	i=$((i + 1))
 done
-"$Q" catalog -K "$WORK/ring" "$WORK/cat" >/dev/null || die catalog
-t0=$(now)
-"$Q" catalog -K "$WORK/ring" "$WORK/cat" >/dev/null
-t1=$(now)
-echo "catalog of $N bundles, warm: $(secs "$t0" "$t1") s (goal < 1 s)"
+hyperfine -N --warmup 1 --runs "$RUNS" --export-json "$WORK/catalog.json" \
+    "$Q catalog -q -K $WORK/ring $WORK/cat" >/dev/null || die catalog
+python3 - "$WORK/catalog.json" "$N" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))["results"][0]
+print("catalog of %s bundles, warm: median %.3f s (goal < 1 s)" %
+      (sys.argv[2], r["median"]))
+PY
 
 # Bundles of 64 MiB of incompressible data each.
 rm -rf "$WORK/drop" && mkdir "$WORK/drop"
@@ -48,17 +55,22 @@ while [ "$i" -le "$n" ]; do
 	i=$((i + 1))
 done
 rm -rf "$WORK/drop"
-drop() { [ "$(id -u)" -eq 0 ] && sync && echo 1 >/proc/sys/vm/drop_caches; }
+cold=""
+[ "$(id -u)" -eq 0 ] && cold="; echo 1 >/proc/sys/vm/drop_caches"
 mkdir "$WORK/a" "$WORK/b"
-t0=$(now)
-cp "$WORK"/src/*.qasid "$WORK/a/" && sync && drop
-"$Q" verify -q -K "$WORK/ring" "$WORK/a" >/dev/null
-t1=$(now)
-"$Q" copy -q -K "$WORK/ring" "$WORK/src" "$WORK/b" >/dev/null
-t2=$(now)
-base=$(secs "$t0" "$t1")
-ours=$(secs "$t1" "$t2")
-echo "copy of $n bundles ($((n * 64)) MiB): qasid copy $ours s," \
-    "cp + sync + verify $base s$( [ "$(id -u)" -eq 0 ] || echo ' (cache not dropped: not root)')," \
-    "ratio $(awk -v a="$ours" -v b="$base" 'BEGIN { printf "%.2f", a / b }') (goal <= 0.8)"
+hyperfine --runs "$RUNS" --export-json "$WORK/copy.json" \
+    --prepare "rm -rf $WORK/state $WORK/a/* $WORK/b/* $WORK/b/.qasid-copy-*; sync$cold" \
+    -n cp+sync+verify \
+    "cp $WORK/src/*.qasid $WORK/a/ && sync$cold; $Q verify -q -K $WORK/ring $WORK/a" \
+    -n "qasid copy" "$Q copy -q -K $WORK/ring $WORK/src $WORK/b" \
+    >/dev/null || die copy
+python3 - "$WORK/copy.json" "$n" "$cold" <<'PY'
+import json, sys
+r = {x["command"]: x["median"] for x in json.load(open(sys.argv[1]))["results"]}
+base, ours = r["cp+sync+verify"], r["qasid copy"]
+print("copy of %s bundles (%d MiB): qasid copy median %.2f s, cp + sync + "
+      "verify %.2f s%s, ratio %.2f (goal <= 0.8)" % (sys.argv[2],
+      int(sys.argv[2]) * 64, ours, base,
+      "" if sys.argv[3] else " (cache not dropped: not root)", ours / base))
+PY
 rm -rf "$WORK"

@@ -77,7 +77,7 @@ step "2. Plan the outgoing stick"
 # Nothing is written; the plan ends with the bytes against the free space.
 show qasid copy -K mirror/trusted --latest --plan in1 in2 in3 out
 
-step "3. Copy: verified while read, read back from the stick, verified again"
+step "3. Copy: verified while read, read back from the stick and compared"
 show qasid copy -K mirror/trusted --latest in1 in2 in3 out
 
 step "4. Run it again: nothing to do, the bundles are known by content"

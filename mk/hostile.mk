@@ -19,7 +19,7 @@ FUZZ_FLAGS   ?=
 FB           ?= build-fuzz
 
 HOSTILE_BIN = $(B)/tests/hostile-helper $(B)/tests/lockdelay.so \
-              $(B)/tests/readfail.so \
+              $(B)/tests/readfail.so $(B)/tests/corruptsync.so \
               $(patsubst %,$(B)/tests/replay-%,read unpack manifest leftover \
               sig keyring keyfile meta statement \
               repair)
@@ -37,6 +37,9 @@ $(B)/tests/lockdelay.so: tests/hostile/lockdelay.c | $(B)
 	$(CC) -shared -fPIC -O2 -Wall -Wextra -o $@ $< -ldl
 
 $(B)/tests/readfail.so: tests/hostile/readfail.c | $(B)
+	$(CC) -shared -fPIC -O2 -Wall -Wextra -o $@ $< -ldl
+
+$(B)/tests/corruptsync.so: tests/hostile/corruptsync.c | $(B)
 	$(CC) -shared -fPIC -O2 -Wall -Wextra -o $@ $< -ldl
 
 # The same entry points as the fuzz targets, over files, without libFuzzer.

@@ -25,6 +25,14 @@
 
 struct cli cli;
 
+/* --json: what a command that failed before printing any JSON says on
+ * standard output instead (the first failure's message and its code). */
+static struct {
+	char msg[1024];
+	const char *code;
+	unsigned strs;             /* JSON strings printed so far */
+} jfail;
+
 /*
  * The one place that decides how untrusted text reaches a terminal: titles,
  * paths, key names, file names from the command line and messages that
@@ -104,6 +112,8 @@ cli_fail(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	if (jfail.msg[0] == '\0')
+		snprintf(jfail.msg, sizeof(jfail.msg), "%.1000s", msg);
 	/* One line, whatever a file name holds. */
 	cli_progress_done();
 	fputs("qasid: ", stderr);
@@ -221,7 +231,7 @@ static const struct {
 	    "  -q, --quiet    print nothing on success\n"},
 	{"copy", cmd_copy, "copy [-p PUBKEY | -P KEYSTRING | -K KEYRING] [-r] "
 	    "[--latest] [--plan] [--rename] [--key KEYID] [--series SERIES] "
-	    "[--since YYYY-MM-DD] SRC... DEST",
+	    "[--since YYYY-MM-DD] [--json] SRC... DEST",
 	    "copy bundles to a stick, verified, read back and verified again",
 	    "  -r             also the bundles in subfolders of SRC\n"
 	    "  --latest       only the newest of each series that verifies\n"
@@ -231,17 +241,19 @@ static const struct {
 	    "  --key KEYID    only bundles of this key\n"
 	    "  --series S     only bundles of this series\n"
 	    "  --since DATE   only bundles created on or after DATE\n"
+	    "  --json         one JSON object per bundle, then a summary\n"
 	    KEYOPTS "  -q, --quiet    print only failures\n"},
 	{"catalog", cmd_catalog, "catalog [-K KEYRING] DIR",
 	    "write DIR/catalog.json and DIR/index.html from the bundles' heads",
 	    "  -K KEYRING     the keyring (default: QASID_KEYRING, else\n"
 	    "                 $XDG_CONFIG_HOME/qasid/trusted)\n"
 	    "  -q, --quiet    print nothing on success\n"},
-	{"check", cmd_check, "check [-K KEYRING] DIR",
+	{"check", cmd_check, "check [-K KEYRING] [--json] DIR",
 	    "check a stick: every bundle read from the medium, duplicates, "
 	    "leftovers, free space",
 	    "  -K KEYRING     the keyring (default: QASID_KEYRING, else\n"
 	    "                 $XDG_CONFIG_HOME/qasid/trusted)\n"
+	    "  --json         one JSON object per bundle, then a summary\n"
 	    "  -q, --quiet    print only problems and the summary\n"},
 };
 
@@ -250,10 +262,56 @@ static const struct {
 int
 cli_usage(const char *cmd)
 {
-	for (size_t i = 0; i < NCOMMANDS; i++)
-		if (cmd == NULL || strcmp(cmd, commands[i].name) == 0)
-			fprintf(stderr, "usage: qasid %s\n", commands[i].synopsis);
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		if (cmd != NULL && strcmp(cmd, commands[i].name) != 0)
+			continue;
+		fprintf(stderr, "usage: qasid %s\n", commands[i].synopsis);
+		if (jfail.code == NULL)
+			jfail.code = "usage";
+		if (jfail.msg[0] == '\0')
+			snprintf(jfail.msg, sizeof(jfail.msg), "usage: qasid %s",
+			    commands[i].synopsis);
+	}
 	return EXIT_OTHER;
+}
+
+void
+cli_fail_code(const char *code)
+{
+	if (jfail.code == NULL)
+		jfail.code = code;
+}
+
+/* --json anywhere before "--": known before the options are parsed, so
+ * that a bad option still gets its JSON. */
+static int
+wants_json(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--json") == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Runs a command. With --json, standard output is JSON even when the
+ * command fails before it reads a bundle (a bad option, a missing file, an
+ * unreadable keyring): {"ok":false,"error":{"code":..,"message":..,
+ * "bundle":null}}.
+ */
+static int
+run_command(size_t i, int argc, char **argv)
+{
+	int json = wants_json(argc, argv), status;
+
+	status = commands[i].fn(argc, argv);
+	if (!json || status == 0 || jfail.strs > 0)
+		return status;
+	printf("{\"ok\":false,\"error\":{\"code\":\"%s\",\"message\":",
+	    jfail.code != NULL ? jfail.code : "failed");
+	cli_json_str(jfail.msg[0] ? jfail.msg : "failed");
+	printf(",\"bundle\":null}}\n");
+	return status;
 }
 
 static void
@@ -381,7 +439,7 @@ main(int argc, char **argv)
 		return help_command(argv[1]);
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
-			return commands[i].fn(argc - 1, argv + 1);
+			return run_command(i, argc - 1, argv + 1);
 	return unknown_command(argv[1]);
 }
 
@@ -737,6 +795,7 @@ cli_json_str(const char *s)
 	size_t len = strlen(s), off, n;
 	uint32_t c;
 
+	jfail.strs++;
 	putchar('"');
 	for (off = 0; off < len; off += n) {
 		if ((n = qu_utf8_next(s + off, len - off, &c)) == 0) {

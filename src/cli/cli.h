@@ -36,6 +36,10 @@ int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Maps a library result to an exit status, printing msg if it failed. */
 int cli_result(int rc, const char *msg);
 int cli_usage(const char *cmd);
+/* With --json, a command that fails before printing any JSON prints an
+ * error object with the first failure's message (cli.c); this names its
+ * stable code (default "failed"; a usage error is "usage"). */
+void cli_fail_code(const char *code);
 
 /* Reads a password: from --password-file, the terminal without echo (asked
  * twice when confirm), or the first line of standard input. Returns a

@@ -130,6 +130,19 @@ mark(struct catalog *cat)
 
 /* Reads the heads of the bundles in cat->dir (quietly) and gives each a
  * status. */
+/* 0 if dir is a folder; else says why, and returns EXIT_OTHER. */
+int
+catalog_dir(const char *dir)
+{
+	struct stat st;
+
+	if (stat(dir, &st) != 0)
+		return cli_fail("%s: %s", dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return cli_fail("%s: not a folder", dir);
+	return 0;
+}
+
 int
 catalog_scan(struct catalog *cat)
 {
@@ -388,6 +401,8 @@ cmd_catalog(int argc, char **argv)
 	if (optind + 1 != argc)
 		return cli_usage("catalog");
 	cat.dir = argv[optind];
+	if ((status = catalog_dir(cat.dir)) != 0)
+		return status;
 	if ((cat.kr = cli_trust(NULL, NULL, ring, &status)) == NULL)
 		return status;
 	status = catalog_scan(&cat);

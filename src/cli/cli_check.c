@@ -7,6 +7,7 @@
  * really left.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,12 +17,13 @@
 #include "cli_copy.h"
 #include "os.h"
 
-/* Checks one bundle in full, from the device rather than the cache. */
+/* Checks one bundle in full, from the device rather than the cache; a
+ * failure's code and message go to code and msg. */
 static int
-check_bundle(const struct catalog *cat, const struct centry *e)
+check_bundle(const struct catalog *cat, const struct centry *e,
+    const char **code, char *msg, size_t len)
 {
-	char path[4096], msg[1200];
-	const char *code;
+	char path[4096];
 	qasid_reader *r;
 	int rc;
 
@@ -29,20 +31,51 @@ check_bundle(const struct catalog *cat, const struct centry *e)
 	if ((r = cli_reader_new(cat->kr)) == NULL)
 		return EXIT_OTHER;
 	if ((rc = medium_open(r, path)) == QASID_ERR_IO) {
-		qasid_reader_free(r);
-		return cli_fail("%s: %s", path, strerror(errno));
-	}
-	if (rc == QASID_OK)
-		rc = e->pinned ? qasid_reader_verify(r) :
-		    qasid_reader_verify_integrity(r);
-	if (rc != QASID_OK) {
-		snprintf(msg, sizeof(msg), "%s", cli_explain(r, path, rc,
-		    &code));
-		cli_result(rc, msg);
+		*code = "io";
+		snprintf(msg, len, "%.1000s: %s", path, strerror(errno));
+	} else {
+		if (rc == QASID_OK)
+			rc = e->pinned ? qasid_reader_verify(r) :
+			    qasid_reader_verify_integrity(r);
+		if (rc != QASID_OK)
+			snprintf(msg, len, "%s", cli_explain(r, path, rc,
+			    code));
 	}
 	qasid_reader_free(r);
+	if (rc != QASID_OK && !cli.json)
+		cli_fail("%s", msg);
 	return rc == QASID_OK ? 0 : qasid_err_is_verification(rc) ?
 	    EXIT_VERIFY : EXIT_OTHER;
+}
+
+/* --json: {"bundle":..,"ok":..,"verified":..,"check":..,"status":..}
+ * with what its head says, and the error when it failed. */
+static void
+json_bundle(const struct catalog *cat, const struct centry *e,
+    const char *st, const char *code, const char *msg)
+{
+	char path[4096];
+	int ok = code == NULL;
+
+	snprintf(path, sizeof(path), "%s/%s", cat->dir, e->name);
+	printf("{\"bundle\":");
+	cli_json_str(path);
+	printf(",\"ok\":%s,\"verified\":%s,\"check\":\"%s\","
+	    "\"status\":\"%s\"", ok ? "true" : "false", ok && e->pinned ?
+	    "true" : "false", e->pinned ? "signature" : "integrity", !ok ?
+	    "damaged" : st == ST_DUP ? "duplicate" : st == ST_OLDER ?
+	    "older" : e->pinned ? "verified" : "intact");
+	if (!ok) {
+		printf(",\"error\":");
+		cli_json_error(code, msg, path);
+	}
+	if (e->head_ok) {
+		printf(",\"keyid\":\"%s\",\"series\":", e->keyid);
+		cli_json_str(e->series);
+		printf(",\"sequence\":%" PRIu64 ",\"head\":\"%s\"",
+		    e->sequence, e->head);
+	}
+	printf("}\n");
 }
 
 /* Among the bundles that checked out (good[]): the same bundle under an
@@ -104,59 +137,117 @@ leftovers(const char *dir)
 			what = "a stray temporary file";
 		else
 			continue;
-		printf("%s/%s: %s\n", cli_safe(dir), cli_safe(s), what);
+		if (cli.json) {
+			printf("{\"leftover\":");
+			cli_json_str(s);
+			printf(",\"what\":");
+			cli_json_str(what);
+			printf("}\n");
+		} else {
+			printf("%s/%s: %s\n", cli_safe(dir), cli_safe(s), what);
+		}
 		n++;
 	}
 	qos_dir_close(d);
 	return n;
 }
 
+struct tally {
+	unsigned ok, bad, dup, old, left;
+};
+
+/* Every bundle from the medium, then where each good one stands. */
+static int
+check_all(struct catalog *cat, struct tally *t)
+{
+	const char **codes = calloc(cat->n + 1, sizeof(*codes));
+	char (*msgs)[1200] = calloc(cat->n + 1, sizeof(*msgs));
+	int *good = calloc(cat->n + 1, sizeof(*good)), worst = 0, s;
+
+	if (codes == NULL || msgs == NULL || good == NULL) {
+		free(codes);
+		free(msgs);
+		free(good);
+		return cli_fail("out of memory");
+	}
+	for (size_t i = 0; i < cat->n; i++) {
+		s = check_bundle(cat, &cat->v[i], &codes[i], msgs[i],
+		    sizeof(msgs[i]));
+		good[i] = s == 0 && cat->v[i].head_ok;
+		if (good[i] == 0 && codes[i] == NULL)
+			codes[i] = "format";
+		good[i] ? t->ok++ : t->bad++;
+		if (s > worst)
+			worst = s;
+	}
+	for (size_t i = 0; i < cat->n; i++) {
+		const char *st = good[i] ? standing(cat, good, i) : NULL;
+		if (cli.json)
+			json_bundle(cat, &cat->v[i], st, codes[i], msgs[i]);
+		else if (good[i])
+			print_good(cat, &cat->v[i], st);
+		t->dup += st == ST_DUP;
+		t->old += st == ST_OLDER;
+	}
+	free(codes);
+	free(msgs);
+	free(good);
+	return worst;
+}
+
+static void
+summary(const struct catalog *cat, const struct tally *t, uint64_t avail)
+{
+	if (cli.json)
+		printf("{\"summary\":{\"bundles\":%zu,\"good\":%u,"
+		    "\"damaged\":%u,\"duplicates\":%u,\"superseded\":%u,"
+		    "\"leftovers\":%u,\"free\":%" PRIu64 "}}\n", cat->n,
+		    t->ok, t->bad, t->dup, t->old, t->left, avail);
+	else
+		printf("%zu bundles: %u good, %u damaged, %u duplicates, %u "
+		    "superseded; %u leftovers; %" PRIu64 " bytes free\n",
+		    cat->n, t->ok, t->bad, t->dup, t->old, t->left, avail);
+}
+
 int
 cmd_check(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"quiet", no_argument, NULL, 'q'},
+		{NULL, 0, NULL, 0},
+	};
 	struct catalog cat = {0};
+	struct tally t = {0};
 	const char *ring = NULL;
-	unsigned ok = 0, bad = 0, dup = 0, old = 0, left;
 	uint64_t avail;
-	int c, status, worst, *good;
+	int c, status, worst;
 
-	while ((c = getopt(argc, argv, "K:qh")) != -1) {
+	while ((c = getopt_long(argc, argv, "K:qh", longopts, NULL)) != -1) {
 		if (c == 'K')
 			ring = optarg;
 		else if (c == 'q')
 			cli.quiet = 1;
+		else if (c == 'j')
+			cli.json = 1;
 		else
 			return cli_usage("check");
 	}
 	if (optind + 1 != argc)
 		return cli_usage("check");
 	cat.dir = argv[optind];
+	if ((status = catalog_dir(cat.dir)) != 0)
+		return status;
 	if ((cat.kr = cli_trust(NULL, NULL, ring, &status)) == NULL)
 		return status;
 	worst = catalog_scan(&cat);
-	if ((good = calloc(cat.n + 1, sizeof(*good))) == NULL)
-		worst = cli_fail("out of memory");
-	for (size_t i = 0; good != NULL && i < cat.n; i++) {
-		if ((status = check_bundle(&cat, &cat.v[i])) > worst)
-			worst = status;
-		good[i] = status == 0 && cat.v[i].head_ok;
-		good[i] ? ok++ : bad++;
-	}
-	for (size_t i = 0; good != NULL && i < cat.n; i++) {
-		const char *st = good[i] ? standing(&cat, good, i) : NULL;
-		if (good[i])
-			print_good(&cat, &cat.v[i], st);
-		dup += st == ST_DUP;
-		old += st == ST_OLDER;
-	}
-	free(good);
-	left = leftovers(cat.dir);
+	if ((status = check_all(&cat, &t)) > worst)
+		worst = status;
+	t.left = leftovers(cat.dir);
 	if (copy_free_space(cat.dir, &avail) != 0)
 		worst = cli_fail("%s: %s", cat.dir, strerror(errno));
 	else
-		printf("%zu bundles: %u good, %u damaged, %u duplicates, %u "
-		    "superseded; %u leftovers; %" PRIu64 " bytes free\n",
-		    cat.n, ok, bad, dup, old, left, avail);
+		summary(&cat, &t, avail);
 	catalog_free(&cat);
 	return worst;
 }

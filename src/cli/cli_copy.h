@@ -12,6 +12,8 @@
 
 #include "qasid.h"
 
+#define FAT_FILE_MAX ((uint64_t)4 << 30)
+
 /* A bundle found in a source or in DEST, from its head only. */
 struct cand {
 	char *path;
@@ -23,22 +25,32 @@ struct cand {
 	int pinned;                  /* its key is trusted here */
 	int ok;                      /* its head could be read */
 	char *dest_name;             /* planned name in DEST, or NULL */
+	const char *code;            /* --json's code of its failure */
 };
 
 struct copy {
 	qasid_keyring *kr;
 	const char *dest;
 	int rename, latest, plan, recursive;
+	int fat;                     /* DEST is FAT32: 4 GiB files at most */
 	const char *key, *series;
 	int64_t since;
 	struct cand *src, *have;     /* sources; bundles already in DEST */
 	size_t nsrc, nhave;
 	unsigned copied, there, failed;
-	int worst;
+	int worst;                   /* of copies finished behind */
+	const struct cand *done;     /* --latest: the series' copy made */
+	struct pending *pend;        /* a copy being read back */
 };
 
-int copy_through(struct copy *cp, struct cand *c, int out,
-    uint64_t resume, char *why, size_t len);
+#define PART_PREFIX ".qasid-copy-"
+#define WHY_MAX 8448
+
+int copy_one(struct copy *cp, struct cand *c);
+void copy_settle(struct copy *cp, const struct cand *next);
+
+int copy_through(struct copy *cp, struct cand *c, int out, uint64_t *kept,
+    char *why, size_t len);
 int copy_readback(struct copy *cp, struct cand *c, const char *path,
     char *why, size_t len);
 int medium_open(qasid_reader *r, const char *path);
@@ -46,6 +58,13 @@ void copy_name(const struct copy *cp, const struct cand *c, char *out,
     size_t len);
 int copy_planned(const struct copy *cp, const char *name);
 int copy_free_space(const char *dir, uint64_t *avail);
+
+/* What became of a source bundle: a line of text, or with --json an
+ * object (JSON Lines). detail is DEST's name (copied, planned), why it
+ * was skipped, or why it failed. */
+enum copy_act { ACT_COPIED, ACT_SKIPPED, ACT_PLANNED, ACT_FAILED };
+void copy_report(const struct copy *cp, const struct cand *c,
+    enum copy_act act, const char *detail);
 
 /* The bundles of one folder, from their heads (cli_catalog.c); qasid
  * check (cli_check.c) shares them. */
@@ -67,6 +86,7 @@ struct catalog {
 
 extern const char ST_VERIFIED[], ST_INTACT[], ST_DAMAGED[], ST_DUP[],
     ST_OLDER[];
+int catalog_dir(const char *dir);
 int catalog_scan(struct catalog *cat);
 void catalog_free(struct catalog *cat);
 

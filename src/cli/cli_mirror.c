@@ -14,12 +14,12 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "cli_copy.h"
+#include "os.h"
 
 #define OPT_LATEST 2000
 #define OPT_PLAN 2001
@@ -27,10 +27,7 @@
 #define OPT_KEY 2003
 #define OPT_SERIES 2004
 #define OPT_SINCE 2005
-#define FAT_MAGIC 0x4d44              /* MSDOS_SUPER_MAGIC */
-#define FAT_FILE_MAX ((uint64_t)4 << 30)
-#define PART_PREFIX ".qasid-copy-"
-#define WHY_MAX 8448
+#define OPT_JSON 2006
 
 static const struct option copy_longopts[] = {
 	{"latest", no_argument, NULL, OPT_LATEST},
@@ -39,6 +36,7 @@ static const struct option copy_longopts[] = {
 	{"key", required_argument, NULL, OPT_KEY},
 	{"series", required_argument, NULL, OPT_SERIES},
 	{"since", required_argument, NULL, OPT_SINCE},
+	{"json", no_argument, NULL, OPT_JSON},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
@@ -55,7 +53,6 @@ read_head(qasid_keyring *kr, const char *path, struct cand *c, char *why,
 	qasid_reader *r = cli_reader_new(kr);
 	const qasid_info *in;
 	struct stat st;
-	const char *code;
 	uint64_t want;
 	int rc;
 
@@ -87,7 +84,7 @@ read_head(qasid_keyring *kr, const char *path, struct cand *c, char *why,
 		c->size = (uint64_t)st.st_size;
 		c->ok = 1;
 	} else {
-		snprintf(why, len, "%s", cli_explain(r, path, rc, &code));
+		snprintf(why, len, "%s", cli_explain(r, path, rc, &c->code));
 	}
 	qasid_reader_free(r);
 	return rc;
@@ -120,7 +117,7 @@ add_source(void *ud, const char *path)
 	if ((rc = read_head(cp->kr, path, c, why, sizeof(why))) == QASID_OK)
 		return 0;
 	cp->failed++;
-	cli_fail("%s; not copied", why);
+	copy_report(cp, c, ACT_FAILED, why);
 	return qasid_err_is_verification(rc) ? EXIT_VERIFY : EXIT_OTHER;
 }
 
@@ -227,122 +224,10 @@ skip_reason(const struct copy *cp, size_t i, char *buf, size_t len)
 	return NULL;
 }
 
-/* ---- Copying ------------------------------------------------------------- */
-
-static void
-sync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd >= 0) {
-		(void)fsync(fd);
-		close(fd);
-	}
-}
-
-/* Gives the verified copy tmp its name without replacing anything. */
-static int
-publish(const char *tmp, const char *final)
-{
-	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_NOREPLACE) == 0)
-		return 0;
-	if (errno != EINVAL && errno != ENOSYS)
-		return -1;
-	/* File systems without it (FAT, exFAT through FUSE): check, then
-	 * rename; the name was free a moment ago. */
-	if (access(final, F_OK) == 0) {
-		errno = EEXIST;
-		return -1;
-	}
-	return rename(tmp, final);
-}
-
-/*
- * Writes c to tmp, verifying on the way, syncs it and reads it back. A
- * partial copy of the same bundle left by a stopped run is continued from
- * its end: its bytes are checked with the rest; if they fail, the copy
- * starts over once.
- */
-static int
-copy_to(struct copy *cp, struct cand *c, const char *tmp, char *why,
-    size_t len)
-{
-	struct stat st;
-	uint64_t resume = 0;
-	int fd, rc;
-
-	fd = open(tmp, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW,
-	    0644);
-	if (fd < 0) {
-		snprintf(why, len, "%s: %s", tmp, strerror(errno));
-		return errno == ENOSPC ? QASID_ERR_NOSPACE : QASID_ERR_IO;
-	}
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-	    (uint64_t)st.st_size <= c->size)
-		resume = (uint64_t)st.st_size;
-	else if (ftruncate(fd, 0) != 0)
-		resume = 0;
-	if (resume > 0 && !cli.quiet)
-		printf("resuming %s at %" PRIu64 " of %" PRIu64 " bytes\n",
-		    cli_safe(c->path), resume, c->size);
-	rc = copy_through(cp, c, fd, resume, why, len);
-	if (rc != QASID_OK && resume > 0 && qasid_err_is_verification(rc) &&
-	    ftruncate(fd, 0) == 0)
-		rc = copy_through(cp, c, fd, 0, why, len);
-	if (rc == QASID_OK && fsync(fd) != 0) {
-		rc = errno == ENOSPC ? QASID_ERR_NOSPACE : QASID_ERR_IO;
-		snprintf(why, len, "%s: %s", tmp, strerror(errno));
-	}
-	if (rc == QASID_OK)
-		(void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
-	if (close(fd) != 0 && rc == QASID_OK) {
-		rc = QASID_ERR_IO;
-		snprintf(why, len, "%s: %s", tmp, strerror(errno));
-	}
-	if (rc == QASID_OK)
-		rc = copy_readback(cp, c, tmp, why, len);
-	return rc;
-}
-
-static int
-copy_one(struct copy *cp, struct cand *c)
-{
-	char tmp[4096], final[4096], name[1100], why[WHY_MAX];
-	int rc;
-
-	copy_name(cp, c, name, sizeof(name));
-	snprintf(tmp, sizeof(tmp), "%s/" PART_PREFIX "%.32s.part", cp->dest,
-	    c->id);
-	snprintf(final, sizeof(final), "%s/%s", cp->dest, name);
-	if ((rc = copy_to(cp, c, tmp, why, sizeof(why))) == QASID_OK &&
-	    publish(tmp, final) != 0) {
-		rc = QASID_ERR_IO;
-		snprintf(why, sizeof(why), "%s: %s", final, strerror(errno));
-	}
-	if (rc != QASID_OK) {
-		/* Kept after an I/O error (a pulled stick, a full one) for
-		 * the next run to continue; a bundle that failed is gone. */
-		if (qasid_err_is_verification(rc) || rc == QASID_ERR_NOSPACE)
-			(void)unlink(tmp);
-		cli_fail("%s; not copied", why);
-		cp->failed++;
-		return qasid_err_is_verification(rc) ? EXIT_VERIFY :
-		    EXIT_OTHER;
-	}
-	sync_dir(cp->dest);
-	c->dest_name = strdup(name);
-	cp->copied++;
-	if (!cli.quiet)
-		printf("copied %s to %s (%s, read back)\n", cli_safe(c->path),
-		    cli_safe(final), c->pinned ? "verified" : "intact, signer "
-		    "not checked");
-	return 0;
-}
-
 /* ---- The plan ------------------------------------------------------------ */
 
 static int
-plan_one(struct copy *cp, struct cand *c, uint64_t *total, int fat)
+plan_one(struct copy *cp, struct cand *c, uint64_t *total)
 {
 	char name[1100];
 
@@ -350,12 +235,7 @@ plan_one(struct copy *cp, struct cand *c, uint64_t *total, int fat)
 	if ((c->dest_name = strdup(name)) == NULL)
 		return cli_fail("out of memory");
 	*total += c->size;
-	printf("would copy %s to %s/%s, %" PRIu64 " bytes%s\n",
-	    cli_safe(c->path), cli_safe(cp->dest), cli_safe(name), c->size,
-	    c->pinned ? "" : " (key not pinned: integrity only)");
-	if (fat && c->size >= FAT_FILE_MAX)
-		printf("warning: %s is 4 GiB or more: FAT32 cannot hold it\n",
-		    cli_safe(c->path));
+	copy_report(cp, c, ACT_PLANNED, name);
 	return 0;
 }
 
@@ -368,26 +248,22 @@ plan_end(struct copy *cp, uint64_t total)
 		cli_fail("%s: %s", cp->dest, strerror(errno));
 		return;
 	}
-	printf("%" PRIu64 " bytes to copy, %" PRIu64 " bytes free in %s%s\n",
-	    total, avail, cli_safe(cp->dest), total > avail ?
-	    ": NOT ENOUGH SPACE" : "");
-}
-
-static int
-dest_is_fat(const char *dir)
-{
-	struct statfs sf;
-
-	return statfs(dir, &sf) == 0 && sf.f_type == FAT_MAGIC;
+	if (cli.json)
+		printf("{\"plan\":{\"bytes\":%" PRIu64 ",\"free\":%" PRIu64
+		    ",\"enough\":%s}}\n", total, avail, total > avail ?
+		    "false" : "true");
+	else
+		printf("%" PRIu64 " bytes to copy, %" PRIu64 " bytes free in "
+		    "%s%s\n", total, avail, cli_safe(cp->dest), total > avail ?
+		    ": NOT ENOUGH SPACE" : "");
 }
 
 /* Goes through the sorted sources: copies (or plans) what is chosen. */
 static int
 copy_all(struct copy *cp)
 {
-	const struct cand *done = NULL;
 	uint64_t total = 0;
-	int fat = dest_is_fat(cp->dest), worst = 0, s;
+	int worst = 0, s;
 	char buf[WHY_MAX];
 	const char *why;
 
@@ -395,33 +271,35 @@ copy_all(struct copy *cp)
 		struct cand *c = &cp->src[i];
 		if (!selected(cp, c))
 			continue;
+		/* What is chosen next may hang on the copy still being
+		 * read back: that copy is finished first. */
+		copy_settle(cp, c);
 		why = skip_reason(cp, i, buf, sizeof(buf));
-		if (why == NULL && cp->latest && done != NULL &&
-		    strcmp(done->keyid, c->keyid) == 0 &&
-		    strcmp(done->series, c->series) == 0) {
+		if (why == NULL && cp->latest && cp->done != NULL &&
+		    strcmp(cp->done->keyid, c->keyid) == 0 &&
+		    strcmp(cp->done->series, c->series) == 0) {
 			snprintf(buf, sizeof(buf), "older than %s/%" PRIu64,
-			    done->series, done->sequence);
+			    cp->done->series, cp->done->sequence);
 			why = buf;
 		}
 		if (why != NULL) {
 			if (find_id(cp->have, cp->nhave, c->id) != NULL)
 				cp->there++;
-			if (!cli.quiet)
-				printf("skipped %s: %s\n", cli_safe(c->path),
-				    cli_safe(why));
+			copy_report(cp, c, ACT_SKIPPED, why);
 			if (cp->latest && newer_there(cp, c) != NULL)
-				done = c;
+				cp->done = c;
 			continue;
 		}
-		s = cp->plan ? plan_one(cp, c, &total, fat) : copy_one(cp, c);
+		s = cp->plan ? plan_one(cp, c, &total) : copy_one(cp, c);
 		if (s == 0)
-			done = c;
+			cp->done = c;
 		if (s > worst)
 			worst = s;
 	}
+	copy_settle(cp, NULL);
 	if (cp->plan)
 		plan_end(cp, total);
-	return worst;
+	return worst > cp->worst ? worst : cp->worst;
 }
 
 /* ---- The command --------------------------------------------------------- */
@@ -451,6 +329,7 @@ copy_parse(int argc, char **argv, struct copy *cp, const char **keys)
 		case 'K': keys[2] = optarg; break;
 		case 'r': cp->recursive = 1; break;
 		case 'q': cli.quiet = 1; break;
+		case OPT_JSON: cli.json = 1; break;
 		case OPT_LATEST: cp->latest = 1; break;
 		case OPT_PLAN: cp->plan = 1; break;
 		case OPT_RENAME: cp->rename = 1; break;
@@ -507,6 +386,7 @@ cmd_copy(int argc, char **argv)
 {
 	struct copy cp = {0};
 	const char *keys[3] = {NULL, NULL, NULL};
+	struct qmedia m;
 	struct stat st;
 	int status, s;
 
@@ -514,15 +394,21 @@ cmd_copy(int argc, char **argv)
 	if ((status = copy_parse(argc, argv, &cp, keys)) != 0)
 		return status;
 	cp.dest = argv[argc - 1];
-	if (stat(cp.dest, &st) != 0 || !S_ISDIR(st.st_mode))
+	if (stat(cp.dest, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		cli_fail_code("dest");
 		return cli_fail("%s: %s", cp.dest, stat(cp.dest, &st) != 0 ?
 		    strerror(errno) : "not a folder");
+	}
+	cp.fat = qmedia_probe_path(cp.dest, &m) == 0 && m.fsname != NULL;
 	if ((cp.kr = cli_trust(keys[0], keys[1], keys[2], &status)) == NULL)
 		return status;
 	status = copy_scan(&cp, argc, argv);
 	if ((s = copy_all(&cp)) > status)
 		status = s;
-	if (!cli.quiet && !cp.plan)
+	if (cli.json && !cp.plan)
+		printf("{\"summary\":{\"copied\":%u,\"already\":%u,"
+		    "\"failed\":%u}}\n", cp.copied, cp.there, cp.failed);
+	else if (!cli.quiet && !cp.plan)
 		printf("%u copied, %u already in %s, %u failed\n", cp.copied,
 		    cp.there, cli_safe(cp.dest), cp.failed);
 	copy_free(&cp);

@@ -279,4 +279,21 @@ int qmedia_probe_path(const char *dir, struct qmedia *m);
 /* The most a body of entries holding bytes of files can take. */
 uint64_t qmedia_body_max(uint64_t bytes, uint64_t entries);
 
+/* medium.c: reading a file from the device past the page cache (O_DIRECT
+ * where the file system takes it, else its cached pages dropped first),
+ * for qasid copy's read-back and qasid check. Reads go into buffers from
+ * qos_medium_buf (aligned as O_DIRECT wants). qos_medium_open returns a
+ * descriptor or -1 (errno); qos_medium_read is read(2) that falls back
+ * to the cache when O_DIRECT is refused. qos_publish gives the synced
+ * file tmp the name final, never replacing one, and syncs the folder. */
+void *qos_medium_buf(size_t n);
+void qos_medium_buf_free(void *p);
+int qos_medium_open(const char *path);
+ptrdiff_t qos_medium_read(int fd, void *buf, size_t n);
+void qos_drop_cache(int fd);
+/* Starts writing len bytes of fd from off to the device, not waiting: a
+ * later fsync then has little left to do. */
+void qos_writeback(int fd, uint64_t off, uint64_t len);
+int qos_publish(const char *tmp, const char *final);
+
 #endif

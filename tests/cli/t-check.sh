@@ -74,3 +74,51 @@ EOF
 	umount "$W/mnt"
 	t_end
 fi
+
+t_begin "check --json: an object per bundle and leftover, then a summary"
+cp "$S/radio.qasid" "$S/bad.qasid"
+flip "$S/bad.qasid" -300
+: >"$S/.x.tmp"
+t_need python3 &&
+run 1 "$QASID" check --json -K "$W/ring" "$S" &&
+python3 - "$OUT" "$S" <<'PY' || t_fail "json: $(head -c 900 "$OUT")"
+import json, sys
+objs = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+s = sys.argv[2]
+by = {o["bundle"]: o for o in objs if "bundle" in o}
+for o in by.values():
+    assert not (o["verified"] and not o["ok"]), o
+    assert o["ok"] == ("error" not in o), o
+assert by[s + "/news-2.qasid"]["status"] == "verified"
+assert by[s + "/news-1.qasid"]["status"] == "older"
+r = by[s + "/radio.qasid"]
+assert r["status"] == "intact" and r["ok"] and not r["verified"], r
+b = by[s + "/bad.qasid"]
+assert b["status"] == "damaged" and b["error"]["code"] in ("content", "format"), b
+assert {"leftover": ".x.tmp", "what": "a stray temporary file"} in objs
+t = objs[-1]["summary"]
+assert (t["bundles"], t["good"], t["damaged"], t["leftovers"]) == (4, 3, 1, 1), t
+PY
+t_empty "$ERR"
+rm -f "$S/bad.qasid" "$S/.x.tmp"
+t_end
+
+t_begin "check --json fails as JSON: a folder that is not there"
+t_need python3 &&
+run 2 "$QASID" check --json "$W/nowhere" &&
+python3 -c 'import json,sys; o=json.load(open(sys.argv[1]))
+assert o["ok"] is False and o["error"]["bundle"] is None, o
+assert "nowhere" in o["error"]["message"], o' "$OUT" ||
+    t_fail "$(cat "$OUT")"
+t_end
+
+t_begin "check and catalog of a folder that is not there say so, exit 2"
+run 2 "$QASID" check "$W/nowhere"
+t_grep "^qasid: $W/nowhere: No such file or directory\$" "$ERR"
+t_empty "$OUT"
+run 2 "$QASID" catalog "$W/nowhere"
+t_grep "^qasid: $W/nowhere: No such file or directory\$" "$ERR"
+t_lines 1 "$ERR"
+run 2 "$QASID" check "$S/news-1.qasid"
+t_grep "^qasid: $S/news-1.qasid: not a folder\$" "$ERR"
+t_end

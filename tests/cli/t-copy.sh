@@ -111,14 +111,19 @@ else
 fi
 
 t_begin "a copy killed at any moment leaves no visible bundle that fails"
+# Two bundles: the first is read back while the second is written, so a
+# kill can land in either, or in both at once.
+mkdir -p "$W/s5"
 head -c 30000000 /dev/urandom >"$W/drop/big.bin"
-pk a "$W/s5.qasid" big 1 "Big"
+pk a "$W/s5/big-1.qasid" big 1 "Big"
+head -c 20000000 /dev/urandom >"$W/drop/big.bin"
+pk a "$W/s5/film-1.qasid" film 1 "Film"
 i=0
 while [ $i -lt 6 ]; do
 	rm -rf "$W/o7" && mkdir "$W/o7"
-	"$QASID" copy "$W/s5.qasid" "$W/o7" >/dev/null 2>&1 &
+	"$QASID" copy "$W/s5" "$W/o7" >/dev/null 2>&1 &
 	pid=$!
-	sleep "0.0$((i * 15 + 5))"
+	sleep "$(awk -v i=$i 'BEGIN { printf "%.2f", 0.01 + i * 0.06 }')"
 	kill -9 "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	for f in "$W/o7"/*; do
@@ -126,9 +131,10 @@ while [ $i -lt 6 ]; do
 		"$QASID" verify -p "$W/a.pub" "$f" >/dev/null 2>&1 ||
 		    t_fail "visible after kill $i: $f does not verify"
 	done
-	run 0 "$QASID" copy "$W/s5.qasid" "$W/o7"
-	"$QASID" verify -p "$W/a.pub" "$W/o7/s5.qasid" >/dev/null 2>&1 ||
-	    t_fail "rerun $i did not finish the copy"
+	run 0 "$QASID" copy "$W/s5" "$W/o7"
+	for b in big-1 film-1; do
+		cmp -s "$W/s5/$b.qasid" "$W/o7/$b.qasid" || t_fail "kill $i: $b differs: $(ls -la "$W/o7" | tr "\n" " ") $(cat "$OUT" "$ERR" | tr "\n" " ")"
+	done
 	ls -A "$W/o7" | grep -q '^\.qasid-copy-' &&
 	    t_fail "rerun $i left a partial copy"
 	i=$((i + 1))
@@ -158,13 +164,101 @@ t_same "$W/s6/news-2.qasid" "$W/o8/news-2.qasid"
 t_absent "$p"
 t_end
 
-t_begin "a damaged partial copy is not trusted: the copy starts over"
+t_begin "a damaged partial copy is not trusted: rewritten from where it differs"
 mkdir -p "$W/o9"
 p=$(part "$W/o9" "$W/s6/news-2.qasid")
 head -c 30000 "$W/s6/news-2.qasid" >"$p"
 flip "$p" 20000
 run 0 "$QASID" copy "$W/s6/news-2.qasid" "$W/o9"
 t_grep "^resuming " "$OUT"
+t_grep "^the partial copy of $W/s6/news-2.qasid differs from it at byte 20000: rewritten from there\$" "$OUT"
 t_same "$W/s6/news-2.qasid" "$W/o9/news-2.qasid"
 t_absent "$p"
 t_end
+
+t_begin "copy --json: one object per source, then a summary; ok never contradicts verified"
+t_need python3 && mkdir -p "$W/oj" &&
+run 1 "$QASID" copy --json --latest "$W/s1" "$W/s2" "$W/s3" "$W/oj" &&
+python3 - "$OUT" "$W" <<'PY' || t_fail "json: $(head -c 900 "$OUT")"
+import json, sys
+objs = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+w = sys.argv[2]
+by = {o["bundle"]: o for o in objs if "bundle" in o}
+assert objs[-1] == {"summary": {"copied": 2, "already": 0, "failed": 2}}, objs[-1]
+for o in by.values():
+    assert not (o["verified"] and not o["ok"]), o
+    assert o["ok"] == ("error" not in o), o
+n = by[w + "/s1/news-2.qasid"]
+assert n["action"] == "copied" and n["verified"] and n["dest"] == "news-2.qasid", n
+assert n["check"] == "signature" and n["series"] == "news" and n["sequence"] == 2
+r = by[w + "/s2/radio-5.qasid"]
+assert r["action"] == "copied" and r["ok"] and not r["verified"], r
+assert r["check"] == "integrity" and len(r["keyid"]) == 16, r
+c = by[w + "/s3/radio-5.qasid"]
+assert c["action"] == "failed" and c["error"]["code"] == "incomplete", c
+assert c["error"]["bundle"] == c["bundle"], c
+s = by[w + "/s3/radio-4.qasid"]
+assert s["action"] == "skipped" and s["reason"] == "older than radio/5", s
+PY
+t_empty "$ERR"
+t_end
+
+t_begin "copy --plan --json: the plan's bundles and the space"
+t_need python3 && mkdir -p "$W/ok2" &&
+run 0 "$QASID" copy --json --plan "$W/s1/news-2.qasid" "$W/ok2" &&
+python3 - "$OUT" <<'PY' || t_fail "json: $(head -c 600 "$OUT")"
+import json, sys
+objs = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+assert len(objs) == 2, objs
+assert objs[0]["action"] == "planned" and objs[0]["dest"] == "news-2.qasid"
+p = objs[1]["plan"]
+assert p["bytes"] == objs[0]["size"] and p["enough"] is True and p["free"] > 0
+PY
+t_end
+
+t_begin "copy --json fails as JSON: a bad option, a missing DEST"
+t_need python3 &&
+run 2 "$QASID" copy --json --bogus "$W/s1" "$W/oj" &&
+python3 -c 'import json,sys; o=json.load(open(sys.argv[1]))
+assert o["ok"] is False and o["error"]["code"] == "usage", o
+assert o["error"]["bundle"] is None and o["error"]["message"], o' "$OUT" ||
+    t_fail "bad option: $(cat "$OUT")"
+run 2 "$QASID" copy --json "$W/s1" "$W/nowhere" &&
+python3 -c 'import json,sys; o=json.load(open(sys.argv[1]))
+assert o["ok"] is False and o["error"]["code"] == "dest", o
+assert "nowhere: No such file or directory" in o["error"]["message"], o' \
+    "$OUT" || t_fail "missing DEST: $(cat "$OUT")"
+t_grep "^qasid: $W/nowhere: No such file or directory\$" "$ERR"
+t_end
+
+t_begin "a stick that does not keep what it was given: the read-back catches it"
+SHIM="$QASID_BUILD/tests/corruptsync.so"
+if [ "$(id -u)" -ne 0 ] || ! command -v mkfs.ext2 >/dev/null 2>&1; then
+	t_skip "$T_NAME" "needs root and mkfs.ext2 for a loop-mounted image"
+elif [ ! -f "$SHIM" ]; then
+	t_skip "$T_NAME" "no $SHIM (make test builds it)"
+elif ! { truncate -s 16M "$W/bad.img" && mkfs.ext2 -q "$W/bad.img" &&
+    mkdir "$W/badstick" && mount -o loop "$W/bad.img" "$W/badstick"; } \
+    2>/dev/null; then
+	t_skip "$T_NAME" "cannot mount a loop image here"
+else
+	# The image is changed behind the mounted file system, between the
+	# copy's fsync and its read-back (the shim picks the moment): what
+	# the copy wrote is still in the page cache, the medium differs.
+	mkdir -p "$W/rnd"
+	head -c 2000000 /dev/urandom >"$W/rnd/r.bin"
+	"$QASID" pack -s "$W/a.sec" -o "$W/s7.qasid" -n rnd -N 1 "$W/rnd" \
+	    >/dev/null
+	run 2 env LD_PRELOAD="$SHIM" QASID_TEST_CORRUPT_IMAGE="$W/bad.img" \
+	    "$QASID" copy "$W/s7.qasid" "$W/badstick"
+	t_grep "^corruptsync: changed byte " "$ERR"
+	t_grep "^qasid: the copy read back from $W/badstick is not what was verified (it differs within its first [0-9]* bytes): the stick may be failing or fake; not copied\$" "$ERR"
+	t_grep "^0 copied, 0 already in $W/badstick, 1 failed\$" "$OUT"
+	[ -z "$(ls -A "$W/badstick" | grep -v lost+found)" ] ||
+	    t_fail "left on the stick: $(ls -A "$W/badstick")"
+	# A good stick: the same copy without the fault goes through.
+	run 0 "$QASID" copy "$W/s7.qasid" "$W/badstick"
+	t_same "$W/s7.qasid" "$W/badstick/s7.qasid"
+	umount "$W/badstick"
+	t_end
+fi

@@ -189,3 +189,19 @@ t_nogrep "OLDER" "$OUT"
     "$(grep -n 'teachers/9' "$OUT" | cut -d: -f1)" ] ||
 	t_fail "week 8 should come before week 9: $(cat "$OUT")"
 t_end
+
+t_begin "--json before any bundle is read: still one JSON error object"
+t_need python3 &&
+for args in "verify --json --bogus $S" "verify --bogus --json $S" \
+    "list --json" "unpack --json -C $W/u-none" "check --json" \
+    "catalog --json $S"; do
+	# shellcheck disable=SC2086
+	run 2 "$QASID" $args
+	python3 -c 'import json,sys; o=json.load(open(sys.argv[1]))
+assert o["ok"] is False and o["error"]["code"] == "usage", o
+assert o["error"]["bundle"] is None, o
+assert o["error"]["message"].startswith("usage: qasid "), o' "$OUT" ||
+	    t_fail "$args: $(cat "$OUT")"
+	t_grep "^usage: qasid " "$ERR"
+done
+t_end
