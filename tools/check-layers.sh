@@ -25,13 +25,6 @@ done
 # (getopt_long; a port brings one) and signal.h (standard C; the POSIX
 # sigaction is used only through cli_signals in cli_stop.c).
 cli=$(ls src/cli/*.[ch])
-# Temporary exceptions: the copy and mirror commands still call POSIX
-# directly (O_DIRECT reads back, statvfs, FAT probes); they are being
-# reworked for mirrors that copy while verifying, and move to src/os then.
-clilater="src/cli/cli_copy.c src/cli/cli_mirror.c src/cli/cli_catalog.c"
-for f in $clilater; do
-	cli=$(printf '%s\n' $cli | grep -vx "$f")
-done
 bad=$( (grep -n '^[[:space:]]*#[[:space:]]*include[[:space:]]*<' $files |
     grep -Ev "<($std)\.h>"
     grep -n '^[[:space:]]*#[[:space:]]*include[[:space:]]*<' $cli |

@@ -8,17 +8,15 @@
  * than another here.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "cli_copy.h"
+#include "os.h"
 
 const char ST_VERIFIED[] = "verified";
 const char ST_INTACT[] = "intact, signer not checked";
@@ -65,7 +63,7 @@ add_entry(void *ud, const char *path)
 	struct catalog *cat = ud;
 	struct centry *nv, *e;
 	qasid_reader *r;
-	struct stat st;
+	struct qos_stat st;
 	uint64_t want;
 	int rc;
 
@@ -82,8 +80,8 @@ add_entry(void *ud, const char *path)
 	rc = head_check(cat, r, path, e);
 	if (qasid_reader_info(r)->format)
 		fill(e, qasid_reader_info(r));
-	if (stat(path, &st) == 0)
-		e->size = (uint64_t)st.st_size;
+	if (qos_statat(QOS_AT_CWD, path, &st, 0) == 0)
+		e->size = st.size;
 	if (rc == QASID_OK && qasid_reader_head_hash(r, e->head) == QASID_OK &&
 	    qasid_reader_expected_size(r, &want) == QASID_OK &&
 	    want == e->size) {
@@ -134,11 +132,11 @@ mark(struct catalog *cat)
 int
 catalog_dir(const char *dir)
 {
-	struct stat st;
+	struct qos_stat st;
 
-	if (stat(dir, &st) != 0)
+	if (qos_statat(QOS_AT_CWD, dir, &st, 0) != 0)
 		return cli_fail("%s: %s", dir, strerror(errno));
-	if (!S_ISDIR(st.st_mode))
+	if (st.kind != QOS_DIR)
 		return cli_fail("%s: not a folder", dir);
 	return 0;
 }
@@ -344,20 +342,20 @@ write_out(const struct catalog *cat, const char *name,
 	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", cat->dir, name);
 	snprintf(final, sizeof(final), "%s/%s", cat->dir, name);
 	fflush(stdout);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
-	    O_NOFOLLOW, 0644)) < 0)
+	if ((fd = qos_open(tmp, QOS_WRITE | QOS_CREATE | QOS_TRUNC |
+	    QOS_NOFOLLOW, 0644)) < 0)
 		return cli_fail("%s: %s", tmp, strerror(errno));
-	saved = dup(STDOUT_FILENO);
-	dup2(fd, STDOUT_FILENO);
+	saved = qos_dup(QOS_STDOUT);
+	qos_dup2(fd, QOS_STDOUT);
 	fn(cat, arg);
 	bad = fflush(stdout) != 0 || ferror(stdout);
 	clearerr(stdout);
-	dup2(saved, STDOUT_FILENO);
-	close(saved);
-	bad |= fsync(fd) != 0;
-	bad |= close(fd) != 0;
-	if (bad || rename(tmp, final) != 0) {
-		(void)unlink(tmp);
+	qos_dup2(saved, QOS_STDOUT);
+	qos_close(saved);
+	bad |= qos_fsync(fd) != 0;
+	bad |= qos_close(fd) != 0;
+	if (bad || qos_rename(tmp, final) != 0) {
+		(void)qos_unlinkat(QOS_AT_CWD, tmp, 0);
 		return cli_fail("%s: %s", final, strerror(errno ? errno : EIO));
 	}
 	return 0;

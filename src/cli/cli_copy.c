@@ -16,15 +16,11 @@
  * and written from there.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "cli_copy.h"
@@ -60,7 +56,7 @@ tee_compare(struct tee *t, size_t n)
 	if (same == n)
 		return (ptrdiff_t)n;
 	t->kept = t->off + same;
-	if (ftruncate(t->out, (off_t)t->kept) != 0) {
+	if (qos_truncate(t->out, t->kept) != 0) {
 		t->werr = errno;
 		return -1;
 	}
@@ -74,7 +70,7 @@ tee_read(void *ud, const void **buf)
 	ptrdiff_t n, start = 0;
 
 	do
-		n = read(t->in, t->buf, COPY_BUF);
+		n = qos_read(t->in, t->buf, COPY_BUF);
 	while (n < 0 && errno == EINTR);
 	if (n <= 0)
 		return n;
@@ -262,17 +258,17 @@ copy_readback(struct copy *cp, struct cand *c, const char *path,
 static int
 open_part(const struct cand *c, const char *tmp, uint64_t *kept)
 {
-	int fd = open(tmp, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC |
-	    O_NOFOLLOW, 0644);
-	struct stat st;
+	int fd = qos_open(tmp, QOS_RDWR | QOS_CREATE | QOS_APPEND |
+	    QOS_NOFOLLOW, 0644);
+	struct qos_stat st;
 
 	*kept = 0;
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-	    (uint64_t)st.st_size <= c->size)
-		*kept = (uint64_t)st.st_size;
-	else if (ftruncate(fd, 0) != 0)
+	if (qos_fstat(fd, &st) == 0 && st.kind == QOS_FILE &&
+	    st.size <= c->size)
+		*kept = st.size;
+	else if (qos_truncate(fd, 0) != 0)
 		*kept = 0;
 	if (*kept > 0 && !cli.quiet && !cli.json)
 		printf("resuming %s at %" PRIu64 " of %" PRIu64 " bytes\n",
@@ -302,11 +298,11 @@ copy_to(struct copy *cp, struct cand *c, const char *tmp, char *why,
 	if (kept < resume && !cli.quiet && !cli.json)
 		printf("the partial copy of %s differs from it at byte %" PRIu64
 		    ": rewritten from there\n", cli_safe(c->path), kept);
-	if (rc == QASID_OK && fsync(fd) != 0) {
+	if (rc == QASID_OK && qos_fsync(fd) != 0) {
 		rc = errno == ENOSPC ? QASID_ERR_NOSPACE : QASID_ERR_IO;
 		snprintf(why, len, "%s: %s", tmp, strerror(errno));
 	}
-	if (close(fd) != 0 && rc == QASID_OK) {
+	if (qos_close(fd) != 0 && rc == QASID_OK) {
 		rc = QASID_ERR_IO;
 		snprintf(why, len, "%s: %s", tmp, strerror(errno));
 	}
@@ -360,7 +356,7 @@ copy_finish(struct pending *p)
 	 * stick did not give back as written are gone. */
 	if (qasid_err_is_verification(rc) || rc == QASID_ERR_NOSPACE ||
 	    strcmp(c->code, "readback") == 0)
-		(void)unlink(p->tmp);
+		(void)qos_unlinkat(QOS_AT_CWD, p->tmp, 0);
 	free(c->dest_name);
 	c->dest_name = NULL;
 	if (cp->done == c)
@@ -445,10 +441,11 @@ static int
 name_taken(const char *dir, const char *name)
 {
 	char path[4096];
-	struct stat st;
+	struct qos_stat st;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	return lstat(path, &st) == 0 || errno != ENOENT;
+	return qos_statat(QOS_AT_CWD, path, &st, QOS_NOFOLLOW) == 0 ||
+	    errno != ENOENT;
 }
 
 /* The name c gets in DEST: its source's, or SERIES-SEQUENCE.qasid, with

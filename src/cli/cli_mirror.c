@@ -5,17 +5,14 @@
  * each bundle once, with --latest the newest of each series that
  * verifies), plans or copies it, and says what became of each one.
  */
+#include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "cli_copy.h"
@@ -52,7 +49,7 @@ read_head(qasid_keyring *kr, const char *path, struct cand *c, char *why,
 {
 	qasid_reader *r = cli_reader_new(kr);
 	const qasid_info *in;
-	struct stat st;
+	struct qos_stat st;
 	uint64_t want;
 	int rc;
 
@@ -70,18 +67,18 @@ read_head(qasid_keyring *kr, const char *path, struct cand *c, char *why,
 	}
 	in = qasid_reader_info(r);
 	if (rc == QASID_OK && (qasid_reader_head_hash(r, c->id) != QASID_OK ||
-	    stat(path, &st) != 0))
+	    qos_statat(QOS_AT_CWD, path, &st, 0) != 0))
 		rc = QASID_ERR_IO;
 	/* A short file is an incomplete copy: known before reading it all. */
 	if (rc == QASID_OK && qasid_reader_expected_size(r, &want) ==
-	    QASID_OK && want > (uint64_t)st.st_size)
+	    QASID_OK && want > st.size)
 		rc = QASID_ERR_FORMAT;
 	if (rc == QASID_OK) {
 		snprintf(c->keyid, sizeof(c->keyid), "%s", in->keyid);
 		snprintf(c->series, sizeof(c->series), "%s", in->series);
 		c->sequence = in->sequence;
 		c->created = in->created;
-		c->size = (uint64_t)st.st_size;
+		c->size = st.size;
 		c->ok = 1;
 	} else {
 		snprintf(why, len, "%s", cli_explain(r, path, rc, &c->code));
@@ -188,11 +185,20 @@ copy_planned(const struct copy *cp, const char *name)
 	return 0;
 }
 
+/* Key ids are hex: --key matches in either case. */
+static int
+same_id(const char *a, const char *b)
+{
+	while (*a != '\0' && tolower((unsigned char)*a) ==
+	    tolower((unsigned char)*b))
+		a++, b++;
+	return *a == '\0' && *b == '\0';
+}
+
 static int
 selected(const struct copy *cp, const struct cand *c)
 {
-	return c->ok && (cp->key == NULL ||
-	    strcasecmp(cp->key, c->keyid) == 0) && (cp->series == NULL ||
+	return c->ok && (cp->key == NULL || same_id(cp->key, c->keyid)) && (cp->series == NULL ||
 	    strcmp(cp->series, c->series) == 0) && c->created >= cp->since;
 }
 
@@ -387,17 +393,18 @@ cmd_copy(int argc, char **argv)
 	struct copy cp = {0};
 	const char *keys[3] = {NULL, NULL, NULL};
 	struct qmedia m;
-	struct stat st;
+	struct qos_stat st;
 	int status, s;
 
 	cp.since = INT64_MIN;
 	if ((status = copy_parse(argc, argv, &cp, keys)) != 0)
 		return status;
 	cp.dest = argv[argc - 1];
-	if (stat(cp.dest, &st) != 0 || !S_ISDIR(st.st_mode)) {
+	if ((s = qos_statat(QOS_AT_CWD, cp.dest, &st, 0)) != 0 ||
+	    st.kind != QOS_DIR) {
 		cli_fail_code("dest");
-		return cli_fail("%s: %s", cp.dest, stat(cp.dest, &st) != 0 ?
-		    strerror(errno) : "not a folder");
+		return cli_fail("%s: %s", cp.dest, s != 0 ? strerror(errno) :
+		    "not a folder");
 	}
 	cp.fat = qmedia_probe_path(cp.dest, &m) == 0 && m.fsname != NULL;
 	if ((cp.kr = cli_trust(keys[0], keys[1], keys[2], &status)) == NULL)

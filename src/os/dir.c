@@ -45,6 +45,8 @@ oflags(int flags)
 		o |= O_NONBLOCK;
 	if (flags & QOS_DIRECTORY)
 		o |= O_DIRECTORY;
+	if (flags & QOS_APPEND)
+		o |= O_APPEND;
 	return o;
 }
 
@@ -71,6 +73,16 @@ int
 qos_dup(int fd)
 {
 	return dup(fd);
+}
+
+int
+qos_dup2(int fd, int to)
+{
+	int rc;
+
+	while ((rc = dup2(fd, to)) < 0 && errno == EINTR)
+		;
+	return rc;
 }
 
 int

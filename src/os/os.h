@@ -94,6 +94,7 @@ char *qdirname(const char *path);
 #define QOS_NOFOLLOW    0x0020 /* fail (ELOOP) if the last name is a link */
 #define QOS_NONBLOCK    0x0040 /* never wait: a FIFO does not hang open */
 #define QOS_DIRECTORY   0x0080 /* fail (ENOTDIR) unless it is a folder */
+#define QOS_APPEND      0x0100 /* every write goes to the end */
 
 /* Opens name inside the folder open as at (or QOS_AT_CWD, or any at when
  * name is absolute); mode (e.g. 0600) only with QOS_CREATE. A terminal
@@ -106,6 +107,8 @@ int qos_open(const char *path, int flags, unsigned mode);
 int qos_open_dir(int at, const char *name);
 /* A second descriptor on the same open file (sharing its offset). */
 int qos_dup(int fd);
+/* Makes to a second descriptor of fd, closing what to was. to or -1. */
+int qos_dup2(int fd, int to);
 /* 1 if path names something, following links (access F_OK: a dangling
  * link counts as missing), else 0. */
 int qos_exists(const char *path);
