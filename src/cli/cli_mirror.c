@@ -67,8 +67,13 @@ read_head(qasid_keyring *kr, const char *path, struct cand *c, char *why,
 	}
 	in = qasid_reader_info(r);
 	if (rc == QASID_OK && (qasid_reader_head_hash(r, c->id) != QASID_OK ||
-	    qos_statat(QOS_AT_CWD, path, &st, 0) != 0))
-		rc = QASID_ERR_IO;
+	    qos_statat(QOS_AT_CWD, path, &st, 0) != 0)) {
+		/* The reader said nothing: the stick went away under it. */
+		snprintf(why, len, "%s: %s", cli_safe(path), strerror(errno));
+		c->code = cli_err_code(QASID_ERR_IO);
+		qasid_reader_free(r);
+		return QASID_ERR_IO;
+	}
 	/* A short file is an incomplete copy: known before reading it all. */
 	if (rc == QASID_OK && qasid_reader_expected_size(r, &want) ==
 	    QASID_OK && want > st.size)

@@ -67,7 +67,9 @@ t_end
 t_begin "minisign -V rejects a bundle signed by another key"
 run 0 minisign -G -W -p "$W/other.pub" -s "$W/other.sec"
 run 1 minisign -V -p "$W/other.pub" -m "$W/x/.qasid/manifest"
-t_grep "Signature key id in .*manifest.minisig is $(comment_id "$W/m.pub")" "$ERR"
+# minisign prints the id as its key file's comment does: no leading zeros.
+raw_id=$(sed -n '1s/^untrusted comment: minisign public key //p' "$W/m.pub")
+t_grep "Signature key id in .*manifest.minisig is $raw_id\$" "$ERR"
 t_end
 
 t_begin "minisign signs and verifies with a key made by qasid keygen -W"
