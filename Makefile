@@ -49,6 +49,7 @@ LIB_SRC = src/core/error.c src/core/buf.c src/core/queue.c src/core/source.c \
           src/format/gz.c src/format/tar.c src/format/manifest.c \
           src/format/head.c \
           src/os/file.c src/os/locale.c src/os/media.c \
+          src/os/tree.c \
           src/keys/keys.c src/keys/keyring.c \
           src/pack/pack.c src/pack/body.c src/pack/meta.c \
           src/pack/meta_exif.c src/pack/meta_bmff.c src/pack/meta_pdf.c \
@@ -56,7 +57,7 @@ LIB_SRC = src/core/error.c src/core/buf.c src/core/queue.c src/core/source.c \
           src/read/read.c src/read/inflate.c src/read/feed.c \
           src/read/hasher.c src/read/check.c src/read/state.c \
           src/unpack/unpack.c src/unpack/publish.c src/unpack/leftover.c \
-          src/unpack/salvage.c \
+          src/unpack/salvage.c src/unpack/receipt.c src/unpack/update.c \
           src/repair/recover.c src/repair/repair.c src/repair/rec_handle.c
 CLI_SRC = src/cli/cli.c src/cli/cli_keys.c src/cli/cli_bundle.c \
           src/cli/cli_stop.c src/cli/cli_media.c src/cli/cli_seen.c \

@@ -82,4 +82,33 @@ int qmedia_probe_path(const char *dir, struct qmedia *m);
 /* The most a body of entries holding bytes of files can take. */
 uint64_t qmedia_body_max(uint64_t bytes, uint64_t entries);
 
+/* ---- Names in a folder (tree.c) ----------------------------------------- */
+
+enum { QOS_REG = 1, QOS_DIR, QOS_LNK, QOS_OTHER };
+struct qos_stat {
+	uint64_t dev, ino, size, nlink, uid;
+	int64_t mtime_ns;      /* last change of the content */
+	int type;              /* QOS_REG... */
+	int special;           /* set-id or sticky bits */
+};
+/* What name in the folder at is, not following a link. 0 or -1/errno. */
+int qos_stat_at(int at, const char *name, struct qos_stat *st);
+int qos_fstat(int fd, struct qos_stat *st);
+/* Opens a folder, or a file for reading (never a FIFO's wait), never
+ * through a symbolic link. fd or -1/errno. */
+int qos_open_dir_at(int at, const char *name);
+int qos_open_file_at(int at, const char *name);
+/* A new file for writing, refusing an existing name. fd or -1/errno. */
+int qos_create_at(int at, const char *name, unsigned mode);
+int qos_mkdir_at(int at, const char *name, unsigned mode);
+/* Removes a file, or an empty folder if is_dir. 0 or -1/errno. */
+int qos_unlink_at(int at, const char *name, int is_dir);
+/* rename, replacing a file at to. 0 or -1/errno. */
+int qos_rename_at(int fromfd, const char *from, int tofd, const char *to);
+int qos_dup(int fd);
+/* fsync; a folder that cannot be synced so counts as synced. */
+int qos_fsync(int fd);
+/* Waits until everything written to fd's file system is on it. */
+int qos_syncfs(int fd);
+
 #endif

@@ -130,7 +130,8 @@ count_tree(struct check *k, int fd, int depth)
 	rewinddir(dp); /* a dup shares the offset of an earlier walk */
 	while (rc == 0 && (d = readdir(dp)) != NULL) {
 		if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") ==
-		    0 || (depth == 0 && strcmp(d->d_name, COMMIT_MARK) == 0))
+		    0 || (depth == 0 && (strcmp(d->d_name, COMMIT_MARK) == 0 ||
+		    strncmp(d->d_name, RCPT_PREFIX, strlen(RCPT_PREFIX)) == 0)))
 			continue;
 		k->staged++;
 		if (fstatat(fd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
@@ -292,7 +293,7 @@ recover_one(struct unpack *u, const char *name, int *finished)
 	}
 	if (mark == MARK_THIS && !*finished &&
 	    (rc = check_leftover(u, fd)) == 0 &&
-	    (rc = unp_publish_locked(u, fd)) == QASID_OK)
+	    (rc = unp_finish_locked(u, fd)) == QASID_OK)
 		*finished = 1;
 	if (rc == 1)
 		rc = QASID_OK; /* it failed its check: it goes */

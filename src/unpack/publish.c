@@ -183,7 +183,8 @@ publish_dir(struct unpack *u, int from, int to, int depth)
 	rewinddir(dp); /* a dup shares the offset of an earlier walk */
 	while (rc == QASID_OK && (d = readdir(dp)) != NULL) {
 		if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") ==
-		    0 || (depth == 0 && strcmp(d->d_name, COMMIT_MARK) == 0))
+		    0 || (depth == 0 && (strcmp(d->d_name, COMMIT_MARK) == 0 ||
+		    strncmp(d->d_name, RCPT_PREFIX, strlen(RCPT_PREFIX)) == 0)))
 			continue;
 		rc = publish_entry(u, from, to, &tost, d->d_name, depth);
 	}

@@ -134,6 +134,7 @@ sink_dir(void *ud, const struct qmf_entry *e)
 {
 	struct unpack *u = ud;
 
+	u->ient++;
 	if (mkdirat(u->stagefd, e->path, 0700) < 0)
 		return unp_sys(u, errno, e->path);
 	return QASID_OK;
@@ -144,6 +145,13 @@ sink_file_begin(void *ud, const struct qmf_entry *e)
 {
 	struct unpack *u = ud;
 
+	/* An update keeps a file that has not changed: its bytes are only
+	 * verified. */
+	if (u->act != NULL && u->ient < u->nact &&
+	    u->act[u->ient++] == UNP_ACT_KEEP) {
+		u->skip = 1;
+		return QASID_OK;
+	}
 	/* Made with its final mode less the umask, as folders are (and as
 	 * tar does for a user): the staging folder keeps others out. */
 	u->fd = openat(u->stagefd, e->path, O_WRONLY | O_CREAT | O_EXCL |
@@ -156,6 +164,8 @@ sink_file_data(void *ud, const unsigned char *p, size_t n)
 {
 	struct unpack *u = ud;
 
+	if (u->skip)
+		return QASID_OK;
 	if (qwrite_poll(u->fd, p, n, u->r->progress, u->r->progress_ud) < 0)
 		return errno == ECANCELED ? qerr_io(&u->r->err, errno, u->dir) :
 		    unp_sys(u, errno, u->stage);
@@ -170,6 +180,10 @@ sink_file_end(void *ud, const struct qmf_entry *e)
 	int fd = u->fd;
 
 	(void)e;
+	if (u->skip) {
+		u->skip = 0;
+		return QASID_OK;
+	}
 	u->fd = -1;
 	/* Start writeback every 16 MiB or so, not for every small file; one
 	 * syncfs at the commit waits for it all. */
@@ -194,7 +208,13 @@ sink_commit(void *ud)
 	if ((rc = unp_progress(u, u->r->hdr.bytes)) != QASID_OK ||
 	    (rc = unp_mark(u)) != QASID_OK)
 		return rc;
-	return unp_publish(u, u->stagefd);
+	if ((rc = unp_lock(u, u->dirfd)) != QASID_OK)
+		return rc;
+	rc = unp_finish_locked(u, u->stagefd);
+	flock(u->dirfd, LOCK_UN);
+	/* An update cannot be undone: the next run finishes it. */
+	u->keep_stage = rc != QASID_OK && u->rcpt.f != NULL;
+	return rc;
 }
 
 /* ---- Before anything is written ----------------------------------------- */
@@ -379,9 +399,13 @@ prepare(struct unpack *u, int *finished)
 
 	if ((rc = unp_lock(u, u->dirfd)) != QASID_OK)
 		return rc;
+	if (!u->r->salvage && strcmp(u->r->hdr.series, RCPT_NO_SERIES) != 0 &&
+	    (rc = unp_rcpt_open(u, &u->rcpt)) != QASID_OK)
+		goto out;
 	if ((rc = unp_recover(u, finished)) == QASID_OK && !*finished &&
-	    (rc = precheck(u)) == QASID_OK)
+	    (rc = u->rcpt.f ? unp_plan(u) : precheck(u)) == QASID_OK)
 		rc = make_stage(u);
+out:
 	flock(u->dirfd, LOCK_UN);
 	return rc;
 }
@@ -411,7 +435,7 @@ qunpack(qasid_reader *r, const char *dir)
 		rc = r->salvage ? qsalvage(r, &u) : qread_body(r, &sink);
 	if (u.fd >= 0)
 		close(u.fd);
-	if (rm_stage(&u) < 0 && rc == QASID_OK)
+	if (!u.keep_stage && rm_stage(&u) < 0 && rc == QASID_OK)
 		rc = unp_sys(&u, errno, u.stage);
 	if (u.stagefd >= 0)
 		close(u.stagefd);
@@ -421,5 +445,8 @@ qunpack(qasid_reader *r, const char *dir)
 		close(u.dirfd);
 	qbuf_free(&u.journal);
 	qbuf_free(&u.jpaths);
+	qbuf_free(&u.gone);
+	unp_rcpt_close(&u.rcpt);
+	free(u.act);
 	return rc;
 }
