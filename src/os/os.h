@@ -87,7 +87,8 @@ uint64_t qmedia_body_max(uint64_t bytes, uint64_t entries);
 enum { QOS_REG = 1, QOS_DIR, QOS_LNK, QOS_OTHER };
 struct qos_stat {
 	uint64_t dev, ino, size, nlink, uid;
-	int64_t mtime_ns;      /* last change of the content */
+	int64_t ctime_ns;      /* last change of the file (content, mode,
+	                        * name), which no user can set */
 	int type;              /* QOS_REG... */
 	int special;           /* set-id or sticky bits */
 };

@@ -18,8 +18,8 @@ fill(const struct stat *s, struct qos_stat *st)
 	st->dev = (uint64_t)s->st_dev;
 	st->ino = (uint64_t)s->st_ino;
 	st->size = s->st_size < 0 ? 0 : (uint64_t)s->st_size;
-	st->mtime_ns = (int64_t)s->st_mtim.tv_sec * 1000000000 +
-	    s->st_mtim.tv_nsec;
+	st->ctime_ns = (int64_t)s->st_ctim.tv_sec * 1000000000 +
+	    s->st_ctim.tv_nsec;
 	st->type = S_ISREG(s->st_mode) ? QOS_REG : S_ISDIR(s->st_mode) ?
 	    QOS_DIR : S_ISLNK(s->st_mode) ? QOS_LNK : QOS_OTHER;
 	st->nlink = (uint64_t)s->st_nlink;

@@ -117,11 +117,11 @@ get_line(struct unp_rcpt *c, char *buf, size_t cap)
 
 	if (fgets(buf, (int)cap, c->f) == NULL)
 		return 0;
+	c->line++;
 	n = strlen(buf);
 	if (n == 0 || buf[n - 1] != '\n')
 		return -1;
 	buf[n - 1] = '\0';
-	c->line++;
 	return 1;
 }
 
@@ -149,7 +149,7 @@ parse_file(char *s, struct unp_rentry *e)
 		return -1;
 	e->mode = (unsigned)v[0];
 	e->size = v[1];
-	e->mtime_ns = (int64_t)v[2];
+	e->ctime_ns = (int64_t)v[2];
 	e->ino = v[3];
 	e->is_dir = 0;
 	return (int)(s + 2 * QF_FILE_HASH + 1 - e->line);
@@ -191,14 +191,17 @@ parse_header(struct unp_rcpt *c, const qasid_reader *r)
 		if (fgets(buf + n, (int)(sizeof(buf) - n), c->f) == NULL)
 			return -1;
 	}
-	if (strcmp(buf, want) != 0 || get_line(c, buf, sizeof(buf)) != 1 ||
+	c->line = 1;
+	if (strcmp(buf, want) != 0)
+		return -1;
+	c->line = 3;
+	if (get_line(c, buf, sizeof(buf)) != 1 ||
 	    sscanf(buf, "sequence %" SCNu64, &c->sequence) != 1 ||
 	    get_line(c, buf, sizeof(buf)) != 1 ||
 	    strncmp(buf, "manifest ", 9) != 0 ||
 	    strlen(buf) != 9 + 2 * sizeof(c->mhash) ||
 	    hexval(buf + 9, c->mhash, sizeof(c->mhash)) < 0)
 		return -1;
-	c->line += 3;
 	c->body = ftell(c->f);
 	return c->body < 0 ? -1 : 0;
 }
@@ -257,7 +260,7 @@ unp_rcpt_open(struct unpack *u, struct unp_rcpt *c)
 		qos_close(fd);
 		return damaged(u, name, 0);
 	}
-	c->mtime_ns = st.mtime_ns;
+	c->ctime_ns = st.ctime_ns;
 	c->ino = st.ino;
 	e = malloc(sizeof(*e));
 	prev = malloc(sizeof(*prev));
@@ -265,7 +268,7 @@ unp_rcpt_open(struct unpack *u, struct unp_rcpt *c)
 		rc = qerr_set(&u->r->err, QASID_ERR_NOMEM, "%s", u->dir);
 	else if (parse_header(c, u->r) < 0 || check_all(c, e, prev) != 0 ||
 	    unp_rcpt_rewind(c) < 0)
-		rc = damaged(u, name, c->line + 1);
+		rc = damaged(u, name, c->line);
 	free(e);
 	free(prev);
 	if (rc != QASID_OK)
@@ -301,7 +304,7 @@ put_entry(struct unpack *u, FILE *f, struct unp_walk *w,
 		return unp_sys(u, errno, e->path);
 	qhex(e->hash, QF_FILE_HASH, hex);
 	fprintf(f, "f %03o %" PRIu64 " %" PRId64 " %" PRIu64 " %s %s\n",
-	    e->mode & 07777, e->size, st.mtime_ns, st.ino, hex, e->path);
+	    e->mode & 07777, e->size, st.ctime_ns, st.ino, hex, e->path);
 	return QASID_OK;
 }
 

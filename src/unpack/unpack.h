@@ -34,7 +34,7 @@ struct unp_rcpt {
 	unsigned long line;
 	uint64_t sequence;
 	unsigned char mhash[crypto_generichash_BYTES_MAX];
-	int64_t mtime_ns;      /* of the receipt: a file changed since is
+	int64_t ctime_ns;      /* of the receipt: a file changed since is
 	                        * hashed, whatever its times say */
 	uint64_t ino;
 };
@@ -47,7 +47,7 @@ struct unp_rentry {
 	int is_dir;
 	unsigned mode;
 	uint64_t size, ino;
-	int64_t mtime_ns;
+	int64_t ctime_ns;
 	unsigned char hash[QF_FILE_HASH];
 };
 

@@ -93,8 +93,8 @@ local_state(struct merge *m, const struct unp_rentry *old, int *state)
 	    st.size != old->size)
 		return QASID_OK;
 	/* A change within the receipt's own tick may not show in the times. */
-	if (st.ino == old->ino && st.mtime_ns == old->mtime_ns &&
-	    st.mtime_ns < u->rcpt.mtime_ns) {
+	if (st.ino == old->ino && st.ctime_ns == old->ctime_ns &&
+	    st.ctime_ns < u->rcpt.ctime_ns) {
 		*state = LOCAL_SAME;
 		return QASID_OK;
 	}
@@ -412,7 +412,7 @@ same_receipt(struct unpack *u)
 
 	unp_rcpt_name(u->r, name);
 	if (qos_stat_at(u->dirfd, name, &st) == 0 && st.ino == u->rcpt.ino &&
-	    st.mtime_ns == u->rcpt.mtime_ns)
+	    st.ctime_ns == u->rcpt.ctime_ns)
 		return QASID_OK;
 	return qerr_set(&u->r->err, QASID_ERR_EXISTS, "%s: another unpack of "
 	    "%s changed it meanwhile; nothing was unpacked; run again",
