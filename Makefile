@@ -8,6 +8,7 @@
 #   make fuzz       libFuzzer targets (clang)
 #   make bench      the benchmark against tar, pigz and minisign
 #   make bench-mirror  catalog of 1,000 bundles; copy against cp + sync + verify
+#   make bench-update  updates in place, and 20,000 small files, against tar
 #   make static     one statically linked qasid for x86_64 Linux
 #   make install    PREFIX, DESTDIR, BINDIR, LIBDIR, INCLUDEDIR, MANDIR
 
@@ -69,7 +70,7 @@ CLI_OBJ = $(CLI_SRC:src/%.c=$(B)/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all layers demo test check asan fuzz bench bench-keyring bench-mirror static install uninstall clean deps
+.PHONY: all layers demo test check asan fuzz bench bench-keyring bench-mirror bench-update static install uninstall clean deps
 
 all: layers $(B)/qasid $(B)/libqasid.a $(B)/libqasid.so.$(SOVERSION) $(B)/qasid.pc
 
