@@ -111,5 +111,26 @@ int qos_dup(int fd);
 int qos_fsync(int fd);
 /* Waits until everything written to fd's file system is on it. */
 int qos_syncfs(int fd);
+/* Starts writing fd's content out, without waiting for it. */
+void qos_writeback(int fd);
+/* Lists the folder open as fd from its start, without "." and "..": each
+ * name with its type (QOS_DIR, QOS_REG, QOS_OTHER, or 0 if the file
+ * system does not say). NULL/errno; names last until the next call. */
+void *qos_dir_begin(int fd);
+const char *qos_dir_next(void *d, int *type);
+void qos_dir_end(void *d);
+/* An exclusive lock on an open file or folder (flock): waits, or fails
+ * with EWOULDBLOCK (trylock); -1/EINTR when a signal interrupts it. */
+int qos_lock(int fd);
+int qos_trylock(int fd);
+int qos_unlock(int fd);
+/* The user the program acts as. */
+uint64_t qos_euid(void);
+/* The same as the _at calls, for a path as given (a relative one from the
+ * working folder); qos_open_dir never through a link in its last name. */
+int qos_open_dir(const char *path);
+int qos_mkdir(const char *path, unsigned mode);
+int qos_stat_path(const char *path, struct qos_stat *st);
+int qos_rmdir_path(const char *path);
 
 #endif

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "unpack.h"
@@ -274,15 +275,15 @@ out:
 static int
 recover_one(struct unpack *u, const char *name, int *finished)
 {
-	struct stat st;
+	struct qos_stat st;
 	int fd = unp_open_dir(u->dirfd, name), rc = QASID_OK, mark;
 
 	if (fd < 0)
 		return QASID_OK;
 	/* Someone else's folder is theirs to clear, and must not stop this
 	 * unpack; a staging folder still locked belongs to a running one. */
-	if (fstat(fd, &st) < 0 || !unp_ours(u, st.st_uid) ||
-	    flock(fd, LOCK_EX | LOCK_NB) < 0) {
+	if (qos_fstat(fd, &st) < 0 || !unp_ours(u, st.uid) ||
+	    qos_trylock(fd) < 0) {
 		close(fd);
 		return QASID_OK;
 	}

@@ -6,8 +6,6 @@
 #ifndef QASID_UNPACK_H
 #define QASID_UNPACK_H
 
-#include <sys/stat.h>
-
 #include "paths.h"
 #include "reader.h"
 
@@ -55,11 +53,11 @@ struct unpack {
 	qasid_reader *r;
 	const char *dir;
 	int dirfd;
-	struct stat dirst;     /* dir's device and inode */
+	struct qos_stat dirst; /* dir's device and inode */
 	int created_dir;       /* dir did not exist before */
 	char stage[40];        /* staging folder's name inside dir, or "" */
 	int stagefd;
-	struct stat stagest;
+	struct qos_stat stagest;
 	int fd;                /* file being written */
 	struct qbuf journal;   /* struct jrec: what publishing did, to undo */
 	struct qbuf jpaths;    /* their paths, NUL-terminated */
@@ -86,13 +84,13 @@ int unp_rm_tree(int at, const char *name);
 int unp_rm_contents(int fd);
 /* Removes the folder open as fd (fstat'd into st): its content through fd,
  * then the name, only if it still means that folder. 0 or -1/errno. */
-int unp_rm_dir(int at, const char *name, int fd, const struct stat *st);
+int unp_rm_dir(int at, const char *name, int fd, const struct qos_stat *st);
 /* flock(fd, LOCK_EX), asking the progress callback whether to go on when
  * a signal interrupts the wait. */
 int unp_lock(struct unpack *u, int fd);
 /* 1 if uid may own what unpack makes or finishes: the user's, or the
  * destination owner's. */
-int unp_ours(const struct unpack *u, uid_t uid);
+int unp_ours(const struct unpack *u, uint64_t uid);
 /* Asks the progress callback whether to go on. */
 int unp_progress(struct unpack *u, uint64_t done);
 /* publish.c */
