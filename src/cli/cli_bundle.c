@@ -624,7 +624,7 @@ static void
 local_file(void *ud, int what, const char *path, const char *aside)
 {
 	static const char *const why[] = {"", "changed here since qasid "
-	    "unpacked it", "made here, where the bundle has a file",
+	    "unpacked it", "made here, at a path of the bundle",
 	    "removed here since qasid unpacked it"};
 	const char *dir = ud;
 

@@ -177,6 +177,26 @@ merge(struct unpack *u, struct merge *m, merge_fn fn)
 
 /* ---- Planning ------------------------------------------------------------ */
 
+/* A folder of the new sequence where something else is: only a file
+ * qasid unpacked, as it was, may go. */
+static int
+plan_dir(struct merge *m, const struct unp_rentry *old,
+    const struct qmf_entry *e, int state)
+{
+	struct qos_stat st;
+	const char *leaf;
+	int fd = unp_walk(&m->dir, e->path, &leaf);
+
+	if (fd < 0 || qos_stat_at(fd, leaf, &st) < 0 || st.type == QOS_DIR)
+		return QASID_OK;
+	if (old != NULL && !old->is_dir && state == LOCAL_SAME)
+		return QASID_OK;
+	m->changed++;
+	tell(m->u, old != NULL && !old->is_dir ? QASID_LOCAL_CHANGED :
+	    QASID_LOCAL_ADDED, e->path, NULL);
+	return QASID_OK;
+}
+
 static int
 plan_one(struct merge *m, const struct unp_rentry *old,
     const struct qmf_entry *e)
@@ -191,7 +211,7 @@ plan_one(struct merge *m, const struct unp_rentry *old,
 		return rc;
 	if (e != NULL && e->is_dir) {
 		u->act[m->index] = ACT_WRITE;
-		return QASID_OK;
+		return plan_dir(m, old, e, state);
 	}
 	if (e == NULL) {
 		/* Gone from the new sequence: removed, if still as unpacked. */

@@ -26,6 +26,8 @@ cp -r "$W/in/news" "$W/news14"
 echo "a, week 15" >"$W/in/news/a.txt"
 rm -r "$W/in/news/rm.txt" "$W/in/news/old"
 echo "new in 15" >"$W/in/news/sub/new.txt"
+mkdir "$W/in/news/extra"
+echo "a new folder in 15" >"$W/in/news/extra/e.txt"
 "$QASID" pack -s "$W/k.sec" -n news -N 15 -o "$W/w15.qasid" \
     "$W/in/news" >/dev/null
 mkdir -p "$W/in/radio"
@@ -53,7 +55,7 @@ t_begin "update: week 15 over week 14 becomes exactly week 15"
 fresh14
 ino_same=$(stat -c '%i %Y' "$W/d/news/same.txt")
 run 0 "$QASID" unpack $P -C "$W/d" "$W/w15.qasid"
-t_grep "^updated $W/d from news/14: 2 files written, 2 kept, 2 removed$" \
+t_grep "^updated $W/d from news/14: 3 files written, 2 kept, 2 removed$" \
     "$OUT"
 tree_of "$W/d" >"$W/got"
 t_same "$W/want15" "$W/got"
@@ -89,6 +91,7 @@ echo "my edit too" >"$W/d/news/rm.txt"
 rm "$W/d/news/same.txt"
 echo "mine" >"$W/d/news/sub/new.txt"
 echo "my own notes" >"$W/d/news/notes.txt"
+echo "mine, where week 15 has a folder" >"$W/d/news/extra"
 t_snapshot "$W/d" >"$W/before"
 run 2 "$QASID" unpack $P -C "$W/d" "$W/w15.qasid"
 t_grep "^qasid: $W/d/news/a.txt: changed here since qasid unpacked it$" "$ERR"
@@ -96,9 +99,10 @@ t_grep "^qasid: $W/d/news/rm.txt: changed here since qasid unpacked it$" \
     "$ERR"
 t_grep "^qasid: $W/d/news/same.txt: removed here since qasid unpacked it$" \
     "$ERR"
-t_grep "^qasid: $W/d/news/sub/new.txt: made here, where the bundle has a file$" \
+t_grep "^qasid: $W/d/news/sub/new.txt: made here, at a path of the bundle$" \
     "$ERR"
-t_grep "^qasid: $W/d: 4 files changed here since qasid unpacked news/14; nothing was unpacked; --keep-local keeps your versions as NAME.local and updates$" "$ERR"
+t_grep "^qasid: $W/d/news/extra: made here, at a path of the bundle$" "$ERR"
+t_grep "^qasid: $W/d: 5 files changed here since qasid unpacked news/14; nothing was unpacked; --keep-local keeps your versions as NAME.local and updates$" "$ERR"
 t_nogrep "notes.txt" "$ERR"
 t_snapshot "$W/d" >"$W/after"
 t_same "$W/before" "$W/after"
@@ -114,9 +118,11 @@ t_grep "^$W/d/news/sub/new.txt: your version kept as news/sub/new.txt.local$" \
 t_grep "^my edit$" "$W/d/news/a.txt.local"
 t_grep "^my edit too$" "$W/d/news/rm.txt.local"
 t_grep "^mine$" "$W/d/news/sub/new.txt.local"
+t_grep "^mine, where week 15 has a folder$" "$W/d/news/extra.local"
 t_grep "^my own notes$" "$W/d/news/notes.txt"
 mv "$W/d/news/a.txt.local" "$W/d/news/rm.txt.local" \
-    "$W/d/news/sub/new.txt.local" "$W/d/news/notes.txt" "$W/"
+    "$W/d/news/sub/new.txt.local" "$W/d/news/notes.txt" \
+    "$W/d/news/extra.local" "$W/"
 tree_of "$W/d" >"$W/got"
 t_same "$W/want15" "$W/got"
 t_end
