@@ -254,7 +254,8 @@ unp_rcpt_open(struct unpack *u, struct unp_rcpt *c)
 	memset(c, 0, sizeof(*c));
 	unp_rcpt_name(u->r, name);
 	if ((fd = qos_open_file_at(u->dirfd, name)) < 0)
-		return errno == ENOENT ? QASID_OK : unp_sys(u, errno, name);
+		return errno == ENOENT ? QASID_OK : errno == ELOOP ?
+		    damaged(u, name, 0) : unp_sys(u, errno, name);
 	if (qos_fstat(fd, &st) < 0 || st.type != QOS_REG || st.nlink != 1 ||
 	    !unp_ours(u, (uid_t)st.uid) || (c->f = fdopen(fd, "r")) == NULL) {
 		qos_close(fd);

@@ -12,7 +12,10 @@
  * every step goes through descriptors, so a race in a folder others can
  * write cannot redirect it. publish.c moves the staged tree into place (and
  * undoes that if it fails); a run that fails (or is cancelled) removes its
- * staging folder; leftover.c deals with what killed runs left.
+ * staging folder; leftover.c deals with what killed runs left. When DIR
+ * holds a receipt of an earlier sequence of the same series (receipt.c),
+ * update.c plans the update first, files it keeps are only verified, and
+ * it publishes in place of publish.c.
  */
 #include <errno.h>
 #include <stdlib.h>

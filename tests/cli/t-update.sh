@@ -174,3 +174,32 @@ run 2 "$QASID" unpack $P -C "$W/d" "$W/p1.qasid"
 t_grep "already exists; nothing was unpacked" "$ERR"
 t_absent "$W/d/.qasid-receipt-$(keyid "$W/k.pub")-default"
 t_end
+
+t_begin "update: a receipt that is a link, or names a path outside, stops it"
+fresh14
+R="$W/d/.qasid-receipt-$(keyid "$W/k.pub")-news"
+mv "$R" "$W/r.saved"
+ln -s "$W/r.saved" "$R"
+run 2 "$QASID" unpack $P -C "$W/d" "$W/w15.qasid"
+t_grep "^qasid: $R: not a receipt qasid wrote (line 0); nothing was unpacked" "$ERR"
+rm "$R"
+sed 's#^d news$#d ../news#' "$W/r.saved" >"$R"
+t_snapshot "$W/d" >"$W/before"
+run 2 "$QASID" unpack $P -C "$W/d" "$W/w15.qasid"
+t_grep "^qasid: $R: not a receipt qasid wrote (line 6); nothing was unpacked" "$ERR"
+t_snapshot "$W/d" >"$W/after"
+t_same "$W/before" "$W/after"
+t_end
+
+t_begin "update: a forged receipt line for the recipient's file never removes it"
+fresh14
+R="$W/d/.qasid-receipt-$(keyid "$W/k.pub")-news"
+echo "my own file" >"$W/d/news/zz-mine.txt"
+h=$(printf '%0128d' 0)
+echo "f 644 12 1 1 $h news/zz-mine.txt" >>"$R"
+run 2 "$QASID" unpack $P -C "$W/d" "$W/w15.qasid"
+t_grep "^qasid: $W/d/news/zz-mine.txt: changed here since qasid unpacked it$" \
+    "$ERR"
+run 0 "$QASID" unpack $P --keep-local -C "$W/d" "$W/w15.qasid"
+t_grep "^my own file$" "$W/d/news/zz-mine.txt.local"
+t_end
