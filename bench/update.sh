@@ -84,16 +84,16 @@ python3 "$TOP/bench/make-corpus" smallfiles "$SMALL" "$WORK/small" >/dev/null ||
 tar -C "$WORK" -czf "$WORK/small.tar.gz" small || die tar
 small() { # small DIR LABEL
 	hyperfine -N -r "$RUNS" -w 1 \
-	    --prepare "rm -rf $1/q" -n "qasid unpack $SMALL files ($2)" \
+	    --prepare "rm -rf $1/q $1/t" -n "qasid unpack $SMALL files ($2)" \
 	    "$Q unpack -q $P -C $1/q $WORK/small.qasid" \
-	    --prepare "rm -rf $1/t" -n "tar -xzf + sync ($2)" \
-	    "sh -c 'mkdir $1/t && tar -C $1/t -xzf $WORK/small.tar.gz && sync'" \
+	    --prepare "rm -rf $1/q $1/t" -n "tar -xzf + sync ($2)" \
+	    "sh -c 'mkdir $1/t && tar -C $1/t --no-same-owner -m -xzf $WORK/small.tar.gz && sync'" \
 	    2>&1 | grep -v '^ *$'
 	rm -rf "$1/q" "$1/t"
 }
 small "$WORK" "$(stat -f -c %T "$WORK")"
 if command -v mount.exfat-fuse >/dev/null && command -v mkfs.exfat \
-    >/dev/null && truncate -s 1G "$WORK/exfat.img" &&
+    >/dev/null && truncate -s 2G "$WORK/exfat.img" &&
     mkfs.exfat "$WORK/exfat.img" >/dev/null 2>&1 &&
     loop=$(losetup -f --show "$WORK/exfat.img" 2>/dev/null); then
 	mkdir -p "$WORK/mnt"
