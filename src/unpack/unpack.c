@@ -265,7 +265,9 @@ precheck(struct unpack *u)
 			    need + e->size;
 		if ((rc = check_fits(u, &media, e)) != QASID_OK)
 			break;
-		if (qos_stat_at(u->dirfd, e->path, &st) < 0)
+		/* A folder this run made holds nothing yet; a clash made
+		 * meanwhile is refused when publishing. */
+		if (u->created_dir || qos_stat_at(u->dirfd, e->path, &st) < 0)
 			continue;
 		if (st.type == QOS_LNK) {
 			rc = qerr_set(&u->r->err, QASID_ERR_DEST, "%s/%s: is a "
