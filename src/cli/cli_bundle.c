@@ -623,9 +623,12 @@ cmd_verify(int argc, char **argv)
 static void
 local_file(void *ud, int what, const char *path, const char *aside)
 {
-	static const char *const why[] = {"", "changed here since qasid "
-	    "unpacked it", "made here, at a path of the bundle",
-	    "removed here since qasid unpacked it"};
+	static const char *const why[] = {
+		"",
+		"changed here since qasid unpacked it",
+		"made here, at a path of the bundle",
+		"removed here since qasid unpacked it",
+	};
 	const char *dir = ud;
 
 	if (what == QASID_LOCAL_KEPT) {
