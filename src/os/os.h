@@ -48,6 +48,11 @@ void qtmp_abort(int fd, char *tmpname);
 /* renameat that never replaces an existing target: EEXIST instead. Falls
  * back to link and, on FAT, to a check before renaming. 0 or -1/errno. */
 int qrename_noreplace(int fromfd, const char *from, int tofd, const char *to);
+/* The same, keeping in *how (0 at first) the way that works on this file
+ * system, so that many renames on FAT skip the two calls FAT lacks. */
+enum { QRENAME_NOREPLACE = 1, QRENAME_LINK, QRENAME_CHECK };
+int qrename_noreplace_how(int fromfd, const char *from, int tofd,
+    const char *to, int *how);
 /* fchmod, except where the file system keeps no modes (FAT). 0 or -1. */
 int qchmod(int fd, unsigned mode);
 /* The folder part of path ("." if none), malloc'd. */

@@ -131,7 +131,7 @@ move_entry(struct unpack *u, int from, int to, const struct qos_stat *tost,
 		return qerr_set(&u->r->err, QASID_ERR_UNSAFE, "%s/%s: not a "
 		    "plain regular file or folder; refusing to publish it",
 		    u->dir, u->rel);
-	if (qrename_noreplace(from, name, to, name) < 0)
+	if (qrename_noreplace_how(from, name, to, name, &u->rename_how) < 0)
 		return errno == EEXIST ? qerr_set(&u->r->err, QASID_ERR_EXISTS,
 		    "%s/%s: already exists; nothing was unpacked", u->dir,
 		    u->rel) : unp_sys(u, errno, u->rel);

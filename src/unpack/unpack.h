@@ -63,6 +63,7 @@ struct unpack {
 	struct qbuf jpaths;    /* their paths, NUL-terminated */
 	uint64_t unsynced;     /* bytes written since writeback was started */
 	unsigned long ticks;   /* entries published, for progress */
+	int rename_how;        /* which rename refuses to replace here */
 	char rel[QASID_PATH_MAX + 2]; /* path being published */
 	size_t rellen;
 	/* Updating in place (update.c) */

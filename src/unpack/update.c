@@ -372,7 +372,8 @@ publish_file(struct merge *m, const struct unp_rentry *old,
 		}
 	}
 	if ((fd = unp_walk(&m->dir, e->path, &leaf)) < 0 ||
-	    qrename_noreplace(sfd, sleaf, fd, leaf) < 0)
+	    qrename_noreplace_how(sfd, sleaf, fd, leaf,
+	    &m->u->rename_how) < 0)
 		return unp_sys(m->u, errno, e->path);
 	m->u->r->upd.written++;
 	return QASID_OK;
