@@ -9,6 +9,7 @@
 #   make bench      the benchmark against tar, pigz and minisign
 #   make bench-mirror  catalog of 1,000 bundles; copy against cp + sync + verify
 #   make bench-recovery  protect and repair in MB/s (hyperfine)
+#   make bench-update  updates in place, and 20,000 small files, against tar
 #   make static     one statically linked qasid for x86_64 Linux
 #   make install    PREFIX, DESTDIR, BINDIR, LIBDIR, INCLUDEDIR, MANDIR
 
@@ -61,7 +62,7 @@ LIB_SRC = src/core/error.c src/core/buf.c src/core/queue.c src/core/source.c \
           src/read/hasher.c src/read/check.c src/read/state.c \
           src/read/keytime.c \
           src/unpack/unpack.c src/unpack/publish.c src/unpack/leftover.c \
-          src/unpack/salvage.c \
+          src/unpack/salvage.c src/unpack/receipt.c src/unpack/update.c \
           src/repair/recover.c src/repair/repair.c src/repair/rec_handle.c \
           src/repair/rec_members.c src/repair/repair_fast.c
 CLI_SRC = src/cli/cli.c src/cli/cli_keys.c src/cli/cli_bundle.c \
@@ -74,7 +75,7 @@ CLI_OBJ = $(CLI_SRC:src/%.c=$(B)/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all layers demo test check asan fuzz bench bench-keyring bench-mirror bench-recovery static install uninstall clean deps
+.PHONY: all layers demo test check asan fuzz bench bench-keyring bench-mirror bench-recovery bench-update static install uninstall clean deps
 
 all: layers $(B)/qasid $(B)/libqasid.a $(B)/libqasid.so.$(SOVERSION) $(B)/qasid.pc
 

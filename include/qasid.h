@@ -92,7 +92,8 @@ typedef enum qasid_err {
 	QASID_ERR_METADATA = -19,  /* a file reveals a place, device or person */
 	QASID_ERR_STATE = -20,     /* the record of bundles seen is unusable */
 	QASID_ERR_REFUSED = -21,   /* the head check refused the bundle */
-	/* Keys over time (docs/FORMAT.md 17.3); -22 to -24 are other work's. */
+	QASID_ERR_LOCAL = -22,     /* files unpacked before were changed */
+	/* Keys over time (docs/FORMAT.md 17.3); -23 and -24 are unused. */
 	QASID_ERR_REVOKED = -25,   /* signed by a key revoked as compromised */
 	QASID_ERR_RETIRED = -26,   /* a new bundle of a key rotated away from */
 	QASID_ERR_CONTRADICTION = -27 /* statements or commitments that
@@ -620,6 +621,44 @@ int qasid_reader_verify_integrity(qasid_reader *r);
  * has free.
  */
 QASID_API int qasid_reader_unpack(qasid_reader *r, const char *dir);
+
+/*
+ * Updating in place. After an unpack of a bundle with a series, dir holds
+ * a receipt (".qasid-receipt-KEYID-SERIES") of what was unpacked. A later
+ * qasid_reader_unpack() of the same key and series into dir then updates
+ * it to exactly the new tree: unchanged files are kept (only verified),
+ * changed ones replaced, ones the new bundle lacks removed, new ones made;
+ * all or nothing, and a run killed after its commit is finished by the
+ * next unpack of the same bundle. A file the update would touch that is
+ * not what qasid unpacked (changed, removed, or made where the bundle has
+ * a file) stops it before anything is written with QASID_ERR_LOCAL, fn
+ * (may be NULL) being told of each; with keep_local set, such files are
+ * renamed to NAME.local (NAME.local.2 ... if taken) instead, fn told of
+ * each with what QASID_LOCAL_KEPT and the new name in aside. Call before
+ * qasid_reader_unpack(); the setting stays for later calls.
+ */
+enum {
+	QASID_LOCAL_CHANGED = 1, /* changed since qasid unpacked it */
+	QASID_LOCAL_ADDED = 2,   /* made here where the bundle has a file */
+	QASID_LOCAL_REMOVED = 3, /* removed, and the update would write it */
+	QASID_LOCAL_KEPT = 4     /* the recipient's version moved to aside */
+};
+typedef void (*qasid_local_fn)(void *ud, int what, const char *path,
+    const char *aside);
+QASID_API void qasid_reader_set_local(qasid_reader *r, int keep_local,
+    qasid_local_fn fn, void *ud);
+
+/* What the last qasid_reader_unpack() did to an earlier sequence. */
+typedef struct qasid_update {
+	int updated;         /* 1 if dir held an earlier unpack of the series */
+	int already;         /* 1 if it held this very bundle, unchanged */
+	uint64_t from;       /* the sequence it held */
+	uint64_t written;    /* files written (new or changed) */
+	uint64_t kept;       /* files kept as they were */
+	uint64_t removed;    /* files the new sequence lacks, removed */
+	uint64_t aside;      /* recipient's versions kept as NAME.local */
+} qasid_update;
+QASID_API const qasid_update *qasid_reader_update(const qasid_reader *r);
 
 /*
  * For a damaged bundle nobody can repair: unpacks into dir every file whose

@@ -32,6 +32,13 @@ bench: deps
 	    BENCH_SCALE='$(BENCH_SCALE)' BENCH_BIG_MIB='$(BENCH_BIG_MIB)' \
 	    BENCH_KEEP_BIG='$(BENCH_KEEP_BIG)' BENCH_PROFILE='$(BENCH_PROFILE)' \
 	    BENCH_COLD='$(BENCH_COLD)' sh bench/run.sh $(B)/qasid
+	@sh bench/update.sh $(B)/qasid bench/work
+
+# make bench-update: updates in place and first unpacks of 20,000 small
+# files against tar (bench/update.sh); BENCH_UPDATE_MIB, BENCH_SMALL.
+bench-update: deps
+	@$(MAKE) --no-print-directory all
+	@sh bench/update.sh $(B)/qasid bench/work
 
 BENCH_BEFORE ?=
 

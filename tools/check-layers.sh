@@ -15,12 +15,6 @@ std="$std|sodium|zlib|archive|archive_entry|libexif/exif-data"
 std="$std|isa-l/erasure_code"
 files=$(ls src/core/*.[ch] src/format/*.[ch] src/keys/*.[ch] src/pack/*.[ch] \
     src/read/*.[ch] src/unpack/*.[ch] src/repair/*.[ch])
-# Temporary exceptions, converted with updates in place (struct unpack
-# still holds a struct stat): new code there uses os.h too.
-later="src/unpack/unpack.c src/unpack/publish.c src/unpack/unpack.h"
-for f in $later; do
-	files=$(printf '%s\n' $files | grep -vx "$f")
-done
 # The tool (src/cli) may include two more: getopt.h for its command line
 # (getopt_long; a port brings one) and signal.h (standard C; the POSIX
 # sigaction is used only through cli_signals in cli_stop.c).

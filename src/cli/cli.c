@@ -186,9 +186,12 @@ static const struct {
 	    "  --integrity    check all but who signed, with no keys\n"
 	    KEYOPTS "  --json         one JSON object per bundle\n" COMMONOPTS},
 	{"unpack", cmd_unpack, "unpack [-p PUBKEY | -P KEYSTRING | -K KEYRING] "
-	    "[--salvage] -C DIR BUNDLE...", "verify and unpack bundles, each "
-	    "all or nothing",
-	    "  -C DIR         unpack into DIR (made if missing)\n"
+	    "[--salvage] [--keep-local] -C DIR BUNDLE...", "verify and unpack "
+	    "bundles, each all or nothing",
+	    "  -C DIR         unpack into DIR (made if missing), or update the\n"
+	    "                 earlier sequence of the series unpacked there\n"
+	    "  --keep-local   keep files changed in DIR as NAME.local, and\n"
+	    "                 update\n"
 	    "  --salvage      of a damaged bundle, unpack only the files that\n"
 	    "                 match their signed hashes (exit 1: incomplete)\n"
 	    KEYOPTS

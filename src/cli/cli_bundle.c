@@ -24,6 +24,7 @@
 #define OPT_ALLOW_OLDER 1006
 #define OPT_REUSE_SEQUENCE 1007
 #define OPT_INTEGRITY 1008
+#define OPT_KEEP_LOCAL 1009
 #define OPT_FORMAT 1040
 
 /* --allow-older: accept a bundle older than one seen (cli_seen.c). */
@@ -39,6 +40,7 @@ static const struct option longopts[] = {
 	{"allow-older", no_argument, NULL, OPT_ALLOW_OLDER},
 	{"reuse-sequence", no_argument, NULL, OPT_REUSE_SEQUENCE},
 	{"integrity", no_argument, NULL, OPT_INTEGRITY},
+	{"keep-local", no_argument, NULL, OPT_KEEP_LOCAL},
 	{"format", required_argument, NULL, OPT_FORMAT},
 	{"quiet", no_argument, NULL, 'q'},
 	{"verbose", no_argument, NULL, 'v'},
@@ -466,6 +468,7 @@ print_ok(const char *path, const qasid_info *in)
 }
 
 static int salvage_opt; /* unpack --salvage */
+static int keep_local;  /* unpack --keep-local */
 
 /* verify --integrity: all checked but the signer, so the key is only
  * the one the bundle claims. */
@@ -491,6 +494,8 @@ keyopt_parse(int argc, char **argv, const char *cmd, const char *extra,
 			*dir = optarg;
 		else if (c == OPT_SALVAGE && dir != NULL)
 			salvage_opt = 1;
+		else if (c == OPT_KEEP_LOCAL && dir != NULL)
+			keep_local = 1;
 		else if (c == 'r')
 			recursive = 1;
 		else if (c == OPT_INTEGRITY && strcmp(cmd, "verify") == 0)
@@ -535,8 +540,9 @@ many_result(struct many *m, qasid_reader *r, const char *path, int rc)
 		code = cli_err_code(rc);
 		snprintf(msg, sizeof(msg), "%s", qasid_reader_errmsg(r));
 	} else {
-		snprintf(msg, sizeof(msg), "%s", cli_explain(r, path, rc,
-		    &code));
+		snprintf(msg, sizeof(msg), "%s%s", cli_explain(r, path, rc,
+		    &code), rc == QASID_ERR_LOCAL ? "; --keep-local keeps "
+		    "your versions as NAME.local and updates" : "");
 	}
 	if (rc == QASID_OK) {
 		m->ok++;
@@ -652,6 +658,47 @@ cmd_verify(int argc, char **argv)
 	return status;
 }
 
+/* Each file of an update the recipient changed, or kept aside. */
+static void
+local_file(void *ud, int what, const char *path, const char *aside)
+{
+	static const char *const why[] = {
+		"",
+		"changed here since qasid unpacked it",
+		"made here, at a path of the bundle",
+		"removed here since qasid unpacked it",
+	};
+	const char *dir = ud;
+
+	if (what == QASID_LOCAL_KEPT) {
+		if (!cli.quiet && !cli.json)
+			printf("%s/%s: your version kept as ", cli_safe(dir),
+			    cli_safe(path));
+		if (!cli.quiet && !cli.json)
+			printf("%s\n", cli_safe(aside));
+	} else if (!keep_local && what > 0 && what < 4) {
+		fprintf(stderr, "qasid: %s/", cli_safe(dir));
+		fprintf(stderr, "%s: %s\n", cli_safe(path), why[what]);
+	}
+}
+
+/* What unpack says of a bundle unpacked, or of an update in place. */
+static void
+print_unpacked(const char *dir, const qasid_info *in,
+    const qasid_update *up)
+{
+	if (up->already)
+		printf("already unpacked into %s\n", cli_safe(dir));
+	else if (up->updated)
+		printf("updated %s from %s/%" PRIu64 ": %" PRIu64 " files "
+		    "written, %" PRIu64 " kept, %" PRIu64 " removed\n",
+		    cli_safe(dir), cli_safe(in->series), up->from,
+		    up->written, up->kept, up->removed);
+	else
+		printf("unpacked %" PRIu64 " files into %s\n", in->files,
+		    cli_safe(dir));
+}
+
 static int
 unpack_one(void *ud, const char *path)
 {
@@ -663,6 +710,7 @@ unpack_one(void *ud, const char *path)
 	if ((r = cli_reader_new(m->kr)) == NULL)
 		return EXIT_OTHER;
 	qasid_reader_set_progress(r, cli_progress, NULL);
+	qasid_reader_set_local(r, keep_local, local_file, (void *)m->dir);
 	cli_seen_begin(&m->seen, r, 1);
 	cli_catch_stop(1);
 	rc = qasid_reader_open(r, path);
@@ -681,8 +729,7 @@ unpack_one(void *ud, const char *path)
 	else if (rc == QASID_OK && !cli.quiet) {
 		const qasid_info *in = qasid_reader_info(r);
 		print_ok(path, in);
-		printf("unpacked %" PRIu64 " files into %s\n", in->files,
-		    cli_safe(m->dir));
+		print_unpacked(m->dir, in, qasid_reader_update(r));
 		if (cli.verbose)
 			print_entries(m->kr, path);
 	}

@@ -203,8 +203,9 @@ same_id(const char *a, const char *b)
 static int
 selected(const struct copy *cp, const struct cand *c)
 {
-	return c->ok && (cp->key == NULL || same_id(cp->key, c->keyid)) && (cp->series == NULL ||
-	    strcmp(cp->series, c->series) == 0) && c->created >= cp->since;
+	return c->ok && (cp->key == NULL || same_id(cp->key, c->keyid)) &&
+	    (cp->series == NULL || strcmp(cp->series, c->series) == 0) &&
+	    c->created >= cp->since;
 }
 
 /* Why c is not copied, or NULL to copy it. */

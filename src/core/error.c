@@ -32,6 +32,7 @@ static const char *const messages[] = {
 	"identifying metadata",
 	"the record of bundles seen is unusable",
 	"refused",
+	"files changed since they were unpacked",
 };
 
 /* From QASID_ERR_REVOKED on. */

@@ -76,6 +76,18 @@ qos_dup(int fd)
 }
 
 int
+qos_renameat(int fromfd, const char *from, int tofd, const char *to)
+{
+	return renameat(at_of(fromfd), from, at_of(tofd), to);
+}
+
+int
+qos_syncfs(int fd)
+{
+	return syncfs(fd);
+}
+
+int
 qos_dup2(int fd, int to)
 {
 	int rc;
@@ -107,6 +119,8 @@ translate(const struct stat *s, struct qos_stat *st)
 	st->size = s->st_size > 0 ? (uint64_t)s->st_size : 0;
 	st->mtime = (int64_t)s->st_mtim.tv_sec;
 	st->mtime_ns = s->st_mtim.tv_nsec;
+	st->ctime_ns = (int64_t)s->st_ctim.tv_sec * 1000000000 +
+	    s->st_ctim.tv_nsec;
 	st->dev = (uint64_t)s->st_dev;
 	st->ino = (uint64_t)s->st_ino;
 	st->nlink = (uint64_t)s->st_nlink;

@@ -234,27 +234,45 @@ fsync_dir_of(const char *path)
 }
 
 int
-qrename_noreplace(int fromfd, const char *from, int tofd, const char *to)
+qrename_noreplace_how(int fromfd, const char *from, int tofd, const char *to,
+    int *how)
 {
 	struct stat st;
 
 	fromfd = fromfd == QOS_AT_CWD ? AT_FDCWD : fromfd;
 	tofd = tofd == QOS_AT_CWD ? AT_FDCWD : tofd;
-	if (renameat2(fromfd, from, tofd, to, RENAME_NOREPLACE) == 0)
-		return 0;
-	if (errno != EINVAL && errno != ENOSYS)
-		return -1;
+	if (*how <= QRENAME_NOREPLACE) {
+		if (renameat2(fromfd, from, tofd, to, RENAME_NOREPLACE) == 0) {
+			*how = QRENAME_NOREPLACE;
+			return 0;
+		}
+		if (*how == QRENAME_NOREPLACE || (errno != EINVAL &&
+		    errno != ENOSYS))
+			return -1;
+		*how = QRENAME_LINK;
+	}
 	/* No RENAME_NOREPLACE here: link(2) refuses to replace, too. */
-	if (linkat(fromfd, from, tofd, to, 0) == 0)
-		return unlinkat(fromfd, from, 0);
-	if (errno != EPERM && errno != ENOTSUP && errno != EOPNOTSUPP)
-		return -1;
+	if (*how == QRENAME_LINK) {
+		if (linkat(fromfd, from, tofd, to, 0) == 0)
+			return unlinkat(fromfd, from, 0);
+		if (errno != EPERM && errno != ENOTSUP && errno != EOPNOTSUPP)
+			return -1;
+		*how = QRENAME_CHECK;
+	}
 	/* FAT has neither: check, then rename (a race is possible there). */
 	if (fstatat(tofd, to, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		errno = EEXIST;
 		return -1;
 	}
 	return renameat(fromfd, from, tofd, to);
+}
+
+int
+qrename_noreplace(int fromfd, const char *from, int tofd, const char *to)
+{
+	int how = 0;
+
+	return qrename_noreplace_how(fromfd, from, tofd, to, &how);
 }
 
 int
@@ -302,7 +320,9 @@ fail:
 int
 qos_fsync(int fd)
 {
-	return fsync(fd);
+	/* A folder whose file system cannot sync folders (EINVAL) is as
+	 * synced as it will be. */
+	return fsync(fd) < 0 && errno != EINVAL ? -1 : 0;
 }
 
 int64_t

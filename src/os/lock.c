@@ -13,7 +13,8 @@
 int
 qos_lock(int fd, int how)
 {
-	int op = how & QOS_LOCK_EX ? LOCK_EX : LOCK_SH;
+	int op = how & QOS_LOCK_UN ? LOCK_UN : how & QOS_LOCK_EX ? LOCK_EX :
+	    LOCK_SH;
 
 	if (how & QOS_LOCK_NB)
 		op |= LOCK_NB;

@@ -65,6 +65,11 @@ void qtmp_abort(int fd, char *tmpname);
  * back to link and, on FAT, to a check before renaming. fromfd and tofd
  * may be QOS_AT_CWD. 0 or -1/errno. */
 int qrename_noreplace(int fromfd, const char *from, int tofd, const char *to);
+/* The same, keeping in *how (0 at first) the way that works on this file
+ * system, so that many renames on FAT skip the two calls FAT lacks. */
+enum { QRENAME_NOREPLACE = 1, QRENAME_LINK, QRENAME_CHECK };
+int qrename_noreplace_how(int fromfd, const char *from, int tofd,
+    const char *to, int *how);
 /* rename: gives from the name to, replacing what had it. 0 or -1. */
 int qos_rename(const char *from, const char *to);
 /* fchmod, except where the file system keeps no modes (FAT). 0 or -1. */
@@ -109,6 +114,11 @@ int qos_open_dir(int at, const char *name);
 int qos_dup(int fd);
 /* Makes to a second descriptor of fd, closing what to was. to or -1. */
 int qos_dup2(int fd, int to);
+/* rename relative to two open folders (or QOS_AT_CWD), replacing a file
+ * that has the name to. 0 or -1. */
+int qos_renameat(int fromfd, const char *from, int tofd, const char *to);
+/* Waits until everything written to fd's file system is on it. */
+int qos_syncfs(int fd);
 /* 1 if path names something, following links (access F_OK: a dangling
  * link counts as missing), else 0. */
 int qos_exists(const char *path);
@@ -131,6 +141,7 @@ enum qos_kind {
 #define QOS_SETUID      04000u
 #define QOS_SETGID      02000u
 #define QOS_STICKY      01000u
+#define QOS_SPECIAL     (QOS_SETUID | QOS_SETGID | QOS_STICKY)
 
 struct qos_stat {
 	int kind;              /* enum qos_kind */
@@ -138,6 +149,8 @@ struct qos_stat {
 	uint64_t size;         /* length in bytes (of a file) */
 	int64_t mtime;         /* modified: seconds since 1970 UTC */
 	long mtime_ns;         /* and nanoseconds, 0..999999999 */
+	int64_t ctime_ns;      /* last change of content, mode or name, in
+	                        * ns since 1970: no user can set it */
 	uint64_t dev;          /* device and inode: with qos_same_file, */
 	uint64_t ino;          /*   tell whether two names are one file */
 	uint64_t nlink;        /* names the file has (hard links) */
@@ -169,7 +182,8 @@ int qos_rm_contents(int fd);
  * content through fd, then the name in at, but only if that name still
  * means the same folder (it may have been swapped). 0 or -1/errno. */
 int qos_rm_dir(int at, const char *name, int fd, const struct qos_stat *st);
-/* Writes fd's data and metadata to the device (on a folder: its names). */
+/* Writes fd's data and metadata to the device (on a folder: its names;
+ * a file system that cannot sync a folder, EINVAL, counts as synced). */
 int qos_fsync(int fd);
 /* Whence of qos_seek. */
 #define QOS_SEEK_SET    0
@@ -214,6 +228,7 @@ void qos_dir_close(struct qos_dir *d);
 #define QOS_LOCK_SH     0x1
 #define QOS_LOCK_EX     0x2
 #define QOS_LOCK_NB     0x4
+#define QOS_LOCK_UN     0x8     /* gives the lock back before the close */
 /* Takes an advisory lock on the whole file open as fd, held until every
  * descriptor of that open is closed (flock semantics: not per process, so
  * a second open in the same process conflicts). 0, or -1 with errno:

@@ -596,7 +596,23 @@ qasid_reader_unpack(qasid_reader *r, const char *dir)
 	int rc = start(r, 1);
 
 	r->dest = dir;
+	memset(&r->upd, 0, sizeof(r->upd));
 	return done(r, rc != QASID_OK ? rc : qunpack(r, dir));
+}
+
+void
+qasid_reader_set_local(qasid_reader *r, int keep_local, qasid_local_fn fn,
+    void *ud)
+{
+	r->keep_local = keep_local;
+	r->local_fn = fn;
+	r->local_ud = ud;
+}
+
+const qasid_update *
+qasid_reader_update(const qasid_reader *r)
+{
+	return &r->upd;
 }
 
 int

@@ -96,6 +96,10 @@ struct qasid_reader {
 	int salvage;             /* unpack what survives (salvage.c) */
 	qasid_lost_fn lost_fn;
 	void *lost_ud;
+	int keep_local;          /* an update keeps changed files aside */
+	qasid_local_fn local_fn;
+	void *local_ud;
+	qasid_update upd;        /* what the last unpack updated */
 };
 
 /* Reads the head; with verify QREAD_SIGNED, checks the signature by a

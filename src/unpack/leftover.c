@@ -121,7 +121,8 @@ count_tree(struct check *k, int fd, int depth)
 	if ((dp = qos_dir_openfd(fd)) == NULL)
 		return 1;
 	while (rc == 0 && (name = qos_dir_next(dp, NULL)) != NULL) {
-		if (depth == 0 && strcmp(name, COMMIT_MARK) == 0)
+		if (depth == 0 && (strcmp(name, COMMIT_MARK) == 0 ||
+		    strncmp(name, RCPT_PREFIX, strlen(RCPT_PREFIX)) == 0))
 			continue;
 		k->staged++;
 		if (qos_statat(fd, name, &st, QOS_NOFOLLOW) < 0 ||
@@ -283,7 +284,7 @@ recover_one(struct unpack *u, const char *name, int *finished)
 	}
 	if (mark == MARK_THIS && !*finished &&
 	    (rc = check_leftover(u, fd)) == 0 &&
-	    (rc = unp_publish_locked(u, fd)) == QASID_OK)
+	    (rc = unp_finish_locked(u, fd)) == QASID_OK)
 		*finished = 1;
 	if (rc == 1)
 		rc = QASID_OK; /* it failed its check: it goes */

@@ -12,13 +12,9 @@
  * way: a folder swapped for a link, or for another folder, by someone
  * racing the undo is left alone.
  */
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <unistd.h>
 
 #include "unpack.h"
 
@@ -33,11 +29,10 @@ struct jrec {
 };
 
 static int
-journal(struct unpack *u, char kind, const struct stat *st,
-    const struct stat *parent)
+journal(struct unpack *u, char kind, const struct qos_stat *st,
+    const struct qos_stat *parent)
 {
-	struct jrec j = {(uint64_t)st->st_dev, (uint64_t)st->st_ino,
-	    (uint64_t)parent->st_dev, (uint64_t)parent->st_ino,
+	struct jrec j = {st->dev, st->ino, parent->dev, parent->ino,
 	    u->jpaths.len, kind};
 
 	if (qbuf_append(&u->jpaths, u->rel, u->rellen + 1) != QASID_OK ||
@@ -69,15 +64,15 @@ rel_push(struct unpack *u, const char *name, size_t *saved)
  * this run made is journalled at once, and must be the one it opens. */
 static int
 open_subdir(struct unpack *u, int to, const char *name,
-    const struct stat *tost, int *fd)
+    const struct qos_stat *tost, int *fd)
 {
-	struct stat made, st;
-	int rc, is_new = mkdirat(to, name, 0755) == 0;
+	struct qos_stat made, st;
+	int rc, is_new = qos_mkdirat(to, name, 0755) == 0;
 
 	*fd = -1;
 	if (!is_new && errno != EEXIST)
 		return unp_sys(u, errno, u->rel);
-	if (is_new && (fstatat(to, name, &made, AT_SYMLINK_NOFOLLOW) < 0 ||
+	if (is_new && (qos_statat(to, name, &made, QOS_NOFOLLOW) < 0 ||
 	    (rc = journal(u, 'd', &made, tost)) != QASID_OK))
 		return u->r->err.code ? u->r->err.code : unp_sys(u, errno,
 		    u->rel);
@@ -88,10 +83,9 @@ open_subdir(struct unpack *u, int to, const char *name,
 		    u->rel);
 	if (!is_new)
 		return QASID_OK;
-	if (fstat(*fd, &st) < 0)
+	if (qos_fstat(*fd, &st) < 0)
 		return unp_sys(u, errno, u->rel);
-	if (st.st_dev != made.st_dev || st.st_ino != made.st_ino ||
-	    !unp_ours(u, st.st_uid))
+	if (st.dev != made.dev || st.ino != made.ino || !unp_ours(u, st.uid))
 		return qerr_set(&u->r->err, QASID_ERR_DEST, "%s/%s: replaced "
 		    "by someone else's folder while unpacking", u->dir,
 		    u->rel);
@@ -100,45 +94,44 @@ open_subdir(struct unpack *u, int to, const char *name,
 
 static int
 publish_subdir(struct unpack *u, int from, int to, const char *name,
-    const struct stat *tost, int depth)
+    const struct qos_stat *tost, int depth)
 {
 	int sub_from, sub_to, rc;
 
 	if ((rc = open_subdir(u, to, name, tost, &sub_to)) != QASID_OK) {
 		if (sub_to >= 0)
-			close(sub_to);
+			qos_close(sub_to);
 		return rc;
 	}
 	if ((sub_from = unp_open_dir(from, name)) < 0) {
-		close(sub_to);
+		qos_close(sub_to);
 		return unp_sys(u, errno, u->rel);
 	}
 	rc = publish_dir(u, sub_from, sub_to, depth + 1);
-	if (rc == QASID_OK && fsync(sub_to) < 0 && errno != EINVAL)
+	if (rc == QASID_OK && qos_fsync(sub_to) < 0)
 		rc = unp_sys(u, errno, u->rel);
-	close(sub_from);
-	close(sub_to);
+	qos_close(sub_from);
+	qos_close(sub_to);
 	return rc;
 }
 
 /* Moves one regular file, or a folder's content, into place. Anything
  * else is refused, whatever put it in the staging folder. */
 static int
-move_entry(struct unpack *u, int from, int to, const struct stat *tost,
+move_entry(struct unpack *u, int from, int to, const struct qos_stat *tost,
     const char *name, int depth)
 {
-	struct stat st;
+	struct qos_stat st;
 
-	if (fstatat(from, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+	if (qos_statat(from, name, &st, QOS_NOFOLLOW) < 0)
 		return unp_sys(u, errno, u->rel);
-	if (S_ISDIR(st.st_mode))
+	if (st.kind == QOS_DIR)
 		return publish_subdir(u, from, to, name, tost, depth);
-	if (!S_ISREG(st.st_mode) || st.st_nlink != 1 ||
-	    (st.st_mode & (S_ISUID | S_ISGID | S_ISVTX)))
+	if (st.kind != QOS_FILE || st.nlink != 1 || (st.mode & QOS_SPECIAL))
 		return qerr_set(&u->r->err, QASID_ERR_UNSAFE, "%s/%s: not a "
 		    "plain regular file or folder; refusing to publish it",
 		    u->dir, u->rel);
-	if (qrename_noreplace(from, name, to, name) < 0)
+	if (qrename_noreplace_how(from, name, to, name, &u->rename_how) < 0)
 		return errno == EEXIST ? qerr_set(&u->r->err, QASID_ERR_EXISTS,
 		    "%s/%s: already exists; nothing was unpacked", u->dir,
 		    u->rel) : unp_sys(u, errno, u->rel);
@@ -146,8 +139,8 @@ move_entry(struct unpack *u, int from, int to, const struct stat *tost,
 }
 
 static int
-publish_entry(struct unpack *u, int from, int to, const struct stat *tost,
-    const char *name, int depth)
+publish_entry(struct unpack *u, int from, int to,
+    const struct qos_stat *tost, const char *name, int depth)
 {
 	size_t saved;
 	int rc;
@@ -166,28 +159,23 @@ publish_entry(struct unpack *u, int from, int to, const struct stat *tost,
 static int
 publish_dir(struct unpack *u, int from, int to, int depth)
 {
-	struct dirent *d;
-	struct stat tost;
-	DIR *dp;
-	int fd, rc = QASID_OK;
+	struct qos_stat tost;
+	const char *name;
+	struct qos_dir *d;
+	int type, rc = QASID_OK;
 
 	if (depth > QASID_DEPTH_MAX + 1)
 		return qerr_set(&u->r->err, QASID_ERR_UNSAFE, "%s: too deep",
 		    u->dir);
-	if (fstat(to, &tost) < 0 || (fd = dup(from)) < 0)
+	if (qos_fstat(to, &tost) < 0 || (d = qos_dir_openfd(from)) == NULL)
 		return unp_sys(u, errno, u->rel);
-	if ((dp = fdopendir(fd)) == NULL) {
-		close(fd);
-		return unp_sys(u, errno, u->rel);
-	}
-	rewinddir(dp); /* a dup shares the offset of an earlier walk */
-	while (rc == QASID_OK && (d = readdir(dp)) != NULL) {
-		if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") ==
-		    0 || (depth == 0 && strcmp(d->d_name, COMMIT_MARK) == 0))
+	while (rc == QASID_OK && (name = qos_dir_next(d, &type)) != NULL) {
+		if (depth == 0 && (strcmp(name, COMMIT_MARK) == 0 ||
+		    strncmp(name, RCPT_PREFIX, strlen(RCPT_PREFIX)) == 0))
 			continue;
-		rc = publish_entry(u, from, to, &tost, d->d_name, depth);
+		rc = publish_entry(u, from, to, &tost, name, depth);
 	}
-	closedir(dp);
+	qos_dir_close(d);
 	return rc;
 }
 
@@ -196,14 +184,14 @@ publish_dir(struct unpack *u, int from, int to, int depth)
 static int
 open_parent(struct unpack *u, char *path, char **leaf)
 {
-	int fd = dup(u->dirfd);
+	int fd = qos_dup(u->dirfd);
 	char *slash;
 
 	while (fd >= 0 && (slash = strchr(path, '/')) != NULL) {
 		int sub;
 		*slash = '\0';
 		sub = unp_open_dir(fd, path);
-		close(fd);
+		qos_close(fd);
 		fd = sub;
 		path = slash + 1;
 	}
@@ -218,17 +206,17 @@ static void
 undo(struct unpack *u, const struct jrec *j)
 {
 	char *leaf, *path = (char *)u->jpaths.p + j->path;
-	struct stat st;
+	struct qos_stat st;
 	int fd = open_parent(u, path, &leaf);
 
 	if (fd < 0)
 		return;
-	if (fstat(fd, &st) == 0 && (uint64_t)st.st_dev == j->pdev &&
-	    (uint64_t)st.st_ino == j->pino &&
-	    fstatat(fd, leaf, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    (uint64_t)st.st_dev == j->dev && (uint64_t)st.st_ino == j->ino)
-		unlinkat(fd, leaf, j->kind == 'd' ? AT_REMOVEDIR : 0);
-	close(fd);
+	if (qos_fstat(fd, &st) == 0 && st.dev == j->pdev &&
+	    st.ino == j->pino && qos_statat(fd, leaf, &st, QOS_NOFOLLOW) == 0 &&
+	    st.dev == j->dev && st.ino == j->ino)
+		(void)qos_unlinkat(fd, leaf, j->kind == 'd' ? QOS_REMOVEDIR :
+		    0);
+	qos_close(fd);
 }
 
 /* Undoes a failed publish, newest first: files go, new folders go. What was
@@ -257,7 +245,7 @@ unp_publish_locked(struct unpack *u, int stagefd)
 	rc = publish_dir(u, stagefd, u->dirfd, 0);
 	if (rc != QASID_OK)
 		unpublish(u);
-	else if (fsync(u->dirfd) < 0 && errno != EINVAL)
+	else if (qos_fsync(u->dirfd) < 0)
 		rc = unp_sys(u, errno, "");
 	return rc;
 }
@@ -270,7 +258,7 @@ unp_publish(struct unpack *u, int stagefd)
 	if ((rc = unp_lock(u, u->dirfd)) != QASID_OK)
 		return rc;
 	rc = unp_publish_locked(u, stagefd);
-	flock(u->dirfd, LOCK_UN);
+	qos_lock(u->dirfd, QOS_LOCK_UN);
 	return rc;
 }
 

@@ -12,16 +12,14 @@
  * every step goes through descriptors, so a race in a folder others can
  * write cannot redirect it. publish.c moves the staged tree into place (and
  * undoes that if it fails); a run that fails (or is cancelled) removes its
- * staging folder; leftover.c deals with what killed runs left.
+ * staging folder; leftover.c deals with what killed runs left. When DIR
+ * holds a receipt of an earlier sequence of the same series (receipt.c),
+ * update.c plans the update first, files it keeps are only verified, and
+ * it publishes in place of publish.c.
  */
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/statvfs.h>
-#include <unistd.h>
 
 #include "unpack.h"
 
@@ -37,35 +35,27 @@ unp_sys(struct unpack *u, int errnum, const char *what)
 int
 unp_open_dir(int at, const char *name)
 {
-	return openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC);
+	return qos_open_dir(at, name);
 }
 
 int
 unp_rm_contents(int fd)
 {
-	struct dirent *d;
-	DIR *dp;
-	int rc = 0;
+	const char *name;
+	struct qos_dir *d = qos_dir_openfd(fd);
+	int rc = 0, type;
 
-	if ((fd = dup(fd)) < 0)
+	if (d == NULL)
 		return -1;
-	if ((dp = fdopendir(fd)) == NULL) {
-		close(fd);
-		return -1;
-	}
-	rewinddir(dp); /* a dup shares the offset of an earlier walk */
-	while ((d = readdir(dp)) != NULL) {
-		if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
-			continue;
-		if (d->d_type == DT_DIR || d->d_type == DT_UNKNOWN) {
-			if (unp_rm_tree(dirfd(dp), d->d_name) < 0)
+	while ((name = qos_dir_next(d, &type)) != NULL) {
+		if (type == QOS_DIR || type == 0) {
+			if (unp_rm_tree(fd, name) < 0)
 				rc = -1;
-		} else if (unlinkat(dirfd(dp), d->d_name, 0) < 0) {
+		} else if (qos_unlinkat(fd, name, 0) < 0) {
 			rc = -1;
 		}
 	}
-	closedir(dp);
+	qos_dir_close(d);
 	return rc;
 }
 
@@ -75,23 +65,23 @@ unp_rm_tree(int at, const char *name)
 	int fd = unp_open_dir(at, name), rc;
 
 	if (fd < 0)
-		return unlinkat(at, name, 0);
+		return qos_unlinkat(at, name, 0);
 	rc = unp_rm_contents(fd);
-	close(fd);
-	return unlinkat(at, name, AT_REMOVEDIR) < 0 ? -1 : rc;
+	qos_close(fd);
+	return qos_unlinkat(at, name, QOS_REMOVEDIR) < 0 ? -1 : rc;
 }
 
 int
-unp_rm_dir(int at, const char *name, int fd, const struct stat *st)
+unp_rm_dir(int at, const char *name, int fd, const struct qos_stat *st)
 {
-	struct stat now;
+	struct qos_stat now;
 	int rc = unp_rm_contents(fd);
 
-	if (fstatat(at, name, &now, AT_SYMLINK_NOFOLLOW) < 0)
+	if (qos_statat(at, name, &now, QOS_NOFOLLOW) < 0)
 		return errno == ENOENT ? rc : -1;
-	if (now.st_dev != st->st_dev || now.st_ino != st->st_ino)
+	if (now.dev != st->dev || now.ino != st->ino)
 		return rc; /* gone, and the name now means something else */
-	return unlinkat(at, name, AT_REMOVEDIR) < 0 ? -1 : rc;
+	return qos_unlinkat(at, name, QOS_REMOVEDIR) < 0 ? -1 : rc;
 }
 
 /* Who may own what unpack uses: the user, or the destination's owner, who
@@ -99,9 +89,9 @@ unp_rm_dir(int at, const char *name, int fd, const struct stat *st)
  * belongs to whom the stick was mounted for, which may not be the user
  * (root unpacking onto a stick mounted for someone). */
 int
-unp_ours(const struct unpack *u, uid_t uid)
+unp_ours(const struct unpack *u, uint64_t uid)
 {
-	return uid == geteuid() || uid == u->dirst.st_uid;
+	return uid == qos_euid() || uid == u->dirst.uid;
 }
 
 int
@@ -116,7 +106,7 @@ unp_lock(struct unpack *u, int fd)
 {
 	int rc;
 
-	while (flock(fd, LOCK_EX) < 0) {
+	while (qos_lock(fd, QOS_LOCK_EX) < 0) {
 		if (errno != EINTR)
 			return unp_sys(u, errno, "");
 		/* Polled with done = total = 0: nothing to draw. */
@@ -134,7 +124,8 @@ sink_dir(void *ud, const struct qmf_entry *e)
 {
 	struct unpack *u = ud;
 
-	if (mkdirat(u->stagefd, e->path, 0700) < 0)
+	u->ient++;
+	if (qos_mkdirat(u->stagefd, e->path, 0700) < 0)
 		return unp_sys(u, errno, e->path);
 	return QASID_OK;
 }
@@ -144,10 +135,17 @@ sink_file_begin(void *ud, const struct qmf_entry *e)
 {
 	struct unpack *u = ud;
 
+	/* An update keeps a file that has not changed: its bytes are only
+	 * verified. */
+	if (u->act != NULL && u->ient < u->nact &&
+	    u->act[u->ient++] == UNP_ACT_KEEP) {
+		u->skip = 1;
+		return QASID_OK;
+	}
 	/* Made with its final mode less the umask, as folders are (and as
 	 * tar does for a user): the staging folder keeps others out. */
-	u->fd = openat(u->stagefd, e->path, O_WRONLY | O_CREAT | O_EXCL |
-	    O_NOFOLLOW | O_CLOEXEC, (mode_t)e->mode);
+	u->fd = qos_openat(u->stagefd, e->path, QOS_WRITE | QOS_CREATE |
+	    QOS_EXCL | QOS_NOFOLLOW, e->mode);
 	u->fpos = 0;
 	memset(&u->behind, 0, sizeof(u->behind));
 	return u->fd < 0 ? unp_sys(u, errno, e->path) : QASID_OK;
@@ -158,6 +156,8 @@ sink_file_data(void *ud, const unsigned char *p, size_t n)
 {
 	struct unpack *u = ud;
 
+	if (u->skip)
+		return QASID_OK;
 	if (qwrite_poll(u->fd, p, n, u->r->progress, u->r->progress_ud) < 0)
 		return errno == ECANCELED ? qerr_io(&u->r->err, errno, u->dir) :
 		    unp_sys(u, errno, u->stage);
@@ -175,14 +175,18 @@ sink_file_end(void *ud, const struct qmf_entry *e)
 	int fd = u->fd;
 
 	(void)e;
+	if (u->skip) {
+		u->skip = 0;
+		return QASID_OK;
+	}
 	u->fd = -1;
 	/* Start writeback every 16 MiB or so, not for every small file; one
 	 * syncfs at the commit waits for it all. */
 	if (u->unsynced >= WRITEBACK_EVERY) {
-		sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+		qos_writeback(fd, 0, 0);
 		u->unsynced = 0;
 	}
-	if (close(fd) < 0)
+	if (qos_close(fd) < 0)
 		return unp_sys(u, errno, e->path);
 	return QASID_OK;
 }
@@ -193,13 +197,19 @@ sink_commit(void *ud)
 	struct unpack *u = ud;
 	int rc;
 
-	if (syncfs(u->stagefd) < 0)
+	if (qos_syncfs(u->stagefd) < 0)
 		return unp_sys(u, errno, u->stage);
 	/* Syncing a stick can take long: the last chance to stop cleanly. */
 	if ((rc = unp_progress(u, u->r->hdr.bytes)) != QASID_OK ||
 	    (rc = unp_mark(u)) != QASID_OK)
 		return rc;
-	return unp_publish(u, u->stagefd);
+	if ((rc = unp_lock(u, u->dirfd)) != QASID_OK)
+		return rc;
+	rc = unp_finish_locked(u, u->stagefd);
+	qos_lock(u->dirfd, QOS_LOCK_UN);
+	/* An update cannot be undone: the next run finishes it. */
+	u->keep_stage = rc != QASID_OK && u->rcpt.f != NULL;
+	return rc;
 }
 
 /* ---- Before anything is written ----------------------------------------- */
@@ -212,17 +222,12 @@ sink_commit(void *ud)
  * run out of space while it is written, which fails as cleanly, only later.
  */
 static int
-check_space(struct unpack *u, uint64_t need)
+check_space(struct unpack *u, const struct qmedia *m, uint64_t need)
 {
-	struct statvfs sv;
-	uint64_t avail;
+	uint64_t avail = m->free;
 
-	if (fstatvfs(u->dirfd, &sv) < 0 || sv.f_blocks == 0)
-		return QASID_OK; /* cannot tell: writing will say */
-	avail = (uint64_t)(geteuid() == 0 ? sv.f_bfree : sv.f_bavail) *
-	    sv.f_frsize;
-	if (need <= avail)
-		return QASID_OK;
+	if (avail == UINT64_MAX || need <= avail)
+		return QASID_OK; /* or cannot tell: writing will say */
 	return qerr_set(&u->r->err, QASID_ERR_NOSPACE, "%s: %s: the bundle's "
 	    "files need %.1f MiB, %.1f MiB is free; nothing was unpacked",
 	    u->dir, strerror(ENOSPC), (double)need / 1048576,
@@ -252,7 +257,7 @@ precheck(struct unpack *u)
 	struct qmf_cursor *c = malloc(sizeof(*c));
 	struct qmf_entry *e = malloc(sizeof(*e));
 	struct qmedia media;
-	struct stat st;
+	struct qos_stat st;
 	uint64_t need = 0;
 	int rc = QASID_ERR_NOMEM;
 
@@ -266,15 +271,17 @@ precheck(struct unpack *u)
 			    need + e->size;
 		if ((rc = check_fits(u, &media, e)) != QASID_OK)
 			break;
-		if (fstatat(u->dirfd, e->path, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		/* A folder this run made holds nothing yet; a clash made
+		 * meanwhile is refused when publishing. */
+		if (u->created_dir || qos_statat(u->dirfd, e->path, &st, QOS_NOFOLLOW) < 0)
 			continue;
-		if (S_ISLNK(st.st_mode)) {
+		if (st.kind == QOS_LINK) {
 			rc = qerr_set(&u->r->err, QASID_ERR_DEST, "%s/%s: is a "
 			    "symbolic link; refusing to unpack through it; "
 			    "nothing was unpacked", u->dir, e->path);
 			break;
 		}
-		if (!e->is_dir || !S_ISDIR(st.st_mode)) {
+		if (!e->is_dir || st.kind != QOS_DIR) {
 			rc = qerr_set(&u->r->err, QASID_ERR_EXISTS, "%s/%s: "
 			    "already exists%s; nothing was unpacked", u->dir,
 			    e->path, e->is_dir ? " and is not a folder" : "");
@@ -291,7 +298,7 @@ precheck(struct unpack *u)
 			plain = m.ulen > UINT64_MAX - plain ? UINT64_MAX :
 			    plain + m.ulen;
 		if (rc == QASID_OK && need <= plain)
-			rc = check_space(u, need);
+			rc = check_space(u, &media, need);
 	}
 out:
 	if (rc == QASID_ERR_NOMEM)
@@ -304,20 +311,20 @@ out:
 static int
 open_dest(struct unpack *u)
 {
-	struct stat st;
+	struct qos_stat st;
 	int saved;
 
-	if (mkdir(u->dir, 0755) == 0)
+	if (qos_mkdirat(QOS_AT_CWD, u->dir, 0755) == 0)
 		u->created_dir = 1;
 	else if (errno != EEXIST)
 		return unp_sys(u, errno, "");
-	u->dirfd = open(u->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC);
+	u->dirfd = qos_open_dir(QOS_AT_CWD, u->dir);
 	if (u->dirfd >= 0)
-		return fstat(u->dirfd, &u->dirst) < 0 ? unp_sys(u, errno, "") :
-		    QASID_OK;
+		return qos_fstat(u->dirfd, &u->dirst) < 0 ? unp_sys(u, errno,
+		    "") : QASID_OK;
 	saved = errno;
-	if (lstat(u->dir, &st) == 0 && S_ISLNK(st.st_mode))
+	if (qos_statat(QOS_AT_CWD, u->dir, &st, QOS_NOFOLLOW) == 0 &&
+	    st.kind == QOS_LINK)
 		return qerr_set(&u->r->err, QASID_ERR_DEST, "%s: is a "
 		    "symbolic link; refusing to unpack through it", u->dir);
 	return unp_sys(u, saved, "");
@@ -338,7 +345,7 @@ make_stage(struct unpack *u)
 			u->stage[n + i] = letters[randombytes_uniform(
 			    sizeof(letters) - 1)];
 		u->stage[n + 12] = '\0';
-		if (mkdirat(u->dirfd, u->stage, 0700) == 0)
+		if (qos_mkdirat(u->dirfd, u->stage, 0700) == 0)
 			break;
 		if (errno != EEXIST || tries == 100) {
 			int saved = errno;
@@ -347,11 +354,11 @@ make_stage(struct unpack *u)
 		}
 	}
 	if ((u->stagefd = unp_open_dir(u->dirfd, u->stage)) < 0 ||
-	    fstat(u->stagefd, &u->stagest) < 0 ||
-	    flock(u->stagefd, LOCK_EX) < 0)
+	    qos_fstat(u->stagefd, &u->stagest) < 0 ||
+	    qos_lock(u->stagefd, QOS_LOCK_EX) < 0)
 		return unp_sys(u, errno, u->stage);
-	if (!unp_ours(u, u->stagest.st_uid)) {
-		close(u->stagefd);
+	if (!unp_ours(u, u->stagest.uid)) {
+		qos_close(u->stagefd);
 		u->stagefd = -1;
 		return qerr_set(&u->r->err, QASID_ERR_DEST, "%s/%s: replaced "
 		    "by someone else's folder", u->dir, u->stage);
@@ -365,8 +372,9 @@ rm_stage(struct unpack *u)
 {
 	if (u->stagefd >= 0)
 		return unp_rm_dir(u->dirfd, u->stage, u->stagefd, &u->stagest);
-	if (u->stage[0] != '\0' && unlinkat(u->dirfd, u->stage,
-	    AT_REMOVEDIR) < 0 && errno != ENOENT)
+	if (u->stage[0] != '\0' &&
+	    qos_unlinkat(u->dirfd, u->stage, QOS_REMOVEDIR) < 0 &&
+	    errno != ENOENT)
 		return -1;
 	return 0;
 }
@@ -384,10 +392,14 @@ prepare(struct unpack *u, int *finished)
 
 	if ((rc = unp_lock(u, u->dirfd)) != QASID_OK)
 		return rc;
+	if (!u->r->salvage && strcmp(u->r->hdr.series, RCPT_NO_SERIES) != 0 &&
+	    (rc = unp_rcpt_open(u, &u->rcpt)) != QASID_OK)
+		goto out;
 	if ((rc = unp_recover(u, finished)) == QASID_OK && !*finished &&
-	    (rc = precheck(u)) == QASID_OK)
+	    (rc = u->rcpt.f ? unp_plan(u) : precheck(u)) == QASID_OK)
 		rc = make_stage(u);
-	flock(u->dirfd, LOCK_UN);
+out:
+	qos_lock(u->dirfd, QOS_LOCK_UN);
 	return rc;
 }
 
@@ -395,11 +407,11 @@ prepare(struct unpack *u, int *finished)
 static void
 rm_dest(struct unpack *u)
 {
-	struct stat st;
+	struct qos_stat st;
 
-	if (fstatat(AT_FDCWD, u->dir, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    st.st_dev == u->dirst.st_dev && st.st_ino == u->dirst.st_ino)
-		unlinkat(AT_FDCWD, u->dir, AT_REMOVEDIR);
+	if (qos_statat(QOS_AT_CWD, u->dir, &st, QOS_NOFOLLOW) == 0 &&
+	    st.dev == u->dirst.dev && st.ino == u->dirst.ino)
+		(void)qos_unlinkat(QOS_AT_CWD, u->dir, QOS_REMOVEDIR);
 }
 
 int
@@ -415,16 +427,19 @@ qunpack(qasid_reader *r, const char *dir)
 	    &finished)) == QASID_OK && !finished)
 		rc = r->salvage ? qsalvage(r, &u) : qread_body(r, &sink);
 	if (u.fd >= 0)
-		close(u.fd);
-	if (rm_stage(&u) < 0 && rc == QASID_OK)
+		qos_close(u.fd);
+	if (!u.keep_stage && rm_stage(&u) < 0 && rc == QASID_OK)
 		rc = unp_sys(&u, errno, u.stage);
 	if (u.stagefd >= 0)
-		close(u.stagefd);
+		qos_close(u.stagefd);
 	if (rc != QASID_OK && u.created_dir)
 		rm_dest(&u);
 	if (u.dirfd >= 0)
-		close(u.dirfd);
+		qos_close(u.dirfd);
 	qbuf_free(&u.journal);
 	qbuf_free(&u.jpaths);
+	qbuf_free(&u.gone);
+	unp_rcpt_close(&u.rcpt);
+	free(u.act);
 	return rc;
 }

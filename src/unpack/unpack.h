@@ -6,23 +6,58 @@
 #ifndef QASID_UNPACK_H
 #define QASID_UNPACK_H
 
-#include <sys/stat.h>
-
 #include "paths.h"
 #include "reader.h"
 
 #define STAGE_PREFIX ".qasid-unpack-"
 #define COMMIT_MARK ".qasid-committed"
+#define RCPT_PREFIX ".qasid-receipt-"
+/* What the packer names a bundle packed with no series: never updated. */
+#define RCPT_NO_SERIES "default"
+#define RCPT_NAME_MAX (sizeof(RCPT_PREFIX) + QASID_KEYID_HEX + QF_SERIES_MAX + 2)
+
+#define UNP_ACT_KEEP 1          /* u->act: the file is kept as it is */
+
+/* Opening paths under a folder, one component at a time (receipt.c). */
+struct unp_walk {
+	int base, fd;          /* the folder walked from; the last one opened */
+	char dir[QASID_PATH_MAX + 1];
+	size_t dirlen;
+};
+
+/* A receipt being read (receipt.c). */
+struct unp_rcpt {
+	FILE *f;               /* NULL: DIR has none for this key and series */
+	long body;             /* offset of its first entry */
+	unsigned long line;
+	uint64_t sequence;
+	unsigned char mhash[crypto_generichash_BYTES_MAX];
+	int64_t ctime_ns;      /* of the receipt: a file changed since is
+	                        * hashed, whatever its times say */
+	uint64_t ino;
+};
+
+/* One entry of a receipt. */
+struct unp_rentry {
+	char line[QASID_PATH_MAX + 256];
+	const char *path;      /* into line */
+	size_t pathlen;
+	int is_dir;
+	unsigned mode;
+	uint64_t size, ino;
+	int64_t ctime_ns;
+	unsigned char hash[QF_FILE_HASH];
+};
 
 struct unpack {
 	qasid_reader *r;
 	const char *dir;
 	int dirfd;
-	struct stat dirst;     /* dir's device and inode */
+	struct qos_stat dirst; /* dir's device and inode */
 	int created_dir;       /* dir did not exist before */
 	char stage[40];        /* staging folder's name inside dir, or "" */
 	int stagefd;
-	struct stat stagest;
+	struct qos_stat stagest;
 	int fd;                /* file being written */
 	struct qbuf journal;   /* struct jrec: what publishing did, to undo */
 	struct qbuf jpaths;    /* their paths, NUL-terminated */
@@ -30,8 +65,17 @@ struct unpack {
 	uint64_t fpos;         /* bytes of the file being written, and */
 	struct qbehind behind; /* how far they are on the medium (flush.c) */
 	unsigned long ticks;   /* entries published, for progress */
+	int rename_how;        /* which rename refuses to replace here */
 	char rel[QASID_PATH_MAX + 2]; /* path being published */
 	size_t rellen;
+	/* Updating in place (update.c) */
+	struct unp_rcpt rcpt;  /* DIR's receipt for this key and series */
+	unsigned char *act;    /* per manifest entry: what the plan decided */
+	uint64_t nact, ient;   /* entries planned; the entry being streamed */
+	int skip;              /* the file being streamed is kept as it is */
+	struct qbuf gone;      /* folders the new sequence lacks, NUL-ended */
+	int keep_stage;        /* an update failed after its commit: its
+	                        * staging folder is for the next run */
 };
 
 /* "DIR/what: strerror(errnum)" as QASID_ERR_IO (or NOSPACE...). */
@@ -43,13 +87,13 @@ int unp_rm_tree(int at, const char *name);
 int unp_rm_contents(int fd);
 /* Removes the folder open as fd (fstat'd into st): its content through fd,
  * then the name, only if it still means that folder. 0 or -1/errno. */
-int unp_rm_dir(int at, const char *name, int fd, const struct stat *st);
+int unp_rm_dir(int at, const char *name, int fd, const struct qos_stat *st);
 /* flock(fd, LOCK_EX), asking the progress callback whether to go on when
  * a signal interrupts the wait. */
 int unp_lock(struct unpack *u, int fd);
 /* 1 if uid may own what unpack makes or finishes: the user's, or the
  * destination owner's. */
-int unp_ours(const struct unpack *u, uid_t uid);
+int unp_ours(const struct unpack *u, uint64_t uid);
 /* Asks the progress callback whether to go on. */
 int unp_progress(struct unpack *u, uint64_t done);
 /* publish.c */
@@ -71,6 +115,36 @@ int unp_mark(struct unpack *u);
  * for that bundle's next unpack; anything else of ours is removed.
  */
 int unp_recover(struct unpack *u, int *finished);
+
+/* receipt.c */
+
+void unp_walk_init(struct unp_walk *w, int base);
+int unp_walk(struct unp_walk *w, const char *path, const char **leaf);
+void unp_walk_done(struct unp_walk *w);
+void unp_rcpt_name(const qasid_reader *r, char out[RCPT_NAME_MAX]);
+/* Opens and checks DIR's receipt for this bundle's key and series, if
+ * there is one (else c->f is NULL). */
+int unp_rcpt_open(struct unpack *u, struct unp_rcpt *c);
+int unp_rcpt_rewind(struct unp_rcpt *c);
+/* The next entry: 1, 0 at the end, -1 for a damaged line. */
+int unp_rcpt_next(struct unp_rcpt *c, struct unp_rentry *e);
+void unp_rcpt_close(struct unp_rcpt *c);
+/* Writes the receipt of what DIR holds now, from the staging folder. */
+int unp_rcpt_write(struct unpack *u, int stagefd);
+
+/* update.c */
+
+/* With a receipt: checks every file the update would touch, telling the
+ * caller's callback of each the recipient changed, and decides which are
+ * kept. QASID_ERR_LOCAL if any changed, unless they are to be kept aside. */
+int unp_plan(struct unpack *u);
+/* Makes the staged tree DIR's content: publishes it, updates in place,
+ * and writes the receipt. The caller holds the lock on DIR. */
+int unp_finish_locked(struct unpack *u, int stagefd);
+/* Hashes the open file fd: 0 if it holds exactly size bytes hashing to
+ * hash, 1 if not, or an error. */
+int unp_hash_check(struct unpack *u, int fd, uint64_t size,
+    const unsigned char *hash, uint64_t *done);
 
 /* salvage.c: unpacks into u's staging folder every file of the body whose
  * content matches its signed hash, then publishes them. */
