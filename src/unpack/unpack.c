@@ -38,52 +38,6 @@ unp_open_dir(int at, const char *name)
 	return qos_open_dir(at, name);
 }
 
-int
-unp_rm_contents(int fd)
-{
-	const char *name;
-	struct qos_dir *d = qos_dir_openfd(fd);
-	int rc = 0, type;
-
-	if (d == NULL)
-		return -1;
-	while ((name = qos_dir_next(d, &type)) != NULL) {
-		if (type == QOS_DIR || type == 0) {
-			if (unp_rm_tree(fd, name) < 0)
-				rc = -1;
-		} else if (qos_unlinkat(fd, name, 0) < 0) {
-			rc = -1;
-		}
-	}
-	qos_dir_close(d);
-	return rc;
-}
-
-int
-unp_rm_tree(int at, const char *name)
-{
-	int fd = unp_open_dir(at, name), rc;
-
-	if (fd < 0)
-		return qos_unlinkat(at, name, 0);
-	rc = unp_rm_contents(fd);
-	qos_close(fd);
-	return qos_unlinkat(at, name, QOS_REMOVEDIR) < 0 ? -1 : rc;
-}
-
-int
-unp_rm_dir(int at, const char *name, int fd, const struct qos_stat *st)
-{
-	struct qos_stat now;
-	int rc = unp_rm_contents(fd);
-
-	if (qos_statat(at, name, &now, QOS_NOFOLLOW) < 0)
-		return errno == ENOENT ? rc : -1;
-	if (now.dev != st->dev || now.ino != st->ino)
-		return rc; /* gone, and the name now means something else */
-	return qos_unlinkat(at, name, QOS_REMOVEDIR) < 0 ? -1 : rc;
-}
-
 /* Who may own what unpack uses: the user, or the destination's owner, who
  * can change anything in it anyway. On a FAT or exFAT stick everything
  * belongs to whom the stick was mounted for, which may not be the user
@@ -371,7 +325,7 @@ static int
 rm_stage(struct unpack *u)
 {
 	if (u->stagefd >= 0)
-		return unp_rm_dir(u->dirfd, u->stage, u->stagefd, &u->stagest);
+		return qos_rm_dir(u->dirfd, u->stage, u->stagefd, &u->stagest);
 	if (u->stage[0] != '\0' &&
 	    qos_unlinkat(u->dirfd, u->stage, QOS_REMOVEDIR) < 0 &&
 	    errno != ENOENT)

@@ -82,12 +82,6 @@ struct unpack {
 int unp_sys(struct unpack *u, int errnum, const char *what);
 /* openat of one folder, never through a symbolic link. */
 int unp_open_dir(int at, const char *name);
-/* Removes a tree, or what a folder holds, without following links. */
-int unp_rm_tree(int at, const char *name);
-int unp_rm_contents(int fd);
-/* Removes the folder open as fd (fstat'd into st): its content through fd,
- * then the name, only if it still means that folder. 0 or -1/errno. */
-int unp_rm_dir(int at, const char *name, int fd, const struct qos_stat *st);
 /* flock(fd, LOCK_EX), asking the progress callback whether to go on when
  * a signal interrupts the wait. */
 int unp_lock(struct unpack *u, int fd);
