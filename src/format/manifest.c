@@ -23,20 +23,17 @@
 int
 qspool_write(struct qspool *s, const void *p, size_t n)
 {
-	if (s->file == NULL && s->mem.len + n > SPOOL_MEM_MAX) {
-		int fd = qtmp_anon(s->tmpdir);
-		if (fd < 0 || (s->file = fdopen(fd, "w+")) == NULL) {
-			if (fd >= 0)
-				qos_close(fd);
+	if (!s->on_disk && s->mem.len + n > SPOOL_MEM_MAX) {
+		if ((s->fd = qtmp_anon(s->tmpdir)) < 0)
 			return errno == ENOSPC ? QASID_ERR_NOSPACE :
 			    QASID_ERR_IO;
-		}
-		if (qwrite_all(fileno(s->file), s->mem.p, s->mem.len) < 0)
+		s->on_disk = 1;
+		if (qwrite_all(s->fd, s->mem.p, s->mem.len) < 0)
 			return QASID_ERR_IO;
 		qbuf_free(&s->mem);
 	}
-	if (s->file != NULL) {
-		if (qwrite_all(fileno(s->file), p, n) < 0)
+	if (s->on_disk) {
+		if (qwrite_all(s->fd, p, n) < 0)
 			return errno == ENOSPC ? QASID_ERR_NOSPACE :
 			    QASID_ERR_IO;
 	} else if (qbuf_append(&s->mem, p, n) != QASID_OK) {
@@ -53,11 +50,11 @@ qspool_read(const struct qspool *s, uint64_t off, void *buf, size_t n)
 		return 0;
 	if (n > s->len - off)
 		n = (size_t)(s->len - off);
-	if (s->file == NULL) {
+	if (!s->on_disk) {
 		memcpy(buf, s->mem.p + off, n);
 		return (ptrdiff_t)n;
 	}
-	return qos_pread(fileno(s->file), buf, n, off);
+	return qos_pread(s->fd, buf, n, off);
 }
 
 void
@@ -65,8 +62,8 @@ qspool_free(struct qspool *s)
 {
 	const char *tmpdir = s->tmpdir;
 
-	if (s->file)
-		fclose(s->file);
+	if (s->on_disk)
+		qos_close(s->fd);
 	qbuf_free(&s->mem);
 	memset(s, 0, sizeof(*s));
 	s->tmpdir = tmpdir;

@@ -73,7 +73,8 @@ int qmf_valid_series(const char *s);
  */
 struct qspool {
 	struct qbuf mem;
-	FILE *file;
+	int on_disk;           /* 1 once it went to a temporary file, fd */
+	int fd;
 	uint64_t len;
 	const char *tmpdir;    /* where the file goes; NULL is /tmp */
 };

@@ -87,6 +87,18 @@ qos_syncfs(int fd)
 	return syncfs(fd);
 }
 
+FILE *
+qos_fdopen(int fd, const char *mode)
+{
+	return fdopen(fd, mode);
+}
+
+int
+qos_fileno(FILE *f)
+{
+	return fileno(f);
+}
+
 int
 qos_dup2(int fd, int to)
 {

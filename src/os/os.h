@@ -27,6 +27,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "qasid.h"
 
@@ -114,6 +115,10 @@ int qos_open_dir(int at, const char *name);
 int qos_dup(int fd);
 /* Makes to a second descriptor of fd, closing what to was. to or -1. */
 int qos_dup2(int fd, int to);
+/* A stdio stream on fd, which it then owns (fclose closes fd), and the
+ * descriptor under a stream. */
+FILE *qos_fdopen(int fd, const char *mode);
+int qos_fileno(FILE *f);
 /* rename relative to two open folders (or QOS_AT_CWD), replacing a file
  * that has the name to. 0 or -1. */
 int qos_renameat(int fromfd, const char *from, int tofd, const char *to);

@@ -258,7 +258,7 @@ unp_rcpt_open(struct unpack *u, struct unp_rcpt *c)
 		return errno == ENOENT ? QASID_OK : errno == ELOOP ?
 		    damaged(u, name, 0) : unp_sys(u, errno, name);
 	if (qos_fstat(fd, &st) < 0 || st.kind != QOS_FILE || st.nlink != 1 ||
-	    !unp_ours(u, (uid_t)st.uid) || (c->f = fdopen(fd, "r")) == NULL) {
+	    !unp_ours(u, st.uid) || (c->f = qos_fdopen(fd, "r")) == NULL) {
 		qos_close(fd);
 		return damaged(u, name, 0);
 	}
@@ -356,13 +356,13 @@ unp_rcpt_write(struct unpack *u, int stagefd)
 	if ((fd = qos_openat(stagefd, name, QOS_WRITE | QOS_CREATE |
 	    QOS_EXCL | QOS_NOFOLLOW, 0644)) < 0)
 		return unp_sys(u, errno, name);
-	if ((f = fdopen(fd, "w")) == NULL) {
+	if ((f = qos_fdopen(fd, "w")) == NULL) {
 		qos_close(fd);
 		return unp_sys(u, errno, name);
 	}
 	rc = put_all(u, f);
 	if (rc == QASID_OK && (fflush(f) != 0 || ferror(f) ||
-	    qos_fsync(fileno(f)) < 0))
+	    qos_fsync(qos_fileno(f)) < 0))
 		rc = unp_sys(u, errno ? errno : EIO, name);
 	if (fclose(f) != 0 && rc == QASID_OK)
 		rc = unp_sys(u, errno, name);
