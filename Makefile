@@ -53,7 +53,7 @@ LIB_SRC = src/core/error.c src/core/buf.c src/core/queue.c src/core/source.c \
           src/keys/keys.c src/keys/keyring.c \
           src/pack/pack.c src/pack/body.c src/pack/meta.c \
           src/pack/meta_exif.c src/pack/meta_bmff.c src/pack/meta_pdf.c \
-          src/pack/meta_pack.c src/pack/scrub.c \
+          src/pack/meta_pack.c src/pack/scrub.c src/pack/volume.c \
           src/read/read.c src/read/inflate.c src/read/feed.c \
           src/read/hasher.c src/read/check.c src/read/state.c \
           src/unpack/unpack.c src/unpack/publish.c src/unpack/leftover.c \

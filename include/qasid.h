@@ -289,6 +289,14 @@ QASID_API void qasid_packer_set_progress(qasid_packer *p, qasid_progress_fn fn,
  */
 QASID_API void qasid_packer_set_tmpdir(qasid_packer *p, const char *dir);
 
+/* Splits what qasid_packer_write() writes into a set of volumes of at most
+ * size bytes each: for out_path NAME.qasid, NAME.part1.qasid and on, each
+ * a signed format-2 bundle (docs/FORMAT.md 17.4). 0, the default, writes
+ * one bundle. */
+QASID_API void qasid_packer_set_volume_size(qasid_packer *p, uint64_t size);
+/* How many volumes the last successful write made; 0 for one bundle. */
+QASID_API uint64_t qasid_packer_volume_count(const qasid_packer *p);
+
 /*
  * Adds a file or a folder (recursively). It is stored under its last path
  * component: adding "/home/a/reports" stores "reports/...". Symlinks,

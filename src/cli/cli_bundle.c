@@ -26,6 +26,7 @@
 #define OPT_REUSE_SEQUENCE 1007
 #define OPT_INTEGRITY 1008
 #define OPT_FORMAT 1040
+#define OPT_VOLUME_SIZE 1160
 
 /* --allow-older: accept a bundle older than one seen (cli_seen.c). */
 static int allow_older;
@@ -41,6 +42,7 @@ static const struct option longopts[] = {
 	{"reuse-sequence", no_argument, NULL, OPT_REUSE_SEQUENCE},
 	{"integrity", no_argument, NULL, OPT_INTEGRITY},
 	{"format", required_argument, NULL, OPT_FORMAT},
+	{"volume-size", required_argument, NULL, OPT_VOLUME_SIZE},
 	{"quiet", no_argument, NULL, 'q'},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
@@ -82,6 +84,33 @@ parse_u64(const char *s, uint64_t *v)
 		return -1;
 	*v = strtoull(s, &end, 10);
 	return errno || *end ? -1 : 0;
+}
+
+/* A size with an optional K, M or G (powers of 1024), as 4G or 700M. */
+static int
+parse_size(const char *s, uint64_t *v)
+{
+	static const char units[] = "KMG";
+	const char *u;
+	char *end;
+	int shift;
+
+	errno = 0;
+	if (*s < '0' || *s > '9')
+		return -1;
+	*v = strtoull(s, &end, 10);
+	if (errno || *v == 0)
+		return -1;
+	if (*end == '\0')
+		return 0;
+	if (end[1] != '\0' || (u = strchr(units, end[0] & ~0x20)) == NULL ||
+	    end[0] == '\0')
+		return -1;
+	shift = 10 * (int)(u - units + 1);
+	if (*v > (UINT64_MAX >> shift))
+		return -1;
+	*v <<= shift;
+	return 0;
 }
 
 static int
@@ -153,7 +182,7 @@ load_seckey(qasid_seckey *sk, const char *path, int enc)
 
 struct packopts {
 	const char *sec, *out, *title, *series, *tmpdir;
-	uint64_t sequence;
+	uint64_t sequence, volume_size;
 	unsigned threads, format;
 	int force, meta, have_seq, reuse;
 };
@@ -182,6 +211,11 @@ pack_parse(int argc, char **argv, struct packopts *o)
 				return cli_fail("--format %s: bundle format 1 "
 				    "or 2", optarg);
 			o->format = (unsigned)(optarg[0] - '0');
+			break;
+		case OPT_VOLUME_SIZE:
+			if (parse_size(optarg, &o->volume_size) < 0)
+				return cli_fail("--volume-size %s: a size in "
+				    "bytes, or with K, M or G", optarg);
 			break;
 		case 'N':
 			o->have_seq = 1;
@@ -337,6 +371,12 @@ cmd_pack(int argc, char **argv)
 	    *o.tmpdir == '\0')
 		o.tmpdir = NULL;
 	qasid_packer_set_tmpdir(p, o.tmpdir);
+	qasid_packer_set_volume_size(p, o.volume_size);
+	if (o.volume_size != 0 && o.series != NULL) {
+		status = cli_fail("--volume-size with -n: a series of volume "
+		    "sets is not supported yet");
+		goto out;
+	}
 	if ((status = pack_files(p, &o, argc, argv)) != 0)
 		goto out;
 	/* Warnings about the media come before the password prompt. */
@@ -373,7 +413,12 @@ cmd_pack(int argc, char **argv)
 	    ((status = cli_packed_end(&pk, sk, o.out, tmp)) != 0 ||
 	    (status = pack_rename(tmp, o.out, o.force)) != 0))
 		unlink(tmp);
-	if (status == 0 && !cli.quiet && !cli.json)
+	if (status == 0 && !cli.quiet && !cli.json &&
+	    qasid_packer_volume_count(p) > 0)
+		printf("packed %s as %" PRIu64 " volumes (.part1 to .part%"
+		    PRIu64 ")\n", cli_safe(o.out), qasid_packer_volume_count(p),
+		    qasid_packer_volume_count(p));
+	else if (status == 0 && !cli.quiet && !cli.json)
 		printf("packed %s\n", cli_safe(o.out));
 	if (status == 0 && cli.verbose && !cli.quiet && !cli.json)
 		print_signed_entries(sk, o.out);

@@ -203,8 +203,12 @@ emit_file(struct run *r, struct pentry *e)
 	if ((fd = e->fd >= 0 ? dup(e->fd) : open(e->src, O_RDONLY |
 	    O_NOFOLLOW | O_CLOEXEC)) < 0)
 		return qerr_sys(r->b->err, QASID_ERR_IO, errno, "%s", e->src);
-	if (e->fd >= 0)
-		lseek(fd, 0, SEEK_SET);
+	/* A piece of a volume set (volume.c) starts where it starts. */
+	if ((e->fd >= 0 || e->off > 0) &&
+	    lseek(fd, (off_t)e->off, SEEK_SET) < 0) {
+		close(fd);
+		return qerr_sys(r->b->err, QASID_ERR_IO, errno, "%s", e->src);
+	}
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	crypto_generichash_init(&st, NULL, 0, QF_FILE_HASH);
 	while (rc == QASID_OK && left > 0) {
@@ -229,7 +233,8 @@ emit_file(struct run *r, struct pentry *e)
 		if (r->cur->in.len == QF_CHUNK)
 			rc = cut(r);
 	}
-	if (rc == QASID_OK && qread_full(fd, &extra, 1) != 0)
+	if (rc == QASID_OK && e->whole == NULL &&
+	    qread_full(fd, &extra, 1) != 0)
 		rc = qerr_set(r->b->err, QASID_ERR_IO, "%s: file grew while "
 		    "being packed", e->src);
 	close(fd);

@@ -325,11 +325,6 @@ parse_header(qasid_reader *r)
 	if (rc != QASID_OK)
 		return qerr_set(&r->err, rc, "%s", r->path);
 	fill_info(r);
-	/* Until sets are read, a volume alone would pass for the whole. */
-	if (r->hdr.has_volume)
-		return qerr_set(&r->err, QASID_ERR_FORMAT, "%s: part %" PRIu64
-		    " of %" PRIu64 " of a volume set: volume sets are not "
-		    "supported", r->path, r->hdr.part, r->hdr.count);
 	return QASID_OK;
 }
 
@@ -429,6 +424,7 @@ qasid_reader_free(qasid_reader *r)
 		return;
 	qin_close(&r->in);
 	qspool_free(&r->spool);
+	qspool_free(&r->set);
 	free(r->path);
 	free(r);
 }
@@ -459,6 +455,7 @@ reset(qasid_reader *r, const char *name)
 	qerr_clear(&r->err);
 	qin_close(&r->in);
 	qspool_free(&r->spool);
+	qspool_free(&r->set);
 	memset(&r->info, 0, sizeof(r->info));
 	r->head_read = 0;
 	r->body_off = 0;
@@ -591,6 +588,11 @@ qasid_reader_unpack(qasid_reader *r, const char *dir)
 {
 	int rc = start(r, 1);
 
+	/* Until sets are unpacked, a volume would publish its pieces. */
+	if (rc == QASID_OK && r->hdr.has_volume)
+		rc = qerr_set(&r->err, QASID_ERR_FORMAT, "part %" PRIu64 " of "
+		    "%" PRIu64 " of a volume set: unpacking volume sets is not "
+		    "supported yet", r->hdr.part, r->hdr.count);
 	r->dest = dir;
 	return done(r, rc != QASID_OK ? rc : qunpack(r, dir));
 }

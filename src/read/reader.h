@@ -78,6 +78,7 @@ struct qasid_reader {
 	char *path;
 	struct qin in;
 	struct qspool spool;
+	struct qspool set;       /* a volume's .qasid/set, once read (set.c) */
 	struct qmf_header hdr;
 	struct qmf_mark entries;  /* where the manifest's entries start */
 	qasid_info info;

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: ISC
 # t-format2.sh - format 2 (FORMAT.md 17): its header read and written, the
 # trusted comment's version bound to the manifest's, versions above 2 and
-# volume sets refused, piece lines only in a volume; format 1 still read.
+# a volume without its set file refused, piece lines only in a volume;
+# format 1 still read.
 if [ -d /dev/shm ] && [ -w /dev/shm ]; then TMPDIR=/dev/shm; export TMPDIR; fi
 . "$QASID_TOP/tests/lib.sh"
 . "$QASID_TOP/tests/hostile/lib-hostile.sh"
@@ -78,15 +79,13 @@ h_refuse 1 "bundle format 3 is not supported (this reads formats 1 to 2)" \
     "$W/s3.qasid"
 t_end
 
-t_begin "format 2: a volume of a set is refused until sets are read"
+t_begin "format 2: a volume without its set file is refused"
 craft "$W/vol.qasid" <<PY
 $PRE
 B.write(OUT, manifest=lambda m: v2(m, volume=b"$SETID 1 2"), trusted=format2)
 PY
-h_refuse 1 "part 1 of 2 of a volume set: volume sets are not supported" \
-    "$W/vol.qasid"
-run 1 "$QASID" list -p "$W/k.pub" "$W/vol.qasid"
-h_reason "volume sets are not supported"
+h_refuse_verify 1 "a volume without its set file (.qasid/set)" "$W/vol.qasid"
+h_refuse_unpack 1 "part 1 of 2 of a volume set" "$W/vol.qasid"
 t_end
 
 t_begin "format 2: pieces or a piece line outside a volume are refused"
