@@ -56,6 +56,7 @@ LIB_SRC = src/core/error.c src/core/buf.c src/core/queue.c src/core/source.c \
           src/pack/meta_pack.c src/pack/scrub.c src/pack/volume.c \
           src/read/read.c src/read/inflate.c src/read/feed.c \
           src/read/hasher.c src/read/check.c src/read/state.c \
+          src/read/set.c \
           src/unpack/unpack.c src/unpack/publish.c src/unpack/leftover.c \
           src/unpack/salvage.c \
           src/repair/recover.c src/repair/repair.c src/repair/rec_handle.c \
@@ -63,7 +64,7 @@ LIB_SRC = src/core/error.c src/core/buf.c src/core/queue.c src/core/source.c \
 CLI_SRC = src/cli/cli.c src/cli/cli_keys.c src/cli/cli_bundle.c \
           src/cli/cli_stop.c src/cli/cli_media.c src/cli/cli_seen.c \
           src/cli/cli_many.c src/cli/cli_copy.c src/cli/cli_mirror.c \
-          src/cli/cli_catalog.c src/cli/cli_check.c
+          src/cli/cli_catalog.c src/cli/cli_check.c src/cli/cli_volume.c
 SRC_H   = $(wildcard src/*/*.h)
 LIB_OBJ = $(LIB_SRC:src/%.c=$(B)/%.o)
 CLI_OBJ = $(CLI_SRC:src/%.c=$(B)/%.o)

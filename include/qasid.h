@@ -426,6 +426,8 @@ typedef struct qasid_entry {
 	unsigned mode;       /* 0644, 0755 */
 	uint64_t size;
 	char hash[129];      /* BLAKE2b-512 of the content, hex; "" for dirs */
+	uint64_t first_part; /* a volume set's file: the parts holding it; */
+	uint64_t last_part;  /* 0 in a bundle that is not a volume */
 } qasid_entry;
 
 typedef int (*qasid_entry_fn)(void *ud, const qasid_entry *e);
@@ -552,7 +554,10 @@ QASID_API int qasid_reader_salvage(qasid_reader *r, const char *dir,
  * given once the head matches the hash its signature's trusted comment
  * names, who signed not checked (as qasid_reader_verify_integrity()). fn,
  * which may be NULL, is called for each entry in bundle order; a non-zero
- * return stops the listing and is returned.
+ * return stops the listing and is returned. For a volume of a set, fn is
+ * called for each entry of the whole set, from the volume's set file: the
+ * volume is read and checked whole first (as qasid_reader_verify() with
+ * verify_signature 1), and each file says which parts hold it.
  */
 QASID_API int qasid_reader_list(qasid_reader *r, int verify_signature,
     qasid_entry_fn fn, void *ud);

@@ -160,4 +160,10 @@ int cli_packed_begin(struct cli_packed *pk, const qasid_seckey *sk,
 int cli_packed_end(struct cli_packed *pk, const qasid_seckey *sk,
     const char *out, const char *tmp);
 
+/* cli_volume.c: a volume's part and the parts beside it, on one line
+ * after label; and " (parts A-B)" for a set's file, into buf. */
+void cli_volume_line(const char *label, const char *path,
+    const qasid_info *in);
+const char *cli_volume_parts(const qasid_entry *e, char *buf, size_t len);
+
 #endif

@@ -613,6 +613,8 @@ verify_one(void *ud, const char *path)
 		print_intact(path, qasid_reader_info(r));
 	else if (rc == QASID_OK && !cli.json && !cli.quiet)
 		print_ok(path, qasid_reader_info(r));
+	if (rc == QASID_OK && !cli.json && !cli.quiet)
+		cli_volume_line("  ", path, qasid_reader_info(r));
 	if (rc == QASID_OK && !cli.json && cli.verbose && !integrity)
 		print_entries(m->kr, path);
 	status = many_result(m, r, path, rc);
@@ -773,6 +775,7 @@ list_header(struct listing *l)
 	    in->files, in->bytes, in->dirs, in->signature_ok ? "manifest "
 	    "signed by a trusted key (content not checked: use verify)" :
 	    "NO - not signed by a trusted key; do not rely on this listing");
+	cli_volume_line("volume:   ", l->path, in);
 	cli_seen_header(in);
 	printf("\n");
 }
@@ -796,8 +799,10 @@ list_entry(void *ud, const qasid_entry *e)
 	} else if (e->is_dir) {
 		printf("%-6s %14s  %s/\n", "dir", "", cli_safe(e->path));
 	} else {
-		printf("%-6o %14" PRIu64 "  %s\n", e->mode, e->size,
-		    cli_safe(e->path));
+		char parts[64];
+		printf("%-6o %14" PRIu64 "  %s%s\n", e->mode, e->size,
+		    cli_safe(e->path), cli_volume_parts(e, parts,
+		    sizeof(parts)));
 	}
 	l->entries++;
 	return 0;

@@ -281,7 +281,8 @@ check_setid(struct body *b)
 	if (sodium_memcmp(id, b->r->hdr.setid, sizeof(id)) != 0)
 		return qerr_set(&b->r->err, QASID_ERR_CONTENT, "%s: the set "
 		    "file does not match the volume's set id", b->r->path);
-	return QASID_OK;
+	/* Its lines are checked as strictly as the manifest's. */
+	return qset_walk(b->r, NULL, NULL);
 }
 
 static int

@@ -608,6 +608,12 @@ qasid_reader_list(qasid_reader *r, int verify_signature, qasid_entry_fn fn,
 
 	if (rc != QASID_OK)
 		return done(r, rc);
+	/* A volume lists the whole set, from its set file. */
+	if (r->hdr.has_volume && fn != NULL) {
+		if ((rc = qread_body(r, NULL)) == QASID_OK)
+			rc = qset_walk(r, fn, ud);
+		return done(r, rc);
+	}
 	c = malloc(sizeof(*c));
 	e = malloc(sizeof(*e));
 	if (c == NULL || e == NULL) {
@@ -620,6 +626,7 @@ qasid_reader_list(qasid_reader *r, int verify_signature, qasid_entry_fn fn,
 		out.is_dir = e->is_dir;
 		out.mode = e->mode;
 		out.size = e->size;
+		out.first_part = out.last_part = 0;
 		if (e->is_dir)
 			out.hash[0] = '\0';
 		else

@@ -106,6 +106,9 @@ int qread_head(qasid_reader *r, int verify);
 /* Checks the body against the manifest, feeding sink (may be NULL). */
 int qread_body(qasid_reader *r, const struct qsink *sink);
 
+/* set.c: each entry of a volume's set file, once its body is checked. */
+int qset_walk(qasid_reader *r, qasid_entry_fn fn, void *ud);
+
 /* unpack.c */
 int qunpack(qasid_reader *r, const char *dir);
 

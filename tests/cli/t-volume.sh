@@ -141,6 +141,23 @@ run 0 "$QASID" pack -q -f -s "$W/k.sec" --volume-size 100K \
     -o "$W/s.qasid" "$W/small"
 t_end
 
+t_begin "list of one volume shows the whole set and the parts beside it"
+run 0 "$QASID" list -p "$W/k.pub" "$W/v.part2.qasid"
+t_grep "^volume:   part 2 of 4 of set [0-9a-f]\{16\}; beside it: 1-4$" "$OUT"
+t_grep "^644 *600000  big/video.mp4  (parts 1-4)$" "$OUT"
+t_grep "^644 *14  big/a.txt  (part 1)$" "$OUT"
+t_grep "^644 *3000  big/sub/photo.jpg  (part 1)$" "$OUT"
+t_nogrep "\.qasid/" "$OUT"
+t_end
+
+t_begin "verify of one volume names the parts missing beside it"
+mkdir -p "$W/one" && cp "$W/v.part1.qasid" "$W/v.part3.qasid" "$W/one/"
+cp "$W/s.part1.qasid" "$W/one/"
+run 0 $V "$W/one/v.part3.qasid"
+t_grep "^  part 3 of 4 of set [0-9a-f]\{16\}; beside it: 1, 3; missing: 2, 4$" \
+    "$OUT"
+t_end
+
 t_begin "unpack of a volume alone is refused until sets are unpacked"
 run 1 "$QASID" unpack -p "$W/k.pub" -C "$W/u" "$W/v.part2.qasid"
 t_grep "part 2 of 4 of a volume set" "$ERR"

@@ -88,6 +88,50 @@ h_refuse_verify 1 "a volume without its set file (.qasid/set)" "$W/vol.qasid"
 h_refuse_unpack 1 "part 1 of 2 of a volume set" "$W/vol.qasid"
 t_end
 
+# A one-part volume of the set SET (text), whose volume line names ID.
+VOL='def vol(st, sid=None):
+    sid = sid or b2(st, 32).hex().encode()
+    return Bundle(K, [Dir(".qasid"), File(".qasid/set", st), Dir("news"),
+                      File("news/today.txt", b"all is well\n")]), sid
+GOOD = (b"qasid-set 1\nparts 1\ndir news\nfile 644 12 " +
+        b2(b"all is well\n", 64).hex().encode() + b" 1 1  news/today.txt\nend\n")'
+
+t_begin "volumes: a crafted one-part volume verifies and lists its set"
+craft "$W/v1.qasid" <<PY
+$VOL
+B, sid = vol(GOOD)
+B.write(OUT, manifest=lambda m: v2(m, volume=sid + b" 1 1"), trusted=format2)
+PY
+run 0 "$QASID" verify -p "$W/k.pub" "$W/v1.qasid"
+run 0 "$QASID" list -p "$W/k.pub" "$W/v1.qasid"
+t_grep "news/today.txt  (part 1)$" "$OUT"
+t_end
+
+t_begin "volumes: a set file that is not the one SETID names is refused"
+craft "$W/v2.qasid" <<PY
+$VOL
+B, sid = vol(GOOD, b"$SETID")
+B.write(OUT, manifest=lambda m: v2(m, volume=sid + b" 1 1"), trusted=format2)
+PY
+h_refuse_verify 1 "the set file does not match the volume's set id" \
+    "$W/v2.qasid"
+t_end
+
+t_begin "volumes: a hostile set file is refused: unsafe path, bad parts"
+for bad in 'dir ../up' 'file 644 1 x 1 1  a' 'parts 2' 'qasid-set 9'; do
+	craft "$W/v3.qasid" <<PY
+$VOL
+st = GOOD.replace(b"dir news", b"$bad") if b"$bad".startswith(b"dir") or \
+    b"$bad".startswith(b"file") else GOOD.replace(
+    b"parts 1" if b"$bad".startswith(b"parts") else b"qasid-set 1", b"$bad")
+B, sid = vol(st)
+B.write(OUT, manifest=lambda m: v2(m, volume=sid + b" 1 1"), trusted=format2)
+PY
+	run 1 "$QASID" verify -p "$W/k.pub" "$W/v3.qasid"
+	t_grep "set file line" "$ERR"
+done
+t_end
+
 t_begin "format 2: pieces or a piece line outside a volume are refused"
 craft "$W/pieces.qasid" <<PY
 $PRE

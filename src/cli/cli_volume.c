@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * cli_volume.c - what list and verify say of a volume of a set: which part
+ * it is, which parts lie beside it in its folder (same set id: claimed by
+ * their heads, each checked only when it is itself read), and which parts
+ * hold each file of the set.
+ */
+#include <dirent.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* Parts of sets larger than this are counted, not named one by one. */
+#define PARTS_SHOWN 4096
+
+static char *
+folder_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n = slash ? (size_t)(slash - path) : 1;
+	char *d = malloc(n + 1);
+
+	if (d != NULL)
+		snprintf(d, n + 1, "%.*s", (int)n, slash ? path : ".");
+	return d;
+}
+
+/* The part a bundle's head claims in set, or 0. */
+static uint64_t
+part_in(const char *dir, const char *name, const char *set)
+{
+	size_t n = strlen(dir) + strlen(name) + 2, len = strlen(name);
+	qasid_reader *r;
+	uint64_t part = 0;
+	char *path;
+
+	if (len < 7 || strcmp(name + len - 6, ".qasid") != 0 ||
+	    (path = malloc(n)) == NULL)
+		return 0;
+	snprintf(path, n, "%s/%s", dir, name);
+	if ((r = qasid_reader_new(NULL)) != NULL &&
+	    qasid_reader_open(r, path) == QASID_OK) {
+		(void)qasid_reader_list(r, 0, NULL, NULL);
+		if (strcmp(qasid_reader_info(r)->volume_set, set) == 0)
+			part = qasid_reader_info(r)->volume_part;
+	}
+	qasid_reader_free(r);
+	free(path);
+	return part;
+}
+
+static void
+scan(const char *path, const qasid_info *in, unsigned char *seen)
+{
+	char *dir = folder_of(path);
+	struct dirent *d;
+	DIR *dp;
+
+	if (dir == NULL || (dp = opendir(dir)) == NULL) {
+		free(dir);
+		return;
+	}
+	while ((d = readdir(dp)) != NULL) {
+		uint64_t p = part_in(dir, d->d_name, in->volume_set);
+		if (p >= 1 && p <= in->volume_count)
+			seen[p - 1] = 1;
+	}
+	closedir(dp);
+	free(dir);
+}
+
+/* "1-3, 5": the parts with seen[i] == want. */
+static void
+ranges(const unsigned char *seen, uint64_t n, int want)
+{
+	const char *sep = "";
+
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t j = i;
+		if (seen[i] != want)
+			continue;
+		while (j + 1 < n && seen[j + 1] == want)
+			j++;
+		if (j > i)
+			printf("%s%" PRIu64 "-%" PRIu64, sep, i + 1, j + 1);
+		else
+			printf("%s%" PRIu64, sep, i + 1);
+		sep = ", ";
+		i = j;
+	}
+}
+
+void
+cli_volume_line(const char *label, const char *path, const qasid_info *in)
+{
+	unsigned char *seen;
+	uint64_t n = in->volume_count, have = 0;
+
+	if (in->volume_part == 0)
+		return;
+	printf("%spart %" PRIu64 " of %" PRIu64 " of set %.16s", label,
+	    in->volume_part, n, in->volume_set);
+	if (n > PARTS_SHOWN || (seen = calloc(n, 1)) == NULL) {
+		printf("\n");
+		return;
+	}
+	scan(path, in, seen);
+	for (uint64_t i = 0; i < n; i++)
+		have += seen[i];
+	printf("; beside it: ");
+	ranges(seen, n, 1);
+	if (have < n) {
+		printf("; missing: ");
+		ranges(seen, n, 0);
+	}
+	printf("\n");
+	free(seen);
+}
+
+const char *
+cli_volume_parts(const qasid_entry *e, char *buf, size_t len)
+{
+	if (e->first_part == 0)
+		return "";
+	if (e->first_part == e->last_part)
+		snprintf(buf, len, "  (part %" PRIu64 ")", e->first_part);
+	else
+		snprintf(buf, len, "  (parts %" PRIu64 "-%" PRIu64 ")",
+		    e->first_part, e->last_part);
+	return buf;
+}
