@@ -58,7 +58,7 @@ LIB_SRC = src/core/error.c src/core/buf.c src/core/queue.c src/core/source.c \
           src/read/hasher.c src/read/check.c src/read/state.c \
           src/read/set.c \
           src/unpack/unpack.c src/unpack/publish.c src/unpack/leftover.c \
-          src/unpack/salvage.c \
+          src/unpack/salvage.c src/unpack/set.c \
           src/repair/recover.c src/repair/repair.c src/repair/rec_handle.c \
           src/repair/rec_members.c src/repair/repair_fast.c
 CLI_SRC = src/cli/cli.c src/cli/cli_keys.c src/cli/cli_bundle.c \

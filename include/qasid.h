@@ -562,6 +562,14 @@ QASID_API int qasid_reader_salvage(qasid_reader *r, const char *dir,
 QASID_API int qasid_reader_list(qasid_reader *r, int verify_signature,
     qasid_entry_fn fn, void *ud);
 
+/* After a successful qasid_reader_verify() or qasid_reader_unpack() of a
+ * volume: fn for each entry of the whole set, from its set file, as
+ * qasid_reader_list() gives them; QASID_ERR_ARG for a bundle that is not a
+ * volume. An unpack of one volume publishes exactly the files with
+ * first_part == last_part == its part. */
+QASID_API int qasid_reader_set_list(qasid_reader *r, qasid_entry_fn fn,
+    void *ud);
+
 /* The bundle's identity; valid after a successful or failed read that got
  * as far as the manifest (check info.signature_ok). */
 QASID_API const qasid_info *qasid_reader_info(const qasid_reader *r);

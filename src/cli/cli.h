@@ -165,5 +165,8 @@ int cli_packed_end(struct cli_packed *pk, const qasid_seckey *sk,
 void cli_volume_line(const char *label, const char *path,
     const qasid_info *in);
 const char *cli_volume_parts(const qasid_entry *e, char *buf, size_t len);
+/* After an unpack of a volume: prints the files it does not hold whole and
+ * returns how many it does. */
+uint64_t cli_volume_unpacked(qasid_reader *r);
 
 #endif

@@ -701,7 +701,8 @@ unpack_one(void *ud, const char *path)
 	else if (rc == QASID_OK && !cli.quiet) {
 		const qasid_info *in = qasid_reader_info(r);
 		print_ok(path, in);
-		printf("unpacked %" PRIu64 " files into %s\n", in->files,
+		printf("unpacked %" PRIu64 " files into %s\n",
+		    in->volume_part ? cli_volume_unpacked(r) : in->files,
 		    cli_safe(m->dir));
 		if (cli.verbose)
 			print_entries(m->kr, path);

@@ -131,3 +131,35 @@ cli_volume_parts(const qasid_entry *e, char *buf, size_t len)
 		    e->first_part, e->last_part);
 	return buf;
 }
+
+struct elsewhere {
+	uint64_t part, here, away;
+};
+
+static int
+count_file(void *ud, const qasid_entry *e)
+{
+	struct elsewhere *w = ud;
+	char parts[64];
+
+	if (e->is_dir)
+		return 0;
+	if (e->first_part == w->part && e->last_part == w->part) {
+		w->here++;
+		return 0;
+	}
+	if (w->away++ == 0)
+		printf("in other parts, not unpacked from this one:\n");
+	printf("  %s%s\n", cli_safe(e->path), cli_volume_parts(e, parts,
+	    sizeof(parts)));
+	return 0;
+}
+
+uint64_t
+cli_volume_unpacked(qasid_reader *r)
+{
+	struct elsewhere w = {qasid_reader_info(r)->volume_part, 0, 0};
+
+	(void)qasid_reader_set_list(r, count_file, &w);
+	return w.here;
+}

@@ -588,10 +588,11 @@ qasid_reader_unpack(qasid_reader *r, const char *dir)
 {
 	int rc = start(r, 1);
 
-	/* Until sets are unpacked, a volume would publish its pieces. */
-	if (rc == QASID_OK && r->hdr.has_volume)
-		rc = qerr_set(&r->err, QASID_ERR_FORMAT, "part %" PRIu64 " of "
-		    "%" PRIu64 " of a volume set: unpacking volume sets is not "
+	/* A volume unpacks the files wholly inside it (unpack/set.c);
+	 * salvage does not know pieces yet. */
+	if (rc == QASID_OK && r->hdr.has_volume && r->salvage)
+		rc = qerr_set(&r->err, QASID_ERR_ARG, "part %" PRIu64 " of %"
+		    PRIu64 " of a volume set: salvage of a volume is not "
 		    "supported yet", r->hdr.part, r->hdr.count);
 	r->dest = dir;
 	return done(r, rc != QASID_OK ? rc : qunpack(r, dir));

@@ -156,3 +156,9 @@ qset_walk(qasid_reader *r, qasid_entry_fn fn, void *ud)
 	free(c.line);
 	return rc;
 }
+
+int
+qasid_reader_set_list(qasid_reader *r, qasid_entry_fn fn, void *ud)
+{
+	return qset_walk(r, fn, ud);
+}

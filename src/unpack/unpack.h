@@ -72,6 +72,15 @@ int unp_mark(struct unpack *u);
  */
 int unp_recover(struct unpack *u, int *finished);
 
+/* set.c: a sink that passes on to "to" all but a volume's own metadata and
+ * the pieces of split files, which are never published alone. */
+struct qset_filter {
+	struct qsink sink;
+	const struct qsink *to;
+	int skip;
+};
+const struct qsink *qset_filter(const struct qsink *to, struct qset_filter *f);
+
 /* salvage.c: unpacks into u's staging folder every file of the body whose
  * content matches its signed hash, then publishes them. */
 int qsalvage(qasid_reader *r, struct unpack *u);

@@ -158,9 +158,28 @@ t_grep "^  part 3 of 4 of set [0-9a-f]\{16\}; beside it: 1, 3; missing: 2, 4$" \
     "$OUT"
 t_end
 
-t_begin "unpack of a volume alone is refused until sets are unpacked"
-run 1 "$QASID" unpack -p "$W/k.pub" -C "$W/u" "$W/v.part2.qasid"
-t_grep "part 2 of 4 of a volume set" "$ERR"
-t_absent "$W/u/big"
+t_begin "one volume alone unpacks the files wholly inside it, no piece"
+run 0 "$QASID" unpack -p "$W/k.pub" -C "$W/u1" "$W/v.part1.qasid"
+t_same "$W/big/a.txt" "$W/u1/big/a.txt"
+t_same "$W/big/sub/photo.jpg" "$W/u1/big/sub/photo.jpg"
+t_absent "$W/u1/big/video.mp4"
+t_absent "$W/u1/.qasid"
+[ -z "$(find "$W/u1" -name '.qasid*')" ] || t_fail "metadata published"
+t_grep "^in other parts, not unpacked from this one:$" "$OUT"
+t_grep "^  big/video.mp4  (parts 1-4)$" "$OUT"
+t_grep "^unpacked 2 files into " "$OUT"
 t_end
 
+t_begin "a middle volume holds only a piece: nothing of it is published"
+run 0 "$QASID" unpack -p "$W/k.pub" -C "$W/u2" "$W/v.part2.qasid"
+t_absent "$W/u2/big/video.mp4"
+t_absent "$W/u2/big/a.txt"
+[ -z "$(find "$W/u2" -type f)" ] || t_fail "a file was published"
+t_grep "^unpacked 0 files into " "$OUT"
+t_end
+
+t_begin "salvage of a volume is refused until it knows pieces"
+run 2 "$QASID" unpack --salvage -p "$W/k.pub" -C "$W/u3" "$W/v.part2.qasid"
+t_grep "salvage of a volume is not supported yet" "$ERR"
+t_absent "$W/u3/big"
+t_end
