@@ -84,8 +84,7 @@ craft "$W/vol.qasid" <<PY
 $PRE
 B.write(OUT, manifest=lambda m: v2(m, volume=b"$SETID 1 2"), trusted=format2)
 PY
-h_refuse_verify 1 "a volume without its set file (.qasid/set)" "$W/vol.qasid"
-h_refuse_unpack 1 "part 1 of 2 of a volume set" "$W/vol.qasid"
+h_refuse 1 "a volume without its set file (.qasid/set)" "$W/vol.qasid"
 t_end
 
 # A one-part volume of the set SET (text), whose volume line names ID.
