@@ -131,6 +131,56 @@ PY
 done
 t_end
 
+# Part 1 of 2 holding the first piece (OFF 0) of news/big.bin; piece(OFF)
+# names it at another offset in the piece line than in its tar name.
+PIECE='import re
+BIG = bytes(range(256)) * 40
+NAME = (".qasid/pieces/" + b2(b"news/big.bin", 32).hex()[:32] +
+        "-%020d" % 0).encode()
+ST = (b"qasid-set 1\nparts 2\ndir news\nfile 644 %d " % (2 * len(BIG)) +
+      b"ab" * 64 + b" 1 2  news/big.bin\nend\n")
+B = Bundle(K, [Dir(".qasid"), Dir(".qasid/pieces"), File(NAME, BIG),
+               File(".qasid/set", ST), Dir("news")])
+SID = b2(ST, 32).hex().encode()
+def piece(m, off=0, data=BIG):
+    h = b2(data, 64).hex().encode()
+    m = m.replace(b"file 644 %d %s  %s\n" % (len(data), h, NAME),
+                  b"piece %d %d %s  news/big.bin\n" % (off, len(data), h))
+    m = re.sub(rb"\nfiles (\d+)\n", lambda x: b"\nfiles %d\n" %
+               (int(x.group(1)) - 1), m)
+    m = re.sub(rb"\nbytes (\d+)\n", lambda x: b"\nbytes %d\n" %
+               (int(x.group(1)) - len(data)), m)
+    return v2(m, volume=SID + b" 1 2", pieces=b"1")'
+
+t_begin "volumes: a crafted piece verifies; unpack never publishes it"
+craft "$W/pc.qasid" <<PY
+$PIECE
+B.write(OUT, manifest=piece, trusted=format2)
+PY
+run 0 "$QASID" verify -p "$W/k.pub" "$W/pc.qasid"
+h_accept "$W/pc.qasid"
+[ -z "$(find "$W/ok" -type f)" ] || t_fail "a piece was published"
+t_end
+
+t_begin "volumes: a piece at another offset than its tar name is refused"
+craft "$W/pc2.qasid" <<PY
+$PIECE
+B.write(OUT, manifest=lambda m: piece(m, off=512), trusted=format2)
+PY
+h_refuse 1 "does not match the manifest" "$W/pc2.qasid"
+t_end
+
+t_begin "volumes: a piece whose bytes are not its signed hash is refused"
+craft "$W/pc3.qasid" <<PY
+$PIECE
+BAD = BIG[:-1] + b"x"
+B.entries[2] = File(NAME, BAD)
+B.write(OUT, manifest=lambda m: piece(m, data=BAD).replace(
+    b2(BAD, 64).hex().encode(), b2(BIG, 64).hex().encode()), trusted=format2)
+PY
+h_refuse 1 "does not match its signed hash" "$W/pc3.qasid"
+t_end
+
 t_begin "format 2: pieces or a piece line outside a volume are refused"
 craft "$W/pieces.qasid" <<PY
 $PRE
