@@ -570,6 +570,16 @@ QASID_API int qasid_reader_list(qasid_reader *r, int verify_signature,
 QASID_API int qasid_reader_set_list(qasid_reader *r, qasid_entry_fn fn,
     void *ud);
 
+/* Unpacks a whole set of volumes into dir, all or nothing: paths names
+ * every volume once, in any order. Each is verified as
+ * qasid_reader_unpack() verifies a bundle, files split across volumes are
+ * rejoined and checked against the set file's hash, and only then is
+ * anything published. QASID_ERR_FORMAT for a missing part or a volume of
+ * another set (the message names it), QASID_ERR_ARG for a part given
+ * twice. r (with its keyring) reads part 1 and keeps the error. */
+QASID_API int qasid_reader_unpack_set(qasid_reader *r,
+    const char *const *paths, size_t n, const char *dir);
+
 /* The bundle's identity; valid after a successful or failed read that got
  * as far as the manifest (check info.signature_ok). */
 QASID_API const qasid_info *qasid_reader_info(const qasid_reader *r);

@@ -730,6 +730,14 @@ cmd_unpack(int argc, char **argv)
 		cli_seen_close(&m.seen);
 		return status;
 	}
+	/* Several volumes of a set are one unpack, all or nothing. */
+	if (argc - optind > 1 && cli_volume_claimed(argv[optind])) {
+		status = cli_volume_unpack_set(m.kr, m.dir, argv + optind,
+		    (size_t)(argc - optind));
+		cli_seen_close(&m.seen);
+		qasid_keyring_free(m.kr);
+		return status;
+	}
 	/* Bundles named one by one: unpack takes no folders of them. */
 	for (int i = optind; i < argc; i++) {
 		int s1 = unpack_one(&m, argv[i]);

@@ -163,3 +163,61 @@ cli_volume_unpacked(qasid_reader *r)
 	(void)qasid_reader_set_list(r, count_file, &w);
 	return w.here;
 }
+
+static int
+count_any(void *ud, const qasid_entry *e)
+{
+	uint64_t *n = ud;
+
+	*n += !e->is_dir;
+	return 0;
+}
+
+static uint64_t
+cli_volume_files(qasid_reader *r)
+{
+	uint64_t n = 0;
+
+	(void)qasid_reader_set_list(r, count_any, &n);
+	return n;
+}
+
+/* Whether path's head claims to be a volume of a set (not yet checked). */
+int
+cli_volume_claimed(const char *path)
+{
+	qasid_reader *r = qasid_reader_new(NULL);
+	int yes = 0;
+
+	if (r != NULL && qasid_reader_open(r, path) == QASID_OK) {
+		(void)qasid_reader_list(r, 0, NULL, NULL);
+		yes = qasid_reader_info(r)->volume_part > 0;
+	}
+	qasid_reader_free(r);
+	return yes;
+}
+
+/* unpack -C DIR NAME.part*.qasid: the whole set, all or nothing. */
+int
+cli_volume_unpack_set(qasid_keyring *kr, const char *dir, char **paths,
+    size_t n)
+{
+	qasid_reader *r = cli_reader_new(kr);
+	int rc, status;
+
+	if (r == NULL)
+		return EXIT_OTHER;
+	qasid_reader_set_progress(r, cli_progress, NULL);
+	cli_catch_stop(1);
+	rc = qasid_reader_unpack_set(r, (const char *const *)paths, n, dir);
+	cli_progress_done();
+	if (rc != QASID_OK && cli_stop_requested())
+		cli_stopped(dir, "nothing was unpacked");
+	cli_catch_stop(0);
+	status = cli_result(rc, qasid_reader_errmsg(r));
+	if (status == 0 && !cli.quiet && !cli.json)
+		printf("unpacked the set of %zu volumes (%" PRIu64 " files) "
+		    "into %s\n", n, cli_volume_files(r), cli_safe(dir));
+	qasid_reader_free(r);
+	return status;
+}

@@ -546,6 +546,12 @@ start(qasid_reader *r, int verify)
 	return QASID_OK;
 }
 
+int
+qread_start(qasid_reader *r, int verify)
+{
+	return start(r, verify);
+}
+
 void
 qasid_reader_set_head_check(qasid_reader *r, qasid_head_fn fn, void *ud)
 {

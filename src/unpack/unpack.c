@@ -414,7 +414,8 @@ qunpack(qasid_reader *r, const char *dir)
 
 	if ((rc = open_dest(&u)) == QASID_OK && (rc = prepare(&u,
 	    &finished)) == QASID_OK && !finished)
-		rc = r->salvage ? qsalvage(r, &u) : qread_body(r,
+		rc = r->salvage ? qsalvage(r, &u) : r->nparts > 0 ?
+		    qset_unpack(r, &u, &sink) : qread_body(r,
 		    r->hdr.has_volume ? qset_filter(&sink, &vf) : &sink);
 	if (u.fd >= 0)
 		close(u.fd);

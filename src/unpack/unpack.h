@@ -81,6 +81,11 @@ struct qset_filter {
 };
 const struct qsink *qset_filter(const struct qsink *to, struct qset_filter *f);
 
+/* set.c: unpacks a whole set: r's volume (part 1), then r->parts, pieces
+ * rejoined in the staging folder and checked against the set file, all
+ * published at once through "to" or nothing. */
+int qset_unpack(qasid_reader *r, struct unpack *u, const struct qsink *to);
+
 /* salvage.c: unpacks into u's staging folder every file of the body whose
  * content matches its signed hash, then publishes them. */
 int qsalvage(qasid_reader *r, struct unpack *u);
