@@ -178,6 +178,43 @@ t_absent "$W/u2/big/a.txt"
 t_grep "^unpacked 0 files into " "$OUT"
 t_end
 
+t_begin "unpack of the whole set, in any order, rejoins the split file"
+run 0 "$QASID" unpack -p "$W/k.pub" -C "$W/all" "$W/v.part3.qasid" \
+    "$W/v.part1.qasid" "$W/v.part4.qasid" "$W/v.part2.qasid"
+t_grep "^unpacked the set of 4 volumes (3 files) into " "$OUT"
+t_same "$W/big/video.mp4" "$W/all/big/video.mp4"
+t_same "$W/big/a.txt" "$W/all/big/a.txt"
+t_same "$W/big/sub/photo.jpg" "$W/all/big/sub/photo.jpg"
+[ -z "$(find "$W/all" -name '.qasid*')" ] || t_fail "metadata published"
+t_end
+
+t_begin "a set missing a part is refused (exit 1), naming it; nothing written"
+run 1 "$QASID" unpack -p "$W/k.pub" -C "$W/miss" "$W/v.part1.qasid" \
+    "$W/v.part2.qasid" "$W/v.part4.qasid"
+t_grep "part 3 of 4 is missing; nothing was unpacked$" "$ERR"
+t_absent "$W/miss"
+t_end
+
+t_begin "a part given twice, or a volume of another set, is refused"
+run 2 "$QASID" unpack -p "$W/k.pub" -C "$W/dup" "$W/v.part1.qasid" \
+    "$W/v.part2.qasid" "$W/v.part2.qasid" "$W/v.part3.qasid"
+t_grep "v.part2.qasid: part 2 given twice (also .*v.part2.qasid)$" "$ERR"
+t_absent "$W/dup"
+run 1 "$QASID" unpack -p "$W/k.pub" -C "$W/mix" "$W/v.part1.qasid" \
+    "$W/s.part2.qasid" "$W/v.part3.qasid" "$W/v.part4.qasid"
+t_grep "s.part2.qasid: a volume of another set than .*v.part1.qasid$" "$ERR"
+t_absent "$W/mix"
+t_end
+
+t_begin "a damaged later part fails the whole set: nothing is published"
+cp "$W/v.part3.qasid" "$W/v3.bak"
+flip "$W/v.part3.qasid" $(( $(fsize "$W/v.part3.qasid") - 5000 ))
+run 1 "$QASID" unpack -p "$W/k.pub" -C "$W/dmg" "$W/v.part1.qasid" \
+    "$W/v.part2.qasid" "$W/v.part3.qasid" "$W/v.part4.qasid"
+[ -z "$(find "$W/dmg" -type f 2>/dev/null)" ] || t_fail "a file was published"
+cp "$W/v3.bak" "$W/v.part3.qasid"
+t_end
+
 t_begin "salvage of a volume is refused until it knows pieces"
 run 2 "$QASID" unpack --salvage -p "$W/k.pub" -C "$W/u3" "$W/v.part2.qasid"
 t_grep "salvage of a volume is not supported yet" "$ERR"
