@@ -241,7 +241,7 @@ make_set(qasid_packer *p, struct plan *pl)
 	return QASID_OK;
 }
 
-/* ---- Writing each volume ------------------------------------------------- */
+/* ---- Writing each volume ----------------------------------------------- */
 
 static int
 entry_cmp(const void *a, const void *b)

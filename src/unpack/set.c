@@ -77,7 +77,7 @@ qset_filter(const struct qsink *to, struct qset_filter *f)
 	return &f->sink;
 }
 
-/* ---- A whole set ---------------------------------------------------------- */
+/* ---- A whole set ------------------------------------------------------ */
 
 /* A file split across volumes, as its pieces arrive in part order. */
 struct split {
