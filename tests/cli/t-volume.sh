@@ -215,6 +215,22 @@ run 1 "$QASID" unpack -p "$W/k.pub" -C "$W/dmg" "$W/v.part1.qasid" \
 cp "$W/v3.bak" "$W/v.part3.qasid"
 t_end
 
+t_begin "a file of a later part already in the destination: nothing changes"
+mkdir -p "$W/pre/big/sub" && echo mine >"$W/pre/big/sub/photo.jpg"
+run 2 "$QASID" unpack -p "$W/k.pub" -C "$W/pre" "$W"/v.part*.qasid
+t_grep "big/sub/photo.jpg: already exists; nothing was unpacked$" "$ERR"
+t_grep "^mine$" "$W/pre/big/sub/photo.jpg"
+[ "$(find "$W/pre" -type f | wc -l)" -eq 1 ] || t_fail "files were added"
+t_end
+
+t_begin "sets cut exactly at a file, and of whole files only, unpack whole"
+run 0 "$QASID" unpack -q -p "$W/k.pub" -C "$W/ue" "$W"/e.part*.qasid
+t_same "$W/exact/a" "$W/ue/exact/a"
+t_same "$W/exact/b" "$W/ue/exact/b"
+run 0 "$QASID" unpack -q -p "$W/k.pub" -C "$W/us" "$W"/s.part*.qasid
+for i in 1 2 3 4 5 6; do t_same "$W/small/f$i" "$W/us/small/f$i"; done
+t_end
+
 t_begin "salvage of a volume is refused until it knows pieces"
 run 2 "$QASID" unpack --salvage -p "$W/k.pub" -C "$W/u3" "$W/v.part2.qasid"
 t_grep "salvage of a volume is not supported yet" "$ERR"
