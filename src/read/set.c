@@ -187,11 +187,11 @@ open_parts(qasid_reader *r, const char *const *paths, size_t n,
 		if ((rc = qasid_reader_open(v[i], paths[i])) == QASID_OK)
 			rc = qread_start(v[i], 1);
 		if (rc == QASID_OK && !v[i]->hdr.has_volume)
-			rc = qerr_set(&v[i]->err, QASID_ERR_ARG, "not a volume "
-			    "of a set");
+			rc = qerr_set(&v[i]->err, QASID_ERR_ARG, "%s: not a "
+			    "volume of a set: unpack it on its own", paths[i]);
+		/* Its message names it already. */
 		if (rc != QASID_OK)
-			return qerr_set(&r->err, rc, "%s: %s", paths[i],
-			    qerr_msg(&v[i]->err));
+			return qerr_set(&r->err, rc, "%s", qerr_msg(&v[i]->err));
 	}
 	return QASID_OK;
 }

@@ -204,6 +204,12 @@ run 1 "$QASID" unpack -p "$W/k.pub" -C "$W/mix" "$W/v.part1.qasid" \
     "$W/s.part2.qasid" "$W/v.part3.qasid" "$W/v.part4.qasid"
 t_grep "s.part2.qasid: a volume of another set than .*v.part1.qasid$" "$ERR"
 t_absent "$W/mix"
+"$QASID" pack -q -s "$W/k.sec" -o "$W/plain.qasid" "$W/small"
+run 2 "$QASID" unpack -p "$W/k.pub" -C "$W/mix" "$W/v.part1.qasid" \
+    "$W/plain.qasid"
+t_grep "^qasid: .*plain.qasid: not a volume of a set: unpack it on its own$" \
+    "$ERR"
+t_absent "$W/mix"
 t_end
 
 t_begin "a damaged later part fails the whole set: nothing is published"
