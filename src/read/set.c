@@ -183,6 +183,8 @@ open_parts(qasid_reader *r, const char *const *paths, size_t n,
 		if ((v[i] = qasid_reader_new(r->kr)) == NULL)
 			return qerr_set(&r->err, QASID_ERR_NOMEM, "%s", paths[i]);
 		v[i]->threads = r->threads;
+		v[i]->progress = r->progress;      /* and so may cancel */
+		v[i]->progress_ud = r->progress_ud;
 		v[i]->spool.tmpdir = r->spool.tmpdir;
 		if ((rc = qasid_reader_open(v[i], paths[i])) == QASID_OK)
 			rc = qread_start(v[i], 1);

@@ -212,6 +212,15 @@ t_grep "^qasid: .*plain.qasid: not a volume of a set: unpack it on its own$" \
 t_absent "$W/mix"
 t_end
 
+t_begin "a part signed by a key not trusted fails the set (exit 1)"
+"$QASID" keygen -W -s "$W/o.sec" -p "$W/o.pub" >/dev/null 2>&1
+"$QASID" pack -q -s "$W/o.sec" --volume-size 200K -o "$W/o.qasid" "$W/big"
+run 1 "$QASID" unpack -p "$W/k.pub" -C "$W/ot" "$W/v.part1.qasid" \
+    "$W/o.part2.qasid" "$W/v.part3.qasid" "$W/v.part4.qasid"
+t_grep "o.part2.qasid" "$ERR"
+t_absent "$W/ot"
+t_end
+
 t_begin "a damaged later part fails the whole set: nothing is published"
 cp "$W/v.part3.qasid" "$W/v3.bak"
 flip "$W/v.part3.qasid" $(( $(fsize "$W/v.part3.qasid") - 5000 ))
