@@ -3,7 +3,7 @@
  * cli_volume.c - what list and verify say of a volume of a set: which part
  * it is, which parts lie beside it in its folder (same set id: claimed by
  * their heads, each checked only when it is itself read), and which parts
- * hold each file of the set.
+ * hold each file of the set; and unpack of a whole set.
  */
 #include <dirent.h>
 #include <inttypes.h>

@@ -3,7 +3,10 @@
 # t-volume.sh - volume sets (FORMAT.md 17.4): pack --volume-size writes
 # NAME.partK.qasid, each at most the size asked, each a signed bundle that
 # verifies alone and that tar reads; files larger than what a volume has
-# left are cut into pieces; the set file is the same in every part.
+# left are cut into pieces; the set file is the same in every part; list
+# of one volume shows the set; one volume unpacks only its whole files;
+# the whole set unpacks in any order, all or nothing, and a missing,
+# doubled, foreign, untrusted or damaged part is refused.
 . "$QASID_TOP/tests/lib.sh"
 . "$QASID_TOP/tests/cli/cli.sh"
 
