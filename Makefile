@@ -57,18 +57,20 @@ LIB_SRC = src/core/error.c src/core/buf.c src/core/queue.c src/core/source.c \
           src/keys/records.c \
           src/pack/pack.c src/pack/body.c src/pack/meta.c \
           src/pack/meta_exif.c src/pack/meta_bmff.c src/pack/meta_pdf.c \
-          src/pack/meta_pack.c src/pack/scrub.c \
+          src/pack/meta_pack.c src/pack/scrub.c src/pack/volume.c \
           src/read/read.c src/read/inflate.c src/read/feed.c \
           src/read/hasher.c src/read/check.c src/read/state.c \
-          src/read/keytime.c \
+          src/read/keytime.c src/read/set.c \
           src/unpack/unpack.c src/unpack/publish.c src/unpack/leftover.c \
           src/unpack/salvage.c src/unpack/receipt.c src/unpack/update.c \
+          src/unpack/set.c \
           src/repair/recover.c src/repair/repair.c src/repair/rec_handle.c \
           src/repair/rec_members.c src/repair/repair_fast.c
 CLI_SRC = src/cli/cli.c src/cli/cli_keys.c src/cli/cli_bundle.c \
           src/cli/cli_stop.c src/cli/cli_media.c src/cli/cli_seen.c \
           src/cli/cli_many.c src/cli/cli_copy.c src/cli/cli_mirror.c \
-          src/cli/cli_catalog.c src/cli/cli_check.c src/cli/cli_keytime.c
+          src/cli/cli_catalog.c src/cli/cli_check.c src/cli/cli_keytime.c \
+          src/cli/cli_volume.c
 SRC_H   = $(wildcard src/*/*.h)
 LIB_OBJ = $(LIB_SRC:src/%.c=$(B)/%.o)
 CLI_OBJ = $(CLI_SRC:src/%.c=$(B)/%.o)

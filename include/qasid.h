@@ -390,6 +390,14 @@ QASID_API void qasid_packer_set_progress(qasid_packer *p, qasid_progress_fn fn,
  */
 QASID_API void qasid_packer_set_tmpdir(qasid_packer *p, const char *dir);
 
+/* Splits what qasid_packer_write() writes into a set of volumes of at most
+ * size bytes each: for out_path NAME.qasid, NAME.part1.qasid and on, each
+ * a signed format-2 bundle (docs/FORMAT.md 17.4). 0, the default, writes
+ * one bundle. */
+QASID_API void qasid_packer_set_volume_size(qasid_packer *p, uint64_t size);
+/* How many volumes the last successful write made; 0 for one bundle. */
+QASID_API uint64_t qasid_packer_volume_count(const qasid_packer *p);
+
 /*
  * Adds a file or a folder (recursively). It is stored under its last path
  * component: adding "/home/a/reports" stores "reports/...". Symlinks,
@@ -522,6 +530,8 @@ typedef struct qasid_entry {
 	unsigned mode;       /* 0644, 0755 */
 	uint64_t size;
 	char hash[129];      /* BLAKE2b-512 of the content, hex; "" for dirs */
+	uint64_t first_part; /* a volume set's file: the parts holding it; */
+	uint64_t last_part;  /* 0 in a bundle that is not a volume */
 } qasid_entry;
 
 typedef int (*qasid_entry_fn)(void *ud, const qasid_entry *e);
@@ -686,10 +696,31 @@ QASID_API int qasid_reader_salvage(qasid_reader *r, const char *dir,
  * given once the head matches the hash its signature's trusted comment
  * names, who signed not checked (as qasid_reader_verify_integrity()). fn,
  * which may be NULL, is called for each entry in bundle order; a non-zero
- * return stops the listing and is returned.
+ * return stops the listing and is returned. For a volume of a set, fn is
+ * called for each entry of the whole set, from the volume's set file: the
+ * volume is read and checked whole first (as qasid_reader_verify() with
+ * verify_signature 1), and each file says which parts hold it.
  */
 QASID_API int qasid_reader_list(qasid_reader *r, int verify_signature,
     qasid_entry_fn fn, void *ud);
+
+/* After a successful qasid_reader_verify() or qasid_reader_unpack() of a
+ * volume: fn for each entry of the whole set, from its set file, as
+ * qasid_reader_list() gives them; QASID_ERR_ARG for a bundle that is not a
+ * volume. An unpack of one volume publishes exactly the files with
+ * first_part == last_part == its part. */
+QASID_API int qasid_reader_set_list(qasid_reader *r, qasid_entry_fn fn,
+    void *ud);
+
+/* Unpacks a whole set of volumes into dir, all or nothing: paths names
+ * every volume once, in any order. Each is verified as
+ * qasid_reader_unpack() verifies a bundle, files split across volumes are
+ * rejoined and checked against the set file's hash, and only then is
+ * anything published. QASID_ERR_FORMAT for a missing part or a volume of
+ * another set (the message names it), QASID_ERR_ARG for a part given
+ * twice. r (with its keyring) reads part 1 and keeps the error. */
+QASID_API int qasid_reader_unpack_set(qasid_reader *r,
+    const char *const *paths, size_t n, const char *dir);
 
 /* The bundle's identity; valid after a successful or failed read that got
  * as far as the manifest (check info.signature_ok). */

@@ -158,7 +158,7 @@ static const struct {
 	    "  -q, --quiet    print nothing on success\n"},
 	{"pack", cmd_pack, "pack -s SECKEY -o BUNDLE [-t TITLE] [-n SERIES] "
 	    "[-N SEQUENCE] [--reuse-sequence] [-j THREADS] [-f] [--tmpdir DIR] "
-	    "[--scrub | --keep-metadata] PATH...",
+	    "[--volume-size SIZE] [--scrub | --keep-metadata] PATH...",
 	    "sign and pack files and folders into a bundle",
 	    "  -s SECKEY      the publisher's secret key\n"
 	    "  -o BUNDLE      the bundle to write\n"
@@ -171,6 +171,8 @@ static const struct {
 	    "                 EQUIVOCATION every recipient of both refuses\n"
 	    "  -j THREADS     compression threads (default: one per CPU, at most 4)\n"
 	    "  --format 1     a bundle qasid before format 2 reads (default 2)\n"
+	    "  --volume-size SIZE  a set of volumes BUNDLE.part1.qasid and on,\n"
+	    "                 each at most SIZE bytes (K, M, G: 4095M for FAT32)\n"
 	    "  -f             overwrite an existing bundle\n"
 	    "  --tmpdir DIR   keep the compressed body there while signing\n"
 	    "                 (default: $TMPDIR, else beside the bundle)\n"

@@ -178,4 +178,18 @@ int cli_packed_begin(struct cli_packed *pk, const qasid_seckey *sk,
 int cli_packed_end(struct cli_packed *pk, const qasid_seckey *sk,
     const char *out, const char *tmp);
 
+/* cli_volume.c: a volume's part and the parts beside it, on one line
+ * after label; and " (parts A-B)" for a set's file, into buf. */
+void cli_volume_line(const char *label, const char *path,
+    const qasid_info *in);
+const char *cli_volume_parts(const qasid_entry *e, char *buf, size_t len);
+/* After an unpack of a volume: prints the files it does not hold whole and
+ * returns how many it does. */
+uint64_t cli_volume_unpacked(qasid_reader *r);
+/* Whether a bundle's head claims to be a volume; and unpack of a whole set
+ * of volumes, all or nothing, returning the exit status. */
+int cli_volume_claimed(const char *path);
+int cli_volume_unpack_set(qasid_keyring *kr, const char *dir, char **paths,
+    size_t n);
+
 #endif

@@ -26,6 +26,7 @@
 #define OPT_INTEGRITY 1008
 #define OPT_KEEP_LOCAL 1009
 #define OPT_FORMAT 1040
+#define OPT_VOLUME_SIZE 1160
 
 /* --allow-older: accept a bundle older than one seen (cli_seen.c). */
 static int allow_older;
@@ -42,6 +43,7 @@ static const struct option longopts[] = {
 	{"integrity", no_argument, NULL, OPT_INTEGRITY},
 	{"keep-local", no_argument, NULL, OPT_KEEP_LOCAL},
 	{"format", required_argument, NULL, OPT_FORMAT},
+	{"volume-size", required_argument, NULL, OPT_VOLUME_SIZE},
 	{"quiet", no_argument, NULL, 'q'},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
@@ -83,6 +85,33 @@ parse_u64(const char *s, uint64_t *v)
 		return -1;
 	*v = strtoull(s, &end, 10);
 	return errno || *end ? -1 : 0;
+}
+
+/* A size with an optional K, M or G (powers of 1024), as 4G or 700M. */
+static int
+parse_size(const char *s, uint64_t *v)
+{
+	static const char units[] = "KMG";
+	const char *u;
+	char *end;
+	int shift;
+
+	errno = 0;
+	if (*s < '0' || *s > '9')
+		return -1;
+	*v = strtoull(s, &end, 10);
+	if (errno || *v == 0)
+		return -1;
+	if (*end == '\0')
+		return 0;
+	if (end[1] != '\0' || (u = strchr(units, end[0] & ~0x20)) == NULL ||
+	    end[0] == '\0')
+		return -1;
+	shift = 10 * (int)(u - units + 1);
+	if (*v > (UINT64_MAX >> shift))
+		return -1;
+	*v <<= shift;
+	return 0;
 }
 
 static int
@@ -154,7 +183,7 @@ load_seckey(qasid_seckey *sk, const char *path, int enc)
 
 struct packopts {
 	const char *sec, *out, *title, *series, *tmpdir;
-	uint64_t sequence;
+	uint64_t sequence, volume_size;
 	unsigned threads, format;
 	int force, meta, have_seq, reuse;
 };
@@ -183,6 +212,11 @@ pack_parse(int argc, char **argv, struct packopts *o)
 				return cli_fail("--format %s: bundle format 1 "
 				    "or 2", optarg);
 			o->format = (unsigned)(optarg[0] - '0');
+			break;
+		case OPT_VOLUME_SIZE:
+			if (parse_size(optarg, &o->volume_size) < 0)
+				return cli_fail("--volume-size %s: a size in "
+				    "bytes, or with K, M or G", optarg);
 			break;
 		case 'N':
 			o->have_seq = 1;
@@ -317,7 +351,7 @@ pack_next_key(qasid_packer *p, const char *sec)
 
 	if (npub == NULL || next == NULL)
 		status = cli_fail("out of memory");
-	else if (access(npub, F_OK) == 0) {
+	else if (qos_exists(npub)) {
 		if ((rc = qasid_pubkey_load(next, npub)) != QASID_OK)
 			status = cli_result(rc, qasid_pubkey_errmsg(next));
 		else
@@ -357,6 +391,12 @@ cmd_pack(int argc, char **argv)
 	    *o.tmpdir == '\0')
 		o.tmpdir = NULL;
 	qasid_packer_set_tmpdir(p, o.tmpdir);
+	qasid_packer_set_volume_size(p, o.volume_size);
+	if (o.volume_size != 0 && o.series != NULL) {
+		status = cli_fail("--volume-size with -n: a series of volume "
+		    "sets is not supported yet");
+		goto out;
+	}
 	if ((status = pack_files(p, &o, argc, argv)) != 0)
 		goto out;
 	/* Warnings about the media come before the password prompt. */
@@ -394,7 +434,12 @@ cmd_pack(int argc, char **argv)
 	    ((status = cli_packed_end(&pk, sk, o.out, tmp)) != 0 ||
 	    (status = pack_rename(tmp, o.out, o.force)) != 0))
 		qos_unlinkat(QOS_AT_CWD, tmp, 0);
-	if (status == 0 && !cli.quiet && !cli.json)
+	if (status == 0 && !cli.quiet && !cli.json &&
+	    qasid_packer_volume_count(p) > 0)
+		printf("packed %s as %" PRIu64 " volumes (.part1 to .part%"
+		    PRIu64 ")\n", cli_safe(o.out), qasid_packer_volume_count(p),
+		    qasid_packer_volume_count(p));
+	else if (status == 0 && !cli.quiet && !cli.json)
 		printf("packed %s\n", cli_safe(o.out));
 	if (status == 0 && cli.verbose && !cli.quiet && !cli.json)
 		print_signed_entries(sk, o.out);
@@ -597,6 +642,8 @@ verify_one(void *ud, const char *path)
 		print_intact(path, qasid_reader_info(r));
 	else if (rc == QASID_OK && !cli.json && !cli.quiet)
 		print_ok(path, qasid_reader_info(r));
+	if (rc == QASID_OK && !cli.json && !cli.quiet)
+		cli_volume_line("  ", path, qasid_reader_info(r));
 	if (rc == QASID_OK && !cli.json && cli.verbose && !integrity)
 		print_entries(m->kr, path);
 	status = many_result(m, r, path, rc);
@@ -684,9 +731,11 @@ local_file(void *ud, int what, const char *path, const char *aside)
 
 /* What unpack says of a bundle unpacked, or of an update in place. */
 static void
-print_unpacked(const char *dir, const qasid_info *in,
-    const qasid_update *up)
+print_unpacked(const char *dir, qasid_reader *r)
 {
+	const qasid_info *in = qasid_reader_info(r);
+	const qasid_update *up = qasid_reader_update(r);
+
 	if (up->already)
 		printf("already unpacked into %s\n", cli_safe(dir));
 	else if (up->updated)
@@ -695,7 +744,8 @@ print_unpacked(const char *dir, const qasid_info *in,
 		    cli_safe(dir), cli_safe(in->series), up->from,
 		    up->written, up->kept, up->removed);
 	else
-		printf("unpacked %" PRIu64 " files into %s\n", in->files,
+		printf("unpacked %" PRIu64 " files into %s\n",
+		    in->volume_part ? cli_volume_unpacked(r) : in->files,
 		    cli_safe(dir));
 }
 
@@ -729,7 +779,7 @@ unpack_one(void *ud, const char *path)
 	else if (rc == QASID_OK && !cli.quiet) {
 		const qasid_info *in = qasid_reader_info(r);
 		print_ok(path, in);
-		print_unpacked(m->dir, in, qasid_reader_update(r));
+		print_unpacked(m->dir, r);
 		if (cli.verbose)
 			print_entries(m->kr, path);
 	}
@@ -754,6 +804,14 @@ cmd_unpack(int argc, char **argv)
 		return status;
 	if ((m.kr = cli_trust(k.pubfile, k.pubstr, k.ring, &status)) == NULL) {
 		cli_seen_close(&m.seen);
+		return status;
+	}
+	/* Several volumes of a set are one unpack, all or nothing. */
+	if (argc - optind > 1 && cli_volume_claimed(argv[optind])) {
+		status = cli_volume_unpack_set(m.kr, m.dir, argv + optind,
+		    (size_t)(argc - optind));
+		cli_seen_close(&m.seen);
+		qasid_keyring_free(m.kr);
 		return status;
 	}
 	/* Bundles named one by one: unpack takes no folders of them. */
@@ -802,6 +860,7 @@ list_header(struct listing *l)
 	    in->files, in->bytes, in->dirs, in->signature_ok ? "manifest "
 	    "signed by a trusted key (content not checked: use verify)" :
 	    "NO - not signed by a trusted key; do not rely on this listing");
+	cli_volume_line("volume:   ", l->path, in);
 	cli_seen_header(in);
 	printf("\n");
 }
@@ -825,8 +884,10 @@ list_entry(void *ud, const qasid_entry *e)
 	} else if (e->is_dir) {
 		printf("%-6s %14s  %s/\n", "dir", "", cli_safe(e->path));
 	} else {
-		printf("%-6o %14" PRIu64 "  %s\n", e->mode, e->size,
-		    cli_safe(e->path));
+		char parts[64];
+		printf("%-6o %14" PRIu64 "  %s%s\n", e->mode, e->size,
+		    cli_safe(e->path), cli_volume_parts(e, parts,
+		    sizeof(parts)));
 	}
 	l->entries++;
 	return 0;

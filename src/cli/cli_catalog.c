@@ -410,7 +410,7 @@ cmd_catalog(int argc, char **argv)
 		status = write_out(&cat, "catalog.json", json_fn, 0);
 	if (status == 0)
 		status = write_out(&cat, "index.html", write_html,
-		    access(vpath, F_OK) == 0);
+		    qos_exists(vpath));
 	if (status == 0 && !cli.quiet)
 		printf("catalogued %zu bundles in %s/catalog.json and "
 		    "%s/index.html\n", cat.n, cli_safe(cat.dir),

@@ -422,7 +422,9 @@ entry_path(struct qmf_cursor *c, const char *p, size_t n, struct qmf_entry *e)
 {
 	char why[160], what[200];
 
-	if (qpath_check(p, n, why, sizeof(why)) != 0) {
+	/* A volume lists its own metadata (.qasid/set and its folders). */
+	if (!(c->volume && !e->is_piece && qmf_volume_meta(p, n)) &&
+	    qpath_check(p, n, why, sizeof(why)) != 0) {
 		snprintf(what, sizeof(what), "unsafe path: %s", why);
 		qerr_set(c->err, QASID_ERR_UNSAFE, "manifest line %" PRIu64
 		    ": %s", c->lineno, what);

@@ -58,6 +58,16 @@ int qmf_put_entry(struct qbuf *b, const struct qmf_entry *e);
 int qmf_put_member(struct qbuf *b, const struct qmf_member *m);
 int qmf_put_end(struct qbuf *b);
 
+/* Volumes (FORMAT.md 17.4): the tar name of the piece of path at offset,
+ * ".qasid/pieces/P-OFFSET", into out; and whether a manifest path is one
+ * of the three a volume's own metadata takes (.qasid, .qasid/pieces and
+ * .qasid/set), which only a volume's manifest may list. */
+#define QF_PIECE_NAME 68
+#define QF_SET_NAME ".qasid/set"
+void qmf_piece_name(const char *path, size_t len, uint64_t offset,
+    char out[QF_PIECE_NAME]);
+int qmf_volume_meta(const char *path, size_t len);
+
 /* The signature's trusted comment for a format and a head hash, into
  * out[QF_TRUSTED_LEN + 1]. */
 void qmf_trusted(unsigned format, const unsigned char head[QF_MEMBER_HASH],

@@ -10,6 +10,36 @@
 #include "manifest.h"
 #include "paths.h"
 
+/* ---- Volumes ------------------------------------------------------------ */
+
+/* OFFSET is 20 decimal digits, so that names sort in offset order. */
+void
+qmf_piece_name(const char *path, size_t len, uint64_t offset,
+    char out[QF_PIECE_NAME])
+{
+	unsigned char h[32];
+	char hex[33];
+
+	/* The first 32 hex digits of the BLAKE2b-256 of the path. */
+	crypto_generichash(h, sizeof(h), (const unsigned char *)path, len,
+	    NULL, 0);
+	qhex(h, 16, hex);
+	snprintf(out, QF_PIECE_NAME, ".qasid/pieces/%s-%020" PRIu64, hex,
+	    offset);
+}
+
+int
+qmf_volume_meta(const char *path, size_t len)
+{
+	static const char *const names[] = {".qasid", ".qasid/pieces",
+	    QF_SET_NAME};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (len == strlen(names[i]) && memcmp(path, names[i], len) == 0)
+			return 1;
+	return 0;
+}
+
 /* ---- Writing ------------------------------------------------------------ */
 
 static int

@@ -199,8 +199,12 @@ emit_file(struct run *r, struct pentry *e)
 	if ((fd = e->fd >= 0 ? qos_dup(e->fd) : qos_open(e->src, QOS_READ |
 	    QOS_NOFOLLOW, 0)) < 0)
 		return qerr_sys(r->b->err, QASID_ERR_IO, errno, "%s", e->src);
-	if (e->fd >= 0)
-		qos_seek(fd, 0, QOS_SEEK_SET);
+	/* A piece of a volume set (volume.c) starts where it starts. */
+	if ((e->fd >= 0 || e->off > 0) &&
+	    qos_seek(fd, (int64_t)e->off, QOS_SEEK_SET) < 0) {
+		qos_close(fd);
+		return qerr_sys(r->b->err, QASID_ERR_IO, errno, "%s", e->src);
+	}
 	qos_hint_sequential(fd);
 	crypto_generichash_init(&st, NULL, 0, QF_FILE_HASH);
 	while (rc == QASID_OK && left > 0) {
@@ -225,7 +229,8 @@ emit_file(struct run *r, struct pentry *e)
 		if (r->cur->in.len == QF_CHUNK)
 			rc = cut(r);
 	}
-	if (rc == QASID_OK && qread_full(fd, &extra, 1) != 0)
+	if (rc == QASID_OK && e->whole == NULL &&
+	    qread_full(fd, &extra, 1) != 0)
 		rc = qerr_set(r->b->err, QASID_ERR_IO, "%s: file grew while "
 		    "being packed", e->src);
 	qos_close(fd);

@@ -22,29 +22,6 @@
 #include "paths.h"
 #include "tar.h"
 
-struct qasid_packer {
-	struct qerr err;
-	const qasid_seckey *sk;
-	char title[QF_TITLE_MAX + 1];
-	char series[QF_SERIES_MAX + 1];
-	uint64_t sequence;
-	int64_t created;
-	unsigned threads;
-	qasid_progress_fn progress;
-	void *progress_ud;
-	const char *tmpdir;
-	struct pentry *e;
-	size_t n, cap;
-	uint64_t total;
-	int failed;            /* a failed add: sticky, see qasid.h */
-	int meta_policy, meta_checked;
-	unsigned format;       /* the version written, 1 or 2 */
-	int out_fd;            /* the bundle being written, and how far */
-	struct qbehind behind; /* its bytes are on the medium (flush.c) */
-	int has_next_key;      /* format 2: the successor's commitment */
-	unsigned char next_key[QF_KEYHASH];
-};
-
 /* Every call starts afresh, but for a packer whose add failed: it keeps
  * that failure, so that no later write can sign a partial set of files. */
 static int
@@ -399,8 +376,56 @@ make_head(qasid_packer *p, const struct qbuf *mf, size_t siglen,
 	    "bundle head");
 }
 
+/* One entry's manifest line: a piece names the file it is part of. */
+static void
+entry_line(const struct pentry *pe, struct qmf_entry *e)
+{
+	const char *path = pe->whole ? pe->whole : pe->rel;
+
+	e->pathlen = strlen(path);
+	memcpy(e->path, path, e->pathlen + 1);
+	e->is_dir = pe->is_dir;
+	e->is_piece = pe->whole != NULL;
+	e->mode = pe->mode;
+	e->size = pe->size;
+	e->offset = pe->off;
+	memcpy(e->hash, pe->hash, QF_FILE_HASH);
+}
+
+static void
+fill_header(qasid_packer *p, const struct pentry *pe, size_t n,
+    const struct qvol_head *v, struct qmf_header *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->format = p->format;
+	/* Format 1 has no line for it: its readers could not check it. */
+	h->has_next_key = p->format >= 2 && p->has_next_key;
+	memcpy(h->next_key, p->next_key, QF_KEYHASH);
+	snprintf(h->title, sizeof(h->title), "%s", p->title);
+	snprintf(h->series, sizeof(h->series), "%s", p->series);
+	h->sequence = p->sequence;
+	h->created = p->created;
+	memcpy(h->keyid, p->sk->id, QK_KEYID);
+	for (size_t i = 0; i < n; i++) {
+		if (pe[i].is_dir)
+			h->dirs++;
+		else if (pe[i].whole != NULL)
+			h->pieces++;
+		else {
+			h->files++;
+			h->bytes += pe[i].size;
+		}
+	}
+	if ((h->has_volume = v != NULL)) {
+		memcpy(h->setid, v->setid, QF_MEMBER_HASH);
+		h->part = v->part;
+		h->count = v->count;
+	}
+}
+
 static int
-make_manifest(qasid_packer *p, const struct qpack_body *b, struct qbuf *mf)
+make_manifest(qasid_packer *p, const struct pentry *pe, size_t n,
+    const struct qvol_head *v, const struct qpack_body *b, struct qbuf *mf)
 {
 	struct qmf_header h;
 	struct qmf_entry *e = calloc(1, sizeof(*e));
@@ -408,28 +433,11 @@ make_manifest(qasid_packer *p, const struct qpack_body *b, struct qbuf *mf)
 
 	if (e == NULL)
 		return qerr_set(&p->err, QASID_ERR_NOMEM, "manifest");
-	memset(&h, 0, sizeof(h));
-	h.format = p->format;
-	/* Format 1 has no line for it: its readers could not check it. */
-	h.has_next_key = p->format >= 2 && p->has_next_key;
-	memcpy(h.next_key, p->next_key, QF_KEYHASH);
-	snprintf(h.title, sizeof(h.title), "%s", p->title);
-	snprintf(h.series, sizeof(h.series), "%s", p->series);
-	h.sequence = p->sequence;
-	h.created = p->created;
-	memcpy(h.keyid, p->sk->id, QK_KEYID);
-	for (size_t i = 0; i < p->n; i++)
-		p->e[i].is_dir ? h.dirs++ : h.files++;
-	h.bytes = p->total;
+	fill_header(p, pe, n, v, &h);
 	h.members = b->nm;
 	rc = qmf_put_header(mf, &h);
-	for (size_t i = 0; rc == QASID_OK && i < p->n; i++) {
-		e->pathlen = strlen(p->e[i].rel);
-		memcpy(e->path, p->e[i].rel, e->pathlen + 1);
-		e->is_dir = p->e[i].is_dir;
-		e->mode = p->e[i].mode;
-		e->size = p->e[i].size;
-		memcpy(e->hash, p->e[i].hash, QF_FILE_HASH);
+	for (size_t i = 0; rc == QASID_OK && i < n; i++) {
+		entry_line(&pe[i], e);
 		rc = qmf_put_entry(mf, e);
 	}
 	for (size_t i = 0; rc == QASID_OK && i < b->nm; i++) {
@@ -537,7 +545,9 @@ copy_body(qasid_packer *p, int from, int to, uint64_t len)
 }
 
 static int
-finish(qasid_packer *p, struct qpack_body *b, const char *out, int overwrite)
+finish(qasid_packer *p, const struct pentry *pe, size_t n,
+    const struct qvol_head *v, struct qpack_body *b, const char *out,
+    int overwrite)
 {
 	struct qbuf mf = {0}, head = {0}, sigm = {0};
 	qgz *gz = qgz_new();
@@ -546,7 +556,7 @@ finish(qasid_packer *p, struct qpack_body *b, const char *out, int overwrite)
 
 	if (gz == NULL)
 		return qerr_set(&p->err, QASID_ERR_NOMEM, "%s", out);
-	if ((rc = make_manifest(p, b, &mf)) != QASID_OK ||
+	if ((rc = make_manifest(p, pe, n, v, b, &mf)) != QASID_OK ||
 	    (rc = make_head(p, &mf, qsig_len(QF_TRUSTED_LEN),
 	    gz, &head)) != QASID_OK ||
 	    (rc = make_signature(p, &mf, &head, gz, &sigm)) != QASID_OK)
@@ -579,18 +589,55 @@ out:
 }
 
 int
-qasid_packer_write(qasid_packer *p, const char *out, int overwrite)
+qpack_entries(qasid_packer *p, struct pentry *e, size_t n,
+    const struct qvol_head *v, const char *out, int overwrite)
 {
 	struct qpack_body body;
+	uint64_t total = 0;
 	int rc;
 
+	for (size_t i = 0; i < n; i++)
+		total += e[i].size;
+	memset(&body, 0, sizeof(body));
+	body.err = &p->err;
+	body.fd = -1;
+	body.threads = p->threads;
+	body.progress = p->progress;
+	body.progress_ud = p->progress_ud;
+	body.total = total;
+	body.created = p->created;
+	rc = qpack_body(&body, p->tmpdir ? p->tmpdir : NULL, out, e, n);
+	if (rc == QASID_OK)
+		rc = finish(p, e, n, v, &body, out, overwrite);
+	qpack_body_free(&body);
+	return rc;
+}
+
+void
+qasid_packer_set_volume_size(qasid_packer *p, uint64_t size)
+{
+	p->volume_size = size;
+}
+
+uint64_t
+qasid_packer_volume_count(const qasid_packer *p)
+{
+	return p->volumes;
+}
+
+int
+qasid_packer_write(qasid_packer *p, const char *out, int overwrite)
+{
+	int rc;
+
+	p->volumes = 0;
 	if ((rc = begin(p)) != QASID_OK)
 		return rc;
 	if (p->sk == NULL || !p->sk->loaded)
 		return qerr_set(&p->err, QASID_ERR_ARG, "no secret key");
 	if (p->n == 0)
 		return qerr_set(&p->err, QASID_ERR_ARG, "nothing to pack");
-	if (!overwrite && qos_exists(out))
+	if (p->volume_size == 0 && !overwrite && qos_exists(out))
 		return qerr_set(&p->err, QASID_ERR_EXISTS, "%s: file exists",
 		    out);
 	if ((rc = sort_entries(p)) != QASID_OK)
@@ -601,19 +648,9 @@ qasid_packer_write(qasid_packer *p, const char *out, int overwrite)
 	if ((rc = qmeta_apply(&p->err, p->e, p->n, p->tmpdir, out,
 	    &p->total)) != QASID_OK)
 		return rc;
-	memset(&body, 0, sizeof(body));
-	body.err = &p->err;
-	body.fd = -1;
-	body.threads = p->threads;
-	body.progress = p->progress;
-	body.progress_ud = p->progress_ud;
-	body.total = p->total;
-	body.created = p->created;
-	rc = qpack_body(&body, p->tmpdir ? p->tmpdir : NULL, out, p->e, p->n);
-	if (rc == QASID_OK)
-		rc = finish(p, &body, out, overwrite);
-	qpack_body_free(&body);
-	return rc;
+	if (p->volume_size != 0)
+		return qvol_write(p, out, overwrite);
+	return qpack_entries(p, p->e, p->n, NULL, out, overwrite);
 }
 
 int

@@ -17,6 +17,39 @@ struct pentry {
 	unsigned char hash[QF_FILE_HASH]; /* filled in by qpack_body */
 	int fd;            /* a scrubbed copy to read instead of src, or -1 */
 	int meta_action;   /* QASID_META_*, as the metadata check decided */
+	uint64_t off;      /* a piece (volume.c): where it starts in src */
+	const char *whole; /* a piece: the path of the file it is part of */
+};
+
+struct qasid_packer {
+	struct qerr err;
+	const qasid_seckey *sk;
+	char title[QF_TITLE_MAX + 1];
+	char series[QF_SERIES_MAX + 1];
+	uint64_t sequence;
+	int64_t created;
+	unsigned threads;
+	qasid_progress_fn progress;
+	void *progress_ud;
+	const char *tmpdir;
+	struct pentry *e;
+	size_t n, cap;
+	uint64_t total;
+	int failed;            /* a failed add: sticky, see qasid.h */
+	int meta_policy, meta_checked;
+	unsigned format;       /* the version written, 1 or 2 */
+	int out_fd;            /* the bundle being written, and how far */
+	struct qbehind behind; /* its bytes are on the medium (flush.c) */
+	int has_next_key;      /* format 2: the successor's commitment */
+	unsigned char next_key[QF_KEYHASH];
+	uint64_t volume_size;  /* 0, or the most bytes a volume may take */
+	uint64_t volumes;      /* what the last write made (volume.c) */
+};
+
+/* A volume's own header fields (FORMAT.md 17.4). */
+struct qvol_head {
+	unsigned char setid[QF_MEMBER_HASH];
+	uint64_t part, count;
 };
 
 struct qmember_rec {
@@ -56,5 +89,13 @@ int qmeta_check(struct qerr *err, struct pentry *e, size_t n, int policy,
  * or beside out, and sets its fd and size, adjusting *total. */
 int qmeta_apply(struct qerr *err, struct pentry *e, size_t n,
     const char *tmpdir, const char *out, uint64_t *total);
+
+/* Packs entries e (in bundle order) into one bundle at out; v says which
+ * volume it is, or is NULL (pack.c). */
+int qpack_entries(qasid_packer *p, struct pentry *e, size_t n,
+    const struct qvol_head *v, const char *out, int overwrite);
+/* Writes the set of volumes of p's sorted entries, NAME.partK.qasid for
+ * out NAME.qasid, each at most p->volume_size bytes (volume.c). */
+int qvol_write(qasid_packer *p, const char *out, int overwrite);
 
 #endif

@@ -39,9 +39,11 @@ struct body {
 	char dirs[QASID_PATH_MAX + 1]; /* the chain of open folders */
 	size_t dirlen[QASID_DEPTH_MAX + 1];
 	int depth;
-	uint64_t files, ndirs, bytes;
+	uint64_t files, ndirs, bytes, pieces;
 	void *loc;                 /* for tar headers */
 	struct qhasher *hasher;       /* file content's hashes */
+	int in_set, sets;             /* a volume's .qasid/set: being read, */
+	crypto_generichash_state setst; /* seen, and its hash (the SETID) */
 };
 
 static int
@@ -189,6 +191,10 @@ check_file(struct body *b, const struct qmf_entry *e)
 			return rc;
 		if (s && (rc = s->file_data(s->ud, buf, k)) != QASID_OK)
 			return rc;
+		if (b->in_set && (crypto_generichash_update(&b->setst, buf,
+		    k) != 0 || qspool_write(&b->r->set, buf, k) != 0))
+			return qerr_set(&b->r->err, QASID_ERR_IO, "%s: the set "
+			    "file", b->r->path);
 		left -= k;
 		b->done += k;
 		qhasher_push(b->hasher, k, first, left == 0 ? e : NULL);
@@ -200,14 +206,39 @@ check_file(struct body *b, const struct qmf_entry *e)
 	return s ? s->file_end(s->ud, e) : QASID_OK;
 }
 
+/* A piece of a volume (FORMAT.md 17.4) is stored under its own name, which
+ * takes its place in bundle order. */
+static int
+check_piece_place(struct body *b, const struct qmf_entry *e,
+    char name[QF_PIECE_NAME])
+{
+	struct qmf_entry *t = malloc(sizeof(*t));
+	int rc;
+
+	qmf_piece_name(e->path, e->pathlen, e->offset, name);
+	if (t == NULL)
+		return qerr_set(&b->r->err, QASID_ERR_NOMEM, "%s", b->r->path);
+	memset(t, 0, sizeof(*t));
+	memcpy(t->path, name, QF_PIECE_NAME);
+	t->pathlen = strlen(t->path);
+	rc = check_place(b, t);
+	free(t);
+	b->pieces++;
+	return rc;
+}
+
 static int
 check_entry(struct body *b, const struct qmf_entry *e)
 {
+	char piece[QF_PIECE_NAME];
 	struct qtar_entry te = {e->path, e->is_dir, e->mode, e->size,
 	    b->r->hdr.created};
 	int rc;
 
-	if ((rc = check_place(b, e)) != QASID_OK)
+	if (e->is_piece)
+		te.path = piece;
+	if ((rc = e->is_piece ? check_piece_place(b, e, piece) :
+	    check_place(b, e)) != QASID_OK)
 		return rc;
 	b->want.len = 0;
 	if (qtar_header_in(b->loc, &te, &b->want) != QASID_OK)
@@ -221,9 +252,38 @@ check_entry(struct body *b, const struct qmf_entry *e)
 		b->ndirs++;
 		return b->sink ? b->sink->dir(b->sink->ud, e) : QASID_OK;
 	}
-	b->files++;
-	b->bytes += e->size;
-	return check_file(b, e);
+	if (!e->is_piece) {
+		b->files++;
+		b->bytes += e->size;
+	}
+	/* A volume's set file is kept, and must be the one its SETID names. */
+	if (b->r->hdr.has_volume && !e->is_piece &&
+	    strcmp(e->path, QF_SET_NAME) == 0) {
+		b->in_set = 1;
+		b->sets++;
+		qspool_free(&b->r->set);
+		b->r->set.tmpdir = b->r->spool.tmpdir;
+		crypto_generichash_init(&b->setst, NULL, 0, QF_MEMBER_HASH);
+	}
+	rc = check_file(b, e);
+	b->in_set = 0;
+	return rc;
+}
+
+static int
+check_setid(struct body *b)
+{
+	unsigned char id[QF_MEMBER_HASH];
+
+	if (b->sets != 1)
+		return qerr_set(&b->r->err, QASID_ERR_FORMAT, "%s: a volume "
+		    "without its set file (.qasid/set)", b->r->path);
+	crypto_generichash_final(&b->setst, id, sizeof(id));
+	if (sodium_memcmp(id, b->r->hdr.setid, sizeof(id)) != 0)
+		return qerr_set(&b->r->err, QASID_ERR_CONTENT, "%s: the set "
+		    "file does not match the volume's set id", b->r->path);
+	/* Its lines are checked as strictly as the manifest's. */
+	return qset_walk(b->r, NULL, NULL);
 }
 
 static int
@@ -235,7 +295,7 @@ check_end(struct body *b)
 	int rc;
 
 	if (b->files != r->hdr.files || b->ndirs != r->hdr.dirs ||
-	    b->bytes != r->hdr.bytes)
+	    b->bytes != r->hdr.bytes || b->pieces != r->hdr.pieces)
 		return qerr_set(&r->err, QASID_ERR_FORMAT, "%s: manifest "
 		    "totals do not match its entries", r->path);
 	b->want.len = 0;
@@ -255,7 +315,7 @@ check_end(struct body *b)
 		return rc;
 	if ((bad = qhasher_finish(b->hasher)) != NULL)
 		return content(b, bad, "does not match its signed hash");
-	return QASID_OK;
+	return r->hdr.has_volume ? check_setid(b) : QASID_OK;
 }
 
 static int

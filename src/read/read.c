@@ -326,11 +326,6 @@ parse_header(qasid_reader *r)
 	if (rc != QASID_OK)
 		return qerr_set(&r->err, rc, "%s", r->path);
 	fill_info(r);
-	/* Until sets are read, a volume alone would pass for the whole. */
-	if (r->hdr.has_volume)
-		return qerr_set(&r->err, QASID_ERR_FORMAT, "%s: part %" PRIu64
-		    " of %" PRIu64 " of a volume set: volume sets are not "
-		    "supported", r->path, r->hdr.part, r->hdr.count);
 	return QASID_OK;
 }
 
@@ -432,6 +427,7 @@ qasid_reader_free(qasid_reader *r)
 		return;
 	qin_close(&r->in);
 	qspool_free(&r->spool);
+	qspool_free(&r->set);
 	free(r->path);
 	free(r);
 }
@@ -462,6 +458,7 @@ reset(qasid_reader *r, const char *name)
 	qerr_clear(&r->err);
 	qin_close(&r->in);
 	qspool_free(&r->spool);
+	qspool_free(&r->set);
 	memset(&r->info, 0, sizeof(r->info));
 	r->head_read = 0;
 	r->body_off = 0;
@@ -553,6 +550,12 @@ start(qasid_reader *r, int verify)
 	return QASID_OK;
 }
 
+int
+qread_start(qasid_reader *r, int verify)
+{
+	return start(r, verify);
+}
+
 void
 qasid_reader_set_head_check(qasid_reader *r, qasid_head_fn fn, void *ud)
 {
@@ -595,6 +598,12 @@ qasid_reader_unpack(qasid_reader *r, const char *dir)
 {
 	int rc = start(r, 1);
 
+	/* A volume unpacks the files wholly inside it (unpack/set.c);
+	 * salvage does not know pieces yet. */
+	if (rc == QASID_OK && r->hdr.has_volume && r->salvage)
+		rc = qerr_set(&r->err, QASID_ERR_ARG, "part %" PRIu64 " of %"
+		    PRIu64 " of a volume set: salvage of a volume is not "
+		    "supported yet", r->hdr.part, r->hdr.count);
 	r->dest = dir;
 	memset(&r->upd, 0, sizeof(r->upd));
 	return done(r, rc != QASID_OK ? rc : qunpack(r, dir));
@@ -626,6 +635,12 @@ qasid_reader_list(qasid_reader *r, int verify_signature, qasid_entry_fn fn,
 
 	if (rc != QASID_OK)
 		return done(r, rc);
+	/* A volume lists the whole set, from its set file. */
+	if (r->hdr.has_volume && fn != NULL) {
+		if ((rc = qread_body(r, NULL)) == QASID_OK)
+			rc = qset_walk(r, fn, ud);
+		return done(r, rc);
+	}
 	c = malloc(sizeof(*c));
 	e = malloc(sizeof(*e));
 	if (c == NULL || e == NULL) {
@@ -638,6 +653,7 @@ qasid_reader_list(qasid_reader *r, int verify_signature, qasid_entry_fn fn,
 		out.is_dir = e->is_dir;
 		out.mode = e->mode;
 		out.size = e->size;
+		out.first_part = out.last_part = 0;
 		if (e->is_dir)
 			out.hash[0] = '\0';
 		else

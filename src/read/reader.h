@@ -78,6 +78,9 @@ struct qasid_reader {
 	char *path;
 	struct qin in;
 	struct qspool spool;
+	struct qspool set;       /* a volume's .qasid/set, once read (set.c) */
+	struct qasid_reader **parts; /* unpacking a set: parts 2 and on */
+	size_t nparts;
 	struct qmf_header hdr;
 	struct qmf_mark entries;  /* where the manifest's entries start */
 	qasid_info info;
@@ -112,6 +115,12 @@ int qread_head(qasid_reader *r, int verify);
 int qread_key_time(qasid_reader *r);
 /* Checks the body against the manifest, feeding sink (may be NULL). */
 int qread_body(qasid_reader *r, const struct qsink *sink);
+
+/* read.c: opens the head of the bundle opened, as every read does. */
+int qread_start(qasid_reader *r, int verify);
+
+/* set.c: each entry of a volume's set file, once its body is checked. */
+int qset_walk(qasid_reader *r, qasid_entry_fn fn, void *ud);
 
 /* unpack.c */
 int qunpack(qasid_reader *r, const char *dir);

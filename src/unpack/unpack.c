@@ -375,11 +375,14 @@ qunpack(qasid_reader *r, const char *dir)
 	    .fd = -1};
 	struct qsink sink = {&u, sink_dir, sink_file_begin, sink_file_data,
 	    sink_file_end, sink_commit};
+	struct qset_filter vf;
 	int rc, finished = 0;
 
 	if ((rc = open_dest(&u)) == QASID_OK && (rc = prepare(&u,
 	    &finished)) == QASID_OK && !finished)
-		rc = r->salvage ? qsalvage(r, &u) : qread_body(r, &sink);
+		rc = r->salvage ? qsalvage(r, &u) : r->nparts > 0 ?
+		    qset_unpack(r, &u, &sink) : qread_body(r,
+		    r->hdr.has_volume ? qset_filter(&sink, &vf) : &sink);
 	if (u.fd >= 0)
 		qos_close(u.fd);
 	if (!u.keep_stage && rm_stage(&u) < 0 && rc == QASID_OK)

@@ -140,6 +140,20 @@ int unp_finish_locked(struct unpack *u, int stagefd);
 int unp_hash_check(struct unpack *u, int fd, uint64_t size,
     const unsigned char *hash, uint64_t *done);
 
+/* set.c: a sink that passes on to "to" all but a volume's own metadata and
+ * the pieces of split files, which are never published alone. */
+struct qset_filter {
+	struct qsink sink;
+	const struct qsink *to;
+	int skip;
+};
+const struct qsink *qset_filter(const struct qsink *to, struct qset_filter *f);
+
+/* set.c: unpacks a whole set: r's volume (part 1), then r->parts, pieces
+ * rejoined in the staging folder and checked against the set file, all
+ * published at once through "to" or nothing. */
+int qset_unpack(qasid_reader *r, struct unpack *u, const struct qsink *to);
+
 /* salvage.c: unpacks into u's staging folder every file of the body whose
  * content matches its signed hash, then publishes them. */
 int qsalvage(qasid_reader *r, struct unpack *u);

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: ISC
 # t-format2.sh - format 2 (FORMAT.md 17): its header read and written, the
 # trusted comment's version bound to the manifest's, versions above 2 and
-# volume sets refused, piece lines only in a volume; format 1 still read.
+# a volume without its set file refused, piece lines only in a volume;
+# format 1 still read.
 if [ -d /dev/shm ] && [ -w /dev/shm ]; then TMPDIR=/dev/shm; export TMPDIR; fi
 . "$QASID_TOP/tests/lib.sh"
 . "$QASID_TOP/tests/hostile/lib-hostile.sh"
@@ -78,15 +79,106 @@ h_refuse 1 "bundle format 3 is not supported (this reads formats 1 to 2)" \
     "$W/s3.qasid"
 t_end
 
-t_begin "format 2: a volume of a set is refused until sets are read"
+t_begin "format 2: a volume without its set file is refused"
 craft "$W/vol.qasid" <<PY
 $PRE
 B.write(OUT, manifest=lambda m: v2(m, volume=b"$SETID 1 2"), trusted=format2)
 PY
-h_refuse 1 "part 1 of 2 of a volume set: volume sets are not supported" \
-    "$W/vol.qasid"
-run 1 "$QASID" list -p "$W/k.pub" "$W/vol.qasid"
-h_reason "volume sets are not supported"
+h_refuse 1 "a volume without its set file (.qasid/set)" "$W/vol.qasid"
+t_end
+
+# A one-part volume of the set SET (text), whose volume line names ID.
+VOL='def vol(st, sid=None):
+    sid = sid or b2(st, 32).hex().encode()
+    return Bundle(K, [Dir(".qasid"), File(".qasid/set", st), Dir("news"),
+                      File("news/today.txt", b"all is well\n")]), sid
+GOOD = (b"qasid-set 1\nparts 1\ndir news\nfile 644 12 " +
+        b2(b"all is well\n", 64).hex().encode() + b" 1 1  news/today.txt\nend\n")'
+
+t_begin "volumes: a crafted one-part volume verifies and lists its set"
+craft "$W/v1.qasid" <<PY
+$VOL
+B, sid = vol(GOOD)
+B.write(OUT, manifest=lambda m: v2(m, volume=sid + b" 1 1"), trusted=format2)
+PY
+run 0 "$QASID" verify -p "$W/k.pub" "$W/v1.qasid"
+run 0 "$QASID" list -p "$W/k.pub" "$W/v1.qasid"
+t_grep "news/today.txt  (part 1)$" "$OUT"
+t_end
+
+t_begin "volumes: a set file that is not the one SETID names is refused"
+craft "$W/v2.qasid" <<PY
+$VOL
+B, sid = vol(GOOD, b"$SETID")
+B.write(OUT, manifest=lambda m: v2(m, volume=sid + b" 1 1"), trusted=format2)
+PY
+h_refuse_verify 1 "the set file does not match the volume's set id" \
+    "$W/v2.qasid"
+t_end
+
+t_begin "volumes: a hostile set file is refused: unsafe path, bad parts"
+for bad in 'dir ../up' 'file 644 1 x 1 1  a' 'parts 2' 'qasid-set 9'; do
+	craft "$W/v3.qasid" <<PY
+$VOL
+st = GOOD.replace(b"dir news", b"$bad") if b"$bad".startswith(b"dir") or \
+    b"$bad".startswith(b"file") else GOOD.replace(
+    b"parts 1" if b"$bad".startswith(b"parts") else b"qasid-set 1", b"$bad")
+B, sid = vol(st)
+B.write(OUT, manifest=lambda m: v2(m, volume=sid + b" 1 1"), trusted=format2)
+PY
+	run 1 "$QASID" verify -p "$W/k.pub" "$W/v3.qasid"
+	t_grep "set file line" "$ERR"
+done
+t_end
+
+# Part 1 of 2 holding the first piece (OFF 0) of news/big.bin; piece(OFF)
+# names it at another offset in the piece line than in its tar name.
+PIECE='import re
+BIG = bytes(range(256)) * 40
+NAME = (".qasid/pieces/" + b2(b"news/big.bin", 32).hex()[:32] +
+        "-%020d" % 0).encode()
+ST = (b"qasid-set 1\nparts 2\ndir news\nfile 644 %d " % (2 * len(BIG)) +
+      b"ab" * 64 + b" 1 2  news/big.bin\nend\n")
+B = Bundle(K, [Dir(".qasid"), Dir(".qasid/pieces"), File(NAME, BIG),
+               File(".qasid/set", ST), Dir("news")])
+SID = b2(ST, 32).hex().encode()
+def piece(m, off=0, data=BIG):
+    h = b2(data, 64).hex().encode()
+    m = m.replace(b"file 644 %d %s  %s\n" % (len(data), h, NAME),
+                  b"piece %d %d %s  news/big.bin\n" % (off, len(data), h))
+    m = re.sub(rb"\nfiles (\d+)\n", lambda x: b"\nfiles %d\n" %
+               (int(x.group(1)) - 1), m)
+    m = re.sub(rb"\nbytes (\d+)\n", lambda x: b"\nbytes %d\n" %
+               (int(x.group(1)) - len(data)), m)
+    return v2(m, volume=SID + b" 1 2", pieces=b"1")'
+
+t_begin "volumes: a crafted piece verifies; unpack never publishes it"
+craft "$W/pc.qasid" <<PY
+$PIECE
+B.write(OUT, manifest=piece, trusted=format2)
+PY
+run 0 "$QASID" verify -p "$W/k.pub" "$W/pc.qasid"
+h_accept "$W/pc.qasid"
+[ -z "$(find "$W/ok" -type f)" ] || t_fail "a piece was published"
+t_end
+
+t_begin "volumes: a piece at another offset than its tar name is refused"
+craft "$W/pc2.qasid" <<PY
+$PIECE
+B.write(OUT, manifest=lambda m: piece(m, off=512), trusted=format2)
+PY
+h_refuse 1 "does not match the manifest" "$W/pc2.qasid"
+t_end
+
+t_begin "volumes: a piece whose bytes are not its signed hash is refused"
+craft "$W/pc3.qasid" <<PY
+$PIECE
+BAD = BIG[:-1] + b"x"
+B.entries[2] = File(NAME, BAD)
+B.write(OUT, manifest=lambda m: piece(m, data=BAD).replace(
+    b2(BAD, 64).hex().encode(), b2(BIG, 64).hex().encode()), trusted=format2)
+PY
+h_refuse 1 "does not match its signed hash" "$W/pc3.qasid"
 t_end
 
 t_begin "format 2: pieces or a piece line outside a volume are refused"
