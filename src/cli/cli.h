@@ -140,6 +140,8 @@ struct cli_seen {
 	char head[65];
 	int judged, failed, allow_older, may_refuse;
 	int retired;    /* a sequence above those seen, by a retired key */
+	int late;       /* a compromised key's bundle not seen before its
+	                 * revocation arrived */
 };
 
 /* Finds the record's folder; 0 or an exit status. */

@@ -220,6 +220,36 @@ run 1 "$QASID" verify "$W/r3.qasid"
 t_grep "revoked as compromised after news/2: news/3 is not the publisher's" "$ERR"
 t_end
 
+t_begin "compromised after news/3: news/3 first seen after the revocation is refused"
+export QASID_KEYRING="$W/rev3.keyring" QASID_STATE="$W/state-rev3"
+run 0 "$QASID" trust add -n news "$P/k.pub"
+run 0 "$QASID" key revoke -s "$P/k.sec.next" -p "$P/k.pub" \
+    -o "$W/rev3.statement" --compromised=news/3
+run 0 "$QASID" verify "$W/r2.qasid"
+run 0 "$QASID" trust import "$W/rev3.statement"
+run 0 "$QASID" verify "$W/r2.qasid"
+t_grep ": CURRENT (seen before)$" "$OUT"
+run 1 "$QASID" verify "$W/r3.qasid"
+t_grep "^qasid: $W/r3.qasid: news/3 of key $k3, which its publisher revoked as compromised: a bundle of it is trusted only if it was verified before the revocation arrived, and this one was not$" "$ERR"
+run 1 "$QASID" unpack -C "$W/out-r3" "$W/r3.qasid"
+t_grep "verified before the revocation arrived" "$ERR"
+t_absent "$W/out-r3/in"
+# --allow-older cannot tell an old bundle seen before from the thief's.
+run 0 pack_at $((T0 + 600)) 1 "$W/r1.qasid"
+run 1 "$QASID" verify --allow-older "$W/r1.qasid"
+t_grep "verified before the revocation arrived" "$ERR"
+t_end
+
+t_begin "compromised after news/3: news/3 verified before the revocation stays good"
+export QASID_KEYRING="$W/rev4.keyring" QASID_STATE="$W/state-rev4"
+run 0 "$QASID" trust add -n news "$P/k.pub"
+run 0 "$QASID" verify "$W/r2.qasid"
+run 0 "$QASID" verify "$W/r3.qasid"
+run 0 "$QASID" trust import "$W/rev3.statement"
+run 0 "$QASID" verify "$W/r3.qasid"
+t_grep ": CURRENT (seen before)$" "$OUT"
+t_end
+
 t_begin "a revocation signed by a key that was not committed to is forged"
 "$QASID" keygen -q -W -p "$W/z.pub" -s "$W/z.sec" 2>/dev/null
 export QASID_KEYRING="$W/rev2.keyring" QASID_STATE="$W/state-rev2"
