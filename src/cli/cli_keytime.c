@@ -55,6 +55,12 @@ cli_next_path(const char *sec, int pub)
 	return path_with(sec, ".next", pub ? ".pub" : "");
 }
 
+char *
+cli_keys_folder(const char *sec)
+{
+	return path_with(sec, ".keys", "");
+}
+
 /* Loads a secret key, asking for its password once into *pw if needed. */
 static int
 load_sec(qasid_seckey *sk, const char *path, char **pw, size_t *pwlen)
@@ -131,6 +137,31 @@ rotation_keys(struct rotation *r, const struct keyargs *a, const char *nsec)
 	return 0;
 }
 
+/* Keeps the statement in SEC.keys too, which qasid pack -s SEC carries in
+ * every bundle. */
+static int
+keep_beside(qasid_statement *st, struct rotation *r, const char *sec,
+    const char *name)
+{
+	char *dir = cli_keys_folder(sec), *where;
+	int rc;
+
+	if (dir == NULL || (where = path_with(dir, name, "")) == NULL) {
+		free(dir);
+		return cli_fail("out of memory");
+	}
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		rc = cli_fail("%s: %s", dir, strerror(errno));
+	else if ((rc = qasid_statement_save(st, where, r->succ, r->old)) ==
+	    QASID_ERR_EXISTS)
+		rc = 0;  /* -o named this folder */
+	else
+		rc = cli_result(rc, qasid_statement_errmsg(st));
+	free(dir);
+	free(where);
+	return rc;
+}
+
 /* The statement: by the successor, and by the old key, which we hold. */
 static int
 rotation_statement(struct rotation *r, const struct keyargs *a,
@@ -159,6 +190,10 @@ rotation_statement(struct rotation *r, const struct keyargs *a,
 	if (rc == QASID_OK)
 		rc = qasid_statement_save(st, *where, r->succ, r->old);
 	rc = cli_result(rc, qasid_statement_errmsg(st));
+	/* The same bytes (Ed25519 signs deterministically) for bundles to
+	 * carry. */
+	if (rc == 0)
+		rc = keep_beside(st, r, a->sec, name);
 	qasid_statement_free(st);
 	return rc;
 }
@@ -614,4 +649,105 @@ cli_keys_note(qasid_keyring *kr, const qasid_reader *r)
 		keep(kr);
 	else if (rc < 0)
 		cli_result(rc, qasid_keyring_errmsg(kr));
+}
+
+/* ---- Statements a bundle carries ---------------------------------------- */
+
+struct carried {
+	char *name[64];
+	unsigned char *data[64];
+	size_t len[64], n;
+};
+
+static int
+carried_take(void *ud, const char *name, const void *data, size_t len)
+{
+	struct carried *c = ud;
+
+	if (c->n == 64)
+		return QASID_ERR_LIMIT;
+	if ((c->name[c->n] = strdup(name)) == NULL ||
+	    (c->data[c->n] = malloc(len ? len : 1)) == NULL) {
+		free(c->name[c->n]);
+		return QASID_ERR_NOMEM;
+	}
+	memcpy(c->data[c->n], data, len);
+	c->len[c->n++] = len;
+	return 0;
+}
+
+/* The carried file called a followed by b, or -1. */
+static ptrdiff_t
+carried_find(const struct carried *c, const char *a, const char *b)
+{
+	size_t na = strlen(a);
+
+	for (size_t i = 0; i < c->n; i++)
+		if (strncmp(c->name[i], a, na) == 0 &&
+		    strcmp(c->name[i] + na, b) == 0)
+			return (ptrdiff_t)i;
+	return -1;
+}
+
+/* Applies statement i: 1 if the keyring changed, 0 if not, or an error
+ * (printed, but for a statement about a key not trusted here). */
+static int
+carried_apply(qasid_keyring *kr, const struct carried *c, size_t i,
+    const char *bundle)
+{
+	qasid_statement *st = qasid_statement_new();
+	ptrdiff_t s = carried_find(c, c->name[i], ".minisig");
+	ptrdiff_t o = carried_find(c, c->name[i], ".old.minisig");
+	char label[4200];
+	int rc;
+
+	if (st == NULL)
+		return QASID_ERR_NOMEM;
+	snprintf(label, sizeof(label), "%s: .qasid/keys/%s", bundle,
+	    c->name[i]);
+	rc = qasid_statement_load_memory(st, label, c->data[i], c->len[i],
+	    s < 0 ? NULL : c->data[s], s < 0 ? 0 : c->len[s],
+	    o < 0 ? NULL : c->data[o], o < 0 ? 0 : c->len[o]);
+	if (rc != QASID_OK)
+		cli_result(rc, qasid_statement_errmsg(st));
+	else if ((rc = qasid_keyring_apply(kr, st)) < 0 &&
+	    rc != QASID_ERR_NOTFOUND)
+		cli_fail("%s: %s", label, qasid_keyring_errmsg(kr));
+	else if (rc == QASID_OK)
+		told(st, label);
+	qasid_statement_free(st);
+	return rc == QASID_OK;
+}
+
+int
+cli_keys_inside(qasid_keyring *kr, const char *bundle)
+{
+	qasid_reader *r = qasid_reader_new(kr);
+	struct carried c = {.n = 0};
+	int rc = QASID_ERR_NOMEM, changed = 0, more = 1;
+
+	if (r != NULL && (rc = qasid_reader_open(r, bundle)) == QASID_OK)
+		rc = qasid_reader_statements(r, carried_take, &c);
+	if (rc != QASID_OK && r != NULL && cli.verbose)
+		cli_fail("%s", qasid_reader_errmsg(r));
+	/* Chains come in any order: again, until a round changes nothing. */
+	for (size_t round = 0; more && round < c.n; round++) {
+		more = 0;
+		for (size_t i = 0; i < c.n; i++) {
+			size_t k = strlen(c.name[i]);
+			if (k >= 8 && strcmp(c.name[i] + k - 8, ".minisig") ==
+			    0)
+				continue;
+			if (carried_apply(kr, &c, i, bundle) == 1)
+				more = changed = 1;
+		}
+	}
+	if (changed)
+		keep(kr);
+	for (size_t i = 0; i < c.n; i++) {
+		free(c.name[i]);
+		free(c.data[i]);
+	}
+	qasid_reader_free(r);
+	return changed;
 }

@@ -181,8 +181,9 @@ push(qasid_packer *p, const char *rel, const char *src, const struct stat *st)
 {
 	char why[160];
 	struct pentry *e;
+	int key = qpath_key_name(rel, strlen(rel)) != NULL;
 
-	if (qpath_check(rel, strlen(rel), why, sizeof(why)) != 0)
+	if (!key && qpath_check(rel, strlen(rel), why, sizeof(why)) != 0)
 		return qerr_set(&p->err, QASID_ERR_PATH, "%s: cannot be "
 		    "carried safely: %s", src, why);
 	if (p->n + 1 > QF_FILES_MAX)
@@ -198,6 +199,7 @@ push(qasid_packer *p, const char *rel, const char *src, const struct stat *st)
 	e = &p->e[p->n];
 	memset(e, 0, sizeof(*e));
 	e->fd = -1;
+	e->is_key = key;
 	e->is_dir = S_ISDIR(st->st_mode);
 	e->mode = e->is_dir || (st->st_mode & 0111) ? 0755 : 0644;
 	e->size = e->is_dir ? 0 : (uint64_t)st->st_size;
@@ -316,11 +318,15 @@ qasid_packer_add(qasid_packer *p, const char *path)
 	return rc;
 }
 
+/* Statements carried, then everything else (FORMAT.md 17.3). */
 static int
 entry_cmp(const void *a, const void *b)
 {
 	const struct pentry *x = a, *y = b;
 
+	if (x->is_key || y->is_key)
+		return x->is_key && y->is_key ? strcmp(x->rel, y->rel) :
+		    y->is_key - x->is_key;
 	return qpath_cmp(x->rel, strlen(x->rel), y->rel, strlen(y->rel));
 }
 
@@ -338,6 +344,8 @@ sort_entries(qasid_packer *p)
 			return qerr_set(&p->err, QASID_ERR_PATH, "%s: added "
 			    "twice (as %s and %s)", a, p->e[i - 1].src,
 			    p->e[i].src);
+		if (p->e[i - 1].is_key)
+			continue;
 		if (qpath_collide(a, strlen(a), b, strlen(b), why,
 		    sizeof(why)))
 			return qerr_set(&p->err, QASID_ERR_PATH, "%s: cannot "
@@ -424,9 +432,15 @@ make_manifest(qasid_packer *p, const struct qpack_body *b, struct qbuf *mf)
 	h.sequence = p->sequence;
 	h.created = p->created;
 	memcpy(h.keyid, p->sk->id, QK_KEYID);
-	for (size_t i = 0; i < p->n; i++)
-		p->e[i].is_dir ? h.dirs++ : h.files++;
-	h.bytes = p->total;
+	/* Statements carried are not content: not counted (FORMAT.md 17.3). */
+	for (size_t i = 0; i < p->n; i++) {
+		if (p->e[i].is_dir)
+			h.dirs++;
+		else if (!p->e[i].is_key) {
+			h.files++;
+			h.bytes += p->e[i].size;
+		}
+	}
 	h.members = b->nm;
 	rc = qmf_put_header(mf, &h);
 	for (size_t i = 0; rc == QASID_OK && i < p->n; i++) {
@@ -580,6 +594,66 @@ out:
 	return rc;
 }
 
+/* The statements of dir, under .qasid/keys/: format 2 only. */
+int
+qasid_packer_add_keys(qasid_packer *p, const char *dir)
+{
+	struct dirent *d;
+	struct stat st;
+	DIR *dh;
+	char rel[sizeof(QPATH_KEYS) + 256], *src;
+	uint64_t bytes = 0;
+	int rc = QASID_OK, n = 0;
+
+	if ((rc = begin(p)) != QASID_OK)
+		return rc;
+	if ((dh = opendir(dir)) == NULL)
+		return p->failed = qerr_sys(&p->err, QASID_ERR_IO, errno, "%s",
+		    dir);
+	while (rc == QASID_OK && (d = readdir(dh)) != NULL) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(rel, sizeof(rel), "%s%s", QPATH_KEYS, d->d_name);
+		if ((src = join(dir, d->d_name)) == NULL)
+			rc = qerr_set(&p->err, QASID_ERR_NOMEM, "%s", dir);
+		else if (lstat(src, &st) < 0 || !S_ISREG(st.st_mode) ||
+		    qpath_key_name(rel, strlen(rel)) == NULL)
+			rc = qerr_set(&p->err, QASID_ERR_PATH, "%s: not a "
+			    "statement file a bundle can carry", src);
+		else if (++n > QPATH_KEYS_FILES || (bytes += (uint64_t)
+		    st.st_size) > QPATH_KEYS_BYTES)
+			rc = qerr_set(&p->err, QASID_ERR_LIMIT, "%s: more than "
+			    "%d files or %d bytes of statements: keep the "
+			    "chain alone", dir, QPATH_KEYS_FILES,
+			    QPATH_KEYS_BYTES);
+		else if ((rc = push(p, rel, src, &st)) == QASID_OK)
+			p->e[p->n - 1].mode = 0644;
+		free(src);
+	}
+	closedir(dh);
+	if (rc != QASID_OK)
+		p->failed = rc;
+	return rc;
+}
+
+/* A format-1 bundle carries no statements. */
+static void
+drop_keys(qasid_packer *p)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < p->n; i++) {
+		if (p->format >= 2 || !p->e[i].is_key) {
+			p->e[j++] = p->e[i];
+			continue;
+		}
+		p->total -= p->e[i].size;
+		free(p->e[i].rel);
+		free(p->e[i].src);
+	}
+	p->n = j;
+}
+
 int
 qasid_packer_write(qasid_packer *p, const char *out, int overwrite)
 {
@@ -590,13 +664,15 @@ qasid_packer_write(qasid_packer *p, const char *out, int overwrite)
 		return rc;
 	if (p->sk == NULL || !p->sk->loaded)
 		return qerr_set(&p->err, QASID_ERR_ARG, "no secret key");
-	if (p->n == 0)
+	drop_keys(p);
+	if (p->n == 0 || ((rc = sort_entries(p)) == QASID_OK &&
+	    p->e[p->n - 1].is_key))
 		return qerr_set(&p->err, QASID_ERR_ARG, "nothing to pack");
+	if (rc != QASID_OK)
+		return rc;
 	if (!overwrite && access(out, F_OK) == 0)
 		return qerr_set(&p->err, QASID_ERR_EXISTS, "%s: file exists",
 		    out);
-	if ((rc = sort_entries(p)) != QASID_OK)
-		return rc;
 	if (!p->meta_checked && (rc = qmeta_check(&p->err, p->e, p->n,
 	    p->meta_policy, NULL, NULL)) != QASID_OK)
 		return rc;

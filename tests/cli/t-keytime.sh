@@ -91,6 +91,9 @@ t_exists "$P/k.sec.retired-$k1"
 t_exists "$P/k.pub.retired-$k1"
 t_exists "$S/.qasid-keys/$k1-$k2.rotate.minisig"
 t_exists "$S/.qasid-keys/$k1-$k2.rotate.old.minisig"
+# Kept beside the key too, for bundles to carry: the same bytes.
+cmp "$P/k.sec.keys/$k1-$k2.rotate.minisig" \
+    "$S/.qasid-keys/$k1-$k2.rotate.minisig" || t_fail "SEC.keys differs"
 cp "$P/k.pub" "$W/k2.pub"
 run 0 pack_at $((T0 + 200)) 2 "$S/news-2.qasid"
 SOURCE_DATE_EPOCH=$((T0 + 300)) run 0 "$QASID" key rotate -q -s "$P/k.sec" \
@@ -338,10 +341,85 @@ t_grep "rotated from key $k2 to key $k3" "$ERR"
 t_exists "$W/out3/in/news.txt"
 t_end
 
-t_begin "without the statements a bundle of a later key is not trusted"
-export QASID_KEYRING="$W/nofollow.keyring"
+t_begin "a bundle carries its chain: pinned to the first key, no folder, no command"
+export QASID_KEYRING="$W/carried.keyring" QASID_STATE="$W/state-carried"
 run 0 "$QASID" trust add -n news "$W/k1.pub"
 mkdir "$W/bare" && cp "$S/news-3.qasid" "$W/bare/"
-run 1 "$QASID" verify "$W/bare/news-3.qasid"
+tar -tzf "$W/bare/news-3.qasid" >"$W/bare.toc"
+t_grep "^\.qasid/keys/$k1-$k2\.rotate$" "$W/bare.toc"
+t_grep "^\.qasid/keys/$k2-$k3\.rotate\.old\.minisig$" "$W/bare.toc"
+run 0 "$QASID" verify "$W/bare/news-3.qasid"
+t_grep "OK .* key $k3 (news) series news/3, 1 files, 17 bytes" "$OUT"
+t_grep "^qasid: note: the publisher rotated from key $k1 to key $k2, fingerprint $fp2 ($W/bare/news-3.qasid: .qasid/keys/$k1-$k2.rotate)$" "$ERR"
+t_grep "^qasid: note: the publisher rotated from key $k2 to key $k3, fingerprint " "$ERR"
+run 0 "$QASID" verify "$W/bare/news-3.qasid"
+t_empty "$ERR"
+t_end
+
+t_begin "carried statements: unpack publishes no .qasid entry, list shows none"
+export QASID_KEYRING="$W/carried2.keyring" QASID_STATE="$W/state-carried2"
+run 0 "$QASID" trust add -n news "$W/k1.pub"
+run 0 "$QASID" unpack -C "$W/out-carried" "$W/bare/news-3.qasid"
+t_grep "rotated from key $k2 to key $k3" "$ERR"
+t_grep "^unpacked 1 files into " "$OUT"
+t_absent "$W/out-carried/.qasid"
+t_exists "$W/out-carried/in/news.txt"
+run 0 "$QASID" list "$W/bare/news-3.qasid"
+t_nogrep "[.]qasid/" "$OUT"
+t_end
+
+t_begin "carried statements: minisign -V checks them after tar -x"
+if command -v minisign >/dev/null 2>&1; then
+	mkdir "$W/tx" && tar -xzf "$W/bare/news-3.qasid" -C "$W/tx"
+	run 0 minisign -V -p "$W/k2.pub" -m "$W/tx/.qasid/keys/$k1-$k2.rotate"
+	t_grep "Trusted comment: qasid-statement 1 kind:rotate" "$OUT"
+else
+	t_skip "$T_NAME" "minisign not installed"
+fi
+t_end
+
+t_begin "format 1 carries no statements: a bundle of a later key is not trusted"
+export QASID_KEYRING="$W/nofollow.keyring" QASID_STATE="$W/state-nofollow"
+run 0 "$QASID" trust add -n news "$W/k1.pub"
+SOURCE_DATE_EPOCH=$((T0 + 450)) run 0 "$QASID" pack -q -s "$P/k.sec" \
+    --format 1 -o "$W/bare/old-3.qasid" "$P/in"
+tar -tzf "$W/bare/old-3.qasid" | grep -q '^\.qasid/keys' && t_fail "carried"
+run 1 "$QASID" verify "$W/bare/old-3.qasid"
 t_grep "signed by key $k3, which is not trusted" "$ERR"
+t_end
+
+t_begin "a forged statement carried is refused and shown; the bundle stays untrusted"
+export QASID_KEYRING="$W/forged.keyring" QASID_STATE="$W/state-forged"
+run 0 "$QASID" trust add -n news "$W/k1.pub"
+# A thief with k3 alone carries a rotation of k1 it signed itself.
+mkdir -p "$W/thief2" && cp "$P/k.sec" "$W/thief2/k.sec"
+mkdir "$W/thief2/k.sec.keys"
+cp "$P/k.sec.keys/$k1-$k2.rotate" "$W/thief2/k.sec.keys/$k1-$k2.rotate"
+cp "$P/k.sec.keys/$k2-$k3.rotate.minisig" \
+    "$W/thief2/k.sec.keys/$k1-$k2.rotate.minisig"
+SOURCE_DATE_EPOCH=$((T0 + 460)) run 0 "$QASID" pack -q -s "$W/thief2/k.sec" \
+    -o "$W/thief2/t.qasid" "$P/in"
+run 1 "$QASID" verify "$W/thief2/t.qasid"
+t_grep "$W/thief2/t.qasid: .qasid/keys/$k1-$k2.rotate.minisig: signature does not verify by the key the statement names: forged or damaged" "$ERR"
+t_grep "signed by key $k3, which is not trusted" "$ERR"
+t_end
+
+t_begin "a damaged carried statement fails verification like any content"
+export QASID_KEYRING="$W/dmg.keyring" QASID_STATE="$W/state-dmg"
+run 0 "$QASID" trust add -n news "$P/k.pub"
+python3 - "$W/bare/news-3.qasid" "$W/dmg.qasid" <<'PY'
+import sys, zlib
+b = open(sys.argv[1], 'rb').read()
+# Member 2 is the third gzip member: flip a byte inside it.
+d = zlib.decompressobj(31); rest = b
+offs = [0]
+while rest:
+    d = zlib.decompressobj(31); d.decompress(rest)
+    used = len(rest) - len(d.unused_data); offs.append(offs[-1] + used)
+    rest = d.unused_data
+m2 = offs[2]
+b = bytearray(b); b[m2 + 40] ^= 1
+open(sys.argv[2], 'wb').write(bytes(b))
+PY
+run 1 "$QASID" verify "$W/dmg.qasid"
 t_end
