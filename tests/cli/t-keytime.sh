@@ -368,6 +368,20 @@ run 0 "$QASID" list "$W/bare/news-3.qasid"
 t_nogrep "[.]qasid/" "$OUT"
 t_end
 
+t_begin "carried statements: tar -x's .qasid beside unpack's files is no clash"
+export QASID_KEYRING="$W/carried3.keyring" QASID_STATE="$W/state-carried3"
+run 0 "$QASID" trust add -n news "$P/k.pub"
+mkdir "$W/both" && tar -xzf "$W/bare/news-3.qasid" -C "$W/both" .qasid
+run 0 "$QASID" unpack -C "$W/both" "$W/bare/news-3.qasid"
+t_exists "$W/both/in/news.txt"
+t_end
+
+t_begin "carried statements: unpack --salvage keeps the content, not them"
+run 0 "$QASID" unpack --salvage -C "$W/salv" "$W/bare/news-3.qasid"
+t_exists "$W/salv/in/news.txt"
+t_absent "$W/salv/.qasid"
+t_end
+
 t_begin "carried statements: minisign -V checks them after tar -x"
 if command -v minisign >/dev/null 2>&1; then
 	mkdir "$W/tx" && tar -xzf "$W/bare/news-3.qasid" -C "$W/tx"
