@@ -473,11 +473,11 @@ qasid_statement_load_memory(qasid_statement *st, const char *name,
 	if (len >= ST_MAX)
 		return qerr_set(&st->err, QASID_ERR_FORMAT, "%s: too large for "
 		    "a statement", name);
+	if ((rc = st_parse(st, name, text, len)) != QASID_OK)
+		return rc;
 	if (sig == NULL)
 		return qerr_set(&st->err, QASID_ERR_SIGNATURE, "%s: no "
 		    "signature beside it", name);
-	if ((rc = st_parse(st, name, text, len)) != QASID_OK)
-		return rc;
 	snprintf(file, sizeof(file), "%s.minisig", name);
 	if ((rc = check_sig_text(st, file, sig, siglen, &by_new)) < 0)
 		return rc;
