@@ -112,6 +112,8 @@ int cmd_keygen(int argc, char **argv);
  * SEC.next.pub (pub 1), which pack commits to. Malloc'd; NULL if out of
  * memory. */
 char *cli_next_path(const char *sec, int pub);
+/* a, b and c joined, malloc'd; NULL if out of memory. */
+char *cli_path3(const char *a, const char *b, const char *c);
 /* SEC.keys: where key rotate keeps the statements bundles carry. */
 char *cli_keys_folder(const char *sec);
 /* cli_keytime.c: qasid key; trust import; statements in a .qasid-keys
