@@ -264,11 +264,13 @@ rotation_report(struct rotation *r, const struct keyargs *a,
 	if (cli.quiet)
 		return;
 	printf("rotated key %s to key %s\nfingerprint: %s\nstatement: %s "
-	    "(put it in a .qasid-keys folder beside the bundles)\n"
+	    "(bundles packed with %s carry it from %s.keys; a .qasid-keys "
+	    "folder beside older bundles helps too)\n"
 	    "secret key: %s, public key: %s (the new key)\nold key: kept as "
 	    "%s.retired-%s\nsuccessor: %s (keep it off the machine that "
 	    "signs)\n", oid, nid, fp, cli_safe(where), cli_safe(a->sec),
-	    cli_safe(a->pub), cli_safe(a->sec), oid, cli_safe(nsec));
+	    cli_safe(a->sec), cli_safe(a->sec), cli_safe(a->pub),
+	    cli_safe(a->sec), oid, cli_safe(nsec));
 }
 
 static int

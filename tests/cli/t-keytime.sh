@@ -87,6 +87,7 @@ cd "$W" || exit 1
 k1=$(keyid "$W/k1.pub")
 k2=$(keyid "$P/k.pub")
 t_grep "^rotated key $k1 to key $k2$" "$OUT"
+t_grep "(bundles packed with k.sec carry it from k.sec.keys;" "$OUT"
 t_exists "$P/k.sec.retired-$k1"
 t_exists "$P/k.pub.retired-$k1"
 t_exists "$S/.qasid-keys/$k1-$k2.rotate.minisig"
