@@ -438,3 +438,19 @@ open(sys.argv[2], 'wb').write(bytes(b))
 PY
 run 1 "$QASID" verify "$W/dmg.qasid"
 t_end
+
+t_begin "pack refuses more statements than a bundle carries, or odd names"
+mkdir -p "$W/lim" && cd "$W/lim" || exit 1
+"$QASID" keygen -q -W -p l.pub -s l.sec 2>/dev/null
+mkdir l.sec.keys
+i=0
+while [ $i -lt 65 ]; do echo x >"l.sec.keys/s$i"; i=$((i + 1)); done
+run 2 "$QASID" pack -q -s l.sec -o l.qasid "$P/in"
+t_grep "l.sec.keys: more than 64 files or 65536 bytes of statements: keep the chain alone" "$ERR"
+t_absent l.qasid
+rm l.sec.keys/*
+echo x >"l.sec.keys/a b"
+run 2 "$QASID" pack -q -s l.sec -o l.qasid "$P/in"
+t_grep "l.sec.keys/a b: not a statement file a bundle can carry" "$ERR"
+cd "$W" || exit 1
+t_end
