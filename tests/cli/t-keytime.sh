@@ -357,6 +357,12 @@ run 0 "$QASID" verify "$W/bare/news-3.qasid"
 t_empty "$ERR"
 t_end
 
+t_begin "carried statements: refcheck.py, the second reader, agrees"
+run 0 python3 "$QASID_TOP/tests/format/refcheck.py" --writer \
+    "$W/bare/news-3.qasid"
+t_grep "^OK" "$OUT"
+t_end
+
 t_begin "carried statements: unpack publishes no .qasid entry, list shows none"
 export QASID_KEYRING="$W/carried2.keyring" QASID_STATE="$W/state-carried2"
 run 0 "$QASID" trust add -n news "$W/k1.pub"

@@ -153,6 +153,9 @@ B.write(OUT, members=ms, manifest=mf(ms), trusted=format2)
 PY
 h_refuse 1 "the statements it carries do not fill the first body member alone" \
     "$W/carry1.qasid"
+run 1 python3 "$QASID_TOP/tests/format/refcheck.py" "$W/carry1.qasid"
+t_grep "statements carried do not fill member 2 alone" "$OUT"
+run 0 python3 "$QASID_TOP/tests/format/refcheck.py" "$W/carry.qasid"
 t_end
 
 t_begin "format 2: statements carried but counted as content are refused"
