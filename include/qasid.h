@@ -283,6 +283,12 @@ QASID_API int qasid_statement_save(qasid_statement *st, const char *path,
  * verify by the key the statement names (forged or damaged). Whether the
  * signer may make it is the keyring's to judge. */
 QASID_API int qasid_statement_load(qasid_statement *st, const char *path);
+/* The same from memory, as a bundle carries it (docs/FORMAT.md 17.3):
+ * the statement called name, its signature sig and, where there is one,
+ * the old key's (old NULL: none). */
+QASID_API int qasid_statement_load_memory(qasid_statement *st,
+    const char *name, const void *text, size_t len, const void *sig,
+    size_t siglen, const void *old, size_t oldlen);
 
 QASID_API int qasid_statement_kind(const qasid_statement *st);
 /* The key the statement is about, and the new key (QASID_ERR_NOTFOUND
@@ -374,6 +380,14 @@ QASID_API int qasid_packer_set_format(qasid_packer *p, unsigned format);
  * packer copies what it needs. */
 QASID_API void qasid_packer_set_next_key(qasid_packer *p,
     const qasid_pubkey *next);
+
+/* Carries the statements (rotations, revocations and their signatures) in
+ * folder dir under .qasid/keys/ in the bundle's head (docs/FORMAT.md
+ * 17.3), so that a recipient who pinned an earlier key follows them before
+ * verifying: at most 64 files of 64 KiB in all, named with letters,
+ * digits, '.', '_' and '-'. Format 2 only: a format-1 bundle leaves them
+ * out. */
+QASID_API int qasid_packer_add_keys(qasid_packer *p, const char *dir);
 
 /* Compression threads, at most 64; 0 (the default) means one per online CPU,
  * at most 4. The output is byte-identical whatever the count. */
@@ -732,6 +746,20 @@ QASID_API const char *qasid_reader_errmsg(const qasid_reader *r);
  * commits to as the first seen for its key. QASID_OK when recorded (save
  * the keyring), 1 when nothing was new. */
 QASID_API int qasid_keyring_note(qasid_keyring *kr, const qasid_reader *r);
+
+/* Reads the statements the bundle carries (docs/FORMAT.md 17.3), before
+ * and without checking its signature, so that a recipient whose pinned
+ * key is older than the signing key can follow the chain first. fn gets
+ * each file under .qasid/keys/ by name (a statement NAME, NAME.minisig,
+ * NAME.old.minisig); a non-zero return stops the read and is returned.
+ * Statements authenticate themselves: load them with
+ * qasid_statement_load_memory() and judge them with qasid_keyring_apply().
+ * One pass: open the bundle again to verify it. QASID_OK also when it
+ * carries none. */
+typedef int (*qasid_carried_fn)(void *ud, const char *name,
+    const void *data, size_t len);
+QASID_API int qasid_reader_statements(qasid_reader *r, qasid_carried_fn fn,
+    void *ud);
 
 /* ---- Recovery files ---------------------------------------------------- */
 

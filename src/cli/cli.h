@@ -116,6 +116,10 @@ int cmd_keygen(int argc, char **argv);
  * SEC.next.pub (pub 1), which pack commits to. Malloc'd; NULL if out of
  * memory. */
 char *cli_next_path(const char *sec, int pub);
+/* a, b and c joined, malloc'd; NULL if out of memory. */
+char *cli_path3(const char *a, const char *b, const char *c);
+/* SEC.keys: where key rotate keeps the statements bundles carry. */
+char *cli_keys_folder(const char *sec);
 /* cli_keytime.c: qasid key; trust import; statements in a .qasid-keys
  * folder beside a bundle taken before it is read; the successor a
  * verified bundle commits to, recorded. Changes are saved to the keyring
@@ -124,6 +128,10 @@ int cmd_key(int argc, char **argv);
 int cli_trust_import(qasid_keyring *kr, char **files, int n);
 void cli_keys_ringfile(const char *path);
 void cli_keys_beside(qasid_keyring *kr, const char *bundle);
+/* After a read refused for an untrusted key: follows the statements the
+ * bundle carries (FORMAT.md 17.3); 1 if the keyring learnt from them, so
+ * that reading it again is worth it. */
+int cli_keys_inside(qasid_keyring *kr, const char *bundle);
 void cli_keys_note(qasid_keyring *kr, const qasid_reader *r);
 int cmd_pack(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
@@ -144,6 +152,8 @@ struct cli_seen {
 	char head[65];
 	int judged, failed, allow_older, may_refuse;
 	int retired;    /* a sequence above those seen, by a retired key */
+	int late;       /* a compromised key's bundle not seen before its
+	                 * revocation arrived */
 };
 
 /* Finds the record's folder; 0 or an exit status. */

@@ -341,16 +341,20 @@ pack_series(qasid_packer *p, const qasid_seckey *sk, struct packopts *o,
 }
 
 /* Bundles commit to the key's successor, SEC.next.pub beside SEC, when
- * keygen or key rotate made one (docs/FORMAT.md 17.3). */
+ * keygen or key rotate made one, and carry the statements key rotate
+ * keeps in SEC.keys (docs/FORMAT.md 17.3). */
 static int
 pack_next_key(qasid_packer *p, const char *sec)
 {
-	char *npub = cli_next_path(sec, 1);
+	char *npub = cli_next_path(sec, 1), *keys = cli_keys_folder(sec);
 	qasid_pubkey *next = qasid_pubkey_new();
 	int status = 0, rc;
 
-	if (npub == NULL || next == NULL)
+	if (npub == NULL || next == NULL || keys == NULL)
 		status = cli_fail("out of memory");
+	else if (qos_exists(keys) &&
+	    (rc = qasid_packer_add_keys(p, keys)) != QASID_OK)
+		status = cli_result(rc, qasid_packer_errmsg(p));
 	else if (qos_exists(npub)) {
 		if ((rc = qasid_pubkey_load(next, npub)) != QASID_OK)
 			status = cli_result(rc, qasid_pubkey_errmsg(next));
@@ -359,6 +363,7 @@ pack_next_key(qasid_packer *p, const char *sec)
 	}
 	qasid_pubkey_free(next);
 	free(npub);
+	free(keys);
 	return status;
 }
 
@@ -628,6 +633,10 @@ verify_one(void *ud, const char *path)
 	if (rc == QASID_OK)
 		rc = integrity ? qasid_reader_verify_integrity(r) :
 		    qasid_reader_verify(r);
+	if (rc == QASID_ERR_UNTRUSTED && !integrity &&
+	    cli_keys_inside(m->kr, path) &&
+	    (rc = qasid_reader_open(r, path)) == QASID_OK)
+		rc = qasid_reader_verify(r);
 	cli_progress_done();
 	if (rc != QASID_OK && cli_stop_requested())
 		cli_stopped(path, "not verified");
@@ -765,6 +774,11 @@ unpack_one(void *ud, const char *path)
 	cli_catch_stop(1);
 	rc = qasid_reader_open(r, path);
 	if (rc == QASID_OK)
+		rc = salvage_opt ? cli_salvage(r, m->dir) :
+		    qasid_reader_unpack(r, m->dir);
+	/* Refused before the destination was touched. */
+	if (rc == QASID_ERR_UNTRUSTED && cli_keys_inside(m->kr, path) &&
+	    (rc = qasid_reader_open(r, path)) == QASID_OK)
 		rc = salvage_opt ? cli_salvage(r, m->dir) :
 		    qasid_reader_unpack(r, m->dir);
 	cli_progress_done();
@@ -912,6 +926,10 @@ list_one(void *ud, const char *path)
 	if (rc == QASID_OK)
 		rc = qasid_reader_list(l.r, qasid_keyring_count(m->kr) > 0,
 		    list_entry, &l);
+	if (rc == QASID_ERR_UNTRUSTED && !l.started &&
+	    cli_keys_inside(m->kr, path) &&
+	    (rc = qasid_reader_open(l.r, l.path)) == QASID_OK)
+		rc = qasid_reader_list(l.r, 1, list_entry, &l);
 	/* An untrusted bundle is still listed, marked as unverified. */
 	if (rc == QASID_ERR_UNTRUSTED && !l.started) {
 		cli_fail("%s", qasid_reader_errmsg(l.r));

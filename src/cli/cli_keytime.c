@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * cli_keytime.c - keys over time (docs/FORMAT.md 17.3): qasid key rotate,
- * key revoke and key show, qasid trust import, and the statements verify,
- * unpack and list take from a .qasid-keys folder beside the bundles.
+ * key revoke and key show. What a keyring takes from statements is in
+ * cli_follow.c.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -36,8 +36,8 @@ now(void)
 	return (int64_t)time(NULL);
 }
 
-static char *
-path_with(const char *a, const char *b, const char *c)
+char *
+cli_path3(const char *a, const char *b, const char *c)
 {
 	size_t n = strlen(a) + strlen(b) + strlen(c) + 1;
 	char *p = malloc(n);
@@ -50,7 +50,13 @@ path_with(const char *a, const char *b, const char *c)
 char *
 cli_next_path(const char *sec, int pub)
 {
-	return path_with(sec, ".next", pub ? ".pub" : "");
+	return cli_path3(sec, ".next", pub ? ".pub" : "");
+}
+
+char *
+cli_keys_folder(const char *sec)
+{
+	return cli_path3(sec, ".keys", "");
 }
 
 /* Loads a secret key, asking for its password once into *pw if needed. */
@@ -128,6 +134,31 @@ rotation_keys(struct rotation *r, const struct keyargs *a, const char *nsec)
 	return 0;
 }
 
+/* Keeps the statement in SEC.keys too, which qasid pack -s SEC carries in
+ * every bundle. */
+static int
+keep_beside(qasid_statement *st, struct rotation *r, const char *sec,
+    const char *name)
+{
+	char *dir = cli_keys_folder(sec), *where;
+	int rc;
+
+	if (dir == NULL || (where = cli_path3(dir, name, "")) == NULL) {
+		free(dir);
+		return cli_fail("out of memory");
+	}
+	if (qos_mkdirat(QOS_AT_CWD, dir, 0755) < 0 && errno != EEXIST)
+		rc = cli_fail("%s: %s", dir, strerror(errno));
+	else if ((rc = qasid_statement_save(st, where, r->succ, r->old)) ==
+	    QASID_ERR_EXISTS)
+		rc = 0;  /* -o named this folder */
+	else
+		rc = cli_result(rc, qasid_statement_errmsg(st));
+	free(dir);
+	free(where);
+	return rc;
+}
+
 /* The statement: by the successor, and by the old key, which we hold. */
 static int
 rotation_statement(struct rotation *r, const struct keyargs *a,
@@ -146,7 +177,7 @@ rotation_statement(struct rotation *r, const struct keyargs *a,
 	qasid_pubkey_id(r->oldpk, oid);
 	qasid_pubkey_id(r->succpk, nid);
 	snprintf(name, sizeof(name), "/%s-%s.rotate", oid, nid);
-	if ((*where = path_with(a->out, name, "")) == NULL) {
+	if ((*where = cli_path3(a->out, name, "")) == NULL) {
 		qasid_statement_free(st);
 		return cli_fail("out of memory");
 	}
@@ -156,6 +187,10 @@ rotation_statement(struct rotation *r, const struct keyargs *a,
 	if (rc == QASID_OK)
 		rc = qasid_statement_save(st, *where, r->succ, r->old);
 	rc = cli_result(rc, qasid_statement_errmsg(st));
+	/* The same bytes (Ed25519 signs deterministically) for bundles to
+	 * carry. */
+	if (rc == 0)
+		rc = keep_beside(st, r, a->sec, name);
 	qasid_statement_free(st);
 	return rc;
 }
@@ -196,8 +231,8 @@ rotation_files(struct rotation *r, const struct keyargs *a, const char *nsec,
 
 	qasid_pubkey_id(r->oldpk, oid);
 	snprintf(ext, sizeof(ext), ".retired-%s", oid);
-	osec = path_with(a->sec, ext, "");
-	opub = path_with(a->pub, ext, "");
+	osec = cli_path3(a->sec, ext, "");
+	opub = cli_path3(a->pub, ext, "");
 	if (osec == NULL || opub == NULL)
 		status = cli_fail("out of memory");
 	else if ((r->old == NULL || (status = move(a->sec, osec)) == 0) &&
@@ -227,11 +262,13 @@ rotation_report(struct rotation *r, const struct keyargs *a,
 	if (cli.quiet)
 		return;
 	printf("rotated key %s to key %s\nfingerprint: %s\nstatement: %s "
-	    "(put it in a .qasid-keys folder beside the bundles)\n"
+	    "(bundles packed with %s carry it from %s.keys; a .qasid-keys "
+	    "folder beside older bundles helps too)\n"
 	    "secret key: %s, public key: %s (the new key)\nold key: kept as "
 	    "%s.retired-%s\nsuccessor: %s (keep it off the machine that "
 	    "signs)\n", oid, nid, fp, cli_safe(where), cli_safe(a->sec),
-	    cli_safe(a->pub), cli_safe(a->sec), oid, cli_safe(nsec));
+	    cli_safe(a->sec), cli_safe(a->sec), cli_safe(a->pub),
+	    cli_safe(a->sec), oid, cli_safe(nsec));
 }
 
 static int
@@ -431,184 +468,3 @@ cmd_key(int argc, char **argv)
 	return cli_usage("key");
 }
 
-/* ---- Statements into the keyring ---------------------------------------- */
-
-/* The keyring file the command trusts, to keep what statements and
- * bundles taught it; NULL when keys came from -p or -P. */
-static char *ringfile;
-
-void
-cli_keys_ringfile(const char *path)
-{
-	free(ringfile);
-	ringfile = path != NULL ? strdup(path) : NULL;
-}
-
-static void
-keep(qasid_keyring *kr)
-{
-	int rc;
-
-	if (ringfile != NULL && (rc = qasid_keyring_save(kr, ringfile)) !=
-	    QASID_OK)
-		cli_result(rc, qasid_keyring_errmsg(kr));
-}
-
-/* Says what a statement changed, once: the keyring file remembers. */
-static void
-told(const qasid_statement *st, const char *path)
-{
-	qasid_pubkey *a = qasid_pubkey_new(), *b = qasid_pubkey_new();
-	char ida[QASID_KEYID_HEX], idb[QASID_KEYID_HEX], fp[48];
-
-	if (a == NULL || b == NULL || cli.json)
-		goto out;
-	qasid_statement_key(st, a);
-	qasid_pubkey_id(a, ida);
-	if (qasid_statement_kind(st) == QASID_STATEMENT_ROTATE &&
-	    qasid_statement_new_key(st, b) == QASID_OK) {
-		qasid_pubkey_id(b, idb);
-		qasid_pubkey_fingerprint(b, fp);
-		fprintf(stderr, "qasid: note: the publisher rotated from key %s "
-		    "to key %s, fingerprint %s (%s)\n", ida, idb, fp,
-		    cli_safe(path));
-	} else {
-		fprintf(stderr, "qasid: note: the publisher revoked key %s "
-		    "(%s)\n", ida, cli_safe(path));
-	}
-out:
-	qasid_pubkey_free(a);
-	qasid_pubkey_free(b);
-}
-
-/* Applies one statement file: 1 if the keyring changed, 0 if not, or a
- * library error (printed when loud). */
-static int
-apply_file(qasid_keyring *kr, const char *path, int loud)
-{
-	qasid_statement *st = qasid_statement_new();
-	int rc;
-
-	if (st == NULL)
-		return QASID_ERR_NOMEM;
-	if ((rc = qasid_statement_load(st, path)) != QASID_OK) {
-		cli_result(rc, qasid_statement_errmsg(st));
-	} else if ((rc = qasid_keyring_apply(kr, st)) < 0) {
-		if (loud || rc != QASID_ERR_NOTFOUND)
-			cli_fail("%s: %s", path, qasid_keyring_errmsg(kr));
-	} else {
-		if (rc == QASID_OK)
-			told(st, path);
-		rc = rc == QASID_OK;
-	}
-	qasid_statement_free(st);
-	return rc;
-}
-
-int
-cli_trust_import(qasid_keyring *kr, char **files, int n)
-{
-	int worst = 0, changed = 0;
-
-	for (int i = 0; i < n; i++) {
-		int rc = apply_file(kr, files[i], 1), s = 0;
-		if (rc < 0)
-			s = qasid_err_is_verification(rc) ? 1 : 2;
-		if (s > worst)
-			worst = s;
-		/* A contradiction marks the key compromised: keep that. */
-		if (rc == 1 || rc == QASID_ERR_CONTRADICTION)
-			changed = 1;
-		if (rc == 0 && !cli.quiet)
-			printf("%s: nothing new\n", cli_safe(files[i]));
-	}
-	if (changed)
-		keep(kr);
-	return worst;
-}
-
-static int
-not_signature(const char *name)
-{
-	size_t n = strlen(name);
-
-	return name[0] != '.' && (n < 8 || strcmp(name + n - 8,
-	    ".minisig") != 0);
-}
-
-/* The statement files of a folder, sorted; NULL if there is none. */
-static char **
-statement_files(const char *dir, size_t *n)
-{
-	struct qos_dir *d = qos_dir_open(dir);
-	const char *name;
-	char **v = NULL, **nv;
-
-	*n = 0;
-	if (d == NULL)
-		return NULL;
-	while ((name = qos_dir_next(d, NULL)) != NULL && *n < 4096) {
-		if (!not_signature(name))
-			continue;
-		if ((nv = realloc(v, (*n + 1) * sizeof(*v))) == NULL)
-			break;
-		v = nv;
-		if ((v[*n] = path_with(dir, "/", name)) != NULL)
-			(*n)++;
-	}
-	qos_dir_close(d);
-	return v;
-}
-
-void
-cli_keys_beside(qasid_keyring *kr, const char *bundle)
-{
-	static char *last;
-	const char *slash = strrchr(bundle, '/');
-	char *dir, **files;
-	size_t n;
-	int changed = 0, more = 1;
-
-	dir = slash ? path_with("", "", bundle) : path_with(".", "", "");
-	if (dir == NULL)
-		return;
-	if (slash)
-		dir[slash - bundle] = '\0';
-	if (last != NULL && strcmp(last, dir) == 0) {
-		free(dir);
-		return;
-	}
-	free(last);
-	last = dir;
-	if ((dir = path_with(last, "/.qasid-keys", "")) == NULL ||
-	    (files = statement_files(dir, &n)) == NULL) {
-		free(dir);
-		return;
-	}
-	/* Chains come in any order: again, until a round changes nothing. */
-	for (size_t round = 0; more && round < n; round++) {
-		more = 0;
-		for (size_t i = 0; i < n; i++) {
-			int rc = apply_file(kr, files[i], 0);
-			if (rc == 1 || rc == QASID_ERR_CONTRADICTION)
-				more = changed = 1;
-		}
-	}
-	if (changed)
-		keep(kr);
-	for (size_t i = 0; i < n; i++)
-		free(files[i]);
-	free(files);
-	free(dir);
-}
-
-void
-cli_keys_note(qasid_keyring *kr, const qasid_reader *r)
-{
-	int rc = qasid_keyring_note(kr, r);
-
-	if (rc == QASID_OK)
-		keep(kr);
-	else if (rc < 0)
-		cli_result(rc, qasid_keyring_errmsg(kr));
-}

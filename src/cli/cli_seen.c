@@ -63,6 +63,7 @@ cli_seen_begin(struct cli_seen *s, qasid_reader *r, int may_refuse)
 	s->judged = 0;
 	s->failed = 0;
 	s->retired = 0;
+	s->late = 0;
 	s->may_refuse = may_refuse;
 	current = s;
 	qasid_reader_set_head_check(r, cli_seen_check, s);
@@ -89,6 +90,13 @@ cli_seen_check(void *ud, const qasid_info *in)
 	 * it (FORMAT.md 17.3), whatever its created time says. */
 	s->retired = in->key_status == QASID_KEY_RETIRED &&
 	    s->v.kind == QASID_VERDICT_NEW && s->v.seen;
+	/* A compromised key's bundle that got this far is at or below what
+	 * its revocation vouches for; it stays good only if this record held
+	 * it before the revocation arrived (FORMAT.md 17.3): seen, the same
+	 * head. The record keeps only the highest sequence, so an older one
+	 * cannot be told from the thief's either, --allow-older or not. */
+	s->late = in->key_status == QASID_KEY_COMPROMISED &&
+	    s->v.kind != QASID_VERDICT_CURRENT;
 	/* Both heads are signed: the evidence is kept at once. */
 	if (s->v.kind == QASID_VERDICT_EQUIVOCATION &&
 	    qasid_state_record(s->st, in, &ev) != QASID_OK) {
@@ -104,6 +112,7 @@ cli_seen_refused(const struct cli_seen *s)
 	if (!s->judged)
 		return 0;
 	return s->v.kind == QASID_VERDICT_EQUIVOCATION || s->retired ||
+	    s->late ||
 	    (s->v.kind == QASID_VERDICT_OLDER && !s->allow_older);
 }
 
@@ -118,6 +127,11 @@ say_refused(const struct cli_seen *s, const char *path, const qasid_info *in)
 		    "rotated away from after %s/%" PRIu64 ": a retired key "
 		    "signs nothing new", path, in->series, in->sequence,
 		    in->keyid, in->series, s->v.seen_sequence);
+	else if (s->late && s->v.kind != QASID_VERDICT_EQUIVOCATION)
+		cli_fail("%s: %s/%" PRIu64 " of key %s, which its publisher "
+		    "revoked as compromised: a bundle of it is trusted only if "
+		    "it was verified before the revocation arrived, and this "
+		    "one was not", path, in->series, in->sequence, in->keyid);
 	else if (s->v.kind == QASID_VERDICT_OLDER)
 		cli_fail("%s: OLDER %s/%" PRIu64 ": sequence %" PRIu64 " (created "
 		    "%s) of this key and series was seen already; an old bundle "

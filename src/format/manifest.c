@@ -82,6 +82,9 @@ qmf_cursor_init(struct qmf_cursor *c, const struct qspool *s,
 	c->err = err;
 	c->format = 0;
 	c->volume = 0;
+	c->keys_open = 0;
+	c->nkeys = c->keybytes = 0;
+	c->lastkey[0] = '\0';
 }
 
 void
@@ -102,6 +105,8 @@ qmf_cursor_at(struct qmf_cursor *c, const struct qspool *s,
 	c->lineno = m->lineno;
 	c->format = m->format;
 	c->volume = m->volume;
+	/* A mark stands at the entries, where statements may come first. */
+	c->keys_open = m->format >= 2;
 }
 
 static int
@@ -414,14 +419,47 @@ qmf_get_header(struct qmf_cursor *c, struct qmf_header *h)
 		return rc;
 	c->format = h->format;
 	c->volume = h->has_volume;
+	c->keys_open = h->format >= 2;
 	return 0;
+}
+
+/* A statement the bundle carries: one of the first file lines, in byte
+ * order, within the limits (FORMAT.md 17.3). 1 if it is one, 0 if not. */
+static int
+key_entry(struct qmf_cursor *c, const char *p, size_t n, struct qmf_entry *e)
+{
+	const char *name;
+
+	if (!c->keys_open || e->is_dir || e->is_piece ||
+	    (name = qpath_key_name(p, n)) == NULL) {
+		c->keys_open = 0;
+		return 0;
+	}
+	if (e->mode != 0644 || e->size > QPATH_KEYS_BYTES - c->keybytes ||
+	    c->nkeys >= QPATH_KEYS_FILES)
+		return bad(c, "statements carried beyond their limits");
+	if (c->nkeys > 0 && strcmp(c->lastkey, name) >= 0)
+		return bad(c, "statements duplicated or out of order");
+	memcpy(c->lastkey, name, n - (size_t)(name - p));
+	c->lastkey[n - (size_t)(name - p)] = '\0';
+	c->nkeys++;
+	c->keybytes += e->size;
+	e->is_key = 1;
+	memcpy(e->path, p, n);
+	e->path[n] = '\0';
+	e->pathlen = n;
+	return 1;
 }
 
 static int
 entry_path(struct qmf_cursor *c, const char *p, size_t n, struct qmf_entry *e)
 {
 	char why[160], what[200];
+	int rc;
 
+	e->is_key = 0;
+	if ((rc = key_entry(c, p, n, e)) != 0)
+		return rc < 0 ? rc : 0;
 	/* A volume lists its own metadata (.qasid/set and its folders). */
 	if (!(c->volume && !e->is_piece && qmf_volume_meta(p, n)) &&
 	    qpath_check(p, n, why, sizeof(why)) != 0) {

@@ -39,6 +39,7 @@ struct qmf_entry {
 	size_t pathlen;
 	int is_dir;
 	int is_piece;
+	int is_key;        /* a statement carried under .qasid/keys/ */
 	unsigned mode;
 	uint64_t size;
 	uint64_t offset;
@@ -105,6 +106,10 @@ struct qmf_cursor {
 	struct qerr *err;
 	unsigned format;   /* of the header read, which says what entries */
 	int volume;        /* may follow: piece lines only in a volume */
+	int keys_open;     /* statements may still come (format 2) */
+	unsigned nkeys;
+	uint64_t keybytes;
+	char lastkey[80];
 };
 
 void qmf_cursor_init(struct qmf_cursor *c, const struct qspool *s,

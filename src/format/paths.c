@@ -387,6 +387,24 @@ win_reserved(const char *name, size_t n)
 	return 0;
 }
 
+const char *
+qpath_key_name(const char *path, size_t len)
+{
+	size_t k = sizeof(QPATH_KEYS) - 1;
+
+	if (len <= k || len > k + 64 || memcmp(path, QPATH_KEYS, k) != 0 ||
+	    path[k] == '.' || path[len - 1] == '.')
+		return NULL;
+	for (size_t i = k; i < len; i++) {
+		unsigned char c = (unsigned char)path[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+		    c == '-'))
+			return NULL;
+	}
+	return path + k;
+}
+
 /* The first component ".qasid", however spelt, holds bundle metadata. */
 static int
 is_meta(const char *name, size_t n)

@@ -45,6 +45,16 @@ const char *qu_cp_unsafe(uint32_t c);
  */
 int qpath_check(const char *path, size_t len, char *why, size_t whylen);
 
+/* The statements a format-2 bundle carries (docs/FORMAT.md 17.3), files
+ * named ".qasid/keys/" and a name of 1-64 letters, digits, '.', '_' or
+ * '-' that does not start with '.': at most QPATH_KEYS_FILES of them, of
+ * QPATH_KEYS_BYTES in all. qpath_key_name gives the name, or NULL when
+ * path is not such a file. */
+#define QPATH_KEYS ".qasid/keys/"
+#define QPATH_KEYS_FILES 64
+#define QPATH_KEYS_BYTES 65536
+const char *qpath_key_name(const char *path, size_t len);
+
 /* Writes the collision key of ONE path component (no '/') into out[cap]:
  * two components that name the same file on a case-insensitive or
  * normalisation-insensitive file system (FAT, exFAT, NTFS, APFS, HFS+) get the

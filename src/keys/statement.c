@@ -364,17 +364,41 @@ st_parse(qasid_statement *st, const char *path, const char *text,
 }
 
 /*
- * Checks PATH EXT against the statement: 1 if it verifies by the key whose
- * id it names (key, or new-key), 0 if the file is absent (optional only),
- * else an error: a statement whose signature fails is forged or damaged.
+ * Checks a signature file's text (file names it) against the statement: 1
+ * if it verifies by the key whose id it names (key, or new-key), else an
+ * error: a statement whose signature fails is forged or damaged.
  */
+static int
+check_sig_text(qasid_statement *st, const char *file, const char *text,
+    size_t n, int *by_new)
+{
+	unsigned char h[crypto_generichash_BYTES_MAX];
+	struct qsig s;
+	int rc = qsig_parse_as(&s, text, n, ST_UNTRUSTED, &st->err);
+
+	if (rc != QASID_OK) {
+		qerr_prefix(&st->err, file);
+		return rc;
+	}
+	crypto_generichash(h, sizeof(h), (const unsigned char *)st->text,
+	    st->len, NULL, 0);
+	*by_new = st->has_new && memcmp(s.keyid, st->new_id, QK_KEYID) == 0;
+	if ((!*by_new && memcmp(s.keyid, st->key_id, QK_KEYID) != 0) ||
+	    qsig_verify(&s, *by_new ? st->new_pk : st->key_pk, h, NULL) !=
+	    QASID_OK)
+		return qerr_set(&st->err, QASID_ERR_SIGNATURE, "%s: signature "
+		    "does not verify by the key the statement names: forged "
+		    "or damaged", file);
+	return 1;
+}
+
+/* As check_sig_text for the file PATH EXT; 0 if it is absent (optional
+ * only). */
 static int
 check_sig(qasid_statement *st, const char *path, const char *ext,
     int optional, int *by_new)
 {
-	unsigned char h[crypto_generichash_BYTES_MAX];
 	char text[SIG_FILE_MAX], *file = with_ext(path, ext);
-	struct qsig s;
 	ptrdiff_t n;
 	int rc;
 
@@ -390,24 +414,29 @@ check_sig(qasid_statement *st, const char *path, const char *ext,
 			qos_close(fd);
 	}
 	n = read_small(&st->err, file, text, sizeof(text));
-	rc = n < 0 ? st->err.code : qsig_parse_as(&s, text, (size_t)n,
-	    ST_UNTRUSTED, &st->err);
-	crypto_generichash(h, sizeof(h), (const unsigned char *)st->text,
-	    st->len, NULL, 0);
-	if (rc == QASID_OK) {
-		*by_new = st->has_new && memcmp(s.keyid, st->new_id,
-		    QK_KEYID) == 0;
-		if ((!*by_new && memcmp(s.keyid, st->key_id, QK_KEYID) != 0) ||
-		    qsig_verify(&s, *by_new ? st->new_pk : st->key_pk, h,
-		    NULL) != QASID_OK)
-			rc = qerr_set(&st->err, QASID_ERR_SIGNATURE, "%s: "
-			    "signature does not verify by the key the "
-			    "statement names: forged or damaged", file);
-	} else if (n >= 0) {
-		qerr_prefix(&st->err, file);
-	}
+	rc = n < 0 ? st->err.code : check_sig_text(st, file, text,
+	    (size_t)n, by_new);
 	free(file);
-	return rc == QASID_OK ? 1 : rc;
+	return rc;
+}
+
+/* Who signed what: a rotation by its new key (and maybe the old one),
+ * a revocation by the key or its successor. old is 1 if the old key's
+ * signature was there and verified, 0 if absent; old_new whether the
+ * key that made it is the new key. */
+static int
+st_signers(qasid_statement *st, const char *path, int by_new, int old,
+    int old_new)
+{
+	if (st->kind == QASID_STATEMENT_ROTATE && !by_new)
+		return qerr_set(&st->err, QASID_ERR_SIGNATURE, "%s.minisig: "
+		    "a rotation must be signed by its new key", path);
+	if (st->kind == QASID_STATEMENT_ROTATE && old == 1 && old_new)
+		return qerr_set(&st->err, QASID_ERR_SIGNATURE, "%s"
+		    ".old.minisig: not signed by the old key", path);
+	st->signed_old = st->kind == QASID_STATEMENT_ROTATE && old == 1;
+	st->signed_by_new = by_new;
+	return QASID_OK;
 }
 
 int
@@ -415,7 +444,7 @@ qasid_statement_load(qasid_statement *st, const char *path)
 {
 	char text[ST_MAX];
 	ptrdiff_t n;
-	int rc, by_new = 0, old_new = 1;
+	int rc, by_new = 0, old_new = 1, old = 0;
 
 	qerr_clear(&st->err);
 	if ((n = read_small(&st->err, path, text, sizeof(text))) < 0)
@@ -426,20 +455,37 @@ qasid_statement_load(qasid_statement *st, const char *path)
 		return rc;
 	/* A rotation is signed by its new key, and by the old one too where
 	 * the publisher still has it. */
-	if (st->kind == QASID_STATEMENT_ROTATE && !by_new)
-		return qerr_set(&st->err, QASID_ERR_SIGNATURE, "%s.minisig: "
-		    "a rotation must be signed by its new key", path);
-	st->signed_old = 0;
-	if (st->kind == QASID_STATEMENT_ROTATE) {
-		if ((rc = check_sig(st, path, ".old.minisig", 1, &old_new)) < 0)
-			return rc;
-		if (rc == 1 && old_new)
-			return qerr_set(&st->err, QASID_ERR_SIGNATURE, "%s"
-			    ".old.minisig: not signed by the old key", path);
-		st->signed_old = rc == 1;
-	}
-	st->signed_by_new = by_new;
-	return QASID_OK;
+	if (st->kind == QASID_STATEMENT_ROTATE && by_new &&
+	    (old = check_sig(st, path, ".old.minisig", 1, &old_new)) < 0)
+		return old;
+	return st_signers(st, path, by_new, old, old_new);
+}
+
+int
+qasid_statement_load_memory(qasid_statement *st, const char *name,
+    const void *text, size_t len, const void *sig, size_t siglen,
+    const void *old, size_t oldlen)
+{
+	char file[300];
+	int rc, by_new = 0, old_new = 1, oldrc = 0;
+
+	qerr_clear(&st->err);
+	if (len >= ST_MAX)
+		return qerr_set(&st->err, QASID_ERR_FORMAT, "%s: too large for "
+		    "a statement", name);
+	if ((rc = st_parse(st, name, text, len)) != QASID_OK)
+		return rc;
+	if (sig == NULL)
+		return qerr_set(&st->err, QASID_ERR_SIGNATURE, "%s: no "
+		    "signature beside it", name);
+	snprintf(file, sizeof(file), "%s.minisig", name);
+	if ((rc = check_sig_text(st, file, sig, siglen, &by_new)) < 0)
+		return rc;
+	snprintf(file, sizeof(file), "%s.old.minisig", name);
+	if (st->kind == QASID_STATEMENT_ROTATE && by_new && old != NULL &&
+	    (oldrc = check_sig_text(st, file, old, oldlen, &old_new)) < 0)
+		return oldrc;
+	return st_signers(st, name, by_new, oldrc, old_new);
 }
 
 /* ---- Accessors ---------------------------------------------------------- */

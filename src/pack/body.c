@@ -303,8 +303,13 @@ qpack_body(struct qpack_body *b, const char *tmpdir, const char *out,
 		return rc;
 	}
 	rc = cut(&r);
-	for (size_t i = 0; rc == QASID_OK && i < n; i++)
-		rc = emit_entry(&r, &e[i], &hdr);
+	for (size_t i = 0; rc == QASID_OK && i < n; i++) {
+		/* Statements carried fill the first member alone. */
+		if (i > 0 && e[i - 1].is_key && !e[i].is_key)
+			rc = cut(&r);
+		if (rc == QASID_OK)
+			rc = emit_entry(&r, &e[i], &hdr);
+	}
 	if (rc == QASID_OK) {
 		hdr.len = 0;
 		rc = qtar_trailer(&hdr) != QASID_OK ? qerr_set(b->err,

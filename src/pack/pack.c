@@ -156,8 +156,9 @@ push(qasid_packer *p, const char *rel, const char *src, const struct qos_stat *s
 {
 	char why[160];
 	struct pentry *e;
+	int key = qpath_key_name(rel, strlen(rel)) != NULL;
 
-	if (qpath_check(rel, strlen(rel), why, sizeof(why)) != 0)
+	if (!key && qpath_check(rel, strlen(rel), why, sizeof(why)) != 0)
 		return qerr_set(&p->err, QASID_ERR_PATH, "%s: cannot be "
 		    "carried safely: %s", src, why);
 	if (p->n + 1 > QF_FILES_MAX)
@@ -173,6 +174,7 @@ push(qasid_packer *p, const char *rel, const char *src, const struct qos_stat *s
 	e = &p->e[p->n];
 	memset(e, 0, sizeof(*e));
 	e->fd = -1;
+	e->is_key = key;
 	e->is_dir = st->kind == QOS_DIR;
 	e->mode = e->is_dir || (st->mode & 0111) ? 0755 : 0644;
 	e->size = e->is_dir ? 0 : st->size;
@@ -287,11 +289,15 @@ qasid_packer_add(qasid_packer *p, const char *path)
 	return rc;
 }
 
+/* Statements carried, then everything else (FORMAT.md 17.3). */
 static int
 entry_cmp(const void *a, const void *b)
 {
 	const struct pentry *x = a, *y = b;
 
+	if (x->is_key || y->is_key)
+		return x->is_key && y->is_key ? strcmp(x->rel, y->rel) :
+		    y->is_key - x->is_key;
 	return qpath_cmp(x->rel, strlen(x->rel), y->rel, strlen(y->rel));
 }
 
@@ -309,6 +315,8 @@ sort_entries(qasid_packer *p)
 			return qerr_set(&p->err, QASID_ERR_PATH, "%s: added "
 			    "twice (as %s and %s)", a, p->e[i - 1].src,
 			    p->e[i].src);
+		if (p->e[i - 1].is_key)
+			continue;
 		if (qpath_collide(a, strlen(a), b, strlen(b), why,
 		    sizeof(why)))
 			return qerr_set(&p->err, QASID_ERR_PATH, "%s: cannot "
@@ -409,6 +417,8 @@ fill_header(qasid_packer *p, const struct pentry *pe, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		if (pe[i].is_dir)
 			h->dirs++;
+		else if (pe[i].is_key)
+			continue; /* not content (FORMAT.md 17.3) */
 		else if (pe[i].whole != NULL)
 			h->pieces++;
 		else {
@@ -588,6 +598,67 @@ out:
 	return rc;
 }
 
+/* The statements of dir, under .qasid/keys/: format 2 only. */
+int
+qasid_packer_add_keys(qasid_packer *p, const char *dir)
+{
+	struct qos_stat st;
+	struct qos_dir *dh;
+	const char *name;
+	char rel[sizeof(QPATH_KEYS) + 256], *src;
+	uint64_t bytes = 0;
+	int rc = QASID_OK, n = 0;
+
+	if ((rc = begin(p)) != QASID_OK)
+		return rc;
+	if ((dh = qos_dir_open(dir)) == NULL)
+		return p->failed = qerr_sys(&p->err, QASID_ERR_IO, errno, "%s",
+		    dir);
+	while (rc == QASID_OK && (name = qos_dir_next(dh, NULL)) != NULL) {
+		if (name[0] == '.')
+			continue;
+		snprintf(rel, sizeof(rel), "%s%s", QPATH_KEYS, name);
+		if ((src = join(dir, name)) == NULL)
+			rc = qerr_set(&p->err, QASID_ERR_NOMEM, "%s", dir);
+		else if (qos_statat(QOS_AT_CWD, src, &st, QOS_NOFOLLOW) < 0 ||
+		    st.kind != QOS_FILE ||
+		    qpath_key_name(rel, strlen(rel)) == NULL)
+			rc = qerr_set(&p->err, QASID_ERR_PATH, "%s: not a "
+			    "statement file a bundle can carry", src);
+		else if (++n > QPATH_KEYS_FILES || (bytes += st.size) >
+		    QPATH_KEYS_BYTES)
+			rc = qerr_set(&p->err, QASID_ERR_LIMIT, "%s: more than "
+			    "%d files or %d bytes of statements: keep the "
+			    "chain alone", dir, QPATH_KEYS_FILES,
+			    QPATH_KEYS_BYTES);
+		else if ((rc = push(p, rel, src, &st)) == QASID_OK)
+			p->e[p->n - 1].mode = 0644;
+		free(src);
+	}
+	qos_dir_close(dh);
+	if (rc != QASID_OK)
+		p->failed = rc;
+	return rc;
+}
+
+/* A format-1 bundle carries no statements. */
+static void
+drop_keys(qasid_packer *p)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < p->n; i++) {
+		if (p->format >= 2 || !p->e[i].is_key) {
+			p->e[j++] = p->e[i];
+			continue;
+		}
+		p->total -= p->e[i].size;
+		free(p->e[i].rel);
+		free(p->e[i].src);
+	}
+	p->n = j;
+}
+
 int
 qpack_entries(qasid_packer *p, struct pentry *e, size_t n,
     const struct qvol_head *v, const char *out, int overwrite)
@@ -635,13 +706,15 @@ qasid_packer_write(qasid_packer *p, const char *out, int overwrite)
 		return rc;
 	if (p->sk == NULL || !p->sk->loaded)
 		return qerr_set(&p->err, QASID_ERR_ARG, "no secret key");
-	if (p->n == 0)
+	drop_keys(p);
+	if (p->n == 0 || ((rc = sort_entries(p)) == QASID_OK &&
+	    p->e[p->n - 1].is_key))
 		return qerr_set(&p->err, QASID_ERR_ARG, "nothing to pack");
+	if (rc != QASID_OK)
+		return rc;
 	if (p->volume_size == 0 && !overwrite && qos_exists(out))
 		return qerr_set(&p->err, QASID_ERR_EXISTS, "%s: file exists",
 		    out);
-	if ((rc = sort_entries(p)) != QASID_OK)
-		return rc;
 	if (!p->meta_checked && (rc = qmeta_check(&p->err, p->e, p->n,
 	    p->meta_policy, NULL, NULL)) != QASID_OK)
 		return rc;

@@ -12,6 +12,7 @@ struct pentry {
 	char *rel;         /* path inside the bundle */
 	char *src;         /* path to read it from */
 	int is_dir;
+	int is_key;        /* a statement carried under .qasid/keys/ */
 	unsigned mode;
 	uint64_t size;
 	unsigned char hash[QF_FILE_HASH]; /* filled in by qpack_body */

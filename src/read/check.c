@@ -40,6 +40,8 @@ struct body {
 	size_t dirlen[QASID_DEPTH_MAX + 1];
 	int depth;
 	uint64_t files, ndirs, bytes, pieces;
+	int keys;                     /* statements carried: 0 none, 1 being
+	                               * read, 2 done */
 	void *loc;                 /* for tar headers */
 	struct qhasher *hasher;       /* file content's hashes */
 	int in_set, sets;             /* a volume's .qasid/set: being read, */
@@ -172,11 +174,27 @@ check_place(struct body *b, const struct qmf_entry *e)
 	return QASID_OK;
 }
 
+/* The statements a bundle carries fill member 2 alone (FORMAT.md 17.3),
+ * so that a reader finds them there before it checks the signature. */
+static int
+keys_end(struct body *b)
+{
+	if (b->keys != 1)
+		return QASID_OK;
+	b->keys = 2;
+	if (b->members_seen != 1 || b->r->in.cout != b->m.ulen)
+		return qerr_set(&b->r->err, QASID_ERR_FORMAT, "%s: the "
+		    "statements it carries do not fill the first body member "
+		    "alone", b->r->path);
+	return QASID_OK;
+}
+
 static int
 check_file(struct body *b, const struct qmf_entry *e)
 {
 	static const unsigned char zero[QF_BLOCK];
-	const struct qsink *s = b->sink;
+	/* Statements are read, never unpacked. */
+	const struct qsink *s = e->is_key ? NULL : b->sink;
 	uint64_t left = e->size;
 	int rc, first = 1;
 
@@ -237,7 +255,10 @@ check_entry(struct body *b, const struct qmf_entry *e)
 
 	if (e->is_piece)
 		te.path = piece;
-	if ((rc = e->is_piece ? check_piece_place(b, e, piece) :
+	if (e->is_key)
+		b->keys = 1;
+	else if ((rc = keys_end(b)) != QASID_OK ||
+	    (rc = e->is_piece ? check_piece_place(b, e, piece) :
 	    check_place(b, e)) != QASID_OK)
 		return rc;
 	b->want.len = 0;
@@ -252,7 +273,8 @@ check_entry(struct body *b, const struct qmf_entry *e)
 		b->ndirs++;
 		return b->sink ? b->sink->dir(b->sink->ud, e) : QASID_OK;
 	}
-	if (!e->is_piece) {
+	/* Statements carried are not content: not counted (FORMAT.md 17.3). */
+	if (!e->is_piece && !e->is_key) {
 		b->files++;
 		b->bytes += e->size;
 	}
@@ -294,6 +316,8 @@ check_end(struct body *b)
 	const char *bad;
 	int rc;
 
+	if ((rc = keys_end(b)) != QASID_OK)
+		return rc;
 	if (b->files != r->hdr.files || b->ndirs != r->hdr.dirs ||
 	    b->bytes != r->hdr.bytes || b->pieces != r->hdr.pieces)
 		return qerr_set(&r->err, QASID_ERR_FORMAT, "%s: manifest "

@@ -649,6 +649,9 @@ qasid_reader_list(qasid_reader *r, int verify_signature, qasid_entry_fn fn,
 	}
 	qmf_cursor_at(c, &r->spool, &r->err, &r->entries);
 	while ((rc = qmf_get_entry(c, e)) == 1) {
+		/* Statements carried (FORMAT.md 17.3) are not content. */
+		if (e->is_key)
+			continue;
 		out.path = e->path;
 		out.is_dir = e->is_dir;
 		out.mode = e->mode;

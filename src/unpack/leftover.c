@@ -209,8 +209,12 @@ static int
 check_entry(struct check *k, const struct qmf_entry *e)
 {
 	struct qos_stat st;
-	int staged = 1, fd = open_under(k->stagefd, e->path, &st), rc;
+	int staged = 1, fd, rc;
 
+	/* Statements carried are never staged nor published. */
+	if (e->is_key)
+		return 0;
+	fd = open_under(k->stagefd, e->path, &st);
 	if (fd == -1) {
 		staged = 0;
 		fd = open_under(k->u->dirfd, e->path, &st);

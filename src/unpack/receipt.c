@@ -327,8 +327,9 @@ put_all(struct unpack *u, FILE *f)
 	    "\nmanifest %s\n", RCPT_MAGIC, u->r->info.keyid, u->r->hdr.series,
 	    u->r->hdr.sequence, hex);
 	qmf_cursor_at(c, &u->r->spool, &u->r->err, &u->r->entries);
+	/* Statements carried (FORMAT.md 17.3) are never published. */
 	while ((rc = qmf_get_entry(c, e)) == 1 &&
-	    (rc = put_entry(u, f, &w, e)) == QASID_OK)
+	    (e->is_key || (rc = put_entry(u, f, &w, e)) == QASID_OK))
 		;
 out:
 	unp_walk_done(&w);

@@ -70,6 +70,12 @@ raw_read(struct salv *s, unsigned char *p, size_t n)
 static int
 open_file(struct salv *s)
 {
+	/* Statements carried (FORMAT.md 17.3) are passed over, never kept. */
+	if (s->e.is_key) {
+		s->fd = -1;
+		s->have = 1;
+		return QASID_OK;
+	}
 	s->fd = qos_openat(s->u->stagefd, s->e.path, QOS_WRITE | QOS_CREATE |
 	    QOS_EXCL | QOS_NOFOLLOW, s->e.mode);
 	if (s->fd < 0)
@@ -119,6 +125,11 @@ finish_entry(struct salv *s)
 	unsigned char h[QF_FILE_HASH];
 	int ok = s->written == s->e.size;
 
+	if (s->e.is_key) {
+		s->have = 0;
+		s->t = s->next;
+		return QASID_OK;
+	}
 	crypto_generichash_final(&s->fh, h, sizeof(h));
 	ok = ok && sodium_memcmp(h, s->e.hash, sizeof(h)) == 0;
 	s->have = 0;
@@ -144,7 +155,7 @@ finish_entry(struct salv *s)
 static int
 put(struct salv *s, const unsigned char *p, size_t k)
 {
-	if (s->written != s->pos - s->data)
+	if (s->e.is_key || s->written != s->pos - s->data)
 		return QASID_OK;
 	if (qwrite_all(s->fd, p, k) < 0)
 		return unp_sys(s->u, errno, s->e.path);

@@ -220,6 +220,9 @@ precheck(struct unpack *u)
 	qmedia_probe(u->dirfd, &media);
 	qmf_cursor_at(c, &u->r->spool, &u->r->err, &u->r->entries);
 	while ((rc = qmf_get_entry(c, e)) == 1) {
+		/* Statements carried are never published (FORMAT.md 17.3). */
+		if (e->is_key)
+			continue;
 		if (!e->is_dir)
 			need = e->size > UINT64_MAX - need ? UINT64_MAX :
 			    need + e->size;

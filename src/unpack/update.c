@@ -127,8 +127,13 @@ merge_step(struct merge *m, int *have_old, int *have_new, struct qmf_cursor *c)
 		return qerr_set(&m->u->r->err, QASID_ERR_DEST, "%s: its receipt "
 		    "changed while unpacking; nothing was unpacked",
 		    m->u->dir);
-	if (*have_new == 2 && (*have_new = qmf_get_entry(c, m->e)) < 0)
-		return *have_new;
+	/* Statements carried (FORMAT.md 17.3) are never published. */
+	while (*have_new == 2) {
+		if ((*have_new = qmf_get_entry(c, m->e)) < 0)
+			return *have_new;
+		if (*have_new == 1 && m->e->is_key)
+			*have_new = 2;
+	}
 	if (!*have_old && !*have_new)
 		return 1;
 	cmp = !*have_old ? 1 : !*have_new ? -1 : qpath_cmp(m->old->path,

@@ -87,10 +87,14 @@ cd "$W" || exit 1
 k1=$(keyid "$W/k1.pub")
 k2=$(keyid "$P/k.pub")
 t_grep "^rotated key $k1 to key $k2$" "$OUT"
+t_grep "(bundles packed with k.sec carry it from k.sec.keys;" "$OUT"
 t_exists "$P/k.sec.retired-$k1"
 t_exists "$P/k.pub.retired-$k1"
 t_exists "$S/.qasid-keys/$k1-$k2.rotate.minisig"
 t_exists "$S/.qasid-keys/$k1-$k2.rotate.old.minisig"
+# Kept beside the key too, for bundles to carry: the same bytes.
+cmp "$P/k.sec.keys/$k1-$k2.rotate.minisig" \
+    "$S/.qasid-keys/$k1-$k2.rotate.minisig" || t_fail "SEC.keys differs"
 cp "$P/k.pub" "$W/k2.pub"
 run 0 pack_at $((T0 + 200)) 2 "$S/news-2.qasid"
 SOURCE_DATE_EPOCH=$((T0 + 300)) run 0 "$QASID" key rotate -q -s "$P/k.sec" \
@@ -220,6 +224,36 @@ run 1 "$QASID" verify "$W/r3.qasid"
 t_grep "revoked as compromised after news/2: news/3 is not the publisher's" "$ERR"
 t_end
 
+t_begin "compromised after news/3: news/3 first seen after the revocation is refused"
+export QASID_KEYRING="$W/rev3.keyring" QASID_STATE="$W/state-rev3"
+run 0 "$QASID" trust add -n news "$P/k.pub"
+run 0 "$QASID" key revoke -s "$P/k.sec.next" -p "$P/k.pub" \
+    -o "$W/rev3.statement" --compromised=news/3
+run 0 "$QASID" verify "$W/r2.qasid"
+run 0 "$QASID" trust import "$W/rev3.statement"
+run 0 "$QASID" verify "$W/r2.qasid"
+t_grep ": CURRENT (seen before)$" "$OUT"
+run 1 "$QASID" verify "$W/r3.qasid"
+t_grep "^qasid: $W/r3.qasid: news/3 of key $k3, which its publisher revoked as compromised: a bundle of it is trusted only if it was verified before the revocation arrived, and this one was not$" "$ERR"
+run 1 "$QASID" unpack -C "$W/out-r3" "$W/r3.qasid"
+t_grep "verified before the revocation arrived" "$ERR"
+t_absent "$W/out-r3/in"
+# --allow-older cannot tell an old bundle seen before from the thief's.
+run 0 pack_at $((T0 + 600)) 1 "$W/r1.qasid"
+run 1 "$QASID" verify --allow-older "$W/r1.qasid"
+t_grep "verified before the revocation arrived" "$ERR"
+t_end
+
+t_begin "compromised after news/3: news/3 verified before the revocation stays good"
+export QASID_KEYRING="$W/rev4.keyring" QASID_STATE="$W/state-rev4"
+run 0 "$QASID" trust add -n news "$P/k.pub"
+run 0 "$QASID" verify "$W/r2.qasid"
+run 0 "$QASID" verify "$W/r3.qasid"
+run 0 "$QASID" trust import "$W/rev3.statement"
+run 0 "$QASID" verify "$W/r3.qasid"
+t_grep ": CURRENT (seen before)$" "$OUT"
+t_end
+
 t_begin "a revocation signed by a key that was not committed to is forged"
 "$QASID" keygen -q -W -p "$W/z.pub" -s "$W/z.sec" 2>/dev/null
 export QASID_KEYRING="$W/rev2.keyring" QASID_STATE="$W/state-rev2"
@@ -308,10 +342,121 @@ t_grep "rotated from key $k2 to key $k3" "$ERR"
 t_exists "$W/out3/in/news.txt"
 t_end
 
-t_begin "without the statements a bundle of a later key is not trusted"
-export QASID_KEYRING="$W/nofollow.keyring"
+t_begin "a bundle carries its chain: pinned to the first key, no folder, no command"
+export QASID_KEYRING="$W/carried.keyring" QASID_STATE="$W/state-carried"
 run 0 "$QASID" trust add -n news "$W/k1.pub"
 mkdir "$W/bare" && cp "$S/news-3.qasid" "$W/bare/"
-run 1 "$QASID" verify "$W/bare/news-3.qasid"
+tar -tzf "$W/bare/news-3.qasid" >"$W/bare.toc"
+t_grep "^\.qasid/keys/$k1-$k2\.rotate$" "$W/bare.toc"
+t_grep "^\.qasid/keys/$k2-$k3\.rotate\.old\.minisig$" "$W/bare.toc"
+run 0 "$QASID" verify "$W/bare/news-3.qasid"
+t_grep "OK .* key $k3 (news) series news/3, 1 files, 17 bytes" "$OUT"
+t_grep "^qasid: note: the publisher rotated from key $k1 to key $k2, fingerprint $fp2 ($W/bare/news-3.qasid: .qasid/keys/$k1-$k2.rotate)$" "$ERR"
+t_grep "^qasid: note: the publisher rotated from key $k2 to key $k3, fingerprint " "$ERR"
+run 0 "$QASID" verify "$W/bare/news-3.qasid"
+t_empty "$ERR"
+t_end
+
+t_begin "carried statements: refcheck.py, the second reader, agrees"
+run 0 python3 "$QASID_TOP/tests/format/refcheck.py" --writer \
+    "$W/bare/news-3.qasid"
+t_grep "^OK" "$OUT"
+t_end
+
+t_begin "carried statements: unpack publishes no .qasid entry, list shows none"
+export QASID_KEYRING="$W/carried2.keyring" QASID_STATE="$W/state-carried2"
+run 0 "$QASID" trust add -n news "$W/k1.pub"
+run 0 "$QASID" unpack -C "$W/out-carried" "$W/bare/news-3.qasid"
+t_grep "rotated from key $k2 to key $k3" "$ERR"
+t_grep "^unpacked 1 files into " "$OUT"
+t_absent "$W/out-carried/.qasid"
+t_exists "$W/out-carried/in/news.txt"
+run 0 "$QASID" list "$W/bare/news-3.qasid"
+t_nogrep "[.]qasid/" "$OUT"
+t_end
+
+t_begin "carried statements: tar -x's .qasid beside unpack's files is no clash"
+export QASID_KEYRING="$W/carried3.keyring" QASID_STATE="$W/state-carried3"
+run 0 "$QASID" trust add -n news "$P/k.pub"
+mkdir "$W/both" && tar -xzf "$W/bare/news-3.qasid" -C "$W/both" .qasid
+run 0 "$QASID" unpack -C "$W/both" "$W/bare/news-3.qasid"
+t_exists "$W/both/in/news.txt"
+t_end
+
+t_begin "carried statements: unpack --salvage keeps the content, not them"
+run 0 "$QASID" unpack --salvage -C "$W/salv" "$W/bare/news-3.qasid"
+t_exists "$W/salv/in/news.txt"
+t_absent "$W/salv/.qasid"
+t_end
+
+t_begin "carried statements: minisign -V checks them after tar -x"
+if command -v minisign >/dev/null 2>&1; then
+	mkdir "$W/tx" && tar -xzf "$W/bare/news-3.qasid" -C "$W/tx"
+	run 0 minisign -V -p "$W/k2.pub" -m "$W/tx/.qasid/keys/$k1-$k2.rotate"
+	t_grep "Trusted comment: qasid-statement 1 kind:rotate" "$OUT"
+else
+	t_skip "$T_NAME" "minisign not installed"
+fi
+t_end
+
+t_begin "format 1 carries no statements: a bundle of a later key is not trusted"
+export QASID_KEYRING="$W/nofollow.keyring" QASID_STATE="$W/state-nofollow"
+run 0 "$QASID" trust add -n news "$W/k1.pub"
+SOURCE_DATE_EPOCH=$((T0 + 450)) run 0 "$QASID" pack -q -s "$P/k.sec" \
+    --format 1 -o "$W/bare/old-3.qasid" "$P/in"
+tar -tzf "$W/bare/old-3.qasid" | grep -q '^\.qasid/keys' && t_fail "carried"
+run 1 "$QASID" verify "$W/bare/old-3.qasid"
 t_grep "signed by key $k3, which is not trusted" "$ERR"
+t_end
+
+t_begin "a forged statement carried is refused and shown; the bundle stays untrusted"
+export QASID_KEYRING="$W/forged.keyring" QASID_STATE="$W/state-forged"
+run 0 "$QASID" trust add -n news "$W/k1.pub"
+# A thief with k3 alone carries a rotation of k1 it signed itself.
+mkdir -p "$W/thief2" && cp "$P/k.sec" "$W/thief2/k.sec"
+mkdir "$W/thief2/k.sec.keys"
+cp "$P/k.sec.keys/$k1-$k2.rotate" "$W/thief2/k.sec.keys/$k1-$k2.rotate"
+cp "$P/k.sec.keys/$k2-$k3.rotate.minisig" \
+    "$W/thief2/k.sec.keys/$k1-$k2.rotate.minisig"
+SOURCE_DATE_EPOCH=$((T0 + 460)) run 0 "$QASID" pack -q -s "$W/thief2/k.sec" \
+    -o "$W/thief2/t.qasid" "$P/in"
+run 1 "$QASID" verify "$W/thief2/t.qasid"
+t_grep "$W/thief2/t.qasid: .qasid/keys/$k1-$k2.rotate.minisig: signature does not verify by the key the statement names: forged or damaged" "$ERR"
+t_grep "signed by key $k3, which is not trusted" "$ERR"
+t_end
+
+t_begin "a damaged carried statement fails verification like any content"
+export QASID_KEYRING="$W/dmg.keyring" QASID_STATE="$W/state-dmg"
+run 0 "$QASID" trust add -n news "$P/k.pub"
+python3 - "$W/bare/news-3.qasid" "$W/dmg.qasid" <<'PY'
+import sys, zlib
+b = open(sys.argv[1], 'rb').read()
+# Member 2 is the third gzip member: flip a byte inside it.
+d = zlib.decompressobj(31); rest = b
+offs = [0]
+while rest:
+    d = zlib.decompressobj(31); d.decompress(rest)
+    used = len(rest) - len(d.unused_data); offs.append(offs[-1] + used)
+    rest = d.unused_data
+m2 = offs[2]
+b = bytearray(b); b[m2 + 40] ^= 1
+open(sys.argv[2], 'wb').write(bytes(b))
+PY
+run 1 "$QASID" verify "$W/dmg.qasid"
+t_end
+
+t_begin "pack refuses more statements than a bundle carries, or odd names"
+mkdir -p "$W/lim" && cd "$W/lim" || exit 1
+"$QASID" keygen -q -W -p l.pub -s l.sec 2>/dev/null
+mkdir l.sec.keys
+i=0
+while [ $i -lt 65 ]; do echo x >"l.sec.keys/s$i"; i=$((i + 1)); done
+run 2 "$QASID" pack -q -s l.sec -o l.qasid "$P/in"
+t_grep "l.sec.keys: more than 64 files or 65536 bytes of statements: keep the chain alone" "$ERR"
+t_absent l.qasid
+rm l.sec.keys/*
+echo x >"l.sec.keys/a b"
+run 2 "$QASID" pack -q -s l.sec -o l.qasid "$P/in"
+t_grep "l.sec.keys/a b: not a statement file a bundle can carry" "$ERR"
+cd "$W" || exit 1
 t_end

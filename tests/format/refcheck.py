@@ -276,20 +276,36 @@ def parse_manifest(text):
          h["members"] <= 20000000,
          "manifest over the limits")
     entries, members, i = [], [], len(header)
+    # FORMAT.md 17.3: statements carried come first, in byte order.
+    keys, keybytes = [], 0
     while i < len(lines) and not lines[i].startswith(b"member ") and \
             lines[i] != b"end":
         ln = lines[i]
         m = re.fullmatch(rb"file (644|755) " + NUM.encode() +
                          rb" ([0-9a-f]{128})  (.+)", ln, re.S)
+        k = m and re.fullmatch(rb"\.qasid/keys/([A-Za-z0-9_-][A-Za-z0-9._-]"
+                               rb"{0,63})", m.group(4))
+        if k and h["format"] == 2 and len(keys) == len(entries) and \
+                not k.group(1).endswith(b"."):
+            size = int(m.group(2))
+            keybytes += size
+            need(m.group(1) == b"644" and len(keys) < 64 and
+                 keybytes <= 65536 and (not keys or keys[-1] < k.group(1)),
+                 "statements carried: limits or order")
+            keys.append(k.group(1))
+            entries.append((m.group(4), False, 0o644, size,
+                            m.group(3).decode(), True))
+            i += 1
+            continue
         if m:
             size = int(m.group(2))
             need(size <= 1 << 44, "file too large")
             entries.append((m.group(4), False, int(m.group(1), 8), size,
-                            m.group(3).decode()))
+                            m.group(3).decode(), False))
         else:
             need(ln.startswith(b"dir ") and len(ln) > 4,
                  "manifest line %d: not an entry" % (i + 1))
-            entries.append((ln[4:], True, 0o755, 0, ""))
+            entries.append((ln[4:], True, 0o755, 0, "", False))
         check_path(entries[-1][0])
         i += 1
     while i < len(lines) and lines[i] != b"end":
@@ -379,6 +395,18 @@ def check_head(members):
     return h, entries, mem
 
 
+def check_content(stream, off, path, size, hx, h):
+    """A carried statement's tar header, content and padding at off; the
+    offset after them."""
+    hdr = tar_header(path, False, 0o644, size, h["created"])
+    need(stream[off:off + len(hdr)] == hdr, "tar header of %r" % path)
+    off += len(hdr)
+    need(b2(bytes(stream[off:off + size]), 64) == hx, "content of %r" % path)
+    off += size
+    need(stream[off:off + len(pad(size))] == pad(size), "padding")
+    return off + len(pad(size))
+
+
 def check_body(members, h, entries, mem):
     body = members[2:]
     need(len(body) == len(mem), "gzip members do not match the manifest")
@@ -391,7 +419,14 @@ def check_body(members, h, entries, mem):
         stream += plain
     off, prev, dirs = 0, None, set()
     files = ndirs = nbytes = 0
-    for path, is_dir, mode, size, hx in entries:
+    keys = sum(1 for e in entries if e[5])
+    for n, (path, is_dir, mode, size, hx, is_key) in enumerate(entries):
+        if n == keys and keys:
+            need(off == len(body[0][1]),
+                 "statements carried do not fill member 2 alone")
+        if is_key:
+            off = check_content(stream, off, path, size, hx, h)
+            continue
         key = path_key(path.decode().split("/"))
         if prev is not None:
             need(prev < key, "entries out of order: %r" % path)
@@ -579,7 +614,11 @@ def check_writer(members, h, entries, mem):
     """qasid's own choices: member cutting, gzip header fields, stored or
     deflated blocks."""
     cuts, cur = [], 0
-    for path, is_dir, mode, size, hx in entries:
+    for n, (path, is_dir, mode, size, hx, is_key) in enumerate(entries):
+        # Statements carried fill the first member alone (FORMAT.md 17.3).
+        if n > 0 and entries[n - 1][5] and not is_key:
+            cuts.append(cur)
+            cur = 0
         whole = len(tar_header(path, is_dir, mode, size, h["created"]))
         whole += 0 if is_dir else size + len(pad(size))
         if cur > 0 and cur + whole > CHUNK:

@@ -3,7 +3,8 @@
  * fuzz_read.c - any bytes as a bundle file: verify, list with and without
  * the signature, and the bundle's identity, with a trusted fixed key.
  * Seeds are real bundles signed by that key, so mutations reach past the
- * gzip and tar layers into the signature and the manifest.
+ * gzip and tar layers into the signature and the manifest; and the
+ * statements it carries, read before any signature is checked.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,21 @@ check_entry(void *ud, const qasid_entry *e)
 	(void)ud;
 	/* Whatever list hands out must be a path the rules allow. */
 	if (qpath_check(e->path, strlen(e->path), why, sizeof(why)) != 0)
+		abort();
+	return 0;
+}
+
+/* A statement carried is a name the rules allow, within the limits. */
+static int
+check_carried(void *ud, const char *name, const void *data, size_t len)
+{
+	char path[128];
+	int n = snprintf(path, sizeof(path), "%s%s", QPATH_KEYS, name);
+
+	(void)ud;
+	(void)data;
+	if (n < 0 || (size_t)n >= sizeof(path) ||
+	    qpath_key_name(path, (size_t)n) == NULL || len > QPATH_KEYS_BYTES)
 		abort();
 	return 0;
 }
@@ -77,6 +93,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(void)qasid_reader_list(r, verify, check_entry, NULL);
 		(void)qasid_reader_info(r);
 	}
+	if (qasid_reader_open(r, env->bundle) == QASID_OK &&
+	    qasid_reader_statements(r, check_carried, NULL) != QASID_OK &&
+	    qasid_reader_errmsg(r)[0] == '\0')
+		abort();
 	qasid_reader_free(r);
 	return 0;
 }

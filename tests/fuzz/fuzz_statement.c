@@ -48,7 +48,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	remove(sig);
 	if (nul != NULL)
 		put(sig, nul + 1, size - tlen - 1);
-	if ((rc = qasid_statement_load(st, env->bundle)) != QASID_OK) {
+	rc = qasid_statement_load(st, env->bundle);
+	/* From memory, as a bundle carries it, the same verdict. */
+	if (qasid_statement_load_memory(st, "s", data, tlen, nul ? nul + 1 :
+	    NULL, nul ? size - tlen - 1 : 0, NULL, 0) != rc &&
+	    rc != QASID_ERR_IO)
+		abort();
+	rc = qasid_statement_load(st, env->bundle);
+	if (rc != QASID_OK) {
 		if (qasid_statement_errmsg(st)[0] == '\0')
 			abort();
 		goto out;

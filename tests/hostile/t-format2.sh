@@ -214,3 +214,48 @@ run 2 "$QASID" pack -q -s "$W/k.sec" -o "$W/res.qasid" "$W/res/.qasid"
 t_grep "reserved for qasid's own use" "$ERR"
 [ ! -e "$W/res.qasid" ] || t_fail "a bundle was written"
 t_end
+
+# Statements carried (FORMAT.md 17.3): .qasid/keys/ files first, filling
+# member 2 alone, not counted as content.
+KPRE='E = [File(".qasid/keys/a.rotate", b"qasid-statement 1\n"), Dir("news"),
+     File("news/today.txt", b"all is well\n")]
+B = Bundle(K, E)
+parts, trailer = B.tar_parts()
+def mf(members):
+    return lambda m: v2(B.manifest(members, counts=(1, 1, 12)))'
+
+t_begin "format 2: statements carried alone in member 2 verify, never unpacked"
+craft "$W/carry.qasid" <<PY
+$KPRE
+ms = B.members([parts[0], b"".join(parts[1:]) + trailer])
+B.write(OUT, members=ms, manifest=mf(ms), trusted=format2)
+PY
+run 0 "$QASID" verify -p "$W/k.pub" "$W/carry.qasid"
+t_grep "1 files, 12 bytes" "$OUT"
+h_accept "$W/carry.qasid"
+[ -e "$W/ok/.qasid" ] && t_fail "a .qasid entry was unpacked"
+t_exists "$W/ok/news/today.txt"
+t_end
+
+t_begin "format 2: statements carried beside content in one member are refused"
+craft "$W/carry1.qasid" <<PY
+$KPRE
+ms = B.members(B.chunks())
+B.write(OUT, members=ms, manifest=mf(ms), trusted=format2)
+PY
+h_refuse 1 "the statements it carries do not fill the first body member alone" \
+    "$W/carry1.qasid"
+run 1 python3 "$QASID_TOP/tests/format/refcheck.py" "$W/carry1.qasid"
+t_grep "statements carried do not fill member 2 alone" "$OUT"
+run 0 python3 "$QASID_TOP/tests/format/refcheck.py" "$W/carry.qasid"
+t_end
+
+t_begin "format 2: statements carried but counted as content are refused"
+craft "$W/carry2.qasid" <<PY
+$KPRE
+ms = B.members([parts[0], b"".join(parts[1:]) + trailer])
+B.write(OUT, members=ms, manifest=lambda m: v2(B.manifest(ms)),
+        trusted=format2)
+PY
+h_refuse 1 "manifest totals do not match its entries" "$W/carry2.qasid"
+t_end

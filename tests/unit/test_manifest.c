@@ -705,6 +705,54 @@ TEST(format2_piece_lines)
 	free(p);
 }
 
+/* Statements a bundle carries (FORMAT.md 17.3): the first file lines,
+ * under .qasid/keys/, in byte order, within limits; format 2 only. */
+#define KL(mode, size, name) "file " mode " " size " " H1 "  .qasid/keys/" \
+    name "\n"
+TEST(format2_carried_statements)
+{
+	static const struct variant t[] = {
+		{"one", "dir reports\n", KL("644", "279", "a-b.rotate")
+		    "dir reports\n", 0},
+		{"three in order", "dir reports\n", KL("644", "279", "a.rotate")
+		    KL("644", "286", "a.rotate.minisig") KL("644", "286",
+		    "a.rotate.old.minisig") "dir reports\n", 0},
+		{"out of order", "dir reports\n", KL("644", "1", "b")
+		    KL("644", "1", "a") "dir reports\n", FMT},
+		{"twice", "dir reports\n", KL("644", "1", "a") KL("644", "1",
+		    "a") "dir reports\n", FMT},
+		{"mode 755", "dir reports\n", KL("755", "1", "a")
+		    "dir reports\n", FMT},
+		{"over 64 KiB", "dir reports\n", KL("644", "65537", "a")
+		    "dir reports\n", FMT},
+		{"after another entry", "file 755 3 " H2 "  run.sh\n",
+		    "file 755 3 " H2 "  run.sh\n" KL("644", "1", "z"), UNSAFE},
+		{"a hidden name", "dir reports\n", KL("644", "1", ".a")
+		    "dir reports\n", UNSAFE},
+		{"a name ending in a dot", "dir reports\n", KL("644", "1", "a.")
+		    "dir reports\n", UNSAFE},
+		{"in a subfolder", "dir reports\n", KL("644", "1", "a/b")
+		    "dir reports\n", UNSAFE},
+		{"as a folder", "dir reports\n", "dir .qasid/keys/a\n"
+		    "dir reports\n", UNSAFE},
+	};
+	static const struct variant one = {"format 1", "dir reports\n",
+	    KL("644", "1", "a") "dir reports\n", UNSAFE};
+	static char text[sizeof(canonical2) + 1024];
+	struct parsed *p = calloc(1, sizeof(*p));
+	size_t len;
+
+	base = canonical2;
+	check_variants(t, NITEMS(t));
+	len = edit(&t[0], text, sizeof(text));
+	CHECK(len > 0 && parse(text, len, p) == 0);
+	CHECK(p->nentries == 4 && p->e[0].is_key && !p->e[1].is_key);
+	CHECK_EQ_STR(p->e[0].path, ".qasid/keys/a-b.rotate");
+	base = canonical;
+	check_variants(&one, 1);
+	free(p);
+}
+
 int
 main(void)
 {
@@ -717,5 +765,6 @@ main(void)
 	    accepted_variants, errors_name_the_line, overlong_line_refused,
 	    spool_beyond_memory_two_cursors, spool_file_in_tmpdir,
 	    format2_header_written_and_read, format2_fields_refused_in_format1,
-	    format2_variants, format2_piece_lines);
+	    format2_variants, format2_piece_lines,
+	    format2_carried_statements);
 }

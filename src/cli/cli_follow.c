@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * cli_follow.c - statements into the keyring (docs/FORMAT.md 17.3): qasid
+ * trust import, the .qasid-keys folder beside bundles, and the statements
+ * a bundle carries, which verify, unpack and list follow when its key is
+ * not trusted; each change is told once and kept in the keyring file.
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "os.h"
+
+/* ---- Statements into the keyring ---------------------------------------- */
+
+/* The keyring file the command trusts, to keep what statements and
+ * bundles taught it; NULL when keys came from -p or -P. */
+static char *ringfile;
+
+void
+cli_keys_ringfile(const char *path)
+{
+	free(ringfile);
+	ringfile = path != NULL ? strdup(path) : NULL;
+}
+
+static void
+keep(qasid_keyring *kr)
+{
+	int rc;
+
+	if (ringfile != NULL && (rc = qasid_keyring_save(kr, ringfile)) !=
+	    QASID_OK)
+		cli_result(rc, qasid_keyring_errmsg(kr));
+}
+
+/* Says what a statement changed, once: the keyring file remembers. */
+static void
+told(const qasid_statement *st, const char *path)
+{
+	qasid_pubkey *a = qasid_pubkey_new(), *b = qasid_pubkey_new();
+	char ida[QASID_KEYID_HEX], idb[QASID_KEYID_HEX], fp[48];
+
+	if (a == NULL || b == NULL || cli.json)
+		goto out;
+	qasid_statement_key(st, a);
+	qasid_pubkey_id(a, ida);
+	if (qasid_statement_kind(st) == QASID_STATEMENT_ROTATE &&
+	    qasid_statement_new_key(st, b) == QASID_OK) {
+		qasid_pubkey_id(b, idb);
+		qasid_pubkey_fingerprint(b, fp);
+		fprintf(stderr, "qasid: note: the publisher rotated from key %s "
+		    "to key %s, fingerprint %s (%s)\n", ida, idb, fp,
+		    cli_safe(path));
+	} else {
+		fprintf(stderr, "qasid: note: the publisher revoked key %s "
+		    "(%s)\n", ida, cli_safe(path));
+	}
+out:
+	qasid_pubkey_free(a);
+	qasid_pubkey_free(b);
+}
+
+/* Applies one statement file: 1 if the keyring changed, 0 if not, or a
+ * library error (printed when loud). */
+static int
+apply_file(qasid_keyring *kr, const char *path, int loud)
+{
+	qasid_statement *st = qasid_statement_new();
+	int rc;
+
+	if (st == NULL)
+		return QASID_ERR_NOMEM;
+	if ((rc = qasid_statement_load(st, path)) != QASID_OK) {
+		cli_result(rc, qasid_statement_errmsg(st));
+	} else if ((rc = qasid_keyring_apply(kr, st)) < 0) {
+		if (loud || rc != QASID_ERR_NOTFOUND)
+			cli_fail("%s: %s", path, qasid_keyring_errmsg(kr));
+	} else {
+		if (rc == QASID_OK)
+			told(st, path);
+		rc = rc == QASID_OK;
+	}
+	qasid_statement_free(st);
+	return rc;
+}
+
+int
+cli_trust_import(qasid_keyring *kr, char **files, int n)
+{
+	int worst = 0, changed = 0;
+
+	for (int i = 0; i < n; i++) {
+		int rc = apply_file(kr, files[i], 1), s = 0;
+		if (rc < 0)
+			s = qasid_err_is_verification(rc) ? 1 : 2;
+		if (s > worst)
+			worst = s;
+		/* A contradiction marks the key compromised: keep that. */
+		if (rc == 1 || rc == QASID_ERR_CONTRADICTION)
+			changed = 1;
+		if (rc == 0 && !cli.quiet)
+			printf("%s: nothing new\n", cli_safe(files[i]));
+	}
+	if (changed)
+		keep(kr);
+	return worst;
+}
+
+static int
+not_signature(const char *name)
+{
+	size_t n = strlen(name);
+
+	return name[0] != '.' && (n < 8 || strcmp(name + n - 8,
+	    ".minisig") != 0);
+}
+
+/* The statement files of a folder, sorted; NULL if there is none. */
+static char **
+statement_files(const char *dir, size_t *n)
+{
+	struct qos_dir *d = qos_dir_open(dir);
+	const char *name;
+	char **v = NULL, **nv;
+
+	*n = 0;
+	if (d == NULL)
+		return NULL;
+	while ((name = qos_dir_next(d, NULL)) != NULL && *n < 4096) {
+		if (!not_signature(name))
+			continue;
+		if ((nv = realloc(v, (*n + 1) * sizeof(*v))) == NULL)
+			break;
+		v = nv;
+		if ((v[*n] = cli_path3(dir, "/", name)) != NULL)
+			(*n)++;
+	}
+	qos_dir_close(d);
+	return v;
+}
+
+void
+cli_keys_beside(qasid_keyring *kr, const char *bundle)
+{
+	static char *last;
+	const char *slash = strrchr(bundle, '/');
+	char *dir, **files;
+	size_t n;
+	int changed = 0, more = 1;
+
+	dir = slash ? cli_path3("", "", bundle) : cli_path3(".", "", "");
+	if (dir == NULL)
+		return;
+	if (slash)
+		dir[slash - bundle] = '\0';
+	if (last != NULL && strcmp(last, dir) == 0) {
+		free(dir);
+		return;
+	}
+	free(last);
+	last = dir;
+	if ((dir = cli_path3(last, "/.qasid-keys", "")) == NULL ||
+	    (files = statement_files(dir, &n)) == NULL) {
+		free(dir);
+		return;
+	}
+	/* Chains come in any order: again, until a round changes nothing. */
+	for (size_t round = 0; more && round < n; round++) {
+		more = 0;
+		for (size_t i = 0; i < n; i++) {
+			int rc = apply_file(kr, files[i], 0);
+			if (rc == 1 || rc == QASID_ERR_CONTRADICTION)
+				more = changed = 1;
+		}
+	}
+	if (changed)
+		keep(kr);
+	for (size_t i = 0; i < n; i++)
+		free(files[i]);
+	free(files);
+	free(dir);
+}
+
+void
+cli_keys_note(qasid_keyring *kr, const qasid_reader *r)
+{
+	int rc = qasid_keyring_note(kr, r);
+
+	if (rc == QASID_OK)
+		keep(kr);
+	else if (rc < 0)
+		cli_result(rc, qasid_keyring_errmsg(kr));
+}
+
+/* ---- Statements a bundle carries ---------------------------------------- */
+
+struct carried {
+	char *name[64];
+	unsigned char *data[64];
+	size_t len[64], n;
+};
+
+static int
+carried_take(void *ud, const char *name, const void *data, size_t len)
+{
+	struct carried *c = ud;
+
+	if (c->n == 64)
+		return QASID_ERR_LIMIT;
+	if ((c->name[c->n] = strdup(name)) == NULL ||
+	    (c->data[c->n] = malloc(len ? len : 1)) == NULL) {
+		free(c->name[c->n]);
+		return QASID_ERR_NOMEM;
+	}
+	memcpy(c->data[c->n], data, len);
+	c->len[c->n++] = len;
+	return 0;
+}
+
+/* The carried file called a followed by b, or -1. */
+static ptrdiff_t
+carried_find(const struct carried *c, const char *a, const char *b)
+{
+	size_t na = strlen(a);
+
+	for (size_t i = 0; i < c->n; i++)
+		if (strncmp(c->name[i], a, na) == 0 &&
+		    strcmp(c->name[i] + na, b) == 0)
+			return (ptrdiff_t)i;
+	return -1;
+}
+
+/* Applies statement i: QASID_OK if the keyring changed, 1 if not, or an
+ * error (printed, but for a statement about a key not trusted here). */
+static int
+carried_apply(qasid_keyring *kr, const struct carried *c, size_t i,
+    const char *bundle)
+{
+	qasid_statement *st = qasid_statement_new();
+	ptrdiff_t s = carried_find(c, c->name[i], ".minisig");
+	ptrdiff_t o = carried_find(c, c->name[i], ".old.minisig");
+	char label[4200];
+	int rc;
+
+	if (st == NULL)
+		return QASID_ERR_NOMEM;
+	snprintf(label, sizeof(label), "%s: .qasid/keys/%s", bundle,
+	    c->name[i]);
+	rc = qasid_statement_load_memory(st, label, c->data[i], c->len[i],
+	    s < 0 ? NULL : c->data[s], s < 0 ? 0 : c->len[s],
+	    o < 0 ? NULL : c->data[o], o < 0 ? 0 : c->len[o]);
+	if (rc != QASID_OK)
+		cli_result(rc, qasid_statement_errmsg(st));
+	else if ((rc = qasid_keyring_apply(kr, st)) < 0 &&
+	    rc != QASID_ERR_NOTFOUND)
+		cli_fail("%s: %s", label, qasid_keyring_errmsg(kr));
+	else if (rc == QASID_OK)
+		told(st, label);
+	qasid_statement_free(st);
+	return rc;
+}
+
+int
+cli_keys_inside(qasid_keyring *kr, const char *bundle)
+{
+	qasid_reader *r = qasid_reader_new(kr);
+	struct carried c = {.n = 0};
+	int rc = QASID_ERR_NOMEM, changed = 0, more = 1;
+
+	if (r != NULL && (rc = qasid_reader_open(r, bundle)) == QASID_OK)
+		rc = qasid_reader_statements(r, carried_take, &c);
+	if (rc != QASID_OK && r != NULL && cli.verbose)
+		cli_fail("%s", qasid_reader_errmsg(r));
+	/* Chains come in any order: again, until a round changes nothing. */
+	for (size_t round = 0; more && round < c.n; round++) {
+		more = 0;
+		for (size_t i = 0; i < c.n; i++) {
+			size_t k = strlen(c.name[i]);
+			if (k >= 8 && strcmp(c.name[i] + k - 8, ".minisig") ==
+			    0)
+				continue;
+			int rc1 = carried_apply(kr, &c, i, bundle);
+			if (rc1 == QASID_OK)
+				more = changed = 1;
+			/* A contradiction marks the key compromised: keep it. */
+			else if (rc1 == QASID_ERR_CONTRADICTION)
+				changed = 1;
+		}
+	}
+	if (changed)
+		keep(kr);
+	for (size_t i = 0; i < c.n; i++) {
+		free(c.name[i]);
+		free(c.data[i]);
+	}
+	qasid_reader_free(r);
+	return changed;
+}
