@@ -469,7 +469,7 @@ TEST(spool_beyond_memory_two_cursors)
 		CHECK(qspool_write(&s, b.p + off, n) == QASID_OK);
 	}
 	CHECK(s.len == b.len);
-	CHECK(s.file != NULL);
+	CHECK(s.on_disk);
 	CHECK(s.mem.len == 0);
 
 	qmf_cursor_init(c1, &s, &err);
@@ -517,7 +517,7 @@ TEST(spool_beyond_memory_two_cursors)
 		CHECK(qspool_read(&s, s.len, buf, sizeof(buf)) == 0);
 	}
 	qspool_free(&s);
-	CHECK(s.file == NULL && s.len == 0);
+	CHECK(!s.on_disk && s.len == 0);
 	qbuf_free(&b);
 	free(c1);
 	free(c2);
@@ -538,7 +538,7 @@ TEST(spool_file_in_tmpdir)
 	    off += sizeof(chunk))
 		rc = qspool_write(&s, chunk, sizeof(chunk));
 	CHECK(rc == QASID_ERR_IO);
-	CHECK(s.file == NULL);
+	CHECK(!s.on_disk);
 	qspool_free(&s);
 	CHECK(s.tmpdir != NULL && strcmp(s.tmpdir, "/nonexistent-qasid-tmpdir")
 	    == 0);
@@ -548,7 +548,7 @@ TEST(spool_file_in_tmpdir)
 	    off += sizeof(chunk))
 		rc = qspool_write(&s, chunk, sizeof(chunk));
 	CHECK(rc == QASID_OK);
-	CHECK(s.file != NULL);
+	CHECK(s.on_disk);
 	qspool_free(&s);
 }
 
