@@ -578,6 +578,12 @@ done(qasid_reader *r, int rc)
 }
 
 int
+qread_done(qasid_reader *r, int rc)
+{
+	return done(r, rc);
+}
+
+int
 qasid_reader_verify(qasid_reader *r)
 {
 	int rc = start(r, 1);
@@ -591,37 +597,6 @@ qasid_reader_verify_integrity(qasid_reader *r)
 	int rc = start(r, QREAD_INTEGRITY);
 
 	return done(r, rc != QASID_OK ? rc : qread_body(r, NULL));
-}
-
-int
-qasid_reader_unpack(qasid_reader *r, const char *dir)
-{
-	int rc = start(r, 1);
-
-	/* A volume unpacks the files wholly inside it (unpack/set.c);
-	 * salvage does not know pieces yet. */
-	if (rc == QASID_OK && r->hdr.has_volume && r->salvage)
-		rc = qerr_set(&r->err, QASID_ERR_ARG, "part %" PRIu64 " of %"
-		    PRIu64 " of a volume set: salvage of a volume is not "
-		    "supported yet", r->hdr.part, r->hdr.count);
-	r->dest = dir;
-	memset(&r->upd, 0, sizeof(r->upd));
-	return done(r, rc != QASID_OK ? rc : qunpack(r, dir));
-}
-
-void
-qasid_reader_set_local(qasid_reader *r, int keep_local, qasid_local_fn fn,
-    void *ud)
-{
-	r->keep_local = keep_local;
-	r->local_fn = fn;
-	r->local_ud = ud;
-}
-
-const qasid_update *
-qasid_reader_update(const qasid_reader *r)
-{
-	return &r->upd;
 }
 
 int

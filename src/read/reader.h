@@ -118,11 +118,10 @@ int qread_body(qasid_reader *r, const struct qsink *sink);
 
 /* read.c: opens the head of the bundle opened, as every read does. */
 int qread_start(qasid_reader *r, int verify);
+/* Ends a public call begun with qread_start: returns rc. */
+int qread_done(qasid_reader *r, int rc);
 
 /* set.c: each entry of a volume's set file, once its body is checked. */
 int qset_walk(qasid_reader *r, qasid_entry_fn fn, void *ud);
-
-/* unpack.c */
-int qunpack(qasid_reader *r, const char *dir);
 
 #endif

@@ -337,3 +337,103 @@ qset_unpack(qasid_reader *r, struct unpack *u, const struct qsink *to)
 	free(s.sp);
 	return rc;
 }
+
+/* ---- A set given as its volumes' paths ---------------------------------- */
+
+static void
+free_parts(qasid_reader **v, size_t n)
+{
+	for (size_t i = 0; v != NULL && i < n; i++)
+		qasid_reader_free(v[i]);
+	free(v);
+}
+
+/* Opens and checks the head of each path, as verify would. */
+static int
+open_parts(qasid_reader *r, const char *const *paths, size_t n,
+    qasid_reader **v)
+{
+	for (size_t i = 0; i < n; i++) {
+		int rc;
+		if ((v[i] = qasid_reader_new(r->kr)) == NULL)
+			return qerr_set(&r->err, QASID_ERR_NOMEM, "%s", paths[i]);
+		v[i]->threads = r->threads;
+		v[i]->progress = r->progress;      /* and so may cancel */
+		v[i]->progress_ud = r->progress_ud;
+		v[i]->spool.tmpdir = r->spool.tmpdir;
+		if ((rc = qasid_reader_open(v[i], paths[i])) == QASID_OK)
+			rc = qread_start(v[i], 1);
+		if (rc == QASID_OK && !v[i]->hdr.has_volume)
+			rc = qerr_set(&v[i]->err, QASID_ERR_ARG, "%s: not a "
+			    "volume of a set: unpack it on its own", paths[i]);
+		/* Its message names it already. */
+		if (rc != QASID_OK)
+			return qerr_set(&r->err, rc, "%s", qerr_msg(&v[i]->err));
+	}
+	return QASID_OK;
+}
+
+/* The first part of 1 to COUNT that no volume of v is. */
+static uint64_t
+first_missing(qasid_reader **v, size_t n)
+{
+	for (uint64_t p = 1;; p++) {
+		size_t i = 0;
+		while (i < n && v[i]->hdr.part != p)
+			i++;
+		if (i == n)
+			return p;
+	}
+}
+
+/* One set, each part once, none missing: v sorted by part into w. */
+static int
+order_parts(qasid_reader *r, qasid_reader **v, size_t n, qasid_reader **w)
+{
+	const struct qmf_header *h0 = &v[0]->hdr;
+
+	for (size_t i = 0; i < n; i++)
+		if (memcmp(v[i]->hdr.setid, h0->setid, QF_MEMBER_HASH) != 0 ||
+		    v[i]->hdr.count != h0->count)
+			return qerr_set(&r->err, QASID_ERR_FORMAT, "%s: a volume "
+			    "of another set than %s", v[i]->path, v[0]->path);
+	if (h0->count > n)
+		return qerr_set(&r->err, QASID_ERR_FORMAT, "%s: part %" PRIu64
+		    " of %" PRIu64 " is missing; nothing was unpacked",
+		    v[0]->path, first_missing(v, n), h0->count);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t p = v[i]->hdr.part;
+		if (w[p - 1] != NULL)
+			return qerr_set(&r->err, QASID_ERR_ARG, "%s: part %"
+			    PRIu64 " given twice (also %s)", v[i]->path, p,
+			    w[p - 1]->path);
+		w[p - 1] = v[i];
+	}
+	return QASID_OK;
+}
+
+int
+qasid_reader_unpack_set(qasid_reader *r, const char *const *paths, size_t n,
+    const char *dir)
+{
+	qasid_reader **v = calloc(n ? n : 1, sizeof(*v));
+	qasid_reader **w = calloc(n ? n : 1, sizeof(*w));
+	int rc;
+
+	if (v == NULL || w == NULL)
+		rc = qerr_set(&r->err, QASID_ERR_NOMEM, "%s", dir);
+	else if (n == 0)
+		rc = qerr_set(&r->err, QASID_ERR_ARG, "no volumes");
+	else if ((rc = open_parts(r, paths, n, v)) == QASID_OK &&
+	    (rc = order_parts(r, v, n, w)) == QASID_OK &&
+	    (rc = qasid_reader_open(r, w[0]->path)) == QASID_OK) {
+		r->parts = w + 1;
+		r->nparts = n - 1;
+		rc = qasid_reader_unpack(r, dir);
+		r->parts = NULL;
+		r->nparts = 0;
+	}
+	free(w);
+	free_parts(v, n);
+	return rc;
+}

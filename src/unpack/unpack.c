@@ -18,6 +18,7 @@
  * it publishes in place of publish.c.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -402,4 +403,37 @@ qunpack(qasid_reader *r, const char *dir)
 	unp_rcpt_close(&u.rcpt);
 	free(u.act);
 	return rc;
+}
+
+/* ---- The reader's unpack calls ---------------------------------------- */
+
+int
+qasid_reader_unpack(qasid_reader *r, const char *dir)
+{
+	int rc = qread_start(r, 1);
+
+	/* A volume unpacks the files wholly inside it (unpack/set.c);
+	 * salvage does not know pieces yet. */
+	if (rc == QASID_OK && r->hdr.has_volume && r->salvage)
+		rc = qerr_set(&r->err, QASID_ERR_ARG, "part %" PRIu64 " of %"
+		    PRIu64 " of a volume set: salvage of a volume is not "
+		    "supported yet", r->hdr.part, r->hdr.count);
+	r->dest = dir;
+	memset(&r->upd, 0, sizeof(r->upd));
+	return qread_done(r, rc != QASID_OK ? rc : qunpack(r, dir));
+}
+
+void
+qasid_reader_set_local(qasid_reader *r, int keep_local, qasid_local_fn fn,
+    void *ud)
+{
+	r->keep_local = keep_local;
+	r->local_fn = fn;
+	r->local_ud = ud;
+}
+
+const qasid_update *
+qasid_reader_update(const qasid_reader *r)
+{
+	return &r->upd;
 }

@@ -158,4 +158,7 @@ int qset_unpack(qasid_reader *r, struct unpack *u, const struct qsink *to);
  * content matches its signed hash, then publishes them. */
 int qsalvage(qasid_reader *r, struct unpack *u);
 
+/* The whole unpack of r, verified, into dir. */
+int qunpack(qasid_reader *r, const char *dir);
+
 #endif
