@@ -6,9 +6,13 @@
 # and ends with "N passed, N failed".
 #
 #   tests/run.sh BUILD_DIR [PATTERN]
+#
+# tests/kit/ tests the courier kit (make kit), not the build: with
+# QASID_SUITE=kit (make test-kit) only those run, otherwise all the others.
 set -u
 B=${1:-build}
 PAT=${2:-}
+SUITE=${QASID_SUITE:-}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 B=$(cd "$B" && pwd)
 export QASID="$B/qasid" QASID_BUILD="$B" QASID_TOP="$TOP"
@@ -16,7 +20,7 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
 for t in "$B"/tests/test_*; do
-	[ -x "$t" ] || continue
+	[ -x "$t" ] && [ "$SUITE" != kit ] || continue
 	case "$t" in *"$PAT"*) ;; *) continue ;; esac
 	echo "== $(basename "$t")"
 	"$t" 2>&1 | tee -a "$log" | grep -v '^PASS ' || true
@@ -24,6 +28,8 @@ done
 for s in "$TOP"/tests/*/t-*.sh; do
 	[ -f "$s" ] || continue
 	case "$s" in *"$PAT"*) ;; *) continue ;; esac
+	case "$SUITE:$s" in kit:"$TOP"/tests/kit/*) ;; kit:*) continue ;;
+	*:"$TOP"/tests/kit/*) continue ;; esac
 	echo "== ${s#"$TOP"/}"
 	sh "$s" 2>&1 | tee -a "$log" | grep -v '^PASS ' || true
 done

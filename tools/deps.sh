@@ -5,12 +5,19 @@
 # it says what to install.
 set -eu
 
-# Build dependencies, then what the tests run against.
+# Build dependencies, then what the tests run against, then the courier
+# kit's (make kit): cross compilers, qemu, the tools that build Debian's
+# source packages, mingw-w64 and wine, emscripten and a display for the
+# browser's tests.
 PKGS="build-essential pkg-config libarchive-dev libsodium-dev zlib1g-dev libexif-dev \
 libisal-dev \
 minisign libarchive-tools pigz coreutils util-linux time python3 groff-base man-db \
 clang libclang-rt-14-dev valgrind file exfatprogs exfat-fuse dosfstools fusefat \
-libimage-exiftool-perl chromium python3-pil fonts-noto-core strace"
+libimage-exiftool-perl chromium python3-pil fonts-noto-core strace \
+gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf qemu-user-static \
+autoconf automake libtool autopoint dpkg-dev nasm \
+mingw-w64 libz-mingw-w64-dev wine wine64 \
+emscripten xvfb fonts-noto-extra"
 
 missing=""
 for p in $PKGS; do

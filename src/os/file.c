@@ -15,6 +15,28 @@
 
 #include "internal.h"
 
+#ifndef RENAME_NOREPLACE
+/*
+ * A C library without renameat2() (musl before 1.2.5, which the kit's ARM
+ * binaries are built on): the Linux system call itself, or ENOSYS, which
+ * falls back to link(2) below.
+ */
+#include <sys/syscall.h>
+#define RENAME_NOREPLACE (1 << 0)
+static int
+renameat2(int fromfd, const char *from, int tofd, const char *to,
+    unsigned int flags)
+{
+#ifdef SYS_renameat2
+	return (int)syscall(SYS_renameat2, fromfd, from, tofd, to, flags);
+#else
+	(void)fromfd, (void)from, (void)tofd, (void)to, (void)flags;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+#endif
+
 /* A read or write a signal interrupted: go on, unless fn (polled with
  * done = total = 0) says stop, which fails with ECANCELED. */
 static int

@@ -49,6 +49,12 @@ musl_prefix() {
 		make -j"$jobs"
 		make install
 	)
+	# The kernel's own headers (asm/hwcap.h for ISA-L's CPU detection),
+	# from the cross compiler's multiarch tree: musl ships none, and the
+	# musl-gcc wrapper hides the system's include directories.
+	for d in linux asm asm-generic mtd; do
+		[ -d "/usr/$1/include/$d" ] && cp -a "/usr/$1/include/$d" "$prefix/include/"
+	done
 	REALGCC=$1-gcc
 	export REALGCC
 	CC=$prefix/bin/musl-gcc

@@ -27,6 +27,12 @@ if [ "${QASID_KIT_REFRESH:-0}" != 1 ]; then
 	fi
 fi
 
+# One fetch at a time: the kit's parts build side by side under make -j,
+# and two of them may want the same package, or the apt lists, at once.
+if [ -z "${QASID_KIT_FETCH_LOCKED:-}" ] && command -v flock >/dev/null 2>&1; then
+	QASID_KIT_FETCH_LOCKED=1 exec flock "$cache/.fetch-lock" sh "$0" "$@"
+fi
+
 apt=$cache/apt
 if [ ! -f "$apt/updated" ] || [ "${QASID_KIT_REFRESH:-0}" = 1 ]; then
 	rm -rf "$apt"
