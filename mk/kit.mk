@@ -27,7 +27,8 @@ KIT_README  ?= docs/kit/README.txt
 kit:
 	@$(MAKE) --no-print-directory $(KIT_PARTS)
 	@mkdir -p $(KIT)
-	cp $(KIT_README) $(KIT)/README.txt
+	@# CRLF line ends, so that an old Windows Notepad shows the lines too.
+	sed 's/$$/\r/' $(KIT_README) > $(KIT)/README.txt
 	@sh tools/kit/sizes.sh $(KIT)
 
 kit-linux: $(KIT_LINUX:%=kit-linux-%)
