@@ -190,3 +190,74 @@ web extract "$W/a.qasid" "$W/k.pub" src/none "$W/x.bin" >"$OUT" 2>"$ERR"
 t_grep "^FAILED no file src/none in it\$" "$OUT"
 t_absent "$W/x.bin"
 t_end
+
+# Signed bundles no packer would write (tests/hostile/craft.py), where the
+# hostile suite's helper is built (make test) and minisign is installed:
+# each must fail in the page for the reason it fails on the command line.
+if [ ! -x "$QASID_BUILD/tests/hostile-helper" ] ||
+    ! command -v minisign >/dev/null 2>&1; then
+	t_skip "web: crafted bundles" "no hostile-helper (make test) or minisign"
+	exit 0
+fi
+mkdir -p "$W/h"
+PYTHONPATH="$QASID_TOP/tests/hostile" python3 - "$W/k.sec" "$W/k.pub" \
+    "$W/h" <<'PY' || t_fail "crafting failed"
+import os, sys
+from craft import *
+K = Key(sys.argv[1], sys.argv[2])
+D = sys.argv[3]
+A = File("news/today.txt", b"all is well\n")
+B = Bundle(K, [Dir("news"), A, File("news/zz.txt", b"last\n")])
+def w(name, b=None, **kw):
+    (b or B).write(os.path.join(D, name + ".qasid"), **kw)
+def body(parts, trailer):
+    return [gz(b"".join(parts) + trailer)]
+def swap(hdr, data=b""):
+    parts, tr = B.tar_parts()
+    parts[1] = hdr + data + pad(len(data))
+    return [gz(b"".join(parts) + tr)]
+def sigline(t):
+    l = t.split(b"\n")
+    l[1] = l[1][:20] + b"!" + l[1][21:]
+    return b"\n".join(l)
+def ncs(mf, t):
+    a, i, s, tc, g = sig_parts(K.minisign(mf, t))
+    s = noncanonical(s)
+    return sig_text(a, i, s, tc, K.raw_sign(s + tc))
+
+w("good")
+parts, tr = B.tar_parts(B.entries[:2] + [File("news/planted.txt", b"x")] +
+                        B.entries[2:])
+w("extra", members=body(parts, tr))
+parts, tr = B.tar_parts(B.entries[:2])
+w("missing", members=body(parts, tr))
+w("size", manifest=lambda m: m.replace(b"file 644 12 ", b"file 644 13 "))
+w("totals", manifest=lambda m: m.replace(b"\nfiles 2\n", b"\nfiles 3\n"))
+w("order", Bundle(K, [Dir("b"), File("b/x", b"x"), Dir("a"),
+                      File("a/y", b"y")]))
+w("orphan", Bundle(K, [File("a/y", b"y")]))
+w("dup", Bundle(K, [File("twice", b"f"), File("twice", b"g")]))
+w("dotdot", Bundle(K, [File("../escaped.txt", b"x")]))
+w("absolute", Bundle(K, [File("/tmp/abs.txt", b"x")]))
+w("backslash", Bundle(K, [File("x\\y", b"x")]))
+w("control", Bundle(K, [File("x\x01y", b"x")]))
+w("bidi", Bundle(K, [File("gpj\u202etxt.exe", b"x")]))
+w("symlink", members=swap(ustar(b"news/today.txt", 0, 0o777, b"2",
+                                linkname=b"/etc/passwd")))
+w("sigb64", sig_edit=sigline)
+w("ucomment", sign=lambda mf, t: K.minisign(mf, t,
+                                           untrusted=b"signature from x"))
+w("trusted0", trusted=lambda h: TRUSTED_PREFIX + b"0" * 64)
+w("noncanonical", sign=ncs)
+PY
+t_begin "crafted bundles: the page fails each as qasid verify does"
+[ -f "$W/h/good.qasid" ] && same "$W/h/good.qasid"
+n=0
+for b in "$W"/h/*.qasid; do
+	[ "$b" = "$W/h/good.qasid" ] && continue
+	same "$b"
+	grep -q '^FAILED ' "$W/web.out" || t_fail "$(basename "$b"): not FAILED"
+	n=$((n + 1))
+done
+[ "$n" -ge 17 ] || t_fail "only $n crafted bundles"
+t_end
