@@ -191,6 +191,23 @@ t_grep "^FAILED no file src/none in it\$" "$OUT"
 t_absent "$W/x.bin"
 t_end
 
+# Memory: the reader holds a slice of the bundle, never the bundle.
+BIG=${QASID_WEB_NODE_BIG_MIB:-256}
+t_begin "a $BIG MiB bundle verifies in at most 160 MiB of memory"
+mkdir -p "$W/big"
+head -c $((BIG << 20)) /dev/urandom >"$W/big/noise.bin"
+"$QASID" pack -q -s "$W/k.sec" -o "$W/big.qasid" "$W/big" ||
+    t_fail "pack failed"
+rm -rf "$W/big"
+web verify "$W/big.qasid" "$W/k.pub" >"$OUT" 2>"$ERR"
+t_grep "^OK\$" "$OUT"
+rss=$(sed -n 's/^maxrss //p' "$OUT")
+[ -n "$rss" ] && [ "$rss" -le $((160 << 10)) ] ||
+    t_fail "peak memory ${rss:-?} KiB for a $BIG MiB bundle"
+echo "# web-node: $BIG MiB bundle, peak memory $((${rss:-0} >> 10)) MiB"
+rm -f "$W/big.qasid"
+t_end
+
 # Signed bundles no packer would write (tests/hostile/craft.py), where the
 # hostile suite's helper is built (make test) and minisign is installed:
 # each must fail in the page for the reason it fails on the command line.

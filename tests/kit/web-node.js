@@ -6,7 +6,8 @@
 //
 //   node web-node.js WORKER.js verify BUNDLE KEYFILE|-P KEY
 //       prints "OK", then title, keyid, fingerprint, series, sequence,
-//       format and "file PATH SIZE" lines; or "FAILED reason"
+//       format, maxrss (KiB) and "file PATH SIZE" lines; or "FAILED
+//       reason"
 //   node web-node.js WORKER.js extract BUNDLE KEYFILE PATH OUT
 //       writes OUT only if the bundle verified; prints OK or FAILED
 "use strict";
@@ -52,6 +53,8 @@ async function main() {
 		console.log("created " + r.created);
 		console.log("format " + r.format);
 		console.log("progress " + (calls > 0 ? "yes" : "no"));
+		// Peak resident memory of the whole process, in KiB.
+		console.log("maxrss " + process.resourceUsage().maxRSS);
 		for (const f of r.files)
 			console.log("file " + f.path + " " + f.size);
 		return 0;
