@@ -18,8 +18,8 @@
 #ifndef RENAME_NOREPLACE
 /*
  * A C library without renameat2() (musl before 1.2.5, which the kit's ARM
- * binaries are built on): the Linux system call itself, or ENOSYS, which
- * falls back to link(2) below.
+ * binaries are built on; emscripten's): the Linux system call itself, or
+ * ENOSYS, which falls back to link(2) below.
  */
 #include <sys/syscall.h>
 #define RENAME_NOREPLACE (1 << 0)
@@ -254,18 +254,6 @@ fsync_dir_of(const char *path)
 	close(fd);
 	return rc;
 }
-
-/* A C library without renameat2 (emscripten's): the link(2) way below. */
-#ifndef RENAME_NOREPLACE
-#define RENAME_NOREPLACE 1
-static int
-renameat2(int fromfd, const char *from, int tofd, const char *to, int flags)
-{
-	(void)fromfd, (void)from, (void)tofd, (void)to, (void)flags;
-	errno = ENOSYS;
-	return -1;
-}
-#endif
 
 int
 qrename_noreplace_how(int fromfd, const char *from, int tofd, const char *to,
