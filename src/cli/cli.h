@@ -87,6 +87,9 @@ void cli_json_str(const char *s);
  * prompt; a hint after running out of space. */
 void cli_pack_media(qasid_packer *p, const char *out, const char *tmpdir);
 void cli_pack_nospace_hint(void);
+/* The largest file taken to fit on FAT32 (QASID_FAT32_MAX_FILE), 0: the
+ * file system's own. */
+uint64_t cli_fat_limit(void);
 /* unpack --salvage: lists the files it could not recover on stdout. */
 int cli_salvage(qasid_reader *r, const char *dir);
 /* After a failed verify, what a recovery file beside the bundle says. */

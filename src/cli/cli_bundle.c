@@ -397,6 +397,7 @@ cmd_pack(int argc, char **argv)
 		o.tmpdir = NULL;
 	qasid_packer_set_tmpdir(p, o.tmpdir);
 	qasid_packer_set_volume_size(p, o.volume_size);
+	qasid_packer_set_fat_limit(p, cli_fat_limit());
 	if (o.volume_size != 0 && o.series != NULL) {
 		status = cli_fail("--volume-size with -n: a series of volume "
 		    "sets is not supported yet");
@@ -442,8 +443,9 @@ cmd_pack(int argc, char **argv)
 	if (status == 0 && !cli.quiet && !cli.json &&
 	    qasid_packer_volume_count(p) > 0)
 		printf("packed %s as %" PRIu64 " volumes (.part1 to .part%"
-		    PRIu64 ")\n", cli_safe(o.out), qasid_packer_volume_count(p),
-		    qasid_packer_volume_count(p));
+		    PRIu64 ")%s\n", cli_safe(o.out), qasid_packer_volume_count(p),
+		    qasid_packer_volume_count(p), o.volume_size == 0 ? ", split "
+		    "to fit the output's file system" : "");
 	else if (status == 0 && !cli.quiet && !cli.json)
 		printf("packed %s\n", cli_safe(o.out));
 	if (status == 0 && cli.verbose && !cli.quiet && !cli.json)

@@ -12,8 +12,6 @@
 
 #include "qasid.h"
 
-#define FAT_FILE_MAX ((uint64_t)4 << 30)
-
 /* A bundle found in a source or in DEST, from its head only. */
 struct cand {
 	char *path;
@@ -32,7 +30,8 @@ struct copy {
 	qasid_keyring *kr;
 	const char *dest;
 	int rename, latest, plan, recursive;
-	int fat;                     /* DEST is FAT32: 4 GiB files at most */
+	int fat;                     /* DEST is FAT32: */
+	uint64_t fat_max;            /*   the largest file it holds */
 	const char *key, *series;
 	int64_t since;
 	struct cand *src, *have;     /* sources; bundles already in DEST */

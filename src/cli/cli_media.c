@@ -45,8 +45,42 @@ warn_big(const qasid_pack_media *m)
 		return;
 	warn("%s: %.2f GiB: a recipient whose stick is FAT32 cannot hold a "
 	    "file of 4 GiB or more%s; use an exFAT stick, or split the "
-	    "file", m->big, m->big_size / GIB, m->out_fs ? " (and the "
-	    "output is on FAT32, so writing it will fail)" : "");
+	    "file", m->big, m->big_size / GIB, m->out_fs && !m->volume_auto ?
+	    " (and the output is on FAT32, so writing it will fail)" : "");
+}
+
+/* The largest file pack and copy take FAT32 to hold: 4 GiB - 1, unless
+ * QASID_FAT32_MAX_FILE (bytes) lowers it, so that tests see the split
+ * and the refusal without writing 4 GiB. 0 means the default. */
+uint64_t
+cli_fat_limit(void)
+{
+	const char *s = getenv("QASID_FAT32_MAX_FILE");
+	uint64_t v;
+	char *end;
+
+	if (s == NULL || *s < '1' || *s > '9')
+		return 0;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	return errno != 0 || *end != '\0' ? 0 : v;
+}
+
+/* Before the wait, that the output's medium made pack split by itself. */
+static void
+say_split(const char *out, const qasid_pack_media *m)
+{
+	char msg[4400];
+
+	if (m->volume_auto == 0 || cli.quiet)
+		return;
+	snprintf(msg, sizeof(msg), "qasid: %s: the output is on %s, which "
+	    "holds no file larger than %" PRIu64 " bytes, and the bundle may "
+	    "be larger: writing volumes of at most that size (.part1.qasid "
+	    "and on; --volume-size sets another size)", out, m->out_fs ?
+	    m->out_fs : "a medium", m->volume_auto);
+	cli_puts(stderr, msg);
+	fputc('\n', stderr);
 }
 
 static void
@@ -76,6 +110,7 @@ cli_pack_media(qasid_packer *p, const char *out, const char *tmpdir)
 	if (qasid_packer_media(p, out, &m) != QASID_OK)
 		return;
 	warn_big(&m);
+	say_split(out, &m);
 	warn_space(out, tmpdir, &m);
 }
 

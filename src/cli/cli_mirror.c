@@ -413,6 +413,8 @@ cmd_copy(int argc, char **argv)
 		    "not a folder");
 	}
 	cp.fat = qmedia_probe_path(cp.dest, &m) == 0 && m.fsname != NULL;
+	cp.fat_max = cli_fat_limit() != 0 && cli_fat_limit() < m.max_file ?
+	    cli_fat_limit() : m.max_file;
 	if ((cp.kr = cli_trust(keys[0], keys[1], keys[2], &status)) == NULL)
 		return status;
 	status = copy_scan(&cp, argc, argv);
