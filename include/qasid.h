@@ -418,6 +418,10 @@ QASID_API void qasid_packer_set_volume_size(qasid_packer *p, uint64_t size);
 QASID_API void qasid_packer_set_fat_limit(qasid_packer *p, uint64_t size);
 /* How many volumes the last successful write made; 0 for one bundle. */
 QASID_API uint64_t qasid_packer_volume_count(const qasid_packer *p);
+/* The path of volume part (from 1) of a set written for out_path:
+ * NAME.partK.qasid for NAME.qasid (or NAME). Malloc'd, for the caller to
+ * free; NULL if out of memory. */
+QASID_API char *qasid_volume_path(const char *out_path, uint64_t part);
 
 /*
  * Adds a file or a folder (recursively). It is stored under its last path

@@ -202,7 +202,13 @@ uint64_t cli_volume_unpacked(qasid_reader *r);
 /* Whether a bundle's head claims to be a volume; and unpack of a whole set
  * of volumes, all or nothing, returning the exit status. */
 int cli_volume_claimed(const char *path);
-int cli_volume_unpack_set(qasid_keyring *kr, const char *dir, char **paths,
-    size_t n);
+int cli_volume_unpack_set(qasid_keyring *kr, struct cli_seen *seen,
+    const char *dir, char **paths, size_t n);
+/* pack -n of a set written beside out as tmp: checks it against the
+ * record (part 1 read back), records it, and gives each part its name,
+ * replacing none unless force. Exit status; on failure no part of tmp is
+ * left. */
+int cli_volume_publish(struct cli_packed *pk, const qasid_seckey *sk,
+    const char *out, const char *tmp, uint64_t count, int force);
 
 #endif

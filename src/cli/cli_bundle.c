@@ -398,11 +398,6 @@ cmd_pack(int argc, char **argv)
 	qasid_packer_set_tmpdir(p, o.tmpdir);
 	qasid_packer_set_volume_size(p, o.volume_size);
 	qasid_packer_set_fat_limit(p, cli_fat_limit());
-	if (o.volume_size != 0 && o.series != NULL) {
-		status = cli_fail("--volume-size with -n: a series of volume "
-		    "sets is not supported yet");
-		goto out;
-	}
 	if ((status = pack_files(p, &o, argc, argv)) != 0)
 		goto out;
 	/* Warnings about the media come before the password prompt. */
@@ -436,7 +431,10 @@ cmd_pack(int argc, char **argv)
 	status = cli_result(rc, qasid_packer_errmsg(p));
 	if (rc == QASID_ERR_NOSPACE && o.tmpdir == NULL)
 		cli_pack_nospace_hint();
-	if (status == 0 && tmp != NULL &&
+	if (status == 0 && tmp != NULL && qasid_packer_volume_count(p) > 0)
+		status = cli_volume_publish(&pk, sk, o.out, tmp,
+		    qasid_packer_volume_count(p), o.force);
+	else if (status == 0 && tmp != NULL &&
 	    ((status = cli_packed_end(&pk, sk, o.out, tmp)) != 0 ||
 	    (status = pack_rename(tmp, o.out, o.force)) != 0))
 		qos_unlinkat(QOS_AT_CWD, tmp, 0);
@@ -824,8 +822,8 @@ cmd_unpack(int argc, char **argv)
 	}
 	/* Several volumes of a set are one unpack, all or nothing. */
 	if (argc - optind > 1 && cli_volume_claimed(argv[optind])) {
-		status = cli_volume_unpack_set(m.kr, m.dir, argv + optind,
-		    (size_t)(argc - optind));
+		status = cli_volume_unpack_set(m.kr, &m.seen, m.dir,
+		    argv + optind, (size_t)(argc - optind));
 		cli_seen_close(&m.seen);
 		qasid_keyring_free(m.kr);
 		return status;

@@ -349,18 +349,18 @@ same_as_hashed(qasid_packer *p, struct plan *pl, const struct pentry *v,
 	return QASID_OK;
 }
 
-static char *
-part_name(const char *out, uint64_t part)
+char *
+qasid_volume_path(const char *out_path, uint64_t part)
 {
-	size_t len = strlen(out), n;
+	size_t len = strlen(out_path), n;
 	char *s;
 
-	if (len > 6 && strcmp(out + len - 6, ".qasid") == 0)
+	if (len > 6 && strcmp(out_path + len - 6, ".qasid") == 0)
 		len -= 6;
 	n = len + 48;
 	if ((s = malloc(n)) != NULL)
-		snprintf(s, n, "%.*s.part%" PRIu64 ".qasid", (int)len, out,
-		    part);
+		snprintf(s, n, "%.*s.part%" PRIu64 ".qasid", (int)len,
+		    out_path, part);
 	return s;
 }
 
@@ -395,7 +395,7 @@ name_parts(qasid_packer *p, const char *out, int overwrite, char **names,
     uint64_t parts)
 {
 	for (uint64_t i = 0; i < parts; i++) {
-		if ((names[i] = part_name(out, i + 1)) == NULL)
+		if ((names[i] = qasid_volume_path(out, i + 1)) == NULL)
 			return qerr_set(&p->err, QASID_ERR_NOMEM, "%s", out);
 		if (!overwrite && qos_exists(names[i]))
 			return qerr_set(&p->err, QASID_ERR_EXISTS, "%s: file "

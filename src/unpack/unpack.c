@@ -350,8 +350,8 @@ prepare(struct unpack *u, int *finished)
 
 	if ((rc = unp_lock(u, u->dirfd)) != QASID_OK)
 		return rc;
-	if (!u->r->salvage && strcmp(u->r->hdr.series, RCPT_NO_SERIES) != 0 &&
-	    (rc = unp_rcpt_open(u, &u->rcpt)) != QASID_OK)
+	if (unp_rcpt_kept(u->r) && (rc = unp_rcpt_open(u, &u->rcpt)) !=
+	    QASID_OK)
 		goto out;
 	if ((rc = unp_recover(u, finished)) == QASID_OK && !*finished &&
 	    (rc = u->rcpt.f ? unp_plan(u) : precheck(u)) == QASID_OK)

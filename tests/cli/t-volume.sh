@@ -254,3 +254,48 @@ run 2 "$QASID" unpack --salvage -p "$W/k.pub" -C "$W/u3" "$W/v.part2.qasid"
 t_grep "salvage of a volume is not supported yet" "$ERR"
 t_absent "$W/u3/big"
 t_end
+
+# A series of sets (pack -n): the record of bundles seen, and the
+# publisher's, hold a set as one bundle, by its set id.
+mkdir -p "$W/ser"
+head -c 500000 /dev/urandom >"$W/ser/clip.mp4"
+
+t_begin "pack -n --volume-size records the set once; its parts are one bundle"
+run 0 "$QASID" pack -s "$W/k.sec" -n week --volume-size 200K \
+    -o "$W/w1.qasid" "$W/ser"
+t_grep "^packed .*w1.qasid as 3 volumes (.part1 to .part3)$" "$OUT"
+[ "$(ls "$W" | grep -c 'qasid-pack')" -eq 0 ] || t_fail "temporary parts left"
+[ "$(grep -c '^packed .* week 1 ' "$QASID_STATE/packed")" -eq 1 ] ||
+    t_fail "$(cat "$QASID_STATE/packed")"
+run 0 $V "$W/w1.part1.qasid" "$W/w1.part2.qasid" "$W/w1.part3.qasid"
+t_grep "w1.part1.qasid: OK .*series week/1.*: NEW" "$OUT"
+t_grep "w1.part2.qasid: OK .*series week/1.*: CURRENT" "$OUT"
+t_grep "w1.part3.qasid: OK .*series week/1.*: CURRENT" "$OUT"
+t_nogrep EQUIVOCATION "$OUT"
+t_end
+
+t_begin "another set packed with the same sequence is refused, nothing written"
+echo more >"$W/ser/note.txt"
+run 2 "$QASID" pack -s "$W/k.sec" -n week -N 1 --volume-size 200K \
+    -o "$W/w1b.qasid" "$W/ser"
+t_grep "week/1 was packed before .* EQUIVOCATION" "$ERR"
+[ -z "$(ls "$W" | grep 'w1b\|qasid-pack')" ] || t_fail "$(ls "$W" | grep 'w1b\|qasid-pack')"
+t_end
+
+t_begin "a set reusing a sequence a recipient saw is an EQUIVOCATION"
+run 0 "$QASID" pack -q -s "$W/k.sec" -n week -N 1 --reuse-sequence \
+    --volume-size 200K -o "$W/w1b.qasid" "$W/ser"
+run 1 $V "$W/w1b.part2.qasid"
+t_grep "^qasid: .*w1b.part2.qasid: EQUIVOCATION week/1: " "$ERR"
+t_end
+
+t_begin "the next set unpacks whole; then the older one is refused before writing"
+run 0 "$QASID" pack -q -s "$W/k.sec" -n week --volume-size 200K \
+    -o "$W/w2.qasid" "$W/ser"
+run 0 "$QASID" unpack -p "$W/k.pub" -C "$W/uw2" "$W"/w2.part*.qasid
+t_same "$W/ser/clip.mp4" "$W/uw2/ser/clip.mp4"
+t_same "$W/ser/note.txt" "$W/uw2/ser/note.txt"
+run 1 "$QASID" unpack -p "$W/k.pub" -C "$W/uw1" "$W"/w1.part*.qasid
+t_grep "OLDER week/1: sequence 2 .* was seen already" "$ERR"
+t_absent "$W/uw1"
+t_end
