@@ -199,13 +199,13 @@ static const struct {
 	    KEYOPTS
 	    COMMONOPTS},
 	{"protect", cmd_protect, "protect [--redundancy PCT] [-p PUBKEY | "
-	    "-P KEYSTRING | -K KEYRING] BUNDLE", "verify a bundle, then write "
-	    "recovery data beside it (BUNDLE-rec)",
+	    "-P KEYSTRING | -K KEYRING] BUNDLE...", "verify a bundle (or each "
+	    "volume of a set), then write recovery data beside it (BUNDLE-rec)",
 	    "  --redundancy PCT  parity, 1-50% of the bundle (default 5)\n"
 	    KEYOPTS "  -q, --quiet    print nothing on success\n"},
 	{"repair", cmd_repair, "repair [-p PUBKEY | -P KEYSTRING | -K KEYRING] "
-	    "BUNDLE", "rebuild a damaged bundle from BUNDLE-rec, verify it, "
-	    "replace it",
+	    "BUNDLE...", "rebuild a damaged bundle (or volume) from BUNDLE-rec, "
+	    "verify it, replace it",
 	    KEYOPTS "  -q, --quiet    print nothing on success\n"},
 	{"list", cmd_list, "list [-p PUBKEY | -P KEYSTRING | -K KEYRING] "
 	    "[-r] [--json] BUNDLE|DIR...", "show bundles' manifests without "

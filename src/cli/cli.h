@@ -199,9 +199,9 @@ const char *cli_volume_parts(const qasid_entry *e, char *buf, size_t len);
 /* After an unpack of a volume: prints the files it does not hold whole and
  * returns how many it does. */
 uint64_t cli_volume_unpacked(qasid_reader *r);
-/* Whether a bundle's head claims to be a volume; and unpack of a whole set
+/* Whether any bundle's head claims to be a volume; and unpack of a whole set
  * of volumes, all or nothing, returning the exit status. */
-int cli_volume_claimed(const char *path);
+int cli_volume_any(char **paths, size_t n);
 int cli_volume_unpack_set(qasid_keyring *kr, struct cli_seen *seen,
     const char *dir, char **paths, size_t n);
 /* pack -n of a set written beside out as tmp: checks it against the

@@ -820,8 +820,10 @@ cmd_unpack(int argc, char **argv)
 		cli_seen_close(&m.seen);
 		return status;
 	}
-	/* Several volumes of a set are one unpack, all or nothing. */
-	if (argc - optind > 1 && cli_volume_claimed(argv[optind])) {
+	/* Several volumes of a set are one unpack, all or nothing, even
+	 * when a part's head is too damaged to say so. */
+	if (argc - optind > 1 && cli_volume_any(argv + optind,
+	    (size_t)(argc - optind))) {
 		status = cli_volume_unpack_set(m.kr, &m.seen, m.dir,
 		    argv + optind, (size_t)(argc - optind));
 		cli_seen_close(&m.seen);

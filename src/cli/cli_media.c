@@ -172,7 +172,7 @@ rec_parse(int argc, char **argv, const char *cmd, struct recopts *o)
 			return cli_usage(cmd);
 		}
 	}
-	if (optind + 1 != argc)
+	if (optind >= argc)
 		return cli_usage(cmd);
 	if (!!o->pubfile + !!o->pubstr + !!o->ring > 1)
 		return cli_fail("%s: give one of -p, -P and -K", cmd);
@@ -199,19 +199,48 @@ signed_first(const qasid_keyring *kr, const char *bundle)
 	return rc;
 }
 
+/* Protects or repairs one bundle (or volume) b. Exit status. */
+static int
+rec_one(qasid_keyring *kr, qasid_rec *x, const char *b, int protect,
+    unsigned pct)
+{
+	int status, rc;
+
+	if (protect && (status = signed_first(kr, b)) == 0) {
+		rc = qasid_rec_protect(x, b, pct);
+		cli_progress_done();
+		if ((status = cli_result(rc, qasid_rec_errmsg(x))) == 0 &&
+		    !cli.quiet)
+			printf("%s: wrote %s-rec (%u%% redundancy)\n",
+			    cli_safe(b), cli_safe(b), pct);
+	} else if (!protect) {
+		rc = qasid_rec_repair(x, b, kr);
+		cli_progress_done();
+		/* Damage beyond the bound: the bundle failed, exit 1. */
+		if ((status = cli_result(rc, qasid_rec_errmsg(x))) != 0 &&
+		    rc == QASID_ERR_LIMIT)
+			status = EXIT_VERIFY;
+		if (status == 0 && !cli.quiet)
+			printf(qasid_rec_blocks(x) ? "%s: repaired %" PRIu64
+			    " blocks of 4 KiB; it verifies\n" : "%s: no damage "
+			    "found\n", cli_safe(b), qasid_rec_blocks(x));
+	}
+	return status;
+}
+
+/* Each bundle named, the volumes of a set among them, on its own: the
+ * worst exit status wins, and a failure does not stop the rest. */
 static int
 rec_run(int argc, char **argv, int protect)
 {
 	struct recopts o = {.pct = 5};
 	qasid_keyring *kr;
 	qasid_rec *x;
-	const char *b;
-	int status, rc;
+	int status, worst = 0;
 
 	if ((status = rec_parse(argc, argv, protect ? "protect" : "repair",
 	    &o)) != 0)
 		return status;
-	b = argv[optind];
 	if ((kr = cli_trust(o.pubfile, o.pubstr, o.ring, &status)) == NULL)
 		return status;
 	if ((x = qasid_rec_new()) == NULL) {
@@ -220,30 +249,13 @@ rec_run(int argc, char **argv, int protect)
 	}
 	qasid_rec_set_progress(x, cli_progress, NULL);
 	cli_catch_stop(1);
-	if (protect && (status = signed_first(kr, b)) == 0) {
-		rc = qasid_rec_protect(x, b, o.pct);
-		cli_progress_done();
-		if ((status = cli_result(rc, qasid_rec_errmsg(x))) == 0 &&
-		    !cli.quiet)
-			printf("%s: wrote %s-rec (%u%% redundancy)\n",
-			    cli_safe(b), cli_safe(b), o.pct);
-	} else if (!protect) {
-		rc = qasid_rec_repair(x, b, kr);
-		cli_progress_done();
-		/* Damage beyond the bound: the bundle failed, exit 1. */
-		if ((status = cli_result(rc, qasid_rec_errmsg(x))) != 0 &&
-		    rc == QASID_ERR_LIMIT)
-			status = EXIT_VERIFY;
-		if (status == 0 &&
-		    !cli.quiet)
-			printf(qasid_rec_blocks(x) ? "%s: repaired %" PRIu64
-			    " blocks of 4 KiB; it verifies\n" : "%s: no damage "
-			    "found\n", cli_safe(b), qasid_rec_blocks(x));
-	}
+	for (int i = optind; i < argc && !cli_stop_requested(); i++)
+		if ((status = rec_one(kr, x, argv[i], protect, o.pct)) > worst)
+			worst = status;
 	cli_catch_stop(0);
 	qasid_rec_free(x);
 	qasid_keyring_free(kr);
-	return status;
+	return worst;
 }
 
 int

@@ -184,7 +184,7 @@ cli_volume_files(qasid_reader *r)
 }
 
 /* Whether path's head claims to be a volume of a set (not yet checked). */
-int
+static int
 cli_volume_claimed(const char *path)
 {
 	qasid_reader *r = qasid_reader_new(NULL);
@@ -196,6 +196,16 @@ cli_volume_claimed(const char *path)
 	}
 	qasid_reader_free(r);
 	return yes;
+}
+
+/* Whether any of paths claims to be a volume: then they are a set. */
+int
+cli_volume_any(char **paths, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (cli_volume_claimed(paths[i]))
+			return 1;
+	return 0;
 }
 
 /* unpack -C DIR NAME.part*.qasid: the whole set, all or nothing. */

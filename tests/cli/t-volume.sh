@@ -230,6 +230,8 @@ flip "$W/v.part3.qasid" $(( $(fsize "$W/v.part3.qasid") - 5000 ))
 run 1 "$QASID" unpack -p "$W/k.pub" -C "$W/dmg" "$W/v.part1.qasid" \
     "$W/v.part2.qasid" "$W/v.part3.qasid" "$W/v.part4.qasid"
 [ -z "$(find "$W/dmg" -type f 2>/dev/null)" ] || t_fail "a file was published"
+t_lines 1 "$ERR"
+t_grep "^qasid: $W/v.part3.qasid: [^/]*$" "$ERR"
 cp "$W/v3.bak" "$W/v.part3.qasid"
 t_end
 
@@ -298,4 +300,50 @@ t_same "$W/ser/note.txt" "$W/uw2/ser/note.txt"
 run 1 "$QASID" unpack -p "$W/k.pub" -C "$W/uw1" "$W"/w1.part*.qasid
 t_grep "OLDER week/1: sequence 2 .* was seen already" "$ERR"
 t_absent "$W/uw1"
+t_end
+
+# zap FILE OFFSET COUNT: COUNT bytes from OFFSET become 0xff.
+zap() {
+	head -c "$3" /dev/zero | tr '\0' '\377' |
+	    dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
+
+t_begin "protect and repair take every volume of a set at once"
+mkdir -p "$W/rv"
+for p in 1 2 3 4; do cp "$W/v.part$p.qasid" "$W/rv/"; done
+run 0 "$QASID" protect -p "$W/k.pub" "$W"/rv/v.part*.qasid
+for p in 1 2 3 4; do
+	t_grep "^$W/rv/v.part$p.qasid: wrote $W/rv/v.part$p.qasid-rec (5% redundancy)$" "$OUT"
+	t_exists "$W/rv/v.part$p.qasid-rec"
+done
+# Part 1's head, part 2's middle (a piece of the split video), and the
+# end of part 4 (its trailer and last member).
+zap "$W/rv/v.part1.qasid" 40 600
+zap "$W/rv/v.part2.qasid" 100000 6000
+zap "$W/rv/v.part4.qasid" $(( $(fsize "$W/rv/v.part4.qasid") - 900 )) 700
+# Part 1's head unreadable: still a set, all or nothing, not volumes
+# unpacked one by one.
+run 1 "$QASID" unpack -p "$W/k.pub" -C "$W/rvo" "$W"/rv/v.part*.qasid
+t_grep "^qasid: $W/rv/v.part1.qasid: " "$ERR"
+t_absent "$W/rvo"
+run 1 $V "$W/rv/v.part2.qasid"
+t_grep "damaged.*qasid repair. can restore it" "$ERR"
+run 0 "$QASID" repair -p "$W/k.pub" "$W"/rv/v.part*.qasid
+for p in 1 2 4; do
+	t_grep "^$W/rv/v.part$p.qasid: repaired [0-9]* blocks of 4 KiB; it verifies$" "$OUT"
+done
+t_grep "^$W/rv/v.part3.qasid: no damage found$" "$OUT"
+for p in 1 2 3 4; do t_same "$W/rv/v.part$p.qasid" "$W/v.part$p.qasid"; done
+run 0 "$QASID" unpack -q -p "$W/k.pub" -C "$W/rvo" "$W"/rv/v.part*.qasid
+t_same "$W/big/video.mp4" "$W/rvo/big/video.mp4"
+t_end
+
+t_begin "one volume damaged beyond its recovery data: exit 1, the others repaired"
+zap "$W/rv/v.part2.qasid" 20000 60000
+zap "$W/rv/v.part3.qasid" 30000 3000
+run 1 "$QASID" repair -p "$W/k.pub" "$W"/rv/v.part*.qasid
+t_grep "v.part2.qasid" "$ERR"
+t_grep "^$W/rv/v.part3.qasid: repaired [0-9]* blocks of 4 KiB; it verifies$" "$OUT"
+t_same "$W/rv/v.part3.qasid" "$W/v.part3.qasid"
+cmp -s "$W/rv/v.part2.qasid" "$W/v.part2.qasid" && t_fail "part 2 restored?"
 t_end
