@@ -202,6 +202,13 @@ uint64_t cli_volume_unpacked(qasid_reader *r);
 /* Whether any bundle's head claims to be a volume; and unpack of a whole set
  * of volumes, all or nothing, returning the exit status. */
 int cli_volume_any(char **paths, size_t n);
+/* The files, folders and bytes a header shows: a volume's whole set's
+ * (label " in the whole set"), else the bundle's own (label ""). */
+struct cli_counts {
+	uint64_t files, dirs, bytes;
+	const char *label;
+};
+void cli_volume_counts(qasid_reader *r, struct cli_counts *n);
 int cli_volume_unpack_set(qasid_keyring *kr, struct cli_seen *seen,
     const char *dir, char **paths, size_t n);
 /* pack -n of a set written beside out as tmp: checks it against the

@@ -503,16 +503,20 @@ print_info_json(const char *path, const qasid_info *in, int rc,
 }
 
 static void
-print_ok(const char *path, const qasid_info *in)
+print_ok(const char *path, qasid_reader *r)
 {
+	const qasid_info *in = qasid_reader_info(r);
+	struct cli_counts n;
+
+	cli_volume_counts(r, &n);
 	/* Keys sharing an id are told apart by fingerprint only. */
 	printf("%s: OK \"%s\" key %s%s%s%s%s%s series %s/%" PRIu64 ", %"
-	    PRIu64 " files, %" PRIu64 " bytes", cli_safe(path),
+	    PRIu64 " files, %" PRIu64 " bytes%s", cli_safe(path),
 	    cli_safe(in->title), in->keyid, *in->signer ? " (" : "",
 	    cli_safe(in->signer), *in->signer ? ")" : "",
 	    in->keyid_shared ? " fingerprint " : "",
 	    in->keyid_shared ? in->fingerprint : "",
-	    in->series, in->sequence, in->files, in->bytes);
+	    in->series, in->sequence, n.files, n.bytes, n.label);
 	cli_seen_suffix();
 	printf("\n");
 }
@@ -523,12 +527,16 @@ static int keep_local;  /* unpack --keep-local */
 /* verify --integrity: all checked but the signer, so the key is only
  * the one the bundle claims. */
 static void
-print_intact(const char *path, const qasid_info *in)
+print_intact(const char *path, qasid_reader *r)
 {
+	const qasid_info *in = qasid_reader_info(r);
+	struct cli_counts n;
+
+	cli_volume_counts(r, &n);
 	printf("%s: intact, signer not checked (key %s) \"%s\" series %s/%"
-	    PRIu64 ", %" PRIu64 " files, %" PRIu64 " bytes\n",
+	    PRIu64 ", %" PRIu64 " files, %" PRIu64 " bytes%s\n",
 	    cli_safe(path), in->keyid, cli_safe(in->title),
-	    cli_safe(in->series), in->sequence, in->files, in->bytes);
+	    cli_safe(in->series), in->sequence, n.files, n.bytes, n.label);
 }
 
 static int
@@ -648,9 +656,9 @@ verify_one(void *ud, const char *path)
 	if (rc == QASID_OK && cli.json)
 		print_info_json(path, qasid_reader_info(r), rc, "", "");
 	if (rc == QASID_OK && !cli.json && !cli.quiet && integrity)
-		print_intact(path, qasid_reader_info(r));
+		print_intact(path, r);
 	else if (rc == QASID_OK && !cli.json && !cli.quiet)
-		print_ok(path, qasid_reader_info(r));
+		print_ok(path, r);
 	if (rc == QASID_OK && !cli.json && !cli.quiet)
 		cli_volume_line("  ", path, qasid_reader_info(r));
 	if (rc == QASID_OK && !cli.json && cli.verbose && !integrity)
@@ -791,8 +799,7 @@ unpack_one(void *ud, const char *path)
 	if (rc == QASID_OK && cli.json)
 		print_info_json(path, qasid_reader_info(r), rc, "", "");
 	else if (rc == QASID_OK && !cli.quiet) {
-		const qasid_info *in = qasid_reader_info(r);
-		print_ok(path, in);
+		print_ok(path, r);
 		print_unpacked(m->dir, r);
 		if (cli.verbose)
 			print_entries(m->kr, path);
@@ -853,6 +860,7 @@ static void
 list_header(struct listing *l)
 {
 	const qasid_info *in = qasid_reader_info(l->r);
+	struct cli_counts n;
 	char when[64];
 
 	l->started = 1;
@@ -865,15 +873,16 @@ list_header(struct listing *l)
 		return;
 	}
 	cli_time(in->created, when, sizeof(when));
+	cli_volume_counts(l->r, &n);
 	printf("bundle:   %s\ntitle:    %s\nkey:      %s%s%s%s%s%s\n"
 	    "series:   %s/%" PRIu64 "\ncreated:  %s\nfiles:    %" PRIu64
-	    " (%" PRIu64 " bytes), %" PRIu64 " folders\nverified: %s\n",
+	    " (%" PRIu64 " bytes), %" PRIu64 " folders%s\nverified: %s\n",
 	    cli_safe(l->path), cli_safe(in->title), in->keyid,
 	    *in->signer ? " (" : "", cli_safe(in->signer),
 	    *in->signer ? ")" : "", in->keyid_shared ? " fingerprint " : "",
 	    in->keyid_shared ? in->fingerprint : "", in->series,
 	    in->sequence, when,
-	    in->files, in->bytes, in->dirs, in->signature_ok ? "manifest "
+	    n.files, n.bytes, n.dirs, n.label, in->signature_ok ? "manifest "
 	    "signed by a trusted key (content not checked: use verify)" :
 	    "NO - not signed by a trusted key; do not rely on this listing");
 	cli_volume_line("volume:   ", l->path, in);

@@ -168,19 +168,32 @@ cli_volume_unpacked(qasid_reader *r)
 static int
 count_any(void *ud, const qasid_entry *e)
 {
-	uint64_t *n = ud;
+	struct cli_counts *n = ud;
 
-	*n += !e->is_dir;
+	n->dirs += e->is_dir;
+	n->files += !e->is_dir;
+	n->bytes += e->size;
 	return 0;
 }
 
-static uint64_t
-cli_volume_files(qasid_reader *r)
+/* A volume's own counts are of its part of the set, its set file among
+ * them: what a reader wants to know is the set's, so those are shown,
+ * and said to be. */
+void
+cli_volume_counts(qasid_reader *r, struct cli_counts *n)
 {
-	uint64_t n = 0;
+	const qasid_info *in = qasid_reader_info(r);
 
-	(void)qasid_reader_set_list(r, count_any, &n);
-	return n;
+	memset(n, 0, sizeof(*n));
+	n->label = "";
+	if (in->volume_part > 0 &&
+	    qasid_reader_set_list(r, count_any, n) == QASID_OK) {
+		n->label = " in the whole set";
+		return;
+	}
+	n->files = in->files;
+	n->dirs = in->dirs;
+	n->bytes = in->bytes;
 }
 
 /* Whether path's head claims to be a volume of a set (not yet checked). */
@@ -231,9 +244,12 @@ cli_volume_unpack_set(qasid_keyring *kr, struct cli_seen *seen,
 	status = cli_seen_end(seen, paths[0], qasid_reader_info(r), rc, 1);
 	if (status <= 0)
 		status = cli_result(rc, qasid_reader_errmsg(r));
-	if (status == 0 && !cli.quiet && !cli.json)
+	if (status == 0 && !cli.quiet && !cli.json) {
+		struct cli_counts c;
+		cli_volume_counts(r, &c);
 		printf("unpacked the set of %zu volumes (%" PRIu64 " files) "
-		    "into %s\n", n, cli_volume_files(r), cli_safe(dir));
+		    "into %s\n", n, c.files, cli_safe(dir));
+	}
 	qasid_reader_free(r);
 	return status;
 }

@@ -347,3 +347,12 @@ t_grep "^$W/rv/v.part3.qasid: repaired [0-9]* blocks of 4 KiB; it verifies$" "$O
 t_same "$W/rv/v.part3.qasid" "$W/v.part3.qasid"
 cmp -s "$W/rv/v.part2.qasid" "$W/v.part2.qasid" && t_fail "part 2 restored?"
 t_end
+
+t_begin "verify and list of one volume count the whole set, and say so"
+run 0 $V "$W/v.part2.qasid"
+t_grep "^$W/v.part2.qasid: OK .* series default/1, 3 files, 603014 bytes in the whole set$" "$OUT"
+run 0 "$QASID" list -p "$W/k.pub" "$W/v.part3.qasid"
+t_grep "^files:    3 (603014 bytes), 2 folders in the whole set$" "$OUT"
+run 0 "$QASID" verify --integrity "$W/v.part1.qasid"
+t_grep ", 3 files, 603014 bytes in the whole set$" "$OUT"
+t_end
