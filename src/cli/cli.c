@@ -236,12 +236,14 @@ static const struct {
 	    "  -q, --quiet    print nothing on success\n"},
 	{"copy", cmd_copy, "copy [-p PUBKEY | -P KEYSTRING | -K KEYRING] [-r] "
 	    "[--latest] [--plan] [--rename] [--key KEYID] [--series SERIES] "
-	    "[--since YYYY-MM-DD] [--json] SRC... DEST",
+	    "[--since YYYY-MM-DD] [--sticks SIZES] [--json] SRC... DEST",
 	    "copy bundles to a stick, verified, read back and verified again",
 	    "  -r             also the bundles in subfolders of SRC\n"
 	    "  --latest       only the newest of each series that verifies\n"
 	    "  --plan         say what would be copied and the space; copy "
 	    "nothing\n"
+	    "  --sticks SIZES with --plan: spread what would be copied over\n"
+	    "                 sticks of these sizes (8G,8G,16G), parts in order\n"
 	    "  --rename       name copies SERIES-SEQUENCE.qasid\n"
 	    "  --key KEYID    only bundles of this key\n"
 	    "  --series S     only bundles of this series\n"

@@ -90,6 +90,9 @@ void cli_pack_nospace_hint(void);
 /* The largest file taken to fit on FAT32 (QASID_FAT32_MAX_FILE), 0: the
  * file system's own. */
 uint64_t cli_fat_limit(void);
+/* A size with an optional K, M or G (powers of 1024), as 4G or 700M;
+ * not 0. 0, or -1. */
+int cli_parse_size(const char *s, uint64_t *v);
 /* unpack --salvage: lists the files it could not recover on stdout. */
 int cli_salvage(qasid_reader *r, const char *dir);
 /* After a failed verify, what a recovery file beside the bundle says. */

@@ -88,8 +88,8 @@ parse_u64(const char *s, uint64_t *v)
 }
 
 /* A size with an optional K, M or G (powers of 1024), as 4G or 700M. */
-static int
-parse_size(const char *s, uint64_t *v)
+int
+cli_parse_size(const char *s, uint64_t *v)
 {
 	static const char units[] = "KMG";
 	const char *u;
@@ -214,7 +214,7 @@ pack_parse(int argc, char **argv, struct packopts *o)
 			o->format = (unsigned)(optarg[0] - '0');
 			break;
 		case OPT_VOLUME_SIZE:
-			if (parse_size(optarg, &o->volume_size) < 0)
+			if (cli_parse_size(optarg, &o->volume_size) < 0)
 				return cli_fail("--volume-size %s: a size in "
 				    "bytes, or with K, M or G", optarg);
 			break;

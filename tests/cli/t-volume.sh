@@ -356,3 +356,33 @@ t_grep "^files:    3 (603014 bytes), 2 folders in the whole set$" "$OUT"
 run 0 "$QASID" verify --integrity "$W/v.part1.qasid"
 t_grep ", 3 files, 603014 bytes in the whole set$" "$OUT"
 t_end
+
+t_begin "copy --plan --sticks spreads a set over sticks, its parts in order"
+mkdir -p "$W/sk/src" "$W/sk/dest"
+cp "$W"/v.part*.qasid "$W/sk/src/"
+run 0 "$QASID" copy --plan --sticks 250K,250K,250K,250K -p "$W/k.pub" \
+    "$W/sk/src" "$W/sk/dest"
+grep '^  stick [0-9]*: ' "$OUT" | sed 's/^  stick [0-9]*: \([^,]*\),.*/\1/' \
+    >"$W/sk/order"
+printf 'v.part1.qasid\nv.part2.qasid\nv.part3.qasid\nv.part4.qasid\n' \
+    >"$W/sk/want"
+t_same "$W/sk/order" "$W/sk/want"
+t_grep "^  stick 1: v.part1.qasid, $(fsize "$W/v.part1.qasid") bytes$" "$OUT"
+t_grep "^  stick 2: v.part2.qasid, " "$OUT"
+t_grep "^stick 1 of 4: 1 bundles, $(fsize "$W/v.part1.qasid") of 256000 bytes$" "$OUT"
+t_nogrep "NOT ENOUGH" "$OUT"
+[ -z "$(ls -A "$W/sk/dest")" ] || t_fail "--plan wrote: $(ls -A "$W/sk/dest")"
+t_end
+
+t_begin "copy --plan --sticks names what fits on no stick"
+run 0 "$QASID" copy --plan --sticks 250K -p "$W/k.pub" "$W/sk/src" \
+    "$W/sk/dest"
+t_grep "^  stick 1: v.part1.qasid, " "$OUT"
+t_grep "^  no stick: v.part4.qasid, " "$OUT"
+t_grep "^3 bundles fit on none of the 1 sticks: NOT ENOUGH SPACE$" "$OUT"
+run 2 "$QASID" copy --sticks 250K -p "$W/k.pub" "$W/sk/src" "$W/sk/dest"
+t_grep "^qasid: copy: --sticks goes with --plan$" "$ERR"
+run 2 "$QASID" copy --plan --sticks 250K,,1G -p "$W/k.pub" "$W/sk/src" \
+    "$W/sk/dest"
+t_grep "^qasid: --sticks 250K,,1G: sizes separated by commas" "$ERR"
+t_end
