@@ -412,12 +412,8 @@ qasid_reader_unpack(qasid_reader *r, const char *dir)
 {
 	int rc = qread_start(r, 1);
 
-	/* A volume unpacks the files wholly inside it (unpack/set.c);
-	 * salvage does not know pieces yet. */
-	if (rc == QASID_OK && r->hdr.has_volume && r->salvage)
-		rc = qerr_set(&r->err, QASID_ERR_ARG, "part %" PRIu64 " of %"
-		    PRIu64 " of a volume set: salvage of a volume is not "
-		    "supported yet", r->hdr.part, r->hdr.count);
+	/* A volume unpacks the files wholly inside it (unpack/set.c), and
+	 * salvages them (salvage.c). */
 	r->dest = dir;
 	memset(&r->upd, 0, sizeof(r->upd));
 	return qread_done(r, rc != QASID_OK ? rc : qunpack(r, dir));

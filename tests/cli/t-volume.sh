@@ -251,10 +251,30 @@ run 0 "$QASID" unpack -q -p "$W/k.pub" -C "$W/us" "$W"/s.part*.qasid
 for i in 1 2 3 4 5 6; do t_same "$W/small/f$i" "$W/us/small/f$i"; done
 t_end
 
-t_begin "salvage of a volume is refused until it knows pieces"
-run 2 "$QASID" unpack --salvage -p "$W/k.pub" -C "$W/u3" "$W/v.part2.qasid"
-t_grep "salvage of a volume is not supported yet" "$ERR"
-t_absent "$W/u3/big"
+t_begin "salvage of one volume writes its whole files, never a piece"
+run 0 "$QASID" unpack --salvage -p "$W/k.pub" -C "$W/u3" "$W/v.part1.qasid"
+t_same "$W/big/a.txt" "$W/u3/big/a.txt"
+t_same "$W/big/sub/photo.jpg" "$W/u3/big/sub/photo.jpg"
+t_grep "^unpacked 2 files into $W/u3$" "$OUT"
+[ "$(find "$W/u3" -type f | wc -l)" -eq 2 ] || t_fail "$(find "$W/u3")"
+t_absent "$W/u3/.qasid"
+t_absent "$W/u3/big/video.mp4"
+t_end
+
+t_begin "salvage of a damaged volume: exit 1, only files that match"
+cp "$W/v.part1.qasid" "$W/sv1.qasid"
+zap_at=$(( $(fsize "$W/sv1.qasid") / 2 ))
+head -c 3000 /dev/zero | dd of="$W/sv1.qasid" bs=1 seek=$zap_at \
+    conv=notrunc 2>/dev/null
+run 1 "$QASID" unpack --salvage -p "$W/k.pub" -C "$W/u4" "$W/sv1.qasid"
+t_grep "^qasid: $W/sv1.qasid: damaged" "$ERR"
+t_absent "$W/u4/.qasid"
+t_absent "$W/u4/big/video.mp4"
+for f in big/a.txt big/sub/photo.jpg; do
+	[ ! -e "$W/u4/$f" ] || t_same "$W/$f" "$W/u4/$f"
+done
+[ -z "$(find "$W/u4" -type f ! -name a.txt ! -name photo.jpg 2>/dev/null)" ] ||
+    t_fail "$(find "$W/u4" -type f)"
 t_end
 
 # A series of sets (pack -n): the record of bundles seen, and the
