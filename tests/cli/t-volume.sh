@@ -406,3 +406,11 @@ run 2 "$QASID" copy --plan --sticks 250K,,1G -p "$W/k.pub" "$W/sk/src" \
     "$W/sk/dest"
 t_grep "^qasid: --sticks 250K,,1G: sizes separated by commas" "$ERR"
 t_end
+
+t_begin "refcheck.py, the second reader, accepts every volume of every set"
+for f in "$W"/v.part*.qasid "$W"/e.part*.qasid "$W"/s.part*.qasid \
+    "$W"/w2.part*.qasid; do
+	run 0 python3 "$QASID_TOP/tests/format/refcheck.py" --writer "$f"
+	t_grep "^OK$" "$OUT"
+done
+t_end
