@@ -419,11 +419,14 @@ cmd_copy(int argc, char **argv)
 	int status, s;
 
 	cp.since = INT64_MIN;
-	if ((status = copy_parse(argc, argv, &cp, keys)) != 0)
+	if ((status = copy_parse(argc, argv, &cp, keys)) != 0) {
+		free(cp.sticks);
 		return status;
+	}
 	cp.dest = argv[argc - 1];
 	if ((s = qos_statat(QOS_AT_CWD, cp.dest, &st, 0)) != 0 ||
 	    st.kind != QOS_DIR) {
+		free(cp.sticks);
 		cli_fail_code("dest");
 		return cli_fail("%s: %s", cp.dest, s != 0 ? strerror(errno) :
 		    "not a folder");
@@ -431,8 +434,10 @@ cmd_copy(int argc, char **argv)
 	cp.fat = qmedia_probe_path(cp.dest, &m) == 0 && m.fsname != NULL;
 	cp.fat_max = cli_fat_limit() != 0 && cli_fat_limit() < m.max_file ?
 	    cli_fat_limit() : m.max_file;
-	if ((cp.kr = cli_trust(keys[0], keys[1], keys[2], &status)) == NULL)
+	if ((cp.kr = cli_trust(keys[0], keys[1], keys[2], &status)) == NULL) {
+		free(cp.sticks);
 		return status;
+	}
 	status = copy_scan(&cp, argc, argv);
 	if ((s = copy_all(&cp)) > status)
 		status = s;
