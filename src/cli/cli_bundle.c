@@ -459,8 +459,12 @@ out:
 /* ---- verify, unpack, list ----------------------------------------------- */
 
 static void
-print_claims_json(const qasid_info *in)
+print_claims_json(qasid_reader *r)
 {
+	const qasid_info *in = qasid_reader_info(r);
+	struct cli_counts n;
+
+	cli_volume_counts(r, &n);
 	printf(",\"title\":");
 	cli_json_str(in->title);
 	printf(",\"keyid\":\"%s\",\"fingerprint\":\"%s\",\"signer\":",
@@ -470,7 +474,13 @@ print_claims_json(const qasid_info *in)
 	cli_json_str(in->series);
 	printf(",\"sequence\":%" PRIu64 ",\"created\":%" PRId64 ",\"files\":%"
 	    PRIu64 ",\"dirs\":%" PRIu64 ",\"bytes\":%" PRIu64, in->sequence,
-	    in->created, in->files, in->dirs, in->bytes);
+	    in->created, n.files, n.dirs, n.bytes);
+	/* A volume's counts are its whole set's, as the text says. */
+	if (in->volume_part > 0)
+		printf(",\"volume\":{\"set\":\"%s\",\"part\":%" PRIu64
+		    ",\"parts\":%" PRIu64 ",\"counts\":\"%s\"}", in->volume_set,
+		    in->volume_part, in->volume_count, *n.label ? "set" :
+		    "volume");
 	/* Format 2: the successor the signer committed to, or null. */
 	printf(",\"format\":%d,\"next_key\":", in->format);
 	if (in->next_key[0] != '\0')
@@ -482,9 +492,11 @@ print_claims_json(const qasid_info *in)
 /* One line of verify --json: "verified" is "ok" (all checked, signer
  * trusted); what an unverified bundle claims is still given. */
 static void
-print_info_json(const char *path, const qasid_info *in, int rc,
+print_info_json(const char *path, qasid_reader *r, int rc,
     const char *code, const char *err)
 {
+	const qasid_info *in = qasid_reader_info(r);
+
 	printf("{\"bundle\":");
 	cli_json_str(path);
 	printf(",\"ok\":%s,\"verified\":%s", rc == QASID_OK ? "true" :
@@ -496,7 +508,7 @@ print_info_json(const char *path, const qasid_info *in, int rc,
 		cli_json_error(code, err, path);
 	}
 	if (in->format) {
-		print_claims_json(in);
+		print_claims_json(r);
 		cli_seen_json();
 	}
 	printf("}\n");
@@ -618,7 +630,7 @@ many_result(struct many *m, qasid_reader *r, const char *path, int rc)
 	if (rc == QASID_ERR_UNTRUSTED)
 		read_claims(r, path);
 	if (cli.json)
-		print_info_json(path, qasid_reader_info(r), rc, code, msg);
+		print_info_json(path, r, rc, code, msg);
 	return status;
 }
 
@@ -654,7 +666,7 @@ verify_one(void *ud, const char *path)
 	if (rc == QASID_OK && !integrity)
 		cli_keys_note(m->kr, r);
 	if (rc == QASID_OK && cli.json)
-		print_info_json(path, qasid_reader_info(r), rc, "", "");
+		print_info_json(path, r, rc, "", "");
 	if (rc == QASID_OK && !cli.json && !cli.quiet && integrity)
 		print_intact(path, r);
 	else if (rc == QASID_OK && !cli.json && !cli.quiet)
@@ -797,7 +809,7 @@ unpack_one(void *ud, const char *path)
 	if (rc == QASID_OK)
 		cli_keys_note(m->kr, r);
 	if (rc == QASID_OK && cli.json)
-		print_info_json(path, qasid_reader_info(r), rc, "", "");
+		print_info_json(path, r, rc, "", "");
 	else if (rc == QASID_OK && !cli.quiet) {
 		print_ok(path, r);
 		print_unpacked(m->dir, r);
@@ -868,7 +880,7 @@ list_header(struct listing *l)
 		printf("{\"bundle\":");
 		cli_json_str(l->path);
 		printf(",\"verified\":%s", in->signature_ok ? "true" : "false");
-		print_claims_json(in);
+		print_claims_json(l->r);
 		printf(",\"entries\":[");
 		return;
 	}

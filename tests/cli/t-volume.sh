@@ -414,3 +414,8 @@ for f in "$W"/v.part*.qasid "$W"/e.part*.qasid "$W"/s.part*.qasid \
 	t_grep "^OK$" "$OUT"
 done
 t_end
+
+t_begin "verify --json of one volume: the set's counts, and its part"
+run 0 "$QASID" verify --json -p "$W/k.pub" "$W/v.part2.qasid"
+t_grep '"files":3,"dirs":2,"bytes":603014,"volume":{"set":"[0-9a-f]\{64\}","part":2,"parts":4,"counts":"set"}' "$OUT"
+t_end
