@@ -718,10 +718,8 @@ qasid_packer_write(qasid_packer *p, const char *out, int overwrite)
 		return qerr_set(&p->err, QASID_ERR_ARG, "nothing to pack");
 	if (rc != QASID_OK)
 		return rc;
-	if ((p->volume_auto = qvol_auto_size(p, out)) != 0 && p->format < 2)
-		return qerr_set(&p->err, QASID_ERR_ARG, "%s: the bundle may "
-		    "not fit in one file on this medium (FAT32), and only "
-		    "bundle format 2 can be split into volumes", out);
+	if ((rc = qvol_auto(p, out)) != QASID_OK)
+		return rc;
 	if (p->volume_size == 0 && p->volume_auto == 0 && !overwrite &&
 	    qos_exists(out))
 		return qerr_set(&p->err, QASID_ERR_EXISTS, "%s: file exists",
@@ -762,7 +760,7 @@ qasid_packer_media(qasid_packer *p, const char *out, qasid_pack_media *m)
 	qmedia_probe_path(p->tmpdir ? p->tmpdir : ".", &t);
 	body = qmedia_body_max(p->total, p->n);
 	m->need_out = qvol_bundle_max(p);
-	m->volume_auto = qvol_auto_size(p, out);
+	m->volume_auto = p->format >= 2 ? qvol_auto_size(p, out) : 0;
 	m->free_out = o.free;
 	m->free_tmp = t.free;
 	m->out_fs = o.fsname;

@@ -105,5 +105,7 @@ uint64_t qvol_bundle_max(const qasid_packer *p);
 /* The volume size the medium under out asks for when p has none: the
  * largest file it holds, if the bundle could be larger; else 0. */
 uint64_t qvol_auto_size(const qasid_packer *p, const char *out);
+/* Sets p->volume_auto for out; QASID_ERR_ARG if format 1 would need it. */
+int qvol_auto(qasid_packer *p, const char *out);
 
 #endif

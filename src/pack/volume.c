@@ -180,6 +180,16 @@ qvol_auto_size(const qasid_packer *p, const char *out)
 	return qvol_bundle_max(p) > limit ? limit : 0;
 }
 
+int
+qvol_auto(qasid_packer *p, const char *out)
+{
+	if ((p->volume_auto = qvol_auto_size(p, out)) != 0 && p->format < 2)
+		return qerr_set(&p->err, QASID_ERR_ARG, "%s: the bundle may "
+		    "not fit in one file on this medium (FAT32), and only "
+		    "bundle format 2 can be split into volumes", out);
+	return QASID_OK;
+}
+
 /* ---- The set file ------------------------------------------------------- */
 
 static int
