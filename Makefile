@@ -70,7 +70,7 @@ CLI_SRC = src/cli/cli.c src/cli/cli_keys.c src/cli/cli_bundle.c \
           src/cli/cli_stop.c src/cli/cli_media.c src/cli/cli_seen.c \
           src/cli/cli_many.c src/cli/cli_copy.c src/cli/cli_mirror.c \
           src/cli/cli_catalog.c src/cli/cli_check.c src/cli/cli_keytime.c \
-          src/cli/cli_volume.c \
+          src/cli/cli_volume.c src/cli/cli_sticks.c \
           src/cli/cli_follow.c
 SRC_H   = $(wildcard src/*/*.h)
 LIB_OBJ = $(LIB_SRC:src/%.c=$(B)/%.o)

@@ -409,8 +409,19 @@ QASID_API void qasid_packer_set_tmpdir(qasid_packer *p, const char *dir);
  * a signed format-2 bundle (docs/FORMAT.md 17.4). 0, the default, writes
  * one bundle. */
 QASID_API void qasid_packer_set_volume_size(qasid_packer *p, uint64_t size);
+/* The largest file a FAT32 output holds: 4 GiB - 1, the default (0). When
+ * no volume size is set and the output's file system holds no file as
+ * large as the bundle could be (counting nothing as compressing), the
+ * write splits it into volumes of the largest size it holds, by itself
+ * (qasid_pack_media.volume_auto tells before). A smaller limit lets a
+ * test see that split without writing 4 GiB. */
+QASID_API void qasid_packer_set_fat_limit(qasid_packer *p, uint64_t size);
 /* How many volumes the last successful write made; 0 for one bundle. */
 QASID_API uint64_t qasid_packer_volume_count(const qasid_packer *p);
+/* The path of volume part (from 1) of a set written for out_path:
+ * NAME.partK.qasid for NAME.qasid (or NAME). Malloc'd, for the caller to
+ * free; NULL if out of memory. */
+QASID_API char *qasid_volume_path(const char *out_path, uint64_t part);
 
 /*
  * Adds a file or a folder (recursively). It is stored under its last path
@@ -495,6 +506,9 @@ typedef struct qasid_pack_media {
 	const char *big;     /* a file of 4 GiB or more (its stored path), or
 	                      * NULL; valid until the packer is freed */
 	uint64_t big_size;
+	uint64_t volume_auto; /* the output's file system holds no file as
+	                      * large as the bundle may be: the size of the
+	                      * volumes the write will split it into; else 0 */
 } qasid_pack_media;
 
 /* Fills *m; QASID_ERR_ARG if nothing was added. */

@@ -199,13 +199,13 @@ static const struct {
 	    KEYOPTS
 	    COMMONOPTS},
 	{"protect", cmd_protect, "protect [--redundancy PCT] [-p PUBKEY | "
-	    "-P KEYSTRING | -K KEYRING] BUNDLE", "verify a bundle, then write "
-	    "recovery data beside it (BUNDLE-rec)",
+	    "-P KEYSTRING | -K KEYRING] BUNDLE...", "verify a bundle (or each "
+	    "volume of a set), then write recovery data beside it (BUNDLE-rec)",
 	    "  --redundancy PCT  parity, 1-50% of the bundle (default 5)\n"
 	    KEYOPTS "  -q, --quiet    print nothing on success\n"},
 	{"repair", cmd_repair, "repair [-p PUBKEY | -P KEYSTRING | -K KEYRING] "
-	    "BUNDLE", "rebuild a damaged bundle from BUNDLE-rec, verify it, "
-	    "replace it",
+	    "BUNDLE...", "rebuild a damaged bundle (or volume) from BUNDLE-rec, "
+	    "verify it, replace it",
 	    KEYOPTS "  -q, --quiet    print nothing on success\n"},
 	{"list", cmd_list, "list [-p PUBKEY | -P KEYSTRING | -K KEYRING] "
 	    "[-r] [--json] BUNDLE|DIR...", "show bundles' manifests without "
@@ -236,12 +236,14 @@ static const struct {
 	    "  -q, --quiet    print nothing on success\n"},
 	{"copy", cmd_copy, "copy [-p PUBKEY | -P KEYSTRING | -K KEYRING] [-r] "
 	    "[--latest] [--plan] [--rename] [--key KEYID] [--series SERIES] "
-	    "[--since YYYY-MM-DD] [--json] SRC... DEST",
+	    "[--since YYYY-MM-DD] [--sticks SIZES] [--json] SRC... DEST",
 	    "copy bundles to a stick, verified, read back and verified again",
 	    "  -r             also the bundles in subfolders of SRC\n"
 	    "  --latest       only the newest of each series that verifies\n"
 	    "  --plan         say what would be copied and the space; copy "
 	    "nothing\n"
+	    "  --sticks SIZES with --plan: spread what would be copied over\n"
+	    "                 sticks of these sizes (8G,8G,16G), parts in order\n"
 	    "  --rename       name copies SERIES-SEQUENCE.qasid\n"
 	    "  --key KEYID    only bundles of this key\n"
 	    "  --series S     only bundles of this series\n"

@@ -87,6 +87,12 @@ void cli_json_str(const char *s);
  * prompt; a hint after running out of space. */
 void cli_pack_media(qasid_packer *p, const char *out, const char *tmpdir);
 void cli_pack_nospace_hint(void);
+/* The largest file taken to fit on FAT32 (QASID_FAT32_MAX_FILE), 0: the
+ * file system's own. */
+uint64_t cli_fat_limit(void);
+/* A size with an optional K, M or G (powers of 1024), as 4G or 700M;
+ * not 0. 0, or -1. */
+int cli_parse_size(const char *s, uint64_t *v);
 /* unpack --salvage: lists the files it could not recover on stdout. */
 int cli_salvage(qasid_reader *r, const char *dir);
 /* After a failed verify, what a recovery file beside the bundle says. */
@@ -196,10 +202,23 @@ const char *cli_volume_parts(const qasid_entry *e, char *buf, size_t len);
 /* After an unpack of a volume: prints the files it does not hold whole and
  * returns how many it does. */
 uint64_t cli_volume_unpacked(qasid_reader *r);
-/* Whether a bundle's head claims to be a volume; and unpack of a whole set
+/* Whether any bundle's head claims to be a volume; and unpack of a whole set
  * of volumes, all or nothing, returning the exit status. */
-int cli_volume_claimed(const char *path);
-int cli_volume_unpack_set(qasid_keyring *kr, const char *dir, char **paths,
-    size_t n);
+int cli_volume_any(char **paths, size_t n);
+/* The files, folders and bytes a header shows: a volume's whole set's
+ * (label " in the whole set"), else the bundle's own (label ""). */
+struct cli_counts {
+	uint64_t files, dirs, bytes;
+	const char *label;
+};
+void cli_volume_counts(qasid_reader *r, struct cli_counts *n);
+int cli_volume_unpack_set(qasid_keyring *kr, struct cli_seen *seen,
+    const char *dir, char **paths, size_t n);
+/* pack -n of a set written beside out as tmp: checks it against the
+ * record (part 1 read back), records it, and gives each part its name,
+ * replacing none unless force. Exit status; on failure no part of tmp is
+ * left. */
+int cli_volume_publish(struct cli_packed *pk, const qasid_seckey *sk,
+    const char *out, const char *tmp, uint64_t count, int force);
 
 #endif

@@ -88,8 +88,8 @@ parse_u64(const char *s, uint64_t *v)
 }
 
 /* A size with an optional K, M or G (powers of 1024), as 4G or 700M. */
-static int
-parse_size(const char *s, uint64_t *v)
+int
+cli_parse_size(const char *s, uint64_t *v)
 {
 	static const char units[] = "KMG";
 	const char *u;
@@ -214,7 +214,7 @@ pack_parse(int argc, char **argv, struct packopts *o)
 			o->format = (unsigned)(optarg[0] - '0');
 			break;
 		case OPT_VOLUME_SIZE:
-			if (parse_size(optarg, &o->volume_size) < 0)
+			if (cli_parse_size(optarg, &o->volume_size) < 0)
 				return cli_fail("--volume-size %s: a size in "
 				    "bytes, or with K, M or G", optarg);
 			break;
@@ -397,11 +397,7 @@ cmd_pack(int argc, char **argv)
 		o.tmpdir = NULL;
 	qasid_packer_set_tmpdir(p, o.tmpdir);
 	qasid_packer_set_volume_size(p, o.volume_size);
-	if (o.volume_size != 0 && o.series != NULL) {
-		status = cli_fail("--volume-size with -n: a series of volume "
-		    "sets is not supported yet");
-		goto out;
-	}
+	qasid_packer_set_fat_limit(p, cli_fat_limit());
 	if ((status = pack_files(p, &o, argc, argv)) != 0)
 		goto out;
 	/* Warnings about the media come before the password prompt. */
@@ -435,15 +431,19 @@ cmd_pack(int argc, char **argv)
 	status = cli_result(rc, qasid_packer_errmsg(p));
 	if (rc == QASID_ERR_NOSPACE && o.tmpdir == NULL)
 		cli_pack_nospace_hint();
-	if (status == 0 && tmp != NULL &&
+	if (status == 0 && tmp != NULL && qasid_packer_volume_count(p) > 0)
+		status = cli_volume_publish(&pk, sk, o.out, tmp,
+		    qasid_packer_volume_count(p), o.force);
+	else if (status == 0 && tmp != NULL &&
 	    ((status = cli_packed_end(&pk, sk, o.out, tmp)) != 0 ||
 	    (status = pack_rename(tmp, o.out, o.force)) != 0))
 		qos_unlinkat(QOS_AT_CWD, tmp, 0);
 	if (status == 0 && !cli.quiet && !cli.json &&
 	    qasid_packer_volume_count(p) > 0)
 		printf("packed %s as %" PRIu64 " volumes (.part1 to .part%"
-		    PRIu64 ")\n", cli_safe(o.out), qasid_packer_volume_count(p),
-		    qasid_packer_volume_count(p));
+		    PRIu64 ")%s\n", cli_safe(o.out), qasid_packer_volume_count(p),
+		    qasid_packer_volume_count(p), o.volume_size == 0 ? ", split "
+		    "to fit the output's file system" : "");
 	else if (status == 0 && !cli.quiet && !cli.json)
 		printf("packed %s\n", cli_safe(o.out));
 	if (status == 0 && cli.verbose && !cli.quiet && !cli.json)
@@ -459,8 +459,12 @@ out:
 /* ---- verify, unpack, list ----------------------------------------------- */
 
 static void
-print_claims_json(const qasid_info *in)
+print_claims_json(qasid_reader *r)
 {
+	const qasid_info *in = qasid_reader_info(r);
+	struct cli_counts n;
+
+	cli_volume_counts(r, &n);
 	printf(",\"title\":");
 	cli_json_str(in->title);
 	printf(",\"keyid\":\"%s\",\"fingerprint\":\"%s\",\"signer\":",
@@ -470,7 +474,13 @@ print_claims_json(const qasid_info *in)
 	cli_json_str(in->series);
 	printf(",\"sequence\":%" PRIu64 ",\"created\":%" PRId64 ",\"files\":%"
 	    PRIu64 ",\"dirs\":%" PRIu64 ",\"bytes\":%" PRIu64, in->sequence,
-	    in->created, in->files, in->dirs, in->bytes);
+	    in->created, n.files, n.dirs, n.bytes);
+	/* A volume's counts are its whole set's, as the text says. */
+	if (in->volume_part > 0)
+		printf(",\"volume\":{\"set\":\"%s\",\"part\":%" PRIu64
+		    ",\"parts\":%" PRIu64 ",\"counts\":\"%s\"}", in->volume_set,
+		    in->volume_part, in->volume_count, *n.label ? "set" :
+		    "volume");
 	/* Format 2: the successor the signer committed to, or null. */
 	printf(",\"format\":%d,\"next_key\":", in->format);
 	if (in->next_key[0] != '\0')
@@ -482,9 +492,11 @@ print_claims_json(const qasid_info *in)
 /* One line of verify --json: "verified" is "ok" (all checked, signer
  * trusted); what an unverified bundle claims is still given. */
 static void
-print_info_json(const char *path, const qasid_info *in, int rc,
+print_info_json(const char *path, qasid_reader *r, int rc,
     const char *code, const char *err)
 {
+	const qasid_info *in = qasid_reader_info(r);
+
 	printf("{\"bundle\":");
 	cli_json_str(path);
 	printf(",\"ok\":%s,\"verified\":%s", rc == QASID_OK ? "true" :
@@ -496,23 +508,27 @@ print_info_json(const char *path, const qasid_info *in, int rc,
 		cli_json_error(code, err, path);
 	}
 	if (in->format) {
-		print_claims_json(in);
+		print_claims_json(r);
 		cli_seen_json();
 	}
 	printf("}\n");
 }
 
 static void
-print_ok(const char *path, const qasid_info *in)
+print_ok(const char *path, qasid_reader *r)
 {
+	const qasid_info *in = qasid_reader_info(r);
+	struct cli_counts n;
+
+	cli_volume_counts(r, &n);
 	/* Keys sharing an id are told apart by fingerprint only. */
 	printf("%s: OK \"%s\" key %s%s%s%s%s%s series %s/%" PRIu64 ", %"
-	    PRIu64 " files, %" PRIu64 " bytes", cli_safe(path),
+	    PRIu64 " files, %" PRIu64 " bytes%s", cli_safe(path),
 	    cli_safe(in->title), in->keyid, *in->signer ? " (" : "",
 	    cli_safe(in->signer), *in->signer ? ")" : "",
 	    in->keyid_shared ? " fingerprint " : "",
 	    in->keyid_shared ? in->fingerprint : "",
-	    in->series, in->sequence, in->files, in->bytes);
+	    in->series, in->sequence, n.files, n.bytes, n.label);
 	cli_seen_suffix();
 	printf("\n");
 }
@@ -523,12 +539,16 @@ static int keep_local;  /* unpack --keep-local */
 /* verify --integrity: all checked but the signer, so the key is only
  * the one the bundle claims. */
 static void
-print_intact(const char *path, const qasid_info *in)
+print_intact(const char *path, qasid_reader *r)
 {
+	const qasid_info *in = qasid_reader_info(r);
+	struct cli_counts n;
+
+	cli_volume_counts(r, &n);
 	printf("%s: intact, signer not checked (key %s) \"%s\" series %s/%"
-	    PRIu64 ", %" PRIu64 " files, %" PRIu64 " bytes\n",
+	    PRIu64 ", %" PRIu64 " files, %" PRIu64 " bytes%s\n",
 	    cli_safe(path), in->keyid, cli_safe(in->title),
-	    cli_safe(in->series), in->sequence, in->files, in->bytes);
+	    cli_safe(in->series), in->sequence, n.files, n.bytes, n.label);
 }
 
 static int
@@ -610,7 +630,7 @@ many_result(struct many *m, qasid_reader *r, const char *path, int rc)
 	if (rc == QASID_ERR_UNTRUSTED)
 		read_claims(r, path);
 	if (cli.json)
-		print_info_json(path, qasid_reader_info(r), rc, code, msg);
+		print_info_json(path, r, rc, code, msg);
 	return status;
 }
 
@@ -646,11 +666,11 @@ verify_one(void *ud, const char *path)
 	if (rc == QASID_OK && !integrity)
 		cli_keys_note(m->kr, r);
 	if (rc == QASID_OK && cli.json)
-		print_info_json(path, qasid_reader_info(r), rc, "", "");
+		print_info_json(path, r, rc, "", "");
 	if (rc == QASID_OK && !cli.json && !cli.quiet && integrity)
-		print_intact(path, qasid_reader_info(r));
+		print_intact(path, r);
 	else if (rc == QASID_OK && !cli.json && !cli.quiet)
-		print_ok(path, qasid_reader_info(r));
+		print_ok(path, r);
 	if (rc == QASID_OK && !cli.json && !cli.quiet)
 		cli_volume_line("  ", path, qasid_reader_info(r));
 	if (rc == QASID_OK && !cli.json && cli.verbose && !integrity)
@@ -789,10 +809,9 @@ unpack_one(void *ud, const char *path)
 	if (rc == QASID_OK)
 		cli_keys_note(m->kr, r);
 	if (rc == QASID_OK && cli.json)
-		print_info_json(path, qasid_reader_info(r), rc, "", "");
+		print_info_json(path, r, rc, "", "");
 	else if (rc == QASID_OK && !cli.quiet) {
-		const qasid_info *in = qasid_reader_info(r);
-		print_ok(path, in);
+		print_ok(path, r);
 		print_unpacked(m->dir, r);
 		if (cli.verbose)
 			print_entries(m->kr, path);
@@ -820,10 +839,12 @@ cmd_unpack(int argc, char **argv)
 		cli_seen_close(&m.seen);
 		return status;
 	}
-	/* Several volumes of a set are one unpack, all or nothing. */
-	if (argc - optind > 1 && cli_volume_claimed(argv[optind])) {
-		status = cli_volume_unpack_set(m.kr, m.dir, argv + optind,
-		    (size_t)(argc - optind));
+	/* Several volumes of a set are one unpack, all or nothing, even
+	 * when a part's head is too damaged to say so. */
+	if (argc - optind > 1 && cli_volume_any(argv + optind,
+	    (size_t)(argc - optind))) {
+		status = cli_volume_unpack_set(m.kr, &m.seen, m.dir,
+		    argv + optind, (size_t)(argc - optind));
 		cli_seen_close(&m.seen);
 		qasid_keyring_free(m.kr);
 		return status;
@@ -851,6 +872,7 @@ static void
 list_header(struct listing *l)
 {
 	const qasid_info *in = qasid_reader_info(l->r);
+	struct cli_counts n;
 	char when[64];
 
 	l->started = 1;
@@ -858,20 +880,21 @@ list_header(struct listing *l)
 		printf("{\"bundle\":");
 		cli_json_str(l->path);
 		printf(",\"verified\":%s", in->signature_ok ? "true" : "false");
-		print_claims_json(in);
+		print_claims_json(l->r);
 		printf(",\"entries\":[");
 		return;
 	}
 	cli_time(in->created, when, sizeof(when));
+	cli_volume_counts(l->r, &n);
 	printf("bundle:   %s\ntitle:    %s\nkey:      %s%s%s%s%s%s\n"
 	    "series:   %s/%" PRIu64 "\ncreated:  %s\nfiles:    %" PRIu64
-	    " (%" PRIu64 " bytes), %" PRIu64 " folders\nverified: %s\n",
+	    " (%" PRIu64 " bytes), %" PRIu64 " folders%s\nverified: %s\n",
 	    cli_safe(l->path), cli_safe(in->title), in->keyid,
 	    *in->signer ? " (" : "", cli_safe(in->signer),
 	    *in->signer ? ")" : "", in->keyid_shared ? " fingerprint " : "",
 	    in->keyid_shared ? in->fingerprint : "", in->series,
 	    in->sequence, when,
-	    in->files, in->bytes, in->dirs, in->signature_ok ? "manifest "
+	    n.files, n.bytes, n.dirs, n.label, in->signature_ok ? "manifest "
 	    "signed by a trusted key (content not checked: use verify)" :
 	    "NO - not signed by a trusted key; do not rely on this listing");
 	cli_volume_line("volume:   ", l->path, in);

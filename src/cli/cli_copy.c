@@ -409,6 +409,20 @@ copy_one(struct copy *cp, struct cand *c)
 
 	if (p == NULL)
 		return cli_fail("out of memory");
+	if (cp->fat && c->size > cp->fat_max) {
+		/* Refused before a byte is written: FAT32 would fail at its
+		 * limit, minutes into the copy. */
+		snprintf(p->why, sizeof(p->why), "%s: %" PRIu64 " bytes, and "
+		    "%s is FAT32, which holds no file larger than %" PRIu64
+		    ": pack it again as volumes with --volume-size (4095M for "
+		    "FAT32), or copy onto exFAT", cli_safe(c->path), c->size,
+		    cli_safe(cp->dest), cp->fat_max);
+		c->code = cli_err_code(QASID_ERR_LIMIT);
+		cp->failed++;
+		copy_report(cp, c, ACT_FAILED, p->why);
+		free(p);
+		return EXIT_OTHER;
+	}
 	copy_name(cp, c, name, sizeof(name));
 	if ((c->dest_name = strdup(name)) == NULL) {
 		free(p);
@@ -527,7 +541,7 @@ report_json(const struct copy *cp, const struct cand *c, enum copy_act act,
 		    ",\"head\":\"%s\",\"size\":%" PRIu64, c->sequence,
 		    c->created, c->id, c->size);
 	}
-	if (act == ACT_PLANNED && cp->fat && c->size >= FAT_FILE_MAX)
+	if (act == ACT_PLANNED && cp->fat && c->size > cp->fat_max)
 		printf(",\"warning\":\"fat32\"");
 	printf("}\n");
 }
@@ -557,7 +571,8 @@ copy_report(const struct copy *cp, const struct cand *c, enum copy_act act,
 		    cli_safe(c->path), cli_safe(cp->dest), cli_safe(detail),
 		    c->size, c->pinned ? "" : " (key not pinned: integrity "
 		    "only)");
-	if (act == ACT_PLANNED && cp->fat && c->size >= FAT_FILE_MAX)
-		printf("warning: %s is 4 GiB or more: FAT32 cannot hold it\n",
-		    cli_safe(c->path));
+	if (act == ACT_PLANNED && cp->fat && c->size > cp->fat_max)
+		printf("warning: %s is %" PRIu64 " bytes: FAT32 holds no file "
+		    "larger than %" PRIu64 "; pack it again with --volume-size "
+		    "to copy it\n", cli_safe(c->path), c->size, cp->fat_max);
 }

@@ -12,8 +12,6 @@
 
 #include "qasid.h"
 
-#define FAT_FILE_MAX ((uint64_t)4 << 30)
-
 /* A bundle found in a source or in DEST, from its head only. */
 struct cand {
 	char *path;
@@ -21,6 +19,7 @@ struct cand {
 	char keyid[QASID_KEYID_HEX];
 	char series[256];
 	uint64_t sequence, size;
+	uint64_t part;               /* a volume: its part, else 0 */
 	int64_t created;
 	int pinned;                  /* its key is trusted here */
 	int ok;                      /* its head could be read */
@@ -32,7 +31,8 @@ struct copy {
 	qasid_keyring *kr;
 	const char *dest;
 	int rename, latest, plan, recursive;
-	int fat;                     /* DEST is FAT32: 4 GiB files at most */
+	int fat;                     /* DEST is FAT32: */
+	uint64_t fat_max;            /*   the largest file it holds */
 	const char *key, *series;
 	int64_t since;
 	struct cand *src, *have;     /* sources; bundles already in DEST */
@@ -41,6 +41,8 @@ struct copy {
 	int worst;                   /* of copies finished behind */
 	const struct cand *done;     /* --latest: the series' copy made */
 	struct pending *pend;        /* a copy being read back */
+	uint64_t *sticks;            /* --sticks: their sizes */
+	size_t nsticks;
 };
 
 #define PART_PREFIX ".qasid-copy-"
@@ -58,6 +60,9 @@ void copy_name(const struct copy *cp, const struct cand *c, char *out,
     size_t len);
 int copy_planned(const struct copy *cp, const char *name);
 int copy_free_space(const char *dir, uint64_t *avail);
+/* cli_sticks.c: --sticks SIZES parsed; the plan spread over them. */
+int copy_parse_sticks(struct copy *cp, const char *arg);
+void copy_spread(const struct copy *cp);
 
 /* What became of a source bundle: a line of text, or with --json an
  * object (JSON Lines). detail is DEST's name (copied, planned), why it

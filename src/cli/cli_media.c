@@ -45,8 +45,42 @@ warn_big(const qasid_pack_media *m)
 		return;
 	warn("%s: %.2f GiB: a recipient whose stick is FAT32 cannot hold a "
 	    "file of 4 GiB or more%s; use an exFAT stick, or split the "
-	    "file", m->big, m->big_size / GIB, m->out_fs ? " (and the "
-	    "output is on FAT32, so writing it will fail)" : "");
+	    "file", m->big, m->big_size / GIB, m->out_fs && !m->volume_auto ?
+	    " (and the output is on FAT32, so writing it will fail)" : "");
+}
+
+/* The largest file pack and copy take FAT32 to hold: 4 GiB - 1, unless
+ * QASID_FAT32_MAX_FILE (bytes) lowers it, so that tests see the split
+ * and the refusal without writing 4 GiB. 0 means the default. */
+uint64_t
+cli_fat_limit(void)
+{
+	const char *s = getenv("QASID_FAT32_MAX_FILE");
+	uint64_t v;
+	char *end;
+
+	if (s == NULL || *s < '1' || *s > '9')
+		return 0;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	return errno != 0 || *end != '\0' ? 0 : v;
+}
+
+/* Before the wait, that the output's medium made pack split by itself. */
+static void
+say_split(const char *out, const qasid_pack_media *m)
+{
+	char msg[4400];
+
+	if (m->volume_auto == 0 || cli.quiet)
+		return;
+	snprintf(msg, sizeof(msg), "qasid: %s: the output is on %s, which "
+	    "holds no file larger than %" PRIu64 " bytes, and the bundle may "
+	    "be larger: writing volumes of at most that size (.part1.qasid "
+	    "and on; --volume-size sets another size)", out, m->out_fs ?
+	    m->out_fs : "a medium", m->volume_auto);
+	cli_puts(stderr, msg);
+	fputc('\n', stderr);
 }
 
 static void
@@ -76,6 +110,7 @@ cli_pack_media(qasid_packer *p, const char *out, const char *tmpdir)
 	if (qasid_packer_media(p, out, &m) != QASID_OK)
 		return;
 	warn_big(&m);
+	say_split(out, &m);
 	warn_space(out, tmpdir, &m);
 }
 
@@ -137,7 +172,7 @@ rec_parse(int argc, char **argv, const char *cmd, struct recopts *o)
 			return cli_usage(cmd);
 		}
 	}
-	if (optind + 1 != argc)
+	if (optind >= argc)
 		return cli_usage(cmd);
 	if (!!o->pubfile + !!o->pubstr + !!o->ring > 1)
 		return cli_fail("%s: give one of -p, -P and -K", cmd);
@@ -164,19 +199,48 @@ signed_first(const qasid_keyring *kr, const char *bundle)
 	return rc;
 }
 
+/* Protects or repairs one bundle (or volume) b. Exit status. */
+static int
+rec_one(qasid_keyring *kr, qasid_rec *x, const char *b, int protect,
+    unsigned pct)
+{
+	int status, rc;
+
+	if (protect && (status = signed_first(kr, b)) == 0) {
+		rc = qasid_rec_protect(x, b, pct);
+		cli_progress_done();
+		if ((status = cli_result(rc, qasid_rec_errmsg(x))) == 0 &&
+		    !cli.quiet)
+			printf("%s: wrote %s-rec (%u%% redundancy)\n",
+			    cli_safe(b), cli_safe(b), pct);
+	} else if (!protect) {
+		rc = qasid_rec_repair(x, b, kr);
+		cli_progress_done();
+		/* Damage beyond the bound: the bundle failed, exit 1. */
+		if ((status = cli_result(rc, qasid_rec_errmsg(x))) != 0 &&
+		    rc == QASID_ERR_LIMIT)
+			status = EXIT_VERIFY;
+		if (status == 0 && !cli.quiet)
+			printf(qasid_rec_blocks(x) ? "%s: repaired %" PRIu64
+			    " blocks of 4 KiB; it verifies\n" : "%s: no damage "
+			    "found\n", cli_safe(b), qasid_rec_blocks(x));
+	}
+	return status;
+}
+
+/* Each bundle named, the volumes of a set among them, on its own: the
+ * worst exit status wins, and a failure does not stop the rest. */
 static int
 rec_run(int argc, char **argv, int protect)
 {
 	struct recopts o = {.pct = 5};
 	qasid_keyring *kr;
 	qasid_rec *x;
-	const char *b;
-	int status, rc;
+	int status, worst = 0;
 
 	if ((status = rec_parse(argc, argv, protect ? "protect" : "repair",
 	    &o)) != 0)
 		return status;
-	b = argv[optind];
 	if ((kr = cli_trust(o.pubfile, o.pubstr, o.ring, &status)) == NULL)
 		return status;
 	if ((x = qasid_rec_new()) == NULL) {
@@ -185,30 +249,13 @@ rec_run(int argc, char **argv, int protect)
 	}
 	qasid_rec_set_progress(x, cli_progress, NULL);
 	cli_catch_stop(1);
-	if (protect && (status = signed_first(kr, b)) == 0) {
-		rc = qasid_rec_protect(x, b, o.pct);
-		cli_progress_done();
-		if ((status = cli_result(rc, qasid_rec_errmsg(x))) == 0 &&
-		    !cli.quiet)
-			printf("%s: wrote %s-rec (%u%% redundancy)\n",
-			    cli_safe(b), cli_safe(b), o.pct);
-	} else if (!protect) {
-		rc = qasid_rec_repair(x, b, kr);
-		cli_progress_done();
-		/* Damage beyond the bound: the bundle failed, exit 1. */
-		if ((status = cli_result(rc, qasid_rec_errmsg(x))) != 0 &&
-		    rc == QASID_ERR_LIMIT)
-			status = EXIT_VERIFY;
-		if (status == 0 &&
-		    !cli.quiet)
-			printf(qasid_rec_blocks(x) ? "%s: repaired %" PRIu64
-			    " blocks of 4 KiB; it verifies\n" : "%s: no damage "
-			    "found\n", cli_safe(b), qasid_rec_blocks(x));
-	}
+	for (int i = optind; i < argc && !cli_stop_requested(); i++)
+		if ((status = rec_one(kr, x, argv[i], protect, o.pct)) > worst)
+			worst = status;
 	cli_catch_stop(0);
 	qasid_rec_free(x);
 	qasid_keyring_free(kr);
-	return status;
+	return worst;
 }
 
 int

@@ -25,6 +25,7 @@
 #define OPT_SERIES 2004
 #define OPT_SINCE 2005
 #define OPT_JSON 2006
+#define OPT_STICKS 2007
 
 static const struct option copy_longopts[] = {
 	{"latest", no_argument, NULL, OPT_LATEST},
@@ -34,6 +35,7 @@ static const struct option copy_longopts[] = {
 	{"series", required_argument, NULL, OPT_SERIES},
 	{"since", required_argument, NULL, OPT_SINCE},
 	{"json", no_argument, NULL, OPT_JSON},
+	{"sticks", required_argument, NULL, OPT_STICKS},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
@@ -82,6 +84,7 @@ read_head(qasid_keyring *kr, const char *path, struct cand *c, char *why,
 		snprintf(c->keyid, sizeof(c->keyid), "%s", in->keyid);
 		snprintf(c->series, sizeof(c->series), "%s", in->series);
 		c->sequence = in->sequence;
+		c->part = in->volume_part;
 		c->created = in->created;
 		c->size = st.size;
 		c->ok = 1;
@@ -154,6 +157,9 @@ cand_cmp(const void *a, const void *b)
 		return d;
 	if (x->sequence != y->sequence)
 		return x->sequence > y->sequence ? -1 : 1;
+	/* A set's parts in order: part10 after part9, not after part1. */
+	if (x->part != y->part)
+		return x->part < y->part ? -1 : 1;
 	return strcmp(x->path, y->path);
 }
 
@@ -311,6 +317,8 @@ copy_all(struct copy *cp)
 	copy_settle(cp, NULL);
 	if (cp->plan)
 		plan_end(cp, total);
+	if (cp->plan && cp->nsticks > 0)
+		copy_spread(cp);
 	return worst > cp->worst ? worst : cp->worst;
 }
 
@@ -345,6 +353,11 @@ copy_parse(int argc, char **argv, struct copy *cp, const char **keys)
 		case OPT_LATEST: cp->latest = 1; break;
 		case OPT_PLAN: cp->plan = 1; break;
 		case OPT_RENAME: cp->rename = 1; break;
+		case OPT_STICKS:
+			if (copy_parse_sticks(cp, optarg) != 0)
+				return cli_fail("--sticks %s: sizes separated "
+				    "by commas, as 8G,8G,16G", optarg);
+			break;
 		case OPT_KEY: cp->key = optarg; break;
 		case OPT_SERIES: cp->series = optarg; break;
 		case OPT_SINCE:
@@ -358,6 +371,8 @@ copy_parse(int argc, char **argv, struct copy *cp, const char **keys)
 	}
 	if (argc - optind < 2)
 		return cli_usage("copy");
+	if (cp->nsticks > 0 && !cp->plan)
+		return cli_fail("copy: --sticks goes with --plan");
 	if (!!keys[0] + !!keys[1] + !!keys[2] > 1)
 		return cli_fail("copy: give one of -p, -P and -K");
 	return 0;
@@ -374,6 +389,7 @@ copy_free(struct copy *cp)
 		free(cp->have[i].path);
 	free(cp->src);
 	free(cp->have);
+	free(cp->sticks);
 	qasid_keyring_free(cp->kr);
 }
 
@@ -403,18 +419,25 @@ cmd_copy(int argc, char **argv)
 	int status, s;
 
 	cp.since = INT64_MIN;
-	if ((status = copy_parse(argc, argv, &cp, keys)) != 0)
+	if ((status = copy_parse(argc, argv, &cp, keys)) != 0) {
+		free(cp.sticks);
 		return status;
+	}
 	cp.dest = argv[argc - 1];
 	if ((s = qos_statat(QOS_AT_CWD, cp.dest, &st, 0)) != 0 ||
 	    st.kind != QOS_DIR) {
+		free(cp.sticks);
 		cli_fail_code("dest");
 		return cli_fail("%s: %s", cp.dest, s != 0 ? strerror(errno) :
 		    "not a folder");
 	}
 	cp.fat = qmedia_probe_path(cp.dest, &m) == 0 && m.fsname != NULL;
-	if ((cp.kr = cli_trust(keys[0], keys[1], keys[2], &status)) == NULL)
+	cp.fat_max = cli_fat_limit() != 0 && cli_fat_limit() < m.max_file ?
+	    cli_fat_limit() : m.max_file;
+	if ((cp.kr = cli_trust(keys[0], keys[1], keys[2], &status)) == NULL) {
+		free(cp.sticks);
 		return status;
+	}
 	status = copy_scan(&cp, argc, argv);
 	if ((s = copy_all(&cp)) > status)
 		status = s;

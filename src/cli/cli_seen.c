@@ -331,8 +331,8 @@ cli_packed_end(struct cli_packed *pk, const qasid_seckey *sk,
 		goto out;
 	}
 	in = qasid_reader_info(r);
-	if (pk->before.found && strcmp(pk->before.head, in->head) != 0 &&
-	    !pk->reuse) {
+	if (pk->before.found && strcmp(pk->before.head, *in->volume_set ?
+	    in->volume_set : in->head) != 0 && !pk->reuse) {
 		cli_time(pk->before.created, when, sizeof(when));
 		status = cli_fail("%s: %s/%" PRIu64 " was packed before (created "
 		    "%s) with other content: two different bundles with one "

@@ -5,6 +5,7 @@
  * their heads, each checked only when it is itself read), and which parts
  * hold each file of the set; and unpack of a whole set.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,23 +168,36 @@ cli_volume_unpacked(qasid_reader *r)
 static int
 count_any(void *ud, const qasid_entry *e)
 {
-	uint64_t *n = ud;
+	struct cli_counts *n = ud;
 
-	*n += !e->is_dir;
+	n->dirs += e->is_dir;
+	n->files += !e->is_dir;
+	n->bytes += e->size;
 	return 0;
 }
 
-static uint64_t
-cli_volume_files(qasid_reader *r)
+/* A volume's own counts are of its part of the set, its set file among
+ * them: what a reader wants to know is the set's, so those are shown,
+ * and said to be. */
+void
+cli_volume_counts(qasid_reader *r, struct cli_counts *n)
 {
-	uint64_t n = 0;
+	const qasid_info *in = qasid_reader_info(r);
 
-	(void)qasid_reader_set_list(r, count_any, &n);
-	return n;
+	memset(n, 0, sizeof(*n));
+	n->label = "";
+	if (in->volume_part > 0 &&
+	    qasid_reader_set_list(r, count_any, n) == QASID_OK) {
+		n->label = " in the whole set";
+		return;
+	}
+	n->files = in->files;
+	n->dirs = in->dirs;
+	n->bytes = in->bytes;
 }
 
 /* Whether path's head claims to be a volume of a set (not yet checked). */
-int
+static int
 cli_volume_claimed(const char *path)
 {
 	qasid_reader *r = qasid_reader_new(NULL);
@@ -197,10 +211,20 @@ cli_volume_claimed(const char *path)
 	return yes;
 }
 
+/* Whether any of paths claims to be a volume: then they are a set. */
+int
+cli_volume_any(char **paths, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (cli_volume_claimed(paths[i]))
+			return 1;
+	return 0;
+}
+
 /* unpack -C DIR NAME.part*.qasid: the whole set, all or nothing. */
 int
-cli_volume_unpack_set(qasid_keyring *kr, const char *dir, char **paths,
-    size_t n)
+cli_volume_unpack_set(qasid_keyring *kr, struct cli_seen *seen,
+    const char *dir, char **paths, size_t n)
 {
 	qasid_reader *r = cli_reader_new(kr);
 	int rc, status;
@@ -208,16 +232,83 @@ cli_volume_unpack_set(qasid_keyring *kr, const char *dir, char **paths,
 	if (r == NULL)
 		return EXIT_OTHER;
 	qasid_reader_set_progress(r, cli_progress, NULL);
+	/* The set is judged once, by its first part's head, before anything
+	 * is written: every part carries the same set id. */
+	cli_seen_begin(seen, r, 1);
 	cli_catch_stop(1);
 	rc = qasid_reader_unpack_set(r, (const char *const *)paths, n, dir);
 	cli_progress_done();
 	if (rc != QASID_OK && cli_stop_requested())
 		cli_stopped(dir, "nothing was unpacked");
 	cli_catch_stop(0);
-	status = cli_result(rc, qasid_reader_errmsg(r));
-	if (status == 0 && !cli.quiet && !cli.json)
+	status = cli_seen_end(seen, paths[0], qasid_reader_info(r), rc, 1);
+	if (status <= 0)
+		status = cli_result(rc, qasid_reader_errmsg(r));
+	if (status == 0 && !cli.quiet && !cli.json) {
+		struct cli_counts c;
+		cli_volume_counts(r, &c);
 		printf("unpacked the set of %zu volumes (%" PRIu64 " files) "
-		    "into %s\n", n, cli_volume_files(r), cli_safe(dir));
+		    "into %s\n", n, c.files, cli_safe(dir));
+	}
 	qasid_reader_free(r);
+	return status;
+}
+
+/* Removes parts from..count of the set written as tmp. */
+static void
+remove_parts(const char *tmp, uint64_t from, uint64_t count)
+{
+	for (uint64_t k = from; k <= count; k++) {
+		char *t = qasid_volume_path(tmp, k);
+		if (t != NULL)
+			qos_unlinkat(QOS_AT_CWD, t, 0);
+		free(t);
+	}
+}
+
+/* Every final name is free (or may be replaced): checked before the
+ * record is written, so that a refusal records nothing. */
+static int
+names_free(const char *out, uint64_t count, int force)
+{
+	int status = 0;
+
+	for (uint64_t k = 1; status == 0 && !force && k <= count; k++) {
+		char *f = qasid_volume_path(out, k);
+		if (f == NULL)
+			status = cli_fail("out of memory");
+		else if (qos_exists(f))
+			status = cli_fail("%s: file exists", f);
+		free(f);
+	}
+	return status;
+}
+
+int
+cli_volume_publish(struct cli_packed *pk, const qasid_seckey *sk,
+    const char *out, const char *tmp, uint64_t count, int force)
+{
+	char *t = qasid_volume_path(tmp, 1), *f = NULL;
+	uint64_t k = 1;
+	int status;
+
+	if (t == NULL)
+		status = cli_fail("out of memory");
+	else if ((status = names_free(out, count, force)) == 0)
+		status = cli_packed_end(pk, sk, out, t);
+	for (; status == 0 && k <= count; k++) {
+		free(t);
+		t = qasid_volume_path(tmp, k);
+		f = qasid_volume_path(out, k);
+		if (t == NULL || f == NULL)
+			status = cli_fail("out of memory");
+		else if ((force ? qos_rename(t, f) : qrename_noreplace(
+		    QOS_AT_CWD, t, QOS_AT_CWD, f)) != 0)
+			status = cli_fail("%s: %s", f, strerror(errno));
+		free(f);
+	}
+	free(t);
+	if (status != 0)
+		remove_parts(tmp, k > 1 ? k - 1 : 1, count);
 	return status;
 }

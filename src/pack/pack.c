@@ -690,6 +690,12 @@ qasid_packer_set_volume_size(qasid_packer *p, uint64_t size)
 	p->volume_size = size;
 }
 
+void
+qasid_packer_set_fat_limit(qasid_packer *p, uint64_t size)
+{
+	p->fat_limit = size;
+}
+
 uint64_t
 qasid_packer_volume_count(const qasid_packer *p)
 {
@@ -712,7 +718,10 @@ qasid_packer_write(qasid_packer *p, const char *out, int overwrite)
 		return qerr_set(&p->err, QASID_ERR_ARG, "nothing to pack");
 	if (rc != QASID_OK)
 		return rc;
-	if (p->volume_size == 0 && !overwrite && qos_exists(out))
+	if ((rc = qvol_auto(p, out)) != QASID_OK)
+		return rc;
+	if (p->volume_size == 0 && p->volume_auto == 0 && !overwrite &&
+	    qos_exists(out))
 		return qerr_set(&p->err, QASID_ERR_EXISTS, "%s: file exists",
 		    out);
 	if (!p->meta_checked && (rc = qmeta_check(&p->err, p->e, p->n,
@@ -721,7 +730,7 @@ qasid_packer_write(qasid_packer *p, const char *out, int overwrite)
 	if ((rc = qmeta_apply(&p->err, p->e, p->n, p->tmpdir, out,
 	    &p->total)) != QASID_OK)
 		return rc;
-	if (p->volume_size != 0)
+	if (p->volume_size != 0 || p->volume_auto != 0)
 		return qvol_write(p, out, overwrite);
 	return qpack_entries(p, p->e, p->n, NULL, out, overwrite);
 }
@@ -750,8 +759,8 @@ qasid_packer_media(qasid_packer *p, const char *out, qasid_pack_media *m)
 	free(dir);
 	qmedia_probe_path(p->tmpdir ? p->tmpdir : ".", &t);
 	body = qmedia_body_max(p->total, p->n);
-	/* The bundle is the body behind a head: a manifest line per entry. */
-	m->need_out = body + p->n * 512 + 65536;
+	m->need_out = qvol_bundle_max(p);
+	m->volume_auto = p->format >= 2 ? qvol_auto_size(p, out) : 0;
 	m->free_out = o.free;
 	m->free_tmp = t.free;
 	m->out_fs = o.fsname;

@@ -45,6 +45,8 @@ struct qasid_packer {
 	unsigned char next_key[QF_KEYHASH];
 	uint64_t volume_size;  /* 0, or the most bytes a volume may take */
 	uint64_t volumes;      /* what the last write made (volume.c) */
+	uint64_t fat_limit;    /* the largest file FAT32 takes; 0: 4 GiB - 1 */
+	uint64_t volume_auto;  /* the output's medium asked for volumes */
 };
 
 /* A volume's own header fields (FORMAT.md 17.4). */
@@ -98,5 +100,12 @@ int qpack_entries(qasid_packer *p, struct pentry *e, size_t n,
 /* Writes the set of volumes of p's sorted entries, NAME.partK.qasid for
  * out NAME.qasid, each at most p->volume_size bytes (volume.c). */
 int qvol_write(qasid_packer *p, const char *out, int overwrite);
+/* The most bytes one bundle of p's entries can take (volume.c). */
+uint64_t qvol_bundle_max(const qasid_packer *p);
+/* The volume size the medium under out asks for when p has none: the
+ * largest file it holds, if the bundle could be larger; else 0. */
+uint64_t qvol_auto_size(const qasid_packer *p, const char *out);
+/* Sets p->volume_auto for out; QASID_ERR_ARG if format 1 would need it. */
+int qvol_auto(qasid_packer *p, const char *out);
 
 #endif

@@ -125,24 +125,68 @@ static int
 plan_parts(qasid_packer *p, struct plan *pl)
 {
 	uint64_t fixed = FIXED_COST + 2 * set_max(p) + 3 * ITEM_COST;
-	uint64_t room_max, room, least;
+	uint64_t room_max, room, least, size = p->volume_size != 0 ?
+	    p->volume_size : p->volume_auto;
 	int rc;
 
 	for (size_t i = 0; i < p->n; i++)
 		if (p->e[i].is_dir)
 			fixed += item_cost(&p->e[i], 0);
-	least = fixed + p->volume_size / 1024 + ITEM_COST + 2 *
-	    QASID_PATH_MAX + QF_BLOCK + PIECE_MIN;
-	if (p->volume_size < least)
+	least = fixed + size / 1024 + ITEM_COST + 2 * QASID_PATH_MAX +
+	    QF_BLOCK + PIECE_MIN;
+	if (size < least)
 		return qerr_set(&p->err, QASID_ERR_ARG, "a volume size of "
 		    "%" PRIu64 " bytes is too small for these files: each "
-		    "volume needs at least %" PRIu64, p->volume_size, least);
-	room_max = room = p->volume_size - fixed - p->volume_size / 1024;
+		    "volume needs at least %" PRIu64, size, least);
+	room_max = room = size - fixed - size / 1024;
 	pl->parts = 1;
 	for (size_t i = 0; i < p->n; i++)
 		if (!p->e[i].is_dir &&
 		    (rc = place(p, pl, i, room_max, &room)) != QASID_OK)
 			return rc;
+	return QASID_OK;
+}
+
+uint64_t
+qvol_bundle_max(const qasid_packer *p)
+{
+	/* The body behind a head that holds a manifest line per entry. */
+	return qmedia_body_max(p->total, p->n) + p->n * 512 + 65536;
+}
+
+/*
+ * A FAT32 stick holds no file of 4 GiB or more, and a write finds that
+ * out only when the file reaches 4 GiB, minutes in: a bundle that could
+ * grow past the largest file the output's medium holds is split into
+ * volumes of that size. The bound counts nothing as compressing, so a
+ * bundle that would just have fit may still be split: a set costs little
+ * more than one bundle, a failed write costs the whole wait.
+ */
+uint64_t
+qvol_auto_size(const qasid_packer *p, const char *out)
+{
+	struct qmedia m;
+	uint64_t limit;
+	char *dir;
+
+	if (p->volume_size != 0 || (dir = qdirname(out)) == NULL)
+		return 0;
+	qmedia_probe_path(dir, &m);
+	free(dir);
+	if (m.max_file == UINT64_MAX)
+		return 0;
+	limit = p->fat_limit != 0 && p->fat_limit < m.max_file ?
+	    p->fat_limit : m.max_file;
+	return qvol_bundle_max(p) > limit ? limit : 0;
+}
+
+int
+qvol_auto(qasid_packer *p, const char *out)
+{
+	if ((p->volume_auto = qvol_auto_size(p, out)) != 0 && p->format < 2)
+		return qerr_set(&p->err, QASID_ERR_ARG, "%s: the bundle may "
+		    "not fit in one file on this medium (FAT32), and only "
+		    "bundle format 2 can be split into volumes", out);
 	return QASID_OK;
 }
 
@@ -315,18 +359,18 @@ same_as_hashed(qasid_packer *p, struct plan *pl, const struct pentry *v,
 	return QASID_OK;
 }
 
-static char *
-part_name(const char *out, uint64_t part)
+char *
+qasid_volume_path(const char *out_path, uint64_t part)
 {
-	size_t len = strlen(out), n;
+	size_t len = strlen(out_path), n;
 	char *s;
 
-	if (len > 6 && strcmp(out + len - 6, ".qasid") == 0)
+	if (len > 6 && strcmp(out_path + len - 6, ".qasid") == 0)
 		len -= 6;
 	n = len + 48;
 	if ((s = malloc(n)) != NULL)
-		snprintf(s, n, "%.*s.part%" PRIu64 ".qasid", (int)len, out,
-		    part);
+		snprintf(s, n, "%.*s.part%" PRIu64 ".qasid", (int)len,
+		    out_path, part);
 	return s;
 }
 
@@ -361,7 +405,7 @@ name_parts(qasid_packer *p, const char *out, int overwrite, char **names,
     uint64_t parts)
 {
 	for (uint64_t i = 0; i < parts; i++) {
-		if ((names[i] = part_name(out, i + 1)) == NULL)
+		if ((names[i] = qasid_volume_path(out, i + 1)) == NULL)
 			return qerr_set(&p->err, QASID_ERR_NOMEM, "%s", out);
 		if (!overwrite && qos_exists(names[i]))
 			return qerr_set(&p->err, QASID_ERR_EXISTS, "%s: file "
@@ -370,10 +414,27 @@ name_parts(qasid_packer *p, const char *out, int overwrite, char **names,
 	return QASID_OK;
 }
 
+/* A temporary file for the set file, in tmpdir or beside out. */
+static int
+set_tmp(const qasid_packer *p, const char *out, char **name)
+{
+	size_t n = p->tmpdir ? strlen(p->tmpdir) + 8 : 0;
+	char *where = n ? malloc(n) : NULL;
+	int fd;
+
+	if (n != 0 && where == NULL)
+		return -1;
+	if (where != NULL)
+		snprintf(where, n, "%s/set", p->tmpdir);
+	fd = qtmp_create(where ? where : out, name);
+	free(where);
+	return fd;
+}
+
 static int
 pack_set(qasid_packer *p, struct plan *pl, const char *out, int overwrite)
 {
-	char **names = NULL, *dir;
+	char **names = NULL, *setname = NULL;
 	int rc, setfd = -1;
 
 	if ((rc = plan_parts(p, pl)) != QASID_OK ||
@@ -384,9 +445,10 @@ pack_set(qasid_packer *p, struct plan *pl, const char *out, int overwrite)
 		return qerr_set(&p->err, QASID_ERR_NOMEM, "%s", out);
 	if ((rc = name_parts(p, out, overwrite, names, pl->parts)) != QASID_OK)
 		goto out;
-	dir = p->tmpdir ? NULL : qdirname(out);
-	setfd = qtmp_anon(p->tmpdir ? p->tmpdir : dir);
-	free(dir);
+	/* Named while it is written where the system has no anonymous
+	 * files, as the body is: FAT through FUSE loses an unlinked file's
+	 * content while it is still open. */
+	setfd = set_tmp(p, out, &setname);
 	if (setfd < 0 || qwrite_all(setfd, pl->set.p, pl->set.len) < 0) {
 		rc = qerr_sys(&p->err, QASID_ERR_IO, errno, "%s", out);
 		goto out;
@@ -394,7 +456,7 @@ pack_set(qasid_packer *p, struct plan *pl, const char *out, int overwrite)
 	rc = write_parts(p, pl, setfd, overwrite, names);
 out:
 	if (setfd >= 0)
-		qos_close(setfd);
+		qtmp_abort(setfd, setname);
 	for (uint64_t i = 0; i < pl->parts; i++)
 		free(names[i]);
 	free(names);

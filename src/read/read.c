@@ -563,15 +563,28 @@ qasid_reader_set_head_check(qasid_reader *r, qasid_head_fn fn, void *ud)
 	r->head_check_ud = ud;
 }
 
+/* Whether message m starts by naming path. */
+static int
+names(const char *m, const char *path)
+{
+	size_t n = strlen(path);
+
+	return strncmp(m, path, n) == 0 && m[n] == ':';
+}
+
 /* Every failure names the bundle first, but for those of the destination
- * of an unpack, which name the destination. */
+ * of an unpack, which name the destination, and those of the other
+ * volumes of a set read with it, which name that volume. */
 static int
 done(qasid_reader *r, int rc)
 {
 	const char *m = r->err.msg;
+	int named = r->dest != NULL && strncmp(m, r->dest,
+	    strlen(r->dest)) == 0;
 
-	if (rc != QASID_OK && r->path != NULL && (r->dest == NULL ||
-	    strncmp(m, r->dest, strlen(r->dest)) != 0))
+	for (size_t i = 0; !named && i < r->nparts; i++)
+		named = names(m, r->parts[i]->path);
+	if (rc != QASID_OK && r->path != NULL && !named)
 		qerr_prefix(&r->err, r->path);
 	r->dest = NULL;
 	return rc;

@@ -3,7 +3,8 @@
  * state.c - what a recipient has seen: for each publisher key and series,
  * the highest sequence that fully verified, its head hash and its created
  * time, so that an old bundle played back (rollback) is refused and two
- * bundles signed with one sequence (equivocation) are caught.
+ * bundles signed with one sequence (equivocation) are caught. A set of
+ * volumes is one bundle here: its record holds the set id for a head.
  *
  * FOLDER/seen is text, one record a line (docs/SECURITY.md):
  *   qasid-seen 1
@@ -187,7 +188,11 @@ rec_of(const qasid_info *in, struct qs_rec *r)
 	snprintf(r->series, sizeof(r->series), "%s", in->series);
 	r->seq = in->sequence;
 	r->created = in->created;
-	memcpy(r->head, in->head, sizeof(r->head));
+	/* The volumes of a set are one bundle of the series, and their heads
+	 * differ part to part: the set id, which every part's signed head
+	 * carries and which binds every file of the set, stands for them. */
+	memcpy(r->head, in->volume_set[0] != '\0' ? in->volume_set :
+	    in->head, sizeof(r->head));
 	return 0;
 }
 

@@ -286,6 +286,16 @@ unp_rcpt_close(struct unp_rcpt *c)
 	c->f = NULL;
 }
 
+/* A receipt lists one manifest's files, and a set's files are spread over
+ * its parts' manifests: a set unpacks whole, never as an update, until a
+ * receipt can say which set it came from. */
+int
+unp_rcpt_kept(const qasid_reader *r)
+{
+	return !r->salvage && strcmp(r->hdr.series, RCPT_NO_SERIES) != 0 &&
+	    !r->hdr.has_volume;
+}
+
 /* ---- Writing ------------------------------------------------------------- */
 
 static int

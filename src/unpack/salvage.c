@@ -2,7 +2,8 @@
 /*
  * salvage.c - unpacking what survives of a damaged bundle, for
  * qasid_reader_salvage(): every file whose content matches its signed hash,
- * and nothing else.
+ * and nothing else. Of a volume of a set, the files wholly inside it:
+ * pieces of split files are read past, as unpack of one volume does.
  *
  * The head must verify as for any unpack, so the manifest is signed and
  * trusted. The body is then read once, member by member. A member starts
@@ -44,6 +45,8 @@ struct salv {
 	size_t leftlen;
 	/* the entry being filled */
 	int have, more;               /* e holds one; the manifest has more */
+	int pass;                     /* e is read past, never published */
+	int set;                      /* e is a volume's set file, kept */
 	uint64_t t;                   /* tar offset where the next entry starts */
 	uint64_t data, end, next;     /* e's content, its end, the next entry */
 	uint64_t written;
@@ -70,10 +73,18 @@ raw_read(struct salv *s, unsigned char *p, size_t n)
 static int
 open_file(struct salv *s)
 {
-	/* Statements carried (FORMAT.md 17.3) are passed over, never kept. */
-	if (s->e.is_key) {
+	if (s->pass) {
 		s->fd = -1;
 		s->have = 1;
+		/* The set file is kept, as verify keeps it, so that what
+		 * was salvaged can be told against the whole set. */
+		if ((s->set = s->e.pathlen == strlen(QF_SET_NAME) &&
+		    !s->e.is_piece && strcmp(s->e.path, QF_SET_NAME) == 0)) {
+			qspool_free(&s->r->set);
+			s->r->set.tmpdir = s->r->spool.tmpdir;
+			crypto_generichash_init(&s->fh, NULL, 0, QF_FILE_HASH);
+			s->written = 0;
+		}
 		return QASID_OK;
 	}
 	s->fd = qos_openat(s->u->stagefd, s->e.path, QOS_WRITE | QOS_CREATE |
@@ -107,11 +118,16 @@ load_entry(struct salv *s)
 		s->end = s->data + s->e.size;
 		s->next = s->e.is_dir ? s->data : s->end +
 		    qtar_padding(s->e.size);
+		/* Statements carried (FORMAT.md 17.3), and a volume's own
+		 * metadata and pieces of files split across volumes (17.4),
+		 * are read past: a piece is never a file on its own. */
+		s->pass = s->e.is_key || s->e.is_piece ||
+		    qmf_volume_meta(s->e.path, s->e.pathlen);
 		if (!s->e.is_dir)
 			return open_file(s);
 		/* A folder holds no content: it is always recovered. */
 		s->t = s->next;
-		if (qos_mkdirat(s->u->stagefd, s->e.path, 0700) < 0)
+		if (!s->pass && qos_mkdirat(s->u->stagefd, s->e.path, 0700) < 0)
 			return unp_sys(s->u, errno, s->e.path);
 	}
 	s->more = 0;
@@ -125,9 +141,15 @@ finish_entry(struct salv *s)
 	unsigned char h[QF_FILE_HASH];
 	int ok = s->written == s->e.size;
 
-	if (s->e.is_key) {
+	if (s->pass) {
 		s->have = 0;
 		s->t = s->next;
+		if (s->set) {
+			crypto_generichash_final(&s->fh, h, sizeof(h));
+			if (!ok || sodium_memcmp(h, s->e.hash, sizeof(h)) != 0)
+				qspool_free(&s->r->set);
+			s->set = 0;
+		}
 		return QASID_OK;
 	}
 	crypto_generichash_final(&s->fh, h, sizeof(h));
@@ -155,9 +177,10 @@ finish_entry(struct salv *s)
 static int
 put(struct salv *s, const unsigned char *p, size_t k)
 {
-	if (s->e.is_key || s->written != s->pos - s->data)
+	if ((s->pass && !s->set) || s->written != s->pos - s->data)
 		return QASID_OK;
-	if (qwrite_all(s->fd, p, k) < 0)
+	if (s->set ? qspool_write(&s->r->set, p, k) != QASID_OK :
+	    qwrite_all(s->fd, p, k) < 0)
 		return unp_sys(s->u, errno, s->e.path);
 	crypto_generichash_update(&s->fh, p, k);
 	s->written += k;
@@ -293,7 +316,7 @@ outcome(struct salv *s)
 	qasid_reader *r = s->r;
 	int rc;
 
-	if (syncfs(s->u->stagefd) < 0)
+	if (qos_syncfs(s->u->stagefd) < 0)
 		return unp_sys(s->u, errno, s->u->stage);
 	if ((rc = unp_publish(s->u, s->u->stagefd)) != QASID_OK)
 		return rc;

@@ -350,8 +350,8 @@ prepare(struct unpack *u, int *finished)
 
 	if ((rc = unp_lock(u, u->dirfd)) != QASID_OK)
 		return rc;
-	if (!u->r->salvage && strcmp(u->r->hdr.series, RCPT_NO_SERIES) != 0 &&
-	    (rc = unp_rcpt_open(u, &u->rcpt)) != QASID_OK)
+	if (unp_rcpt_kept(u->r) && (rc = unp_rcpt_open(u, &u->rcpt)) !=
+	    QASID_OK)
 		goto out;
 	if ((rc = unp_recover(u, finished)) == QASID_OK && !*finished &&
 	    (rc = u->rcpt.f ? unp_plan(u) : precheck(u)) == QASID_OK)
@@ -412,12 +412,8 @@ qasid_reader_unpack(qasid_reader *r, const char *dir)
 {
 	int rc = qread_start(r, 1);
 
-	/* A volume unpacks the files wholly inside it (unpack/set.c);
-	 * salvage does not know pieces yet. */
-	if (rc == QASID_OK && r->hdr.has_volume && r->salvage)
-		rc = qerr_set(&r->err, QASID_ERR_ARG, "part %" PRIu64 " of %"
-		    PRIu64 " of a volume set: salvage of a volume is not "
-		    "supported yet", r->hdr.part, r->hdr.count);
+	/* A volume unpacks the files wholly inside it (unpack/set.c), and
+	 * salvages them (salvage.c). */
 	r->dest = dir;
 	memset(&r->upd, 0, sizeof(r->upd));
 	return qread_done(r, rc != QASID_OK ? rc : qunpack(r, dir));

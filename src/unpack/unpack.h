@@ -118,6 +118,9 @@ void unp_walk_done(struct unp_walk *w);
 void unp_rcpt_name(const qasid_reader *r, char out[RCPT_NAME_MAX]);
 /* Opens and checks DIR's receipt for this bundle's key and series, if
  * there is one (else c->f is NULL). */
+/* Whether this unpack keeps a receipt (and so may be an update): a
+ * bundle of a series, not salvaged, and not a volume of a set. */
+int unp_rcpt_kept(const qasid_reader *r);
 int unp_rcpt_open(struct unpack *u, struct unp_rcpt *c);
 int unp_rcpt_rewind(struct unp_rcpt *c);
 /* The next entry: 1, 0 at the end, -1 for a damaged line. */

@@ -486,7 +486,7 @@ unp_finish_locked(struct unpack *u, int stagefd)
 		u->r->upd.already = 1;
 		return QASID_OK;
 	}
-	if (u->r->salvage || strcmp(u->r->hdr.series, RCPT_NO_SERIES) == 0)
+	if (!unp_rcpt_kept(u->r))
 		return QASID_OK;
 	return unp_rcpt_write(u, stagefd);
 }

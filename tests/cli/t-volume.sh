@@ -230,6 +230,8 @@ flip "$W/v.part3.qasid" $(( $(fsize "$W/v.part3.qasid") - 5000 ))
 run 1 "$QASID" unpack -p "$W/k.pub" -C "$W/dmg" "$W/v.part1.qasid" \
     "$W/v.part2.qasid" "$W/v.part3.qasid" "$W/v.part4.qasid"
 [ -z "$(find "$W/dmg" -type f 2>/dev/null)" ] || t_fail "a file was published"
+t_lines 1 "$ERR"
+t_grep "^qasid: $W/v.part3.qasid: [^/]*$" "$ERR"
 cp "$W/v3.bak" "$W/v.part3.qasid"
 t_end
 
@@ -249,8 +251,171 @@ run 0 "$QASID" unpack -q -p "$W/k.pub" -C "$W/us" "$W"/s.part*.qasid
 for i in 1 2 3 4 5 6; do t_same "$W/small/f$i" "$W/us/small/f$i"; done
 t_end
 
-t_begin "salvage of a volume is refused until it knows pieces"
-run 2 "$QASID" unpack --salvage -p "$W/k.pub" -C "$W/u3" "$W/v.part2.qasid"
-t_grep "salvage of a volume is not supported yet" "$ERR"
-t_absent "$W/u3/big"
+t_begin "salvage of one volume writes its whole files, never a piece"
+run 0 "$QASID" unpack --salvage -p "$W/k.pub" -C "$W/u3" "$W/v.part1.qasid"
+t_same "$W/big/a.txt" "$W/u3/big/a.txt"
+t_same "$W/big/sub/photo.jpg" "$W/u3/big/sub/photo.jpg"
+t_grep "^unpacked 2 files into $W/u3$" "$OUT"
+[ "$(find "$W/u3" -type f | wc -l)" -eq 2 ] || t_fail "$(find "$W/u3")"
+t_absent "$W/u3/.qasid"
+t_absent "$W/u3/big/video.mp4"
+t_end
+
+t_begin "salvage of a damaged volume: exit 1, only files that match"
+cp "$W/v.part1.qasid" "$W/sv1.qasid"
+zap_at=$(( $(fsize "$W/sv1.qasid") / 2 ))
+head -c 3000 /dev/zero | dd of="$W/sv1.qasid" bs=1 seek=$zap_at \
+    conv=notrunc 2>/dev/null
+run 1 "$QASID" unpack --salvage -p "$W/k.pub" -C "$W/u4" "$W/sv1.qasid"
+t_grep "^qasid: $W/sv1.qasid: damaged" "$ERR"
+t_absent "$W/u4/.qasid"
+t_absent "$W/u4/big/video.mp4"
+for f in big/a.txt big/sub/photo.jpg; do
+	[ ! -e "$W/u4/$f" ] || t_same "$W/$f" "$W/u4/$f"
+done
+[ -z "$(find "$W/u4" -type f ! -name a.txt ! -name photo.jpg 2>/dev/null)" ] ||
+    t_fail "$(find "$W/u4" -type f)"
+t_end
+
+# A series of sets (pack -n): the record of bundles seen, and the
+# publisher's, hold a set as one bundle, by its set id.
+mkdir -p "$W/ser"
+head -c 500000 /dev/urandom >"$W/ser/clip.mp4"
+
+t_begin "pack -n --volume-size records the set once; its parts are one bundle"
+run 0 "$QASID" pack -s "$W/k.sec" -n week --volume-size 200K \
+    -o "$W/w1.qasid" "$W/ser"
+t_grep "^packed .*w1.qasid as 3 volumes (.part1 to .part3)$" "$OUT"
+[ "$(ls "$W" | grep -c 'qasid-pack')" -eq 0 ] || t_fail "temporary parts left"
+[ "$(grep -c '^packed .* week 1 ' "$QASID_STATE/packed")" -eq 1 ] ||
+    t_fail "$(cat "$QASID_STATE/packed")"
+run 0 $V "$W/w1.part1.qasid" "$W/w1.part2.qasid" "$W/w1.part3.qasid"
+t_grep "w1.part1.qasid: OK .*series week/1.*: NEW" "$OUT"
+t_grep "w1.part2.qasid: OK .*series week/1.*: CURRENT" "$OUT"
+t_grep "w1.part3.qasid: OK .*series week/1.*: CURRENT" "$OUT"
+t_nogrep EQUIVOCATION "$OUT"
+t_end
+
+t_begin "another set packed with the same sequence is refused, nothing written"
+echo more >"$W/ser/note.txt"
+run 2 "$QASID" pack -s "$W/k.sec" -n week -N 1 --volume-size 200K \
+    -o "$W/w1b.qasid" "$W/ser"
+t_grep "week/1 was packed before .* EQUIVOCATION" "$ERR"
+[ -z "$(ls "$W" | grep 'w1b\|qasid-pack')" ] || t_fail "$(ls "$W" | grep 'w1b\|qasid-pack')"
+t_end
+
+t_begin "a set reusing a sequence a recipient saw is an EQUIVOCATION"
+run 0 "$QASID" pack -q -s "$W/k.sec" -n week -N 1 --reuse-sequence \
+    --volume-size 200K -o "$W/w1b.qasid" "$W/ser"
+run 1 $V "$W/w1b.part2.qasid"
+t_grep "^qasid: .*w1b.part2.qasid: EQUIVOCATION week/1: " "$ERR"
+t_end
+
+t_begin "the next set unpacks whole; then the older one is refused before writing"
+run 0 "$QASID" pack -q -s "$W/k.sec" -n week --volume-size 200K \
+    -o "$W/w2.qasid" "$W/ser"
+run 0 "$QASID" unpack -p "$W/k.pub" -C "$W/uw2" "$W"/w2.part*.qasid
+t_same "$W/ser/clip.mp4" "$W/uw2/ser/clip.mp4"
+t_same "$W/ser/note.txt" "$W/uw2/ser/note.txt"
+run 1 "$QASID" unpack -p "$W/k.pub" -C "$W/uw1" "$W"/w1.part*.qasid
+t_grep "OLDER week/1: sequence 2 .* was seen already" "$ERR"
+t_absent "$W/uw1"
+t_end
+
+# zap FILE OFFSET COUNT: COUNT bytes from OFFSET become 0xff.
+zap() {
+	head -c "$3" /dev/zero | tr '\0' '\377' |
+	    dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
+
+t_begin "protect and repair take every volume of a set at once"
+mkdir -p "$W/rv"
+for p in 1 2 3 4; do cp "$W/v.part$p.qasid" "$W/rv/"; done
+run 0 "$QASID" protect -p "$W/k.pub" "$W"/rv/v.part*.qasid
+for p in 1 2 3 4; do
+	t_grep "^$W/rv/v.part$p.qasid: wrote $W/rv/v.part$p.qasid-rec (5% redundancy)$" "$OUT"
+	t_exists "$W/rv/v.part$p.qasid-rec"
+done
+# Part 1's head, part 2's middle (a piece of the split video), and the
+# end of part 4 (its trailer and last member).
+zap "$W/rv/v.part1.qasid" 40 600
+zap "$W/rv/v.part2.qasid" 100000 6000
+zap "$W/rv/v.part4.qasid" $(( $(fsize "$W/rv/v.part4.qasid") - 900 )) 700
+# Part 1's head unreadable: still a set, all or nothing, not volumes
+# unpacked one by one.
+run 1 "$QASID" unpack -p "$W/k.pub" -C "$W/rvo" "$W"/rv/v.part*.qasid
+t_grep "^qasid: $W/rv/v.part1.qasid: " "$ERR"
+t_absent "$W/rvo"
+run 1 $V "$W/rv/v.part2.qasid"
+t_grep "damaged.*qasid repair. can restore it" "$ERR"
+run 0 "$QASID" repair -p "$W/k.pub" "$W"/rv/v.part*.qasid
+for p in 1 2 4; do
+	t_grep "^$W/rv/v.part$p.qasid: repaired [0-9]* blocks of 4 KiB; it verifies$" "$OUT"
+done
+t_grep "^$W/rv/v.part3.qasid: no damage found$" "$OUT"
+for p in 1 2 3 4; do t_same "$W/rv/v.part$p.qasid" "$W/v.part$p.qasid"; done
+run 0 "$QASID" unpack -q -p "$W/k.pub" -C "$W/rvo" "$W"/rv/v.part*.qasid
+t_same "$W/big/video.mp4" "$W/rvo/big/video.mp4"
+t_end
+
+t_begin "one volume damaged beyond its recovery data: exit 1, the others repaired"
+zap "$W/rv/v.part2.qasid" 20000 60000
+zap "$W/rv/v.part3.qasid" 30000 3000
+run 1 "$QASID" repair -p "$W/k.pub" "$W"/rv/v.part*.qasid
+t_grep "v.part2.qasid" "$ERR"
+t_grep "^$W/rv/v.part3.qasid: repaired [0-9]* blocks of 4 KiB; it verifies$" "$OUT"
+t_same "$W/rv/v.part3.qasid" "$W/v.part3.qasid"
+cmp -s "$W/rv/v.part2.qasid" "$W/v.part2.qasid" && t_fail "part 2 restored?"
+t_end
+
+t_begin "verify and list of one volume count the whole set, and say so"
+run 0 $V "$W/v.part2.qasid"
+t_grep "^$W/v.part2.qasid: OK .* series default/1, 3 files, 603014 bytes in the whole set$" "$OUT"
+run 0 "$QASID" list -p "$W/k.pub" "$W/v.part3.qasid"
+t_grep "^files:    3 (603014 bytes), 2 folders in the whole set$" "$OUT"
+run 0 "$QASID" verify --integrity "$W/v.part1.qasid"
+t_grep ", 3 files, 603014 bytes in the whole set$" "$OUT"
+t_end
+
+t_begin "copy --plan --sticks spreads a set over sticks, its parts in order"
+mkdir -p "$W/sk/src" "$W/sk/dest"
+cp "$W"/v.part*.qasid "$W/sk/src/"
+run 0 "$QASID" copy --plan --sticks 250K,250K,250K,250K -p "$W/k.pub" \
+    "$W/sk/src" "$W/sk/dest"
+grep '^  stick [0-9]*: ' "$OUT" | sed 's/^  stick [0-9]*: \([^,]*\),.*/\1/' \
+    >"$W/sk/order"
+printf 'v.part1.qasid\nv.part2.qasid\nv.part3.qasid\nv.part4.qasid\n' \
+    >"$W/sk/want"
+t_same "$W/sk/order" "$W/sk/want"
+t_grep "^  stick 1: v.part1.qasid, $(fsize "$W/v.part1.qasid") bytes$" "$OUT"
+t_grep "^  stick 2: v.part2.qasid, " "$OUT"
+t_grep "^stick 1 of 4: 1 bundles, $(fsize "$W/v.part1.qasid") of 256000 bytes$" "$OUT"
+t_nogrep "NOT ENOUGH" "$OUT"
+[ -z "$(ls -A "$W/sk/dest")" ] || t_fail "--plan wrote: $(ls -A "$W/sk/dest")"
+t_end
+
+t_begin "copy --plan --sticks names what fits on no stick"
+run 0 "$QASID" copy --plan --sticks 250K -p "$W/k.pub" "$W/sk/src" \
+    "$W/sk/dest"
+t_grep "^  stick 1: v.part1.qasid, " "$OUT"
+t_grep "^  no stick: v.part4.qasid, " "$OUT"
+t_grep "^3 bundles fit on none of the 1 sticks: NOT ENOUGH SPACE$" "$OUT"
+run 2 "$QASID" copy --sticks 250K -p "$W/k.pub" "$W/sk/src" "$W/sk/dest"
+t_grep "^qasid: copy: --sticks goes with --plan$" "$ERR"
+run 2 "$QASID" copy --plan --sticks 250K,,1G -p "$W/k.pub" "$W/sk/src" \
+    "$W/sk/dest"
+t_grep "^qasid: --sticks 250K,,1G: sizes separated by commas" "$ERR"
+t_end
+
+t_begin "refcheck.py, the second reader, accepts every volume of every set"
+for f in "$W"/v.part*.qasid "$W"/e.part*.qasid "$W"/s.part*.qasid \
+    "$W"/w2.part*.qasid; do
+	run 0 python3 "$QASID_TOP/tests/format/refcheck.py" --writer "$f"
+	t_grep "^OK$" "$OUT"
+done
+t_end
+
+t_begin "verify --json of one volume: the set's counts, and its part"
+run 0 "$QASID" verify --json -p "$W/k.pub" "$W/v.part2.qasid"
+t_grep '"files":3,"dirs":2,"bytes":603014,"volume":{"set":"[0-9a-f]\{64\}","part":2,"parts":4,"counts":"set"}' "$OUT"
 t_end

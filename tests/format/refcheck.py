@@ -248,6 +248,24 @@ HEADER2 = (HEADER[:6] +
 HEADER2[0] = ("qasid-manifest", "2")
 
 
+# FORMAT.md 17.4: what only a volume's manifest lists, (path, is_dir).
+VOLUME_META = {(b".qasid", True), (b".qasid/set", False),
+               (b".qasid/pieces", True)}
+
+
+def piece_entry(h, vol, m):
+    """A piece line as the tar entry that holds its bytes, named
+    .qasid/pieces/P-OFFSET (P: 32 hex digits of BLAKE2b-256 of PATH)."""
+    need(vol, "a piece line outside a volume")
+    off, length, path = int(m.group(1)), int(m.group(2)), m.group(4)
+    check_path(path)
+    need(length > 0 and off + length <= 1 << 44, "piece out of range")
+    name = b".qasid/pieces/%s-%020d" % (b2(path, 32)[:32].encode(), off)
+    need(name not in h["pieces_at"], "a piece given twice")
+    h["pieces_at"].add(name)
+    return (name, False, 0o644, length, m.group(3).decode(), False)
+
+
 def parse_manifest(text):
     need(text.endswith(b"\n"), "manifest does not end with a newline")
     lines = text[:-1].split(b"\n")
@@ -258,12 +276,17 @@ def parse_manifest(text):
             lines) else None
         need(m, "manifest line %d: expected %s" % (i + 1, key))
         h[key] = lines[i][len(key) + 1:]
+    vol = h["format"] == 2 and h["volume"] != b"none"
+    h["pieces_at"] = set()
     if h["format"] == 2:
-        # qasid reads no volume yet; a bundle that is not one has none.
-        need(h["volume"] == b"none" and h["pieces"] == b"0",
-             "volume sets are not supported")
+        # FORMAT.md 17.4: a bundle that is not a volume has no pieces.
+        need(vol or h["pieces"] == b"0", "pieces outside a volume")
         need(h["expires"] == b"none" or int(h["expires"]) < 1 << 63,
              "expires out of range")
+    if vol:
+        setid, part, count = h["volume"].split(b" ")
+        h["setid"], h["part"], h["count"] = setid, int(part), int(count)
+        need(1 <= h["part"] <= h["count"] < 1 << 64, "volume part range")
     need(len(h["title"]) <= 1024, "title too long")
     need(not any(unsafe(ord(c)) for c in h["title"].decode("utf-8")),
          "title holds a control character, bidirectional control or mark, "
@@ -297,7 +320,11 @@ def parse_manifest(text):
                             m.group(3).decode(), True))
             i += 1
             continue
-        if m:
+        p = re.fullmatch(rb"piece " + NUM.encode() + b" " + NUM.encode() +
+                         rb" ([0-9a-f]{128})  (.+)", ln, re.S)
+        if p:
+            entries.append(piece_entry(h, vol, p))
+        elif m:
             size = int(m.group(2))
             need(size <= 1 << 44, "file too large")
             entries.append((m.group(4), False, int(m.group(1), 8), size,
@@ -306,8 +333,12 @@ def parse_manifest(text):
             need(ln.startswith(b"dir ") and len(ln) > 4,
                  "manifest line %d: not an entry" % (i + 1))
             entries.append((ln[4:], True, 0o755, 0, "", False))
-        check_path(entries[-1][0])
+        # A volume's own metadata takes the reserved .qasid names.
+        if not (vol and (entries[-1][0], entries[-1][1]) in VOLUME_META) \
+                and not p:
+            check_path(entries[-1][0])
         i += 1
+    need(len(h["pieces_at"]) == int(h.get("pieces", b"0")), "piece count")
     while i < len(lines) and lines[i] != b"end":
         m = re.fullmatch(rb"member " + NUM.encode() + b" " + NUM.encode() +
                          rb" ([0-9a-f]{64})", lines[i])
@@ -448,13 +479,47 @@ def check_body(members, h, entries, mem):
             continue
         need(b2(bytes(stream[off:off + size]), 64) == hx,
              "content of %r" % path)
+        if "setid" in h and path == b".qasid/set":
+            h["setfile"] = bytes(stream[off:off + size])
         off += size
         need(stream[off:off + len(pad(size))] == pad(size), "padding")
         off += len(pad(size))
-        files, nbytes = files + 1, nbytes + size
+        if path not in h["pieces_at"]:
+            files, nbytes = files + 1, nbytes + size
     need((files, ndirs, nbytes) == (h["files"], h["dirs"], h["bytes"]),
          "manifest totals")
     need(stream[off:] == b"\0" * 1024, "end of archive")
+    if "setid" in h:
+        check_set(h)
+
+
+def check_set(h):
+    """FORMAT.md 17.4: the set file, named by SETID, lists the whole set
+    as strictly as a manifest lists a bundle."""
+    need("setfile" in h, "a volume without .qasid/set")
+    text = h["setfile"]
+    need(b2(text, 32).encode() == h["setid"], "the set file is not SETID's")
+    need(text.endswith(b"\nend\n"), "set file does not end with \"end\"")
+    lines = text[:-1].split(b"\n")
+    need(lines[0] == b"qasid-set 1" and len(lines) >= 3 and
+         lines[1] == b"parts %d" % h["count"], "set file header")
+    prev = None
+    for ln in lines[2:-1]:
+        m = re.fullmatch(rb"file (644|755) " + NUM.encode() +
+                         rb" ([0-9a-f]{128}) " + NUM.encode() + b" " +
+                         NUM.encode() + rb"  (.+)", ln, re.S)
+        if m:
+            first, last, path = int(m.group(4)), int(m.group(5)), m.group(6)
+            need(1 <= first <= last <= h["count"], "set file: parts range")
+        else:
+            need(ln.startswith(b"dir ") and len(ln) > 4, "set file line")
+            path = ln[4:]
+        try:
+            key = path_key(check_path(path))
+        except Bad as e:
+            raise Bad("set file: %s" % e)
+        need(prev is None or prev < key, "set file out of order")
+        prev = key
 
 
 # ---- qasid's compression choice (FORMAT.md 2.4) --------------------------

@@ -85,6 +85,8 @@ $PRE
 B.write(OUT, manifest=lambda m: v2(m, volume=b"$SETID 1 2"), trusted=format2)
 PY
 h_refuse 1 "a volume without its set file (.qasid/set)" "$W/vol.qasid"
+run 1 python3 "$QASID_TOP/tests/format/refcheck.py" "$W/vol.qasid"
+t_grep "^refcheck: .*: a volume without .qasid/set$" "$OUT"
 t_end
 
 # A one-part volume of the set SET (text), whose volume line names ID.
@@ -104,6 +106,8 @@ PY
 run 0 "$QASID" verify -p "$W/k.pub" "$W/v1.qasid"
 run 0 "$QASID" list -p "$W/k.pub" "$W/v1.qasid"
 t_grep "news/today.txt  (part 1)$" "$OUT"
+run 0 python3 "$QASID_TOP/tests/format/refcheck.py" "$W/v1.qasid"
+t_grep "^OK$" "$OUT"
 t_end
 
 t_begin "volumes: a set file that is not the one SETID names is refused"
@@ -114,6 +118,8 @@ B.write(OUT, manifest=lambda m: v2(m, volume=sid + b" 1 1"), trusted=format2)
 PY
 h_refuse_verify 1 "the set file does not match the volume's set id" \
     "$W/v2.qasid"
+run 1 python3 "$QASID_TOP/tests/format/refcheck.py" "$W/v2.qasid"
+t_grep "^refcheck: .*: the set file is not SETID's$" "$OUT"
 t_end
 
 t_begin "volumes: a hostile set file is refused: unsafe path, bad parts"
@@ -128,6 +134,8 @@ B.write(OUT, manifest=lambda m: v2(m, volume=sid + b" 1 1"), trusted=format2)
 PY
 	run 1 "$QASID" verify -p "$W/k.pub" "$W/v3.qasid"
 	t_grep "set file line" "$ERR"
+	run 1 python3 "$QASID_TOP/tests/format/refcheck.py" "$W/v3.qasid"
+	t_grep "^refcheck: .*: .*set file" "$OUT"
 done
 t_end
 

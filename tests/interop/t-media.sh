@@ -118,6 +118,82 @@ run 1 "$QASID" unpack -p "$W/k.pub" -C "$W/dest" "$W/4g.qasid"
 t_nogrep FAT32 "$ERR"
 t_end
 
+# Packing onto FAT32 splits by itself a bundle that could pass the largest
+# file FAT32 holds. QASID_FAT32_MAX_FILE lowers that limit from 4 GiB - 1
+# to 1 MiB, so the split is seen with a 3 MB file; the FAT32 detection is
+# the real one (off FAT32 the lowered limit changes nothing). The body
+# waits in --tmpdir: fusefat loses the tail of a file unlinked while open,
+# which kernel vfat does not.
+LIM=1048576
+mkdir -p "$W/news/docs"
+printf 'report\n' >"$W/news/docs/Report.txt"
+cp "$W/clip.bin" "$W/news/clip.bin"
+
+t_begin "pack onto FAT32 splits a bundle too big for one file, and says so"
+run 0 env QASID_FAT32_MAX_FILE=$LIM "$QASID" pack -s "$W/k.sec" \
+    --tmpdir "$W" -o "$FAT/news.qasid" "$W/news"
+t_lines 1 "$ERR"
+t_grep "^qasid: $FAT/news.qasid: the output is on FAT32, which holds no file larger than $LIM bytes, and the bundle may be larger: writing volumes of at most that size" "$ERR"
+t_grep "^packed $FAT/news.qasid as [0-9]* volumes (.part1 to .part[0-9]*), split to fit the output's file system$" "$OUT"
+t_absent "$FAT/news.qasid"
+t_exists "$FAT/news.part3.qasid"
+for f in "$FAT"/news.part*.qasid; do
+	[ "$(fsize "$f")" -le $LIM ] || t_fail "$f: $(fsize "$f") bytes"
+	run 0 "$QASID" verify -p "$W/k.pub" "$f"
+done
+t_end
+
+t_begin "the set packed onto FAT32 unpacks whole"
+run 0 "$QASID" unpack -p "$W/k.pub" -C "$W/fatout" "$FAT"/news.part*.qasid
+t_same "$W/fatout/news/clip.bin" "$W/clip.bin"
+t_same "$W/fatout/news/docs/Report.txt" "$W/news/docs/Report.txt"
+t_end
+
+t_begin "pack onto FAT32 of a bundle that fits writes one bundle"
+run 0 env QASID_FAT32_MAX_FILE=$LIM "$QASID" pack -s "$W/k.sec" \
+    --tmpdir "$W" -o "$FAT/docs.qasid" "$W/news/docs"
+t_grep "^packed $FAT/docs.qasid$" "$OUT"
+t_nogrep volumes "$ERR"
+t_absent "$FAT/docs.part1.qasid"
+t_end
+
+t_begin "off FAT32 the same limit splits nothing"
+run 0 env QASID_FAT32_MAX_FILE=$LIM "$QASID" pack -s "$W/k.sec" \
+    -o "$W/news1.qasid" "$W/news"
+t_grep "^packed $W/news1.qasid$" "$OUT"
+t_absent "$W/news1.part1.qasid"
+t_end
+
+t_begin "pack --format 1 onto FAT32 of a bundle too big is refused"
+run 2 env QASID_FAT32_MAX_FILE=$LIM "$QASID" pack --format 1 \
+    -s "$W/k.sec" -o "$FAT/old.qasid" "$W/news"
+t_grep "^qasid: $FAT/old.qasid: the bundle may not fit in one file on this medium (FAT32), and only bundle format 2 can be split into volumes$" "$ERR"
+t_absent "$FAT/old.qasid"
+t_absent "$FAT/old.part1.qasid"
+t_end
+
+t_begin "copy onto FAT32 refuses a bundle too big for it before writing"
+mkdir "$FAT/copy"
+run 2 env QASID_FAT32_MAX_FILE=$LIM "$QASID" copy -p "$W/k.pub" \
+    "$W/news1.qasid" "$FAT/copy"
+t_grep "^qasid: $W/news1.qasid: [0-9]* bytes, and $FAT/copy is FAT32, which holds no file larger than $LIM: pack it again as volumes with --volume-size (4095M for FAT32), or copy onto exFAT; not copied$" "$ERR"
+t_lines 1 "$ERR"
+t_grep "^0 copied, 0 already in $FAT/copy, 1 failed$" "$OUT"
+[ -z "$(ls -A "$FAT/copy")" ] || t_fail "written: $(ls -A "$FAT/copy")"
+run 0 env QASID_FAT32_MAX_FILE=$LIM "$QASID" copy --plan -p "$W/k.pub" \
+    "$W/news1.qasid" "$FAT/copy"
+t_grep "^warning: $W/news1.qasid is [0-9]* bytes: FAT32 holds no file larger than $LIM; pack it again with --volume-size to copy it$" "$OUT"
+t_end
+
+t_begin "copy onto FAT32 takes the volumes of the set"
+run 0 env QASID_FAT32_MAX_FILE=$LIM "$QASID" copy -p "$W/k.pub" \
+    "$FAT"/news.part*.qasid "$FAT/copy"
+t_grep "^[0-9]* copied, 0 already in $FAT/copy, 0 failed$" "$OUT"
+run 0 "$QASID" unpack -p "$W/k.pub" -C "$W/fatout2" "$FAT"/copy/news.part*.qasid
+t_same "$W/fatout2/news/clip.bin" "$W/clip.bin"
+t_end
+rm -rf "$W/news" "$W/fatout" "$W/fatout2" "$W/news1.qasid"
+
 # exFAT, the other file system of sticks, holds files of 4 GiB and more:
 # it must not be refused for size. exfat-fuse mounts as plain "fuseblk".
 # The image is sparse: 5 GiB that take a few MiB of disk.
