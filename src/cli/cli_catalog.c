@@ -5,7 +5,8 @@
  * with the bundles' size. Each bundle gets a status: verified (head signed
  * by a pinned key), intact, signer not checked (no pinned key: the head
  * matches its signature's trusted comment), damaged, duplicate, or older
- * than another here.
+ * than another here; refused when its key was retired, revoked or
+ * contradicted, as verify would refuse it.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -23,24 +24,40 @@ const char ST_INTACT[] = "intact, signer not checked";
 const char ST_DAMAGED[] = "damaged";
 const char ST_DUP[] = "duplicate";
 const char ST_OLDER[] = "older than another here";
+const char ST_REFUSED[] = "refused";
 
 /* ---- Reading heads ------------------------------------------------------- */
 
+/* Checked as verify checks it, following the publisher's statements
+ * (cli_follow.c), else for integrity only. */
 static int
 head_check(struct catalog *cat, qasid_reader *r, const char *path,
     struct centry *e)
 {
-	int rc = QASID_ERR_UNTRUSTED;
+	int rc = cli_head_followed(cat->kr, r, path, &cat->seen);
 
-	e->pinned = 0;
-	if (qasid_keyring_count(cat->kr) > 0 &&
-	    (rc = qasid_reader_open(r, path)) == QASID_OK &&
-	    (rc = qasid_reader_list(r, 1, NULL, NULL)) == QASID_OK)
-		e->pinned = 1;
-	if (rc == QASID_ERR_UNTRUSTED &&
-	    (rc = qasid_reader_open(r, path)) == QASID_OK)
-		rc = qasid_reader_list(r, 2, NULL, NULL);
+	e->pinned = rc == QASID_OK || cli_key_refused(rc);
+	if (rc == QASID_ERR_UNTRUSTED) {
+		qasid_reader_set_head_check(r, NULL, NULL);
+		if ((rc = qasid_reader_open(r, path)) == QASID_OK)
+			rc = qasid_reader_list(r, 2, NULL, NULL);
+	}
 	return rc;
+}
+
+/* Why the bundle at path was refused. */
+static char *
+refusal(struct catalog *cat, qasid_reader *r, const char *path, int rc)
+{
+	char buf[1024];
+	const char *code;
+
+	if (rc == QASID_ERR_REFUSED && cat->seen.judged) {
+		cli_seen_reason(&cat->seen, qasid_reader_info(r), buf,
+		    sizeof(buf));
+		return cli_path3(path, ": ", buf);
+	}
+	return strdup(cli_explain(r, path, rc, &code));
 }
 
 static void
@@ -87,6 +104,9 @@ add_entry(void *ud, const char *path)
 	    want == e->size) {
 		e->head_ok = 1;
 		e->status = e->pinned ? ST_VERIFIED : ST_INTACT;
+	} else if (cli_key_refused(rc)) {
+		e->status = ST_REFUSED;
+		e->why = refusal(cat, r, path, rc);
 	} else {
 		e->status = ST_DAMAGED;
 	}
@@ -272,7 +292,8 @@ html_entry(const struct catalog *cat, const struct centry *e, int verify)
 	printf("</span>\n<span class=\"m\">%s/%" PRIu64 " &middot; %s "
 	    "&middot; %" PRIu64 " files, %" PRIu64 " bytes &middot; ",
 	    e->series, e->sequence, when, e->files, e->bytes);
-	printf("<span class=\"s %s\">", e->status == ST_DAMAGED ? "damaged" :
+	printf("<span class=\"s %s\">", e->status == ST_DAMAGED ||
+	    e->status == ST_REFUSED ? "damaged" :
 	    e->status == ST_OLDER ? "older" : e->status == ST_DUP ?
 	    "duplicate" : "good");
 	html_str(e->status);
@@ -375,9 +396,11 @@ catalog_free(struct catalog *cat)
 		free(cat->v[i].name);
 		free(cat->v[i].title);
 		free(cat->v[i].signer);
+		free(cat->v[i].why);
 	}
 	free(cat->v);
 	qasid_keyring_free(cat->kr);
+	cli_seen_close(&cat->seen);
 }
 
 int
@@ -403,6 +426,10 @@ cmd_catalog(int argc, char **argv)
 		return status;
 	if ((cat.kr = cli_trust(NULL, NULL, ring, &status)) == NULL)
 		return status;
+	if ((status = cli_seen_open(&cat.seen, 1)) != 0) {
+		catalog_free(&cat);
+		return status;
+	}
 	status = catalog_scan(&cat);
 	cli.quiet = quiet;
 	snprintf(vpath, sizeof(vpath), "%s/verify.html", cat.dir);

@@ -108,9 +108,16 @@ tee_result(struct copy *cp, struct cand *c, qasid_reader *r, struct tee *t,
 		snprintf(why, len, "%s: %s", cp->dest, strerror(t->werr));
 		return t->werr == ENOSPC ? QASID_ERR_NOSPACE : QASID_ERR_IO;
 	}
-	if (rc != QASID_OK)
+	if (rc == QASID_ERR_REFUSED && cp->seen.judged) {
+		char buf[1024];
+		cli_seen_reason(&cp->seen, qasid_reader_info(r), buf,
+		    sizeof(buf));
+		snprintf(why, len, "%s: %s", c->path, buf);
+		c->code = cli_err_code(rc);
+	} else if (rc != QASID_OK) {
 		snprintf(why, len, "%s", cli_explain(r, c->path, rc,
 		    &c->code));
+	}
 	return rc;
 }
 
@@ -136,11 +143,19 @@ copy_through(struct copy *cp, struct cand *c, int out, uint64_t *kept,
 	    (r = cli_reader_new(cp->kr)) == NULL) {
 		snprintf(why, len, "out of memory");
 	} else {
+		/* The head read may have been another file's (a stick
+		 * swapped under it): judged again, as it is copied. */
+		if (c->pinned && cp->seen.st != NULL)
+			cli_seen_begin(&cp->seen, r, 1);
 		rc = qasid_reader_open_callbacks(r, &t, tee_read, NULL,
 		    c->path);
 		if (rc == QASID_OK)
 			rc = check(r, c);
 		rc = tee_result(cp, c, r, &t, rc, why, len);
+		/* What verify keeps of a verified bundle: its key's
+		 * commitment to a successor. */
+		if (rc == QASID_OK && c->pinned)
+			cli_keys_note(cp->kr, r);
 	}
 	*kept = t.kept < t.off ? t.kept : *kept;
 	qasid_reader_free(r);
@@ -354,7 +369,7 @@ copy_finish(struct pending *p)
 	/* Kept after an I/O error (a pulled stick) for the next run to
 	 * continue; a bundle that failed, a full stick's copy and one the
 	 * stick did not give back as written are gone. */
-	if (qasid_err_is_verification(rc) || rc == QASID_ERR_NOSPACE ||
+	if (cli_failed_check(rc) || rc == QASID_ERR_NOSPACE ||
 	    strcmp(c->code, "readback") == 0)
 		(void)qos_unlinkat(QOS_AT_CWD, p->tmp, 0);
 	free(c->dest_name);
@@ -363,7 +378,7 @@ copy_finish(struct pending *p)
 		cp->done = NULL;
 	copy_report(cp, c, ACT_FAILED, p->why);
 	cp->failed++;
-	s = qasid_err_is_verification(rc) ? EXIT_VERIFY : EXIT_OTHER;
+	s = cli_failed_check(rc) ? EXIT_VERIFY : EXIT_OTHER;
 	if (s > cp->worst)
 		cp->worst = s;
 }
@@ -425,7 +440,7 @@ copy_one(struct copy *cp, struct cand *c)
 	cp->pend = p;
 	if ((rc = p->rc) != QASID_OK) {
 		settle(cp);
-		return qasid_err_is_verification(rc) ? EXIT_VERIFY :
+		return cli_failed_check(rc) ? EXIT_VERIFY :
 		    EXIT_OTHER;
 	}
 	if (qthread_start(&p->tid, readback_main, p) == 0)

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cli.h"
 #include "qasid.h"
 
 #define FAT_FILE_MAX ((uint64_t)4 << 30)
@@ -41,6 +42,9 @@ struct copy {
 	int worst;                   /* of copies finished behind */
 	const struct cand *done;     /* --latest: the series' copy made */
 	struct pending *pend;        /* a copy being read back */
+	struct cli_seen seen;        /* the record of bundles seen, judged
+	                              * but not added to: a copy is not a
+	                              * reading */
 };
 
 #define PART_PREFIX ".qasid-copy-"
@@ -75,17 +79,19 @@ struct centry {
 	int64_t created;
 	int head_ok, pinned;
 	const char *status;
+	char *why;                   /* why it was refused, if it was */
 };
 
 struct catalog {
 	qasid_keyring *kr;
+	struct cli_seen seen;
 	const char *dir;
 	struct centry *v;
 	size_t n;
 };
 
 extern const char ST_VERIFIED[], ST_INTACT[], ST_DAMAGED[], ST_DUP[],
-    ST_OLDER[];
+    ST_OLDER[], ST_REFUSED[];
 int catalog_dir(const char *dir);
 int catalog_scan(struct catalog *cat);
 void catalog_free(struct catalog *cat);

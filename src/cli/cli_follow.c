@@ -299,3 +299,37 @@ cli_keys_inside(qasid_keyring *kr, const char *bundle)
 	qasid_reader_free(r);
 	return changed;
 }
+
+/* ---- Heads read as verify reads them ------------------------------------ */
+
+int
+cli_head_followed(qasid_keyring *kr, qasid_reader *r, const char *path,
+    struct cli_seen *s)
+{
+	int rc;
+
+	if (qasid_keyring_count(kr) == 0)
+		return QASID_ERR_UNTRUSTED;
+	cli_keys_beside(kr, path);
+	if (s != NULL && s->st != NULL)
+		cli_seen_begin(s, r, 1);
+	if ((rc = qasid_reader_open(r, path)) == QASID_OK)
+		rc = qasid_reader_list(r, 1, NULL, NULL);
+	if (rc == QASID_ERR_UNTRUSTED && cli_keys_inside(kr, path) &&
+	    (rc = qasid_reader_open(r, path)) == QASID_OK)
+		rc = qasid_reader_list(r, 1, NULL, NULL);
+	return rc;
+}
+
+int
+cli_key_refused(int rc)
+{
+	return rc == QASID_ERR_REFUSED || rc == QASID_ERR_RETIRED ||
+	    rc == QASID_ERR_REVOKED || rc == QASID_ERR_CONTRADICTION;
+}
+
+int
+cli_failed_check(int rc)
+{
+	return qasid_err_is_verification(rc) || cli_key_refused(rc);
+}

@@ -41,13 +41,30 @@ static const struct option copy_longopts[] = {
 
 /* ---- Heads --------------------------------------------------------------- */
 
-/* Reads the head of path into c: checked against the keyring when its
- * key is pinned, else only read. Returns the reader's result. */
+/* Why the head of path was refused, into why. */
+static void
+refused(struct copy *cp, qasid_reader *r, const char *path, int rc,
+    struct cand *c, char *why, size_t len)
+{
+	char buf[1024];
+
+	if (rc != QASID_ERR_REFUSED || !cp->seen.judged) {
+		snprintf(why, len, "%s", cli_explain(r, path, rc, &c->code));
+		return;
+	}
+	cli_seen_reason(&cp->seen, qasid_reader_info(r), buf, sizeof(buf));
+	snprintf(why, len, "%s: %s", path, buf);
+	c->code = cli_err_code(rc);
+}
+
+/* Reads the head of path into c: checked as verify checks it when its key
+ * is pinned, or one it rotated to from a pinned key (cli_follow.c), else
+ * only read. Returns the reader's result. */
 static int
-read_head(qasid_keyring *kr, const char *path, struct cand *c, char *why,
+read_head(struct copy *cp, const char *path, struct cand *c, char *why,
     size_t len)
 {
-	qasid_reader *r = cli_reader_new(kr);
+	qasid_reader *r = cli_reader_new(cp->kr);
 	const qasid_info *in;
 	struct qos_stat st;
 	uint64_t want;
@@ -56,11 +73,10 @@ read_head(qasid_keyring *kr, const char *path, struct cand *c, char *why,
 	if (r == NULL)
 		return QASID_ERR_NOMEM;
 	c->pinned = 1;
-	rc = qasid_reader_open(r, path);
-	if (rc == QASID_OK && qasid_keyring_count(kr) > 0)
-		rc = qasid_reader_list(r, 1, NULL, NULL);
-	if (rc == QASID_ERR_UNTRUSTED || qasid_keyring_count(kr) == 0) {
+	rc = cli_head_followed(cp->kr, r, path, &cp->seen);
+	if (rc == QASID_ERR_UNTRUSTED) {
 		c->pinned = 0;
+		qasid_reader_set_head_check(r, NULL, NULL);
 		rc = qasid_reader_open(r, path);
 		if (rc == QASID_OK)
 			rc = qasid_reader_list(r, 0, NULL, NULL);
@@ -86,7 +102,7 @@ read_head(qasid_keyring *kr, const char *path, struct cand *c, char *why,
 		c->size = st.size;
 		c->ok = 1;
 	} else {
-		snprintf(why, len, "%s", cli_explain(r, path, rc, &c->code));
+		refused(cp, r, path, rc, c, why, len);
 	}
 	qasid_reader_free(r);
 	return rc;
@@ -116,11 +132,11 @@ add_source(void *ud, const char *path)
 
 	if (c == NULL)
 		return cli_fail("out of memory");
-	if ((rc = read_head(cp->kr, path, c, why, sizeof(why))) == QASID_OK)
+	if ((rc = read_head(cp, path, c, why, sizeof(why))) == QASID_OK)
 		return 0;
 	cp->failed++;
 	copy_report(cp, c, ACT_FAILED, why);
-	return qasid_err_is_verification(rc) ? EXIT_VERIFY : EXIT_OTHER;
+	return cli_failed_check(rc) ? EXIT_VERIFY : EXIT_OTHER;
 }
 
 static int
@@ -137,7 +153,7 @@ add_have(void *ud, const char *path)
 		return 0;
 	if ((c = push(&cp->have, &cp->nhave, path)) == NULL)
 		return cli_fail("out of memory");
-	(void)read_head(cp->kr, path, c, why, sizeof(why));
+	(void)read_head(cp, path, c, why, sizeof(why));
 	return 0;
 }
 
@@ -375,6 +391,7 @@ copy_free(struct copy *cp)
 	free(cp->src);
 	free(cp->have);
 	qasid_keyring_free(cp->kr);
+	cli_seen_close(&cp->seen);
 }
 
 /* Reads every head: DEST's (quietly), then the sources'. */
@@ -415,6 +432,11 @@ cmd_copy(int argc, char **argv)
 	cp.fat = qmedia_probe_path(cp.dest, &m) == 0 && m.fsname != NULL;
 	if ((cp.kr = cli_trust(keys[0], keys[1], keys[2], &status)) == NULL)
 		return status;
+	/* A mirror carries old weeks too: OLDER is not refused. */
+	if ((status = cli_seen_open(&cp.seen, 1)) != 0) {
+		qasid_keyring_free(cp.kr);
+		return status;
+	}
 	status = copy_scan(&cp, argc, argv);
 	if ((s = copy_all(&cp)) > status)
 		status = s;
