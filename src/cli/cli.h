@@ -133,6 +133,10 @@ void cli_keys_beside(qasid_keyring *kr, const char *bundle);
  * that reading it again is worth it. */
 int cli_keys_inside(qasid_keyring *kr, const char *bundle);
 void cli_keys_note(qasid_keyring *kr, const qasid_reader *r);
+/* copy: the statements in a .qasid-keys folder beside bundle that check
+ * out, into DEST's .qasid-keys, so that the next recipient can follow the
+ * publisher's keys as this one did; nothing there is replaced. */
+void cli_keys_pass(const char *bundle, const char *dest);
 int cmd_pack(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_unpack(int argc, char **argv);

@@ -362,6 +362,7 @@ copy_finish(struct pending *p)
 	}
 	if (rc == QASID_OK) {
 		cp->copied++;
+		cli_keys_pass(c->path, cp->dest);
 		copy_report(cp, c, ACT_COPIED, c->dest_name);
 		return;
 	}

@@ -184,6 +184,101 @@ cli_keys_beside(qasid_keyring *kr, const char *bundle)
 	free(dir);
 }
 
+/* ---- Statements passed on beside the bundles --------------------------- */
+
+#define STATEMENT_FILE_MAX ((size_t)64 << 10)
+
+/* Copies the file from to the path to, unless to is there: written
+ * beside it, synced, then renamed without replacing anything. */
+static int
+pass_file(const char *from, const char *to)
+{
+	unsigned char *buf = malloc(STATEMENT_FILE_MAX);
+	const char *b = strrchr(to, '/');
+	char tmp[4200];
+	int in = -1, out = -1, rc = -1;
+	ptrdiff_t n = -1;
+
+	/* Hidden while it is written: readers skip dot files. */
+	snprintf(tmp, sizeof(tmp), "%.*s/.%s.tmp", (int)(b - to), to, b + 1);
+	if (buf != NULL && !qos_exists(to) &&
+	    (in = qos_open_read(from)) >= 0)
+		n = qread_full(in, buf, STATEMENT_FILE_MAX);
+	if (n >= 0 && (size_t)n < STATEMENT_FILE_MAX && (out = qos_open(tmp,
+	    QOS_WRITE | QOS_CREATE | QOS_TRUNC | QOS_NOFOLLOW, 0644)) >= 0)
+		rc = qwrite_all(out, buf, (size_t)n) != 0 || qos_fsync(out) != 0;
+	if (out >= 0 && (qos_close(out) != 0 || rc != 0 ||
+	    qrename_noreplace(QOS_AT_CWD, tmp, QOS_AT_CWD, to) != 0))
+		(void)qos_unlinkat(QOS_AT_CWD, tmp, 0);
+	if (in >= 0)
+		qos_close(in);
+	free(buf);
+	return rc;
+}
+
+/* The statement at path, its signature and the old key's, into dir. */
+static void
+pass_statement(const char *path, const char *dir)
+{
+	static const char *const ext[] = {"", ".minisig", ".old.minisig"};
+	qasid_statement *st = qasid_statement_new();
+	const char *base = strrchr(path, '/') + 1;
+
+	/* Only what checks out is handed on. */
+	if (st == NULL || qasid_statement_load(st, path) != QASID_OK) {
+		qasid_statement_free(st);
+		return;
+	}
+	qasid_statement_free(st);
+	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		char *from = cli_path3(path, ext[i], "");
+		char *to = cli_path3(dir, "/", base);
+		char *to2 = to != NULL ? cli_path3(to, ext[i], "") : NULL;
+		if (from != NULL && to2 != NULL && qos_exists(from))
+			(void)pass_file(from, to2);
+		free(from);
+		free(to);
+		free(to2);
+	}
+}
+
+void
+cli_keys_pass(const char *bundle, const char *dest)
+{
+	static char *last;
+	const char *slash = strrchr(bundle, '/');
+	char *src, *to;
+	char **files;
+	size_t n;
+
+	src = slash ? cli_path3("", "", bundle) : cli_path3(".", "", "");
+	if (src == NULL)
+		return;
+	if (slash)
+		src[slash - bundle] = '\0';
+	if (last != NULL && strcmp(last, src) == 0) {
+		free(src);
+		return;
+	}
+	free(last);
+	last = src;
+	to = cli_path3(dest, "/.qasid-keys", "");
+	if ((src = cli_path3(last, "/.qasid-keys", "")) == NULL || to == NULL ||
+	    (files = statement_files(src, &n)) == NULL) {
+		free(src);
+		free(to);
+		return;
+	}
+	if (qos_mkdirat(QOS_AT_CWD, to, 0755) == 0 || qos_exists(to))
+		for (size_t i = 0; i < n; i++)
+			pass_statement(files[i], to);
+	for (size_t i = 0; i < n; i++)
+		free(files[i]);
+	free(files);
+	free(src);
+	free(to);
+}
+
 void
 cli_keys_note(qasid_keyring *kr, const qasid_reader *r)
 {

@@ -82,6 +82,28 @@ t_grep "^copied $W/near/news-4.qasid to $W/out3/news-4.qasid (verified, read bac
 t_grep "rotated from key $k2 to key $k3" "$ERR"
 t_end
 
+t_begin "copy passes the statements on: the next recipient follows them too"
+for f in "$S"/.qasid-keys/*; do
+	t_same "$f" "$W/out3/.qasid-keys/$(basename "$f")"
+done
+ls -A "$W/out3/.qasid-keys" >"$W/passed"
+t_nogrep "tmp" "$W/passed"
+fresh next
+run 0 "$QASID" verify "$W/out3/news-4.qasid"
+t_grep "OK .* key $k3 (news) series news/4" "$OUT"
+# A forged statement beside the bundles is not handed on.
+mkdir "$W/near2" "$W/out3b" && cp "$W/news-4.qasid" "$W/near2/" &&
+    cp -r "$S/.qasid-keys" "$W/near2/"
+sed 's/^created .*/created 1/' "$W/near2/.qasid-keys/$k1-$k2.rotate" \
+    >"$W/near2/.qasid-keys/forged.rotate"
+cp "$W/near2/.qasid-keys/$k1-$k2.rotate.minisig" \
+    "$W/near2/.qasid-keys/forged.rotate.minisig"
+run 0 "$QASID" copy "$W/near2" "$W/out3b"
+t_exists "$W/out3b/.qasid-keys/$k1-$k2.rotate"
+t_absent "$W/out3b/.qasid-keys/forged.rotate"
+t_absent "$W/out3b/.qasid-keys/forged.rotate.minisig"
+t_end
+
 t_begin "copy: without the chain the same bundle is only intact"
 fresh nochain
 mkdir "$W/alone" "$W/out4" && cp "$W/news-4.qasid" "$W/alone/"
