@@ -286,6 +286,25 @@ plan_end(struct copy *cp, uint64_t total)
 		    ": NOT ENOUGH SPACE" : "");
 }
 
+/* A bundle FAT32 cannot hold is refused before a byte of it is written:
+ * a 4 GiB partial copy would only fill the stick. */
+static int
+too_big(struct copy *cp, struct cand *c)
+{
+	char why[WHY_MAX];
+
+	if (!cp->fat || c->size < FAT_FILE_MAX)
+		return 0;
+	snprintf(why, sizeof(why), "%s: %.2f GiB, and %s is FAT32, which "
+	    "holds no file of 4 GiB or more; copy it onto exFAT, or have it "
+	    "packed with --volume-size", c->path, (double)c->size /
+	    (1 << 30), cp->dest);
+	c->code = "fat32";
+	cp->failed++;
+	copy_report(cp, c, ACT_FAILED, why);
+	return 1;
+}
+
 /* Goes through the sorted sources: copies (or plans) what is chosen. */
 static int
 copy_all(struct copy *cp)
@@ -318,7 +337,8 @@ copy_all(struct copy *cp)
 				cp->done = c;
 			continue;
 		}
-		s = cp->plan ? plan_one(cp, c, &total) : copy_one(cp, c);
+		s = cp->plan ? plan_one(cp, c, &total) : too_big(cp, c) ?
+		    EXIT_OTHER : copy_one(cp, c);
 		if (s == 0)
 			cp->done = c;
 		if (s > worst)

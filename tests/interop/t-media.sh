@@ -112,6 +112,21 @@ t_nogrep FAT32 "$ERR"
 [ -z "$(ls -A "$FAT/dest")" ] || t_fail "written: $(ls -A "$FAT/dest")"
 t_end
 
+t_begin "copy onto FAT32 refuses a 4 GiB bundle before writing anything"
+# A good bundle made 4 GiB long (sparse): its head reads, its size is 4 GiB.
+mkdir "$W/big4" "$FAT/copy"
+printf 'hello\n' >"$W/hello.txt"
+"$QASID" pack -q -s "$W/k.sec" -o "$W/big4/big.qasid" "$W/hello.txt"
+truncate -s 4G "$W/big4/big.qasid"
+"$QASID" pack -q -s "$W/k.sec" -o "$W/big4/small.qasid" -t small \
+    "$W/clip.bin"
+run 2 "$QASID" copy -p "$W/k.pub" "$W/big4" "$FAT/copy"
+t_grep "^qasid: $W/big4/big.qasid: 4.00 GiB, and $FAT/copy is FAT32, which holds no file of 4 GiB or more; copy it onto exFAT, or have it packed with --volume-size; not copied\$" "$ERR"
+[ "$(ls -A "$FAT/copy")" = small.qasid ] ||
+    t_fail "copy holds: $(ls -A "$FAT/copy")"
+rm -f "$W/big4/big.qasid"
+t_end
+
 t_begin "off FAT32 the same 4 GiB bundle is not refused for its size"
 mkdir "$W/dest"
 run 1 "$QASID" unpack -p "$W/k.pub" -C "$W/dest" "$W/4g.qasid"
