@@ -199,6 +199,10 @@ int cli_head_followed(qasid_keyring *kr, qasid_reader *r, const char *path,
 int cli_key_refused(int rc);
 /* The bundle failed its check (exit 1), rather than an error (exit 2). */
 int cli_failed_check(int rc);
+/* Why path failed its read by r (rc) into buf, and its --json code: the
+ * record's reason when s refused it, else the reader's (cli_explain). */
+void cli_why_failed(const struct cli_seen *s, const qasid_reader *r,
+    const char *path, int rc, const char **code, char *buf, size_t len);
 
 /* pack -n: the publisher's record of what this key packed (cli_seen.c). */
 struct cli_packed {

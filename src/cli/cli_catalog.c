@@ -45,21 +45,6 @@ head_check(struct catalog *cat, qasid_reader *r, const char *path,
 	return rc;
 }
 
-/* Why the bundle at path was refused. */
-static char *
-refusal(struct catalog *cat, qasid_reader *r, const char *path, int rc)
-{
-	char buf[1024];
-	const char *code;
-
-	if (rc == QASID_ERR_REFUSED && cat->seen.judged) {
-		cli_seen_reason(&cat->seen, qasid_reader_info(r), buf,
-		    sizeof(buf));
-		return cli_path3(path, ": ", buf);
-	}
-	return strdup(cli_explain(r, path, rc, &code));
-}
-
 static void
 fill(struct centry *e, const qasid_info *in)
 {
@@ -82,6 +67,8 @@ add_entry(void *ud, const char *path)
 	qasid_reader *r;
 	struct qos_stat st;
 	uint64_t want;
+	const char *code;
+	char why[1200];
 	int rc;
 
 	/* A partial copy (qasid copy) is not yet a bundle here. */
@@ -106,7 +93,9 @@ add_entry(void *ud, const char *path)
 		e->status = e->pinned ? ST_VERIFIED : ST_INTACT;
 	} else if (cli_key_refused(rc)) {
 		e->status = ST_REFUSED;
-		e->why = refusal(cat, r, path, rc);
+		cli_why_failed(&cat->seen, r, path, rc, &code, why,
+		    sizeof(why));
+		e->why = strdup(why);
 	} else {
 		e->status = ST_DAMAGED;
 	}

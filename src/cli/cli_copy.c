@@ -109,16 +109,8 @@ tee_result(struct copy *cp, struct cand *c, qasid_reader *r, struct tee *t,
 		snprintf(why, len, "%s: %s", cp->dest, strerror(t->werr));
 		return t->werr == ENOSPC ? QASID_ERR_NOSPACE : QASID_ERR_IO;
 	}
-	if (rc == QASID_ERR_REFUSED && cp->seen.judged) {
-		char buf[1024];
-		cli_seen_reason(&cp->seen, qasid_reader_info(r), buf,
-		    sizeof(buf));
-		snprintf(why, len, "%s: %s", c->path, buf);
-		c->code = cli_err_code(rc);
-	} else if (rc != QASID_OK) {
-		snprintf(why, len, "%s", cli_explain(r, c->path, rc,
-		    &c->code));
-	}
+	if (rc != QASID_OK)
+		cli_why_failed(&cp->seen, r, c->path, rc, &c->code, why, len);
 	return rc;
 }
 

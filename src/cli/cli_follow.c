@@ -142,27 +142,36 @@ statement_files(const char *dir, size_t *n)
 	return v;
 }
 
+/* The .qasid-keys folder beside bundle, or NULL when it is the one
+ * before (*last names the folder bundle is in; it is kept there). */
+static char *
+keys_folder(const char *bundle, char **last)
+{
+	const char *slash = strrchr(bundle, '/');
+	char *dir = slash ? cli_path3("", "", bundle) : cli_path3(".", "", "");
+
+	if (dir == NULL)
+		return NULL;
+	if (slash)
+		dir[slash - bundle] = '\0';
+	if (*last != NULL && strcmp(*last, dir) == 0) {
+		free(dir);
+		return NULL;
+	}
+	free(*last);
+	*last = dir;
+	return cli_path3(dir, "/.qasid-keys", "");
+}
+
 void
 cli_keys_beside(qasid_keyring *kr, const char *bundle)
 {
 	static char *last;
-	const char *slash = strrchr(bundle, '/');
 	char *dir, **files;
 	size_t n;
 	int changed = 0, more = 1;
 
-	dir = slash ? cli_path3("", "", bundle) : cli_path3(".", "", "");
-	if (dir == NULL)
-		return;
-	if (slash)
-		dir[slash - bundle] = '\0';
-	if (last != NULL && strcmp(last, dir) == 0) {
-		free(dir);
-		return;
-	}
-	free(last);
-	last = dir;
-	if ((dir = cli_path3(last, "/.qasid-keys", "")) == NULL ||
+	if ((dir = keys_folder(bundle, &last)) == NULL ||
 	    (files = statement_files(dir, &n)) == NULL) {
 		free(dir);
 		return;
@@ -246,24 +255,12 @@ void
 cli_keys_pass(const char *bundle, const char *dest)
 {
 	static char *last;
-	const char *slash = strrchr(bundle, '/');
-	char *src, *to;
+	char *src, *to = NULL;
 	char **files;
 	size_t n;
 
-	src = slash ? cli_path3("", "", bundle) : cli_path3(".", "", "");
-	if (src == NULL)
-		return;
-	if (slash)
-		src[slash - bundle] = '\0';
-	if (last != NULL && strcmp(last, src) == 0) {
-		free(src);
-		return;
-	}
-	free(last);
-	last = src;
-	to = cli_path3(dest, "/.qasid-keys", "");
-	if ((src = cli_path3(last, "/.qasid-keys", "")) == NULL || to == NULL ||
+	if ((src = keys_folder(bundle, &last)) == NULL ||
+	    (to = cli_path3(dest, "/.qasid-keys", "")) == NULL ||
 	    (files = statement_files(src, &n)) == NULL) {
 		free(src);
 		free(to);
@@ -427,4 +424,19 @@ int
 cli_failed_check(int rc)
 {
 	return qasid_err_is_verification(rc) || cli_key_refused(rc);
+}
+
+void
+cli_why_failed(const struct cli_seen *s, const qasid_reader *r,
+    const char *path, int rc, const char **code, char *buf, size_t len)
+{
+	char why[1024];
+
+	if (rc == QASID_ERR_REFUSED && s != NULL && s->judged) {
+		cli_seen_reason(s, qasid_reader_info(r), why, sizeof(why));
+		snprintf(buf, len, "%s: %s", path, why);
+		*code = cli_err_code(rc);
+	} else {
+		snprintf(buf, len, "%s", cli_explain(r, path, rc, code));
+	}
 }

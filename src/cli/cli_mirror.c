@@ -41,22 +41,6 @@ static const struct option copy_longopts[] = {
 
 /* ---- Heads --------------------------------------------------------------- */
 
-/* Why the head of path was refused, into why. */
-static void
-refused(struct copy *cp, qasid_reader *r, const char *path, int rc,
-    struct cand *c, char *why, size_t len)
-{
-	char buf[1024];
-
-	if (rc != QASID_ERR_REFUSED || !cp->seen.judged) {
-		snprintf(why, len, "%s", cli_explain(r, path, rc, &c->code));
-		return;
-	}
-	cli_seen_reason(&cp->seen, qasid_reader_info(r), buf, sizeof(buf));
-	snprintf(why, len, "%s: %s", path, buf);
-	c->code = cli_err_code(rc);
-}
-
 /* Reads the head of path into c: checked as verify checks it when its key
  * is pinned, or one it rotated to from a pinned key (cli_follow.c), else
  * only read. Returns the reader's result. */
@@ -102,7 +86,7 @@ read_head(struct copy *cp, const char *path, struct cand *c, char *why,
 		c->size = st.size;
 		c->ok = 1;
 	} else {
-		refused(cp, r, path, rc, c, why, len);
+		cli_why_failed(&cp->seen, r, path, rc, &c->code, why, len);
 	}
 	qasid_reader_free(r);
 	return rc;

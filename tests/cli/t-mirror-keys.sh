@@ -9,24 +9,13 @@
 . "$QASID_TOP/tests/lib.sh"
 . "$QASID_TOP/tests/cli/cli.sh"
 
-P="$W/pub"
-S="$W/stick"
-mkdir -p "$P/in" "$S"
-printf 'news of the week\n' >"$P/in/news.txt"
-T0=1700000000
-
-# pack_at TIME SEQ OUT [SEC]: a bundle of news/SEQ created at TIME.
-pack_at() {
-	SOURCE_DATE_EPOCH=$1 "$QASID" pack -q -s "${4:-$P/k.sec}" -o "$3" \
-	    -n news -N "$2" --reuse-sequence "$P/in"
-}
+publisher_setup
 # fresh NAME: a keyring pinning only the first key, and a record of its own.
 fresh() {
 	QASID_KEYRING="$W/$1.keyring" QASID_STATE="$W/state-$1"
 	export QASID_KEYRING QASID_STATE
 	"$QASID" trust add -n news "$W/k1.pub" >/dev/null
 }
-commitment() { sed -n 2p "$1" | base64 -d | b2sum -l 256 | cut -d' ' -f1; }
 
 # The publisher: news/1 with K1, rotates to K2, news/2, rotates to K3,
 # news/3 (which carries the chain K1 -> K2 -> K3).
