@@ -3,7 +3,9 @@
  * cli_follow.c - statements into the keyring (docs/FORMAT.md 17.3): qasid
  * trust import, the .qasid-keys folder beside bundles, and the statements
  * a bundle carries, which verify, unpack and list follow when its key is
- * not trusted; each change is told once and kept in the keyring file.
+ * not trusted; each change is told once and kept in the keyring file. The
+ * mirror's commands (copy, check, catalog) read heads the same way here,
+ * and copy hands the statements beside its bundles on to DEST.
  */
 #include <stddef.h>
 #include <stdio.h>
