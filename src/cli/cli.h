@@ -199,6 +199,11 @@ int cli_head_followed(qasid_keyring *kr, qasid_reader *r, const char *path,
 int cli_key_refused(int rc);
 /* The bundle failed its check (exit 1), rather than an error (exit 2). */
 int cli_failed_check(int rc);
+/* The first key of the rotations that led to keyid, as kr knows them
+ * (keyid itself if none led to it): one publisher's bundles share it across
+ * rotations, so that a series goes on from key to key. */
+void cli_key_root(const qasid_keyring *kr, const char *keyid,
+    char root[QASID_KEYID_HEX]);
 /* Why path failed its read by r (rc) into buf, and its --json code: the
  * record's reason when s refused it, else the reader's (cli_explain). */
 void cli_why_failed(const struct cli_seen *s, const qasid_reader *r,

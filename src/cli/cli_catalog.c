@@ -126,7 +126,7 @@ mark(struct catalog *cat)
 			if (j < i && strcmp(o->head, e->head) == 0)
 				e->status = ST_DUP;
 			else if (e->status != ST_DUP &&
-			    strcmp(o->keyid, e->keyid) == 0 &&
+			    strcmp(o->pub, e->pub) == 0 &&
 			    strcmp(o->series, e->series) == 0 &&
 			    o->sequence > e->sequence &&
 			    (o->pinned || !e->pinned))
@@ -160,6 +160,15 @@ catalog_scan(struct catalog *cat)
 	status = cli_each_bundle(&d, 1, 0, add_entry, cat);
 	cli.quiet = quiet;
 	qsort(cat->v, cat->n, sizeof(*cat->v), by_name);
+	/* Once every statement was followed: a series goes on across its
+	 * publisher's rotations. */
+	for (size_t i = 0; i < cat->n; i++) {
+		struct centry *e = &cat->v[i];
+		if (e->pinned)
+			cli_key_root(cat->kr, e->keyid, e->pub);
+		else
+			snprintf(e->pub, sizeof(e->pub), "%s", e->keyid);
+	}
 	mark(cat);
 	return status;
 }
@@ -242,7 +251,7 @@ by_series(const void *a, const void *b)
 	const struct centry *y = *(const struct centry *const *)b;
 	int d;
 
-	if ((d = strcmp(x->keyid, y->keyid)) != 0 ||
+	if ((d = strcmp(x->pub, y->pub)) != 0 ||
 	    (d = strcmp(x->series, y->series)) != 0)
 		return d;
 	if (x->sequence != y->sequence)
@@ -329,7 +338,7 @@ write_html(const struct catalog *cat, int verify)
 	qsort(v, cat->n, sizeof(*v), by_series);
 	fputs(HTML_HEAD, stdout);
 	for (size_t i = 0; i < cat->n; i++) {
-		if (prev == NULL || strcmp(prev->keyid, v[i]->keyid) != 0 ||
+		if (prev == NULL || strcmp(prev->pub, v[i]->pub) != 0 ||
 		    strcmp(prev->series, v[i]->series) != 0)
 			html_group(v[i]);
 		html_entry(cat, v[i], verify);

@@ -106,7 +106,7 @@ standing(const struct catalog *cat, const int *good, size_t i)
 	}
 	for (size_t j = 0; j < cat->n; j++) {
 		const struct centry *o = &cat->v[j];
-		if (j != i && good[j] && strcmp(o->keyid, e->keyid) == 0 &&
+		if (j != i && good[j] && strcmp(o->pub, e->pub) == 0 &&
 		    strcmp(o->series, e->series) == 0 &&
 		    o->sequence > e->sequence && (o->pinned || !e->pinned))
 			return ST_OLDER;

@@ -402,7 +402,7 @@ copy_settle(struct copy *cp, const struct cand *next)
 	if (c == NULL)
 		return;
 	if (next == NULL || strcmp(c->id, next->id) == 0 || (cp->latest &&
-	    strcmp(c->keyid, next->keyid) == 0 &&
+	    strcmp(c->pub, next->pub) == 0 &&
 	    strcmp(c->series, next->series) == 0))
 		settle(cp);
 }

@@ -20,6 +20,7 @@ struct cand {
 	char *path;
 	char id[65];                 /* head hash */
 	char keyid[QASID_KEYID_HEX];
+	char pub[QASID_KEYID_HEX];   /* the publisher: its key's first */
 	char series[256];
 	uint64_t sequence, size;
 	int64_t created;
@@ -75,6 +76,7 @@ void copy_report(const struct copy *cp, const struct cand *c,
 struct centry {
 	char *name, *title, *signer;
 	char keyid[QASID_KEYID_HEX], series[256], head[65];
+	char pub[QASID_KEYID_HEX];   /* the publisher: its key's first */
 	uint64_t size, sequence, files, bytes;
 	int64_t created;
 	int head_ok, pinned;

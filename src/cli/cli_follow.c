@@ -442,3 +442,30 @@ cli_why_failed(const struct cli_seen *s, const qasid_reader *r,
 		snprintf(buf, len, "%s", cli_explain(r, path, rc, code));
 	}
 }
+
+/* ---- A publisher across rotations --------------------------------------- */
+
+void
+cli_key_root(const qasid_keyring *kr, const char *keyid,
+    char root[QASID_KEYID_HEX])
+{
+	qasid_pubkey *pk = qasid_pubkey_new();
+	size_t n = qasid_keyring_count(kr), step = 0;
+	qasid_key_status ks;
+	int found = 1;
+
+	snprintf(root, QASID_KEYID_HEX, "%s", keyid);
+	/* Back along the rotations, a few at most; a loop ends at n. */
+	while (pk != NULL && found && step++ < n) {
+		found = 0;
+		for (size_t i = 0; i < n && !found; i++) {
+			if (qasid_keyring_status(kr, i, &ks) != QASID_OK ||
+			    strcmp(ks.rotated_to, root) != 0 ||
+			    qasid_keyring_get(kr, i, pk, NULL) != QASID_OK)
+				continue;
+			qasid_pubkey_id(pk, root);
+			found = 1;
+		}
+	}
+	qasid_pubkey_free(pk);
+}

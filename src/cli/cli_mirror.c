@@ -149,7 +149,7 @@ cand_cmp(const void *a, const void *b)
 	const struct cand *x = a, *y = b;
 	int d;
 
-	if ((d = strcmp(x->keyid, y->keyid)) != 0 ||
+	if ((d = strcmp(x->pub, y->pub)) != 0 ||
 	    (d = strcmp(x->series, y->series)) != 0)
 		return d;
 	if (x->sequence != y->sequence)
@@ -172,7 +172,7 @@ newer_there(const struct copy *cp, const struct cand *c)
 {
 	for (size_t i = 0; i < cp->nhave; i++) {
 		const struct cand *h = &cp->have[i];
-		if (h->ok && strcmp(h->keyid, c->keyid) == 0 &&
+		if (h->ok && strcmp(h->pub, c->pub) == 0 &&
 		    strcmp(h->series, c->series) == 0 &&
 		    h->sequence >= c->sequence)
 			return h;
@@ -307,7 +307,7 @@ copy_all(struct copy *cp)
 		copy_settle(cp, c);
 		why = skip_reason(cp, i, buf, sizeof(buf));
 		if (why == NULL && cp->latest && cp->done != NULL &&
-		    strcmp(cp->done->keyid, c->keyid) == 0 &&
+		    strcmp(cp->done->pub, c->pub) == 0 &&
 		    strcmp(cp->done->series, c->series) == 0) {
 			snprintf(buf, sizeof(buf), "older than %s/%" PRIu64,
 			    cp->done->series, cp->done->sequence);
@@ -410,6 +410,16 @@ copy_scan(struct copy *cp, int argc, char **argv)
 	cli.quiet = quiet;
 	worst = cli_each_bundle(argv + optind, argc - optind - 1,
 	    cp->recursive, add_source, cp);
+	/* Once every statement was followed: a series goes on across its
+	 * publisher's rotations. */
+	for (size_t i = 0; i < cp->nsrc + cp->nhave; i++) {
+		struct cand *c = i < cp->nsrc ? &cp->src[i] :
+		    &cp->have[i - cp->nsrc];
+		if (c->pinned)
+			cli_key_root(cp->kr, c->keyid, c->pub);
+		else
+			snprintf(c->pub, sizeof(c->pub), "%s", c->keyid);
+	}
 	qsort(cp->src, cp->nsrc, sizeof(*cp->src), cand_cmp);
 	return worst;
 }

@@ -110,6 +110,34 @@ t_grep "\"keyid\":\"$k3\",\"signer\":\"news\"" "$W/bare/catalog.json"
 rm "$W/bare/catalog.json" "$W/bare/index.html"
 t_end
 
+t_begin "--latest: a series goes on across the publisher's rotations"
+fresh latest
+mkdir "$W/out-latest"
+run 0 "$QASID" copy --latest "$S" "$W/out-latest"
+t_grep "^copied $S/news-3.qasid to $W/out-latest/news-3.qasid (verified, read back)\$" "$OUT"
+t_grep "^skipped $S/news-2.qasid: older than news/3\$" "$OUT"
+t_grep "^skipped $S/news-1.qasid: older than news/3\$" "$OUT"
+ls -A "$W/out-latest" >"$W/latest.ls"
+t_grep "^news-3.qasid\$" "$W/latest.ls"
+t_nogrep "^news-[12]" "$W/latest.ls"
+# Without the statements the three keys are three publishers.
+export QASID_KEYRING="$W/latest-none.keyring"
+mkdir "$W/latest-none" "$W/out-none" && cp "$S"/news-*.qasid "$W/latest-none/"
+run 0 "$QASID" copy --latest "$W/latest-none" "$W/out-none"
+t_grep "^3 copied" "$OUT"
+t_end
+
+t_begin "check and catalog: an older sequence of an earlier key is superseded"
+fresh latest-check
+run 0 "$QASID" check "$S"
+t_grep "^$S/news-1.qasid: verified; superseded by a newer sequence here\$" "$OUT"
+t_grep "^$S/news-2.qasid: verified; superseded by a newer sequence here\$" "$OUT"
+t_grep "^$S/news-3.qasid: verified\$" "$OUT"
+run 0 "$QASID" catalog "$S"
+t_grep '"name":"news-2.qasid","size":[0-9]*,"status":"older than another here"' "$S/catalog.json"
+rm "$S/catalog.json" "$S/index.html"
+t_end
+
 t_begin "a retired key's bundle made after the rotation: refused, not copied"
 fresh retired
 pack_at $((T0 + 500)) 9 "$W/late.qasid" "$P/k.sec.retired-$k1"
