@@ -8,8 +8,10 @@
 # better). Both start from a cold cache (dropped before every run), so the
 # sources are read from the disk on both sides. Dropping the cache needs
 # root; without it the comparison says so. `make bench-mirror` runs it.
+# With OLD (another build of qasid), its copy is timed in the same
+# hyperfine run, so that both meet the same load.
 #
-#   sh bench/mirror.sh QASID [WORK]
+#   sh bench/mirror.sh QASID [WORK [OLD]]
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 Q=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -17,6 +19,8 @@ WORK=${2:-"$TOP/bench/work"}/mirror
 N=${BENCH_CATALOG:-1000}
 MIB=${BENCH_MIRROR_MIB:-512}
 RUNS=${BENCH_MIRROR_RUNS:-3}
+OLD=""
+[ -n "${3:-}" ] && OLD=$(cd "$(dirname "$3")" && pwd)/$(basename "$3")
 
 die() { echo "bench: mirror: $*" >&2; exit 2; }
 # A record of its own: verify refuses a sequence older than one it saw, and
@@ -57,20 +61,27 @@ done
 rm -rf "$WORK/drop"
 cold=""
 [ "$(id -u)" -eq 0 ] && cold="; echo 1 >/proc/sys/vm/drop_caches"
-mkdir "$WORK/a" "$WORK/b"
-hyperfine --runs "$RUNS" --export-json "$WORK/copy.json" \
-    --prepare "rm -rf $WORK/state $WORK/a/* $WORK/b/* $WORK/b/.qasid-copy-*; sync$cold" \
-    -n cp+sync+verify \
+mkdir "$WORK/a" "$WORK/b" "$WORK/c"
+set -- -n cp+sync+verify \
     "cp $WORK/src/*.qasid $WORK/a/ && sync$cold; $Q verify -q -K $WORK/ring $WORK/a" \
-    -n "qasid copy" "$Q copy -q -K $WORK/ring $WORK/src $WORK/b" \
-    >/dev/null || die copy
+    -n "qasid copy" "$Q copy -q -K $WORK/ring $WORK/src $WORK/b"
+[ -n "$OLD" ] && set -- "$@" -n "old qasid copy" \
+    "$OLD copy -q -K $WORK/ring $WORK/src $WORK/c"
+hyperfine --runs "$RUNS" --export-json "$WORK/copy.json" \
+    --prepare "rm -rf $WORK/state $WORK/[abc]/* $WORK/[bc]/.qasid-copy-*; sync$cold" \
+    "$@" >/dev/null || die copy
 python3 - "$WORK/copy.json" "$n" "$cold" <<'PY'
 import json, sys
-r = {x["command"]: x["median"] for x in json.load(open(sys.argv[1]))["results"]}
-base, ours = r["cp+sync+verify"], r["qasid copy"]
-print("copy of %s bundles (%d MiB): qasid copy median %.2f s, cp + sync + "
-      "verify %.2f s%s, ratio %.2f (goal <= 0.8)" % (sys.argv[2],
-      int(sys.argv[2]) * 64, ours, base,
-      "" if sys.argv[3] else " (cache not dropped: not root)", ours / base))
+r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
+base = r["cp+sync+verify"]["median"]
+print("copy of %s bundles (%d MiB), medians%s:" % (sys.argv[2],
+      int(sys.argv[2]) * 64, "" if sys.argv[3] else
+      " (cache not dropped: not root)"))
+for k in ("cp+sync+verify", "qasid copy", "old qasid copy"):
+    if k in r:
+        print("  %-16s %.2f s (user %.2f s, system %.2f s), ratio %.2f%s" % (
+              k, r[k]["median"], r[k]["user"], r[k]["system"],
+              r[k]["median"] / base, " (goal <= 0.8)" if k ==
+              "qasid copy" else ""))
 PY
 rm -rf "$WORK"

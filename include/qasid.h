@@ -643,6 +643,19 @@ QASID_API int qasid_reader_verify(qasid_reader *r);
 int qasid_reader_verify_integrity(qasid_reader *r);
 
 /*
+ * For passing a bundle on unchanged (qasid copy): checks the head as
+ * qasid_reader_verify() does (signer 1) or as
+ * qasid_reader_verify_integrity() does (signer 0), then every raw byte of
+ * the body against the signed manifest: each gzip member's length and
+ * BLAKE2b hash, and nothing after the last. Nothing is inflated and no
+ * file's content is hashed, which halves the work: a bundle that passes is
+ * the one its signer made, byte for byte, so it verifies wherever that
+ * one does; whether the signer's files match their own hashes is left to
+ * qasid_reader_verify() where they are opened. QASID_OK if it passes.
+ */
+QASID_API int qasid_reader_verify_bytes(qasid_reader *r, int signer);
+
+/*
  * Verifies and unpacks into dir (created if missing) in one streaming pass.
  * All or nothing: on any failure dir is left as it was; on success every
  * file is there, fsynced. Never overwrites: QASID_ERR_EXISTS if a file of

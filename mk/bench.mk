@@ -49,11 +49,12 @@ bench-keyring: deps
 	@sh bench/keyring.sh $(B)/qasid '$(BENCH_BEFORE)' bench/work && \
 	    python3 bench/summarize --keyring bench/work
 
-# make bench-mirror: qasid catalog of 1,000 bundles and qasid copy against
-# cp + sync + verify (bench/mirror.sh); BENCH_CATALOG, BENCH_MIRROR_MIB.
+# make bench-mirror [BENCH_BEFORE=path/to/older/qasid]: qasid catalog of
+# 1,000 bundles and qasid copy against cp + sync + verify (bench/mirror.sh),
+# the older build's copy in the same run; BENCH_CATALOG, BENCH_MIRROR_MIB.
 bench-mirror: deps
 	@$(MAKE) --no-print-directory all
-	@sh bench/mirror.sh $(B)/qasid bench/work
+	@sh bench/mirror.sh $(B)/qasid bench/work $(BENCH_BEFORE)
 
 # make bench-recovery [BENCH_BEFORE=path/to/older/qasid]: protect and repair
 # in MB/s with hyperfine (bench/recovery.sh); BENCH_REC_MIB, BENCH_REC_RUNS.

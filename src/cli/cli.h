@@ -139,6 +139,10 @@ void cli_keys_beside(qasid_keyring *kr, const char *bundle);
  * that reading it again is worth it. */
 int cli_keys_inside(qasid_keyring *kr, const char *bundle);
 void cli_keys_note(qasid_keyring *kr, const qasid_reader *r);
+/* copy: the statements in a .qasid-keys folder beside bundle that check
+ * out, into DEST's .qasid-keys, so that the next recipient can follow the
+ * publisher's keys as this one did; nothing there is replaced. */
+void cli_keys_pass(const char *bundle, const char *dest);
 int cmd_pack(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_unpack(int argc, char **argv);
@@ -170,6 +174,9 @@ void cli_seen_close(struct cli_seen *s);
 void cli_seen_begin(struct cli_seen *s, qasid_reader *r, int may_refuse);
 int cli_seen_check(void *ud, const qasid_info *in);
 int cli_seen_refused(const struct cli_seen *s);
+/* Why a bundle was refused (cli_seen_refused), without its name. */
+void cli_seen_reason(const struct cli_seen *s, const qasid_info *in,
+    char *buf, size_t len);
 /* After the read (result rc): records it if record, tells the verdict.
  * The exit status it calls for, or -1 when there is no verdict. */
 int cli_seen_end(struct cli_seen *s, const char *path, const qasid_info *in,
@@ -180,6 +187,33 @@ void cli_seen_json(void);
 void cli_seen_suffix(void);
 /* list's line for the verdict, if there is one. */
 void cli_seen_header(const qasid_info *in);
+
+/*
+ * cli_follow.c: reads the head of path on r as verify checks it, for the
+ * mirror's commands: the statements in a .qasid-keys folder beside it
+ * and, when its key is not trusted, those it carries are followed first,
+ * so that a bundle of a key its publisher rotated to from a pinned one
+ * counts as pinned; a retired, revoked or contradicted key's bundle is
+ * refused. s, when it holds a record, judges the bundle by it and refuses
+ * what verify refuses (open it with allow_older: a mirror keeps old
+ * weeks). QASID_ERR_UNTRUSTED when kr pins no key of it.
+ */
+int cli_head_followed(qasid_keyring *kr, qasid_reader *r, const char *path,
+    struct cli_seen *s);
+/* A refusal by keys over time (retired, revoked, contradiction) or by the
+ * record of bundles seen, rather than damage. */
+int cli_key_refused(int rc);
+/* The bundle failed its check (exit 1), rather than an error (exit 2). */
+int cli_failed_check(int rc);
+/* The first key of the rotations that led to keyid, as kr knows them
+ * (keyid itself if none led to it): one publisher's bundles share it across
+ * rotations, so that a series goes on from key to key. */
+void cli_key_root(const qasid_keyring *kr, const char *keyid,
+    char root[QASID_KEYID_HEX]);
+/* Why path failed its read by r (rc) into buf, and its --json code: the
+ * record's reason when s refused it, else the reader's (cli_explain). */
+void cli_why_failed(const struct cli_seen *s, const qasid_reader *r,
+    const char *path, int rc, const char **code, char *buf, size_t len);
 
 /* pack -n: the publisher's record of what this key packed (cli_seen.c). */
 struct cli_packed {

@@ -902,11 +902,25 @@ list_header(struct listing *l)
 	printf("\n");
 }
 
+/* A file shorter than its manifest says is an incomplete copy: its
+ * listing would look like the whole bundle's, so it is not given. */
+static int
+cut_short(const struct listing *l)
+{
+	struct qos_stat st;
+	uint64_t want;
+
+	return qasid_reader_expected_size(l->r, &want) == QASID_OK &&
+	    qos_statat(QOS_AT_CWD, l->path, &st, 0) == 0 && st.size < want;
+}
+
 static int
 list_entry(void *ud, const qasid_entry *e)
 {
 	struct listing *l = ud;
 
+	if (!l->started && cut_short(l))
+		return QASID_ERR_FORMAT;
 	if (!l->started)
 		list_header(l);
 	if (cli.json) {
@@ -960,7 +974,9 @@ list_one(void *ud, const char *path)
 		if (rc == QASID_OK)
 			rc = qasid_reader_list(l.r, 0, list_entry, &l);
 	}
-	if (rc == QASID_OK && !l.started)
+	if (rc == QASID_OK && !l.started && cut_short(&l))
+		rc = QASID_ERR_FORMAT;
+	else if (rc == QASID_OK && !l.started)
 		list_header(&l);
 	if (cli.json && l.started) {
 		printf("]");

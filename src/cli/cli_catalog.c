@@ -5,7 +5,8 @@
  * with the bundles' size. Each bundle gets a status: verified (head signed
  * by a pinned key), intact, signer not checked (no pinned key: the head
  * matches its signature's trusted comment), damaged, duplicate, or older
- * than another here.
+ * than another here; refused when its key was retired, revoked or
+ * contradicted, as verify would refuse it.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -24,23 +25,24 @@ const char ST_INTACT[] = "intact, signer not checked";
 const char ST_DAMAGED[] = "damaged";
 const char ST_DUP[] = "duplicate";
 const char ST_OLDER[] = "older than another here";
+const char ST_REFUSED[] = "refused";
 
 /* ---- Reading heads ------------------------------------------------------- */
 
+/* Checked as verify checks it, following the publisher's statements
+ * (cli_follow.c), else for integrity only. */
 static int
 head_check(struct catalog *cat, qasid_reader *r, const char *path,
     struct centry *e)
 {
-	int rc = QASID_ERR_UNTRUSTED;
+	int rc = cli_head_followed(cat->kr, r, path, &cat->seen);
 
-	e->pinned = 0;
-	if (qasid_keyring_count(cat->kr) > 0 &&
-	    (rc = qasid_reader_open(r, path)) == QASID_OK &&
-	    (rc = qasid_reader_list(r, 1, NULL, NULL)) == QASID_OK)
-		e->pinned = 1;
-	if (rc == QASID_ERR_UNTRUSTED &&
-	    (rc = qasid_reader_open(r, path)) == QASID_OK)
-		rc = qasid_reader_list(r, 2, NULL, NULL);
+	e->pinned = rc == QASID_OK || cli_key_refused(rc);
+	if (rc == QASID_ERR_UNTRUSTED) {
+		qasid_reader_set_head_check(r, NULL, NULL);
+		if ((rc = qasid_reader_open(r, path)) == QASID_OK)
+			rc = qasid_reader_list(r, 2, NULL, NULL);
+	}
 	return rc;
 }
 
@@ -66,6 +68,8 @@ add_entry(void *ud, const char *path)
 	qasid_reader *r;
 	struct qos_stat st;
 	uint64_t want;
+	const char *code;
+	char why[1200];
 	int rc;
 
 	/* A partial copy (qasid copy) is not yet a bundle here. */
@@ -88,6 +92,11 @@ add_entry(void *ud, const char *path)
 	    want == e->size) {
 		e->head_ok = 1;
 		e->status = e->pinned ? ST_VERIFIED : ST_INTACT;
+	} else if (cli_key_refused(rc)) {
+		e->status = ST_REFUSED;
+		cli_why_failed(&cat->seen, r, path, rc, &code, why,
+		    sizeof(why));
+		e->why = strdup(why);
 	} else {
 		e->status = ST_DAMAGED;
 	}
@@ -118,7 +127,7 @@ mark(struct catalog *cat)
 			if (j < i && strcmp(o->head, e->head) == 0)
 				e->status = ST_DUP;
 			else if (e->status != ST_DUP &&
-			    strcmp(o->keyid, e->keyid) == 0 &&
+			    strcmp(o->pub, e->pub) == 0 &&
 			    strcmp(o->series, e->series) == 0 &&
 			    o->sequence > e->sequence &&
 			    (o->pinned || !e->pinned))
@@ -152,6 +161,15 @@ catalog_scan(struct catalog *cat)
 	status = cli_each_bundle(&d, 1, 0, add_entry, cat);
 	cli.quiet = quiet;
 	qsort(cat->v, cat->n, sizeof(*cat->v), by_name);
+	/* Once every statement was followed: a series goes on across its
+	 * publisher's rotations. */
+	for (size_t i = 0; i < cat->n; i++) {
+		struct centry *e = &cat->v[i];
+		if (e->pinned)
+			cli_key_root(cat->kr, e->keyid, e->pub);
+		else
+			snprintf(e->pub, sizeof(e->pub), "%s", e->keyid);
+	}
 	mark(cat);
 	return status;
 }
@@ -234,7 +252,7 @@ by_series(const void *a, const void *b)
 	const struct centry *y = *(const struct centry *const *)b;
 	int d;
 
-	if ((d = strcmp(x->keyid, y->keyid)) != 0 ||
+	if ((d = strcmp(x->pub, y->pub)) != 0 ||
 	    (d = strcmp(x->series, y->series)) != 0)
 		return d;
 	if (x->sequence != y->sequence)
@@ -273,7 +291,8 @@ html_entry(const struct catalog *cat, const struct centry *e, int verify)
 	printf("</span>\n<span class=\"m\">%s/%" PRIu64 " &middot; %s "
 	    "&middot; %" PRIu64 " files, %" PRIu64 " bytes &middot; ",
 	    e->series, e->sequence, when, e->files, e->bytes);
-	printf("<span class=\"s %s\">", e->status == ST_DAMAGED ? "damaged" :
+	printf("<span class=\"s %s\">", e->status == ST_DAMAGED ||
+	    e->status == ST_REFUSED ? "damaged" :
 	    e->status == ST_OLDER ? "older" : e->status == ST_DUP ?
 	    "duplicate" : "good");
 	html_str(e->status);
@@ -320,7 +339,7 @@ write_html(const struct catalog *cat, int verify)
 	qsort(v, cat->n, sizeof(*v), by_series);
 	fputs(HTML_HEAD, stdout);
 	for (size_t i = 0; i < cat->n; i++) {
-		if (prev == NULL || strcmp(prev->keyid, v[i]->keyid) != 0 ||
+		if (prev == NULL || strcmp(prev->pub, v[i]->pub) != 0 ||
 		    strcmp(prev->series, v[i]->series) != 0)
 			html_group(v[i]);
 		html_entry(cat, v[i], verify);
@@ -376,9 +395,11 @@ catalog_free(struct catalog *cat)
 		free(cat->v[i].name);
 		free(cat->v[i].title);
 		free(cat->v[i].signer);
+		free(cat->v[i].why);
 	}
 	free(cat->v);
 	qasid_keyring_free(cat->kr);
+	cli_seen_close(&cat->seen);
 }
 
 int
@@ -404,6 +425,10 @@ cmd_catalog(int argc, char **argv)
 		return status;
 	if ((cat.kr = cli_trust(NULL, NULL, ring, &status)) == NULL)
 		return status;
+	if ((status = cli_seen_open(&cat.seen, 1)) != 0) {
+		catalog_free(&cat);
+		return status;
+	}
 	status = catalog_scan(&cat);
 	cli.quiet = quiet;
 	snprintf(vpath, sizeof(vpath), "%s/verify.html", cat.dir);

@@ -20,7 +20,7 @@
 /* Checks one bundle in full, from the device rather than the cache; a
  * failure's code and message go to code and msg. */
 static int
-check_bundle(const struct catalog *cat, const struct centry *e,
+check_bundle(struct catalog *cat, const struct centry *e,
     const char **code, char *msg, size_t len)
 {
 	char path[4096];
@@ -28,8 +28,18 @@ check_bundle(const struct catalog *cat, const struct centry *e,
 	int rc;
 
 	snprintf(path, sizeof(path), "%s/%s", cat->dir, e->name);
+	/* Its head told already: refused as verify refuses it. */
+	if (e->status == ST_REFUSED) {
+		*code = "refused";
+		snprintf(msg, len, "%.1100s", e->why != NULL ? e->why : path);
+		if (!cli.json)
+			cli_fail("%s", msg);
+		return EXIT_VERIFY;
+	}
 	if ((r = cli_reader_new(cat->kr)) == NULL)
 		return EXIT_OTHER;
+	if (e->pinned && cat->seen.st != NULL)
+		cli_seen_begin(&cat->seen, r, 1);
 	if ((rc = medium_open(r, path)) == QASID_ERR_IO) {
 		*code = "io";
 		snprintf(msg, len, "%.1000s: %s", path, strerror(errno));
@@ -44,7 +54,7 @@ check_bundle(const struct catalog *cat, const struct centry *e,
 	qasid_reader_free(r);
 	if (rc != QASID_OK && !cli.json)
 		cli_fail("%s", msg);
-	return rc == QASID_OK ? 0 : qasid_err_is_verification(rc) ?
+	return rc == QASID_OK ? 0 : cli_failed_check(rc) ?
 	    EXIT_VERIFY : EXIT_OTHER;
 }
 
@@ -62,9 +72,10 @@ json_bundle(const struct catalog *cat, const struct centry *e,
 	cli_json_str(path);
 	printf(",\"ok\":%s,\"verified\":%s,\"check\":\"%s\","
 	    "\"status\":\"%s\"", ok ? "true" : "false", ok && e->pinned ?
-	    "true" : "false", e->pinned ? "signature" : "integrity", !ok ?
-	    "damaged" : st == ST_DUP ? "duplicate" : st == ST_OLDER ?
-	    "older" : e->pinned ? "verified" : "intact");
+	    "true" : "false", e->pinned ? "signature" : "integrity",
+	    e->status == ST_REFUSED ? "refused" : !ok ? "damaged" :
+	    st == ST_DUP ? "duplicate" : st == ST_OLDER ? "older" :
+	    e->pinned ? "verified" : "intact");
 	if (!ok) {
 		printf(",\"error\":");
 		cli_json_error(code, msg, path);
@@ -95,7 +106,7 @@ standing(const struct catalog *cat, const int *good, size_t i)
 	}
 	for (size_t j = 0; j < cat->n; j++) {
 		const struct centry *o = &cat->v[j];
-		if (j != i && good[j] && strcmp(o->keyid, e->keyid) == 0 &&
+		if (j != i && good[j] && strcmp(o->pub, e->pub) == 0 &&
 		    strcmp(o->series, e->series) == 0 &&
 		    o->sequence > e->sequence && (o->pinned || !e->pinned))
 			return ST_OLDER;
@@ -240,6 +251,11 @@ cmd_check(int argc, char **argv)
 		return status;
 	if ((cat.kr = cli_trust(NULL, NULL, ring, &status)) == NULL)
 		return status;
+	/* A stick may carry old weeks: OLDER is not refused. */
+	if ((status = cli_seen_open(&cat.seen, 1)) != 0) {
+		catalog_free(&cat);
+		return status;
+	}
 	worst = catalog_scan(&cat);
 	if ((status = check_all(&cat, &t)) > worst)
 		worst = status;

@@ -92,12 +92,13 @@ tee_read(void *ud, const void **buf)
 }
 
 /* Checks a bundle from an open reader: signed by a pinned key, or intact
- * where the key is not pinned. */
+ * where the key is not pinned; every byte the signed one. A copy passes
+ * bytes on: whether they inflate to the files their hashes name is
+ * checked where they are opened, so it is not paid for twice here. */
 static int
 check(qasid_reader *r, const struct cand *c)
 {
-	return c->pinned ? qasid_reader_verify(r) :
-	    qasid_reader_verify_integrity(r);
+	return qasid_reader_verify_bytes(r, c->pinned);
 }
 
 static int
@@ -109,8 +110,7 @@ tee_result(struct copy *cp, struct cand *c, qasid_reader *r, struct tee *t,
 		return t->werr == ENOSPC ? QASID_ERR_NOSPACE : QASID_ERR_IO;
 	}
 	if (rc != QASID_OK)
-		snprintf(why, len, "%s", cli_explain(r, c->path, rc,
-		    &c->code));
+		cli_why_failed(&cp->seen, r, c->path, rc, &c->code, why, len);
 	return rc;
 }
 
@@ -136,11 +136,19 @@ copy_through(struct copy *cp, struct cand *c, int out, uint64_t *kept,
 	    (r = cli_reader_new(cp->kr)) == NULL) {
 		snprintf(why, len, "out of memory");
 	} else {
+		/* The head read may have been another file's (a stick
+		 * swapped under it): judged again, as it is copied. */
+		if (c->pinned && cp->seen.st != NULL)
+			cli_seen_begin(&cp->seen, r, 1);
 		rc = qasid_reader_open_callbacks(r, &t, tee_read, NULL,
 		    c->path);
 		if (rc == QASID_OK)
 			rc = check(r, c);
 		rc = tee_result(cp, c, r, &t, rc, why, len);
+		/* What verify keeps of a verified bundle: its key's
+		 * commitment to a successor. */
+		if (rc == QASID_OK && c->pinned)
+			cli_keys_note(cp->kr, r);
 	}
 	*kept = t.kept < t.off ? t.kept : *kept;
 	qasid_reader_free(r);
@@ -346,6 +354,7 @@ copy_finish(struct pending *p)
 	}
 	if (rc == QASID_OK) {
 		cp->copied++;
+		cli_keys_pass(c->path, cp->dest);
 		copy_report(cp, c, ACT_COPIED, c->dest_name);
 		return;
 	}
@@ -354,7 +363,7 @@ copy_finish(struct pending *p)
 	/* Kept after an I/O error (a pulled stick) for the next run to
 	 * continue; a bundle that failed, a full stick's copy and one the
 	 * stick did not give back as written are gone. */
-	if (qasid_err_is_verification(rc) || rc == QASID_ERR_NOSPACE ||
+	if (cli_failed_check(rc) || rc == QASID_ERR_NOSPACE ||
 	    strcmp(c->code, "readback") == 0)
 		(void)qos_unlinkat(QOS_AT_CWD, p->tmp, 0);
 	free(c->dest_name);
@@ -363,7 +372,7 @@ copy_finish(struct pending *p)
 		cp->done = NULL;
 	copy_report(cp, c, ACT_FAILED, p->why);
 	cp->failed++;
-	s = qasid_err_is_verification(rc) ? EXIT_VERIFY : EXIT_OTHER;
+	s = cli_failed_check(rc) ? EXIT_VERIFY : EXIT_OTHER;
 	if (s > cp->worst)
 		cp->worst = s;
 }
@@ -393,7 +402,7 @@ copy_settle(struct copy *cp, const struct cand *next)
 	if (c == NULL)
 		return;
 	if (next == NULL || strcmp(c->id, next->id) == 0 || (cp->latest &&
-	    strcmp(c->keyid, next->keyid) == 0 &&
+	    strcmp(c->pub, next->pub) == 0 &&
 	    strcmp(c->series, next->series) == 0))
 		settle(cp);
 }
@@ -417,7 +426,7 @@ copy_one(struct copy *cp, struct cand *c)
 		    ": pack it again as volumes with --volume-size (4095M for "
 		    "FAT32), or copy onto exFAT", cli_safe(c->path), c->size,
 		    cli_safe(cp->dest), cp->fat_max);
-		c->code = cli_err_code(QASID_ERR_LIMIT);
+		c->code = "fat32";
 		cp->failed++;
 		copy_report(cp, c, ACT_FAILED, p->why);
 		free(p);
@@ -439,7 +448,7 @@ copy_one(struct copy *cp, struct cand *c)
 	cp->pend = p;
 	if ((rc = p->rc) != QASID_OK) {
 		settle(cp);
-		return qasid_err_is_verification(rc) ? EXIT_VERIFY :
+		return cli_failed_check(rc) ? EXIT_VERIFY :
 		    EXIT_OTHER;
 	}
 	if (qthread_start(&p->tid, readback_main, p) == 0)

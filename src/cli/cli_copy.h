@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cli.h"
 #include "qasid.h"
 
 /* A bundle found in a source or in DEST, from its head only. */
@@ -17,6 +18,7 @@ struct cand {
 	char *path;
 	char id[65];                 /* head hash */
 	char keyid[QASID_KEYID_HEX];
+	char pub[QASID_KEYID_HEX];   /* the publisher: its key's first */
 	char series[256];
 	uint64_t sequence, size;
 	uint64_t part;               /* a volume: its part, else 0 */
@@ -43,6 +45,9 @@ struct copy {
 	struct pending *pend;        /* a copy being read back */
 	uint64_t *sticks;            /* --sticks: their sizes */
 	size_t nsticks;
+	struct cli_seen seen;        /* the record of bundles seen, judged
+	                              * but not added to: a copy is not a
+	                              * reading */
 };
 
 #define PART_PREFIX ".qasid-copy-"
@@ -76,21 +81,24 @@ void copy_report(const struct copy *cp, const struct cand *c,
 struct centry {
 	char *name, *title, *signer;
 	char keyid[QASID_KEYID_HEX], series[256], head[65];
+	char pub[QASID_KEYID_HEX];   /* the publisher: its key's first */
 	uint64_t size, sequence, files, bytes;
 	int64_t created;
 	int head_ok, pinned;
 	const char *status;
+	char *why;                   /* why it was refused, if it was */
 };
 
 struct catalog {
 	qasid_keyring *kr;
+	struct cli_seen seen;
 	const char *dir;
 	struct centry *v;
 	size_t n;
 };
 
 extern const char ST_VERIFIED[], ST_INTACT[], ST_DAMAGED[], ST_DUP[],
-    ST_OLDER[];
+    ST_OLDER[], ST_REFUSED[];
 int catalog_dir(const char *dir);
 int catalog_scan(struct catalog *cat);
 void catalog_free(struct catalog *cat);

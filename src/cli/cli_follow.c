@@ -3,7 +3,9 @@
  * cli_follow.c - statements into the keyring (docs/FORMAT.md 17.3): qasid
  * trust import, the .qasid-keys folder beside bundles, and the statements
  * a bundle carries, which verify, unpack and list follow when its key is
- * not trusted; each change is told once and kept in the keyring file.
+ * not trusted; each change is told once and kept in the keyring file. The
+ * mirror's commands (copy, check, catalog) read heads the same way here,
+ * and copy hands the statements beside its bundles on to DEST.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -142,27 +144,36 @@ statement_files(const char *dir, size_t *n)
 	return v;
 }
 
+/* The .qasid-keys folder beside bundle, or NULL when it is the one
+ * before (*last names the folder bundle is in; it is kept there). */
+static char *
+keys_folder(const char *bundle, char **last)
+{
+	const char *slash = strrchr(bundle, '/');
+	char *dir = slash ? cli_path3("", "", bundle) : cli_path3(".", "", "");
+
+	if (dir == NULL)
+		return NULL;
+	if (slash)
+		dir[slash - bundle] = '\0';
+	if (*last != NULL && strcmp(*last, dir) == 0) {
+		free(dir);
+		return NULL;
+	}
+	free(*last);
+	*last = dir;
+	return cli_path3(dir, "/.qasid-keys", "");
+}
+
 void
 cli_keys_beside(qasid_keyring *kr, const char *bundle)
 {
 	static char *last;
-	const char *slash = strrchr(bundle, '/');
 	char *dir, **files;
 	size_t n;
 	int changed = 0, more = 1;
 
-	dir = slash ? cli_path3("", "", bundle) : cli_path3(".", "", "");
-	if (dir == NULL)
-		return;
-	if (slash)
-		dir[slash - bundle] = '\0';
-	if (last != NULL && strcmp(last, dir) == 0) {
-		free(dir);
-		return;
-	}
-	free(last);
-	last = dir;
-	if ((dir = cli_path3(last, "/.qasid-keys", "")) == NULL ||
+	if ((dir = keys_folder(bundle, &last)) == NULL ||
 	    (files = statement_files(dir, &n)) == NULL) {
 		free(dir);
 		return;
@@ -182,6 +193,89 @@ cli_keys_beside(qasid_keyring *kr, const char *bundle)
 		free(files[i]);
 	free(files);
 	free(dir);
+}
+
+/* ---- Statements passed on beside the bundles --------------------------- */
+
+#define STATEMENT_FILE_MAX ((size_t)64 << 10)
+
+/* Copies the file from to the path to, unless to is there: written
+ * beside it, synced, then renamed without replacing anything. */
+static int
+pass_file(const char *from, const char *to)
+{
+	unsigned char *buf = malloc(STATEMENT_FILE_MAX);
+	const char *b = strrchr(to, '/');
+	char tmp[4200];
+	int in = -1, out = -1, rc = -1;
+	ptrdiff_t n = -1;
+
+	/* Hidden while it is written: readers skip dot files. */
+	snprintf(tmp, sizeof(tmp), "%.*s/.%s.tmp", (int)(b - to), to, b + 1);
+	if (buf != NULL && !qos_exists(to) &&
+	    (in = qos_open_read(from)) >= 0)
+		n = qread_full(in, buf, STATEMENT_FILE_MAX);
+	if (n >= 0 && (size_t)n < STATEMENT_FILE_MAX && (out = qos_open(tmp,
+	    QOS_WRITE | QOS_CREATE | QOS_TRUNC | QOS_NOFOLLOW, 0644)) >= 0)
+		rc = qwrite_all(out, buf, (size_t)n) != 0 || qos_fsync(out) != 0;
+	if (out >= 0 && (qos_close(out) != 0 || rc != 0 ||
+	    qrename_noreplace(QOS_AT_CWD, tmp, QOS_AT_CWD, to) != 0))
+		(void)qos_unlinkat(QOS_AT_CWD, tmp, 0);
+	if (in >= 0)
+		qos_close(in);
+	free(buf);
+	return rc;
+}
+
+/* The statement at path, its signature and the old key's, into dir. */
+static void
+pass_statement(const char *path, const char *dir)
+{
+	static const char *const ext[] = {"", ".minisig", ".old.minisig"};
+	qasid_statement *st = qasid_statement_new();
+	const char *base = strrchr(path, '/') + 1;
+
+	/* Only what checks out is handed on. */
+	if (st == NULL || qasid_statement_load(st, path) != QASID_OK) {
+		qasid_statement_free(st);
+		return;
+	}
+	qasid_statement_free(st);
+	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		char *from = cli_path3(path, ext[i], "");
+		char *to = cli_path3(dir, "/", base);
+		char *to2 = to != NULL ? cli_path3(to, ext[i], "") : NULL;
+		if (from != NULL && to2 != NULL && qos_exists(from))
+			(void)pass_file(from, to2);
+		free(from);
+		free(to);
+		free(to2);
+	}
+}
+
+void
+cli_keys_pass(const char *bundle, const char *dest)
+{
+	static char *last;
+	char *src, *to = NULL;
+	char **files;
+	size_t n;
+
+	if ((src = keys_folder(bundle, &last)) == NULL ||
+	    (to = cli_path3(dest, "/.qasid-keys", "")) == NULL ||
+	    (files = statement_files(src, &n)) == NULL) {
+		free(src);
+		free(to);
+		return;
+	}
+	if (qos_mkdirat(QOS_AT_CWD, to, 0755) == 0 || qos_exists(to))
+		for (size_t i = 0; i < n; i++)
+			pass_statement(files[i], to);
+	for (size_t i = 0; i < n; i++)
+		free(files[i]);
+	free(files);
+	free(src);
+	free(to);
 }
 
 void
@@ -298,4 +392,80 @@ cli_keys_inside(qasid_keyring *kr, const char *bundle)
 	}
 	qasid_reader_free(r);
 	return changed;
+}
+
+/* ---- Heads read as verify reads them ------------------------------------ */
+
+int
+cli_head_followed(qasid_keyring *kr, qasid_reader *r, const char *path,
+    struct cli_seen *s)
+{
+	int rc;
+
+	if (qasid_keyring_count(kr) == 0)
+		return QASID_ERR_UNTRUSTED;
+	cli_keys_beside(kr, path);
+	if (s != NULL && s->st != NULL)
+		cli_seen_begin(s, r, 1);
+	if ((rc = qasid_reader_open(r, path)) == QASID_OK)
+		rc = qasid_reader_list(r, 1, NULL, NULL);
+	if (rc == QASID_ERR_UNTRUSTED && cli_keys_inside(kr, path) &&
+	    (rc = qasid_reader_open(r, path)) == QASID_OK)
+		rc = qasid_reader_list(r, 1, NULL, NULL);
+	return rc;
+}
+
+int
+cli_key_refused(int rc)
+{
+	return rc == QASID_ERR_REFUSED || rc == QASID_ERR_RETIRED ||
+	    rc == QASID_ERR_REVOKED || rc == QASID_ERR_CONTRADICTION;
+}
+
+int
+cli_failed_check(int rc)
+{
+	return qasid_err_is_verification(rc) || cli_key_refused(rc);
+}
+
+void
+cli_why_failed(const struct cli_seen *s, const qasid_reader *r,
+    const char *path, int rc, const char **code, char *buf, size_t len)
+{
+	char why[1024];
+
+	if (rc == QASID_ERR_REFUSED && s != NULL && s->judged) {
+		cli_seen_reason(s, qasid_reader_info(r), why, sizeof(why));
+		snprintf(buf, len, "%s: %s", path, why);
+		*code = cli_err_code(rc);
+	} else {
+		snprintf(buf, len, "%s", cli_explain(r, path, rc, code));
+	}
+}
+
+/* ---- A publisher across rotations --------------------------------------- */
+
+void
+cli_key_root(const qasid_keyring *kr, const char *keyid,
+    char root[QASID_KEYID_HEX])
+{
+	qasid_pubkey *pk = qasid_pubkey_new();
+	size_t n = qasid_keyring_count(kr), step = 0;
+	qasid_key_status ks;
+	int found = 1;
+
+	snprintf(root, QASID_KEYID_HEX, "%s", keyid);
+	/* Back along the rotations, a few at most; a loop ends at n. */
+	while (pk != NULL && found && step++ < n) {
+		found = 0;
+		for (size_t i = 0; i < n && !found; i++) {
+			if (qasid_keyring_status(kr, i, &ks) != QASID_OK ||
+			    strcmp(ks.rotated_to, root) != 0 ||
+			    qasid_keyring_get(kr, i, pk, NULL) != QASID_OK)
+				continue;
+			qasid_pubkey_id(pk, root);
+			found = 1;
+		}
+	}
+	qasid_pubkey_free(pk);
 }

@@ -43,13 +43,14 @@ static const struct option copy_longopts[] = {
 
 /* ---- Heads --------------------------------------------------------------- */
 
-/* Reads the head of path into c: checked against the keyring when its
- * key is pinned, else only read. Returns the reader's result. */
+/* Reads the head of path into c: checked as verify checks it when its key
+ * is pinned, or one it rotated to from a pinned key (cli_follow.c), else
+ * only read. Returns the reader's result. */
 static int
-read_head(qasid_keyring *kr, const char *path, struct cand *c, char *why,
+read_head(struct copy *cp, const char *path, struct cand *c, char *why,
     size_t len)
 {
-	qasid_reader *r = cli_reader_new(kr);
+	qasid_reader *r = cli_reader_new(cp->kr);
 	const qasid_info *in;
 	struct qos_stat st;
 	uint64_t want;
@@ -58,11 +59,10 @@ read_head(qasid_keyring *kr, const char *path, struct cand *c, char *why,
 	if (r == NULL)
 		return QASID_ERR_NOMEM;
 	c->pinned = 1;
-	rc = qasid_reader_open(r, path);
-	if (rc == QASID_OK && qasid_keyring_count(kr) > 0)
-		rc = qasid_reader_list(r, 1, NULL, NULL);
-	if (rc == QASID_ERR_UNTRUSTED || qasid_keyring_count(kr) == 0) {
+	rc = cli_head_followed(cp->kr, r, path, &cp->seen);
+	if (rc == QASID_ERR_UNTRUSTED) {
 		c->pinned = 0;
+		qasid_reader_set_head_check(r, NULL, NULL);
 		rc = qasid_reader_open(r, path);
 		if (rc == QASID_OK)
 			rc = qasid_reader_list(r, 0, NULL, NULL);
@@ -89,7 +89,7 @@ read_head(qasid_keyring *kr, const char *path, struct cand *c, char *why,
 		c->size = st.size;
 		c->ok = 1;
 	} else {
-		snprintf(why, len, "%s", cli_explain(r, path, rc, &c->code));
+		cli_why_failed(&cp->seen, r, path, rc, &c->code, why, len);
 	}
 	qasid_reader_free(r);
 	return rc;
@@ -119,11 +119,11 @@ add_source(void *ud, const char *path)
 
 	if (c == NULL)
 		return cli_fail("out of memory");
-	if ((rc = read_head(cp->kr, path, c, why, sizeof(why))) == QASID_OK)
+	if ((rc = read_head(cp, path, c, why, sizeof(why))) == QASID_OK)
 		return 0;
 	cp->failed++;
 	copy_report(cp, c, ACT_FAILED, why);
-	return qasid_err_is_verification(rc) ? EXIT_VERIFY : EXIT_OTHER;
+	return cli_failed_check(rc) ? EXIT_VERIFY : EXIT_OTHER;
 }
 
 static int
@@ -140,7 +140,7 @@ add_have(void *ud, const char *path)
 		return 0;
 	if ((c = push(&cp->have, &cp->nhave, path)) == NULL)
 		return cli_fail("out of memory");
-	(void)read_head(cp->kr, path, c, why, sizeof(why));
+	(void)read_head(cp, path, c, why, sizeof(why));
 	return 0;
 }
 
@@ -152,7 +152,7 @@ cand_cmp(const void *a, const void *b)
 	const struct cand *x = a, *y = b;
 	int d;
 
-	if ((d = strcmp(x->keyid, y->keyid)) != 0 ||
+	if ((d = strcmp(x->pub, y->pub)) != 0 ||
 	    (d = strcmp(x->series, y->series)) != 0)
 		return d;
 	if (x->sequence != y->sequence)
@@ -178,7 +178,7 @@ newer_there(const struct copy *cp, const struct cand *c)
 {
 	for (size_t i = 0; i < cp->nhave; i++) {
 		const struct cand *h = &cp->have[i];
-		if (h->ok && strcmp(h->keyid, c->keyid) == 0 &&
+		if (h->ok && strcmp(h->pub, c->pub) == 0 &&
 		    strcmp(h->series, c->series) == 0 &&
 		    h->sequence >= c->sequence)
 			return h;
@@ -294,7 +294,7 @@ copy_all(struct copy *cp)
 		copy_settle(cp, c);
 		why = skip_reason(cp, i, buf, sizeof(buf));
 		if (why == NULL && cp->latest && cp->done != NULL &&
-		    strcmp(cp->done->keyid, c->keyid) == 0 &&
+		    strcmp(cp->done->pub, c->pub) == 0 &&
 		    strcmp(cp->done->series, c->series) == 0) {
 			snprintf(buf, sizeof(buf), "older than %s/%" PRIu64,
 			    cp->done->series, cp->done->sequence);
@@ -391,6 +391,7 @@ copy_free(struct copy *cp)
 	free(cp->have);
 	free(cp->sticks);
 	qasid_keyring_free(cp->kr);
+	cli_seen_close(&cp->seen);
 }
 
 /* Reads every head: DEST's (quietly), then the sources'. */
@@ -405,6 +406,16 @@ copy_scan(struct copy *cp, int argc, char **argv)
 	cli.quiet = quiet;
 	worst = cli_each_bundle(argv + optind, argc - optind - 1,
 	    cp->recursive, add_source, cp);
+	/* Once every statement was followed: a series goes on across its
+	 * publisher's rotations. */
+	for (size_t i = 0; i < cp->nsrc + cp->nhave; i++) {
+		struct cand *c = i < cp->nsrc ? &cp->src[i] :
+		    &cp->have[i - cp->nsrc];
+		if (c->pinned)
+			cli_key_root(cp->kr, c->keyid, c->pub);
+		else
+			snprintf(c->pub, sizeof(c->pub), "%s", c->keyid);
+	}
 	qsort(cp->src, cp->nsrc, sizeof(*cp->src), cand_cmp);
 	return worst;
 }
@@ -435,6 +446,12 @@ cmd_copy(int argc, char **argv)
 	cp.fat_max = cli_fat_limit() != 0 && cli_fat_limit() < m.max_file ?
 	    cli_fat_limit() : m.max_file;
 	if ((cp.kr = cli_trust(keys[0], keys[1], keys[2], &status)) == NULL) {
+		free(cp.sticks);
+		return status;
+	}
+	/* A mirror carries old weeks too: OLDER is not refused. */
+	if ((status = cli_seen_open(&cp.seen, 1)) != 0) {
+		qasid_keyring_free(cp.kr);
 		free(cp.sticks);
 		return status;
 	}

@@ -116,33 +116,43 @@ cli_seen_refused(const struct cli_seen *s)
 	    (s->v.kind == QASID_VERDICT_OLDER && !s->allow_older);
 }
 
-static void
-say_refused(const struct cli_seen *s, const char *path, const qasid_info *in)
+void
+cli_seen_reason(const struct cli_seen *s, const qasid_info *in, char *buf,
+    size_t len)
 {
 	char when[64];
 
 	cli_time(s->v.seen_created, when, sizeof(when));
 	if (s->retired)
-		cli_fail("%s: %s/%" PRIu64 " of key %s, which its publisher "
-		    "rotated away from after %s/%" PRIu64 ": a retired key "
-		    "signs nothing new", path, in->series, in->sequence,
+		snprintf(buf, len, "%s/%" PRIu64 " of key %s, which its "
+		    "publisher rotated away from after %s/%" PRIu64 ": a retired "
+		    "key signs nothing new", in->series, in->sequence,
 		    in->keyid, in->series, s->v.seen_sequence);
 	else if (s->late && s->v.kind != QASID_VERDICT_EQUIVOCATION)
-		cli_fail("%s: %s/%" PRIu64 " of key %s, which its publisher "
-		    "revoked as compromised: a bundle of it is trusted only if "
-		    "it was verified before the revocation arrived, and this "
-		    "one was not", path, in->series, in->sequence, in->keyid);
+		snprintf(buf, len, "%s/%" PRIu64 " of key %s, which its "
+		    "publisher revoked as compromised: a bundle of it is trusted "
+		    "only if it was verified before the revocation arrived, and "
+		    "this one was not", in->series, in->sequence, in->keyid);
 	else if (s->v.kind == QASID_VERDICT_OLDER)
-		cli_fail("%s: OLDER %s/%" PRIu64 ": sequence %" PRIu64 " (created "
-		    "%s) of this key and series was seen already; an old bundle "
-		    "played back is refused (--allow-older accepts it)", path,
-		    in->series, in->sequence, s->v.seen_sequence, when);
+		snprintf(buf, len, "OLDER %s/%" PRIu64 ": sequence %" PRIu64
+		    " (created %s) of this key and series was seen already; an "
+		    "old bundle played back is refused (--allow-older accepts "
+		    "it)", in->series, in->sequence, s->v.seen_sequence, when);
 	else
-		cli_fail("%s: EQUIVOCATION %s/%" PRIu64 ": key %s signed two "
-		    "different bundles as this sequence: head %s (seen before) "
-		    "and head %s (this one); the key may be stolen, or the "
-		    "publisher erred", path, in->series, in->sequence,
-		    in->keyid, s->v.seen_head, in->head);
+		snprintf(buf, len, "EQUIVOCATION %s/%" PRIu64 ": key %s signed "
+		    "two different bundles as this sequence: head %s (seen "
+		    "before) and head %s (this one); the key may be stolen, or "
+		    "the publisher erred", in->series, in->sequence, in->keyid,
+		    s->v.seen_head, in->head);
+}
+
+static void
+say_refused(const struct cli_seen *s, const char *path, const qasid_info *in)
+{
+	char why[1024];
+
+	cli_seen_reason(s, in, why, sizeof(why));
+	cli_fail("%s: %s", path, why);
 }
 
 /* The verdict after its name: " (15 not seen)", " (seen before)". */

@@ -613,6 +613,14 @@ qasid_reader_verify_integrity(qasid_reader *r)
 }
 
 int
+qasid_reader_verify_bytes(qasid_reader *r, int signer)
+{
+	int rc = start(r, signer ? QREAD_SIGNED : QREAD_INTEGRITY);
+
+	return done(r, rc != QASID_OK ? rc : qread_body_raw(r));
+}
+
+int
 qasid_reader_list(qasid_reader *r, int verify_signature, qasid_entry_fn fn,
     void *ud)
 {

@@ -115,6 +115,8 @@ int qread_head(qasid_reader *r, int verify);
 int qread_key_time(qasid_reader *r);
 /* Checks the body against the manifest, feeding sink (may be NULL). */
 int qread_body(qasid_reader *r, const struct qsink *sink);
+/* Checks the body's raw bytes only: each member's length and hash. */
+int qread_body_raw(qasid_reader *r);
 
 /* read.c: opens the head of the bundle opened, as every read does. */
 int qread_start(qasid_reader *r, int verify);

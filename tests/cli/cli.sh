@@ -77,3 +77,21 @@ t_need() {
 	command -v "$1" >/dev/null 2>&1 || t_fail "$1 is not installed (tools/deps.sh installs it)"
 	command -v "$1" >/dev/null 2>&1
 }
+
+# Keys over time (t-keytime.sh, t-mirror-keys.sh): publisher_setup makes the
+# publisher's folder P (its files in P/in) and the stick S; pack_at TIME
+# SEQ OUT [SEC] packs news/SEQ created at TIME, signed by SEC (P/k.sec by
+# default); commitment PUB is what bundles of the key before PUB name as
+# next-key.
+publisher_setup() {
+	P="$W/pub"
+	S="$W/stick"
+	mkdir -p "$P/in" "$S"
+	printf 'news of the week\n' >"$P/in/news.txt"
+	T0=1700000000
+}
+pack_at() {
+	SOURCE_DATE_EPOCH=$1 "$QASID" pack -q -s "${4:-$P/k.sec}" -o "$3" \
+	    -n news -N "$2" --reuse-sequence "$P/in"
+}
+commitment() { sed -n 2p "$1" | base64 -d | b2sum -l 256 | cut -d' ' -f1; }

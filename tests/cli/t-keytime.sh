@@ -8,19 +8,7 @@
 . "$QASID_TOP/tests/lib.sh"
 . "$QASID_TOP/tests/cli/cli.sh"
 
-P="$W/pub"          # the publisher's machine
-S="$W/stick"        # what the recipient gets
-mkdir -p "$P/in" "$S"
-printf 'news of the week\n' >"$P/in/news.txt"
-T0=1700000000
-
-# pack_at TIME SEQ OUT [SEC]: a bundle of news/SEQ created at TIME.
-pack_at() {
-	SOURCE_DATE_EPOCH=$1 "$QASID" pack -q -s "${4:-$P/k.sec}" -o "$3" \
-	    -n news -N "$2" --reuse-sequence "$P/in"
-}
-# commitment PUB: what bundles of the key before PUB name as next-key.
-commitment() { sed -n 2p "$1" | base64 -d | b2sum -l 256 | cut -d' ' -f1; }
+publisher_setup
 
 t_begin "keygen makes a successor beside the secret key"
 run 0 "$QASID" keygen -W -p "$P/k.pub" -s "$P/k.sec"

@@ -125,3 +125,19 @@ if LC_ALL=C grep -q "$(printf '\033')" "$OUT" "$ERR"; then
 fi
 rm -f "$W/$evil"
 t_end
+
+t_begin "list of an incomplete copy says so, trusted key or not, and lists nothing"
+size=$(fsize "$W/a.qasid")
+head -c 40000 "$W/a.qasid" >"$W/cut.qasid"
+run 1 "$QASID" list "$W/cut.qasid"
+t_grep "^qasid: $W/cut.qasid: incomplete copy: 40000 of $size bytes; copy it again from a complete one" "$ERR"
+t_nogrep "^title:" "$OUT"
+run 1 "$QASID" list -p "$W/k.pub" "$W/cut.qasid"
+t_grep "incomplete copy: 40000 of $size bytes" "$ERR"
+t_nogrep "^title:" "$OUT"
+run 1 "$QASID" list --json "$W/cut.qasid"
+t_grep '"ok":false,"verified":false,"error":{"code":"incomplete",' "$OUT"
+t_lines 1 "$OUT"
+# The whole bundle still lists, exit 0.
+run 0 "$QASID" list "$W/a.qasid"
+t_end

@@ -153,7 +153,9 @@ import json, sys
 a, b = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
 assert a["ok"] is True and a["verified"] is False, a
 assert a["check"] == "integrity" and a["series"] == "teachers", a
-assert b["ok"] is False and b["error"]["code"] == "content", b
+# The changed byte lies in a deflate stream of random data: it breaks the
+# stream or changes the content, as the data falls.
+assert b["ok"] is False and b["error"]["code"] in ("content", "format"), b
 EOF2
 t_end
 

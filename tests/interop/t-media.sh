@@ -112,6 +112,21 @@ t_nogrep FAT32 "$ERR"
 [ -z "$(ls -A "$FAT/dest")" ] || t_fail "written: $(ls -A "$FAT/dest")"
 t_end
 
+t_begin "copy onto FAT32 refuses a 4 GiB bundle before writing anything"
+# A good bundle made 4 GiB long (sparse): its head reads, its size is 4 GiB.
+mkdir "$W/big4" "$FAT/copy"
+printf 'hello\n' >"$W/hello.txt"
+"$QASID" pack -q -s "$W/k.sec" -o "$W/big4/big.qasid" "$W/hello.txt"
+truncate -s 4G "$W/big4/big.qasid"
+"$QASID" pack -q -s "$W/k.sec" -o "$W/big4/small.qasid" -t small \
+    "$W/clip.bin"
+run 2 "$QASID" copy -p "$W/k.pub" "$W/big4" "$FAT/copy"
+t_grep "^qasid: $W/big4/big.qasid: 4294967296 bytes, and $FAT/copy is FAT32, which holds no file larger than 4294967295: pack it again as volumes with --volume-size (4095M for FAT32), or copy onto exFAT; not copied\$" "$ERR"
+[ "$(ls -A "$FAT/copy")" = small.qasid ] ||
+    t_fail "copy holds: $(ls -A "$FAT/copy")"
+rm -f "$W/big4/big.qasid"
+t_end
+
 t_begin "off FAT32 the same 4 GiB bundle is not refused for its size"
 mkdir "$W/dest"
 run 1 "$QASID" unpack -p "$W/k.pub" -C "$W/dest" "$W/4g.qasid"
@@ -173,23 +188,23 @@ t_absent "$FAT/old.part1.qasid"
 t_end
 
 t_begin "copy onto FAT32 refuses a bundle too big for it before writing"
-mkdir "$FAT/copy"
+mkdir "$FAT/vcopy"
 run 2 env QASID_FAT32_MAX_FILE=$LIM "$QASID" copy -p "$W/k.pub" \
-    "$W/news1.qasid" "$FAT/copy"
-t_grep "^qasid: $W/news1.qasid: [0-9]* bytes, and $FAT/copy is FAT32, which holds no file larger than $LIM: pack it again as volumes with --volume-size (4095M for FAT32), or copy onto exFAT; not copied$" "$ERR"
+    "$W/news1.qasid" "$FAT/vcopy"
+t_grep "^qasid: $W/news1.qasid: [0-9]* bytes, and $FAT/vcopy is FAT32, which holds no file larger than $LIM: pack it again as volumes with --volume-size (4095M for FAT32), or copy onto exFAT; not copied$" "$ERR"
 t_lines 1 "$ERR"
-t_grep "^0 copied, 0 already in $FAT/copy, 1 failed$" "$OUT"
-[ -z "$(ls -A "$FAT/copy")" ] || t_fail "written: $(ls -A "$FAT/copy")"
+t_grep "^0 copied, 0 already in $FAT/vcopy, 1 failed$" "$OUT"
+[ -z "$(ls -A "$FAT/vcopy")" ] || t_fail "written: $(ls -A "$FAT/vcopy")"
 run 0 env QASID_FAT32_MAX_FILE=$LIM "$QASID" copy --plan -p "$W/k.pub" \
-    "$W/news1.qasid" "$FAT/copy"
+    "$W/news1.qasid" "$FAT/vcopy"
 t_grep "^warning: $W/news1.qasid is [0-9]* bytes: FAT32 holds no file larger than $LIM; pack it again with --volume-size to copy it$" "$OUT"
 t_end
 
 t_begin "copy onto FAT32 takes the volumes of the set"
 run 0 env QASID_FAT32_MAX_FILE=$LIM "$QASID" copy -p "$W/k.pub" \
-    "$FAT"/news.part*.qasid "$FAT/copy"
-t_grep "^[0-9]* copied, 0 already in $FAT/copy, 0 failed$" "$OUT"
-run 0 "$QASID" unpack -p "$W/k.pub" -C "$W/fatout2" "$FAT"/copy/news.part*.qasid
+    "$FAT"/news.part*.qasid "$FAT/vcopy"
+t_grep "^[0-9]* copied, 0 already in $FAT/vcopy, 0 failed$" "$OUT"
+run 0 "$QASID" unpack -p "$W/k.pub" -C "$W/fatout2" "$FAT"/vcopy/news.part*.qasid
 t_same "$W/fatout2/news/clip.bin" "$W/clip.bin"
 t_end
 rm -rf "$W/news" "$W/fatout" "$W/fatout2" "$W/news1.qasid"
