@@ -154,10 +154,13 @@ struct cli_seen {
 	int retired;    /* a sequence above those seen, by a retired key */
 	int late;       /* a compromised key's bundle not seen before its
 	                 * revocation arrived */
+	int has_expires, expired, allow_expired;
+	int64_t expires;
+	qasid_expiry exp;
 };
 
 /* Finds the record's folder; 0 or an exit status. */
-int cli_seen_open(struct cli_seen *s, int allow_older);
+int cli_seen_open(struct cli_seen *s, int allow_older, int allow_expired);
 void cli_seen_close(struct cli_seen *s);
 /* Judges the bundle r reads once its signature verified; may_refuse stops
  * an OLDER (without --allow-older) or EQUIVOCATION bundle there. */

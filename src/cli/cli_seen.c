@@ -35,12 +35,13 @@ state_folder(char *buf, size_t len)
 }
 
 int
-cli_seen_open(struct cli_seen *s, int allow_older)
+cli_seen_open(struct cli_seen *s, int allow_older, int allow_expired)
 {
 	char folder[4096];
 
 	memset(s, 0, sizeof(*s));
 	s->allow_older = allow_older;
+	s->allow_expired = allow_expired;
 	/* Without a folder, only bundles of no series can be read. */
 	if (state_folder(folder, sizeof(folder)) != 0)
 		return 0;
@@ -64,6 +65,8 @@ cli_seen_begin(struct cli_seen *s, qasid_reader *r, int may_refuse)
 	s->failed = 0;
 	s->retired = 0;
 	s->late = 0;
+	s->expired = 0;
+	s->has_expires = 0;
 	s->may_refuse = may_refuse;
 	current = s;
 	qasid_reader_set_head_check(r, cli_seen_check, s);
@@ -75,10 +78,20 @@ cli_seen_check(void *ud, const qasid_info *in)
 {
 	struct cli_seen *s = ud;
 	qasid_verdict ev;
+	int rc;
 
+	/* Any bundle may expire, of a series or not (FORMAT.md 17.2). */
+	s->has_expires = in->has_expires;
+	s->expires = in->expires;
+	rc = qasid_state_expiry(s->st, in, (int64_t)time(NULL), &s->exp);
+	s->expired = rc == QASID_ERR_EXPIRED;
+	if (rc != QASID_OK && !s->expired) {
+		s->failed = 1;
+		return 1;
+	}
 	/* What pack names a bundle packed without -n is no series. */
 	if (strcmp(in->series, CLI_NO_SERIES) == 0)
-		return 0;
+		return s->may_refuse && cli_seen_refused(s);
 	if (s->st == NULL ||
 	    qasid_state_judge(s->st, in, &s->v) != QASID_OK) {
 		s->failed = 1;
@@ -109,11 +122,36 @@ cli_seen_check(void *ud, const qasid_info *in)
 int
 cli_seen_refused(const struct cli_seen *s)
 {
+	if (s->expired && !s->allow_expired)
+		return 1;
 	if (!s->judged)
 		return 0;
 	return s->v.kind == QASID_VERDICT_EQUIVOCATION || s->retired ||
 	    s->late ||
 	    (s->v.kind == QASID_VERDICT_OLDER && !s->allow_older);
+}
+
+/* What showed an expired bundle to be past its time. */
+static const char *
+expired_by(const struct cli_seen *s)
+{
+	return s->exp.by == QASID_EXPIRY_SEEN ? "seen" : s->exp.by ==
+	    QASID_EXPIRY_CREATED ? "created" : "clock";
+}
+
+static void
+say_expired(const struct cli_seen *s, const char *path)
+{
+	char until[64], ref[64];
+
+	cli_time(s->expires, until, sizeof(until));
+	cli_time(s->exp.reference, ref, sizeof(ref));
+	cli_fail("%s: EXPIRED: its publisher stood by it until %s, and %s "
+	    "%s is later; an expired bundle is refused (--allow-expired "
+	    "accepts it)", path, until, s->exp.by == QASID_EXPIRY_SEEN ?
+	    "a bundle verified here was created" : s->exp.by ==
+	    QASID_EXPIRY_CREATED ? "its own created time" :
+	    "this computer's clock says", ref);
 }
 
 static void
@@ -122,7 +160,9 @@ say_refused(const struct cli_seen *s, const char *path, const qasid_info *in)
 	char when[64];
 
 	cli_time(s->v.seen_created, when, sizeof(when));
-	if (s->retired)
+	if (s->expired && !s->allow_expired)
+		say_expired(s, path);
+	else if (s->retired)
 		cli_fail("%s: %s/%" PRIu64 " of key %s, which its publisher "
 		    "rotated away from after %s/%" PRIu64 ": a retired key "
 		    "signs nothing new", path, in->series, in->sequence,
@@ -170,6 +210,8 @@ say_details(const struct cli_seen *s)
 void
 cli_seen_suffix(void)
 {
+	if (current != NULL && current->expired)
+		printf(": EXPIRED (accepted by --allow-expired)");
 	if (current == NULL || !current->judged)
 		return;
 	printf(": %s", qasid_verdict_name(current->v.kind));
@@ -201,9 +243,9 @@ cli_seen_end(struct cli_seen *s, const char *path, const qasid_info *in,
 		    "set QASID_STATE or HOME", path);
 	if (s->failed)
 		return cli_fail("%s", qasid_state_errmsg(s->st));
-	if (!s->judged)
+	if (!s->judged && !s->expired)
 		return -1;
-	if (rc == QASID_OK && record && !cli_seen_refused(s) &&
+	if (rc == QASID_OK && record && s->judged && !cli_seen_refused(s) &&
 	    qasid_state_record(s->st, in, &s->v) != QASID_OK)
 		return cli_fail("%s", qasid_state_errmsg(s->st));
 	if (rc != QASID_OK && rc != QASID_ERR_REFUSED)
@@ -222,6 +264,16 @@ cli_seen_json(void)
 {
 	const struct cli_seen *s = current;
 
+	if (s != NULL && s->has_expires) {
+		printf(",\"expires\":%" PRId64 ",\"expired\":", s->expires);
+		if (s->expired)
+			printf("{\"by\":\"%s\",\"against\":%" PRId64
+			    ",\"accepted\":%s}", expired_by(s),
+			    s->exp.reference, s->allow_expired ? "true" :
+			    "false");
+		else
+			printf("false");
+	}
 	if (s == NULL || !s->judged)
 		return;
 	printf(",\"head\":\"%s\",\"verdict\":\"%s\"", s->head,
@@ -267,7 +319,7 @@ cli_packed_begin(struct cli_packed *pk, const qasid_seckey *sk,
 	const char *sde = getenv("SOURCE_DATE_EPOCH");
 	int status;
 
-	if ((status = cli_seen_open(&pk->seen, 0)) != 0)
+	if ((status = cli_seen_open(&pk->seen, 0, 0)) != 0)
 		return status;
 	if (pk->seen.st == NULL)
 		return cli_fail("no folder for the record of bundles packed: "

@@ -33,6 +33,7 @@ static const char *const messages[] = {
 	"the record of bundles seen is unusable",
 	"refused",
 	"files changed since they were unpacked",
+	"expired",
 };
 
 /* From QASID_ERR_REVOKED on. */
@@ -58,6 +59,7 @@ int
 qasid_err_is_verification(int code)
 {
 	return (code <= QASID_ERR_FORMAT && code >= QASID_ERR_UNSAFE) ||
+	    code == QASID_ERR_EXPIRED ||
 	    (code <= QASID_ERR_REVOKED && code >= QASID_ERR_CONTRADICTION);
 }
 
