@@ -154,6 +154,9 @@ struct cli_seen {
 	int retired;    /* a sequence above those seen, by a retired key */
 	int late;       /* a compromised key's bundle not seen before its
 	                 * revocation arrived */
+	int forked;     /* NEW, but names as its previous another head than
+	                 * the one seen of that sequence (FORMAT.md 17.2) */
+	char prev_head[65];
 	int has_expires, expired, allow_expired;
 	int64_t expires;
 	qasid_expiry exp;
@@ -182,6 +185,7 @@ void cli_seen_header(const qasid_info *in);
 struct cli_packed {
 	struct cli_seen seen;
 	qasid_packed before;  /* the sequence packed, if it was before */
+	qasid_packed prev;    /* the one before it, if it was packed */
 	int have_seq;         /* -N was given */
 	int reuse;            /* --reuse-sequence */
 };

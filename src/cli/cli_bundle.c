@@ -394,6 +394,9 @@ pack_series(qasid_packer *p, const qasid_seckey *sk, struct packopts *o,
 	    created)) != 0)
 		return status;
 	qasid_packer_set_time(p, *created);
+	if (pk->prev.found && qasid_packer_set_previous(p, o->sequence - 1,
+	    pk->prev.head) != QASID_OK)
+		return cli_fail("%s", qasid_packer_errmsg(p));
 	return 0;
 }
 

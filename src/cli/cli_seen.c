@@ -110,6 +110,13 @@ cli_seen_check(void *ud, const qasid_info *in)
 	 * cannot be told from the thief's either, --allow-older or not. */
 	s->late = in->key_status == QASID_KEY_COMPROMISED &&
 	    s->v.kind != QASID_VERDICT_CURRENT;
+	/* The chain forked: the sequence seen had another head than the one
+	 * this bundle follows. Both are signed by the key. */
+	s->forked = s->v.kind == QASID_VERDICT_NEW && s->v.seen &&
+	    *in->previous_head != '\0' &&
+	    in->previous_sequence == s->v.seen_sequence &&
+	    strcmp(in->previous_head, s->v.seen_head) != 0;
+	memcpy(s->prev_head, in->previous_head, sizeof(s->prev_head));
 	/* Both heads are signed: the evidence is kept at once. */
 	if (s->v.kind == QASID_VERDICT_EQUIVOCATION &&
 	    qasid_state_record(s->st, in, &ev) != QASID_OK) {
@@ -127,7 +134,7 @@ cli_seen_refused(const struct cli_seen *s)
 	if (!s->judged)
 		return 0;
 	return s->v.kind == QASID_VERDICT_EQUIVOCATION || s->retired ||
-	    s->late ||
+	    s->late || s->forked ||
 	    (s->v.kind == QASID_VERDICT_OLDER && !s->allow_older);
 }
 
@@ -172,6 +179,13 @@ say_refused(const struct cli_seen *s, const char *path, const qasid_info *in)
 		    "revoked as compromised: a bundle of it is trusted only if "
 		    "it was verified before the revocation arrived, and this "
 		    "one was not", path, in->series, in->sequence, in->keyid);
+	else if (s->forked)
+		cli_fail("%s: EQUIVOCATION %s/%" PRIu64 ": key %s signed it as "
+		    "following %s/%" PRIu64 " with head %s, but the %s/%" PRIu64
+		    " seen has head %s; the key may be stolen, or the publisher "
+		    "erred", path, in->series, in->sequence, in->keyid,
+		    in->series, in->previous_sequence, in->previous_head,
+		    in->series, s->v.seen_sequence, s->v.seen_head);
 	else if (s->v.kind == QASID_VERDICT_OLDER)
 		cli_fail("%s: OLDER %s/%" PRIu64 ": sequence %" PRIu64 " (created "
 		    "%s) of this key and series was seen already; an old bundle "
@@ -277,7 +291,10 @@ cli_seen_json(void)
 	if (s == NULL || !s->judged)
 		return;
 	printf(",\"head\":\"%s\",\"verdict\":\"%s\"", s->head,
-	    qasid_verdict_name(s->v.kind));
+	    qasid_verdict_name(s->forked ? QASID_VERDICT_EQUIVOCATION :
+	    s->v.kind));
+	if (s->forked)
+		printf(",\"forked\":{\"previous\":\"%s\"}", s->prev_head);
 	if (s->v.seen)
 		printf(",\"seen\":{\"sequence\":%" PRIu64 ",\"created\":%"
 		    PRId64 ",\"head\":\"%s\"}", s->v.seen_sequence,
@@ -338,6 +355,10 @@ cli_packed_begin(struct cli_packed *pk, const qasid_seckey *sk,
 		    &pk->before) != QASID_OK)
 			return cli_fail("%s", qasid_state_errmsg(pk->seen.st));
 	}
+	/* The bundle names the one it follows, if this key packed it. */
+	if (*seq > 1 && qasid_state_packed(pk->seen.st, id, fp, series,
+	    *seq - 1, &pk->prev) != QASID_OK)
+		return cli_fail("%s", qasid_state_errmsg(pk->seen.st));
 	if (pk->before.found && (sde == NULL || *sde == '\0'))
 		*created = pk->before.created;
 	return 0;
