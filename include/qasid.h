@@ -94,7 +94,9 @@ typedef enum qasid_err {
 	QASID_ERR_REFUSED = -21,   /* the head check refused the bundle */
 	QASID_ERR_LOCAL = -22,     /* files unpacked before were changed */
 	QASID_ERR_EXPIRED = -23,   /* past the time its publisher set */
-	/* Keys over time (docs/FORMAT.md 17.3); -24 is unused. */
+	QASID_ERR_UNFINISHED = -24, /* an interrupted unpack of another bundle
+	                             * must be finished first */
+	/* Keys over time (docs/FORMAT.md 17.3). */
 	QASID_ERR_REVOKED = -25,   /* signed by a key revoked as compromised */
 	QASID_ERR_RETIRED = -26,   /* a new bundle of a key rotated away from */
 	QASID_ERR_CONTRADICTION = -27 /* statements or commitments that

@@ -34,6 +34,7 @@ static const char *const messages[] = {
 	"refused",
 	"files changed since they were unpacked",
 	"expired",
+	"an interrupted unpack must be finished first",
 };
 
 /* From QASID_ERR_REVOKED on. */

@@ -263,6 +263,17 @@ unp_plan(struct unpack *u)
 	u->r->upd.from = u->rcpt.sequence;
 	if ((rc = merge(u, &m, plan_one)) != QASID_OK)
 		return rc;
+	/* Files a killed update of another bundle already moved in differ
+	 * from the receipt, which that update had not yet replaced: they are
+	 * not the recipient's, and --keep-local must not set them aside. */
+	if (m.changed > 0 && u->other_pending)
+		return qerr_set(&u->r->err, QASID_ERR_UNFINISHED, "%s: an "
+		    "earlier unpack here was interrupted while it put its files "
+		    "in place, so %llu file%s differ from %s/%llu as qasid "
+		    "unpacked it; unpack that same bundle again to finish it, "
+		    "then this one; nothing was unpacked", u->dir,
+		    (unsigned long long)m.changed, m.changed == 1 ? "" : "s",
+		    u->r->hdr.series, (unsigned long long)u->rcpt.sequence);
 	if (m.changed > 0 && !u->r->keep_local)
 		return qerr_set(&u->r->err, QASID_ERR_LOCAL, "%s: %llu file%s "
 		    "changed here since qasid unpacked %s/%llu; nothing was "
