@@ -111,7 +111,9 @@ local_state(struct merge *m, const struct unp_rentry *old, int *state)
 static void
 tell(struct unpack *u, int what, const char *path, const char *aside)
 {
-	if (u->r->local_fn != NULL)
+	/* While a killed update of another bundle is pending, what differs
+	 * may be its files, not the recipient's: unp_plan says so instead. */
+	if (u->r->local_fn != NULL && !u->other_pending)
 		u->r->local_fn(u->r->local_ud, what, path, aside);
 }
 
