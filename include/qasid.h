@@ -93,7 +93,10 @@ typedef enum qasid_err {
 	QASID_ERR_STATE = -20,     /* the record of bundles seen is unusable */
 	QASID_ERR_REFUSED = -21,   /* the head check refused the bundle */
 	QASID_ERR_LOCAL = -22,     /* files unpacked before were changed */
-	/* Keys over time (docs/FORMAT.md 17.3); -23 and -24 are unused. */
+	QASID_ERR_EXPIRED = -23,   /* past the time its publisher set */
+	QASID_ERR_UNFINISHED = -24, /* an interrupted unpack of another bundle
+	                             * must be finished first */
+	/* Keys over time (docs/FORMAT.md 17.3). */
 	QASID_ERR_REVOKED = -25,   /* signed by a key revoked as compromised */
 	QASID_ERR_RETIRED = -26,   /* a new bundle of a key rotated away from */
 	QASID_ERR_CONTRADICTION = -27 /* statements or commitments that
@@ -368,6 +371,15 @@ QASID_API int qasid_packer_set_series(qasid_packer *p, const char *series,
 
 /* Creation time, seconds since the epoch; default 0 (callers set it). */
 QASID_API void qasid_packer_set_time(qasid_packer *p, int64_t created);
+/* The signed time after which the publisher no longer stands by the
+ * bundle (format 2 only; QASID_ERR_ARG from qasid_packer_write in format 1
+ * or when it is before the created time). Default: none. */
+QASID_API void qasid_packer_set_expires(qasid_packer *p, int64_t expires);
+/* The bundle this one follows in its series: its sequence and head hash
+ * (64 hex digits, as qasid_info.head gives it), written in format 2 only.
+ * QASID_ERR_ARG if head is not a head hash. Default: none. */
+QASID_API int qasid_packer_set_previous(qasid_packer *p, uint64_t sequence,
+    const char *head);
 
 /* The bundle format to write: 2 (the default) or 1, which readers of
  * qasid before format 2 accept but which carries no successor commitment.
@@ -896,6 +908,29 @@ QASID_API int qasid_state_judge(qasid_state *s, const qasid_info *info,
  * with. QASID_ERR_LIMIT if the record would pass its size limit. */
 QASID_API int qasid_state_record(qasid_state *s, const qasid_info *info,
     qasid_verdict *v);
+
+/* Whether a bundle's signed expires has passed (FORMAT.md 17.2). It is
+ * judged against the latest of: the newest created time of any bundle the
+ * record holds as verified, the bundle's own created time, and now (the
+ * caller's clock), so that setting a clock back revives nothing once a
+ * newer bundle was seen. */
+enum {
+	QASID_EXPIRY_NONE = 0,     /* not expired, or no expires */
+	QASID_EXPIRY_SEEN = 1,     /* by a bundle the record holds */
+	QASID_EXPIRY_CREATED = 2,  /* by its own created time */
+	QASID_EXPIRY_CLOCK = 3     /* by the clock alone */
+};
+typedef struct qasid_expiry {
+	int by;                    /* QASID_EXPIRY_* */
+	int64_t reference;         /* the time it was judged against */
+} qasid_expiry;
+
+/* QASID_OK if info (a verified bundle's) has not expired,
+ * QASID_ERR_EXPIRED if it has (e->by says what showed it), or
+ * QASID_ERR_STATE / QASID_ERR_IO if the record cannot be read. s may be
+ * NULL: there is no record, only the clock and the bundle judge. */
+QASID_API int qasid_state_expiry(qasid_state *s, const qasid_info *info,
+    int64_t now, qasid_expiry *e);
 
 /* What a publisher packed (FOLDER/packed, apart from what they have seen):
  * the sequence asked for, if packed before, and the highest packed. */

@@ -11,7 +11,7 @@
 #                       left as build-fuzz/crash-TARGET-*
 #   make fuzz FUZZ_TARGETS=unpack FUZZ_SECONDS=600 FUZZ_JOBS=2
 
-FUZZ_TARGETS ?= read unpack manifest leftover sig keyring keyfile meta \
+FUZZ_TARGETS ?= read unpack manifest leftover sig keyring keyfile meta receipt \
                 statement repair
 FUZZ_SECONDS ?= 60
 FUZZ_JOBS    ?= 1
@@ -21,7 +21,7 @@ FB           ?= build-fuzz
 HOSTILE_BIN = $(B)/tests/hostile-helper $(B)/tests/lockdelay.so \
               $(B)/tests/readfail.so $(B)/tests/corruptsync.so \
               $(patsubst %,$(B)/tests/replay-%,read unpack manifest leftover \
-              sig keyring keyfile meta statement \
+              sig keyring keyfile meta statement receipt \
               repair)
 FUZZ_COMMON = tests/fuzz/fuzz.h tests/fuzz/fuzz_common.c
 

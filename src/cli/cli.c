@@ -136,7 +136,10 @@ cli_result(int rc, const char *msg)
 	"  -P KEYSTRING   trust this public key (base64, as minisign -P)\n" \
 	"  -K KEYRING     trust the keys of this keyring (default: QASID_KEYRING,\n" \
 	"                 else $XDG_CONFIG_HOME/qasid/trusted)\n" \
-	"  --allow-older  accept a bundle older than one seen of its series\n"
+	"  --allow-older  accept a bundle older than one seen of its series\n" \
+	"  --allow-expired  accept a bundle past the expires its publisher\n" \
+	"                 signed; dangerous: an expired bundle played back is\n" \
+	"                 what an attacker who holds old ones sends\n"
 #define COMMONOPTS \
 	"  -q, --quiet    print only what was asked for\n" \
 	"  -v, --verbose  also list the entries\n"
@@ -157,7 +160,7 @@ static const struct {
 	    "  --password-file FILE  the password is FILE's first line\n"
 	    "  -q, --quiet    print nothing on success\n"},
 	{"pack", cmd_pack, "pack -s SECKEY -o BUNDLE [-t TITLE] [-n SERIES] "
-	    "[-N SEQUENCE] [--reuse-sequence] [-j THREADS] [-f] [--tmpdir DIR] "
+	    "[-N SEQUENCE] [--reuse-sequence] [--expires WHEN] [-j THREADS] [-f] [--tmpdir DIR] "
 	    "[--volume-size SIZE] [--scrub | --keep-metadata] PATH...",
 	    "sign and pack files and folders into a bundle",
 	    "  -s SECKEY      the publisher's secret key\n"
@@ -169,6 +172,9 @@ static const struct {
 	    "  --reuse-sequence  pack other content under a -N packed before;\n"
 	    "                 dangerous: two bundles with one sequence are an\n"
 	    "                 EQUIVOCATION every recipient of both refuses\n"
+	    "  --expires WHEN  recipients refuse it after WHEN: 30d, 12h or 2w\n"
+	    "                 after it is made, or a UTC date (2026-12-31, or\n"
+	    "                 2026-12-31T18:00:00Z) (default: never)\n"
 	    "  -j THREADS     compression threads (default: one per CPU, at most 4)\n"
 	    "  --format 1     a bundle qasid before format 2 reads (default 2)\n"
 	    "  --volume-size SIZE  a set of volumes BUNDLE.part1.qasid and on,\n"

@@ -164,10 +164,16 @@ struct cli_seen {
 	int retired;    /* a sequence above those seen, by a retired key */
 	int late;       /* a compromised key's bundle not seen before its
 	                 * revocation arrived */
+	int forked;     /* NEW, but names as its previous another head than
+	                 * the one seen of that sequence (FORMAT.md 17.2) */
+	char prev_head[65];
+	int has_expires, expired, allow_expired;
+	int64_t expires;
+	qasid_expiry exp;
 };
 
 /* Finds the record's folder; 0 or an exit status. */
-int cli_seen_open(struct cli_seen *s, int allow_older);
+int cli_seen_open(struct cli_seen *s, int allow_older, int allow_expired);
 void cli_seen_close(struct cli_seen *s);
 /* Judges the bundle r reads once its signature verified; may_refuse stops
  * an OLDER (without --allow-older) or EQUIVOCATION bundle there. */
@@ -219,6 +225,7 @@ void cli_why_failed(const struct cli_seen *s, const qasid_reader *r,
 struct cli_packed {
 	struct cli_seen seen;
 	qasid_packed before;  /* the sequence packed, if it was before */
+	qasid_packed prev;    /* the one before it, if it was packed */
 	int have_seq;         /* -N was given */
 	int reuse;            /* --reuse-sequence */
 };

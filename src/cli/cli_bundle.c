@@ -2,6 +2,7 @@
 /*
  * cli_bundle.c - qasid pack, verify, unpack and list.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -25,11 +26,14 @@
 #define OPT_REUSE_SEQUENCE 1007
 #define OPT_INTEGRITY 1008
 #define OPT_KEEP_LOCAL 1009
+#define OPT_EXPIRES 1010
+#define OPT_ALLOW_EXPIRED 1011
 #define OPT_FORMAT 1040
 #define OPT_VOLUME_SIZE 1160
 
-/* --allow-older: accept a bundle older than one seen (cli_seen.c). */
-static int allow_older;
+/* --allow-older: accept a bundle older than one seen; --allow-expired, one
+ * past its expires (cli_seen.c). */
+static int allow_older, allow_expired;
 
 static const struct option longopts[] = {
 	{"password-file", required_argument, NULL, OPT_PASSWORD_FILE},
@@ -39,6 +43,8 @@ static const struct option longopts[] = {
 	{"keep-metadata", no_argument, NULL, OPT_KEEP_METADATA},
 	{"salvage", no_argument, NULL, OPT_SALVAGE},
 	{"allow-older", no_argument, NULL, OPT_ALLOW_OLDER},
+	{"allow-expired", no_argument, NULL, OPT_ALLOW_EXPIRED},
+	{"expires", required_argument, NULL, OPT_EXPIRES},
 	{"reuse-sequence", no_argument, NULL, OPT_REUSE_SEQUENCE},
 	{"integrity", no_argument, NULL, OPT_INTEGRITY},
 	{"keep-local", no_argument, NULL, OPT_KEEP_LOCAL},
@@ -71,6 +77,7 @@ common_opt(int c, struct keyopts *k)
 	case OPT_JSON: cli.json = 1; return 1;
 	case OPT_PASSWORD_FILE: cli.password_file = optarg; return 1;
 	case OPT_ALLOW_OLDER: allow_older = 1; return 1;
+	case OPT_ALLOW_EXPIRED: allow_expired = 1; return 1;
 	default: return 0;
 	}
 }
@@ -165,6 +172,49 @@ created_time(int64_t *t)
 	return 0;
 }
 
+/*
+ * --expires WHEN: a time after created (Nh, Nd or Nw), or a date in UTC
+ * (YYYY-MM-DD, the end of that day, or YYYY-MM-DDTHH:MM:SSZ).
+ */
+static int
+expires_time(const char *when, int64_t created, int64_t *t)
+{
+	static const char units[] = "hdw";
+	static const int64_t secs[] = {3600, 86400, 7 * 86400};
+	struct tm tm = {0};
+	char unit, end;
+	uint64_t n;
+	int len = 0;
+
+	if (sscanf(when, "%" SCNu64 "%c%c", &n, &unit, &end) == 2 &&
+	    unit != '\0' && strchr(units, unit) != NULL && isdigit(
+	    (unsigned char)when[0]) && n <= 1000000) {
+		*t = created + (int64_t)n * secs[strchr(units, unit) - units];
+		return 0;
+	}
+	if (sscanf(when, "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon,
+	    &tm.tm_mday, &len) == 3 && len == 10 && (when[10] == '\0' ||
+	    (sscanf(when + 10, "T%2d:%2d:%2dZ%n", &tm.tm_hour, &tm.tm_min,
+	    &tm.tm_sec, &len) == 3 && len == 10 && when[20] == '\0'))) {
+		int day_end = when[10] == '\0';
+		struct tm check;
+		time_t v;
+
+		tm.tm_year -= 1900;
+		tm.tm_mon -= 1;
+		check = tm;
+		v = timegm(&tm);
+		if (v != (time_t)-1 && tm.tm_mday == check.tm_mday &&
+		    tm.tm_mon == check.tm_mon && tm.tm_hour == check.tm_hour) {
+			*t = (int64_t)v + (day_end ? 86399 : 0);
+			return 0;
+		}
+	}
+	return cli_fail("--expires %s: a time after it is made (30d, 12h, "
+	    "2w) or a date in UTC (2026-12-31 or 2026-12-31T18:00:00Z)",
+	    when);
+}
+
 /* Asks for the password, if the key has one, and loads the key. */
 static int
 load_seckey(qasid_seckey *sk, const char *path, int enc)
@@ -182,7 +232,7 @@ load_seckey(qasid_seckey *sk, const char *path, int enc)
 }
 
 struct packopts {
-	const char *sec, *out, *title, *series, *tmpdir;
+	const char *sec, *out, *title, *series, *tmpdir, *expires;
 	uint64_t sequence, volume_size;
 	unsigned threads, format;
 	int force, meta, have_seq, reuse;
@@ -192,6 +242,7 @@ static int
 pack_parse(int argc, char **argv, struct packopts *o)
 {
 	struct keyopts k = {0};
+	int64_t when;
 	uint64_t v;
 	int c;
 
@@ -207,6 +258,12 @@ pack_parse(int argc, char **argv, struct packopts *o)
 		case OPT_SCRUB: o->meta = QASID_META_SCRUB; break;
 		case OPT_KEEP_METADATA: o->meta = QASID_META_KEEP; break;
 		case OPT_REUSE_SEQUENCE: o->reuse = 1; break;
+		case OPT_EXPIRES:
+			/* Checked now, worked out once created is known. */
+			if (expires_time(optarg, 0, &when) != 0)
+				return EXIT_OTHER;
+			o->expires = optarg;
+			break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "1") != 0 && strcmp(optarg, "2") != 0)
 				return cli_fail("--format %s: bundle format 1 "
@@ -337,6 +394,9 @@ pack_series(qasid_packer *p, const qasid_seckey *sk, struct packopts *o,
 	    created)) != 0)
 		return status;
 	qasid_packer_set_time(p, *created);
+	if (pk->prev.found && qasid_packer_set_previous(p, o->sequence - 1,
+	    pk->prev.head) != QASID_OK)
+		return cli_fail("%s", qasid_packer_errmsg(p));
 	return 0;
 }
 
@@ -420,6 +480,12 @@ cmd_pack(int argc, char **argv)
 	    o.sequence)) != QASID_OK) {
 		status = cli_result(rc, qasid_packer_errmsg(p));
 		goto out;
+	}
+	if (o.expires != NULL) {
+		int64_t until;
+		if ((status = expires_time(o.expires, created, &until)) != 0)
+			goto out;
+		qasid_packer_set_expires(p, until);
 	}
 	out = tmp ? tmp : o.out;
 	cli_catch_stop(1);
@@ -720,7 +786,7 @@ cmd_verify(int argc, char **argv)
 	if (integrity && (k.pubfile || k.pubstr || k.ring))
 		return cli_fail("verify: --integrity checks no signer: give "
 		    "no -p, -P or -K");
-	if ((status = cli_seen_open(&m.seen, allow_older)) != 0)
+	if ((status = cli_seen_open(&m.seen, allow_older, allow_expired)) != 0)
 		return status;
 	if (!integrity && (m.kr = cli_trust(k.pubfile, k.pubstr, k.ring,
 	    &status)) == NULL) {
@@ -833,7 +899,7 @@ cmd_unpack(int argc, char **argv)
 		return status;
 	if (m.dir == NULL || optind >= argc)
 		return cli_usage("unpack");
-	if ((status = cli_seen_open(&m.seen, allow_older)) != 0)
+	if ((status = cli_seen_open(&m.seen, allow_older, allow_expired)) != 0)
 		return status;
 	if ((m.kr = cli_trust(k.pubfile, k.pubstr, k.ring, &status)) == NULL) {
 		cli_seen_close(&m.seen);
@@ -897,6 +963,10 @@ list_header(struct listing *l)
 	    n.files, n.bytes, n.dirs, n.label, in->signature_ok ? "manifest "
 	    "signed by a trusted key (content not checked: use verify)" :
 	    "NO - not signed by a trusted key; do not rely on this listing");
+	if (in->has_expires) {
+		cli_time(in->expires, when, sizeof(when));
+		printf("expires:  %s\n", when);
+	}
 	cli_volume_line("volume:   ", l->path, in);
 	cli_seen_header(in);
 	printf("\n");
@@ -1000,7 +1070,7 @@ cmd_list(int argc, char **argv)
 		return status;
 	if (optind >= argc)
 		return cli_usage("list");
-	if ((status = cli_seen_open(&m.seen, allow_older)) != 0)
+	if ((status = cli_seen_open(&m.seen, allow_older, allow_expired)) != 0)
 		return status;
 	if ((m.kr = cli_trust(k.pubfile, k.pubstr, k.ring, &status)) == NULL) {
 		cli_seen_close(&m.seen);

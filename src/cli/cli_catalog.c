@@ -425,7 +425,7 @@ cmd_catalog(int argc, char **argv)
 		return status;
 	if ((cat.kr = cli_trust(NULL, NULL, ring, &status)) == NULL)
 		return status;
-	if ((status = cli_seen_open(&cat.seen, 1)) != 0) {
+	if ((status = cli_seen_open(&cat.seen, 1, 1)) != 0) {
 		catalog_free(&cat);
 		return status;
 	}

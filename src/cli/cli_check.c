@@ -252,7 +252,7 @@ cmd_check(int argc, char **argv)
 	if ((cat.kr = cli_trust(NULL, NULL, ring, &status)) == NULL)
 		return status;
 	/* A stick may carry old weeks: OLDER is not refused. */
-	if ((status = cli_seen_open(&cat.seen, 1)) != 0) {
+	if ((status = cli_seen_open(&cat.seen, 1, 1)) != 0) {
 		catalog_free(&cat);
 		return status;
 	}

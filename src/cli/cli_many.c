@@ -288,7 +288,7 @@ cli_err_code(int rc)
 		"ok", "nomem", "io", "arg", "format", "signature", "untrusted",
 		"content", "unsafe", "limit", "key", "password", "exists",
 		"nospace", "path", "notfound", "internal", "dest", "cancelled",
-		"metadata", "state", "refused", "local",
+		"metadata", "state", "refused", "local", "expired", "unfinished",
 	};
 
 	if (rc <= 0 && -rc < (int)(sizeof(codes) / sizeof(codes[0])))

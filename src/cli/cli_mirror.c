@@ -449,8 +449,9 @@ cmd_copy(int argc, char **argv)
 		free(cp.sticks);
 		return status;
 	}
-	/* A mirror carries old weeks too: OLDER is not refused. */
-	if ((status = cli_seen_open(&cp.seen, 1)) != 0) {
+	/* A mirror carries old weeks too: OLDER and expired bundles are not
+	 * refused; the recipient who reads them judges. */
+	if ((status = cli_seen_open(&cp.seen, 1, 1)) != 0) {
 		qasid_keyring_free(cp.kr);
 		free(cp.sticks);
 		return status;

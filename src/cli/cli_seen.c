@@ -35,12 +35,13 @@ state_folder(char *buf, size_t len)
 }
 
 int
-cli_seen_open(struct cli_seen *s, int allow_older)
+cli_seen_open(struct cli_seen *s, int allow_older, int allow_expired)
 {
 	char folder[4096];
 
 	memset(s, 0, sizeof(*s));
 	s->allow_older = allow_older;
+	s->allow_expired = allow_expired;
 	/* Without a folder, only bundles of no series can be read. */
 	if (state_folder(folder, sizeof(folder)) != 0)
 		return 0;
@@ -64,6 +65,8 @@ cli_seen_begin(struct cli_seen *s, qasid_reader *r, int may_refuse)
 	s->failed = 0;
 	s->retired = 0;
 	s->late = 0;
+	s->expired = 0;
+	s->has_expires = 0;
 	s->may_refuse = may_refuse;
 	current = s;
 	qasid_reader_set_head_check(r, cli_seen_check, s);
@@ -75,10 +78,20 @@ cli_seen_check(void *ud, const qasid_info *in)
 {
 	struct cli_seen *s = ud;
 	qasid_verdict ev;
+	int rc;
 
+	/* Any bundle may expire, of a series or not (FORMAT.md 17.2). */
+	s->has_expires = in->has_expires;
+	s->expires = in->expires;
+	rc = qasid_state_expiry(s->st, in, (int64_t)time(NULL), &s->exp);
+	s->expired = rc == QASID_ERR_EXPIRED;
+	if (rc != QASID_OK && !s->expired) {
+		s->failed = 1;
+		return 1;
+	}
 	/* What pack names a bundle packed without -n is no series. */
 	if (strcmp(in->series, CLI_NO_SERIES) == 0)
-		return 0;
+		return s->may_refuse && cli_seen_refused(s);
 	if (s->st == NULL ||
 	    qasid_state_judge(s->st, in, &s->v) != QASID_OK) {
 		s->failed = 1;
@@ -97,6 +110,13 @@ cli_seen_check(void *ud, const qasid_info *in)
 	 * cannot be told from the thief's either, --allow-older or not. */
 	s->late = in->key_status == QASID_KEY_COMPROMISED &&
 	    s->v.kind != QASID_VERDICT_CURRENT;
+	/* The chain forked: the sequence seen had another head than the one
+	 * this bundle follows. Both are signed by the key. */
+	s->forked = s->v.kind == QASID_VERDICT_NEW && s->v.seen &&
+	    *in->previous_head != '\0' &&
+	    in->previous_sequence == s->v.seen_sequence &&
+	    strcmp(in->previous_head, s->v.seen_head) != 0;
+	memcpy(s->prev_head, in->previous_head, sizeof(s->prev_head));
 	/* Both heads are signed: the evidence is kept at once. */
 	if (s->v.kind == QASID_VERDICT_EQUIVOCATION &&
 	    qasid_state_record(s->st, in, &ev) != QASID_OK) {
@@ -109,11 +129,36 @@ cli_seen_check(void *ud, const qasid_info *in)
 int
 cli_seen_refused(const struct cli_seen *s)
 {
+	if (s->expired && !s->allow_expired)
+		return 1;
 	if (!s->judged)
 		return 0;
 	return s->v.kind == QASID_VERDICT_EQUIVOCATION || s->retired ||
-	    s->late ||
+	    s->late || s->forked ||
 	    (s->v.kind == QASID_VERDICT_OLDER && !s->allow_older);
+}
+
+/* What showed an expired bundle to be past its time. */
+static const char *
+expired_by(const struct cli_seen *s)
+{
+	return s->exp.by == QASID_EXPIRY_SEEN ? "seen" : s->exp.by ==
+	    QASID_EXPIRY_CREATED ? "created" : "clock";
+}
+
+static void
+expired_reason(const struct cli_seen *s, char *buf, size_t len)
+{
+	char until[64], ref[64];
+
+	cli_time(s->expires, until, sizeof(until));
+	cli_time(s->exp.reference, ref, sizeof(ref));
+	snprintf(buf, len, "EXPIRED: its publisher stood by it until %s, and "
+	    "%s %s is later; an expired bundle is refused (--allow-expired "
+	    "accepts it)", until, s->exp.by == QASID_EXPIRY_SEEN ?
+	    "a bundle verified here was created" : s->exp.by ==
+	    QASID_EXPIRY_CREATED ? "its own created time" :
+	    "this computer's clock says", ref);
 }
 
 void
@@ -123,7 +168,9 @@ cli_seen_reason(const struct cli_seen *s, const qasid_info *in, char *buf,
 	char when[64];
 
 	cli_time(s->v.seen_created, when, sizeof(when));
-	if (s->retired)
+	if (s->expired && !s->allow_expired)
+		expired_reason(s, buf, len);
+	else if (s->retired)
 		snprintf(buf, len, "%s/%" PRIu64 " of key %s, which its "
 		    "publisher rotated away from after %s/%" PRIu64 ": a retired "
 		    "key signs nothing new", in->series, in->sequence,
@@ -133,6 +180,13 @@ cli_seen_reason(const struct cli_seen *s, const qasid_info *in, char *buf,
 		    "publisher revoked as compromised: a bundle of it is trusted "
 		    "only if it was verified before the revocation arrived, and "
 		    "this one was not", in->series, in->sequence, in->keyid);
+	else if (s->forked)
+		snprintf(buf, len, "EQUIVOCATION %s/%" PRIu64 ": key %s signed "
+		    "it as following %s/%" PRIu64 " with head %s, but the %s/%"
+		    PRIu64 " seen has head %s; the key may be stolen, or the "
+		    "publisher erred", in->series, in->sequence, in->keyid,
+		    in->series, in->previous_sequence, in->previous_head,
+		    in->series, s->v.seen_sequence, s->v.seen_head);
 	else if (s->v.kind == QASID_VERDICT_OLDER)
 		snprintf(buf, len, "OLDER %s/%" PRIu64 ": sequence %" PRIu64
 		    " (created %s) of this key and series was seen already; an "
@@ -180,6 +234,8 @@ say_details(const struct cli_seen *s)
 void
 cli_seen_suffix(void)
 {
+	if (current != NULL && current->expired)
+		printf(": EXPIRED (accepted by --allow-expired)");
 	if (current == NULL || !current->judged)
 		return;
 	printf(": %s", qasid_verdict_name(current->v.kind));
@@ -211,9 +267,9 @@ cli_seen_end(struct cli_seen *s, const char *path, const qasid_info *in,
 		    "set QASID_STATE or HOME", path);
 	if (s->failed)
 		return cli_fail("%s", qasid_state_errmsg(s->st));
-	if (!s->judged)
+	if (!s->judged && !s->expired)
 		return -1;
-	if (rc == QASID_OK && record && !cli_seen_refused(s) &&
+	if (rc == QASID_OK && record && s->judged && !cli_seen_refused(s) &&
 	    qasid_state_record(s->st, in, &s->v) != QASID_OK)
 		return cli_fail("%s", qasid_state_errmsg(s->st));
 	if (rc != QASID_OK && rc != QASID_ERR_REFUSED)
@@ -232,10 +288,23 @@ cli_seen_json(void)
 {
 	const struct cli_seen *s = current;
 
+	if (s != NULL && s->has_expires) {
+		printf(",\"expires\":%" PRId64 ",\"expired\":", s->expires);
+		if (s->expired)
+			printf("{\"by\":\"%s\",\"against\":%" PRId64
+			    ",\"accepted\":%s}", expired_by(s),
+			    s->exp.reference, s->allow_expired ? "true" :
+			    "false");
+		else
+			printf("false");
+	}
 	if (s == NULL || !s->judged)
 		return;
 	printf(",\"head\":\"%s\",\"verdict\":\"%s\"", s->head,
-	    qasid_verdict_name(s->v.kind));
+	    qasid_verdict_name(s->forked ? QASID_VERDICT_EQUIVOCATION :
+	    s->v.kind));
+	if (s->forked)
+		printf(",\"forked\":{\"previous\":\"%s\"}", s->prev_head);
 	if (s->v.seen)
 		printf(",\"seen\":{\"sequence\":%" PRIu64 ",\"created\":%"
 		    PRId64 ",\"head\":\"%s\"}", s->v.seen_sequence,
@@ -277,7 +346,7 @@ cli_packed_begin(struct cli_packed *pk, const qasid_seckey *sk,
 	const char *sde = getenv("SOURCE_DATE_EPOCH");
 	int status;
 
-	if ((status = cli_seen_open(&pk->seen, 0)) != 0)
+	if ((status = cli_seen_open(&pk->seen, 0, 0)) != 0)
 		return status;
 	if (pk->seen.st == NULL)
 		return cli_fail("no folder for the record of bundles packed: "
@@ -296,6 +365,10 @@ cli_packed_begin(struct cli_packed *pk, const qasid_seckey *sk,
 		    &pk->before) != QASID_OK)
 			return cli_fail("%s", qasid_state_errmsg(pk->seen.st));
 	}
+	/* The bundle names the one it follows, if this key packed it. */
+	if (*seq > 1 && qasid_state_packed(pk->seen.st, id, fp, series,
+	    *seq - 1, &pk->prev) != QASID_OK)
+		return cli_fail("%s", qasid_state_errmsg(pk->seen.st));
 	if (pk->before.found && (sde == NULL || *sde == '\0'))
 		*created = pk->before.created;
 	return 0;

@@ -33,6 +33,8 @@ static const char *const messages[] = {
 	"the record of bundles seen is unusable",
 	"refused",
 	"files changed since they were unpacked",
+	"expired",
+	"an interrupted unpack must be finished first",
 };
 
 /* From QASID_ERR_REVOKED on. */
@@ -58,6 +60,7 @@ int
 qasid_err_is_verification(int code)
 {
 	return (code <= QASID_ERR_FORMAT && code >= QASID_ERR_UNSAFE) ||
+	    code == QASID_ERR_EXPIRED ||
 	    (code <= QASID_ERR_REVOKED && code >= QASID_ERR_CONTRADICTION);
 }
 

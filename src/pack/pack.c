@@ -106,6 +106,26 @@ qasid_packer_set_time(qasid_packer *p, int64_t created)
 	p->created = created;
 }
 
+void
+qasid_packer_set_expires(qasid_packer *p, int64_t expires)
+{
+	p->has_expires = 1;
+	p->expires = expires;
+}
+
+int
+qasid_packer_set_previous(qasid_packer *p, uint64_t sequence,
+    const char *head)
+{
+	if (strlen(head) != 2 * QF_MEMBER_HASH || sodium_hex2bin(p->prev_head,
+	    QF_MEMBER_HASH, head, 2 * QF_MEMBER_HASH, NULL, NULL, NULL) != 0)
+		return qerr_set(&p->err, QASID_ERR_ARG, "previous: not a head "
+		    "hash");
+	p->has_previous = 1;
+	p->prev_sequence = sequence;
+	return QASID_OK;
+}
+
 int
 qasid_packer_set_format(qasid_packer *p, unsigned format)
 {
@@ -408,6 +428,11 @@ fill_header(qasid_packer *p, const struct pentry *pe, size_t n,
 	h->format = p->format;
 	/* Format 1 has no line for it: its readers could not check it. */
 	h->has_next_key = p->format >= 2 && p->has_next_key;
+	h->has_expires = p->has_expires;
+	h->expires = p->expires;
+	h->has_previous = p->format >= 2 && p->has_previous;
+	h->prev_sequence = p->prev_sequence;
+	memcpy(h->prev_head, p->prev_head, QF_MEMBER_HASH);
 	memcpy(h->next_key, p->next_key, QF_KEYHASH);
 	snprintf(h->title, sizeof(h->title), "%s", p->title);
 	snprintf(h->series, sizeof(h->series), "%s", p->series);
@@ -718,6 +743,10 @@ qasid_packer_write(qasid_packer *p, const char *out, int overwrite)
 		return qerr_set(&p->err, QASID_ERR_ARG, "nothing to pack");
 	if (rc != QASID_OK)
 		return rc;
+	if (p->has_expires && (p->format < 2 || p->expires < p->created))
+		return qerr_set(&p->err, QASID_ERR_ARG, p->format < 2 ?
+		    "expires needs bundle format 2" : "expires is before the "
+		    "bundle's created time");
 	if ((rc = qvol_auto(p, out)) != QASID_OK)
 		return rc;
 	if (p->volume_size == 0 && p->volume_auto == 0 && !overwrite &&

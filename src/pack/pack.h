@@ -43,6 +43,11 @@ struct qasid_packer {
 	struct qbehind behind; /* its bytes are on the medium (flush.c) */
 	int has_next_key;      /* format 2: the successor's commitment */
 	unsigned char next_key[QF_KEYHASH];
+	int has_expires;       /* format 2: FORMAT.md 17.2 */
+	int64_t expires;
+	int has_previous;      /* format 2: the bundle this one follows */
+	uint64_t prev_sequence;
+	unsigned char prev_head[QF_MEMBER_HASH];
 	uint64_t volume_size;  /* 0, or the most bytes a volume may take */
 	uint64_t volumes;      /* what the last write made (volume.c) */
 	uint64_t fat_limit;    /* the largest file FAT32 takes; 0: 4 GiB - 1 */

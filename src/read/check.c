@@ -203,8 +203,11 @@ check_file(struct body *b, const struct qmf_entry *e)
 	/* The hash is taken and compared on the hasher's thread; its verdict
 	 * comes before anything is committed (check_end). */
 	do {
-		size_t k = left < QHASHER_BUF ? (size_t)left : QHASHER_BUF;
-		unsigned char *buf = qhasher_buf(b->hasher);
+		size_t k;
+		unsigned char *buf = qhasher_buf(b->hasher, &k);
+
+		if (left < k)
+			k = (size_t)left;
 		if ((rc = body_read(b, buf, k)) != QASID_OK)
 			return rc;
 		if (s && (rc = s->file_data(s->ud, buf, k)) != QASID_OK)

@@ -14,10 +14,10 @@ struct qhasher;
 
 /* threaded: on a thread of its own; else as each buffer is pushed. */
 struct qhasher *qhasher_start(int threaded);
-/* A buffer of QHASHER_BUF bytes to fill, waiting until one is free. The
- * same buffer is returned until it is pushed. */
-unsigned char *qhasher_buf(struct qhasher *h);
-/* Queues the buffer's first len bytes: first says a file starts with them;
+/* Room to fill, *room bytes (at least 16 KiB), waiting until a buffer is
+ * free. The same room is returned until it is pushed. */
+unsigned char *qhasher_buf(struct qhasher *h, size_t *room);
+/* Queues the room's first len bytes: first says a file starts with them;
  * last, when not NULL, is the file they end, whose hash must match. */
 void qhasher_push(struct qhasher *h, size_t len, int first,
     const struct qmf_entry *last);

@@ -376,6 +376,51 @@ qasid_state_judge(qasid_state *s, const qasid_info *in, qasid_verdict *v)
 	return rc;
 }
 
+/* ---- Expiry (FORMAT.md 17.2) --------------------------------------------- */
+
+static int
+newest_line(void *ud, struct qs_rec *r, const char *raw)
+{
+	qasid_expiry *e = ud;
+
+	(void)raw;
+	if (!r->conflict && r->created > e->reference) {
+		e->reference = r->created;
+		e->by = QASID_EXPIRY_SEEN;
+	}
+	return QASID_OK;
+}
+
+int
+qasid_state_expiry(qasid_state *s, const qasid_info *in, int64_t now,
+    qasid_expiry *e)
+{
+	unsigned lines;
+	int fd, rc = QASID_OK;
+
+	e->by = QASID_EXPIRY_CLOCK;
+	e->reference = now;
+	if (!in->has_expires)
+		return (e->by = QASID_EXPIRY_NONE, QASID_OK);
+	if (in->created > e->reference) {
+		e->reference = in->created;
+		e->by = QASID_EXPIRY_CREATED;
+	}
+	if (s != NULL) {
+		qerr_clear(&s->err);
+		use(s, 0);
+		if ((fd = lock(s, QOS_LOCK_SH)) == -1)
+			return s->err.code;
+		rc = scan(s, newest_line, e, &lines);
+		if (fd >= 0)
+			qos_close(fd);
+	}
+	if (rc == QASID_OK && in->expires >= e->reference)
+		e->by = QASID_EXPIRY_NONE;
+	return rc != QASID_OK ? rc : e->by != QASID_EXPIRY_NONE ?
+	    QASID_ERR_EXPIRED : QASID_OK;
+}
+
 /* ---- Writing ------------------------------------------------------------ */
 
 /* mkdir -p, the last folder 0700: the record tells what one has read. */

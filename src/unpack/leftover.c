@@ -283,6 +283,7 @@ recover_one(struct unpack *u, const char *name, int *finished)
 	}
 	mark = read_mark(u, fd);
 	if (mark == MARK_OTHER) {
+		u->other_pending = 1;
 		qos_close(fd);
 		return QASID_OK;
 	}

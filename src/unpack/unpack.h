@@ -76,6 +76,7 @@ struct unpack {
 	struct qbuf gone;      /* folders the new sequence lacks, NUL-ended */
 	int keep_stage;        /* an update failed after its commit: its
 	                        * staging folder is for the next run */
+	int other_pending;     /* a committed leftover of another bundle */
 };
 
 /* "DIR/what: strerror(errnum)" as QASID_ERR_IO (or NOSPACE...). */

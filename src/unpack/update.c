@@ -111,7 +111,9 @@ local_state(struct merge *m, const struct unp_rentry *old, int *state)
 static void
 tell(struct unpack *u, int what, const char *path, const char *aside)
 {
-	if (u->r->local_fn != NULL)
+	/* While a killed update of another bundle is pending, what differs
+	 * may be its files, not the recipient's: unp_plan says so instead. */
+	if (u->r->local_fn != NULL && !u->other_pending)
 		u->r->local_fn(u->r->local_ud, what, path, aside);
 }
 
@@ -263,6 +265,17 @@ unp_plan(struct unpack *u)
 	u->r->upd.from = u->rcpt.sequence;
 	if ((rc = merge(u, &m, plan_one)) != QASID_OK)
 		return rc;
+	/* Files a killed update of another bundle already moved in differ
+	 * from the receipt, which that update had not yet replaced: they are
+	 * not the recipient's, and --keep-local must not set them aside. */
+	if (m.changed > 0 && u->other_pending)
+		return qerr_set(&u->r->err, QASID_ERR_UNFINISHED, "%s: an "
+		    "earlier unpack here was interrupted while it put its files "
+		    "in place, so %llu file%s differ from %s/%llu as qasid "
+		    "unpacked it; unpack that same bundle again to finish it, "
+		    "then this one; nothing was unpacked", u->dir,
+		    (unsigned long long)m.changed, m.changed == 1 ? "" : "s",
+		    u->r->hdr.series, (unsigned long long)u->rcpt.sequence);
 	if (m.changed > 0 && !u->r->keep_local)
 		return qerr_set(&u->r->err, QASID_ERR_LOCAL, "%s: %llu file%s "
 		    "changed here since qasid unpacked %s/%llu; nothing was "

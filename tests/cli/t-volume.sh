@@ -311,13 +311,21 @@ run 1 $V "$W/w1b.part2.qasid"
 t_grep "^qasid: .*w1b.part2.qasid: EQUIVOCATION week/1: " "$ERR"
 t_end
 
-t_begin "the next set unpacks whole; then the older one is refused before writing"
+t_begin "the next set: refused where the chain forked, else whole; then the older one refused"
 run 0 "$QASID" pack -q -s "$W/k.sec" -n week --volume-size 200K \
     -o "$W/w2.qasid" "$W/ser"
-run 0 "$QASID" unpack -p "$W/k.pub" -C "$W/uw2" "$W"/w2.part*.qasid
+# week 2 follows w1b (the packer's record), not the week 1 this recipient
+# saw: the chain forked, and the set is refused as evidence of it.
+run 1 "$QASID" unpack -p "$W/k.pub" -C "$W/uw2" "$W"/w2.part*.qasid
+t_grep "EQUIVOCATION week/2: key .* as following week/1 with head" "$ERR"
+t_absent "$W/uw2"
+# A recipient who saw neither week 1 takes the set whole.
+run 0 env QASID_STATE="$W/st2" "$QASID" unpack -p "$W/k.pub" -C "$W/uw2" \
+    "$W"/w2.part*.qasid
 t_same "$W/ser/clip.mp4" "$W/uw2/ser/clip.mp4"
 t_same "$W/ser/note.txt" "$W/uw2/ser/note.txt"
-run 1 "$QASID" unpack -p "$W/k.pub" -C "$W/uw1" "$W"/w1.part*.qasid
+run 1 env QASID_STATE="$W/st2" "$QASID" unpack -p "$W/k.pub" -C "$W/uw1" \
+    "$W"/w1.part*.qasid
 t_grep "OLDER week/1: sequence 2 .* was seen already" "$ERR"
 t_absent "$W/uw1"
 t_end

@@ -11,7 +11,7 @@ CORPUS="$QASID_TOP/tests/fuzz/corpus"
 # leaves it behind, so keep it inside this script's own.
 TMPDIR="$W"
 export TMPDIR
-for t in read unpack manifest leftover sig keyring keyfile meta statement \
+for t in read unpack manifest leftover sig keyring keyfile meta statement receipt \
     repair; do
 	bin="$QASID_BUILD/tests/replay-$t"
 	t_begin "fuzz replay: $t corpus"
