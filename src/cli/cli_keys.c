@@ -25,7 +25,7 @@ confirm_empty(const char *sec)
 
 	fprintf(stderr, "qasid: warning: the password is empty: anyone who "
 	    "copies %s can sign as you\n", cli_safe(sec));
-	if (cli.password_file != NULL || !isatty(STDIN_FILENO))
+	if (cli.password_file != NULL || !qos_isatty(QOS_STDIN))
 		return cli_fail("%s: empty password; use -W to save a key "
 		    "without one on purpose", sec);
 	fputs("Save the keys without a password? Type yes to go on: ",

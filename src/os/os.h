@@ -272,6 +272,10 @@ void qos_echo_off(const struct qos_tty *t);
 void qos_echo_restore(const struct qos_tty *t);
 /* The running program's own path, into buf. 0, or -1 if unknown. */
 int qos_exe_path(char *buf, size_t cap);
+/* Called first in main: where the system passes arguments otherwise
+ * (Windows: UTF-16), makes *argv UTF-8, and sets the console to show
+ * UTF-8 and the standard streams to carry bytes untranslated. */
+void qos_main_args(int *argc, char ***argv);
 
 /* ---- Locales ------------------------------------------------------------ */
 
@@ -285,6 +289,11 @@ void qos_locale_free(void *loc);
 void *qos_locale_use(void *loc);
 /* 1 if this thread's locale encodes characters as UTF-8. */
 int qos_locale_is_utf8(void);
+#ifdef _WIN32
+/* Windows has no UTF-8 locale to convert through: names go to libarchive
+ * as UTF-16, from this (malloc'd; NULL/errno on bad UTF-8). */
+wchar_t *qos_wide(const char *utf8);
+#endif
 
 /* ---- Media -------------------------------------------------------------- */
 

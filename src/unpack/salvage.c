@@ -293,7 +293,7 @@ outcome(struct salv *s)
 	qasid_reader *r = s->r;
 	int rc;
 
-	if (syncfs(s->u->stagefd) < 0)
+	if (qos_syncfs(s->u->stagefd) < 0)
 		return unp_sys(s->u, errno, s->u->stage);
 	if ((rc = unp_publish(s->u, s->u->stagefd)) != QASID_OK)
 		return rc;
