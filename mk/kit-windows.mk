@@ -33,7 +33,9 @@ WIN_CFLAGS  = -std=c11 -O2 $(WARN) -Wno-format -ffunction-sections -fdata-sectio
               -D_POSIX_THREAD_SAFE_FUNCTIONS -DLIBARCHIVE_STATIC \
               -DSODIUM_STATIC -include src/os/win/compat.h \
               -Iinclude $(addprefix -Isrc/,$(LAYERS)) -I$(WIN_DEPS)/include
-WIN_LDFLAGS = -static -s -Wl,--gc-sections
+# setlocale is wrapped: libarchive learns from it that qasid's strings are
+# UTF-8 (src/os/win/sys.c).
+WIN_LDFLAGS = -static -s -Wl,--gc-sections -Wl,--wrap=setlocale
 WIN_LIBS    = -L$(WIN_DEPS)/lib -larchive -lsodium -lexif -lz -lpthread \
               -lshell32 -ladvapi32 -lbcrypt
 

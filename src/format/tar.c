@@ -86,16 +86,7 @@ header_in_locale(const struct qtar_entry *te, struct qbuf *out)
 	 * composes names given as UTF-8 (NFC) on the way to the locale's
 	 * encoding, and the header would then hold a name the manifest does
 	 * not. Given in the locale's encoding, they are copied as they are. */
-#ifdef _WIN32
-	/* Windows has no UTF-8 locale: as UTF-16, which libarchive writes
-	 * as UTF-8 unchanged (holds_path below checks it did). */
-	wchar_t *w = qos_wide(te->path);
-	if (w != NULL)
-		archive_entry_copy_pathname_w(e, w);
-	free(w);
-#else
 	archive_entry_set_pathname(e, te->path);
-#endif
 	archive_entry_set_filetype(e, te->is_dir ? AE_IFDIR : AE_IFREG);
 	archive_entry_set_perm(e, te->mode);
 	archive_entry_set_size(e, te->is_dir ? 0 : (la_int64_t)te->size);

@@ -289,11 +289,6 @@ void qos_locale_free(void *loc);
 void *qos_locale_use(void *loc);
 /* 1 if this thread's locale encodes characters as UTF-8. */
 int qos_locale_is_utf8(void);
-#ifdef _WIN32
-/* Windows has no UTF-8 locale to convert through: names go to libarchive
- * as UTF-16, from this (malloc'd; NULL/errno on bad UTF-8). */
-wchar_t *qos_wide(const char *utf8);
-#endif
 
 /* ---- Media -------------------------------------------------------------- */
 

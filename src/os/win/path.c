@@ -35,12 +35,6 @@ qw_wide(const char *s)
 	return w;
 }
 
-wchar_t *
-qos_wide(const char *utf8)
-{
-	return qw_wide(utf8);
-}
-
 char *
 qw_utf8(const wchar_t *w)
 {

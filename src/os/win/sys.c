@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <io.h>
+#include <locale.h>
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,8 +165,27 @@ qos_main_args(int *argc, char ***argv)
 
 /* ---- Locales ------------------------------------------------------------ */
 
-/* libarchive is given names as UTF-16 on Windows (format/tar.c), which it
- * writes as UTF-8 whatever the code page: no locale to switch to. */
+/*
+ * Every string qasid gives libarchive is UTF-8. libarchive on Windows
+ * converts with the system's own calls, from the code page it reads off
+ * the name of the C library's locale; msvcrt has no UTF-8 locale, and in
+ * "C" or a national code page a name such as اردو.txt would either fail
+ * or be encoded twice. So libarchive's question is answered here (the
+ * link wraps setlocale): its strings are UTF-8, as on POSIX under
+ * C.UTF-8, and the headers are the same bytes. Nothing else changes: the
+ * C library's own locale stays "C".
+ */
+char *__real_setlocale(int cat, const char *name);
+char *__wrap_setlocale(int cat, const char *name);
+
+char *
+__wrap_setlocale(int cat, const char *name)
+{
+	if (name == NULL && (cat == LC_CTYPE || cat == LC_ALL))
+		return (char *)"C.utf8";
+	return __real_setlocale(cat, name);
+}
+
 static int utf8_anywhere;
 
 void *
