@@ -14,8 +14,15 @@
 
 #include "win.h"
 
+/* What the system does not keep with a descriptor: its name, and the
+ * mutex standing for a folder's lock (sys.c). */
+struct slot {
+	wchar_t *path;
+	HANDLE lock;
+};
+
 static SRWLOCK table_lock = SRWLOCK_INIT;
-static wchar_t **table;
+static struct slot *table;
 static size_t table_len;
 
 wchar_t *
@@ -169,7 +176,7 @@ qw_path(int at, const char *name)
 		return full;
 	}
 	AcquireSRWLockShared(&table_lock);
-	dir = at >= 0 && (size_t)at < table_len ? table[at] : NULL;
+	dir = at >= 0 && (size_t)at < table_len ? table[at].path : NULL;
 	n = dir ? wcslen(dir) + wcslen(w) + 2 : 0;
 	joined = dir ? malloc(n * sizeof(*joined)) : NULL;
 	if (joined != NULL)
@@ -201,7 +208,7 @@ static int
 table_put(int fd, wchar_t *path)
 {
 	size_t want = (size_t)fd + 1;
-	wchar_t **t;
+	struct slot *t;
 	int rc = 0;
 
 	AcquireSRWLockExclusive(&table_lock);
@@ -215,8 +222,14 @@ table_put(int fd, wchar_t *path)
 		table = t;
 		table_len = want;
 	}
-	free(table[fd]);
-	table[fd] = path;
+	free(table[fd].path);
+	table[fd].path = path;
+	if (table[fd].lock != NULL) {
+		/* The last use of this descriptor: its lock goes with it. */
+		ReleaseMutex(table[fd].lock);
+		CloseHandle(table[fd].lock);
+		table[fd].lock = NULL;
+	}
 done:
 	ReleaseSRWLockExclusive(&table_lock);
 	return rc;
@@ -248,7 +261,7 @@ qw_fd_path(int fd)
 	const wchar_t *p;
 
 	AcquireSRWLockShared(&table_lock);
-	p = fd >= 0 && (size_t)fd < table_len ? table[fd] : NULL;
+	p = fd >= 0 && (size_t)fd < table_len ? table[fd].path : NULL;
 	ReleaseSRWLockShared(&table_lock);
 	return p;
 }
@@ -266,4 +279,30 @@ qw_fd_copy(int fd, int to)
 	const wchar_t *p = qw_fd_path(fd);
 
 	table_put(to, p ? _wcsdup(p) : NULL);
+}
+
+HANDLE
+qw_fd_lock(int fd)
+{
+	HANDLE h = NULL;
+
+	AcquireSRWLockShared(&table_lock);
+	if (fd >= 0 && (size_t)fd < table_len)
+		h = table[fd].lock;
+	ReleaseSRWLockShared(&table_lock);
+	return h;
+}
+
+int
+qw_fd_set_lock(int fd, HANDLE h)
+{
+	int rc = -1;
+
+	AcquireSRWLockExclusive(&table_lock);
+	if (fd >= 0 && (size_t)fd < table_len && table[fd].path != NULL) {
+		table[fd].lock = h;
+		rc = 0;
+	}
+	ReleaseSRWLockExclusive(&table_lock);
+	return rc;
 }

@@ -33,6 +33,11 @@ int qw_fd(HANDLE h, wchar_t *path, int crtflags);
 const wchar_t *qw_fd_path(int fd);
 /* Forgets fd's name (before it is closed). */
 void qw_fd_forget(int fd);
+/* The mutex standing for the lock of the folder open as fd (NULL: none
+ * yet), and setting it (0, or -1 if fd is not in the table); closing fd
+ * releases and closes it. */
+HANDLE qw_fd_lock(int fd);
+int qw_fd_set_lock(int fd, HANDLE h);
 /* Shares the name of fd with its copy to. */
 void qw_fd_copy(int fd, int to);
 
