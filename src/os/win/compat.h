@@ -4,8 +4,8 @@
  * declared for Windows (mingw-w64) and given in compat.c. The Windows
  * build puts it before every file (-include), so that no file outside
  * src/os needs to know it is on Windows. Signals: Windows has SIGINT,
- * SIGTERM and SIGBREAK only; sigaction is given over signal(), and the
- * POSIX-only signals have numbers it refuses (EINVAL), as if absent.
+ * SIGTERM and SIGBREAK only; sigaction is given over signal(), SIGHUP is
+ * SIGBREAK, and SIGQUIT a number signal() refuses (EINVAL), as if absent.
  */
 #ifndef QASID_WIN_COMPAT_H
 #define QASID_WIN_COMPAT_H
@@ -26,7 +26,9 @@ int setenv(const char *name, const char *value, int overwrite);
 time_t timegm(struct tm *tm);
 char *strptime(const char *s, const char *fmt, struct tm *tm);
 
-#define SIGHUP  1
+/* Ctrl-Break, and the console window closed, come as SIGBREAK: what
+ * SIGHUP means on POSIX (the terminal gone). */
+#define SIGHUP  SIGBREAK
 #define SIGQUIT 3
 #define SA_RESTART 0x10000000
 #ifndef _POSIX

@@ -143,10 +143,17 @@ qos_echo_off(const struct qos_tty *t)
 void
 qos_echo_restore(const struct qos_tty *t)
 {
-	DWORD mode;
+	HANDLE h = (HANDLE)_get_osfhandle(t->fd);
+	HANDLE err = GetStdHandle(STD_ERROR_HANDLE);
+	DWORD mode, now, done;
 
 	memcpy(&mode, t->saved, sizeof(mode));
-	SetConsoleMode((HANDLE)_get_osfhandle(t->fd), mode);
+	/* POSIX's ECHONL shows the newline typed after a password; the
+	 * console shows nothing with echo off, so it is written here. */
+	if (GetConsoleMode(h, &now) && !(now & ENABLE_ECHO_INPUT) &&
+	    (mode & ENABLE_ECHO_INPUT) && GetConsoleMode(err, &done))
+		WriteFile(err, "\r\n", 2, &done, NULL);
+	SetConsoleMode(h, mode);
 }
 
 int
