@@ -1,0 +1,54 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+# wine-suite.sh - every tests/cli script, with qasid.exe under wine as
+# $QASID. The cases listed below test what Windows does otherwise, on
+# purpose (docs/WINDOWS.md says why); they are shown as SKIP with the
+# reason. Any other failure is a FAIL. Called by t-windows.sh with
+# QASID_WINE_SUITE=1 (about 20 minutes), with WINEPREFIX set up.
+#
+#   QASID_EXE=build-kit/windows-x86_64/qasid.exe sh tests/kit/wine-suite.sh
+set -u
+: "${QASID_TOP:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${QASID_EXE:?the qasid.exe to test}"
+: "${QASID_BUILD:=$QASID_TOP/build}"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/qasid-wine.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+# A call that waits on wine's console for ever ends, failing its case.
+printf '#!/bin/sh\nexec timeout 120 wine "%s" "$@"\n' "$QASID_EXE" >"$tmp/qasid"
+chmod +x "$tmp/qasid"
+
+# "case name prefix|reason", one a line.
+cat >"$tmp/expected" <<'LIST'
+bundle names are printed escaped|Windows refuses control characters in file names
+--json escapes what a terminal would obey|Windows refuses control characters in file names
+catalog writes catalog.json|Windows refuses < > in file names: one bundle of the case cannot be made
+index.html is self-contained and escapes|Windows refuses < > in file names
+with verify.html beside the bundles|Windows refuses < > in file names
+check reads the stick, not the cache|Windows reads back through its cache (no O_DIRECT)
+examples/demo.sh|the C examples are built for the host, not for Windows
+verify-bundle|the C examples are built for the host, not for Windows
+keygen -W writes a minisign key pair: secret key mode|Windows keeps no Unix modes
+keygen with --password-file writes an encrypted key: secret key mode|Windows keeps no Unix modes
+keygen: an empty password needs a confirmation on the terminal|wine's console over a Unix terminal is not Windows' console
+LIST
+
+for s in "$QASID_TOP"/tests/cli/t-*.sh; do
+	QASID="$tmp/qasid" QASID_TOP="$QASID_TOP" QASID_BUILD="$QASID_BUILD" \
+	    sh "$s" 2>/dev/null | grep -E '^(PASS|FAIL|SKIP) ' |
+	while IFS= read -r line; do
+		case "$line" in
+		"FAIL "*)
+			name=${line#FAIL }
+			why=$(while IFS='|' read -r pre reason; do
+				case "$name" in "$pre"*) echo "$reason"; break ;; esac
+			done <"$tmp/expected")
+			if [ -n "$why" ]; then
+				echo "SKIP wine: ${name%%:*}: $why"
+			else
+				echo "FAIL wine: $name"
+			fi
+			;;
+		*) echo "${line%% *} wine: ${line#* }" ;;
+		esac
+	done
+done
