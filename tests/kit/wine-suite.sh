@@ -6,7 +6,9 @@
 # reason. Any other failure is a FAIL. Called by t-windows.sh with
 # QASID_WINE_SUITE=1 (about 20 minutes), with WINEPREFIX set up.
 #
-#   QASID_EXE=build-kit/windows-x86_64/qasid.exe sh tests/kit/wine-suite.sh
+#   QASID_EXE=build-kit/windows-x86_64/qasid.exe sh tests/kit/wine-suite.sh [PATTERN]
+#
+# PATTERN, a substring of the scripts' names, runs only those.
 set -u
 : "${QASID_TOP:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${QASID_EXE:?the qasid.exe to test}"
@@ -33,6 +35,7 @@ keygen: an empty password needs a confirmation on the terminal|wine's console ov
 LIST
 
 for s in "$QASID_TOP"/tests/cli/t-*.sh; do
+	case "$s" in *"${1:-}"*) ;; *) continue ;; esac
 	QASID="$tmp/qasid" QASID_TOP="$QASID_TOP" QASID_BUILD="$QASID_BUILD" \
 	    sh "$s" 2>/dev/null | grep -E '^(PASS|FAIL|SKIP) ' |
 	while IFS= read -r line; do

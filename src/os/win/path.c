@@ -18,7 +18,9 @@
  * mutex standing for a folder's lock (sys.c). */
 struct slot {
 	wchar_t *path;
-	HANDLE lock;
+	HANDLE lock;            /* NULL, or the folder's mutex */
+	uint64_t dev, ino;      /* the folder the mutex is named for */
+	int held;               /* 1 while fd holds it */
 };
 
 static SRWLOCK table_lock = SRWLOCK_INIT;
@@ -94,12 +96,19 @@ qw_fail(void)
 	return -1;
 }
 
-/* 1 if name is absolute: "/x", "\x", "C:..." */
+/* 1 if name starts with a drive: "C:" */
+static int
+drive(const wchar_t *w)
+{
+	return iswalpha(w[0]) && w[1] == L':';
+}
+
+/* 1 if name is absolute: "/x", "\x", "C:\x" */
 static int
 absolute(const wchar_t *w)
 {
-	return w[0] == L'/' || w[0] == L'\\' || (w[0] != L'\0' &&
-	    w[1] == L':');
+	return w[0] == L'/' || w[0] == L'\\' || (drive(w) &&
+	    (w[2] == L'/' || w[2] == L'\\'));
 }
 
 /* The \\?\ form of a full name, which Windows takes as it is, with no
@@ -145,15 +154,12 @@ full_name(const wchar_t *w)
 	return p;
 }
 
-/* A ':' past the drive names a stream of a file, never a file. */
+/* A ':' past the drive names a stream of a file, never a file; inside
+ * a folder (at), a name has no drive. */
 static int
-has_stream(const wchar_t *w)
+has_stream(const wchar_t *w, int at)
 {
-	const wchar_t *c = wcschr(w, L':');
-
-	if (c == w + 1 && iswalpha(w[0]))
-		c = wcschr(c + 1, L':');
-	return c != NULL;
+	return wcschr(at == QOS_AT_CWD && drive(w) ? w + 2 : w, L':') != NULL;
 }
 
 wchar_t *
@@ -165,12 +171,14 @@ qw_path(int at, const char *name)
 
 	if (w == NULL)
 		return NULL;
-	if (wcsncmp(w, L"\\\\?\\", 4) != 0 && has_stream(w)) {
+	if (at != QOS_AT_CWD && absolute(w))
+		at = QOS_AT_CWD;
+	if (wcsncmp(w, L"\\\\?\\", 4) != 0 && has_stream(w, at)) {
 		free(w);
 		errno = EINVAL;
 		return NULL;
 	}
-	if (at == QOS_AT_CWD || absolute(w)) {
+	if (at == QOS_AT_CWD) {
 		full = full_name(w);
 		free(w);
 		return full;
@@ -226,9 +234,11 @@ table_put(int fd, wchar_t *path)
 	table[fd].path = path;
 	if (table[fd].lock != NULL) {
 		/* The last use of this descriptor: its lock goes with it. */
-		ReleaseMutex(table[fd].lock);
+		if (table[fd].held)
+			ReleaseMutex(table[fd].lock);
 		CloseHandle(table[fd].lock);
 		table[fd].lock = NULL;
+		table[fd].held = 0;
 	}
 done:
 	ReleaseSRWLockExclusive(&table_lock);
@@ -281,28 +291,71 @@ qw_fd_copy(int fd, int to)
 	table_put(to, p ? _wcsdup(p) : NULL);
 }
 
-HANDLE
-qw_fd_lock(int fd)
+/* 1 if a descriptor other than fd holds the lock of the folder key. */
+static int
+held_elsewhere(int fd, uint64_t dev, uint64_t ino)
 {
-	HANDLE h = NULL;
+	for (size_t i = 0; i < table_len; i++)
+		if ((int)i != fd && table[i].held && table[i].dev == dev &&
+		    table[i].ino == ino)
+			return 1;
+	return 0;
+}
 
-	AcquireSRWLockShared(&table_lock);
-	if (fd >= 0 && (size_t)fd < table_len)
-		h = table[fd].lock;
-	ReleaseSRWLockShared(&table_lock);
-	return h;
+/* The mutex of the folder (dev, ino) in fd's slot, made if need be. */
+static HANDLE
+dir_mutex(int fd, uint64_t dev, uint64_t ino)
+{
+	wchar_t name[80];
+
+	if (table[fd].lock == NULL) {
+		swprintf(name, 80, L"Local\\qasid-%llx-%llx",
+		    (unsigned long long)dev, (unsigned long long)ino);
+		table[fd].lock = CreateMutexW(NULL, FALSE, name);
+		table[fd].dev = dev;
+		table[fd].ino = ino;
+	}
+	return table[fd].lock;
 }
 
 int
-qw_fd_set_lock(int fd, HANDLE h)
+qw_dir_lock(int fd, uint64_t dev, uint64_t ino, int how)
 {
-	int rc = -1;
+	HANDLE m;
+	DWORD r;
 
 	AcquireSRWLockExclusive(&table_lock);
-	if (fd >= 0 && (size_t)fd < table_len && table[fd].path != NULL) {
-		table[fd].lock = h;
-		rc = 0;
+	if (fd < 0 || (size_t)fd >= table_len || table[fd].path == NULL) {
+		ReleaseSRWLockExclusive(&table_lock);
+		errno = EBADF;
+		return -1;
+	}
+	if (how & QOS_LOCK_UN) {
+		if (table[fd].held)
+			ReleaseMutex(table[fd].lock);
+		table[fd].held = 0;
+		ReleaseSRWLockExclusive(&table_lock);
+		return 0;
+	}
+	/* A mutex is the thread's own, taken again at will; flock's lock
+	 * is the open file's, and a second open of the folder conflicts. */
+	if (held_elsewhere(fd, dev, ino) || (m = dir_mutex(fd, dev, ino)) ==
+	    NULL) {
+		ReleaseSRWLockExclusive(&table_lock);
+		errno = held_elsewhere(fd, dev, ino) ? (how & QOS_LOCK_NB ?
+		    EWOULDBLOCK : EDEADLK) : ENOMEM;
+		return -1;
 	}
 	ReleaseSRWLockExclusive(&table_lock);
-	return rc;
+	r = WaitForSingleObject(m, how & QOS_LOCK_NB ? 0 : INFINITE);
+	if (r != WAIT_OBJECT_0 && r != WAIT_ABANDONED) {
+		errno = r == WAIT_TIMEOUT ? EWOULDBLOCK : EIO;
+		return -1;
+	}
+	AcquireSRWLockExclusive(&table_lock);
+	if (table[fd].held)
+		ReleaseMutex(m); /* already held through fd: once is enough */
+	table[fd].held = 1;
+	ReleaseSRWLockExclusive(&table_lock);
+	return 0;
 }

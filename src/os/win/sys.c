@@ -26,41 +26,11 @@
 
 /*
  * A folder cannot be locked on Windows: its lock is a mutex named for the
- * folder's volume and file index, so that every process locking that
- * folder meets the same one. It is exclusive even when shared was asked
- * (only unpack locks folders, always exclusively), and let go when the
- * descriptor is closed or the process ends.
+ * folder's volume and file index (path.c), so that every process locking
+ * that folder meets the same one. It is exclusive even when shared was
+ * asked (only unpack locks folders, always exclusively), and let go when
+ * the descriptor is closed or the process ends.
  */
-static int
-lock_dir(int fd, const struct qos_stat *st, int how)
-{
-	HANDLE m = qw_fd_lock(fd);
-	wchar_t name[80];
-	DWORD r;
-
-	if (how & QOS_LOCK_UN) {
-		if (m != NULL)
-			ReleaseMutex(m);
-		return 0;
-	}
-	if (m == NULL) {
-		swprintf(name, 80, L"Local\\qasid-%llx-%llx",
-		    (unsigned long long)st->dev, (unsigned long long)st->ino);
-		if ((m = CreateMutexW(NULL, FALSE, name)) == NULL)
-			return qw_fail();
-		if (qw_fd_set_lock(fd, m) < 0) {
-			CloseHandle(m);
-			errno = EBADF;
-			return -1;
-		}
-	}
-	r = WaitForSingleObject(m, how & QOS_LOCK_NB ? 0 : INFINITE);
-	if (r == WAIT_OBJECT_0 || r == WAIT_ABANDONED)
-		return 0;
-	errno = r == WAIT_TIMEOUT ? EWOULDBLOCK : EIO;
-	return -1;
-}
-
 int
 qos_lock(int fd, int how)
 {
@@ -72,7 +42,7 @@ qos_lock(int fd, int how)
 	if (h == INVALID_HANDLE_VALUE || qos_fstat(fd, &st) < 0)
 		return -1;
 	if (st.kind == QOS_DIR)
-		return lock_dir(fd, &st, how);
+		return qw_dir_lock(fd, st.dev, st.ino, how);
 	memset(&ov, 0, sizeof(ov));
 	ov.OffsetHigh = LOCK_AT_HIGH;
 	if (how & QOS_LOCK_UN)

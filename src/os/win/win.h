@@ -33,11 +33,9 @@ int qw_fd(HANDLE h, wchar_t *path, int crtflags);
 const wchar_t *qw_fd_path(int fd);
 /* Forgets fd's name (before it is closed). */
 void qw_fd_forget(int fd);
-/* The mutex standing for the lock of the folder open as fd (NULL: none
- * yet), and setting it (0, or -1 if fd is not in the table); closing fd
- * releases and closes it. */
-HANDLE qw_fd_lock(int fd);
-int qw_fd_set_lock(int fd, HANDLE h);
+/* qos_lock of the folder (dev, ino) open as fd: a mutex named for it,
+ * held by fd until unlocked or closed. 0 or -1/errno. */
+int qw_dir_lock(int fd, uint64_t dev, uint64_t ino, int how);
 /* Shares the name of fd with its copy to. */
 void qw_fd_copy(int fd, int to);
 
