@@ -103,6 +103,14 @@ t_exists out/drop/zero.txt
 [ -z "$(find out -name '.*')" ] || t_fail "left behind: $(find out -name '.*')"
 t_end
 
+t_begin "unpack into a folder more than 260 characters deep"
+deep=$W/$(printf 'd%.0s' $(seq 60))/$(printf 'e%.0s' $(seq 60))/$(printf 'f%.0s' $(seq 60))/$(printf 'g%.0s' $(seq 60))/$(printf 'h%.0s' $(seq 60))
+mkdir -p "$deep"
+[ "${#deep}" -gt 300 ] || t_fail "the test's path is only ${#deep} long"
+run 0 "$WQ" unpack -p k.pub -C "$deep/out" b.qasid
+t_same "$W/drop/$FA/sub/r.txt" "$deep/out/drop/$FA/sub/r.txt"
+t_end
+
 t_begin "unpack of a bundle the POSIX build packed"
 run 0 "$POSIX" pack -s k.sec --password-file pw -o p.qasid drop
 run 0 "$WQ" unpack -p k.pub -C out2 p.qasid
