@@ -148,6 +148,17 @@ qos_exe_path(char *buf, size_t cap)
 	return 0;
 }
 
+/* The console's code pages before qasid set them, put back at exit: the
+ * console outlives the program. */
+static UINT console_out_cp, console_in_cp;
+
+static void
+console_restore(void)
+{
+	SetConsoleOutputCP(console_out_cp);
+	SetConsoleCP(console_in_cp);
+}
+
 void
 qos_main_args(int *argc, char ***argv)
 {
@@ -157,8 +168,12 @@ qos_main_args(int *argc, char ***argv)
 
 	/* Text the tool prints is UTF-8, the console shows it so; data on
 	 * the standard streams is bytes, never CRLF-translated. */
-	SetConsoleOutputCP(CP_UTF8);
-	SetConsoleCP(CP_UTF8);
+	if ((console_out_cp = GetConsoleOutputCP()) != 0) {
+		console_in_cp = GetConsoleCP();
+		SetConsoleOutputCP(CP_UTF8);
+		SetConsoleCP(CP_UTF8);
+		atexit(console_restore);
+	}
 	_setmode(0, _O_BINARY);
 	_setmode(1, _O_BINARY);
 	_setmode(2, _O_BINARY);
