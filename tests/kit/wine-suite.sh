@@ -31,6 +31,13 @@ pack refuses a symbolic link to a folder|wine shows a Unix symbolic link as the 
 pack refuses a symbolic link named on the command line|wine shows a Unix symbolic link as the file it points to
 pack refuses a FIFO|wine shows a FIFO as a file
 an unreadable file is an error|wine opens as root what a Unix mode forbids
+an unwritable record folder is an error|wine opens as root what a Unix mode forbids
+round trip: text, binary, empty, nested and non-ASCII names|the list compared holds Unix modes, which Windows does not keep (t-windows.sh compares the content)
+unpacked modes|Windows keeps no Unix modes
+pack refuses a setuid file|Windows has no setuid
+without $QASID_KEYRING: $XDG_CONFIG_HOME/qasid/trusted: folder mode|Windows keeps no Unix modes
+without either: ~/.config/qasid/trusted|wine gives Windows programs no HOME (qasid then takes the profile folder)
+two recipients on one machine keep separate records|wine gives Windows programs no HOME (qasid then takes the profile folder)
 bundle names are printed escaped|Windows refuses control characters in file names
 --json escapes what a terminal would obey|Windows refuses control characters in file names
 catalog writes catalog.json|Windows refuses < > in file names: one bundle of the case cannot be made

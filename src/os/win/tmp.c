@@ -109,15 +109,49 @@ qtmp_abort(int fd, char *tmpname)
 	errno = saved;
 }
 
+/*
+ * Windows replaces no file that is open, even one opened to be deleted
+ * (FILE_SHARE_DELETE), where POSIX replaces any: the file being replaced
+ * is renamed aside first (that, an open file allows), the new one takes
+ * its name, and the old one is deleted, for good once it is closed.
+ */
+static int
+replace_open(const wchar_t *wf, const wchar_t *wt)
+{
+	size_t n = wcslen(wt) + 32;
+	wchar_t *aside = malloc(n * sizeof(*aside));
+	int rc;
+
+	if (aside == NULL)
+		return -1;
+	swprintf(aside, n, L"%ls.qasid-old-%08x", wt, randombytes_random());
+	if (!MoveFileExW(wt, aside, MOVEFILE_WRITE_THROUGH)) {
+		rc = qw_fail();
+	} else if (!MoveFileExW(wf, wt, MOVEFILE_WRITE_THROUGH)) {
+		rc = qw_fail();
+		MoveFileExW(aside, wt, MOVEFILE_WRITE_THROUGH);
+	} else {
+		DeleteFileW(aside);
+		rc = 0;
+	}
+	free(aside);
+	return rc;
+}
+
 static int
 move(int fromfd, const char *from, int tofd, const char *to, DWORD how)
 {
 	wchar_t *wf = qw_path(fromfd, from), *wt = NULL;
 	int rc = -1;
 
-	if (wf != NULL && (wt = qw_path(tofd, to)) != NULL)
+	if (wf != NULL && (wt = qw_path(tofd, to)) != NULL) {
 		rc = MoveFileExW(wf, wt, how | MOVEFILE_WRITE_THROUGH) ? 0 :
 		    qw_fail();
+		if (rc < 0 && errno == EACCES && (how &
+		    MOVEFILE_REPLACE_EXISTING) && !(GetFileAttributesW(wt) &
+		    FILE_ATTRIBUTE_DIRECTORY))
+			rc = replace_open(wf, wt);
+	}
 	free(wf);
 	free(wt);
 	return rc;
