@@ -53,6 +53,14 @@ LIST
 
 for s in "$QASID_TOP"/tests/cli/t-*.sh; do
 	case "$s" in *"${1:-}"*) ;; *) continue ;; esac
+	# t-unpack plants a symbolic link to /etc in a folder unpack then
+	# removes. Windows shows a link as a reparse point, never followed;
+	# wine shows it as the folder it points to, and as root qasid.exe
+	# would remove what /etc holds. Not under wine, then.
+	if [ "${s##*/}" = t-unpack.sh ]; then
+		echo "SKIP wine: t-unpack.sh: plants a link to /etc, which wine would follow"
+		continue
+	fi
 	QASID="$tmp/qasid" QASID_TOP="$QASID_TOP" QASID_BUILD="$QASID_BUILD" \
 	    sh "$s" 2>/dev/null | grep -E '^(PASS|FAIL|SKIP) ' |
 	while IFS= read -r line; do
