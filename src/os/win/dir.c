@@ -165,7 +165,14 @@ qos_unlinkat(int at, const char *name, int flags)
 		    (attr & FILE_ATTRIBUTE_READONLY))
 			SetFileAttributesW(w, attr & ~FILE_ATTRIBUTE_READONLY);
 		rc = DeleteFileW(w) ? 0 : qw_fail();
-		if (rc < 0 && errno == EACCES && attr != INVALID_FILE_ATTRIBUTES &&
+		/* A link to a folder (or a junction) is removed as a folder
+		 * is, which removes the link, never what it points to. */
+		if (rc < 0 && attr != INVALID_FILE_ATTRIBUTES &&
+		    (attr & FILE_ATTRIBUTE_REPARSE_POINT) &&
+		    (attr & FILE_ATTRIBUTE_DIRECTORY))
+			rc = RemoveDirectoryW(w) ? 0 : qw_fail();
+		else if (rc < 0 && errno == EACCES &&
+		    attr != INVALID_FILE_ATTRIBUTES &&
 		    (attr & FILE_ATTRIBUTE_DIRECTORY))
 			errno = EISDIR;
 	}
