@@ -24,8 +24,14 @@ if ! command -v wine >/dev/null 2>&1; then
 	echo "SKIP windows: wine is not installed (tools/deps.sh installs it)"
 	exit 0
 fi
+# tests/run.sh (make test) meets this script too, where no kit was built:
+# then it is skipped, unless the kit is wanted (QASID_KIT_REQUIRED=1).
 if [ ! -f "$EXE" ]; then
-	echo "FAIL windows: $EXE missing (make kit-windows)"
+	if [ "${QASID_KIT_REQUIRED:-0}" = 1 ]; then
+		echo "FAIL windows: $EXE missing (make kit-windows)"
+	else
+		echo "SKIP windows: no $EXE (make kit-windows)"
+	fi
 	exit 0
 fi
 QASID=$POSIX
