@@ -280,13 +280,50 @@ qos_fsync(int fd)
 	return qw_fail();
 }
 
+/* Flushes every file under the folder open as fd, never through a link;
+ * -1 if one could not be. */
+static int
+flush_tree(int fd, int depth)
+{
+	struct qos_dir *d = qos_dir_openfd(fd);
+	const char *name;
+	int kind, sub, rc = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((name = qos_dir_next(d, &kind)) != NULL) {
+		if (kind == QOS_DIR && depth < 256)
+			sub = qos_open_dir(qos_dir_fd(d), name);
+		else if (kind == QOS_FILE)
+			sub = qos_openat(qos_dir_fd(d), name, QOS_WRITE |
+			    QOS_NOFOLLOW, 0);
+		else
+			continue;
+		/* A file no one may write (read-only, or another's) holds
+		 * nothing written here. */
+		if (sub < 0 && errno == EACCES)
+			continue;
+		if (sub < 0 || (kind == QOS_DIR ? flush_tree(sub, depth + 1) :
+		    qos_fsync(sub)) < 0)
+			rc = -1;
+		if (sub >= 0)
+			qos_close(sub);
+	}
+	qos_dir_close(d);
+	return rc;
+}
+
 int
 qos_syncfs(int fd)
 {
-	/* Flushing a whole volume needs administrator rights; every file
-	 * qasid writes is flushed on its own before it is named. */
-	(void)fd;
-	return 0;
+	struct qos_stat st;
+
+	/* Flushing a whole volume needs administrator rights: what the
+	 * callers wrote, under the folder they name, is flushed instead,
+	 * file by file. */
+	if (qos_fstat(fd, &st) < 0)
+		return -1;
+	return st.kind == QOS_DIR ? flush_tree(fd, 0) : qos_fsync(fd);
 }
 
 int64_t
