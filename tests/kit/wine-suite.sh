@@ -13,10 +13,17 @@ set -u
 : "${QASID_TOP:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${QASID_EXE:?the qasid.exe to test}"
 : "${QASID_BUILD:=$QASID_TOP/build}"
+QASID_EXE=$(cd "$(dirname "$QASID_EXE")" && pwd)/$(basename "$QASID_EXE")
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/qasid-wine.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-# A call that waits on wine's console for ever ends, failing its case.
-printf '#!/bin/sh\nexec timeout 120 wine "%s" "$@"\n' "$QASID_EXE" >"$tmp/qasid"
+# A call that waits on wine's console for ever (its input a terminal)
+# ends, failing its case; any other is the exe itself, so that a test's
+# kill reaches it.
+cat >"$tmp/qasid" <<EOF
+#!/bin/sh
+[ -t 0 ] && exec timeout 120 wine "$QASID_EXE" "\$@"
+exec wine "$QASID_EXE" "\$@"
+EOF
 chmod +x "$tmp/qasid"
 
 # "case name prefix|reason", one a line; "t-NAME.sh|reason" for every
@@ -47,6 +54,7 @@ catalog writes catalog.json|Windows refuses < > in file names: one bundle of the
 index.html is self-contained and escapes|Windows refuses < > in file names
 with verify.html beside the bundles|Windows refuses < > in file names
 check reads the stick, not the cache|Windows reads back through its cache (no O_DIRECT)
+a stick that does not keep what it was given: the read-back catches it|Windows reads back through its cache (no O_DIRECT)
 examples/demo.sh|the C examples are built for the host, not for Windows
 verify-bundle|the C examples are built for the host, not for Windows
 keygen -W writes a minisign key pair: secret key mode|Windows keeps no Unix modes
