@@ -4,7 +4,7 @@
 # $QASID. The cases listed below test what Windows does otherwise, on
 # purpose (docs/WINDOWS.md says why); they are shown as SKIP with the
 # reason. Any other failure is a FAIL. Called by t-windows.sh with
-# QASID_WINE_SUITE=1 (about 20 minutes), with WINEPREFIX set up.
+# QASID_WINE_SUITE=1 (about 10 minutes), with WINEPREFIX set up.
 #
 #   QASID_EXE=build-kit/windows-x86_64/qasid.exe sh tests/kit/wine-suite.sh [PATTERN]
 #
