@@ -52,7 +52,7 @@ LIB_SRC = src/core/error.c src/core/buf.c src/core/queue.c src/core/source.c \
           src/format/manifest_write.c src/format/head.c \
           src/os/file.c src/os/dir.c src/os/lock.c src/os/locale.c \
           src/os/media.c src/os/term.c src/os/flush.c \
-          src/os/medium.c \
+          src/os/medium.c src/os/common.c \
           src/keys/keys.c src/keys/keyring.c src/keys/statement.c \
           src/keys/records.c \
           src/pack/pack.c src/pack/body.c src/pack/meta.c \

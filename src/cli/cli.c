@@ -428,6 +428,7 @@ help_command(const char *name)
 int
 main(int argc, char **argv)
 {
+	qos_main_args(&argc, &argv);
 	locale_beside_binary();
 	if (qasid_init() != QASID_OK)
 		return cli_fail("cannot initialise libsodium");

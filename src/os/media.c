@@ -99,17 +99,3 @@ qmedia_probe_path(const char *dir, struct qmedia *m)
 	close(fd);
 	return rc;
 }
-
-/*
- * What a body of these entries can take at most: stored, not compressed
- * (video and photos do not compress), with tar headers (long names take
- * a pax header more), deflate's stored-block framing and gzip's per-member
- * framing. Compressible input needs less, so this is for warnings only.
- */
-uint64_t
-qmedia_body_max(uint64_t bytes, uint64_t entries)
-{
-	uint64_t framing = bytes / 8192 + (bytes >> 20) * 32 + 65536;
-
-	return bytes + entries * 2048 + framing;
-}

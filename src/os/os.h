@@ -272,6 +272,10 @@ void qos_echo_off(const struct qos_tty *t);
 void qos_echo_restore(const struct qos_tty *t);
 /* The running program's own path, into buf. 0, or -1 if unknown. */
 int qos_exe_path(char *buf, size_t cap);
+/* Called first in main: where the system passes arguments otherwise
+ * (Windows: UTF-16), makes *argv UTF-8, and sets the console to show
+ * UTF-8 and the standard streams to carry bytes untranslated. */
+void qos_main_args(int *argc, char ***argv);
 
 /* ---- Locales ------------------------------------------------------------ */
 

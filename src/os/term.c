@@ -71,6 +71,13 @@ qos_read(int fd, void *buf, size_t n)
 	return read(fd, buf, n);
 }
 
+void
+qos_main_args(int *argc, char ***argv)
+{
+	(void)argc; /* POSIX passes the bytes as they are */
+	(void)argv;
+}
+
 int
 qos_exe_path(char *buf, size_t cap)
 {

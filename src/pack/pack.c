@@ -171,16 +171,28 @@ qasid_packer_errmsg(const qasid_packer *p)
 
 /* ---- Collecting the input ---------------------------------------------- */
 
+/* A name every system can hold, checked before the file is looked at:
+ * on Windows, a name it cannot hold cannot even be opened, and the reason
+ * would then be the system's, not this one. */
+static int
+check_name(qasid_packer *p, const char *rel, const char *src)
+{
+	char why[160];
+
+	if (qpath_key_name(rel, strlen(rel)) != NULL ||
+	    qpath_check(rel, strlen(rel), why, sizeof(why)) == 0)
+		return QASID_OK;
+	return qerr_set(&p->err, QASID_ERR_PATH, "%s: cannot be carried "
+	    "safely: %s", src, why);
+}
+
+/* Adds an entry whose name check_name passed. */
 static int
 push(qasid_packer *p, const char *rel, const char *src, const struct qos_stat *st)
 {
-	char why[160];
 	struct pentry *e;
 	int key = qpath_key_name(rel, strlen(rel)) != NULL;
 
-	if (!key && qpath_check(rel, strlen(rel), why, sizeof(why)) != 0)
-		return qerr_set(&p->err, QASID_ERR_PATH, "%s: cannot be "
-		    "carried safely: %s", src, why);
 	if (p->n + 1 > QF_FILES_MAX)
 		return qerr_set(&p->err, QASID_ERR_LIMIT, "%s: more than %u "
 		    "files and folders", src, QF_FILES_MAX);
@@ -240,6 +252,8 @@ add_one(qasid_packer *p, const char *rel, const char *src, int depth)
 {
 	struct qos_stat st;
 
+	if (check_name(p, rel, src) != QASID_OK)
+		return p->err.code;
 	if (qos_statat(QOS_AT_CWD, src, &st, QOS_NOFOLLOW) < 0)
 		return qerr_sys(&p->err, QASID_ERR_IO, errno, "%s", src);
 	if (st.kind != QOS_FILE && st.kind != QOS_DIR)

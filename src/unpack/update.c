@@ -109,7 +109,7 @@ local_state(struct merge *m, const struct unp_rentry *old, int *state)
 }
 
 static void
-tell(struct unpack *u, int what, const char *path, const char *aside)
+tell_local(struct unpack *u, int what, const char *path, const char *aside)
 {
 	/* While a killed update of another bundle is pending, what differs
 	 * may be its files, not the recipient's: unp_plan says so instead. */
@@ -201,7 +201,7 @@ plan_dir(struct merge *m, const struct unp_rentry *old,
 	if (old != NULL && !old->is_dir && state == LOCAL_SAME)
 		return QASID_OK;
 	m->changed++;
-	tell(m->u, old != NULL && !old->is_dir ? QASID_LOCAL_CHANGED :
+	tell_local(m->u, old != NULL && !old->is_dir ? QASID_LOCAL_CHANGED :
 	    QASID_LOCAL_ADDED, e->path, NULL);
 	return QASID_OK;
 }
@@ -226,7 +226,7 @@ plan_one(struct merge *m, const struct unp_rentry *old,
 		/* Gone from the new sequence: removed, if still as unpacked. */
 		if (state == LOCAL_CHANGED) {
 			m->changed++;
-			tell(u, QASID_LOCAL_CHANGED, old->path, NULL);
+			tell_local(u, QASID_LOCAL_CHANGED, old->path, NULL);
 		}
 		return QASID_OK;
 	}
@@ -236,7 +236,7 @@ plan_one(struct merge *m, const struct unp_rentry *old,
 		if (fd >= 0 && qos_statat(fd, leaf, &st, QOS_NOFOLLOW) == 0 &&
 		    !(old != NULL && st.kind == QOS_DIR)) {
 			m->changed++;
-			tell(u, QASID_LOCAL_ADDED, e->path, NULL);
+			tell_local(u, QASID_LOCAL_ADDED, e->path, NULL);
 		}
 		return QASID_OK;
 	}
@@ -245,7 +245,7 @@ plan_one(struct merge *m, const struct unp_rentry *old,
 		u->act[m->index] = ACT_KEEP;
 	else if (state != LOCAL_SAME) {
 		m->changed++;
-		tell(u, state == LOCAL_GONE ? QASID_LOCAL_REMOVED :
+		tell_local(u, state == LOCAL_GONE ? QASID_LOCAL_REMOVED :
 		    QASID_LOCAL_CHANGED, e->path, NULL);
 	}
 	return QASID_OK;
@@ -303,7 +303,7 @@ aside(struct merge *m, int fd, const char *leaf, const char *path)
 			snprintf(shown, sizeof(shown), "%.*s%s",
 			    (int)(leaf - path), path, name);
 			m->u->r->upd.aside++;
-			tell(m->u, QASID_LOCAL_KEPT, path, shown);
+			tell_local(m->u, QASID_LOCAL_KEPT, path, shown);
 			return QASID_OK;
 		}
 		if (errno != EEXIST)

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * common.c - the parts of src/os written in os.h's own terms, which POSIX
+ * and Windows share: removing a folder and what it holds through
+ * descriptors, never following a link, and the most a body can take.
+ */
+#include <errno.h>
+
+#include "internal.h"
+
+static int
+rm_tree(int at, const char *name)
+{
+	int fd = qos_open_dir(at, name), rc;
+
+	if (fd < 0)
+		return qos_unlinkat(at, name, 0);
+	rc = qos_rm_contents(fd);
+	qos_close(fd);
+	return qos_unlinkat(at, name, QOS_REMOVEDIR) < 0 ? -1 : rc;
+}
+
+int
+qos_rm_contents(int fd)
+{
+	struct qos_dir *d;
+	const char *name;
+	int kind, rc = 0;
+
+	if ((d = qos_dir_openfd(fd)) == NULL)
+		return -1;
+	while ((name = qos_dir_next(d, &kind)) != NULL) {
+		if (kind == QOS_DIR || kind == QOS_UNKNOWN) {
+			if (rm_tree(qos_dir_fd(d), name) < 0)
+				rc = -1;
+		} else if (qos_unlinkat(qos_dir_fd(d), name, 0) < 0) {
+			rc = -1;
+		}
+	}
+	qos_dir_close(d);
+	return rc;
+}
+
+int
+qos_rm_dir(int at, const char *name, int fd, const struct qos_stat *st)
+{
+	struct qos_stat now;
+	int rc = qos_rm_contents(fd);
+
+	if (qos_statat(at, name, &now, QOS_NOFOLLOW) < 0)
+		return errno == ENOENT ? rc : -1;
+	if (!qos_same_file(&now, st))
+		return rc; /* gone, and the name now means something else */
+	return qos_unlinkat(at, name, QOS_REMOVEDIR) < 0 ? -1 : rc;
+}
+
+/*
+ * What a body of these entries can take at most: stored, not compressed
+ * (video and photos do not compress), with tar headers (long names take
+ * a pax header more), deflate's stored-block framing and gzip's per-member
+ * framing. Compressible input needs less, so this is for warnings only.
+ */
+uint64_t
+qmedia_body_max(uint64_t bytes, uint64_t entries)
+{
+	uint64_t framing = bytes / 8192 + (bytes >> 20) * 32 + 65536;
+
+	return bytes + entries * 2048 + framing;
+}
