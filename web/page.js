@@ -72,11 +72,11 @@ ur: {
 	    "دستخط کیے تھے۔ یہ انٹرنیٹ کے بغیر چلتا ہے: کوئی چیز اس آلے سے " +
 	    "باہر نہیں جاتی۔",
 	step1: "۱۔ بنڈل",
-	bundle: "بنڈل کی فائل (.qasid)",
+	bundle: "بنڈل کی فائل (\u2066.qasid\u2069)",
 	step2: "۲۔ ناشر کی کلید",
 	saved: "وہ کلید جس پر آپ بھروسا کرتے ہیں",
 	saved_none: "(کوئی نہیں: کلید کی فائل دیں یا کلید چسپاں کریں)",
-	keyfile: "عوامی کلید کی فائل (.pub)",
+	keyfile: "عوامی کلید کی فائل (\u2066.pub\u2069)",
 	keytext: "یا کلید یہاں چسپاں کریں",
 	verify: "جانچیں",
 	need_bundle: "پہلے بنڈل کی فائل چنیں۔",
@@ -476,6 +476,8 @@ function renderResult(r) {
 	$("key-name").value = r.title || "";
 	renderFiles(S.ok ? r.files || [] : []);
 	show("result", true);
+	if (v.scrollIntoView)
+		v.scrollIntoView({ block: "nearest" });
 }
 
 // Files are listed, and can be saved, only after the whole bundle
