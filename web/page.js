@@ -135,7 +135,8 @@ var S = {
 	ok: false,	// the latest verify said OK: only then are files offered
 	key: "",	// the key text it was given
 	result: null,
-	saving: null,	// {path, button, link} of the extract running
+	t0: 0,		// when the latest verify started
+	saving: null,	// {path, button} of the extract running
 	queue: []	// saves asked for while another runs
 };
 
@@ -395,6 +396,7 @@ function verify(file, url, key, from) {
 	S.ok = false;
 	S.key = key;
 	S.result = null;
+	S.t0 = Date.now();
 	S.saving = null;
 	S.queue = [];
 	show("result", false);
@@ -462,13 +464,15 @@ function renderResult(r) {
 	show("work", false);
 	var v = $("verdict");
 	v.className = "verdict " + (S.ok ? "ok" : "failed");
+	// How long the verify took, for bench/web.sh.
+	v.setAttribute("data-ms", String(Date.now() - S.t0));
 	v.textContent = verdictText(r);
 	$("r-title").textContent = r.title || "";
 	$("r-keyid").textContent = p.keyid || "";
 	$("r-fp").textContent = p.fingerprint || "";
 	$("r-series").textContent = r.series || "";
-	$("r-seq").textContent = r.sequence == null ? "" : String(r.sequence);
-	$("r-created").textContent = when(r.created);
+	$("r-seq").textContent = r.sequence ? String(r.sequence) : "";
+	$("r-created").textContent = r.created ? when(r.created) : "";
 	show("facts", S.ok || !!p.keyid);
 	show("fp-advice", S.ok);
 	show("remember", S.ok && !!p.fingerprint && !knownKey(S.key));
