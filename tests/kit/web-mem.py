@@ -3,12 +3,12 @@
 
     web-mem.py OUT CMD...
 
-Runs CMD, its standard output passed on, and writes to OUT one line: the
-peak over time of the memory of CMD and all its descendants together (the
+Runs CMD, its standard output passed on, and writes to OUT one line of
+three numbers: the peak over time of the memory of CMD and all its descendants together (the
 sum of their proportional set sizes, which counts a page shared by two
 processes once, as halves), the largest single process's peak resident
-set (what /usr/bin/time -v calls maximum resident set size), and the wall
-time. A browser is many processes: the first figure is what it costs the
+set (what /usr/bin/time -v calls maximum resident set size), both in MiB,
+and the wall time in seconds. A browser is many processes: the first figure is what it costs the
 machine. Exits with CMD's status.
 """
 
@@ -70,9 +70,7 @@ def main(out, cmd):
         time.sleep(0.2)
     wall = time.monotonic() - t0
     with open(out, "w") as f:
-        f.write("peak memory %d MiB in all processes (PSS), largest process "
-                "%d MiB (RSS), %.1f s\n" % (peak_sum >> 10, peak_one >> 10,
-                                             wall))
+        f.write("%d %d %.1f\n" % (peak_sum >> 10, peak_one >> 10, wall))
     return p.returncode
 
 

@@ -6,6 +6,9 @@
     web-page.py count FILE.html CLASS  how many elements have class CLASS
     web-page.py shot FILE.png W H      checks a screenshot: its size, and
                                        that it is not blank
+    web-page.py pick URL BUNDLE KEY    picks BUNDLE with the file input,
+                                       pastes KEY, verifies; prints the
+                                       verdict
     web-page.py ui URL BUNDLE BAD KEY OUTDIR
                                        what a recipient does by hand: picks
                                        files, pastes a key, verifies, saves
@@ -19,6 +22,7 @@ DevTools protocol on file descriptors 3 and 4): standard library only.
 import html.parser
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -175,12 +179,12 @@ def check(name, ok, why=""):
 VERDICT = "document.getElementById('verdict').textContent"
 
 
-def verify_by_hand(b, bundle, key):
+def verify_by_hand(b, bundle, key, seconds=60):
     """Picks BUNDLE, pastes KEY, presses Verify; the verdict's text."""
     b.pick("#bundle-file", bundle)
     b.js("document.getElementById('key-text').value = %s" % json.dumps(key))
     b.js("document.getElementById('go').click()")
-    b.wait("/^(OK|FAILED)/.test(%s)" % VERDICT)
+    b.wait("/^(OK|FAILED)/.test(%s)" % VERDICT, seconds)
     return b.js(VERDICT)
 
 
@@ -252,6 +256,15 @@ def main(a):
         if why:
             print(why)
             return 1
+    elif a[0] == "pick":
+        prof = tempfile.mkdtemp()
+        b = Browser(prof, prof)
+        try:
+            b.go(a[1] + "?lang=en")
+            print(verify_by_hand(b, a[2], a[3], 3600))
+        finally:
+            b.close()
+            shutil.rmtree(prof, ignore_errors=True)
     elif a[0] == "ui":
         ui(*a[1:6])
     return 0
