@@ -60,7 +60,7 @@ LIB_SRC = src/core/error.c src/core/buf.c src/core/queue.c src/core/source.c \
           src/pack/meta_pack.c src/pack/scrub.c src/pack/volume.c \
           src/read/read.c src/read/inflate.c src/read/feed.c \
           src/read/hasher.c src/read/check.c src/read/state.c \
-          src/read/keytime.c src/read/set.c \
+          src/read/keytime.c src/read/set.c src/read/extract.c \
           src/unpack/unpack.c src/unpack/publish.c src/unpack/leftover.c \
           src/unpack/salvage.c src/unpack/receipt.c src/unpack/update.c \
           src/unpack/set.c \

@@ -718,6 +718,21 @@ QASID_API int qasid_reader_salvage(qasid_reader *r, const char *dir,
 QASID_API int qasid_reader_list(qasid_reader *r, int verify_signature,
     qasid_entry_fn fn, void *ud);
 
+/*
+ * For a reader with no folder to unpack into (a web page): verifies the
+ * bundle as qasid_reader_verify() does and, in the same pass, gives fn the
+ * content of the one regular file named path (as qasid_reader_list() names
+ * it), in order, in pieces as they are read. The bytes are not verified
+ * until the call returns: keep them only when it returns QASID_OK, and
+ * throw them away otherwise. fn returns 0 to go on, anything else to stop
+ * with QASID_ERR_CANCELLED. QASID_ERR_NOTFOUND, once the whole bundle has
+ * verified, if it holds no such file; a file split across volumes is not
+ * in any one of them.
+ */
+typedef int (*qasid_write_fn)(void *ud, const void *data, size_t len);
+QASID_API int qasid_reader_extract(qasid_reader *r, const char *path,
+    qasid_write_fn fn, void *ud);
+
 /* After a successful qasid_reader_verify() or qasid_reader_unpack() of a
  * volume: fn for each entry of the whole set, from its set file, as
  * qasid_reader_list() gives them; QASID_ERR_ARG for a bundle that is not a

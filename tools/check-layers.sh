@@ -19,10 +19,15 @@ files=$(ls src/core/*.[ch] src/format/*.[ch] src/keys/*.[ch] src/pack/*.[ch] \
 # (getopt_long; a port brings one) and signal.h (standard C; the POSIX
 # sigaction is used only through cli_signals in cli_stop.c).
 cli=$(ls src/cli/*.[ch])
+# verify.html's entry points (src/web) may include emscripten.h, and they
+# alone: the reader itself knows nothing of the browser.
+web=$(ls src/web/*.[ch])
 bad=$( (grep -n '^[[:space:]]*#[[:space:]]*include[[:space:]]*<' $files |
     grep -Ev "<($std)\.h>"
     grep -n '^[[:space:]]*#[[:space:]]*include[[:space:]]*<' $cli |
-    grep -Ev "<($std|getopt|signal)\.h>") )
+    grep -Ev "<($std|getopt|signal)\.h>"
+    grep -n '^[[:space:]]*#[[:space:]]*include[[:space:]]*<' $web |
+    grep -Ev "<($std|emscripten)\.h>") )
 if [ -n "$bad" ]; then
 	echo "qasid: outside src/os, qasid includes no system header" \
 	    "(put the call in src/os):" >&2

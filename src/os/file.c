@@ -233,6 +233,18 @@ fsync_dir_of(const char *path)
 	return rc;
 }
 
+/* A C library without renameat2 (emscripten's): the link(2) way below. */
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE 1
+static int
+renameat2(int fromfd, const char *from, int tofd, const char *to, int flags)
+{
+	(void)fromfd, (void)from, (void)tofd, (void)to, (void)flags;
+	errno = ENOSYS;
+	return -1;
+}
+#endif
+
 int
 qrename_noreplace_how(int fromfd, const char *from, int tofd, const char *to,
     int *how)

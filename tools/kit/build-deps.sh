@@ -66,6 +66,12 @@ for p in $pkgs; do
 done
 key=$( { echo "$trees"; cat "$0" "$tfile"; } | sha256sum | cut -c1-16)
 prefix=$cache/$target-$key
+mkdir -p "$cache"
+# One build of a prefix at a time: a second one started meanwhile (two
+# worktrees, two make runs) waits for it, then finds the prefix built,
+# instead of removing it under the first.
+exec 9>"$prefix.lock"
+flock 9
 if [ -f "$prefix/.qasid-complete" ]; then
 	printf '%s\n' "$prefix"
 	exit 0

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: ISC
+// web-node.js - runs verify.html's reader (the worker's code, WebAssembly
+// within) under node, as the page's worker runs it, for t-web-node.sh.
+// Node has no FileReaderSync: the source reads the file with fs.readSync,
+// one slice at a time, as the worker reads a Blob.
+//
+//   node web-node.js WORKER.js verify BUNDLE KEYFILE|-P KEY
+//       prints "OK", then title, keyid, fingerprint, series, sequence,
+//       format, maxrss (KiB) and "file PATH SIZE" lines; or "FAILED
+//       reason"
+//   node web-node.js WORKER.js extract BUNDLE KEYFILE PATH OUT
+//       writes OUT only if the bundle verified; prints OK or FAILED
+"use strict";
+const fs = require("fs");
+const path = require("path");
+
+function fileSource(file) {
+	const fd = fs.openSync(file, "r");
+	return {
+		size: fs.fstatSync(fd).size,
+		read: function (pos, n) {
+			const b = Buffer.allocUnsafe(n);
+			const got = fs.readSync(fd, b, 0, n, pos);
+			return new Uint8Array(b.buffer, b.byteOffset, got);
+		}
+	};
+}
+
+async function main() {
+	const [workerJs, cmd, bundle, keyArg, ...rest] = process.argv.slice(2);
+	const w = require(path.resolve(workerJs));
+	let key = keyArg;
+	if (keyArg === "-P")
+		key = rest.shift();
+	else
+		key = fs.readFileSync(keyArg, "utf8");
+	const M = await w.qasidLoad();
+	const name = path.basename(bundle);
+	if (cmd === "verify") {
+		let calls = 0;
+		const r = w.qasidVerify(M, fileSource(bundle), key, name,
+		    function () { calls++; return false; });
+		if (!r.ok) {
+			console.log("FAILED " + r.reason);
+			return 1;
+		}
+		console.log("OK");
+		console.log("title " + r.title);
+		console.log("keyid " + r.publisher.keyid);
+		console.log("fingerprint " + r.publisher.fingerprint);
+		console.log("series " + r.series);
+		console.log("sequence " + r.sequence);
+		console.log("created " + r.created);
+		console.log("format " + r.format);
+		console.log("progress " + (calls > 0 ? "yes" : "no"));
+		// Peak resident memory of the whole process, in KiB.
+		console.log("maxrss " + process.resourceUsage().maxRSS);
+		for (const f of r.files)
+			console.log("file " + f.path + " " + f.size);
+		return 0;
+	}
+	if (cmd === "extract") {
+		const [want, out] = rest;
+		const parts = [];
+		const r = w.qasidExtract(M, fileSource(bundle), key, name,
+		    want, function (u) { parts.push(Buffer.from(u)); });
+		if (!r.ok) {
+			console.log("FAILED " + r.reason);
+			return 1;
+		}
+		fs.writeFileSync(out, Buffer.concat(parts));
+		console.log("OK");
+		return 0;
+	}
+	console.error("web-node.js: unknown command " + cmd);
+	return 2;
+}
+
+main().then((rc) => { process.exitCode = rc; }, (e) => {
+	console.error("web-node.js: " + (e && e.stack || e));
+	process.exitCode = 2;
+});
