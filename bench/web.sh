@@ -24,7 +24,6 @@ for t in chromium python3; do
 	command -v "$t" >/dev/null 2>&1 || die "$t is not installed"
 done
 [ -x "$QASID" ] || die "$QASID: no such program"
-case "$QASID" in /*) ;; *) QASID="$(pwd)/$QASID" ;; esac
 [ -f "$PAGE" ] || die "$PAGE: no such file (make kit-web)"
 
 rm -rf "$S"
@@ -37,8 +36,8 @@ python3 "$TOP/bench/make-corpus" mixed "$MIB" "$S/corpus" >/dev/null ||
 	die "make-corpus failed"
 "$QASID" keygen -W -p "$S/k.pub" -s "$S/k.sec" >/dev/null 2>&1 ||
 	die "keygen failed"
-(cd "$S/corpus" && "$QASID" pack -q -s "$S/k.sec" -o "$S/www/b.qasid" \
-    -t bench .) || die "pack failed"
+(cd "$S" && "$QASID" pack -q -s "$S/k.sec" -o "$S/www/b.qasid" \
+    -t bench corpus) || die "pack failed"
 rm -rf "$S/corpus"
 KEY=$(tail -n 1 "$S/k.pub")
 QKEY=$(python3 -c 'import sys, urllib.parse
