@@ -24,6 +24,7 @@ for t in chromium python3; do
 	command -v "$t" >/dev/null 2>&1 || die "$t is not installed"
 done
 [ -x "$QASID" ] || die "$QASID: no such program"
+case "$QASID" in /*) ;; *) QASID="$(pwd)/$QASID" ;; esac
 [ -f "$PAGE" ] || die "$PAGE: no such file (make kit-web)"
 
 rm -rf "$S"
