@@ -135,7 +135,6 @@ var S = {
 	ok: false,	// the latest verify said OK: only then are files offered
 	key: "",	// the key text it was given
 	result: null,
-	t0: 0,		// when the latest verify started
 	saving: null,	// {path, button} of the extract running
 	queue: []	// saves asked for while another runs
 };
@@ -396,7 +395,6 @@ function verify(file, url, key, from) {
 	S.ok = false;
 	S.key = key;
 	S.result = null;
-	S.t0 = Date.now();
 	S.saving = null;
 	S.queue = [];
 	show("result", false);
@@ -464,8 +462,6 @@ function renderResult(r) {
 	show("work", false);
 	var v = $("verdict");
 	v.className = "verdict " + (S.ok ? "ok" : "failed");
-	// How long the verify took, for bench/web.sh.
-	v.setAttribute("data-ms", String(Date.now() - S.t0));
 	v.textContent = verdictText(r);
 	$("r-title").textContent = r.title || "";
 	$("r-keyid").textContent = p.keyid || "";

@@ -8,7 +8,8 @@
                                        that it is not blank
     web-page.py pick URL BUNDLE KEY    picks BUNDLE with the file input,
                                        pastes KEY, verifies; prints the
-                                       verdict
+                                       verdict, then the seconds from the
+                                       press of Verify to the verdict
     web-page.py ui URL BUNDLE BAD KEY OUTDIR
                                        what a recipient does by hand: picks
                                        files, pastes a key, verifies, saves
@@ -261,7 +262,9 @@ def main(a):
         b = Browser(prof, prof)
         try:
             b.go(a[1] + "?lang=en")
+            t0 = time.monotonic()
             print(verify_by_hand(b, a[2], a[3], 3600))
+            print("%.3f" % (time.monotonic() - t0))
         finally:
             b.close()
             shutil.rmtree(prof, ignore_errors=True)
