@@ -294,7 +294,10 @@ if [ "$BIG_MIB" -gt 0 ]; then
 	    python3 "$WP" pick "$BASE" "$WWW/big.qasid" "$KEY"
 	case "$(cat "$W/dom")" in OK*) ;; *) t_fail "picked: $(cat "$W/dom")" ;; esac
 	# Read slice by slice from the file: the bundle is never held whole.
-	[ $((PSS - base)) -lt $((BIG_MIB / 2)) ] ||
+	# (What the browser holds beyond the small bundle's run is garbage
+	# its collector has not yet taken: about 0.4 of the bundle at 256 and
+	# 768 MiB, never the whole.)
+	[ $((PSS - base)) -lt "$BIG_MIB" ] ||
 		t_fail "picked: $PSS MiB, $((PSS - base)) more than for a small bundle"
 	mem "$BIG_MIB MiB, linked (?bundle=)" sh -c "$(command -v chromium) \
 	    --headless --no-sandbox --disable-gpu --user-data-dir=$W/prof-big \
