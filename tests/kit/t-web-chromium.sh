@@ -294,9 +294,9 @@ if [ "$BIG_MIB" -gt 0 ]; then
 	    python3 "$WP" pick "$BASE" "$WWW/big.qasid" "$KEY"
 	case "$(cat "$W/dom")" in OK*) ;; *) t_fail "picked: $(cat "$W/dom")" ;; esac
 	# Read slice by slice from the file: the bundle is never held whole.
-	# (What the browser holds beyond the small bundle's run is garbage
-	# its collector has not yet taken: about 0.4 of the bundle at 256 and
-	# 768 MiB, never the whole.)
+	# (What the browser holds beyond the small bundle's run is the
+	# worker's slices its collector has not yet taken: 0.4 to 0.7 of the
+	# bundle in the runs at 256 MiB, 0.4 at 768 MiB; never the whole.)
 	[ $((PSS - base)) -lt "$BIG_MIB" ] ||
 		t_fail "picked: $PSS MiB, $((PSS - base)) more than for a small bundle"
 	mem "$BIG_MIB MiB, linked (?bundle=)" sh -c "$(command -v chromium) \
