@@ -1,0 +1,119 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+# web.sh - verify.html against the native qasid verify: the same bundle
+# (a mixed corpus, as bench/run.sh makes), the two alternating over several
+# rounds, medians side by side. The page runs in headless Chromium, served
+# over HTTP from beside the bundle, as a mirror serves it, and is timed two
+# ways: linked (?bundle=), the whole browser run (start, fetch, verify,
+# verdict); and the bundle picked from the file input, as from a stick,
+# from the press of Verify to the verdict. The issue's goal: at most 3
+# times native.
+#
+#   sh bench/web.sh QASID VERIFY.HTML
+#
+# BENCH_WEB_MIB (512) the corpus size, BENCH_WEB_ROUNDS (5) the rounds.
+# Results: printed, and bench/work/web.tsv (one row per timed run).
+set -u
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+QASID=${1:?usage: web.sh QASID VERIFY.HTML}
+PAGE=${2:?usage: web.sh QASID VERIFY.HTML}
+MIB=${BENCH_WEB_MIB:-512}
+ROUNDS=${BENCH_WEB_ROUNDS:-5}
+WORK="$TOP/bench/work"
+S="$WORK/web"
+die() { echo "bench-web: $*" >&2; exit 2; }
+for t in chromium python3; do
+	command -v "$t" >/dev/null 2>&1 || die "$t is not installed"
+done
+[ -x "$QASID" ] || die "$QASID: no such program"
+case "$QASID" in /*) ;; *) QASID="$(pwd)/$QASID" ;; esac
+[ -f "$PAGE" ] || die "$PAGE: no such file (make kit-web)"
+
+rm -rf "$S"
+mkdir -p "$S/www" || exit 2
+trap 'kill $SRV 2>/dev/null; rm -rf "$S"' EXIT
+SRV=""
+cp "$PAGE" "$S/www/verify.html"
+echo "bench-web: a $MIB MiB mixed corpus, packed" >&2
+python3 "$TOP/bench/make-corpus" mixed "$MIB" "$S/corpus" >/dev/null ||
+	die "make-corpus failed"
+"$QASID" keygen -W -p "$S/k.pub" -s "$S/k.sec" >/dev/null 2>&1 ||
+	die "keygen failed"
+(cd "$S" && "$QASID" pack -q -s "$S/k.sec" -o "$S/www/b.qasid" \
+    -t bench corpus) || die "pack failed"
+rm -rf "$S/corpus"
+KEY=$(tail -n 1 "$S/k.pub")
+QKEY=$(python3 -c 'import sys, urllib.parse
+print(urllib.parse.quote(sys.argv[1], safe=""))' "$KEY")
+
+python3 -u -m http.server 0 --bind 127.0.0.1 --directory "$S/www" \
+    >"$S/http.out" 2>/dev/null &
+SRV=$!
+PORT=""
+while [ -z "$PORT" ] && kill -0 "$SRV" 2>/dev/null; do
+	sleep 0.2
+	PORT=$(sed -n 's/.* port \([0-9]*\).*/\1/p' "$S/http.out")
+done
+[ -n "$PORT" ] || die "the HTTP server did not start"
+URL="http://127.0.0.1:$PORT/verify.html?bundle=b.qasid&key=$QKEY"
+
+now() { date +%s.%N; }
+# minus A B [DIV]: (A - B) / DIV, in seconds to the millisecond.
+minus() { awk -v a="$1" -v b="$2" -v d="${3:-1}" 'BEGIN { printf "%.3f", (a - b) / d }'; }
+
+native() {
+	t0=$(now)
+	"$QASID" verify -q -P "$KEY" "$S/www/b.qasid" >/dev/null 2>&1 ||
+		die "qasid verify failed on the bench bundle"
+	echo "native	$(minus "$(now)" "$t0")"
+}
+
+# The page linked as a catalogue links it: the whole browser run (start,
+# fetch over HTTP, verify, verdict).
+page() {
+	prof=$(mktemp -d "$S/prof.XXXXXX")
+	t0=$(now)
+	chromium --headless --no-sandbox --disable-gpu --user-data-dir="$prof" \
+	    --virtual-time-budget=600000 --dump-dom "$URL" >"$S/dom" \
+	    2>/dev/null
+	t1=$(now)
+	rm -rf "$prof"
+	grep -q 'id="verdict" class="verdict ok">OK' "$S/dom" ||
+		die "verify.html did not say OK: $(grep -o \
+		    'id="verdict"[^<]*' "$S/dom")"
+	echo "page	$(minus "$t1" "$t0")"
+}
+
+# The bundle picked with the file input, as from a stick: from the press
+# of Verify to the verdict, the browser already open.
+picked() {
+	python3 "$TOP/tests/kit/web-page.py" pick \
+	    "http://127.0.0.1:$PORT/verify.html" "$S/www/b.qasid" "$KEY" \
+	    >"$S/pick" 2>/dev/null
+	grep -q '^OK' "$S/pick" || die "verify.html did not say OK: \
+	    $(head -n 1 "$S/pick")"
+	echo "picked	$(sed -n 2p "$S/pick")"
+}
+
+: >"$WORK/web.tsv"
+page >/dev/null	# a first run, untimed: the browser's files into the cache
+r=1
+while [ "$r" -le "$ROUNDS" ]; do
+	echo "bench-web: round $r of $ROUNDS" >&2
+	native >>"$WORK/web.tsv"
+	page >>"$WORK/web.tsv"
+	picked >>"$WORK/web.tsv"
+	r=$((r + 1))
+done
+python3 - "$WORK/web.tsv" "$MIB" <<'PY'
+import statistics, sys
+rows = [l.split("\t") for l in open(sys.argv[1]) if l.strip()]
+med = {}
+for k in ("native", "page", "picked"):
+    med[k] = statistics.median(float(v) for n, v in rows if n == k)
+mib = int(sys.argv[2])
+print("verify of a %d MiB bundle, median of %d rounds:" % (mib, len(rows) // 3))
+print("  %-34s %7.2f s  %6.0f MiB/s" % ("qasid verify (native)", med["native"], mib / med["native"]))
+for k, what in (("page", "verify.html linked, whole run"), ("picked", "verify.html, a picked file")):
+    print("  %-34s %7.2f s  %6.0f MiB/s  %.2fx native" % (what, med[k], mib / med[k], med[k] / med["native"]))
+PY
