@@ -72,7 +72,8 @@ kit-sizes:
 	@sh tools/kit/sizes.sh $(KIT)
 
 test-kit: all kit
-	@QASID_SUITE=kit QASID_KIT="$(abspath $(KIT))" sh tests/run.sh $(B)
+	@QASID_SUITE=kit QASID_KIT_REQUIRED=1 QASID_KIT="$(abspath $(KIT))" \
+	    sh tests/run.sh $(B)
 
 .PHONY: FORCE
 FORCE:
