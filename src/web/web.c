@@ -218,12 +218,15 @@ tell(const qasid_keyring *kr, const char *name, struct src *s,
 }
 
 /*
- * Verifies the bundle the worker holds (total bytes, called name in
- * messages) against key, the text of a public-key file or a bare key
- * string. QASID_OK, or the failure, web_reason() saying why.
+ * Reads the bundle the worker holds (total bytes, called name in
+ * messages), trusting only key, the text of a public-key file or a bare
+ * key string: verifies it whole, or with path, verifies it and gives the
+ * worker that file's content as it is read (web_data), which the worker
+ * keeps only on QASID_OK. QASID_OK, or the failure, web_reason() saying
+ * why.
  */
-EMSCRIPTEN_KEEPALIVE int
-qweb_verify(const char *key, const char *name, double total)
+static int
+run(const char *key, const char *name, double total, const char *path)
 {
 	struct src s = {0};
 	qasid_keyring *kr;
@@ -239,9 +242,11 @@ qweb_verify(const char *key, const char *name, double total)
 	if ((s.buf = malloc(SLICE)) != NULL &&
 	    (r = open_bundle(kr, name, &s)) != NULL) {
 		s.cap = SLICE;
-		if ((rc = qasid_reader_verify(r)) != QASID_OK)
+		rc = path != NULL ? qasid_reader_extract(r, path, data, NULL) :
+		    qasid_reader_verify(r);
+		if (rc != QASID_OK)
 			explain(r, name, &s, rc);
-		else
+		else if (path == NULL)
 			rc = tell(kr, name, &s, r);
 	}
 	if (rc == QASID_ERR_NOMEM && reason[0] == '\0')
@@ -252,38 +257,19 @@ qweb_verify(const char *key, const char *name, double total)
 	return rc;
 }
 
-/*
- * Verifies the bundle again and gives the worker the content of the file
- * path as it is read (web_data); the worker keeps it only on QASID_OK.
- */
+/* Verifies the bundle the worker holds: run() without a file. */
+EMSCRIPTEN_KEEPALIVE int
+qweb_verify(const char *key, const char *name, double total)
+{
+	return run(key, name, total, NULL);
+}
+
+/* Verifies the bundle again and hands out the content of the file path. */
 EMSCRIPTEN_KEEPALIVE int
 qweb_extract(const char *key, const char *name, double total,
     const char *path)
 {
-	struct src s = {0};
-	qasid_keyring *kr;
-	qasid_reader *r = NULL;
-	int rc = QASID_ERR_NOMEM;
-
-	s.total = total;
-	reason[0] = '\0';
-	if (qasid_init() != QASID_OK)
-		return QASID_ERR_INTERNAL;
-	if ((kr = trust(key)) == NULL)
-		return QASID_ERR_KEY;
-	if ((s.buf = malloc(SLICE)) != NULL &&
-	    (r = open_bundle(kr, name, &s)) != NULL) {
-		s.cap = SLICE;
-		if ((rc = qasid_reader_extract(r, path, data, NULL)) !=
-		    QASID_OK)
-			explain(r, name, &s, rc);
-	}
-	if (rc == QASID_ERR_NOMEM && reason[0] == '\0')
-		snprintf(reason, sizeof(reason), "%s", qasid_strerror(rc));
-	qasid_reader_free(r);
-	qasid_keyring_free(kr);
-	free(s.buf);
-	return rc;
+	return run(key, name, total, path);
 }
 
 /* Why the last call failed, in one line; "" after a success. */
