@@ -86,7 +86,7 @@ rm -rf "$prefix"
 mkdir -p "$prefix/lib" "$prefix/include"
 log=$cache/$target-$key.log
 : >"$log"
-echo "build-deps.sh: building$pkgs for $target (log: $log)" >&2
+echo "build-deps.sh: building $pkgs for $target (log: $log)" >&2
 
 # A copy of the cached tree, so that the cache stays pristine.
 work=$cache/.work-$target-$$
