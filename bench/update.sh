@@ -9,7 +9,8 @@
 #    included).
 # 2. A first unpack of BENCH_SMALL small files (20,000) against tar -xzf
 #    followed by sync, on the work folder's file system and, where an
-#    image can be made and mounted with FUSE (exfat-fuse), on exFAT.
+#    image can be made and mounted with FUSE, on exFAT (exfat-fuse) and
+#    FAT32 (fusefat; BENCH_FUSEFAT=0 leaves it out). Medians and ratios.
 #
 #   sh bench/update.sh QASID [WORK]
 # Settings: BENCH_UPDATE_MIB=200, BENCH_SMALL=20000, BENCH_RUNS=5.
@@ -82,21 +83,39 @@ python3 "$TOP/bench/make-corpus" smallfiles "$SMALL" "$WORK/small" >/dev/null ||
     die make-corpus
 "$Q" pack -q -s "$WORK/k.sec" -o "$WORK/small.qasid" "$WORK/small" || die pack
 tar -C "$WORK" -czf "$WORK/small.tar.gz" small || die tar
-small() { # small DIR LABEL
-	hyperfine -N -r "$RUNS" -w 1 \
+# small DIR LABEL: both, alternating, then their medians and the ratio
+# (above 1: qasid is faster).
+small() {
+	hyperfine -N -r "$RUNS" -w 1 --export-json "$WORK/small.json" \
 	    --prepare "rm -rf $1/q $1/t" -n "qasid unpack $SMALL files ($2)" \
 	    "$Q unpack -q $P -C $1/q $WORK/small.qasid" \
 	    --prepare "rm -rf $1/q $1/t" -n "tar -xzf + sync ($2)" \
 	    "sh -c 'mkdir $1/t && tar -C $1/t --no-same-owner -m -xzf $WORK/small.tar.gz && sync'" \
 	    2>&1 | grep -v '^ *$'
+	python3 - "$WORK/small.json" "$SMALL" "$2" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))["results"]
+q, t = r[0]["median"], r[1]["median"]
+n = int(sys.argv[2])
+print("small files (%s): median qasid %.3f s (%.0f files/s), tar+sync "
+      "%.3f s (%.0f files/s): qasid at %.2fx tar's speed"
+      % (sys.argv[3], q, n / q, t, n / t, t / q))
+PY
 	rm -rf "$1/q" "$1/t"
 }
 small "$WORK" "$(stat -f -c %T "$WORK")"
+# img TYPE: a 2 GiB image of TYPE (exfat, fat32) on a loop device: $loop.
+img() {
+	rm -f "$WORK/$1.img" && truncate -s 2G "$WORK/$1.img" || return 1
+	case $1 in
+	exfat) mkfs.exfat "$WORK/$1.img" >/dev/null 2>&1 ;;
+	fat32) mkfs.vfat -F 32 "$WORK/$1.img" >/dev/null 2>&1 ;;
+	esac || return 1
+	loop=$(losetup -f --show "$WORK/$1.img" 2>/dev/null)
+}
+mkdir -p "$WORK/mnt"
 if command -v mount.exfat-fuse >/dev/null && command -v mkfs.exfat \
-    >/dev/null && truncate -s 2G "$WORK/exfat.img" &&
-    mkfs.exfat "$WORK/exfat.img" >/dev/null 2>&1 &&
-    loop=$(losetup -f --show "$WORK/exfat.img" 2>/dev/null); then
-	mkdir -p "$WORK/mnt"
+    >/dev/null && img exfat; then
 	if mount.exfat-fuse "$loop" "$WORK/mnt" >/dev/null 2>&1; then
 		small "$WORK/mnt" "exFAT, FUSE"
 		umount "$WORK/mnt"
@@ -104,5 +123,17 @@ if command -v mount.exfat-fuse >/dev/null && command -v mkfs.exfat \
 	losetup -d "$loop"
 else
 	echo "bench: update: no exFAT image here (needs root, exfat-fuse)"
+fi
+# fusefat loses a folder's content when the folder is renamed, so qasid
+# moves files there one by one (src/unpack/publish.c): its slow case.
+if [ "${BENCH_FUSEFAT:-1}" = 1 ] && command -v fusefat >/dev/null &&
+    command -v mkfs.vfat >/dev/null && img fat32; then
+	if fusefat -o rw+ "$loop" "$WORK/mnt" >/dev/null 2>&1; then
+		small "$WORK/mnt" "FAT32, fusefat"
+		umount "$WORK/mnt"
+	fi
+	losetup -d "$loop"
+else
+	echo "bench: update: no FAT32 image here (needs root, fusefat, mkfs.vfat)"
 fi
 rm -rf "$WORK"

@@ -127,7 +127,7 @@ load_entry(struct salv *s)
 			return open_file(s);
 		/* A folder holds no content: it is always recovered. */
 		s->t = s->next;
-		if (!s->pass && qos_mkdirat(s->u->stagefd, s->e.path, 0700) < 0)
+		if (!s->pass && qos_mkdirat(s->u->stagefd, s->e.path, 0755) < 0)
 			return unp_sys(s->u, errno, s->e.path);
 	}
 	s->more = 0;

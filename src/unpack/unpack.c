@@ -80,7 +80,9 @@ sink_dir(void *ud, const struct qmf_entry *e)
 	struct unpack *u = ud;
 
 	u->ient++;
-	if (qos_mkdirat(u->stagefd, e->path, 0700) < 0)
+	/* As publishing would make it: the staging folder (0700) keeps it
+	 * private meanwhile, and it may be moved in whole (publish.c). */
+	if (qos_mkdirat(u->stagefd, e->path, 0755) < 0)
 		return unp_sys(u, errno, e->path);
 	return QASID_OK;
 }
@@ -321,6 +323,7 @@ make_stage(struct unpack *u)
 		return qerr_set(&u->r->err, QASID_ERR_DEST, "%s/%s: replaced "
 		    "by someone else's folder", u->dir, u->stage);
 	}
+	unp_probe_dirmove(u);
 	return QASID_OK;
 }
 

@@ -66,6 +66,8 @@ struct unpack {
 	struct qbehind behind; /* how far they are on the medium (flush.c) */
 	unsigned long ticks;   /* entries published, for progress */
 	int rename_how;        /* which rename refuses to replace here */
+	int pubfrom;           /* the staging folder being published */
+	int dirmove;           /* folders may be moved in whole (publish.c) */
 	char rel[QASID_PATH_MAX + 2]; /* path being published */
 	size_t rellen;
 	/* Updating in place (update.c) */
@@ -95,6 +97,7 @@ int unp_progress(struct unpack *u, uint64_t done);
 
 /* Moves a checked staging folder's content into place, or undoes all it
  * did. The caller holds the lock on the destination. */
+void unp_probe_dirmove(struct unpack *u);
 int unp_publish_locked(struct unpack *u, int stagefd);
 /* The same, taking the lock. */
 int unp_publish(struct unpack *u, int stagefd);

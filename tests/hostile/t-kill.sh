@@ -336,12 +336,13 @@ else
 	t_skip "signals: during pack" "no $SHIM"
 fi
 
-# A local user who can write the destination swaps a folder that unpack
-# made for a link while unpack undoes a failed publish: the undo must not
-# follow it and delete files outside the destination.
+# A local user who can write the destination swaps a folder for a link
+# while unpack undoes a failed publish: the undo must not follow it and
+# delete files outside the destination. (The destination has a/b already,
+# so that the files are moved into it one by one.)
 t_begin "rollback never follows a folder swapped for a symbolic link"
 if [ -f "$SHIM" ]; then
-	mkdir -p "$W/rb/src/a/b" "$W/rb/victim/b" "$W/rb/dest"
+	mkdir -p "$W/rb/src/a/b" "$W/rb/victim/b" "$W/rb/dest/a/b"
 	for f in x y z; do
 		echo "$f" >"$W/rb/src/a/b/$f.txt"
 		echo "not yours" >"$W/rb/victim/b/$f.txt"
@@ -360,6 +361,30 @@ if [ -f "$SHIM" ]; then
 	t_end
 else
 	t_skip "rollback never follows a link" "no $SHIM"
+fi
+
+# Folders the destination lacks are moved in whole; a publish that fails
+# after that moves them back out: the destination is as it was.
+t_begin "rollback takes back folders moved in whole"
+if [ -f "$SHIM" ]; then
+	mkdir -p "$W/rw/src/a/d" "$W/rw/src/m/c/e" "$W/rw/dest/m" "$W/rw/x"
+	echo one >"$W/rw/src/a/d/1.txt"
+	echo two >"$W/rw/src/m/c/e/2.txt"
+	echo three >"$W/rw/src/m/3.txt"
+	(cd "$W/rw/src" && "$QASID" pack -q -s "$W/k.sec" -o ../rw.qasid a m) ||
+		t_fail "pack failed"
+	run 2 env LD_PRELOAD="$SHIM" QASID_TEST_RACE_FSYNC="$W/rw/dest/m $W/rw/x $W/rw/y" \
+	    "$QASID" unpack -q -p "$W/k.pub" -C "$W/rw/dest" "$W/rw/rw.qasid"
+	t_grep "^qasid: $W/rw/dest/m: Input/output error" "$ERR"
+	[ -L "$W/rw/x" ] || t_fail "the failure was not injected"
+	left=$(cd "$W/rw/dest" && find . | sort | tr '\n' ' ')
+	[ "$left" = ". ./m " ] || t_fail "the destination holds: $left"
+	# And without the failure, the same unpack publishes it all.
+	run 0 "$QASID" unpack -q -p "$W/k.pub" -C "$W/rw/dest" "$W/rw/rw.qasid"
+	diff -r "$W/rw/src" "$W/rw/dest" >/dev/null || t_fail "not unpacked whole"
+	t_end
+else
+	t_skip "rollback takes back folders moved in whole" "no $SHIM"
 fi
 
 # A signal while unpack waits for another's lock on the destination: the
