@@ -93,6 +93,8 @@ uint64_t cli_fat_limit(void);
 /* A size with an optional K, M or G (powers of 1024), as 4G or 700M;
  * not 0. 0, or -1. */
 int cli_parse_size(const char *s, uint64_t *v);
+/* With -v: the entries of the bundle at path, which has just verified. */
+void cli_print_entries(qasid_keyring *kr, const char *path);
 /* unpack --salvage: lists the files it could not recover on stdout. */
 int cli_salvage(qasid_reader *r, const char *dir);
 /* After a failed verify, what a recovery file beside the bundle says. */
