@@ -306,10 +306,15 @@ qtmp_commit(int fd, char *tmpname, const char *path, int overwrite)
 	if (fsync(fd) < 0)
 		goto fail;
 	if (tmpname == NULL) {
-		/* Replacing: name it beside, then rename over the old file. */
+		/* Replacing: name it beside, then rename over the old file.
+		 * Hidden, as named_tmp's, so that a kill between the two
+		 * leaves no second NAME where people look. */
+		const char *slash = strrchr(path, '/');
+		int dirlen = slash ? (int)(slash - path) + 1 : 0;
+
 		if (overwrite && (aside = malloc(strlen(path) + 32)) != NULL) {
-			snprintf(aside, strlen(path) + 32, "%s.qasid-%08x",
-			    path, randombytes_random());
+			snprintf(aside, strlen(path) + 32, "%.*s.%s.qasid-%08x",
+			    dirlen, path, path + dirlen, randombytes_random());
 			rc = link_anonymous(fd, aside) < 0 ? -1 :
 			    rename(aside, path);
 			if (rc < 0)
