@@ -850,13 +850,14 @@ QASID_API int qasid_rec_check(qasid_rec *x, const char *bundle);
  * members by their signed hashes, rebuilds their lost blocks and, once
  * each matches its signed hash, writes them over the lost ones in place,
  * through a journal beside the bundle (".NAME.qasid-repair") so that a
- * repair stopped at any moment leaves the bundle as it was or a journal
- * that the next repair replays first; the blocks written are read back
- * from the medium and compared. A head that cannot be read is rebuilt through a full
- * copy beside the bundle, verified, then renamed over it. On any failure
- * the bundle is left as it was. QASID_OK also when nothing was lost
- * (nothing is written then: see qasid_rec_blocks(), which counts a
- * replayed journal's blocks too). */
+ * repair stopped at any moment leaves the bundle as it was, repaired, or
+ * beside a journal that the next call replays first; the blocks written
+ * are read back from the medium and compared. A head that cannot be read
+ * is rebuilt through a full copy beside the bundle, verified, then
+ * renamed over it. On any failure the bundle is left as it was, but for
+ * one while writing the blocks, which leaves the journal for the next
+ * call. QASID_OK also when nothing was lost (nothing is written then:
+ * see qasid_rec_blocks(), which counts a replayed journal's blocks too). */
 QASID_API int qasid_rec_repair(qasid_rec *x, const char *bundle,
     const qasid_keyring *kr);
 /* The lost 4 KiB blocks the last check or repair found. */
