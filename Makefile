@@ -65,7 +65,8 @@ LIB_SRC = src/core/error.c src/core/buf.c src/core/queue.c src/core/source.c \
           src/unpack/salvage.c src/unpack/receipt.c src/unpack/update.c \
           src/unpack/set.c \
           src/repair/recover.c src/repair/repair.c src/repair/rec_handle.c \
-          src/repair/rec_members.c src/repair/repair_fast.c
+          src/repair/rec_members.c src/repair/repair_fast.c \
+          src/repair/journal.c
 CLI_SRC = src/cli/cli.c src/cli/cli_keys.c src/cli/cli_bundle.c \
           src/cli/cli_pack.c \
           src/cli/cli_stop.c src/cli/cli_media.c src/cli/cli_seen.c \

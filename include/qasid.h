@@ -842,16 +842,22 @@ QASID_API int qasid_rec_protect(qasid_rec *x, const char *bundle,
     unsigned pct);
 /* Compares the bundle with its recovery file, in one read: QASID_OK if
  * every block matches, QASID_ERR_CONTENT if some do not and repair can
- * restore them, QASID_ERR_LIMIT if it cannot, QASID_ERR_NOTFOUND if
+ * restore them (or an interrupted repair left its journal, which the next
+ * repair replays), QASID_ERR_LIMIT if it cannot, QASID_ERR_NOTFOUND if
  * there is no recovery file. */
 QASID_API int qasid_rec_check(qasid_rec *x, const char *bundle);
 /* Verifies the head with the trusted keys of kr, finds the damaged
  * members by their signed hashes, rebuilds their lost blocks and, once
- * each matches its signed hash, writes them over the lost ones in place;
- * a head that cannot be read is rebuilt through a full copy beside the
- * bundle, verified, then renamed over it. On any failure the bundle is
- * left as it was. QASID_OK also when nothing was lost (nothing is written
- * then: see qasid_rec_blocks()). */
+ * each matches its signed hash, writes them over the lost ones in place,
+ * through a journal beside the bundle (".NAME.qasid-repair") so that a
+ * repair stopped at any moment leaves the bundle as it was, repaired, or
+ * beside a journal that the next call replays first; the blocks written
+ * are read back from the medium and compared. A head that cannot be read
+ * is rebuilt through a full copy beside the bundle, verified, then
+ * renamed over it. On any failure the bundle is left as it was, but for
+ * one while writing the blocks, which leaves the journal for the next
+ * call. QASID_OK also when nothing was lost (nothing is written then:
+ * see qasid_rec_blocks(), which counts a replayed journal's blocks too). */
 QASID_API int qasid_rec_repair(qasid_rec *x, const char *bundle,
     const qasid_keyring *kr);
 /* The lost 4 KiB blocks the last check or repair found. */

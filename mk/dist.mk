@@ -32,7 +32,7 @@ STATIC_LIBS    ?= -larchive -lsodium -lexif -lz -lpthread -lm
 STATIC_REC     ?= none
 STATIC_LIB_SRC = $(if $(filter none,$(STATIC_REC)),$(filter-out src/repair/recover.c \
                  src/repair/repair.c src/repair/rec_members.c \
-                 src/repair/repair_fast.c,$(LIB_SRC)) \
+                 src/repair/repair_fast.c src/repair/journal.c,$(LIB_SRC)) \
                  src/repair/recover_none.c,$(LIB_SRC))
 STATIC_OBJ = $(STATIC_LIB_SRC:src/%.c=$(SB)/%.o) $(CLI_SRC:src/%.c=$(SB)/%.o)
 

@@ -20,6 +20,7 @@ FB           ?= build-fuzz
 
 HOSTILE_BIN = $(B)/tests/hostile-helper $(B)/tests/lockdelay.so \
               $(B)/tests/readfail.so $(B)/tests/corruptsync.so \
+              $(B)/tests/killat.so \
               $(patsubst %,$(B)/tests/replay-%,read unpack manifest leftover \
               sig keyring keyfile meta statement receipt \
               repair)
@@ -40,6 +41,9 @@ $(B)/tests/readfail.so: tests/hostile/readfail.c | $(B)
 	$(CC) -shared -fPIC -O2 -Wall -Wextra -o $@ $< -ldl
 
 $(B)/tests/corruptsync.so: tests/hostile/corruptsync.c | $(B)
+	$(CC) -shared -fPIC -O2 -Wall -Wextra -o $@ $< -ldl
+
+$(B)/tests/killat.so: tests/hostile/killat.c | $(B)
 	$(CC) -shared -fPIC -O2 -Wall -Wextra -o $@ $< -ldl
 
 # The same entry points as the fuzz targets, over files, without libFuzzer.

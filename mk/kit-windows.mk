@@ -20,7 +20,8 @@ WIN_POSIX_OS = src/os/file.c src/os/dir.c src/os/lock.c src/os/locale.c \
                src/os/media.c src/os/term.c src/os/flush.c src/os/medium.c
 WIN_OS_SRC  = $(wildcard src/os/win/*.c)
 WIN_NO_REC  = src/repair/recover.c src/repair/repair.c \
-              src/repair/rec_members.c src/repair/repair_fast.c
+              src/repair/rec_members.c src/repair/repair_fast.c \
+              src/repair/journal.c
 WIN_SRC     = $(filter-out $(WIN_POSIX_OS) $(WIN_NO_REC),$(LIB_SRC)) \
               src/repair/recover_none.c $(WIN_OS_SRC) $(CLI_SRC)
 WIN_OBJ     = $(WIN_SRC:src/%.c=$(WIN_OBJDIR)/%.o)

@@ -143,6 +143,10 @@ leftovers(const char *dir)
 			what = "a partial copy (rerun qasid copy, or remove it)";
 		else if (strncmp(s, ".qasid-unpack-", 14) == 0)
 			what = "an interrupted unpack's staging folder";
+		else if (s[0] == '.' && len > 13 && strcmp(s + len - 13,
+		    ".qasid-repair") == 0)
+			what = "an interrupted repair's journal (rerun qasid "
+			    "repair on the bundle)";
 		else if (s[0] == '.' && len > 4 && strcmp(s + len - 4,
 		    ".tmp") == 0)
 			what = "a stray temporary file";

@@ -43,6 +43,25 @@ int qprogress(qasid_progress_fn fn, void *ud, uint64_t done, uint64_t total,
  * ECANCELED (see qwrite_poll), else as qerr_sys with QASID_ERR_IO. */
 int qerr_io(struct qerr *e, int errnum, const char *what);
 
+/* ---- Little-endian integers (key files, the repair journal) ----------- */
+
+static inline void
+le64_store(unsigned char *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static inline uint64_t
+le64_load(const unsigned char *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = (v << 8) | p[i];
+	return v;
+}
+
 /* ---- Format constants (docs/FORMAT.md) --------------------------------- */
 
 #define QF_MANIFEST_NAME ".qasid/manifest"

@@ -31,23 +31,6 @@
 #define KDF_OPS_MAX ((uint64_t)KDF_OPS * 2)
 #define KDF_MEM_MAX ((uint64_t)KDF_MEM * 2)
 
-static void
-le64_store(unsigned char *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint64_t
-le64_load(const unsigned char *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
-}
-
 void
 qkey_id_hex(const unsigned char id[QK_KEYID], char out[QASID_KEYID_HEX])
 {

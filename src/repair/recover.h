@@ -97,6 +97,8 @@ struct qrep {
 	uint64_t nhead;               /* head blocks restored from the copy */
 	struct qrep_damage *dmg;           /* members that do not match */
 	size_t ndmg;
+	uint64_t replayed;            /* blocks an earlier repair's journal
+	                               * wrote, replayed first */
 };
 
 /* A member whose raw bytes do not match their signed hash. */
@@ -123,5 +125,32 @@ int qrep_rebuild_all(struct qrep *p);
 int qrep_verify_rebuilt(struct qrep *p, const qasid_keyring *kr);
 /* A repair whose head cannot be read: through a full copy in tfd. */
 int qrep_slow(struct qrep *p, const qasid_keyring *kr);
+
+/* journal.c: the repair journal, ".NAME.qasid-repair" beside the bundle
+ * (FORMAT.md 17.5). A repair creates it, adds the mended blocks in
+ * increasing order, commits it (synced with its folder), then applies
+ * it: the blocks written over the bundle, which is synced, and the
+ * journal removed. */
+struct qjrn {
+	char *path;
+	int fd;
+	unsigned char *buf;
+	size_t n;
+	crypto_generichash_state st;
+};
+/* "DIR/.NAME.qasid-repair" for "DIR/NAME", malloc'd. */
+char *qjrn_path(const char *bundle);
+int qjrn_create(struct qjrn *j, struct qrep *p);
+/* Adds n bytes (a whole block, or the bundle's last) at off; ud is the
+ * struct qjrn. 0 or -1/errno. */
+int qjrn_add(void *ud, uint64_t off, const unsigned char *b, size_t n);
+int qjrn_commit(struct qjrn *j, struct qrep *p);
+/* Frees j; a journal not yet committed is removed. */
+void qjrn_abort(struct qjrn *j);
+/* Writes the committed journal at path over the bundle and removes it. */
+int qjrn_apply(struct qrep *p, const char *path);
+/* A journal an earlier repair left at path: replayed (p->replayed its
+ * blocks) if it is whole and made for this bundle, else removed. */
+int qjrn_recover(struct qrep *p, const char *path);
 
 #endif

@@ -423,6 +423,25 @@ qrep_end(struct qrep *p)
 	qrec_mem_close(&p->mem);
 }
 
+/* A repair journal beside the bundle: a repair was interrupted, and the
+ * bundle may be part mended until the next one replays it. */
+static int
+interrupted(qasid_rec *x, const char *bundle)
+{
+	char *path = qjrn_path(bundle);
+	struct qos_stat st;
+	int rc = QASID_OK;
+
+	if (path == NULL)
+		return qerr_set(&x->err, QASID_ERR_NOMEM, "%s", bundle);
+	if (qos_statat(QOS_AT_CWD, path, &st, QOS_NOFOLLOW) == 0)
+		rc = qerr_set(&x->err, QASID_ERR_CONTENT, "%s: an interrupted "
+		    "repair left %s: run `qasid repair` to finish it", bundle,
+		    path);
+	free(path);
+	return rc;
+}
+
 int
 qasid_rec_check(qasid_rec *x, const char *bundle)
 {
@@ -431,6 +450,8 @@ qasid_rec_check(qasid_rec *x, const char *bundle)
 
 	qerr_clear(&x->err);
 	x->blocks = 0;
+	if ((rc = interrupted(x, bundle)) != QASID_OK)
+		return rc;
 	if ((p.bfd = qos_open(bundle, QOS_READ, 0)) < 0)
 		return qrep_io(&p, bundle);
 	if ((rc = check_start(&p)) == QASID_OK && p.nbad > 0)

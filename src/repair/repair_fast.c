@@ -12,11 +12,17 @@
  * hashed again over the rebuilt blocks. Only when every one matches its
  * signed hash are the rebuilt blocks written over the lost ones, and
  * nothing else: on a slow stick that is seconds, where rewriting the
- * whole bundle would be minutes, and no free space is needed. Each write
- * replaces a lost block with the publisher's bytes, so a repair that is
- * interrupted leaves a bundle no worse than it was, and the next repair
- * finishes it. A head that cannot be read at all is rebuilt from parity
- * through a full copy (qrep_slow) and verified in full.
+ * whole bundle would be minutes. They go through a journal beside the
+ * bundle first (journal.c), which needs room only for them: a repair
+ * killed at any moment leaves the bundle as it was, or whole, or part
+ * mended beside a committed journal that the next repair replays before
+ * anything else. Where even the journal does not fit, the blocks are
+ * written straight over the lost ones: a kill then leaves a bundle no
+ * worse than it was, which the next repair finishes. Once written, the
+ * blocks are read back from the medium and compared with what was meant
+ * before the repair says it is done. A head that cannot be read at all
+ * is rebuilt from parity through a full copy (qrep_slow) and verified in
+ * full.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -286,32 +292,109 @@ recheck(struct qrep *p, unsigned char *buf, size_t len)
 	return QASID_OK;
 }
 
-/* The rebuilt blocks (and the head, from its copy) over the lost ones. */
+typedef int (*put_fn)(void *ud, uint64_t off, const unsigned char *b,
+    size_t n);
+
+/* Each block the repair writes, mended, in increasing order: the lost
+ * ones, and the head's when it differed from its verified copy. */
 static int
-apply(struct qrep *p, unsigned char *buf)
+each_block(struct qrep *p, unsigned char *buf, put_fn put, void *ud)
 {
-	int fd = qos_open(p->bundle, QOS_WRITE, 0), rc = 0;
+	uint64_t nh = p->nhead > 0 ? (p->h.headlen + QREC_BLOCK - 1) /
+	    QREC_BLOCK : 0;
+
+	for (uint64_t j = 0; j < p->h.d; j++) {
+		uint64_t off = j * QREC_BLOCK;
+		if (!p->bad[j] && j >= nh)
+			continue;
+		read_mended(p, buf, QREC_BLOCK, off);
+		qrep_overlay_head(p, buf, off, QREC_BLOCK);
+		if (put(ud, off, buf, p->h.size - off < QREC_BLOCK ?
+		    (size_t)(p->h.size - off) : QREC_BLOCK) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+put_bundle(void *ud, uint64_t off, const unsigned char *b, size_t n)
+{
+	return qrec_pwrite(*(int *)ud, b, n, off);
+}
+
+/* No room even for the journal: the mended blocks straight over the lost
+ * ones. A kill then leaves some mended and the rest as they were, a
+ * bundle no worse than before, which the next repair finishes. */
+static int
+apply_direct(struct qrep *p, unsigned char *buf)
+{
+	int fd = qos_open(p->bundle, QOS_WRITE, 0), rc;
 
 	if (fd < 0)
 		return qrep_io(p, p->bundle);
-	for (uint64_t j = 0; rc == 0 && j < p->h.d; j++) {
-		size_t n;
-		if (!p->bad[j])
-			continue;
-		n = p->h.size - j * QREC_BLOCK < QREC_BLOCK ?
-		    (size_t)(p->h.size - j * QREC_BLOCK) : QREC_BLOCK;
-		read_zeros(p->tfd, buf, QREC_BLOCK, j * QREC_BLOCK);
-		rc = qrec_pwrite(fd, buf, n, j * QREC_BLOCK);
-	}
-	if (rc == 0 && p->nhead > 0)
-		rc = qrec_pwrite(fd, p->head, p->h.headlen, 0);
-	if (rc == 0 && p->bsize > p->h.size)
+	rc = each_block(p, buf, put_bundle, &fd);
+	if (rc == 0)
 		rc = qos_truncate(fd, p->h.size);
 	if (rc == 0)
-		rc = fdatasync(fd);
+		rc = qos_fsync(fd);
 	if (qos_close(fd) < 0 && rc == 0)
 		rc = -1;
 	return rc == 0 ? QASID_OK : qrep_io(p, p->bundle);
+}
+
+/* The mended blocks into the journal, committed, then over the lost ones:
+ * a kill before the commit leaves the bundle untouched, one after it a
+ * journal that the next repair replays. */
+static int
+apply(struct qrep *p, unsigned char *buf)
+{
+	struct qjrn j;
+	int rc;
+
+	if ((rc = qjrn_create(&j, p)) == QASID_OK)
+		rc = each_block(p, buf, qjrn_add, &j) < 0 ?
+		    qrep_io(p, j.path) : qjrn_commit(&j, p);
+	if (rc == QASID_ERR_NOSPACE) {
+		qjrn_abort(&j);
+		qerr_clear(&p->x->err);
+		return apply_direct(p, buf);
+	}
+	if (rc == QASID_OK)
+		rc = qjrn_apply(p, j.path);
+	qjrn_abort(&j);
+	return rc;
+}
+
+static int
+put_check(void *ud, uint64_t off, const unsigned char *b, size_t n)
+{
+	const int *fd = ud;
+	unsigned char got[QREC_BLOCK];
+
+	return qrec_pread(*fd, got, n, off) == (ptrdiff_t)n &&
+	    memcmp(got, b, n) == 0 ? 0 : -1;
+}
+
+/* The bundle read back from the medium once written (its cached pages
+ * dropped): its size, and every block written as it was meant to be.
+ * recheck() hashed the damaged members over exactly these bytes, and the
+ * scan the rest, so the bundle as it is now matches every signed hash;
+ * reading back only what was written keeps this to seconds on a stick. */
+static int
+reread(struct qrep *p, unsigned char *buf)
+{
+	int fd = qos_open(p->bundle, QOS_READ, 0), ok;
+	struct qos_stat st;
+
+	if (fd < 0)
+		return qrep_io(p, p->bundle);
+	qos_drop_cache(fd);
+	ok = qos_fstat(fd, &st) == 0 && st.size == p->h.size &&
+	    each_block(p, buf, put_check, &fd) == 0;
+	qos_close(fd);
+	return ok ? QASID_OK : qerr_set(&p->x->err, QASID_ERR_CONTENT, "%s: "
+	    "the repaired bundle does not read back as it was written: the "
+	    "medium may be failing", p->bundle);
 }
 
 static int
@@ -331,9 +414,30 @@ repair_fast(struct qrep *p)
 			rc = recheck(p, buf, len);
 	}
 	p->x->blocks = p->nbad + p->nhead;
-	if (rc == QASID_OK && p->x->blocks > 0)
-		rc = apply(p, buf);
+	if (rc == QASID_OK && p->x->blocks > 0 &&
+	    (rc = apply(p, buf)) == QASID_OK)
+		rc = reread(p, buf);
 	free(buf);
+	return rc;
+}
+
+/* A journal left by an interrupted repair, replayed or removed first;
+ * then the bundle's size as it is now. */
+static int
+journal(struct qrep *p)
+{
+	char *path = qjrn_path(p->bundle);
+	struct qos_stat st;
+	int rc;
+
+	if (path == NULL)
+		return qerr_set(&p->x->err, QASID_ERR_NOMEM, "%s", p->bundle);
+	rc = qjrn_recover(p, path);
+	free(path);
+	if (rc == QASID_OK && qos_fstat(p->bfd, &st) < 0)
+		return qrep_io(p, p->bundle);
+	if (rc == QASID_OK)
+		p->bsize = st.size;
 	return rc;
 }
 
@@ -351,8 +455,8 @@ qasid_rec_repair(qasid_rec *x, const char *bundle, const qasid_keyring *kr)
 	    qos_fstat(p.bfd, &st) < 0)
 		return qrep_io(&p, bundle);
 	p.bsize = st.size;
-	if ((rc = qrep_open(&p)) == QASID_OK && (rc = open_head(&p, kr)) ==
-	    1) {
+	if ((rc = qrep_open(&p)) == QASID_OK && (rc = journal(&p)) ==
+	    QASID_OK && (rc = open_head(&p, kr)) == 1) {
 		/* Only the rebuilt blocks are written here. */
 		if ((p.tfd = qtmp_anon(NULL)) < 0)
 			rc = qrep_io(&p, "a temporary file");
@@ -370,6 +474,8 @@ qasid_rec_repair(qasid_rec *x, const char *bundle, const qasid_keyring *kr)
 		else if (rc != QASID_OK || x->blocks == 0)
 			qtmp_abort(p.tfd, tmp);
 	}
+	if (rc == QASID_OK)
+		x->blocks += p.replayed;
 	qrep_end(&p);
 	return rc;
 }

@@ -178,6 +178,18 @@ then
 	run 0 "$QASID" repair -p "$W/k.pub" "$W/full/b.qasid"
 	t_grep "repaired [0-9]* blocks of 4 KiB; it verifies$" "$OUT"
 	t_same "$W/full/b.qasid" "$W/orig.qasid"
+	t_end
+
+	# The journal needs room for the rebuilt blocks; without it they are
+	# written straight over the lost ones, as they were before journals.
+	t_begin "repair on a medium with no room even for its journal"
+	wreck "$W/full/b.qasid" 10 40 20000000 2097152
+	free=$(df -B1 --output=avail "$W/full" | tail -n 1)
+	head -c $((free - 65536)) /dev/zero >"$W/full/filler"
+	run 0 "$QASID" repair -p "$W/k.pub" "$W/full/b.qasid"
+	t_grep "repaired [0-9]* blocks of 4 KiB; it verifies$" "$OUT"
+	t_same "$W/full/b.qasid" "$W/orig.qasid"
+	t_absent "$W/full/.b.qasid.qasid-repair"
 	umount "$W/full"
 	t_end
 else
