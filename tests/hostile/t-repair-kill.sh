@@ -81,7 +81,7 @@ def content():
 
 def leftovers():
     """What lies beside the bundle, but for the complete copy that
-    qtmp_commit (src/os/file.c) names "b.qasid.qasid-XXXXXXXX" for an
+    qtmp_commit (src/os/file.c) names ".b.qasid.qasid-XXXXXXXX" for an
     instant before renaming it over the bundle: a kill in that instant
     leaves it (counted, and it must be the publisher's bundle)."""
     left = []
@@ -89,7 +89,7 @@ def leftovers():
         p = os.path.join(k, x)
         if x in ("b.qasid", "b.qasid-rec"):
             continue
-        if re.fullmatch(r"b\.qasid\.qasid-[0-9a-f]{8}", x) and \
+        if re.fullmatch(r"\.b\.qasid\.qasid-[0-9a-f]{8}", x) and \
                 open(p, "rb").read() == orig:
             asides.add(x)
             continue
