@@ -2,9 +2,11 @@
 /*
  * common.c - the parts of src/os written in os.h's own terms, which POSIX
  * and Windows share: removing a folder and what it holds through
- * descriptors, never following a link, and the most a body can take.
+ * descriptors, never following a link, syncing the folder that holds a
+ * path, and the most a body can take.
  */
 #include <errno.h>
+#include <stdlib.h>
 
 #include "internal.h"
 
@@ -52,6 +54,26 @@ qos_rm_dir(int at, const char *name, int fd, const struct qos_stat *st)
 	if (!qos_same_file(&now, st))
 		return rc; /* gone, and the name now means something else */
 	return qos_unlinkat(at, name, QOS_REMOVEDIR) < 0 ? -1 : rc;
+}
+
+int
+qos_sync_dir_of(const char *path)
+{
+	char *dir = qdirname(path);
+	int fd, rc;
+
+	if (dir == NULL)
+		return -1;
+	/* The folder a path names, through a link if it is one. */
+	fd = qos_open(dir, QOS_READ | QOS_DIRECTORY, 0);
+	free(dir);
+	if (fd < 0)
+		return -1;
+	rc = qos_fsync(fd);
+	if (rc < 0 && errno == ENOTSUP)
+		rc = 0; /* the name is made all the same */
+	qos_close(fd);
+	return rc;
 }
 
 /*

@@ -235,26 +235,6 @@ link_anonymous(int fd, const char *path)
 	return linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW);
 }
 
-static int
-fsync_dir_of(const char *path)
-{
-	char *dir = qdirname(path);
-	int fd, rc;
-
-	if (dir == NULL)
-		return -1;
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	free(dir);
-	if (fd < 0)
-		return -1;
-	rc = fsync(fd);
-	/* Some file systems cannot sync a folder; the rename is still done. */
-	if (rc < 0 && (errno == EINVAL || errno == ENOTSUP))
-		rc = 0;
-	close(fd);
-	return rc;
-}
-
 int
 qrename_noreplace_how(int fromfd, const char *from, int tofd, const char *to,
     int *how)
@@ -326,7 +306,7 @@ qtmp_commit(int fd, char *tmpname, const char *path, int overwrite)
 		if (rc < 0)
 			goto fail;
 		close(fd);
-		return fsync_dir_of(path);
+		return qos_sync_dir_of(path);
 	}
 	if (close(fd) < 0) {
 		fd = -1;
@@ -338,7 +318,7 @@ qtmp_commit(int fd, char *tmpname, const char *path, int overwrite)
 	if (rc < 0)
 		goto fail;
 	free(tmpname);
-	return fsync_dir_of(path);
+	return qos_sync_dir_of(path);
 fail:
 	qtmp_abort(fd, tmpname);
 	return -1;

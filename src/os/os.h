@@ -187,6 +187,10 @@ int qos_rm_contents(int fd);
  * content through fd, then the name in at, but only if that name still
  * means the same folder (it may have been swapped). 0 or -1/errno. */
 int qos_rm_dir(int at, const char *name, int fd, const struct qos_stat *st);
+/* Syncs the folder that holds path, so that a name made or removed there
+ * lasts (a file system that cannot sync folders counts as done). 0, or
+ * -1/errno. */
+int qos_sync_dir_of(const char *path);
 /* Writes fd's data and metadata to the device (on a folder: its names;
  * a file system that cannot sync a folder, EINVAL, counts as synced). */
 int qos_fsync(int fd);

@@ -50,31 +50,12 @@ qjrn_path(const char *bundle)
 	return p;
 }
 
-/* Syncs the folder that holds path, so that a name made or removed
- * there lasts. */
-static int
-sync_dir(const char *path)
-{
-	char *dir = qdirname(path);
-	int fd, rc;
-
-	if (dir == NULL)
-		return -1;
-	fd = qos_open_dir(QOS_AT_CWD, dir);
-	free(dir);
-	if (fd < 0)
-		return -1;
-	rc = qos_fsync(fd);
-	qos_close(fd);
-	return rc;
-}
-
 /* Removes the journal's name and makes that last. */
 static int
 drop(struct qrep *p, const char *path)
 {
 	if ((qos_unlinkat(QOS_AT_CWD, path, 0) < 0 && errno != ENOENT) ||
-	    sync_dir(path) < 0)
+	    qos_sync_dir_of(path) < 0)
 		return qrep_io(p, path);
 	return QASID_OK;
 }
@@ -149,7 +130,7 @@ qjrn_commit(struct qjrn *j, struct qrep *p)
 		return qrep_io(p, j->path);
 	rc = qos_close(j->fd);
 	j->fd = -1;
-	if (rc == 0 && sync_dir(j->path) == 0)
+	if (rc == 0 && qos_sync_dir_of(j->path) == 0)
 		return QASID_OK;
 	rc = qrep_io(p, j->path);
 	(void)qos_unlinkat(QOS_AT_CWD, j->path, 0);
