@@ -13,8 +13,11 @@
     web-page.py ui URL BUNDLE BAD KEY OUTDIR
                                        what a recipient does by hand: picks
                                        files, pastes a key, verifies, saves
-                                       a file, remembers the key; prints a
-                                       PASS or FAIL line per step
+                                       a file, remembers the key, saves a
+                                       file of the bundle linked (BUNDLE
+                                       must be beside the page); prints a
+                                       PASS or FAIL line per step and a
+                                       SAVED line per file saved
 
 The ui command talks to Chromium over --remote-debugging-pipe (the
 DevTools protocol on file descriptors 3 and 4): standard library only.
@@ -28,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 
 
 class Texts(html.parser.HTMLParser):
@@ -243,6 +247,21 @@ def ui_steps(b, url, bundle, bad, key, dl):
     v = b.js(VERDICT)
     check("ui: the verdict in Urdu still starts with FAILED",
           v.startswith("FAILED"), v)
+    # Linked, the bundle is verified as it downloads and not kept: a
+    # save downloads it again and verifies it again.
+    name = os.path.basename(bundle)
+    b.go("%s?lang=en&bundle=%s&key=%s" % (url, urllib.parse.quote(name),
+                                           urllib.parse.quote(key, safe="")))
+    b.wait("/^(OK|FAILED)/.test(%s)" % VERDICT)
+    v = b.js(VERDICT)
+    check("ui: a linked bundle verifies", v.startswith("OK"), v)
+    path = b.js("document.querySelectorAll('#files .path')[1].textContent")
+    b.js("document.querySelectorAll('#files button.save')[1].click()")
+    name = os.path.join(dl, path.split("/")[-1])
+    end = time.time() + 30
+    while time.time() < end and not os.path.exists(name):
+        time.sleep(0.1)
+    print("SAVED %s %s" % (path, name))
 
 
 def main(a):
