@@ -7,8 +7,8 @@
 # ways: linked (?bundle=), the whole browser run (start, fetch, verify,
 # verdict), and that less the same run with a one-file bundle (the
 # browser's start and the page's load); and the bundle picked from the
-# file input, as from a stick, from the press of Verify to the verdict. The goal: at most 3
-# times native.
+# file input, as from a stick, from the press of Verify to the verdict.
+# The goal: at most 3 times native.
 #
 #   sh bench/web.sh QASID VERIFY.HTML [OTHER.HTML]
 #
@@ -135,18 +135,25 @@ for k in ("native", "start", "page", "picked", "page-other", "picked-other"):
         med[k] = statistics.median(v)
 mib = int(sys.argv[2])
 n = sum(1 for r in rows if r[0] == "native")
+
+
+def row(what, t, ratio=True):
+    line = "  %-38s %7.2f s  %6.0f MiB/s" % (what, t, mib / t)
+    print(line + ("  %.2fx native" % (t / med["native"]) if ratio else ""))
+
+
 print("verify of a %d MiB bundle, median of %d rounds:" % (mib, n))
-print("  %-38s %7.2f s  %6.0f MiB/s" % ("qasid verify (native)", med["native"], mib / med["native"]))
+row("qasid verify (native)", med["native"], False)
 for k, what in (("page", "verify.html linked, whole run"),
                 ("page-other", "  the other page, linked"),
                 ("picked", "verify.html, a picked file"),
                 ("picked-other", "  the other page, picked")):
     if k in med:
-        print("  %-38s %7.2f s  %6.0f MiB/s  %.2fx native" % (what, med[k], mib / med[k], med[k] / med["native"]))
+        row(what, med[k])
     if k in ("page", "page-other") and k in med:
-        d = med[k] - med["start"]
-        print("  %-38s %7.2f s  %6.0f MiB/s  %.2fx native" % ("    less the start", d, mib / d, d / med["native"]))
-print("  %-38s %7.2f s" % ("the start (a one-file bundle, linked)", med["start"]))
+        row("    less the start", med[k] - med["start"])
+print("  %-38s %7.2f s" % ("the start (a one-file bundle, linked)",
+                           med["start"]))
 if sys.argv[3]:
     print("(the other page: %s)" % sys.argv[3])
 PY

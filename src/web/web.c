@@ -240,11 +240,11 @@ tell(const qasid_keyring *kr, const char *name, struct src *s,
 
 /*
  * Reads the bundle the worker holds (total bytes, or -1 if not yet known;
- * called name in messages), trusting only key, the text of a public-key file or a bare
- * key string: verifies it whole, or with path, verifies it and gives the
- * worker that file's content as it is read (web_data), which the worker
- * keeps only on QASID_OK. QASID_OK, or the failure, web_reason() saying
- * why.
+ * called name in messages), trusting only key, the text of a public-key
+ * file or a bare key string: verifies it whole, or with path, verifies it
+ * and gives the worker that file's content as it is read (web_data), which
+ * the worker keeps only on QASID_OK. QASID_OK, or the failure,
+ * web_reason() saying why.
  */
 static int
 run(const char *key, const char *name, double total, const char *path)

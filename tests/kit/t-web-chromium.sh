@@ -291,7 +291,7 @@ mem() {
 # size; streamed into buffers that are reused, what the collector leaves
 # is bounded, and the two sizes differ by noise.
 if [ "$BIG_MIB" -gt 0 ]; then
-	t_begin "web: a $BIG_MIB MiB bundle verifies, picked and linked, in memory that does not grow with it"
+	t_begin "web: $BIG_MIB MiB, picked and linked, in memory not growing with it"
 	mid=$((BIG_MIB / 2))
 	more=$(((BIG_MIB - mid) / 3))
 	for n in "$mid" "$BIG_MIB"; do
