@@ -263,7 +263,7 @@ function blobSource(blob) {
 // at a rewind; a rewind, and each save, downloads the bundle again.
 var pumps = 0, pumping = null;
 
-function pumpReader(id, url) {
+function pumpReader(id, url, src) {
 	var gen = ++pumps, q = [], end = false, err = null, wake = null;
 	var buf = new ArrayBuffer(QASID_SLICE), head = {};
 	head.promise = new Promise(function (ok) { head.ok = ok; });
@@ -282,6 +282,8 @@ function pumpReader(id, url) {
 		else if (m.cmd === "fail") {
 			err = new Error(m.reason);
 			head.ok({ ok: false, reason: m.reason });
+			if (src)
+				src.failed = m.reason;
 		}
 		woken();
 	} };
@@ -326,17 +328,22 @@ function pumpReader(id, url) {
 
 // The bundle a mirror serves beside the page, verified as the page
 // downloads it: never held whole, here or in the browser's blob store.
-// first is the download already open; size its length as the response
-// said, or -1.
-function pumpSource(id, url, first, size) {
-	return {
-		size: size,
-		open: function () {
-			var r = first || pumpReader(id, url);
-			first = null;
-			return r;
-		}
+// first is the download already open, if one is; size its length as the response
+// said, or -1. failed says why a download broke off, if one did: the
+// reader then says only that it could not read.
+function pumpSource(id, url, size) {
+	var src = { size: size, failed: "", first: null };
+	src.open = function () {
+		var r = src.first || pumpReader(id, url, src);
+		src.first = null;
+		return r;
 	};
+	return src;
+}
+
+// The reason for a failure, the download's own where it broke off.
+function why(src, reason) {
+	return src.failed ? "could not read the bundle: " + src.failed : reason;
 }
 
 
@@ -353,17 +360,18 @@ function failed(id, reason) {
 }
 
 async function doVerify(m) {
-	var src = null, name = "bundle", rd, h;
+	var src = null, name = "bundle", h;
 	held = null;
 	if (m.file) {
 		src = blobStream(m.file);
 	} else if (m.url) {
-		rd = pumpReader(m.id, m.url);
-		h = await rd.head;
+		src = pumpSource(m.id, m.url, -1);
+		src.first = pumpReader(m.id, m.url, src);
+		h = await src.first.head;
 		if (!h.ok)
 			return failed(m.id, "could not read the bundle: " +
 			    h.reason);
-		src = pumpSource(m.id, m.url, rd, h.size);
+		src.size = h.size;
 	}
 	if (!src)
 		return failed(m.id, "no bundle given");
@@ -384,6 +392,8 @@ async function doVerify(m) {
 		}
 		return false;
 	});
+	if (!res.ok)
+		res.reason = why(src, res.reason);
 	res.type = "result";
 	res.id = m.id;
 	// Only what to read it again from: an extract verifies it all again.
@@ -399,7 +409,7 @@ async function doExtract(m) {
 		    "has not verified: nothing is given out" });
 	var M = await qasidLoad(), parts = [], pending = [], size = 0;
 	var src = held.file ? blobStream(held.file) :
-	    pumpSource(m.id, held.url, null, held.size);
+	    pumpSource(m.id, held.url, held.size);
 	var res = await qasidExtract(M, src, held.key, held.name,
 	    m.path, function (u) {
 		pending.push(u);
@@ -413,7 +423,8 @@ async function doExtract(m) {
 		}
 	});
 	if (!res.ok)
-		return post({ type: "error", id: m.id, reason: res.reason });
+		return post({ type: "error", id: m.id,
+		    reason: why(src, res.reason) });
 	parts.push(new Blob(pending));
 	post({ type: "file", id: m.id, path: m.path, blob: new Blob(parts,
 	    { type: "application/octet-stream" }) });

@@ -175,6 +175,31 @@ refused noise.qasid
 refused empty.qasid
 t_end
 
+t_begin "web: a download that breaks off: FAILED, could not read the bundle"
+# A 3 MiB bundle: the reader asks for 4 MiB at a time, and the first
+# slice must wait for bytes that never come.
+mkdir -p "$W/mid"
+head -c 3000000 /dev/urandom >"$W/mid/data.bin"
+(cd "$W/mid" && "$QASID" pack -q -s "$W/k.sec" -o "$WWW/mid.qasid" \
+    -t Mid data.bin) || t_fail "pack"
+python3 "$WP" cut "$WWW" "$W/cut.port" 2>"$W/cut.log" &
+CUT=$!
+trap 'kill $SRV $CUT 2>/dev/null; rm -rf "$W"' EXIT
+for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+	[ -s "$W/cut.port" ] && break
+	sleep 0.25
+done
+CUTURL="http://127.0.0.1:$(cat "$W/cut.port")/verify.html"
+dump "$CUTURL?bundle=cut/mid.qasid&key=$(urlenc "$KEY")" "$W/dom"
+v=$(python3 "$WP" verdict "$W/dom")
+case "$v" in
+"FAILED: could not read the bundle: "*) ;;
+*) t_fail "verdict '$v'" ;;
+esac
+[ "$(python3 "$WP" count "$W/dom" save)" -eq 0 ] || t_fail "Save offered"
+kill $CUT 2>/dev/null
+t_end
+
 # Bundles no honest qasid writes, signed correctly (tests/hostile/craft.py).
 if [ -x "$QASID_BUILD/tests/hostile-helper" ]; then
 	. "$QASID_TOP/tests/hostile/lib-hostile.sh"

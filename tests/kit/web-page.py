@@ -10,6 +10,12 @@
                                        pastes KEY, verifies; prints the
                                        verdict, then the seconds from the
                                        press of Verify to the verdict
+    web-page.py cut DIR PORTFILE       serves DIR over HTTP as a mirror
+                                       would, except that a file asked
+                                       for as cut/NAME is sent with its
+                                       whole length announced and the
+                                       connection dropped after a third;
+                                       writes its port to PORTFILE
     web-page.py ui URL BUNDLE BAD KEY OUTDIR
                                        what a recipient does by hand: picks
                                        files, pastes a key, verifies, saves
@@ -264,6 +270,38 @@ def ui_steps(b, url, bundle, bad, key, dl):
     print("SAVED %s %s" % (path, name))
 
 
+def cut(root, portfile):
+    """A mirror whose connection drops in the middle of a download."""
+    import functools
+    import http.server
+    import socket
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            if not self.path.startswith("/cut/"):
+                return super().do_GET()
+            name = os.path.join(root, os.path.basename(self.path[5:]))
+            with open(name, "rb") as f:
+                data = f.read()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data[:len(data) // 3])
+            self.wfile.flush()
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+
+    srv = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Handler, directory=root))
+    with open(portfile + ".tmp", "w") as f:
+        f.write("%d\n" % srv.server_address[1])
+    os.rename(portfile + ".tmp", portfile)
+    srv.serve_forever()
+
+
 def main(a):
     if a[0] == "verdict":
         print(parse(a[1]).text.get("verdict", "").strip())
@@ -289,6 +327,8 @@ def main(a):
             shutil.rmtree(prof, ignore_errors=True)
     elif a[0] == "ui":
         ui(*a[1:6])
+    elif a[0] == "cut":
+        cut(a[1], a[2])
     return 0
 
 
