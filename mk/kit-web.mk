@@ -31,8 +31,8 @@ WEB_LDFLAGS = $(WEB_OPT) -sMODULARIZE=1 -sEXPORT_NAME=QasidModule \
              -sEXPORTED_RUNTIME_METHODS=ccall,UTF8ToString
 # web_pull may wait for a stream (src/web/web.c): Asyncify lets the reader's
 # stack unwind there and resume when the bytes have come. It instruments
-# only what can reach web_pull, and the slices are 4 MiB, so what it costs
-# is small: bench/RESULTS.md and docs/KIT.md give the figures.
+# only what can reach web_pull, and the slices are 4 MiB: docs/KIT.md
+# gives what it costs.
 WEB_ASYNC  = -sASYNCIFY=1 -sASYNCIFY_IMPORTS=web_pull \
              -sASYNCIFY_STACK_SIZE=65536
 WEB_PAGE   = web/page.html web/page.css web/page.js
