@@ -217,6 +217,18 @@ t_same "$W/src/sub/rand.bin" "$W/x.bin"
 SOURCE=
 t_end
 
+t_begin "a stream of untold length: OK, and a short copy is an incomplete one"
+SOURCE=unsized
+same "$W/a.qasid"
+for n in $((SIZE - 1)) $((SIZE / 2)); do
+	head -c "$n" "$W/a.qasid" >"$W/t.qasid"
+	same "$W/t.qasid"
+done
+web verify "$W/t.qasid" "$W/k.pub" >"$OUT" 2>"$ERR"
+t_grep "^FAILED incomplete copy: $((SIZE / 2)) of $SIZE bytes" "$OUT"
+SOURCE=
+t_end
+
 # Memory: the reader holds a slice of the bundle, never the bundle.
 BIG=${QASID_WEB_NODE_BIG_MIB:-256}
 t_begin "a $BIG MiB bundle verifies in at most 160 MiB of memory"

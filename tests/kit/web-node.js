@@ -5,7 +5,8 @@
 // one slice at a time, as the worker reads a Blob where it has no stream.
 // With QASID_WEB_SOURCE=stream the file is a Blob (fs.openAsBlob) read as
 // the page's worker reads a picked file: the worker's own stream source,
-// each pull a promise the reader waits for.
+// each pull a promise the reader waits for; with QASID_WEB_SOURCE=unsized
+// its length is not told, as for a download without Content-Length.
 //
 //   node web-node.js WORKER.js verify BUNDLE KEYFILE|-P KEY
 //       prints "OK", then title, keyid, fingerprint, series, sequence,
@@ -39,9 +40,16 @@ async function main() {
 		key = fs.readFileSync(keyArg, "utf8");
 	const M = await w.qasidLoad();
 	const name = path.basename(bundle);
-	const source = process.env.QASID_WEB_SOURCE === "stream" ?
-	    async (f) => w.qasidBlobStream(await fs.openAsBlob(f)) :
-	    async (f) => fileSource(f);
+	// unsized: a stream whose length is not said (a download whose
+	// response has no Content-Length), as the page passes it.
+	const how = process.env.QASID_WEB_SOURCE || "";
+	const source = how === "stream" || how === "unsized" ?
+	    async (f) => {
+		const src = w.qasidBlobStream(await fs.openAsBlob(f));
+		if (how === "unsized")
+			src.size = -1;
+		return src;
+	    } : async (f) => fileSource(f);
 	if (cmd === "verify") {
 		let calls = 0;
 		const r = await w.qasidVerify(M, await source(bundle), key, name,
