@@ -5,18 +5,24 @@
 # rounds, medians side by side. The page runs in headless Chromium, served
 # over HTTP from beside the bundle, as a mirror serves it, and is timed two
 # ways: linked (?bundle=), the whole browser run (start, fetch, verify,
-# verdict); and the bundle picked from the file input, as from a stick,
-# from the press of Verify to the verdict. The issue's goal: at most 3
-# times native.
+# verdict), and that less the same run with a one-file bundle (the
+# browser's start and the page's load); and the bundle picked from the
+# file input, as from a stick, from the press of Verify to the verdict.
+# The goal: at most 3 times native.
 #
-#   sh bench/web.sh QASID VERIFY.HTML
+#   sh bench/web.sh QASID VERIFY.HTML [OTHER.HTML]
+#
+# OTHER.HTML, another build of the page (an older one, to compare), is
+# timed the same two ways in the same rounds, interleaved with the first:
+# on a shared machine only runs side by side compare.
 #
 # BENCH_WEB_MIB (512) the corpus size, BENCH_WEB_ROUNDS (5) the rounds.
 # Results: printed, and bench/work/web.tsv (one row per timed run).
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 QASID=${1:?usage: web.sh QASID VERIFY.HTML}
-PAGE=${2:?usage: web.sh QASID VERIFY.HTML}
+PAGE=${2:?usage: web.sh QASID VERIFY.HTML [OTHER.HTML]}
+OTHER=${3:-}
 MIB=${BENCH_WEB_MIB:-512}
 ROUNDS=${BENCH_WEB_ROUNDS:-5}
 WORK="$TOP/bench/work"
@@ -28,12 +34,14 @@ done
 [ -x "$QASID" ] || die "$QASID: no such program"
 case "$QASID" in /*) ;; *) QASID="$(pwd)/$QASID" ;; esac
 [ -f "$PAGE" ] || die "$PAGE: no such file (make kit-web)"
+[ -z "$OTHER" ] || [ -f "$OTHER" ] || die "$OTHER: no such file"
 
 rm -rf "$S"
 mkdir -p "$S/www" || exit 2
 trap 'kill $SRV 2>/dev/null; rm -rf "$S"' EXIT
 SRV=""
 cp "$PAGE" "$S/www/verify.html"
+[ -z "$OTHER" ] || cp "$OTHER" "$S/www/other.html"
 echo "bench-web: a $MIB MiB mixed corpus, packed" >&2
 python3 "$TOP/bench/make-corpus" mixed "$MIB" "$S/corpus" >/dev/null ||
 	die "make-corpus failed"
@@ -41,6 +49,11 @@ python3 "$TOP/bench/make-corpus" mixed "$MIB" "$S/corpus" >/dev/null ||
 	die "keygen failed"
 (cd "$S" && "$QASID" pack -q -s "$S/k.sec" -o "$S/www/b.qasid" \
     -t bench corpus) || die "pack failed"
+# A bundle of one short file: the linked page's run with it is what the
+# browser's start and the page's load cost, whatever the bundle.
+mkdir -p "$S/small" && echo small >"$S/small/a.txt"
+(cd "$S" && "$QASID" pack -q -s "$S/k.sec" -o "$S/www/s.qasid" \
+    -t small small) || die "pack failed"
 rm -rf "$S/corpus"
 KEY=$(tail -n 1 "$S/k.pub")
 QKEY=$(python3 -c 'import sys, urllib.parse
@@ -55,7 +68,7 @@ while [ -z "$PORT" ] && kill -0 "$SRV" 2>/dev/null; do
 	PORT=$(sed -n 's/.* port \([0-9]*\).*/\1/p' "$S/http.out")
 done
 [ -n "$PORT" ] || die "the HTTP server did not start"
-URL="http://127.0.0.1:$PORT/verify.html?bundle=b.qasid&key=$QKEY"
+Q="key=$QKEY&bundle"
 
 now() { date +%s.%N; }
 # minus A B [DIV]: (A - B) / DIV, in seconds to the millisecond.
@@ -68,52 +81,79 @@ native() {
 	echo "native	$(minus "$(now)" "$t0")"
 }
 
-# The page linked as a catalogue links it: the whole browser run (start,
-# fetch over HTTP, verify, verdict).
+# page ROW HTML BUNDLE: the page linked as a catalogue links it: the whole
+# browser run (start, fetch over HTTP, verify, verdict).
 page() {
+	p_html=$2
 	prof=$(mktemp -d "$S/prof.XXXXXX")
 	t0=$(now)
 	chromium --headless --no-sandbox --disable-gpu --user-data-dir="$prof" \
-	    --virtual-time-budget=600000 --dump-dom "$URL" >"$S/dom" \
+	    --virtual-time-budget=600000 --dump-dom \
+	    "http://127.0.0.1:$PORT/$p_html?$Q=$3" >"$S/dom" \
 	    2>/dev/null
 	t1=$(now)
 	rm -rf "$prof"
 	grep -q 'id="verdict" class="verdict ok">OK' "$S/dom" ||
 		die "verify.html did not say OK: $(grep -o \
 		    'id="verdict"[^<]*' "$S/dom")"
-	echo "page	$(minus "$t1" "$t0")"
+	echo "$1	$(minus "$t1" "$t0")"
 }
 
-# The bundle picked with the file input, as from a stick: from the press
-# of Verify to the verdict, the browser already open.
+# picked [other]: the bundle picked with the file input, as from a stick:
+# from the press of Verify to the verdict, the browser already open.
 picked() {
+	p_html=${1:+other.html}
 	python3 "$TOP/tests/kit/web-page.py" pick \
-	    "http://127.0.0.1:$PORT/verify.html" "$S/www/b.qasid" "$KEY" \
+	    "http://127.0.0.1:$PORT/${p_html:-verify.html}" "$S/www/b.qasid" "$KEY" \
 	    >"$S/pick" 2>/dev/null
 	grep -q '^OK' "$S/pick" || die "verify.html did not say OK: \
 	    $(head -n 1 "$S/pick")"
-	echo "picked	$(sed -n 2p "$S/pick")"
+	echo "picked${1:+-$1}	$(sed -n 2p "$S/pick")"
 }
 
 : >"$WORK/web.tsv"
-page >/dev/null	# a first run, untimed: the browser's files into the cache
+# a first run, untimed: the browser's files into the cache
+page page verify.html b.qasid >/dev/null
 r=1
 while [ "$r" -le "$ROUNDS" ]; do
 	echo "bench-web: round $r of $ROUNDS" >&2
 	native >>"$WORK/web.tsv"
-	page >>"$WORK/web.tsv"
+	page start verify.html s.qasid >>"$WORK/web.tsv"
+	page page verify.html b.qasid >>"$WORK/web.tsv"
+	[ -z "$OTHER" ] || page page-other other.html b.qasid >>"$WORK/web.tsv"
 	picked >>"$WORK/web.tsv"
+	[ -z "$OTHER" ] || picked other >>"$WORK/web.tsv"
 	r=$((r + 1))
 done
-python3 - "$WORK/web.tsv" "$MIB" <<'PY'
+python3 - "$WORK/web.tsv" "$MIB" "$OTHER" <<'PY'
 import statistics, sys
 rows = [l.split("\t") for l in open(sys.argv[1]) if l.strip()]
 med = {}
-for k in ("native", "page", "picked"):
-    med[k] = statistics.median(float(v) for n, v in rows if n == k)
+for k in ("native", "start", "page", "picked", "page-other", "picked-other"):
+    v = [float(t) for n, t in rows if n == k]
+    if v:
+        med[k] = statistics.median(v)
 mib = int(sys.argv[2])
-print("verify of a %d MiB bundle, median of %d rounds:" % (mib, len(rows) // 3))
-print("  %-34s %7.2f s  %6.0f MiB/s" % ("qasid verify (native)", med["native"], mib / med["native"]))
-for k, what in (("page", "verify.html linked, whole run"), ("picked", "verify.html, a picked file")):
-    print("  %-34s %7.2f s  %6.0f MiB/s  %.2fx native" % (what, med[k], mib / med[k], med[k] / med["native"]))
+n = sum(1 for r in rows if r[0] == "native")
+
+
+def row(what, t, ratio=True):
+    line = "  %-38s %7.2f s  %6.0f MiB/s" % (what, t, mib / t)
+    print(line + ("  %.2fx native" % (t / med["native"]) if ratio else ""))
+
+
+print("verify of a %d MiB bundle, median of %d rounds:" % (mib, n))
+row("qasid verify (native)", med["native"], False)
+for k, what in (("page", "verify.html linked, whole run"),
+                ("page-other", "  the other page, linked"),
+                ("picked", "verify.html, a picked file"),
+                ("picked-other", "  the other page, picked")):
+    if k in med:
+        row(what, med[k])
+    if k in ("page", "page-other") and k in med:
+        row("    less the start", med[k] - med["start"])
+print("  %-38s %7.2f s" % ("the start (a one-file bundle, linked)",
+                           med["start"]))
+if sys.argv[3]:
+    print("(the other page: %s)" % sys.argv[3])
 PY

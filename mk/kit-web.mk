@@ -26,9 +26,15 @@ WEB_CFLAGS = -std=c11 -D_GNU_SOURCE -DQASID_NO_THREADS $(WEB_OPT) $(WARN) \
              -Iinclude $(addprefix -Isrc/,$(LAYERS))
 WEB_EXPORTS = _qweb_verify,_qweb_extract,_qweb_reason
 WEB_LDFLAGS = $(WEB_OPT) -sMODULARIZE=1 -sEXPORT_NAME=QasidModule \
-             -sSINGLE_FILE=1 -sENVIRONMENT=worker,node \
+             -sSINGLE_FILE=1 -sENVIRONMENT=worker,node $(WEB_ASYNC) \
              -sALLOW_MEMORY_GROWTH=1 -sEXPORTED_FUNCTIONS=$(WEB_EXPORTS) \
              -sEXPORTED_RUNTIME_METHODS=ccall,UTF8ToString
+# web_pull may wait for a stream (src/web/web.c): Asyncify lets the reader's
+# stack unwind there and resume when the bytes have come. It instruments
+# only what can reach web_pull, and the slices are 4 MiB: docs/KIT.md
+# gives what it costs.
+WEB_ASYNC  = -sASYNCIFY=1 -sASYNCIFY_IMPORTS=web_pull \
+             -sASYNCIFY_STACK_SIZE=65536
 WEB_PAGE   = web/page.html web/page.css web/page.js
 
 .PHONY: kit-web web-reader

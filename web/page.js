@@ -4,9 +4,11 @@
 // The page itself checks nothing: the qasid reader, compiled to WebAssembly,
 // runs in a worker made from the source inlined in the page (the element
 // worker-src), and says OK or FAILED. The page moves files and key text to
-// it and shows what it says. Every string from a bundle (title, paths,
-// reasons) reaches the page through textContent only: a hostile bundle
-// cannot inject markup.
+// it and shows what it says; for a bundle linked as ?bundle=NAME it
+// downloads the bundle into a few buffers the worker hands back (pump), so
+// that the worker verifies it as it comes. Every string from a bundle
+// (title, paths, reasons) reaches the page through textContent only: a
+// hostile bundle cannot inject markup.
 "use strict";
 
 var T = {
@@ -136,7 +138,8 @@ var S = {
 	key: "",	// the key text it was given
 	result: null,
 	saving: null,	// {path, button} of the extract running
-	queue: []	// saves asked for while another runs
+	queue: [],	// saves asked for while another runs
+	pump: null	// the download the worker reads, {gen, ctrl, free, wake}
 };
 
 function $(id) { return document.getElementById(id); }
@@ -339,6 +342,7 @@ function newWorker() {
 	if (S.worker)
 		S.worker.terminate();
 	S.worker = null;
+	pumpStop(S.pump && S.pump.gen);
 	if (!src || !/\S/.test(src.textContent.replace(/\/\*[^]*?\*\//g, "")))
 		return null;
 	var url = URL.createObjectURL(new Blob([src.textContent],
@@ -357,7 +361,13 @@ function newWorker() {
 function fromWorker(m) {
 	if (m.id !== S.id)
 		return;
-	if (m.type === "progress")
+	if (m.type === "fetch")
+		pump(m.gen, m.url);
+	else if (m.type === "more")
+		pumpMore(m.gen, m.buf);
+	else if (m.type === "stop")
+		pumpStop(m.gen);
+	else if (m.type === "progress")
 		progress(m.done, m.total);
 	else if (m.type === "result")
 		renderResult(m);
@@ -380,6 +390,117 @@ function workerError(m) {
 	job.button.textContent = t("save");
 	hint(job.path + ": " + m.reason);
 	nextSave();
+}
+
+// --- a linked bundle, downloaded for the worker ---
+
+// The worker verifies a linked bundle as it downloads: it asks for it
+// (again at each rewind and each save), and the page reads the response
+// into PUMP_BUFS buffers of PUMP_BUF bytes that it posts, transferred, and
+// the worker hands back once copied (worker.js says the messages). The
+// download so runs on while the worker computes, and what is in flight is
+// those buffers: a 4 GiB bundle is never held, here, in the worker or as a
+// Blob. A byte stream is read straight into them (BYOB), so reading
+// allocates nothing per chunk and the collector has nothing to lag on.
+var PUMP_BUFS = 8, PUMP_BUF = 1 << 20;
+
+function pump(gen, url) {
+	var p = { gen: gen, ctrl: new AbortController(), free: [], wake: null };
+	pumpStop(S.pump && S.pump.gen);
+	S.pump = p;
+	for (var i = 0; i < PUMP_BUFS; i++)
+		p.free.push(new ArrayBuffer(PUMP_BUF));
+	function send(m, xfer) {
+		m.gen = gen;
+		if (S.pump === p && S.worker)
+			S.worker.postMessage(m, xfer || []);
+	}
+	fetch(url, { cache: "no-store", signal: p.ctrl.signal })
+	    .then(function (r) {
+		if (!r.ok)
+			throw new Error(url + ": " + r.status + " " +
+			    r.statusText);
+		// The length the reader checks a short copy against; not
+		// known for an encoded body, whose length is another's.
+		var len = r.headers.get("Content-Length");
+		var enc = r.headers.get("Content-Encoding");
+		send({ cmd: "head", ok: true, size: !enc && len !== null &&
+		    /^\d+$/.test(len) ? Number(len) : -1 });
+		return pumpBody(p, r.body, send);
+	}).then(function () {
+		send({ cmd: "end" });
+	}, function (e) {
+		send({ cmd: "fail", reason: e && e.message || String(e) });
+	});
+}
+
+// A free buffer, waiting for the worker to hand one back.
+function pumpFree(p) {
+	if (p.free.length > 0)
+		return Promise.resolve(p.free.pop());
+	return new Promise(function (ok) { p.wake = ok; });
+}
+
+function pumpMore(gen, buf) {
+	var p = S.pump;
+	if (!p || p.gen !== gen)
+		return;
+	if (p.wake) {
+		var w = p.wake;
+		p.wake = null;
+		w(buf);
+	} else {
+		p.free.push(buf);
+	}
+}
+
+function pumpStop(gen) {
+	var p = S.pump;
+	if (!p || p.gen !== gen)
+		return;
+	S.pump = null;
+	p.ctrl.abort();
+	if (p.wake)
+		p.wake(null);
+}
+
+// The body into the buffers, each posted full (the last one as far as it
+// goes); ends when the body does or the download is stopped.
+async function pumpBody(p, body, send) {
+	var byob = null, rd = null, left = null;
+	try {
+		byob = body.getReader({ mode: "byob" });
+	} catch (e) {
+		rd = body.getReader();
+	}
+	for (;;) {
+		var buf = await pumpFree(p), n = 0, r, k, done = false;
+		if (buf === null || S.pump !== p)
+			return;
+		while (n < buf.byteLength && !done) {
+			if (byob) {
+				r = await byob.read(new Uint8Array(buf, n));
+				buf = r.value ? r.value.buffer : buf;
+				done = r.done;
+				n += r.value ? r.value.byteLength : 0;
+				continue;
+			}
+			if (!left || left.length === 0) {
+				r = await rd.read();
+				if ((done = r.done))
+					break;
+				left = r.value;
+			}
+			k = Math.min(left.length, buf.byteLength - n);
+			new Uint8Array(buf, n, k).set(left.subarray(0, k));
+			left = left.subarray(k);
+			n += k;
+		}
+		if (n > 0)
+			send({ cmd: "bytes", buf: buf, n: n }, [buf]);
+		if (done)
+			return;
+	}
 }
 
 function hint(text) {

@@ -3,6 +3,16 @@
 // WebAssembly (src/web/web.c), the bundle's bytes slice by slice and
 // passes its verdict on. Nothing here checks anything: the reader does.
 //
+// The reader pulls each 4 MiB slice through Module.qasid.pull. A picked
+// file is read as a stream (Blob.stream(), a BYOB reader into one buffer)
+// and a linked bundle as the page downloads it (pumpReader below): a pull
+// is then a promise, and the reader's stack waits unwound (Asyncify,
+// mk/kit-web.mk) while this worker's event loop takes the bytes in. No
+// slice is a fresh ArrayBuffer, so memory stays what it is for a small
+// bundle, however large the bundle; and nothing of it is kept after the
+// verdict: a save reads the file or downloads the bundle again, and
+// verifies it all again.
+//
 // The kit build puts the compiled reader (QasidModule) before this file.
 // In a worker it answers the page:
 //   page -> worker  {cmd:"verify", id, file: Blob|null, url: string|null,
@@ -14,8 +24,9 @@
 //   page -> worker  {cmd:"extract", id, path}   (after an ok result)
 //   worker -> page  {type:"file", id, path, blob} or {type:"error", id,
 //                    reason}
-// Under node (the tests) it exports qasidLoad, qasidVerify and
-// qasidExtract, which take any source of bytes.
+// and, for a linked bundle, the download's messages (see pumpReader).
+// Under node (the tests) it exports qasidLoad, qasidVerify, qasidExtract
+// (which take any source of bytes and give promises) and qasidBlobStream.
 "use strict";
 
 var QASID_SLICE = 4 << 20;
@@ -29,13 +40,29 @@ function qasidLoad() {
 	return qasidModule;
 }
 
-// One run of the reader over src ({size, read(pos, n) -> Uint8Array or
-// null}); hooks get what the reader says besides its return code.
-function qasidRun(M, src, hooks, fn) {
-	var pos = 0;
+// One run of the reader over src, a source of bytes: either {size,
+// read(pos, n) -> Uint8Array or null} read synchronously (node's files in
+// the tests, FileReaderSync where a Blob has no stream), or {size, open()
+// -> a streamReader} read as a stream, from its start again at each
+// rewind. size is -1 when not known (a download without its length). hooks
+// get what the reader says besides its return code; fn(async) calls it.
+// A promise of fn's result.
+async function qasidRun(M, src, hooks, fn) {
+	var pos = 0, cur = null;
 	M.qasid = {
-		rewind: function () { pos = 0; },
+		async: !!src.open,
+		rewind: function () {
+			pos = 0;
+			if (cur)
+				cur.cancel();
+			cur = null;
+		},
 		pull: function (cap) {
+			if (src.open) {
+				if (!cur)
+					cur = src.open();
+				return cur.read(cap);
+			}
 			var n = Math.min(cap, src.size - pos);
 			if (n <= 0)
 				return new Uint8Array(0);
@@ -60,8 +87,10 @@ function qasidRun(M, src, hooks, fn) {
 		}
 	};
 	try {
-		return fn();
+		return await fn(!!src.open);
 	} finally {
+		if (cur)
+			cur.cancel();
 		M.qasid = null;
 	}
 }
@@ -71,13 +100,13 @@ function reasonOf(M) {
 }
 
 // Verifies src against key (a public-key file's text or a key string);
-// name is what messages call the bundle.
-function qasidVerify(M, src, key, name, onProgress) {
+// name is what messages call the bundle. A promise of the result.
+async function qasidVerify(M, src, key, name, onProgress) {
 	var res = { ok: false, reason: "", title: "", publisher:
 	    { keyid: "", fingerprint: "" }, series: "", sequence: 0,
 	    created: 0, format: 0, files: [] };
 	var files = [];
-	var rc = qasidRun(M, src, {
+	var rc = await qasidRun(M, src, {
 		progress: onProgress,
 		entry: function (path, size) {
 			files.push({ path: path, size: size });
@@ -91,9 +120,10 @@ function qasidVerify(M, src, key, name, onProgress) {
 			res.created = i.created;
 			res.format = i.format;
 		}
-	}, function () {
+	}, function (async) {
 		return M.ccall("qweb_verify", "number",
-		    ["string", "string", "number"], [key, name, src.size]);
+		    ["string", "string", "number"], [key, name, src.size],
+		    { async: async });
 	});
 	res.ok = rc === 0;
 	res.reason = res.ok ? "" : reasonOf(M);
@@ -104,22 +134,105 @@ function qasidVerify(M, src, key, name, onProgress) {
 
 // The bytes of one file of src, verified with the whole bundle: sink(u)
 // gets each piece (a copy) as it is read, and the caller keeps them only
-// if the result is ok.
-function qasidExtract(M, src, key, name, path, sink) {
-	var rc = qasidRun(M, src, {
+// if the result is ok. A promise of {ok, reason}.
+async function qasidExtract(M, src, key, name, path, sink) {
+	var rc = await qasidRun(M, src, {
 		data: function (u) {
 			return sink(u.slice()) === false;
 		}
-	}, function () {
+	}, function (async) {
 		return M.ccall("qweb_extract", "number",
 		    ["string", "string", "number", "string"],
-		    [key, name, src.size, path]);
+		    [key, name, src.size, path], { async: async });
 	});
 	return { ok: rc === 0, reason: rc === 0 ? "" : reasonOf(M) };
 }
 
-// A Blob read in slices: what the reader holds of a 4 GiB bundle is one
-// slice, not the bundle.
+// A reader of a byte stream (from a promise of it) that fills one buffer,
+// allocated once and reused: read(cap) gives a promise of up to cap bytes,
+// fewer only at the end. Where the stream is a byte stream (a fetch body
+// or a Blob's stream in Chromium) it is read with a BYOB reader into that
+// buffer, so that reading a 4 GiB bundle allocates nothing per slice and
+// leaves the collector nothing to lag behind on; elsewhere its chunks are
+// copied in as they come. cancel() stops the stream (a download too).
+function streamReader(pstream) {
+	var buf = new ArrayBuffer(QASID_SLICE), byob = null, rd = null;
+	var left = null, gone = false;
+
+	async function start() {
+		var st = await pstream;
+		if (gone)
+			throw new Error("cancelled");
+		try {
+			byob = st.getReader({ mode: "byob" });
+		} catch (e) {
+			rd = st.getReader();
+		}
+	}
+	async function byByob(want) {
+		var n = 0;
+		while (n < want) {
+			var r = await byob.read(new Uint8Array(buf, n, want - n));
+			// The buffer comes back, transferred: the same memory.
+			buf = r.value ? r.value.buffer : new ArrayBuffer(want);
+			if (r.done)
+				break;
+			n += r.value.byteLength;
+		}
+		return new Uint8Array(buf, 0, n);
+	}
+	async function byChunks(want) {
+		var out = new Uint8Array(buf), n = 0, k;
+		while (n < want) {
+			if (!left || left.length === 0) {
+				var r = await rd.read();
+				if (r.done)
+					break;
+				left = r.value;
+			}
+			k = Math.min(left.length, want - n);
+			out.set(left.subarray(0, k), n);
+			left = left.subarray(k);
+			n += k;
+		}
+		return out.subarray(0, n);
+	}
+	return {
+		read: async function (cap) {
+			if (!byob && !rd)
+				await start();
+			if (cap > buf.byteLength)
+				buf = new ArrayBuffer(cap);
+			return byob ? byByob(cap) : byChunks(cap);
+		},
+		cancel: function () {
+			gone = true;
+			var r = byob || rd;
+			if (r)
+				r.cancel().catch(function () {});
+			else
+				Promise.resolve(pstream).then(function (st) {
+					return st.cancel();
+				}).catch(function () {});
+		}
+	};
+}
+
+// A Blob (a picked file) read as a stream; FileReaderSync slices where a
+// Blob has no stream().
+function blobStream(blob) {
+	if (typeof blob.stream !== "function")
+		return blobSource(blob);
+	return {
+		size: blob.size,
+		open: function () {
+			return streamReader(Promise.resolve(blob.stream()));
+		}
+	};
+}
+
+// A Blob read in slices, synchronously: what the reader holds of a 4 GiB
+// bundle is one slice, not the bundle.
 function blobSource(blob) {
 	var fr = new FileReaderSync();
 	return {
@@ -137,7 +250,104 @@ function blobSource(blob) {
 
 // ---- the worker ----------------------------------------------------------
 
-var held = null; // {blob, key, name} of the bundle that verified
+// A linked bundle comes from the page, which downloads it (page.js, pump)
+// while this worker verifies: the worker asks for it, {type:"fetch", id,
+// gen, url}, and the page answers {cmd:"head", gen, ok, size, reason},
+// then {cmd:"bytes", gen, buf, n} with one of a few buffers it owns,
+// transferred, and {cmd:"end", gen} or {cmd:"fail", gen, reason}. Each
+// buffer goes back as soon as its bytes are copied, {type:"more", gen,
+// buf}: the page reads on only into a buffer it has back, so what is in
+// flight stays a few MiB, and the download goes on while the reader
+// computes, which a fetch in this worker could not (the worker does
+// nothing else while the reader runs). {type:"stop", gen} ends it early,
+// at a rewind; a rewind, and each save, downloads the bundle again.
+var pumps = 0, pumping = null;
+
+function pumpReader(id, url, src) {
+	var gen = ++pumps, q = [], end = false, err = null, wake = null;
+	var buf = new ArrayBuffer(QASID_SLICE), head = {};
+	head.promise = new Promise(function (ok) { head.ok = ok; });
+	function woken() {
+		if (wake)
+			wake();
+		wake = null;
+	}
+	pumping = { gen: gen, take: function (m) {
+		if (m.cmd === "head")
+			head.ok(m);
+		else if (m.cmd === "bytes")
+			q.push({ buf: m.buf, off: 0, n: m.n });
+		else if (m.cmd === "end")
+			end = true;
+		else if (m.cmd === "fail") {
+			err = new Error(m.reason);
+			head.ok({ ok: false, reason: m.reason });
+			if (src)
+				src.failed = m.reason;
+		}
+		woken();
+	} };
+	post({ type: "fetch", id: id, gen: gen, url: url });
+	return {
+		head: head.promise,
+		read: async function (cap) {
+			var out, n = 0, c, k;
+			if (cap > buf.byteLength)
+				buf = new ArrayBuffer(cap);
+			out = new Uint8Array(buf);
+			while (n < cap) {
+				while (q.length === 0 && !end && !err)
+					await new Promise(function (ok) { wake = ok; });
+				if (err)
+					throw err;
+				if (q.length === 0)
+					break;
+				c = q[0];
+				k = Math.min(c.n - c.off, cap - n);
+				out.set(new Uint8Array(c.buf, c.off, k), n);
+				c.off += k;
+				n += k;
+				if (c.off === c.n) {
+					q.shift();
+					self.postMessage({ type: "more", id: id,
+					    gen: gen, buf: c.buf }, [c.buf]);
+				}
+			}
+			return out.subarray(0, n);
+		},
+		cancel: function () {
+			if (pumping && pumping.gen === gen)
+				pumping = null;
+			if (!end && !err)
+				post({ type: "stop", id: id, gen: gen });
+			end = true;
+			woken();
+		}
+	};
+}
+
+// The bundle a mirror serves beside the page, verified as the page
+// downloads it: never held whole, here or in the browser's blob store.
+// first is the download already open, if one is; size its length as the response
+// said, or -1. failed says why a download broke off, if one did: the
+// reader then says only that it could not read.
+function pumpSource(id, url, size) {
+	var src = { size: size, failed: "", first: null };
+	src.open = function () {
+		var r = src.first || pumpReader(id, url, src);
+		src.first = null;
+		return r;
+	};
+	return src;
+}
+
+// The reason for a failure, the download's own where it broke off.
+function why(src, reason) {
+	return src.failed ? "could not read the bundle: " + src.failed : reason;
+}
+
+
+var held = null; // {file | url, size, key, name} of the bundle that verified
 
 function post(m) {
 	self.postMessage(m);
@@ -149,25 +359,21 @@ function failed(id, reason) {
 	    sequence: 0, created: 0, format: 0, files: [] });
 }
 
-// The bundle a mirror serves beside the page; Chrome keeps a large
-// response's Blob on disk, not in memory.
-async function fetched(url) {
-	var r = await fetch(url, { cache: "no-store" });
-	if (!r.ok)
-		throw new Error(url + ": " + r.status + " " + r.statusText);
-	return r.blob();
-}
-
 async function doVerify(m) {
-	var blob = m.file, name = "bundle";
+	var src = null, name = "bundle", h;
 	held = null;
-	try {
-		if (!blob && m.url)
-			blob = await fetched(m.url);
-	} catch (e) {
-		return failed(m.id, "could not read the bundle: " + e.message);
+	if (m.file) {
+		src = blobStream(m.file);
+	} else if (m.url) {
+		src = pumpSource(m.id, m.url, -1);
+		src.first = pumpReader(m.id, m.url, src);
+		h = await src.first.head;
+		if (!h.ok)
+			return failed(m.id, "could not read the bundle: " +
+			    h.reason);
+		src.size = h.size;
 	}
-	if (!blob)
+	if (!src)
 		return failed(m.id, "no bundle given");
 	if (m.file && m.file.name)
 		name = m.file.name;
@@ -175,7 +381,7 @@ async function doVerify(m) {
 		name = decodeURIComponent(new URL(m.url).pathname.split("/")
 		    .pop()) || name;
 	var M = await qasidLoad(), last = -1;
-	var res = qasidVerify(M, blobSource(blob), m.key || "", name,
+	var res = await qasidVerify(M, src, m.key || "", name,
 	    function (done, total) {
 		// About two hundred steps for the bar, however large.
 		var step = Math.floor(done * 200 / (total || 1));
@@ -186,10 +392,14 @@ async function doVerify(m) {
 		}
 		return false;
 	});
+	if (!res.ok)
+		res.reason = why(src, res.reason);
 	res.type = "result";
 	res.id = m.id;
+	// Only what to read it again from: an extract verifies it all again.
 	if (res.ok)
-		held = { blob: blob, key: m.key || "", name: name };
+		held = { file: m.file, url: m.url, size: src.size,
+		    key: m.key || "", name: name };
 	post(res);
 }
 
@@ -198,7 +408,9 @@ async function doExtract(m) {
 		return post({ type: "error", id: m.id, reason: "the bundle " +
 		    "has not verified: nothing is given out" });
 	var M = await qasidLoad(), parts = [], pending = [], size = 0;
-	var res = qasidExtract(M, blobSource(held.blob), held.key, held.name,
+	var src = held.file ? blobStream(held.file) :
+	    pumpSource(m.id, held.url, held.size);
+	var res = await qasidExtract(M, src, held.key, held.name,
 	    m.path, function (u) {
 		pending.push(u);
 		size += u.length;
@@ -211,7 +423,8 @@ async function doExtract(m) {
 		}
 	});
 	if (!res.ok)
-		return post({ type: "error", id: m.id, reason: res.reason });
+		return post({ type: "error", id: m.id,
+		    reason: why(src, res.reason) });
 	parts.push(new Blob(pending));
 	post({ type: "file", id: m.id, path: m.path, blob: new Blob(parts,
 	    { type: "application/octet-stream" }) });
@@ -219,12 +432,20 @@ async function doExtract(m) {
 
 if (typeof module === "object" && module.exports) {
 	module.exports = { qasidLoad: qasidLoad, qasidVerify: qasidVerify,
-	    qasidExtract: qasidExtract, QasidModule: QasidModule };
+	    qasidExtract: qasidExtract, qasidBlobStream: blobStream,
+	    QasidModule: QasidModule };
 } else if (typeof self === "object" && typeof postMessage === "function") {
 	// One command at a time, in the order the page sent them.
 	var queue = Promise.resolve();
 	self.onmessage = function (e) {
 		var m = e.data || {};
+		// The page's download, for the reader waiting on it now.
+		if (m.cmd === "head" || m.cmd === "bytes" || m.cmd === "end" ||
+		    m.cmd === "fail") {
+			if (pumping && pumping.gen === m.gen)
+				pumping.take(m);
+			return;
+		}
 		queue = queue.then(function () {
 			if (m.cmd === "verify")
 				return doVerify(m);

@@ -4,7 +4,8 @@
  * compiled to WebAssembly. The JavaScript moves bytes and messages only:
  * every check is the library's. Bytes come from the worker through
  * web_pull, one slice of the bundle at a time, so that memory stays
- * bounded whatever the bundle's size.
+ * bounded whatever the bundle's size, and a bundle that is downloading is
+ * verified as it comes.
  */
 #include <emscripten.h>
 #include <stddef.h>
@@ -14,13 +15,26 @@
 
 #include "qasid.h"
 
-/* The worker's side (web/worker.js sets Module.qasid). */
+/*
+ * The worker's side (web/worker.js sets Module.qasid). A pull answers at
+ * once from a source the worker can read synchronously, else with a
+ * promise: the reader's stack is then unwound (emscripten's Asyncify, see
+ * mk/kit-web.mk) until the bytes have come, and the worker's event loop
+ * runs meanwhile, downloading and reading as a stream would.
+ */
 EM_JS(ptrdiff_t, web_pull, (unsigned char *buf, size_t cap), {
-	var u = Module.qasid.pull(cap);
-	if (u === null)
-		return -1;
-	HEAPU8.set(u, buf);
-	return u.length;
+	var q = Module.qasid;
+	function put(u) {
+		if (u === null)
+			return -1;
+		HEAPU8.set(u, buf);
+		return u.length;
+	}
+	if (!q.async)
+		return put(q.pull(cap));
+	return Asyncify.handleAsync(function () {
+		return q.pull(cap).then(put, function () { return -1; });
+	});
 });
 EM_JS(int, web_progress, (double done, double total), {
 	return Module.qasid.progress(done, total) ? 1 : 0;
@@ -49,7 +63,10 @@ struct src {
 	unsigned char *buf;
 	size_t cap;
 	double got;
-	double total;            /* the bundle's size, as the worker knows it */
+	double total;            /* the bundle's size as the worker knows it,
+	                          * or -1 before the end (a download without
+	                          * its length) */
+	int eof;                 /* the source said it has no more */
 	unsigned char magic[2];
 };
 
@@ -64,6 +81,8 @@ src_read(void *ud, const void **buf)
 		    s->got == 1 ? 1 : 2);
 	if (n > 0)
 		s->got += (double)n;
+	else if (n == 0)
+		s->eof = 1;
 	*buf = s->buf;
 	return n;
 }
@@ -160,15 +179,16 @@ explain(const qasid_reader *r, const char *name, const struct src *s,
 {
 	const char *why = qasid_reader_errmsg(r);
 	size_t nlen = strlen(name);
+	double total = s->total >= 0 ? s->total : s->eof ? s->got : -1;
 	uint64_t want;
 
 	if (strncmp(why, name, nlen) == 0 && strncmp(why + nlen, ": ", 2) == 0)
 		why += nlen + 2;
-	if (qasid_reader_expected_size(r, &want) == QASID_OK &&
-	    s->total < (double)want)
+	if (total >= 0 && qasid_reader_expected_size(r, &want) == QASID_OK &&
+	    total < (double)want)
 		snprintf(reason, sizeof(reason), "incomplete copy: %.0f of "
 		    "%.0f bytes; copy it again from a complete one%s%s%s",
-		    s->total, (double)want, *why ? " (" : "", why,
+		    total, (double)want, *why ? " (" : "", why,
 		    *why ? ")" : "");
 	else if (rc == QASID_ERR_FORMAT && (s->got < 2 ||
 	    s->magic[0] != 0x1f || s->magic[1] != 0x8b))
@@ -190,6 +210,7 @@ open_bundle(const qasid_keyring *kr, const char *name, struct src *s)
 	qasid_reader_set_threads(r, 0);
 	qasid_reader_set_progress(r, progress, NULL);
 	s->got = 0;
+	s->eof = 0;
 	web_rewind();
 	(void)qasid_reader_open_callbacks(r, s, src_read, NULL, name);
 	return r;
@@ -218,12 +239,12 @@ tell(const qasid_keyring *kr, const char *name, struct src *s,
 }
 
 /*
- * Reads the bundle the worker holds (total bytes, called name in
- * messages), trusting only key, the text of a public-key file or a bare
- * key string: verifies it whole, or with path, verifies it and gives the
- * worker that file's content as it is read (web_data), which the worker
- * keeps only on QASID_OK. QASID_OK, or the failure, web_reason() saying
- * why.
+ * Reads the bundle the worker holds (total bytes, or -1 if not yet known;
+ * called name in messages), trusting only key, the text of a public-key
+ * file or a bare key string: verifies it whole, or with path, verifies it
+ * and gives the worker that file's content as it is read (web_data), which
+ * the worker keeps only on QASID_OK. QASID_OK, or the failure,
+ * web_reason() saying why.
  */
 static int
 run(const char *key, const char *name, double total, const char *path)

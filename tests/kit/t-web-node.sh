@@ -20,7 +20,9 @@ fi
 WEBJS="$QASID_TOP/tests/kit/web-node.js"
 t_keys
 
-web() { node "$WEBJS" "$WORKER" "$@"; }
+# SOURCE=stream: the bundle read as the page reads a picked file.
+SOURCE=
+web() { QASID_WEB_SOURCE=$SOURCE node "$WEBJS" "$WORKER" "$@"; }
 
 mkdir -p "$W/src/sub" "$W/src/اردو"
 printf 'hello\n' >"$W/src/a.txt"
@@ -191,6 +193,42 @@ t_grep "^FAILED no file src/none in it\$" "$OUT"
 t_absent "$W/x.bin"
 t_end
 
+# The page reads a picked file, and a linked bundle as it downloads, as a
+# stream: each slice is a promise the reader waits for, its stack unwound
+# and rewound (Asyncify), and a rewind opens the stream again.
+t_begin "read as a stream, as the page reads: the same verdicts and bytes"
+SOURCE=stream
+same "$W/a.qasid"
+web verify "$W/a.qasid" "$W/k.pub" >"$OUT" 2>"$ERR"
+t_grep "^file src/sub/rand.bin 300000\$" "$OUT"
+same "$W/f1.qasid"
+same "$W/a.qasid" "$W/o.pub"
+cp "$W/a.qasid" "$W/t.qasid"
+flip "$W/t.qasid" $(((M2 + SIZE) / 2))
+same "$W/t.qasid"
+for n in $((SIZE - 1)) 100 0; do
+	head -c "$n" "$W/a.qasid" >"$W/t.qasid"
+	same "$W/t.qasid"
+done
+same "$W/random.bin"
+web extract "$W/a.qasid" "$W/k.pub" src/sub/rand.bin "$W/x.bin" >"$OUT" 2>"$ERR"
+t_grep "^OK\$" "$OUT"
+t_same "$W/src/sub/rand.bin" "$W/x.bin"
+SOURCE=
+t_end
+
+t_begin "a stream of untold length: OK, and a short copy is an incomplete one"
+SOURCE=unsized
+same "$W/a.qasid"
+for n in $((SIZE - 1)) $((SIZE / 2)); do
+	head -c "$n" "$W/a.qasid" >"$W/t.qasid"
+	same "$W/t.qasid"
+done
+web verify "$W/t.qasid" "$W/k.pub" >"$OUT" 2>"$ERR"
+t_grep "^FAILED incomplete copy: $((SIZE / 2)) of $SIZE bytes" "$OUT"
+SOURCE=
+t_end
+
 # Memory: the reader holds a slice of the bundle, never the bundle.
 BIG=${QASID_WEB_NODE_BIG_MIB:-256}
 t_begin "a $BIG MiB bundle verifies in at most 160 MiB of memory"
@@ -199,12 +237,16 @@ head -c $((BIG << 20)) /dev/urandom >"$W/big/noise.bin"
 "$QASID" pack -q -s "$W/k.sec" -o "$W/big.qasid" "$W/big" ||
     t_fail "pack failed"
 rm -rf "$W/big"
-web verify "$W/big.qasid" "$W/k.pub" >"$OUT" 2>"$ERR"
-t_grep "^OK\$" "$OUT"
-rss=$(sed -n 's/^maxrss //p' "$OUT")
-[ -n "$rss" ] && [ "$rss" -le $((160 << 10)) ] ||
-    t_fail "peak memory ${rss:-?} KiB for a $BIG MiB bundle"
-echo "# web-node: $BIG MiB bundle, peak memory $((${rss:-0} >> 10)) MiB"
+for SOURCE in "" stream; do
+	web verify "$W/big.qasid" "$W/k.pub" >"$OUT" 2>"$ERR"
+	t_grep "^OK\$" "$OUT"
+	rss=$(sed -n 's/^maxrss //p' "$OUT")
+	[ -n "$rss" ] && [ "$rss" -le $((160 << 10)) ] ||
+	    t_fail "${SOURCE:-slices}: peak memory ${rss:-?} KiB for a $BIG MiB bundle"
+	echo "# web-node: $BIG MiB bundle, ${SOURCE:-slices}, peak memory" \
+	    "$((${rss:-0} >> 10)) MiB"
+done
+SOURCE=
 rm -f "$W/big.qasid"
 t_end
 

@@ -2,7 +2,11 @@
 // web-node.js - runs verify.html's reader (the worker's code, WebAssembly
 // within) under node, as the page's worker runs it, for t-web-node.sh.
 // Node has no FileReaderSync: the source reads the file with fs.readSync,
-// one slice at a time, as the worker reads a Blob.
+// one slice at a time, as the worker reads a Blob where it has no stream.
+// With QASID_WEB_SOURCE=stream the file is a Blob (fs.openAsBlob) read as
+// the page's worker reads a picked file: the worker's own stream source,
+// each pull a promise the reader waits for; with QASID_WEB_SOURCE=unsized
+// its length is not told, as for a download without Content-Length.
 //
 //   node web-node.js WORKER.js verify BUNDLE KEYFILE|-P KEY
 //       prints "OK", then title, keyid, fingerprint, series, sequence,
@@ -36,9 +40,19 @@ async function main() {
 		key = fs.readFileSync(keyArg, "utf8");
 	const M = await w.qasidLoad();
 	const name = path.basename(bundle);
+	// unsized: a stream whose length is not said (a download whose
+	// response has no Content-Length), as the page passes it.
+	const how = process.env.QASID_WEB_SOURCE || "";
+	const source = how === "stream" || how === "unsized" ?
+	    async (f) => {
+		const src = w.qasidBlobStream(await fs.openAsBlob(f));
+		if (how === "unsized")
+			src.size = -1;
+		return src;
+	    } : async (f) => fileSource(f);
 	if (cmd === "verify") {
 		let calls = 0;
-		const r = w.qasidVerify(M, fileSource(bundle), key, name,
+		const r = await w.qasidVerify(M, await source(bundle), key, name,
 		    function () { calls++; return false; });
 		if (!r.ok) {
 			console.log("FAILED " + r.reason);
@@ -62,7 +76,7 @@ async function main() {
 	if (cmd === "extract") {
 		const [want, out] = rest;
 		const parts = [];
-		const r = w.qasidExtract(M, fileSource(bundle), key, name,
+		const r = await w.qasidExtract(M, await source(bundle), key, name,
 		    want, function (u) { parts.push(Buffer.from(u)); });
 		if (!r.ok) {
 			console.log("FAILED " + r.reason);

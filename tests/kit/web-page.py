@@ -10,11 +10,20 @@
                                        pastes KEY, verifies; prints the
                                        verdict, then the seconds from the
                                        press of Verify to the verdict
+    web-page.py cut DIR PORTFILE       serves DIR over HTTP as a mirror
+                                       would, except that a file asked
+                                       for as cut/NAME is sent with its
+                                       whole length announced and the
+                                       connection dropped after a third;
+                                       writes its port to PORTFILE
     web-page.py ui URL BUNDLE BAD KEY OUTDIR
                                        what a recipient does by hand: picks
                                        files, pastes a key, verifies, saves
-                                       a file, remembers the key; prints a
-                                       PASS or FAIL line per step
+                                       a file, remembers the key, saves a
+                                       file of the bundle linked (BUNDLE
+                                       must be beside the page); prints a
+                                       PASS or FAIL line per step and a
+                                       SAVED line per file saved
 
 The ui command talks to Chromium over --remote-debugging-pipe (the
 DevTools protocol on file descriptors 3 and 4): standard library only.
@@ -28,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 
 
 class Texts(html.parser.HTMLParser):
@@ -243,6 +253,53 @@ def ui_steps(b, url, bundle, bad, key, dl):
     v = b.js(VERDICT)
     check("ui: the verdict in Urdu still starts with FAILED",
           v.startswith("FAILED"), v)
+    # Linked, the bundle is verified as it downloads and not kept: a
+    # save downloads it again and verifies it again.
+    name = os.path.basename(bundle)
+    b.go("%s?lang=en&bundle=%s&key=%s" % (url, urllib.parse.quote(name),
+                                           urllib.parse.quote(key, safe="")))
+    b.wait("/^(OK|FAILED)/.test(%s)" % VERDICT)
+    v = b.js(VERDICT)
+    check("ui: a linked bundle verifies", v.startswith("OK"), v)
+    path = b.js("document.querySelectorAll('#files .path')[1].textContent")
+    b.js("document.querySelectorAll('#files button.save')[1].click()")
+    name = os.path.join(dl, path.split("/")[-1])
+    end = time.time() + 30
+    while time.time() < end and not os.path.exists(name):
+        time.sleep(0.1)
+    print("SAVED %s %s" % (path, name))
+
+
+def cut(root, portfile):
+    """A mirror whose connection drops in the middle of a download."""
+    import functools
+    import http.server
+    import socket
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            if not self.path.startswith("/cut/"):
+                return super().do_GET()
+            name = os.path.join(root, os.path.basename(self.path[5:]))
+            with open(name, "rb") as f:
+                data = f.read()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data[:len(data) // 3])
+            self.wfile.flush()
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+
+    srv = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Handler, directory=root))
+    with open(portfile + ".tmp", "w") as f:
+        f.write("%d\n" % srv.server_address[1])
+    os.rename(portfile + ".tmp", portfile)
+    srv.serve_forever()
 
 
 def main(a):
@@ -270,6 +327,8 @@ def main(a):
             shutil.rmtree(prof, ignore_errors=True)
     elif a[0] == "ui":
         ui(*a[1:6])
+    elif a[0] == "cut":
+        cut(a[1], a[2])
     return 0
 
 
