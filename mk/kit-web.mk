@@ -17,7 +17,7 @@
 KIT       ?= build-kit
 WB        ?= build-web
 EMCC      ?= emcc
-WEB_OPT   ?= -O3 -msimd128
+WEB_OPT   ?= -O3 -msimd128 -mbulk-memory
 # emcc runs node scripts that need Debian's node-acorn.
 WEB_ENV    = NODE_PATH=/usr/share/nodejs$${NODE_PATH:+:$$NODE_PATH}
 WEB_SRC    = $(STATIC_LIB_SRC) src/web/web.c
