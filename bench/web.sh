@@ -16,7 +16,8 @@
 # timed the same two ways in the same rounds, interleaved with the first:
 # on a shared machine only runs side by side compare.
 #
-# BENCH_WEB_MIB (512) the corpus size, BENCH_WEB_ROUNDS (5) the rounds.
+# BENCH_WEB_MIB (512) the corpus size, BENCH_WEB_ROUNDS (5) the rounds,
+# BENCH_WEB_PLAIN=1 serves with Python's http.server as it is (see below).
 # Results: printed, and bench/work/web.tsv (one row per timed run).
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -59,8 +60,34 @@ KEY=$(tail -n 1 "$S/k.pub")
 QKEY=$(python3 -c 'import sys, urllib.parse
 print(urllib.parse.quote(sys.argv[1], safe=""))' "$KEY")
 
-python3 -u -m http.server 0 --bind 127.0.0.1 --directory "$S/www" \
-    >"$S/http.out" 2>/dev/null &
+# The mirror's server, on this same machine: Python's own, but sending
+# files with sendfile(2), as the servers a mirror would run do (busybox
+# httpd, lighttpd, nginx). Python's default copies each 64 KiB through
+# the interpreter, and on two processors that would time the server as
+# much as the page. BENCH_WEB_PLAIN=1 serves with it all the same.
+if [ "${BENCH_WEB_PLAIN:-0}" = 1 ]; then
+	python3 -u -m http.server 0 --bind 127.0.0.1 --directory "$S/www" \
+	    >"$S/http.out" 2>/dev/null &
+else
+	python3 -u - "$S/www" >"$S/http.out" 2>/dev/null <<'PY' &
+import functools, http.server, sys
+
+
+class Handler(http.server.SimpleHTTPRequestHandler):
+    def copyfile(self, source, outputfile):
+        self.wfile.flush()
+        self.connection.sendfile(source)
+
+    def log_message(self, *args):
+        pass
+
+
+h = functools.partial(Handler, directory=sys.argv[1])
+s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), h)
+print("serving on port %d" % s.server_address[1], flush=True)
+s.serve_forever()
+PY
+fi
 SRV=$!
 PORT=""
 while [ -z "$PORT" ] && kill -0 "$SRV" 2>/dev/null; do

@@ -4,9 +4,9 @@
 // The page itself checks nothing: the qasid reader, compiled to WebAssembly,
 // runs in a worker made from the source inlined in the page (the element
 // worker-src), and says OK or FAILED. The page moves files and key text to
-// it and shows what it says; for a bundle linked as ?bundle=NAME it
-// downloads the bundle into a few buffers the worker hands back (pump), so
-// that the worker verifies it as it comes. Every string from a bundle
+// it and shows what it says; it reads the bundle, picked or linked as
+// ?bundle=NAME, into a few buffers the worker hands back (pump), so that
+// the worker verifies it as it comes. Every string from a bundle
 // (title, paths, reasons) reaches the page through textContent only: a
 // hostile bundle cannot inject markup.
 "use strict";
@@ -139,7 +139,10 @@ var S = {
 	result: null,
 	saving: null,	// {path, button} of the extract running
 	queue: [],	// saves asked for while another runs
-	pump: null	// the download the worker reads, {gen, ctrl, free, wake}
+	spare: null,	// the worker the next verify takes, started ahead
+	file: null,	// the picked bundle (a Blob) of the latest verify
+	pump: null	// the bundle's bytes on their way to the worker,
+			// {gen, ctrl, free, wake}
 };
 
 function $(id) { return document.getElementById(id); }
@@ -337,32 +340,49 @@ function knownKey(text) {
 
 // A fresh worker for each verify: starting again stops whatever the last
 // one was doing, and the worker keeps the bundle it verified for extracts.
+// The next one is started ahead (S.spare), when the page loads and after
+// each verdict, so that compiling the reader is done before Verify is
+// pressed, not after.
 function newWorker() {
-	var src = $("worker-src");
 	if (S.worker)
 		S.worker.terminate();
 	S.worker = null;
 	pumpStop(S.pump && S.pump.gen);
+	S.worker = S.spare || startWorker();
+	S.spare = null;
+	return S.worker;
+}
+
+function startWorker() {
+	var src = $("worker-src"), w;
 	if (!src || !/\S/.test(src.textContent.replace(/\/\*[^]*?\*\//g, "")))
 		return null;
 	var url = URL.createObjectURL(new Blob([src.textContent],
 	    { type: "text/javascript" }));
-	S.worker = new Worker(url);
+	w = new Worker(url);
 	URL.revokeObjectURL(url);
-	S.worker.onmessage = function (e) { fromWorker(e.data || {}); };
-	S.worker.onerror = function (e) {
+	w.onmessage = function (e) {
+		if (w === S.worker)
+			fromWorker(e.data || {});
+	};
+	w.onerror = function (e) {
 		e.preventDefault();
-		if (S.id)
+		if (w === S.worker && S.id)
 			fail(t("worker_died", e.message || "error"));
 	};
-	return S.worker;
+	return w;
+}
+
+function spareWorker() {
+	if (!S.spare)
+		S.spare = startWorker();
 }
 
 function fromWorker(m) {
 	if (m.id !== S.id)
 		return;
 	if (m.type === "fetch")
-		pump(m.gen, m.url);
+		pump(m.gen, m.url || S.file);
 	else if (m.type === "more")
 		pumpMore(m.gen, m.buf);
 	else if (m.type === "stop")
@@ -392,19 +412,21 @@ function workerError(m) {
 	nextSave();
 }
 
-// --- a linked bundle, downloaded for the worker ---
+// --- the bundle's bytes, read for the worker ---
 
-// The worker verifies a linked bundle as it downloads: it asks for it
-// (again at each rewind and each save), and the page reads the response
-// into PUMP_BUFS buffers of PUMP_BUF bytes that it posts, transferred, and
-// the worker hands back once copied (worker.js says the messages). The
-// download so runs on while the worker computes, and what is in flight is
-// those buffers: a 4 GiB bundle is never held, here, in the worker or as a
-// Blob. A byte stream is read straight into them (BYOB), so reading
+// The worker verifies a bundle as it is read: it asks for it (again at
+// each rewind and each save), and the page reads it, the picked file or
+// the linked bundle's download, into PUMP_BUFS buffers of PUMP_BUF bytes
+// that it posts, transferred, and the worker hands back once copied
+// (worker.js says the messages). Reading so runs on, on this page's
+// thread, while the worker computes on its own, and what is in flight is
+// those buffers: a 4 GiB bundle is never held, here, in the worker or as
+// a Blob. A byte stream is read straight into them (BYOB), so reading
 // allocates nothing per chunk and the collector has nothing to lag on.
 var PUMP_BUFS = 8, PUMP_BUF = 1 << 20;
 
-function pump(gen, url) {
+// FROM: the linked bundle's URL, or the picked file (a Blob).
+function pump(gen, from) {
 	var p = { gen: gen, ctrl: new AbortController(), free: [], wake: null };
 	pumpStop(S.pump && S.pump.gen);
 	S.pump = p;
@@ -415,19 +437,30 @@ function pump(gen, url) {
 		if (S.pump === p && S.worker)
 			S.worker.postMessage(m, xfer || []);
 	}
-	fetch(url, { cache: "no-store", signal: p.ctrl.signal })
-	    .then(function (r) {
-		if (!r.ok)
-			throw new Error(url + ": " + r.status + " " +
-			    r.statusText);
-		// The length the reader checks a short copy against; not
-		// known for an encoded body, whose length is another's.
-		var len = r.headers.get("Content-Length");
-		var enc = r.headers.get("Content-Encoding");
-		send({ cmd: "head", ok: true, size: !enc && len !== null &&
-		    /^\d+$/.test(len) ? Number(len) : -1 });
-		return pumpBody(p, r.body, send);
-	}).then(function () {
+	var body;
+	if (typeof from !== "string") {
+		body = Promise.resolve().then(function () {
+			send({ cmd: "head", ok: true, size: from.size });
+			return pumpBody(p, from.stream(), send);
+		});
+	} else {
+		body = fetch(from, { cache: "no-store",
+		    signal: p.ctrl.signal }).then(function (r) {
+			if (!r.ok)
+				throw new Error(from + ": " + r.status + " " +
+				    r.statusText);
+			// The length the reader checks a short copy
+			// against; not known for an encoded body, whose
+			// length is another's.
+			var len = r.headers.get("Content-Length");
+			var enc = r.headers.get("Content-Encoding");
+			send({ cmd: "head", ok: true, size: !enc &&
+			    len !== null && /^\d+$/.test(len) ?
+			    Number(len) : -1 });
+			return pumpBody(p, r.body, send);
+		});
+	}
+	body.then(function () {
 		send({ cmd: "end" });
 	}, function (e) {
 		send({ cmd: "fail", reason: e && e.message || String(e) });
@@ -475,8 +508,10 @@ async function pumpBody(p, body, send) {
 	}
 	for (;;) {
 		var buf = await pumpFree(p), n = 0, r, k, done = false;
-		if (buf === null || S.pump !== p)
+		if (buf === null || S.pump !== p) {
+			(byob || rd).cancel().catch(function () {});
 			return;
+		}
 		while (n < buf.byteLength && !done) {
 			if (byob) {
 				r = await byob.read(new Uint8Array(buf, n));
@@ -518,24 +553,30 @@ function verify(file, url, key, from) {
 	S.result = null;
 	S.saving = null;
 	S.queue = [];
+	S.file = file;
 	show("result", false);
 	if (!newWorker())
 		return fail(t("no_worker"));
 	show("work", true);
 	progress(0, file ? file.size : 0);
 	$("go").disabled = true;
+	// A picked file the page can read as a stream it reads for the
+	// worker, as a download; where it cannot, the worker reads it.
 	S.worker.postMessage({ cmd: "verify", id: S.id, file: file,
-	    url: url, key: key });
+	    url: url, key: key, pump: !!file && typeof file.stream ===
+	    "function" });
 	if (from)
 		hold(from);
 }
 
 // Headless Chromium's --virtual-time-budget (how tests and scripts check
 // a bundle with --dump-dom) stops waiting once the page's own thread is
-// idle, however busy its worker is, but waits for a request in flight. So
-// in headless Chromium only, while the worker verifies, the page keeps one
-// small request for the bundle's URL in flight, one after another, and
-// stops at the verdict. A browser someone looks at sends none of these.
+// idle, however busy its worker is, but waits for a request in flight,
+// until its response begins: the bundle's download, waiting for the
+// worker to take its bytes, does not count. So in headless Chromium only,
+// while the worker verifies, the page keeps one small request for the
+// bundle's URL in flight, one after another, and stops at the verdict. A
+// browser someone looks at sends none of these.
 function hold(href) {
 	var id = S.id;
 	if (!/HeadlessChrome/.test(navigator.userAgent))
@@ -578,6 +619,7 @@ function verdictText(r) {
 function renderResult(r) {
 	var p = r.publisher || {};
 	S.result = r;
+	spareWorker();
 	S.ok = r.ok === true;
 	$("go").disabled = false;
 	show("work", false);
@@ -748,6 +790,8 @@ function init() {
 	$("remember-go").onclick = rememberKey;
 	$("bundle-file").onchange = function () { show("bundle-name", false); };
 	fromQuery();
+	if (!S.worker)
+		spareWorker();
 }
 
 init();

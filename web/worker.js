@@ -3,9 +3,11 @@
 // WebAssembly (src/web/web.c), the bundle's bytes slice by slice and
 // passes its verdict on. Nothing here checks anything: the reader does.
 //
-// The reader pulls each 4 MiB slice through Module.qasid.pull. A picked
-// file is read as a stream (Blob.stream(), a BYOB reader into one buffer)
-// and a linked bundle as the page downloads it (pumpReader below): a pull
+// The reader pulls each 4 MiB slice through Module.qasid.pull. The page
+// reads the bundle, a picked file or a linked bundle's download, on its
+// own thread while this one computes, and hands it over in a few buffers
+// (pumpReader below); where the page cannot read a picked file as a
+// stream, this worker reads it in slices (blobSource). A pull
 // is then a promise, and the reader's stack waits unwound (Asyncify,
 // mk/kit-web.mk) while this worker's event loop takes the bytes in. No
 // slice is a fresh ArrayBuffer, so memory stays what it is for a small
@@ -16,7 +18,7 @@
 // The kit build puts the compiled reader (QasidModule) before this file.
 // In a worker it answers the page:
 //   page -> worker  {cmd:"verify", id, file: Blob|null, url: string|null,
-//                    key: string}
+//                    key: string, pump: bool}  (pump: the page reads file)
 //   worker -> page  {type:"progress", id, done, total}
 //                   {type:"result", id, ok, reason, title, publisher:
 //                    {keyid, fingerprint}, series, sequence, created,
@@ -24,7 +26,7 @@
 //   page -> worker  {cmd:"extract", id, path}   (after an ok result)
 //   worker -> page  {type:"file", id, path, blob} or {type:"error", id,
 //                    reason}
-// and, for a linked bundle, the download's messages (see pumpReader).
+// and the messages of the bundle's bytes, read by the page (see pumpReader).
 // Under node (the tests) it exports qasidLoad, qasidVerify, qasidExtract
 // (which take any source of bytes and give promises) and qasidBlobStream.
 "use strict";
@@ -43,8 +45,10 @@ function qasidLoad() {
 // One run of the reader over src, a source of bytes: either {size,
 // read(pos, n) -> Uint8Array or null} read synchronously (node's files in
 // the tests, FileReaderSync where a Blob has no stream), or {size, open()
-// -> a streamReader} read as a stream, from its start again at each
-// rewind. size is -1 when not known (a download without its length). hooks
+// -> a reader} read as a stream, from its start again at each rewind: a
+// reader's read(cap, into) gives a promise of up to cap bytes, fewer only
+// at the end, copied into into() where it can (pumpReader), and cancel()
+// stops it. size is -1 when not known (a download without its length). hooks
 // get what the reader says besides its return code; fn(async) calls it.
 // A promise of fn's result.
 async function qasidRun(M, src, hooks, fn) {
@@ -57,11 +61,11 @@ async function qasidRun(M, src, hooks, fn) {
 				cur.cancel();
 			cur = null;
 		},
-		pull: function (cap) {
+		pull: function (cap, into) {
 			if (src.open) {
 				if (!cur)
 					cur = src.open();
-				return cur.read(cap);
+				return cur.read(cap, into);
 			}
 			var n = Math.min(cap, src.size - pos);
 			if (n <= 0)
@@ -250,17 +254,19 @@ function blobSource(blob) {
 
 // ---- the worker ----------------------------------------------------------
 
-// A linked bundle comes from the page, which downloads it (page.js, pump)
-// while this worker verifies: the worker asks for it, {type:"fetch", id,
-// gen, url}, and the page answers {cmd:"head", gen, ok, size, reason},
+// The bundle's bytes come from the page, which reads the picked file or
+// downloads the linked bundle (page.js, pump) while this worker verifies:
+// the worker asks for them, {type:"fetch", id, gen, url} (url null: the
+// picked file), and the page answers {cmd:"head", gen, ok, size, reason},
 // then {cmd:"bytes", gen, buf, n} with one of a few buffers it owns,
 // transferred, and {cmd:"end", gen} or {cmd:"fail", gen, reason}. Each
 // buffer goes back as soon as its bytes are copied, {type:"more", gen,
 // buf}: the page reads on only into a buffer it has back, so what is in
-// flight stays a few MiB, and the download goes on while the reader
-// computes, which a fetch in this worker could not (the worker does
-// nothing else while the reader runs). {type:"stop", gen} ends it early,
-// at a rewind; a rewind, and each save, downloads the bundle again.
+// flight stays a few MiB, and the reading goes on while the reader
+// computes, which a fetch or a stream read in this worker could not (the
+// worker does nothing else while the reader runs). {type:"stop", gen}
+// ends it early, at a rewind; a rewind, and each save, reads the bundle
+// again.
 var pumps = 0, pumping = null;
 
 function pumpReader(id, url, src) {
@@ -290,11 +296,12 @@ function pumpReader(id, url, src) {
 	post({ type: "fetch", id: id, gen: gen, url: url });
 	return {
 		head: head.promise,
-		read: async function (cap) {
+		// into(), if given, is where to copy them (the reader's own
+		// buffer), else they go into one of ours.
+		read: async function (cap, into) {
 			var out, n = 0, c, k;
-			if (cap > buf.byteLength)
+			if (!into && cap > buf.byteLength)
 				buf = new ArrayBuffer(cap);
-			out = new Uint8Array(buf);
 			while (n < cap) {
 				while (q.length === 0 && !end && !err)
 					await new Promise(function (ok) { wake = ok; });
@@ -302,6 +309,9 @@ function pumpReader(id, url, src) {
 					throw err;
 				if (q.length === 0)
 					break;
+				// A view made at each copy, never kept across a
+				// wait.
+				out = into ? into() : new Uint8Array(buf);
 				c = q[0];
 				k = Math.min(c.n - c.off, cap - n);
 				out.set(new Uint8Array(c.buf, c.off, k), n);
@@ -313,7 +323,7 @@ function pumpReader(id, url, src) {
 					    gen: gen, buf: c.buf }, [c.buf]);
 				}
 			}
-			return out.subarray(0, n);
+			return (into ? into() : new Uint8Array(buf)).subarray(0, n);
 		},
 		cancel: function () {
 			if (pumping && pumping.gen === gen)
@@ -326,10 +336,11 @@ function pumpReader(id, url, src) {
 	};
 }
 
-// The bundle a mirror serves beside the page, verified as the page
-// downloads it: never held whole, here or in the browser's blob store.
-// first is the download already open, if one is; size its length as the response
-// said, or -1. failed says why a download broke off, if one did: the
+// The bundle at url (a mirror serves it beside the page), or the picked
+// file where url is null, verified as the page reads it: never held
+// whole, here or in the browser's blob store. first is the reading
+// already open, if one is; size the length the response said (or the
+// file's), or -1. failed says why a reading broke off, if one did: the
 // reader then says only that it could not read.
 function pumpSource(id, url, size) {
 	var src = { size: size, failed: "", first: null };
@@ -362,7 +373,10 @@ function failed(id, reason) {
 async function doVerify(m) {
 	var src = null, name = "bundle", h;
 	held = null;
-	if (m.file) {
+	if (m.file && m.pump) {
+		// The page reads the picked file for us, as it downloads.
+		src = pumpSource(m.id, null, m.file.size);
+	} else if (m.file) {
 		src = blobStream(m.file);
 	} else if (m.url) {
 		src = pumpSource(m.id, m.url, -1);
@@ -398,8 +412,8 @@ async function doVerify(m) {
 	res.id = m.id;
 	// Only what to read it again from: an extract verifies it all again.
 	if (res.ok)
-		held = { file: m.file, url: m.url, size: src.size,
-		    key: m.key || "", name: name };
+		held = { file: m.file, url: m.url, pump: !!m.pump,
+		    size: src.size, key: m.key || "", name: name };
 	post(res);
 }
 
@@ -408,7 +422,7 @@ async function doExtract(m) {
 		return post({ type: "error", id: m.id, reason: "the bundle " +
 		    "has not verified: nothing is given out" });
 	var M = await qasidLoad(), parts = [], pending = [], size = 0;
-	var src = held.file ? blobStream(held.file) :
+	var src = held.file && !held.pump ? blobStream(held.file) :
 	    pumpSource(m.id, held.url, held.size);
 	var res = await qasidExtract(M, src, held.key, held.name,
 	    m.path, function (u) {
@@ -435,6 +449,9 @@ if (typeof module === "object" && module.exports) {
 	    qasidExtract: qasidExtract, qasidBlobStream: blobStream,
 	    QasidModule: QasidModule };
 } else if (typeof self === "object" && typeof postMessage === "function") {
+	// The reader is compiled as soon as the worker starts, before the
+	// page has work for it (page.js starts the next worker ahead).
+	qasidLoad();
 	// One command at a time, in the order the page sent them.
 	var queue = Promise.resolve();
 	self.onmessage = function (e) {

@@ -24,16 +24,22 @@
  */
 EM_JS(ptrdiff_t, web_pull, (unsigned char *buf, size_t cap), {
 	var q = Module.qasid;
+	// Where a source can, it copies straight into the reader's buffer;
+	// the view is made when it copies, as the heap may have grown.
+	function into() {
+		return HEAPU8.subarray(buf, buf + cap);
+	}
 	function put(u) {
 		if (u === null)
 			return -1;
-		HEAPU8.set(u, buf);
+		if (u.buffer !== HEAPU8.buffer || u.byteOffset !== buf)
+			HEAPU8.set(u, buf);
 		return u.length;
 	}
 	if (!q.async)
-		return put(q.pull(cap));
+		return put(q.pull(cap, into));
 	return Asyncify.handleAsync(function () {
-		return q.pull(cap).then(put, function () { return -1; });
+		return q.pull(cap, into).then(put, function () { return -1; });
 	});
 });
 EM_JS(int, web_progress, (double done, double total), {
