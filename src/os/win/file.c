@@ -165,18 +165,26 @@ qos_fileno(FILE *f)
 	return _fileno(f);
 }
 
-/* One ReadFile or WriteFile, at off unless off is UINT64_MAX. */
+/*
+ * One ReadFile or WriteFile, at off unless off is UINT64_MAX. On a handle
+ * opened for synchronous use, Windows moves the file pointer past what an
+ * OVERLAPPED offset read or wrote; pread and pwrite leave it, so it is
+ * put back.
+ */
 static ptrdiff_t
 io(int fd, void *buf, size_t n, uint64_t off, int wr)
 {
 	HANDLE h = qw_handle(fd);
 	OVERLAPPED ov, *o = NULL;
 	DWORD done = 0, want = n > 0x40000000 ? 0x40000000 : (DWORD)n;
+	LARGE_INTEGER zero = {0}, at;
 	BOOL ok;
 
 	if (h == INVALID_HANDLE_VALUE)
 		return -1;
 	if (off != UINT64_MAX) {
+		if (!SetFilePointerEx(h, zero, &at, FILE_CURRENT))
+			return qw_fail();
 		memset(&ov, 0, sizeof(ov));
 		ov.Offset = (DWORD)off;
 		ov.OffsetHigh = (DWORD)(off >> 32);
@@ -186,11 +194,16 @@ io(int fd, void *buf, size_t n, uint64_t off, int wr)
 	    ReadFile(h, buf, want, &done, o);
 	if (!ok) {
 		DWORD e = GetLastError();
+		if (o != NULL)
+			SetFilePointerEx(h, at, NULL, FILE_BEGIN);
 		/* The end of a pipe, or a read past the end at an offset. */
 		if (!wr && (e == ERROR_BROKEN_PIPE || e == ERROR_HANDLE_EOF))
 			return 0;
+		SetLastError(e);
 		return qw_fail();
 	}
+	if (o != NULL && !SetFilePointerEx(h, at, NULL, FILE_BEGIN))
+		return qw_fail();
 	return (ptrdiff_t)done;
 }
 
