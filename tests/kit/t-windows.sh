@@ -170,6 +170,17 @@ t_grep "ناشر" "$OUT"
 run 0 "$WQ" verify -K ring b.qasid
 t_end
 
+t_begin "an environment variable names a folder in Urdu (QASID_KEYRING)"
+# The C library's getenv would give it in the ANSI code page, as "????".
+mkdir -p "$W/کلید"
+QASID_KEYRING="کلید/ring"
+export QASID_KEYRING
+run 0 "$WQ" trust add k.pub -n "ناشر"
+[ -s "$W/کلید/ring" ] || t_fail "no keyring in کلید/: $(cat "$ERR")"
+run 0 "$WQ" verify b.qasid
+unset QASID_KEYRING
+t_end
+
 t_begin "two verifies at once share the record of bundles seen (its lock)"
 "$WQ" verify -p k.pub b.qasid >v1.out 2>&1 &
 p1=$!

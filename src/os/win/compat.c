@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * compat.c - the POSIX and GNU C functions compat.h declares, for Windows:
- * a few string helpers, setenv, timegm, the strptime formats qasid parses
- * (%Y %m %d %H %M %S and literal characters), and sigaction over signal().
+ * a few string helpers, setenv, and getenv and fopen in UTF-8, timegm,
+ * the strptime formats qasid parses (%Y %m %d %H %M %S and literal
+ * characters), and sigaction over signal().
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "compat.h"
+#include "win.h"
 
 void *
 memmem(const void *h, size_t hn, const void *n, size_t nn)
@@ -58,13 +60,86 @@ strndup(const char *s, size_t n)
 int
 setenv(const char *name, const char *value, int overwrite)
 {
+	wchar_t *wn, *wv;
+	int rc = -1;
+
 	if (!overwrite && getenv(name) != NULL)
 		return 0;
-	if (_putenv_s(name, value) != 0) {
+	wn = qw_wide(name);
+	wv = qw_wide(value);
+	if (wn != NULL && wv != NULL)
+		rc = _wputenv_s(wn, wv) == 0 ? 0 : -1;
+	free(wn);
+	free(wv);
+	if (rc != 0)
 		errno = EINVAL;
-		return -1;
+	return rc;
+}
+
+/* The values given so far, by name: a caller may keep a value until the
+ * variable changes, as with getenv, so none is freed. */
+struct envval {
+	struct envval *next;
+	char *name, *value;
+};
+static struct envval *envvals;
+
+static char *
+env_utf8(const char *name)
+{
+	wchar_t *wn = qw_wide(name), *wv;
+
+	if (wn == NULL)
+		return NULL;
+	wv = _wgetenv(wn);
+	free(wn);
+	if (wv == NULL)
+		return NULL;
+	return qw_utf8(wv);
+}
+
+char *
+qw_getenv(const char *name)
+{
+	struct envval *e;
+	char *v = env_utf8(name);
+
+	if (v == NULL && strcmp(name, "HOME") == 0)
+		v = env_utf8("USERPROFILE");
+	if (v == NULL)
+		return NULL;
+	for (e = envvals; e != NULL; e = e->next)
+		if (strcmp(e->name, name) == 0 && strcmp(e->value, v) == 0) {
+			free(v);
+			return e->value;
+		}
+	if ((e = malloc(sizeof(*e))) == NULL ||
+	    (e->name = strdup(name)) == NULL) {
+		free(e);
+		free(v);
+		return NULL;
 	}
-	return 0;
+	e->value = v;
+	e->next = envvals;
+	envvals = e;
+	return v;
+}
+
+FILE *
+qw_fopen(const char *path, const char *mode)
+{
+	wchar_t wm[16], *wp;
+	size_t n = 0;
+	FILE *f;
+
+	for (; *mode != '\0' && n < 14; mode++)
+		wm[n++] = *mode == 'e' ? L'N' : (wchar_t)*mode;
+	wm[n] = L'\0';
+	if ((wp = qw_path(QOS_AT_CWD, path)) == NULL)
+		return NULL;
+	f = _wfopen(wp, wm);
+	free(wp);
+	return f;
 }
 
 time_t

@@ -11,6 +11,8 @@
 #define QASID_WIN_COMPAT_H
 
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <sys/types.h>
 #include <time.h>
 #include <signal.h>
@@ -23,6 +25,16 @@ void *memmem(const void *h, size_t hn, const void *n, size_t nn);
 char *strsep(char **s, const char *delim);
 char *strndup(const char *s, size_t n);
 int setenv(const char *name, const char *value, int overwrite);
+/* The C library's getenv gives values in the ANSI code page, where a
+ * home folder named in Urdu is question marks: every getenv is this one,
+ * which gives the value in UTF-8, and gives HOME, which Windows does not
+ * set, as the user's profile folder. setenv takes UTF-8 in the same way. */
+char *qw_getenv(const char *name);
+#define getenv qw_getenv
+/* fopen in the same way: a UTF-8 name, long names too; the mode's 'e'
+ * (close on exec) is Windows' 'N'. */
+FILE *qw_fopen(const char *path, const char *mode);
+#define fopen qw_fopen
 time_t timegm(struct tm *tm);
 char *strptime(const char *s, const char *fmt, struct tm *tm);
 

@@ -189,10 +189,6 @@ qos_main_args(int *argc, char ***argv)
 	LocalFree(wargv);
 	*argc = n;
 	*argv = av;
-	/* The keyring's default place is under HOME, which Windows does not
-	 * set: the user's profile folder is its home. */
-	if (getenv("HOME") == NULL && getenv("USERPROFILE") != NULL)
-		_putenv_s("HOME", getenv("USERPROFILE"));
 }
 
 /* ---- Locales ------------------------------------------------------------ */
