@@ -206,6 +206,30 @@ QASID_API int qasid_keyring_load(qasid_keyring *kr, const char *path);
 QASID_API int qasid_keyring_save(qasid_keyring *kr, const char *path);
 
 /*
+ * Loads a keyring file to change it. Load, change, save is a race when
+ * two programs change one file: the later save drops the earlier change,
+ * and a dropped revocation trusts a revoked key again. So:
+ *   1. qasid_keyring_edit(kr, path): waits for an exclusive lock of the
+ *      file path.lock beside it (made, mode 0600, when missing; never
+ *      through a symbolic link), then loads path in place of whatever kr
+ *      held.
+ *   2. Change kr (qasid_keyring_add(), _remove(), _apply(), _note()...).
+ *   3. qasid_keyring_save(kr, path).
+ *   4. qasid_keyring_unlock(kr), or qasid_keyring_free(kr).
+ * The lock is advisory: it holds against every program that takes it
+ * (qasid does, for each change it saves), and is let go if the process
+ * dies. Readers need none: a save replaces the file in one rename.
+ * QASID_ERR_IO, naming path.lock, when the lock file cannot be made or
+ * locked (a read-only folder, where no save could succeed either); when
+ * path's folder does not exist, the keyring is empty and nothing is
+ * locked.
+ */
+QASID_API int qasid_keyring_edit(qasid_keyring *kr, const char *path);
+
+/* Lets go of the lock qasid_keyring_edit() took; a no-op without one. */
+QASID_API void qasid_keyring_unlock(qasid_keyring *kr);
+
+/*
  * Adds a key under a name (may be NULL or empty). QASID_ERR_EXISTS if the
  * same key (all of it, not only its id) is already there. A key id is a
  * label anyone can put on a key of their own, so a different key with an

@@ -673,7 +673,7 @@ cli_trust(const char *pubfile, const char *pubstr, const char *ringfile,
 			goto fail;
 		}
 		/* What statements and bundles teach it is kept there. */
-		cli_keys_ringfile(ringfile);
+		cli_keys_ringfile(ringfile, 0);
 	}
 	free(def);
 	qasid_pubkey_free(pk);

@@ -131,10 +131,12 @@ char *cli_keys_folder(const char *sec);
 /* cli_keytime.c: qasid key; trust import; statements in a .qasid-keys
  * folder beside a bundle taken before it is read; the successor a
  * verified bundle commits to, recorded. Changes are saved to the keyring
- * file cli_trust loaded (cli_keys_ringfile), if any. */
+ * file cli_trust loaded (cli_keys_ringfile), if any: at once when the
+ * command holds its lock (held), else applied again to the file's latest
+ * contents under the lock. */
 int cmd_key(int argc, char **argv);
 int cli_trust_import(qasid_keyring *kr, char **files, int n);
-void cli_keys_ringfile(const char *path);
+void cli_keys_ringfile(const char *path, int held);
 void cli_keys_beside(qasid_keyring *kr, const char *bundle);
 /* After a read refused for an untrusted key: follows the statements the
  * bundle carries (FORMAT.md 17.3); 1 if the keyring learnt from them, so

@@ -18,24 +18,86 @@
 /* ---- Statements into the keyring ---------------------------------------- */
 
 /* The keyring file the command trusts, to keep what statements and
- * bundles taught it; NULL when keys came from -p or -P. */
+ * bundles taught it; NULL when keys came from -p or -P. ringheld: the
+ * command loaded it under its lock (trust import), which it still holds. */
 static char *ringfile;
+static int ringheld;
 
 void
-cli_keys_ringfile(const char *path)
+cli_keys_ringfile(const char *path, int held)
 {
 	free(ringfile);
 	ringfile = path != NULL ? strdup(path) : NULL;
+	ringheld = held;
+}
+
+/* What taught kr something, done again by redo to the keyring file as it
+ * is now: another qasid may have changed it since this one read it. */
+typedef void (*redo_fn)(qasid_keyring *kr, const void *what);
+
+/* Saves what kr learnt. Unless the command holds the lock, the file is
+ * read again under it and taught the same, so that nothing another qasid
+ * saved meanwhile (a key trusted, a revocation) is lost. */
+static void
+keep(qasid_keyring *kr, redo_fn redo, const void *what)
+{
+	qasid_keyring *now;
+	int rc;
+
+	if (ringfile == NULL)
+		return;
+	if (ringheld || redo == NULL) {
+		if ((rc = qasid_keyring_save(kr, ringfile)) != QASID_OK)
+			cli_result(rc, qasid_keyring_errmsg(kr));
+		return;
+	}
+	if ((now = qasid_keyring_new()) == NULL) {
+		cli_fail("%s: out of memory", ringfile);
+		return;
+	}
+	if ((rc = qasid_keyring_edit(now, ringfile)) == QASID_OK) {
+		redo(now, what);
+		rc = qasid_keyring_save(now, ringfile);
+	}
+	if (rc != QASID_OK)
+		cli_result(rc, qasid_keyring_errmsg(now));
+	qasid_keyring_free(now);
+}
+
+/* Statements that changed the keyring, slot by slot (NULL: none). */
+struct taught {
+	qasid_statement **st;
+	size_t n;
+};
+
+/* Chains come in any order: again, until a round changes nothing. */
+static void
+redo_statements(qasid_keyring *kr, const void *what)
+{
+	const struct taught *t = what;
+	int more = 1;
+
+	for (size_t round = 0; more && round < t->n; round++) {
+		more = 0;
+		for (size_t i = 0; i < t->n; i++)
+			if (t->st[i] != NULL &&
+			    qasid_keyring_apply(kr, t->st[i]) == QASID_OK)
+				more = 1;
+	}
 }
 
 static void
-keep(qasid_keyring *kr)
+redo_note(qasid_keyring *kr, const void *what)
 {
-	int rc;
+	(void)qasid_keyring_note(kr, what);
+}
 
-	if (ringfile != NULL && (rc = qasid_keyring_save(kr, ringfile)) !=
-	    QASID_OK)
-		cli_result(rc, qasid_keyring_errmsg(kr));
+static void
+taught_free(struct taught *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		qasid_statement_free(t->st[i]);
+	free(t->st);
 }
 
 /* Says what a statement changed, once: the keyring file remembers. */
@@ -66,9 +128,11 @@ out:
 }
 
 /* Applies one statement file: 1 if the keyring changed, 0 if not, or a
- * library error (printed when loud). */
+ * library error (printed when loud). A statement that changed it goes to
+ * *kept, when kept is given and *kept is NULL. */
 static int
-apply_file(qasid_keyring *kr, const char *path, int loud)
+apply_file(qasid_keyring *kr, const char *path, int loud,
+    qasid_statement **kept)
 {
 	qasid_statement *st = qasid_statement_new();
 	int rc;
@@ -85,7 +149,11 @@ apply_file(qasid_keyring *kr, const char *path, int loud)
 			told(st, path);
 		rc = rc == QASID_OK;
 	}
-	qasid_statement_free(st);
+	if ((rc == 1 || rc == QASID_ERR_CONTRADICTION) && kept != NULL &&
+	    *kept == NULL)
+		*kept = st;
+	else
+		qasid_statement_free(st);
 	return rc;
 }
 
@@ -95,7 +163,7 @@ cli_trust_import(qasid_keyring *kr, char **files, int n)
 	int worst = 0, changed = 0;
 
 	for (int i = 0; i < n; i++) {
-		int rc = apply_file(kr, files[i], 1), s = 0;
+		int rc = apply_file(kr, files[i], 1, NULL), s = 0;
 		if (rc < 0)
 			s = qasid_err_is_verification(rc) ? 1 : 2;
 		if (s > worst)
@@ -106,8 +174,9 @@ cli_trust_import(qasid_keyring *kr, char **files, int n)
 		if (rc == 0 && !cli.quiet)
 			printf("%s: nothing new\n", cli_safe(files[i]));
 	}
+	/* trust import holds the lock: there is nothing to redo. */
 	if (changed)
-		keep(kr);
+		keep(kr, NULL, NULL);
 	return worst;
 }
 
@@ -169,6 +238,7 @@ void
 cli_keys_beside(qasid_keyring *kr, const char *bundle)
 {
 	static char *last;
+	struct taught t = {NULL, 0};
 	char *dir, **files;
 	size_t n;
 	int changed = 0, more = 1;
@@ -178,17 +248,24 @@ cli_keys_beside(qasid_keyring *kr, const char *bundle)
 		free(dir);
 		return;
 	}
+	if ((t.st = calloc(n, sizeof(*t.st))) == NULL) {
+		cli_fail("%s: out of memory", dir);
+		goto out;
+	}
+	t.n = n;
 	/* Chains come in any order: again, until a round changes nothing. */
 	for (size_t round = 0; more && round < n; round++) {
 		more = 0;
 		for (size_t i = 0; i < n; i++) {
-			int rc = apply_file(kr, files[i], 0);
+			int rc = apply_file(kr, files[i], 0, &t.st[i]);
 			if (rc == 1 || rc == QASID_ERR_CONTRADICTION)
 				more = changed = 1;
 		}
 	}
 	if (changed)
-		keep(kr);
+		keep(kr, redo_statements, &t);
+	taught_free(&t);
+out:
 	for (size_t i = 0; i < n; i++)
 		free(files[i]);
 	free(files);
@@ -284,7 +361,7 @@ cli_keys_note(qasid_keyring *kr, const qasid_reader *r)
 	int rc = qasid_keyring_note(kr, r);
 
 	if (rc == QASID_OK)
-		keep(kr);
+		keep(kr, redo_note, r);
 	else if (rc < 0)
 		cli_result(rc, qasid_keyring_errmsg(kr));
 }
@@ -328,10 +405,11 @@ carried_find(const struct carried *c, const char *a, const char *b)
 }
 
 /* Applies statement i: QASID_OK if the keyring changed, 1 if not, or an
- * error (printed, but for a statement about a key not trusted here). */
+ * error (printed, but for a statement about a key not trusted here). A
+ * statement that changed it goes to *kept, if that is NULL. */
 static int
 carried_apply(qasid_keyring *kr, const struct carried *c, size_t i,
-    const char *bundle)
+    const char *bundle, qasid_statement **kept)
 {
 	qasid_statement *st = qasid_statement_new();
 	ptrdiff_t s = carried_find(c, c->name[i], ".minisig");
@@ -353,7 +431,10 @@ carried_apply(qasid_keyring *kr, const struct carried *c, size_t i,
 		cli_fail("%s: %s", label, qasid_keyring_errmsg(kr));
 	else if (rc == QASID_OK)
 		told(st, label);
-	qasid_statement_free(st);
+	if ((rc == QASID_OK || rc == QASID_ERR_CONTRADICTION) && *kept == NULL)
+		*kept = st;
+	else
+		qasid_statement_free(st);
 	return rc;
 }
 
@@ -362,6 +443,8 @@ cli_keys_inside(qasid_keyring *kr, const char *bundle)
 {
 	qasid_reader *r = qasid_reader_new(kr);
 	struct carried c = {.n = 0};
+	qasid_statement *got[64] = {NULL};
+	struct taught t = {got, 0};
 	int rc = QASID_ERR_NOMEM, changed = 0, more = 1;
 
 	if (r != NULL && (rc = qasid_reader_open(r, bundle)) == QASID_OK)
@@ -376,7 +459,7 @@ cli_keys_inside(qasid_keyring *kr, const char *bundle)
 			if (k >= 8 && strcmp(c.name[i] + k - 8, ".minisig") ==
 			    0)
 				continue;
-			int rc1 = carried_apply(kr, &c, i, bundle);
+			int rc1 = carried_apply(kr, &c, i, bundle, &got[i]);
 			if (rc1 == QASID_OK)
 				more = changed = 1;
 			/* A contradiction marks the key compromised: keep it. */
@@ -384,9 +467,11 @@ cli_keys_inside(qasid_keyring *kr, const char *bundle)
 				changed = 1;
 		}
 	}
+	t.n = c.n;
 	if (changed)
-		keep(kr);
+		keep(kr, redo_statements, &t);
 	for (size_t i = 0; i < c.n; i++) {
+		qasid_statement_free(got[i]);
 		free(c.name[i]);
 		free(c.data[i]);
 	}

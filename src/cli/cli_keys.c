@@ -150,7 +150,7 @@ static int
 make_parent(const char *path)
 {
 	char *copy = strdup(path);
-	int rc = 0;
+	int e = 0;
 
 	if (copy == NULL)
 		return -1;
@@ -158,12 +158,15 @@ make_parent(const char *path)
 		if (*p != '/')
 			continue;
 		*p = '\0';
-		if (qos_mkdirat(QOS_AT_CWD, copy, 0700) < 0 && errno != EEXIST)
-			rc = -1;
+		if (qos_mkdirat(QOS_AT_CWD, copy, 0700) < 0 && errno != EEXIST &&
+		    e == 0)
+			e = errno;
 		*p = '/';
 	}
 	free(copy);
-	return rc;
+	/* The first failure says why; those after it follow from it. */
+	errno = e;
+	return e != 0 ? -1 : 0;
 }
 
 static void
@@ -307,15 +310,10 @@ trust_add(qasid_keyring *kr, const char *path, const char *arg,
 
 	if ((pk = load_key_arg(arg, &rc)) == NULL)
 		return rc;
-	if ((rc = qasid_keyring_add(kr, pk, name)) == QASID_OK) {
-		if (make_parent(path) < 0)
-			rc = QASID_ERR_IO;
-		else
-			rc = qasid_keyring_save(kr, path);
-	}
+	if ((rc = qasid_keyring_add(kr, pk, name)) == QASID_OK)
+		rc = qasid_keyring_save(kr, path);
 	if (rc != QASID_OK) {
-		rc = cli_result(rc, rc == QASID_ERR_IO && !*qasid_keyring_errmsg(
-		    kr) ? path : qasid_keyring_errmsg(kr));
+		rc = cli_result(rc, qasid_keyring_errmsg(kr));
 		qasid_pubkey_free(pk);
 		return rc;
 	}
@@ -368,6 +366,23 @@ trust_show(const char *arg)
 	return 0;
 }
 
+/* The keyring, loaded; for a command that changes it (change: 1, or 2
+ * to add, which makes its folder first), locked from here to its save so
+ * that changes others make at once are kept. 0 or an exit status. */
+static int
+ring_open(qasid_keyring *kr, const char *ring, int change)
+{
+	int rc;
+
+	if (change == 2 && make_parent(ring) < 0)
+		return cli_fail("%s: %s", ring, strerror(errno));
+	if (change)
+		rc = qasid_keyring_edit(kr, ring);
+	else
+		rc = qasid_keyring_load(kr, ring);
+	return cli_result(rc, qasid_keyring_errmsg(kr));
+}
+
 int
 cmd_trust(int argc, char **argv)
 {
@@ -379,7 +394,7 @@ cmd_trust(int argc, char **argv)
 	const char *ring = NULL, *name = NULL, *sub;
 	char *def = NULL;
 	qasid_keyring *kr;
-	int c, rc;
+	int c, rc, change = 0;
 
 	while ((c = getopt_long(argc, argv, "K:n:qh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -399,9 +414,14 @@ cmd_trust(int argc, char **argv)
 		free(def);
 		return cli_fail("out of memory");
 	}
-	if ((rc = qasid_keyring_load(kr, ring)) != QASID_OK)
-		rc = cli_result(rc, qasid_keyring_errmsg(kr));
-	else if (strcmp(sub, "list") == 0 && optind == argc)
+	if (strcmp(sub, "add") == 0 && optind + 1 == argc)
+		change = 2;
+	else if ((strcmp(sub, "remove") == 0 && optind + 1 == argc) ||
+	    (strcmp(sub, "import") == 0 && optind < argc))
+		change = 1;
+	if ((rc = ring_open(kr, ring, change)) != 0)
+		goto out;
+	if (strcmp(sub, "list") == 0 && optind == argc)
 		rc = trust_list(kr);
 	else if (strcmp(sub, "add") == 0 && optind + 1 == argc)
 		rc = trust_add(kr, ring, argv[optind], name);
@@ -410,11 +430,12 @@ cmd_trust(int argc, char **argv)
 	else if (strcmp(sub, "show") == 0 && optind + 1 == argc)
 		rc = trust_show(argv[optind]);
 	else if (strcmp(sub, "import") == 0 && optind < argc) {
-		cli_keys_ringfile(ring);
+		cli_keys_ringfile(ring, 1);
 		rc = cli_trust_import(kr, argv + optind, argc - optind);
 	}
 	else
 		rc = cli_usage("trust");
+out:
 	qasid_keyring_free(kr);
 	free(def);
 	return rc;

@@ -12,6 +12,10 @@
  * is kept, and a signature is checked against every key with its id. Keys
  * are kept in file order (for listing and saving) with an index sorted by
  * id, so a lookup is a binary search, whatever the keyring's size.
+ *
+ * Whoever changes the file holds an exclusive lock of FILE.lock from its
+ * load to its save (qasid_keyring_edit), so that two changes at once are
+ * both kept; readers take none, as a save replaces the file in one rename.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -33,12 +37,17 @@ struct qasid_keyring {
 	struct qring_key *keys; /* file order */
 	struct ring_ix *ix;     /* sorted by id, then file order */
 	size_t n, cap;
+	int lockfd;             /* FILE.lock while changing it, or -1 */
 };
 
 qasid_keyring *
 qasid_keyring_new(void)
 {
-	return calloc(1, sizeof(qasid_keyring));
+	qasid_keyring *kr = calloc(1, sizeof(qasid_keyring));
+
+	if (kr != NULL)
+		kr->lockfd = -1;
+	return kr;
 }
 
 static void
@@ -54,6 +63,7 @@ qasid_keyring_free(qasid_keyring *kr)
 {
 	if (kr == NULL)
 		return;
+	qasid_keyring_unlock(kr);
 	ring_clear(kr);
 	free(kr->keys);
 	free(kr->ix);
@@ -308,6 +318,37 @@ qasid_keyring_load(qasid_keyring *kr, const char *path)
 	ix_rebuild(kr);
 	ring_dedupe(kr);
 	return rc;
+}
+
+int
+qasid_keyring_edit(qasid_keyring *kr, const char *path)
+{
+	size_t n = strlen(path) + sizeof(".lock");
+	char *lock;
+
+	qasid_keyring_unlock(kr);
+	qerr_clear(&kr->err);
+	if ((lock = malloc(n)) == NULL)
+		return qerr_set(&kr->err, QASID_ERR_NOMEM, "%s", path);
+	snprintf(lock, n, "%s.lock", path);
+	/* No folder, no keyring: it is empty, and there is nothing to lock. */
+	if ((kr->lockfd = qos_lock_file(lock, QOS_LOCK_EX)) < 0 &&
+	    errno != ENOENT) {
+		qerr_sys(&kr->err, QASID_ERR_IO, errno, "%s", lock);
+		free(lock);
+		return QASID_ERR_IO;
+	}
+	free(lock);
+	ring_clear(kr);
+	return qasid_keyring_load(kr, path);
+}
+
+void
+qasid_keyring_unlock(qasid_keyring *kr)
+{
+	if (kr->lockfd >= 0)
+		qos_close(kr->lockfd);
+	kr->lockfd = -1;
 }
 
 static int

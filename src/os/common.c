@@ -3,7 +3,7 @@
  * common.c - the parts of src/os written in os.h's own terms, which POSIX
  * and Windows share: removing a folder and what it holds through
  * descriptors, never following a link, syncing the folder that holds a
- * path, and the most a body can take.
+ * path, locking a lock file, and the most a body can take.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -74,6 +74,29 @@ qos_sync_dir_of(const char *path)
 		rc = 0; /* the name is made all the same */
 	qos_close(fd);
 	return rc;
+}
+
+int
+qos_lock_file(const char *path, int how)
+{
+	int fd = qos_open(path, QOS_RDWR | QOS_CREATE | QOS_NOFOLLOW, 0600);
+	int e;
+
+	/* A reader on a read-only medium still meets its writers' lock. */
+	if (fd < 0 && !(how & QOS_LOCK_EX) && (errno == EROFS ||
+	    errno == EACCES))
+		fd = qos_open(path, QOS_READ | QOS_NOFOLLOW, 0);
+	if (fd < 0)
+		return -1;
+	while (qos_lock(fd, how) < 0) {
+		if (errno != EINTR) {
+			e = errno;
+			qos_close(fd);
+			errno = e;
+			return -1;
+		}
+	}
+	return fd;
 }
 
 /*

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * lock.c - advisory whole-file locks on POSIX (flock): the series record
- * (read/state.c) and an unpack's destination take them. A port keeps the
- * meaning: held by the open file, not the process, and released when its
- * last descriptor closes, even when the process is killed.
+ * (read/state.c), the keyring (keys/keyring.c) and an unpack's
+ * destination take them. A port keeps the meaning: held by the open file,
+ * not the process, and released when its last descriptor closes, even
+ * when the process is killed.
  */
 #include <errno.h>
 #include <sys/file.h>

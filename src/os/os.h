@@ -244,6 +244,12 @@ void qos_dir_close(struct qos_dir *d);
  * EINTR (a signal interrupted the wait: ask whether to go on and call
  * again), EWOULDBLOCK (NB and held by another), or another error. */
 int qos_lock(int fd, int how);
+/* Opens the lock file path (made with mode 0600 when missing, never
+ * through a link) and locks it as how asks, waiting on through signals
+ * (common.c). A shared lock falls back to opening it read-only where it
+ * cannot be made or written (EROFS, EACCES). Closing the fd unlocks.
+ * fd or -1/errno. */
+int qos_lock_file(const char *path, int how);
 
 /* ---- The terminal and the process (term.c) ---------------------------- */
 

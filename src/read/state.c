@@ -317,23 +317,13 @@ verdict_of(const struct qs_rec *want, qasid_verdict *v)
 static int
 lock(qasid_state *s, int how)
 {
-	int fd = qos_open(s->lock, QOS_RDWR | QOS_CREATE | QOS_NOFOLLOW, 0600);
+	int fd = qos_lock_file(s->lock, how);
 
-	if (fd < 0 && how == QOS_LOCK_SH && (errno == EROFS ||
-	    errno == EACCES))
-		fd = qos_open(s->lock, QOS_READ | QOS_NOFOLLOW, 0);
 	if (fd < 0 && errno == ENOENT && how == QOS_LOCK_SH)
 		return -2;
 	if (fd < 0) {
 		qerr_sys(&s->err, QASID_ERR_IO, errno, "%s", s->lock);
 		return -1;
-	}
-	while (qos_lock(fd, how) < 0) {
-		if (errno != EINTR) {
-			qerr_sys(&s->err, QASID_ERR_IO, errno, "%s", s->lock);
-			qos_close(fd);
-			return -1;
-		}
 	}
 	return fd;
 }

@@ -5,6 +5,8 @@
  *
  *   QASID_TEST_DELAY_NB_MS   sleep this long before a non-blocking lock
  *   QASID_TEST_DELAY_UN_MS   sleep this long after an unlock
+ *   QASID_TEST_DELAY_EX_MS   sleep this long before a blocking exclusive
+ *                            lock
  *   QASID_TEST_DELAY_IO_MS   sleep this long before each write(2) to a
  *                            regular file
  *   QASID_TEST_DELAY_COPY_MS sleep this long before each
@@ -18,7 +20,8 @@
  *                            racing local user), and the fsync fails with
  *                            EIO, so unpack undoes what it published
  *
- * Used by tests/hostile/t-kill.sh. Only tests load it.
+ * Used by tests/hostile/t-kill.sh, tests/interop/t-stick.sh and
+ * tests/cli/t-trust-race.sh. Only tests load it.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -68,6 +71,8 @@ flock(int fd, int op)
 
 	if (op & LOCK_NB)
 		delay("QASID_TEST_DELAY_NB_MS");
+	else if (op == LOCK_EX)
+		delay("QASID_TEST_DELAY_EX_MS");
 	rc = f(fd, op);
 	if (op == LOCK_UN)
 		delay("QASID_TEST_DELAY_UN_MS");

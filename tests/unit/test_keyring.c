@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * test_keyring.c - unit tests for src/keys/keyring.c: the recipient's file of
- * pinned publisher keys, added to, removed from, saved and loaded; and
- * malformed files refused with the file and line named.
+ * pinned publisher keys, added to, removed from, saved and loaded;
+ * malformed files refused with the file and line named; and the lock a
+ * change holds from its load to its save.
  */
+#include <errno.h>
 #include <ftw.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "internal.h"
@@ -463,6 +466,82 @@ TEST(bad_records_refused)
 	}
 }
 
+/* 1 if another open of the lock file could lock it now, 0 if not. */
+static int
+lock_free(const char *lock)
+{
+	int fd = qos_open(lock, QOS_RDWR | QOS_NOFOLLOW, 0), ok;
+
+	if (fd < 0)
+		return -1;
+	ok = qos_lock(fd, QOS_LOCK_EX | QOS_LOCK_NB) == 0;
+	qos_close(fd);
+	return ok;
+}
+
+/* edit takes FILE.lock before it loads, and keeps it to unlock or free. */
+TEST(edit_holds_the_lock)
+{
+	qasid_keyring *kr = qasid_keyring_new(), *other = qasid_keyring_new();
+	qasid_pubkey *a = new_key(), *b = new_key();
+
+	CHECK(qasid_keyring_add(kr, a, "a") == QASID_OK);
+	CHECK(qasid_keyring_save(kr, path("held")) == QASID_OK);
+	CHECK(qasid_keyring_add(other, b, "b") == QASID_OK);
+	/* What other held is replaced by the file's contents. */
+	CHECK(qasid_keyring_edit(other, path("held")) == QASID_OK);
+	CHECK(qasid_keyring_count(other) == 1 && find(other, a) != NULL);
+	CHECK(lock_free(path("held.lock")) == 0);
+	CHECK(qasid_keyring_add(other, b, "b") == QASID_OK);
+	CHECK(qasid_keyring_save(other, path("held")) == QASID_OK);
+	CHECK(lock_free(path("held.lock")) == 0);
+	qasid_keyring_unlock(other);
+	CHECK(lock_free(path("held.lock")) == 1);
+	qasid_keyring_unlock(other); /* a second time: nothing */
+	CHECK(qasid_keyring_edit(kr, path("held")) == QASID_OK);
+	CHECK(qasid_keyring_count(kr) == 2);
+	CHECK(lock_free(path("held.lock")) == 0);
+	qasid_keyring_free(kr);
+	CHECK(lock_free(path("held.lock")) == 1);
+	qasid_keyring_free(other);
+	qasid_pubkey_free(a);
+	qasid_pubkey_free(b);
+}
+
+/* No folder: an empty keyring, nothing locked. A folder no lock file can
+ * be made in, or a link in its place: an error naming the lock file. */
+TEST(edit_without_a_lock_file)
+{
+	qasid_keyring *kr = qasid_keyring_new();
+	qasid_pubkey *a = new_key();
+	char want[600];
+
+	CHECK(qasid_keyring_edit(kr, path("no-such/ring")) == QASID_OK);
+	CHECK(qasid_keyring_count(kr) == 0);
+	CHECK(mkdir(path("ro"), 0700) == 0);
+	CHECK(qasid_keyring_add(kr, a, "a") == QASID_OK);
+	CHECK(qasid_keyring_save(kr, path("ro/ring")) == QASID_OK);
+	CHECK(chmod(path("ro"), 0500) == 0);
+	snprintf(want, sizeof(want), "%s: ", path("ro/ring.lock"));
+	/* Who writes there anyway (root) cannot see the refusal. */
+	if (write_file(path("ro/probe"), "") != 0) {
+		CHECK(qasid_keyring_edit(kr, path("ro/ring")) == QASID_ERR_IO);
+		CHECK(strstr(qasid_keyring_errmsg(kr), want) ==
+		    qasid_keyring_errmsg(kr));
+		/* Readers need no lock. */
+		CHECK(qasid_keyring_load(kr, path("ro/ring")) == QASID_OK);
+	}
+	CHECK(chmod(path("ro"), 0700) == 0);
+	/* Nor is a lock file taken through a symbolic link. */
+	CHECK(symlink(path("elsewhere"), path("ro/ring.lock")) == 0);
+	CHECK(qasid_keyring_edit(kr, path("ro/ring")) == QASID_ERR_IO);
+	CHECK(strstr(qasid_keyring_errmsg(kr), want) ==
+	    qasid_keyring_errmsg(kr));
+	CHECK(access(path("elsewhere"), F_OK) != 0);
+	qasid_keyring_free(kr);
+	qasid_pubkey_free(a);
+}
+
 static int
 rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -492,7 +571,8 @@ main(void)
 	    copied_id_trusted_beside_the_real_key,
 	    lookup_tries_every_key_with_the_id,
 	    hand_added_duplicate_id_line_kept, many_keys_indexed,
-	    records_round_trip, bad_records_refused);
+	    records_round_trip, bad_records_refused, edit_holds_the_lock,
+	    edit_without_a_lock_file);
 	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	return rc;
 }
