@@ -271,7 +271,8 @@ static const char HTML_HEAD[] =
     ".t{display:block;font-size:1.15em;font-weight:bold;"
     "text-align:start}\n"
     ".m{color:#444;font-size:.9em}\n"
-    ".s{font-weight:bold}.damaged{color:#b00}.older,.duplicate{color:#777}"
+    ".s{font-weight:bold}.damaged,.refused{color:#b00}"
+    ".older,.duplicate{color:#777}"
     "\n</style></head>\n<body>\n<h1>Bundles</h1>\n"
     "<p>Check every bundle before you open it: "
     "<code>qasid verify BUNDLE</code>.</p>\n";
@@ -291,8 +292,8 @@ html_entry(const struct catalog *cat, const struct centry *e, int verify)
 	printf("</span>\n<span class=\"m\">%s/%" PRIu64 " &middot; %s "
 	    "&middot; %" PRIu64 " files, %" PRIu64 " bytes &middot; ",
 	    e->series, e->sequence, when, e->files, e->bytes);
-	printf("<span class=\"s %s\">", e->status == ST_DAMAGED ||
-	    e->status == ST_REFUSED ? "damaged" :
+	printf("<span class=\"s %s\">", e->status == ST_DAMAGED ?
+	    "damaged" : e->status == ST_REFUSED ? "refused" :
 	    e->status == ST_OLDER ? "older" : e->status == ST_DUP ?
 	    "duplicate" : "good");
 	html_str(e->status);

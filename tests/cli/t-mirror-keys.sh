@@ -152,6 +152,7 @@ run 1 "$QASID" check --json "$W/lsrc"
 t_grep '"status":"refused","error":{"code":"' "$OUT"
 run 0 "$QASID" catalog "$W/lsrc"
 t_grep '"name":"late.qasid","size":[0-9]*,"status":"refused"' "$W/lsrc/catalog.json"
+t_grep '<span class="s refused">refused</span>' "$W/lsrc/index.html"
 t_end
 
 t_begin "a retired key's backdated bundle above what was seen of it: refused"
