@@ -1,0 +1,206 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+# t-repair-lock.sh - two qasid at once on one damaged bundle. A first
+# repair is held inside its critical section by tests/hostile/lockdelay.c
+# (each write of its journal, or each pwrite of its full copy, slowed);
+# meanwhile a second repair starts, or protect, or verify and check look.
+# The bundle's lock (FORMAT.md 17.5) must make the second repair wait and
+# then find nothing to do, protect wait and then protect the repaired
+# bundle, and verify and check call the journal a running repair's, not an
+# interrupted one's. Every case ends with the publisher's bundle, nothing
+# beside it, and a clean verify.
+if [ -d /dev/shm ] && [ -w /dev/shm ]; then TMPDIR=/dev/shm; export TMPDIR; fi
+. "$QASID_TOP/tests/lib.sh"
+. "$QASID_TOP/tests/hostile/lib-hostile.sh"
+
+SHIM="$QASID_BUILD/tests/lockdelay.so"
+mkdir -p "$W/src" "$W/k"
+head -c 3000000 /dev/urandom >"$W/src/video.mp4"
+printf 'notes\n' >"$W/src/notes.txt"
+"$QASID" pack -q -s "$W/k.sec" -o "$W/orig.qasid" "$W/src" ||
+	echo "FAIL t-repair-lock: pack failed"
+"$QASID" protect -q --redundancy 10 -p "$W/k.pub" "$W/orig.qasid" ||
+	echo "FAIL t-repair-lock: protect failed"
+
+# damage KIND OUT: the original with scattered lost blocks and its end
+# cut off, or with its head and the recovery file's copy of the head
+# destroyed (nohead: rebuilt from parity through a full copy that is
+# renamed over the bundle); OUT-rec is the recovery file to use.
+damage() {
+	"$PY" - "$W/orig.qasid" "$1" "$2" <<'PY'
+import random, sys
+src, kind, out = sys.argv[1:4]
+r = random.Random(7)
+data = bytearray(open(src, "rb").read())
+rec = bytearray(open(src + "-rec", "rb").read())
+def spoil(buf, at, n):
+    buf[at:at + n] = bytes(r.getrandbits(8) for _ in range(n))
+if kind == "scattered":
+    for _ in range(6):
+        spoil(data, r.randrange(len(data) // 4096) * 4096, 4096)
+    spoil(data, 1500000, 40000)
+    del data[-5000:]
+else:
+    spoil(data, 0, 12288)
+    spoil(rec, 4096 + 100, 50)
+open(out, "wb").write(data)
+open(out + "-rec", "wb").write(rec)
+PY
+}
+damage scattered "$W/scattered.qasid"
+damage nohead "$W/nohead.qasid"
+
+# race CASE: the driver; prints why it failed, or nothing.
+race() {
+	"$PY" - "$QASID" "$SHIM" "$W" "$1" <<'PY'
+import os, re, shutil, signal, subprocess, sys, time
+
+qasid, shim, w, case = sys.argv[1:5]
+k = os.path.join(w, "k")
+b = os.path.join(k, "b.qasid")
+journal = os.path.join(k, ".b.qasid.qasid-repair")
+pub = os.path.join(w, "k.pub")
+orig = open(os.path.join(w, "orig.qasid"), "rb").read()
+kind = "nohead" if case == "nohead" else "scattered"
+
+def fail(why):
+    print(why)
+    sys.exit(1)
+
+def start(cmd, env=None):
+    return subprocess.Popen([qasid] + cmd + ["-p", pub, b], env=env,
+                            stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+def finish(p, what):
+    try:
+        out, err = p.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        fail(what + " never finished")
+    return p.returncode, out.decode(), err.decode()
+
+def locked():
+    """The bundle's inode holds a lock (/proc/locks): the first repair
+    is inside its critical section."""
+    ino = ":%d " % os.stat(b).st_ino
+    try:
+        return any(ino in l for l in open("/proc/locks"))
+    except OSError:
+        return False
+
+def wait_for(cond, what):
+    end = time.time() + 20
+    while not cond():
+        if first.poll() is not None:
+            fail("the first repair ended (exit %d) before %s" % (
+                first.returncode, what))
+        if time.time() > end:
+            fail("no " + what + " in 20 s")
+        time.sleep(0.005)
+
+for x in os.listdir(k):
+    os.unlink(os.path.join(k, x))
+shutil.copyfile(os.path.join(w, kind + ".qasid"), b)
+shutil.copyfile(os.path.join(w, kind + ".qasid-rec"), b + "-rec")
+env = dict(os.environ, LD_PRELOAD=shim)
+if kind == "nohead":
+    env["QASID_TEST_DELAY_PWRITE_MS"] = "400"
+else:
+    env["QASID_TEST_DELAY_IO_MS"] = "1500"
+first = start(["repair"], env)
+if kind == "nohead":
+    wait_for(locked, "lock on the bundle")
+else:
+    wait_for(lambda: os.path.exists(journal), "journal")
+
+if case == "look":
+    p = subprocess.run([qasid, "verify", "-p", pub, b],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    err = p.stderr.decode()
+    if first.poll() is not None:
+        fail("the first repair ended before verify did: too fast to tell")
+    if p.returncode != 1 or "interrupted" in err or \
+            "another qasid is repairing it now" not in err:
+        fail("verify beside a running repair gave %d: %s" % (
+            p.returncode, err.strip()))
+    p = subprocess.run([qasid, "check", k],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out = p.stdout.decode()
+    want = "%s: the journal of a repair under way (leave it)" % journal
+    if first.poll() is None and want not in out.splitlines():
+        fail("check beside a running repair says: " + out.strip())
+    second = None
+elif case == "protect":
+    second = start(["protect", "-q", "--redundancy", "10"])
+elif case == "cancel":
+    second = start(["repair"])
+    time.sleep(0.3)
+    second.send_signal(signal.SIGINT)
+    rc, out, err = finish(second, "the cancelled repair")
+    if first.poll() is not None:
+        fail("the first repair ended before the second was cancelled")
+    if rc != 2 or "cancelled" not in err:
+        fail("a repair cancelled while it waited gave %d: %s" % (
+            rc, err.strip()))
+    second = None
+else:
+    second = start(["repair"])
+
+# The second waits: it must not end while the first is still at work.
+while second is not None and first.poll() is None:
+    if second.poll() is not None and first.poll() is None:
+        fail("the second %s ended (exit %d) while the first repair ran: "
+             "%s" % (case, second.returncode,
+                     second.stderr.read().decode().strip()))
+    time.sleep(0.01)
+rc, out, err = finish(first, "the first repair")
+if rc != 0 or not re.fullmatch(r"%s: repaired \d+ blocks of 4 KiB; it "
+                               r"verifies\n" % re.escape(b), out):
+    fail("the first repair gave %d: %s %s" % (rc, out.strip(), err.strip()))
+if second is not None:
+    rc, out, err = finish(second, "the second " + case)
+    if case == "protect":
+        if rc != 0 or err:
+            fail("protect beside a repair gave %d: %s" % (rc, err.strip()))
+    elif rc != 0 or out != "%s: no damage found\n" % b or err:
+        fail("the second repair gave %d: %s %s" % (rc, out.strip(),
+                                                  err.strip()))
+if open(b, "rb").read() != orig:
+    fail("the bundle is not the publisher's")
+left = sorted(x for x in os.listdir(k) if x not in ("b.qasid", "b.qasid-rec"))
+if left:
+    fail("left beside the bundle: %s" % left)
+p = subprocess.run([qasid, "verify", "-p", pub, b],
+                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+if p.returncode != 0:
+    fail("verify after both gave %d: %s" % (p.returncode,
+                                            p.stderr.decode().strip()))
+if case == "protect":
+    p = subprocess.run([qasid, "repair", "-p", pub, b],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if p.returncode != 0 or p.stdout.decode() != "%s: no damage found\n" % b:
+        fail("the recovery file protect wrote does not fit: %d %s" % (
+            p.returncode, p.stderr.decode().strip()))
+PY
+}
+
+t_begin "two repairs at once: the second waits, then finds no damage"
+race second >"$OUT" 2>&1 || t_fail "$(tail -n 3 "$OUT" | tr '\n' ' ')"
+t_end
+
+t_begin "verify and check name a running repair, not an interrupted one"
+race look >"$OUT" 2>&1 || t_fail "$(tail -n 3 "$OUT" | tr '\n' ' ')"
+t_end
+
+t_begin "protect waits for a running repair, then protects the repaired bundle"
+race protect >"$OUT" 2>&1 || t_fail "$(tail -n 3 "$OUT" | tr '\n' ' ')"
+t_end
+
+t_begin "a repair waiting for another stops on Ctrl-C"
+race cancel >"$OUT" 2>&1 || t_fail "$(tail -n 3 "$OUT" | tr '\n' ' ')"
+t_end
+
+t_begin "a repair waits while another renames a whole copy over the bundle"
+race nohead >"$OUT" 2>&1 || t_fail "$(tail -n 3 "$OUT" | tr '\n' ' ')"
+t_end
