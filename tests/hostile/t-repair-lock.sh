@@ -14,41 +14,10 @@ if [ -d /dev/shm ] && [ -w /dev/shm ]; then TMPDIR=/dev/shm; export TMPDIR; fi
 . "$QASID_TOP/tests/hostile/lib-hostile.sh"
 
 SHIM="$QASID_BUILD/tests/lockdelay.so"
-mkdir -p "$W/src" "$W/k"
-head -c 3000000 /dev/urandom >"$W/src/video.mp4"
-printf 'notes\n' >"$W/src/notes.txt"
-"$QASID" pack -q -s "$W/k.sec" -o "$W/orig.qasid" "$W/src" ||
-	echo "FAIL t-repair-lock: pack failed"
-"$QASID" protect -q --redundancy 10 -p "$W/k.pub" "$W/orig.qasid" ||
-	echo "FAIL t-repair-lock: protect failed"
-
-# damage KIND OUT: the original with scattered lost blocks and its end
-# cut off, or with its head and the recovery file's copy of the head
-# destroyed (nohead: rebuilt from parity through a full copy that is
-# renamed over the bundle); OUT-rec is the recovery file to use.
-damage() {
-	"$PY" - "$W/orig.qasid" "$1" "$2" <<'PY'
-import random, sys
-src, kind, out = sys.argv[1:4]
-r = random.Random(7)
-data = bytearray(open(src, "rb").read())
-rec = bytearray(open(src + "-rec", "rb").read())
-def spoil(buf, at, n):
-    buf[at:at + n] = bytes(r.getrandbits(8) for _ in range(n))
-if kind == "scattered":
-    for _ in range(6):
-        spoil(data, r.randrange(len(data) // 4096) * 4096, 4096)
-    spoil(data, 1500000, 40000)
-    del data[-5000:]
-else:
-    spoil(data, 0, 12288)
-    spoil(rec, 4096 + 100, 50)
-open(out, "wb").write(data)
-open(out + "-rec", "wb").write(rec)
-PY
-}
-damage scattered "$W/scattered.qasid"
-damage nohead "$W/nohead.qasid"
+mkdir -p "$W/k"
+rec_orig
+rec_damage scattered "$W/scattered.qasid"
+rec_damage nohead "$W/nohead.qasid"
 
 # race CASE: the driver; prints why it failed, or nothing.
 race() {
@@ -80,14 +49,20 @@ def finish(p, what):
         fail(what + " never finished")
     return p.returncode, out.decode(), err.decode()
 
-def locked():
-    """The bundle's inode holds a lock (/proc/locks): the first repair
-    is inside its critical section."""
-    ino = ":%d " % os.stat(b).st_ino
-    try:
-        return any(ino in l for l in open("/proc/locks"))
-    except OSError:
-        return False
+def copying():
+    """The first repair has its full copy open beside the bundle (an
+    unnamed file there, or a named temporary one): it is inside its
+    critical section, having taken its lock before."""
+    fds = "/proc/%d/fd" % first.pid
+    for fd in os.listdir(fds):
+        try:
+            at = os.readlink(os.path.join(fds, fd))
+        except OSError:
+            continue
+        if os.path.dirname(at) == os.path.realpath(k) and \
+                os.path.basename(at) not in ("b.qasid", "b.qasid-rec"):
+            return True
+    return False
 
 def wait_for(cond, what):
     end = time.time() + 20
@@ -108,9 +83,10 @@ if kind == "nohead":
     env["QASID_TEST_DELAY_PWRITE_MS"] = "400"
 else:
     env["QASID_TEST_DELAY_IO_MS"] = "1500"
+what = "protect" if case == "protect" else "repair"
 first = start(["repair"], env)
 if kind == "nohead":
-    wait_for(locked, "lock on the bundle")
+    wait_for(copying, "full copy beside the bundle")
 else:
     wait_for(lambda: os.path.exists(journal), "journal")
 
@@ -150,16 +126,18 @@ else:
 # The second waits: it must not end while the first is still at work.
 while second is not None and first.poll() is None:
     if second.poll() is not None and first.poll() is None:
-        fail("the second %s ended (exit %d) while the first repair ran: "
-             "%s" % (case, second.returncode,
-                     second.stderr.read().decode().strip()))
+        why = "the second %s ended (exit %d: %s) while the first repair " \
+            "ran" % (what, second.returncode,
+                     second.stderr.read().decode().strip())
+        rc, out, err = finish(first, "the first repair")
+        fail("%s; the first then gave %d: %s" % (why, rc, (out + err).strip()))
     time.sleep(0.01)
 rc, out, err = finish(first, "the first repair")
 if rc != 0 or not re.fullmatch(r"%s: repaired \d+ blocks of 4 KiB; it "
                                r"verifies\n" % re.escape(b), out):
     fail("the first repair gave %d: %s %s" % (rc, out.strip(), err.strip()))
 if second is not None:
-    rc, out, err = finish(second, "the second " + case)
+    rc, out, err = finish(second, "the second " + what)
     if case == "protect":
         if rc != 0 or err:
             fail("protect beside a repair gave %d: %s" % (rc, err.strip()))
@@ -185,22 +163,14 @@ if case == "protect":
 PY
 }
 
-t_begin "two repairs at once: the second waits, then finds no damage"
-race second >"$OUT" 2>&1 || t_fail "$(tail -n 3 "$OUT" | tr '\n' ' ')"
-t_end
-
-t_begin "verify and check name a running repair, not an interrupted one"
-race look >"$OUT" 2>&1 || t_fail "$(tail -n 3 "$OUT" | tr '\n' ' ')"
-t_end
-
-t_begin "protect waits for a running repair, then protects the repaired bundle"
-race protect >"$OUT" 2>&1 || t_fail "$(tail -n 3 "$OUT" | tr '\n' ' ')"
-t_end
-
-t_begin "a repair waiting for another stops on Ctrl-C"
-race cancel >"$OUT" 2>&1 || t_fail "$(tail -n 3 "$OUT" | tr '\n' ' ')"
-t_end
-
-t_begin "a repair waits while another renames a whole copy over the bundle"
-race nohead >"$OUT" 2>&1 || t_fail "$(tail -n 3 "$OUT" | tr '\n' ' ')"
-t_end
+while IFS=: read -r case what; do
+	t_begin "$what"
+	race "$case" >"$OUT" 2>&1 || t_fail "$(tail -n 3 "$OUT" | tr '\n' ' ')"
+	t_end
+done <<'EOF'
+repair:two repairs at once: the second waits, then finds no damage
+look:verify and check name a running repair, not an interrupted one
+protect:protect waits for a running repair, then protects the repaired bundle
+cancel:a repair waiting for another stops on Ctrl-C
+nohead:a repair waits while another renames a whole copy over the bundle
+EOF
