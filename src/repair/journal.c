@@ -68,27 +68,32 @@ drop(struct qrep *p, const char *path)
 /* ---- Locking ------------------------------------------------------------ */
 
 /* Waits for the lock how on fd; QASID_OK also where the file system has
- * no locks (a repair there is unguarded, as before locks were taken). */
+ * no locks (a repair there is unguarded, as before locks were taken).
+ * Asked first without waiting, and the progress callback polled before
+ * the wait: a stop asked for by a signal that came just before the call
+ * that blocks is not missed. */
 static int
 wait_lock(qasid_rec *x, const char *bundle, int fd, int how)
 {
-	int rc;
+	int nb = QOS_LOCK_NB, rc;
 
-	while (qos_lock(fd, how) < 0) {
+	while (qos_lock(fd, how | nb) < 0) {
 		if (errno == ENOLCK || errno == ENOSYS || errno == EOPNOTSUPP ||
 		    errno == EBADF)
 			return QASID_OK;
-		if (errno == EWOULDBLOCK)
+		if (errno == EWOULDBLOCK && (how & QOS_LOCK_NB))
 			return qerr_set(&x->err, QASID_ERR_CONTENT, "%s: another "
 			    "qasid is repairing it now: try again once it is "
 			    "done", bundle);
-		if (errno != EINTR)
+		if (errno != EINTR && errno != EWOULDBLOCK)
 			return qerr_sys(&x->err, QASID_ERR_IO, errno, "%s",
 			    bundle);
-		/* A signal: the caller may want to stop waiting. */
+		/* Held by another, or a signal: the caller may want to stop
+		 * waiting. */
 		if ((rc = qprogress(x->progress, x->progress_ud, 0, 0,
 		    &x->err, bundle)) != QASID_OK)
 			return rc;
+		nb = 0;
 	}
 	return QASID_OK;
 }

@@ -64,12 +64,26 @@ def copying():
             return True
     return False
 
+def waiting():
+    """Another qasid waits for the bundle's lock (a "->" line of
+    /proc/locks names a request that is blocked)."""
+    ino = ":%d " % os.stat(b).st_ino
+    return any("->" in l and ino in l for l in open("/proc/locks"))
+
+second = None
 def wait_for(cond, what):
     end = time.time() + 20
     while not cond():
         if first.poll() is not None:
             fail("the first repair ended (exit %d) before %s" % (
                 first.returncode, what))
+        if second is not None and second.poll() is not None:
+            why = "the second %s ended (exit %d: %s) before %s" % (
+                what2, second.returncode,
+                second.stderr.read().decode().strip(), what)
+            rc, out, err = finish(first, "the first repair")
+            fail("%s; the first repair then gave %d: %s" % (
+                why, rc, (out + err).strip()))
         if time.time() > end:
             fail("no " + what + " in 20 s")
         time.sleep(0.005)
@@ -83,7 +97,7 @@ if kind == "nohead":
     env["QASID_TEST_DELAY_PWRITE_MS"] = "400"
 else:
     env["QASID_TEST_DELAY_IO_MS"] = "1500"
-what = "protect" if case == "protect" else "repair"
+what2 = "protect" if case == "protect" else "repair"
 first = start(["repair"], env)
 if kind == "nohead":
     wait_for(copying, "full copy beside the bundle")
@@ -109,9 +123,10 @@ if case == "look":
     second = None
 elif case == "protect":
     second = start(["protect", "-q", "--redundancy", "10"])
+    wait_for(waiting, "it waited for the lock")
 elif case == "cancel":
     second = start(["repair"])
-    time.sleep(0.3)
+    wait_for(waiting, "it waited for the lock")
     second.send_signal(signal.SIGINT)
     rc, out, err = finish(second, "the cancelled repair")
     if first.poll() is not None:
@@ -122,12 +137,13 @@ elif case == "cancel":
     second = None
 else:
     second = start(["repair"])
+    wait_for(waiting, "it waited for the lock")
 
 # The second waits: it must not end while the first is still at work.
 while second is not None and first.poll() is None:
     if second.poll() is not None and first.poll() is None:
         why = "the second %s ended (exit %d: %s) while the first repair " \
-            "ran" % (what, second.returncode,
+            "ran" % (what2, second.returncode,
                      second.stderr.read().decode().strip())
         rc, out, err = finish(first, "the first repair")
         fail("%s; the first then gave %d: %s" % (why, rc, (out + err).strip()))
@@ -137,7 +153,7 @@ if rc != 0 or not re.fullmatch(r"%s: repaired \d+ blocks of 4 KiB; it "
                                r"verifies\n" % re.escape(b), out):
     fail("the first repair gave %d: %s %s" % (rc, out.strip(), err.strip()))
 if second is not None:
-    rc, out, err = finish(second, "the second " + what)
+    rc, out, err = finish(second, "the second " + what2)
     if case == "protect":
         if rc != 0 or err:
             fail("protect beside a repair gave %d: %s" % (rc, err.strip()))
