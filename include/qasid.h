@@ -861,6 +861,8 @@ QASID_API void qasid_rec_set_progress(qasid_rec *x, qasid_progress_fn fn,
 /* Writes BUNDLE-rec (replacing one) with pct percent parity, 1-50, in one
  * read of the bundle that also checks every byte against the signed
  * hashes (QASID_ERR_CONTENT if one does not match: nothing is written).
+ * Holds a shared lock on the bundle meanwhile, so it waits for a repair of
+ * it (see qasid_rec_repair) but not for another protect.
  * Who signed is not checked: the caller checks the head's signer. */
 QASID_API int qasid_rec_protect(qasid_rec *x, const char *bundle,
     unsigned pct);
@@ -868,7 +870,9 @@ QASID_API int qasid_rec_protect(qasid_rec *x, const char *bundle,
  * every block matches, QASID_ERR_CONTENT if some do not and repair can
  * restore them (or an interrupted repair left its journal, which the next
  * repair replays), QASID_ERR_LIMIT if it cannot, QASID_ERR_NOTFOUND if
- * there is no recovery file. */
+ * there is no recovery file. It does not wait for a repair under way: it
+ * returns QASID_ERR_CONTENT at once, "another qasid is repairing it now",
+ * rather than take that repair's journal for an interrupted one's. */
 QASID_API int qasid_rec_check(qasid_rec *x, const char *bundle);
 /* Verifies the head with the trusted keys of kr, finds the damaged
  * members by their signed hashes, rebuilds their lost blocks and, once
@@ -881,7 +885,11 @@ QASID_API int qasid_rec_check(qasid_rec *x, const char *bundle);
  * renamed over it. On any failure the bundle is left as it was, but for
  * one while writing the blocks, which leaves the journal for the next
  * call. QASID_OK also when nothing was lost (nothing is written then:
- * see qasid_rec_blocks(), which counts a replayed journal's blocks too). */
+ * see qasid_rec_blocks(), which counts a replayed journal's blocks too).
+ * Holds an exclusive lock on the bundle (FORMAT.md 17.5) from before it
+ * looks for a journal until it returns: a second repair of the same
+ * bundle waits for it, polling the progress callback (done = total = 0)
+ * when a signal interrupts the wait, and QASID_ERR_CANCELLED if asked. */
 QASID_API int qasid_rec_repair(qasid_rec *x, const char *bundle,
     const qasid_keyring *kr);
 /* The lost 4 KiB blocks the last check or repair found. */

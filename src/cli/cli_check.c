@@ -127,6 +127,26 @@ print_good(const struct catalog *cat, const struct centry *e,
 	    "sequence here" : "");
 }
 
+/* 1 if a repair is under way on the bundle that the journal name (of
+ * len bytes, ".NAME.qasid-repair") is for: it holds an exclusive lock on
+ * the bundle (FORMAT.md 17.5), so a shared one cannot be had. */
+static int
+repairing(const char *dir, const char *name, size_t len)
+{
+	char path[4096];
+	int fd, busy;
+
+	snprintf(path, sizeof(path), "%s/%.*s", dir, (int)(len - 14),
+	    name + 1);
+	if ((fd = qos_open(path, QOS_READ | QOS_NOFOLLOW | QOS_NONBLOCK,
+	    0)) < 0)
+		return 0;
+	busy = qos_lock(fd, QOS_LOCK_SH | QOS_LOCK_NB) < 0 &&
+	    errno == EWOULDBLOCK;
+	qos_close(fd);
+	return busy;
+}
+
 /* What qasid leaves only when it was stopped: named so they can go. */
 static unsigned
 leftovers(const char *dir)
@@ -143,10 +163,12 @@ leftovers(const char *dir)
 			what = "a partial copy (rerun qasid copy, or remove it)";
 		else if (strncmp(s, ".qasid-unpack-", 14) == 0)
 			what = "an interrupted unpack's staging folder";
-		else if (s[0] == '.' && len > 13 && strcmp(s + len - 13,
+		else if (s[0] == '.' && len > 14 && strcmp(s + len - 13,
 		    ".qasid-repair") == 0)
-			what = "an interrupted repair's journal (rerun qasid "
-			    "repair on the bundle)";
+			what = repairing(dir, s, len) ? "the journal of a "
+			    "repair under way (leave it)" : "an interrupted "
+			    "repair's journal (rerun qasid repair on the "
+			    "bundle)";
 		else if (s[0] == '.' && len > 4 && strcmp(s + len - 4,
 		    ".tmp") == 0)
 			what = "a stray temporary file";

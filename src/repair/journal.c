@@ -16,6 +16,11 @@
  * as untrusted input, in two passes (check all, then write): every block
  * is at a block boundary inside the bundle, in increasing order, and what
  * replaying wrote is verified like the rest of the bundle afterwards.
+ *
+ * Only one qasid uses the journal at a time: a repair holds an exclusive
+ * lock on the bundle itself (a file that exists anyway, so nothing is
+ * left beside it) from before it looks for a journal until it is done,
+ * and protect a shared one while it reads the bundle (qrec_lock).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -58,6 +63,95 @@ drop(struct qrep *p, const char *path)
 	    qos_sync_dir_of(path) < 0)
 		return qrep_io(p, path);
 	return QASID_OK;
+}
+
+/* ---- Locking ------------------------------------------------------------ */
+
+/* Waits for the lock how on fd; QASID_OK also where the file system has
+ * no locks (a repair there is unguarded, as before locks were taken).
+ * Asked first without waiting, and the progress callback polled before
+ * the wait: a stop asked for by a signal that came just before the call
+ * that blocks is not missed. */
+static int
+wait_lock(qasid_rec *x, const char *bundle, int fd, int how)
+{
+	int nb = QOS_LOCK_NB, rc;
+
+	while (qos_lock(fd, how | nb) < 0) {
+		if (errno == ENOLCK || errno == ENOSYS || errno == EOPNOTSUPP ||
+		    errno == EBADF)
+			return QASID_OK;
+		if (errno == EWOULDBLOCK && (how & QOS_LOCK_NB))
+			return qerr_set(&x->err, QASID_ERR_CONTENT, "%s: another "
+			    "qasid is repairing it now: try again once it is "
+			    "done", bundle);
+		if (errno != EINTR && errno != EWOULDBLOCK)
+			return qerr_sys(&x->err, QASID_ERR_IO, errno, "%s",
+			    bundle);
+		/* Held by another, or a signal: the caller may want to stop
+		 * waiting. */
+		if ((rc = qprogress(x->progress, x->progress_ud, 0, 0,
+		    &x->err, bundle)) != QASID_OK)
+			return rc;
+		nb = 0;
+	}
+	return QASID_OK;
+}
+
+int
+qrec_lock(qasid_rec *x, const char *bundle, int how, int *fdp)
+{
+	struct qos_stat a, b;
+	int fd, rc;
+
+	for (;;) {
+		if ((fd = qos_open(bundle, QOS_READ, 0)) < 0)
+			return qerr_sys(&x->err, QASID_ERR_IO, errno, "%s",
+			    bundle);
+		if ((rc = wait_lock(x, bundle, fd, how)) != QASID_OK) {
+			qos_close(fd);
+			return rc;
+		}
+		if (qos_fstat(fd, &a) < 0 ||
+		    qos_statat(QOS_AT_CWD, bundle, &b, 0) < 0) {
+			rc = qerr_sys(&x->err, QASID_ERR_IO, errno, "%s",
+			    bundle);
+			qos_close(fd);
+			return rc;
+		}
+		if (qos_same_file(&a, &b)) {
+			*fdp = fd;
+			return QASID_OK;
+		}
+		/* A repair through a full copy renamed a new bundle over
+		 * the one this waited for: that one is locked now. */
+		qos_close(fd);
+	}
+}
+
+int
+qrep_open_write(struct qrep *p)
+{
+	struct qos_stat a, b;
+	int fd = qos_open(p->bundle, QOS_WRITE, 0);
+
+	if (fd < 0) {
+		qrep_io(p, p->bundle);
+		return -1;
+	}
+	if (qos_fstat(fd, &a) < 0 || qos_fstat(p->bfd, &b) < 0) {
+		qrep_io(p, p->bundle);
+		qos_close(fd);
+		return -1;
+	}
+	if (!qos_same_file(&a, &b)) {
+		qerr_set(&p->x->err, QASID_ERR_IO, "%s: replaced by another "
+		    "file while it was repaired; it was left as it is now",
+		    p->bundle);
+		qos_close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 /* ---- Writing ------------------------------------------------------------ */
@@ -207,13 +301,11 @@ walk(int fd, uint64_t len, const struct qrec *h, int out,
 static int64_t
 replay(struct qrep *p, int fd, uint64_t len, unsigned char *buf)
 {
-	int out = qos_open(p->bundle, QOS_WRITE, 0);
+	int out = qrep_open_write(p);
 	int64_t n;
 
-	if (out < 0) {
-		qrep_io(p, p->bundle);
+	if (out < 0)
 		return -1;
-	}
 	n = walk(fd, len, &p->h, out, buf);
 	if (n >= 0 && (qos_truncate(out, p->h.size) < 0 ||
 	    qos_fsync(out) < 0))

@@ -504,8 +504,10 @@ qasid_rec_protect(qasid_rec *x, const char *bundle, unsigned pct)
 	if (pct < 1 || pct > 50)
 		return qerr_set(&x->err, QASID_ERR_ARG, "redundancy must be "
 		    "1-50%%");
-	if ((p.bfd = qos_open(bundle, QOS_READ, 0)) < 0)
-		return prot_io(&p, bundle);
+	/* Shared: protects may run together, each renaming its own whole
+	 * file into place, but a repair writing the bundle is waited for. */
+	if ((rc = qrec_lock(x, bundle, QOS_LOCK_SH, &p.bfd)) != QASID_OK)
+		return rc;
 	if ((rpath = qrec_path(bundle)) == NULL) {
 		rc = qerr_set(&x->err, QASID_ERR_NOMEM, "%s", bundle);
 		goto out;

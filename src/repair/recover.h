@@ -126,6 +126,16 @@ int qrep_verify_rebuilt(struct qrep *p, const qasid_keyring *kr);
 /* A repair whose head cannot be read: through a full copy in tfd. */
 int qrep_slow(struct qrep *p, const qasid_keyring *kr);
 
+/* The bundle open for reading as *fd, locked with how (QOS_LOCK_EX for a
+ * repair, QOS_LOCK_SH for protect and check, | QOS_LOCK_NB not to wait:
+ * then QASID_ERR_CONTENT, "another qasid is repairing it"). Waits, polling
+ * the progress callback on a signal; the lock is the file's that has the
+ * name once locked. QASID_OK, or an error set in x. */
+int qrec_lock(qasid_rec *x, const char *bundle, int how, int *fd);
+/* The bundle open for writing, checked to be the file open as p->bfd:
+ * -1 with an error set if it cannot be opened or was replaced. */
+int qrep_open_write(struct qrep *p);
+
 /* journal.c: the repair journal, ".NAME.qasid-repair" beside the bundle
  * (FORMAT.md 17.5). A repair creates it, adds the mended blocks in
  * increasing order, commits it (synced with its folder), then applies

@@ -450,10 +450,15 @@ qasid_rec_check(qasid_rec *x, const char *bundle)
 
 	qerr_clear(&x->err);
 	x->blocks = 0;
-	if ((rc = interrupted(x, bundle)) != QASID_OK)
+	/* Not waited for: a repair under way is said to be, and its
+	 * journal not taken for one an interrupted repair left. */
+	if ((rc = qrec_lock(x, bundle, QOS_LOCK_SH | QOS_LOCK_NB, &p.bfd)) !=
+	    QASID_OK)
 		return rc;
-	if ((p.bfd = qos_open(bundle, QOS_READ, 0)) < 0)
-		return qrep_io(&p, bundle);
+	if ((rc = interrupted(x, bundle)) != QASID_OK) {
+		qos_close(p.bfd);
+		return rc;
+	}
 	if ((rc = check_start(&p)) == QASID_OK && p.nbad > 0)
 		rc = qerr_set(&x->err, QASID_ERR_CONTENT, "%s: damaged (%"
 		    PRIu64 " blocks of 4 KiB); `qasid repair` can restore it",

@@ -16,7 +16,9 @@
  * bundle first (journal.c), which needs room only for them: a repair
  * killed at any moment leaves the bundle as it was, or whole, or part
  * mended beside a committed journal that the next repair replays before
- * anything else. Where even the journal does not fit, the blocks are
+ * anything else. The bundle stays locked throughout (qrec_lock), so a
+ * second repair waits rather than take this one's journal for an
+ * interrupted one. Where even the journal does not fit, the blocks are
  * written straight over the lost ones: a kill then leaves a bundle no
  * worse than it was, which the next repair finishes. Once written, the
  * blocks are read back from the medium and compared with what was meant
@@ -328,10 +330,10 @@ put_bundle(void *ud, uint64_t off, const unsigned char *b, size_t n)
 static int
 apply_direct(struct qrep *p, unsigned char *buf)
 {
-	int fd = qos_open(p->bundle, QOS_WRITE, 0), rc;
+	int fd = qrep_open_write(p), rc;
 
 	if (fd < 0)
-		return qrep_io(p, p->bundle);
+		return p->x->err.code;
 	rc = each_block(p, buf, put_bundle, &fd);
 	if (rc == 0)
 		rc = qos_truncate(fd, p->h.size);
@@ -451,9 +453,15 @@ qasid_rec_repair(qasid_rec *x, const char *bundle, const qasid_keyring *kr)
 
 	qerr_clear(&x->err);
 	x->blocks = 0;
-	if ((p.bfd = qos_open(bundle, QOS_READ, 0)) < 0 ||
-	    qos_fstat(p.bfd, &st) < 0)
-		return qrep_io(&p, bundle);
+	/* Held until qrep_end: another repair waits, and finds no journal
+	 * of this one's and no damage. */
+	if ((rc = qrec_lock(x, bundle, QOS_LOCK_EX, &p.bfd)) != QASID_OK)
+		return rc;
+	if (qos_fstat(p.bfd, &st) < 0) {
+		rc = qrep_io(&p, bundle);
+		qrep_end(&p);
+		return rc;
+	}
 	p.bsize = st.size;
 	if ((rc = qrep_open(&p)) == QASID_OK && (rc = journal(&p)) ==
 	    QASID_OK && (rc = open_head(&p, kr)) == 1) {

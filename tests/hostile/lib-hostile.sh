@@ -17,6 +17,8 @@
 #   h_snap [DIR]         a listing of DIR to compare before and after
 #   h_accept BUNDLE      unpacks a bundle that must be good into $W/ok
 #   h_bounded MIB SECONDS WANT REASON CMD...  also checks peak memory/time
+#   rec_orig             packs $W/orig.qasid (3 MB) and protects it (10%)
+#   rec_damage KIND OUT  OUT and OUT-rec: orig damaged as KIND says
 #
 # TRUST defaults to "-p $W/k.pub". $PY is the Python interpreter, $HELPER
 # the hostile-helper program (helper.c).
@@ -137,4 +139,43 @@ h_bounded() {
 		t_fail "peak memory $((kib / 1024)) MiB, limit $mib MiB"
 	awk -v e="$elapsed" -v m="$secs" 'BEGIN { exit !(e <= m) }' ||
 		t_fail "took $elapsed s, limit $secs s"
+}
+
+# The bundle the repair tests damage: $W/orig.qasid, 3 MB of random bytes
+# and a note, with a recovery file of 10% beside it.
+rec_orig() {
+	mkdir -p "$W/src"
+	head -c 3000000 /dev/urandom >"$W/src/video.mp4"
+	printf 'notes\n' >"$W/src/notes.txt"
+	"$QASID" pack -q -s "$W/k.sec" -o "$W/orig.qasid" "$W/src" ||
+		echo "FAIL $(basename "$0"): pack failed"
+	"$QASID" protect -q --redundancy 10 -p "$W/k.pub" "$W/orig.qasid" ||
+		echo "FAIL $(basename "$0"): protect failed"
+}
+
+# rec_damage KIND OUT: the original with lost blocks (scattered: and its
+# end cut off), its head destroyed (head: restored from the copy), or its
+# head and the recovery file's copy of it destroyed (nohead: rebuilt from
+# parity); OUT-rec is the recovery file to use.
+rec_damage() {
+	"$PY" - "$W/orig.qasid" "$1" "$2" <<'PY'
+import random, sys
+src, kind, out = sys.argv[1:4]
+r = random.Random(7)
+data = bytearray(open(src, "rb").read())
+rec = bytearray(open(src + "-rec", "rb").read())
+def spoil(buf, at, n):
+    buf[at:at + n] = bytes(r.getrandbits(8) for _ in range(n))
+if kind == "scattered":
+    for _ in range(6):
+        spoil(data, r.randrange(len(data) // 4096) * 4096, 4096)
+    spoil(data, 1500000, 40000)
+    del data[-5000:]                      # cut short too
+else:
+    spoil(data, 0, 12288)
+    if kind == "nohead":
+        spoil(rec, 4096 + 100, 50)        # the head copy
+open(out, "wb").write(data)
+open(out + "-rec", "wb").write(rec)
+PY
 }

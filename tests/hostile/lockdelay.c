@@ -9,6 +9,8 @@
  *                            lock
  *   QASID_TEST_DELAY_IO_MS   sleep this long before each write(2) to a
  *                            regular file
+ *   QASID_TEST_DELAY_PWRITE_MS sleep this long before each pwrite(2)
+ *                            to a regular file
  *   QASID_TEST_DELAY_COPY_MS sleep this long before each
  *                            copy_file_range(2)
  *   QASID_TEST_NO_TMPFILE    when set, open(2) with O_TMPFILE fails with
@@ -20,8 +22,9 @@
  *                            racing local user), and the fsync fails with
  *                            EIO, so unpack undoes what it published
  *
- * Used by tests/hostile/t-kill.sh, tests/interop/t-stick.sh and
- * tests/cli/t-trust-race.sh. Only tests load it.
+ * Used by tests/hostile/t-kill.sh and t-repair-lock.sh,
+ * tests/interop/t-stick.sh and tests/cli/t-trust-race.sh. Only tests
+ * load it.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -87,6 +90,26 @@ write(int fd, const void *buf, size_t n)
 
 	delay_io(fd, "QASID_TEST_DELAY_IO_MS");
 	return f(fd, buf, n);
+}
+
+ssize_t
+pwrite(int fd, const void *buf, size_t n, off_t off)
+{
+	ssize_t (*f)(int, const void *, size_t, off_t) =
+	    (ssize_t (*)(int, const void *, size_t, off_t))real("pwrite");
+
+	delay_io(fd, "QASID_TEST_DELAY_PWRITE_MS");
+	return f(fd, buf, n, off);
+}
+
+ssize_t
+pwrite64(int fd, const void *buf, size_t n, off_t off)
+{
+	ssize_t (*f)(int, const void *, size_t, off_t) =
+	    (ssize_t (*)(int, const void *, size_t, off_t))real("pwrite64");
+
+	delay_io(fd, "QASID_TEST_DELAY_PWRITE_MS");
+	return f(fd, buf, n, off);
 }
 
 ssize_t

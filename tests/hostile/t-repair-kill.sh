@@ -16,45 +16,13 @@ if [ -d /dev/shm ] && [ -w /dev/shm ]; then TMPDIR=/dev/shm; export TMPDIR; fi
 . "$QASID_TOP/tests/hostile/lib-hostile.sh"
 
 SHIM="$QASID_BUILD/tests/killat.so"
-mkdir -p "$W/src" "$W/k"
-head -c 3000000 /dev/urandom >"$W/src/video.mp4"
-printf 'notes\n' >"$W/src/notes.txt"
-"$QASID" pack -q -s "$W/k.sec" -o "$W/orig.qasid" "$W/src" ||
-	echo "FAIL t-repair-kill: pack failed"
-"$QASID" protect -q --redundancy 10 -p "$W/k.pub" "$W/orig.qasid" ||
-	echo "FAIL t-repair-kill: protect failed"
+mkdir -p "$W/k"
+rec_orig
 cp "$W/orig.qasid-rec" "$W/k/b.qasid-rec"
-
-# damage KIND OUT: the original with lost blocks (scattered), its head
-# destroyed (head: restored from the copy), or its head and the recovery
-# file's copy of it destroyed (nohead: rebuilt from parity); OUT-rec is
-# the recovery file to use.
-damage() {
-	"$PY" - "$W/orig.qasid" "$1" "$2" <<'PY'
-import os, random, shutil, sys
-src, kind, out = sys.argv[1:4]
-r = random.Random(7)
-data = bytearray(open(src, "rb").read())
-rec = bytearray(open(src + "-rec", "rb").read())
-def spoil(buf, at, n):
-    buf[at:at + n] = bytes(r.getrandbits(8) for _ in range(n))
-if kind == "scattered":
-    for _ in range(6):
-        spoil(data, r.randrange(len(data) // 4096) * 4096, 4096)
-    spoil(data, 1500000, 40000)
-    del data[-5000:]                      # cut short too
-else:
-    spoil(data, 0, 12288)
-    if kind == "nohead":
-        spoil(rec, 4096 + 100, 50)        # the head copy
-open(out, "wb").write(data)
-open(out + "-rec", "wb").write(rec)
-PY
-}
 
 for kind in scattered head nohead; do
 	t_begin "repair kill: SIGKILL before each step, $kind"
-	damage $kind "$W/damaged-$kind.qasid"
+	rec_damage $kind "$W/damaged-$kind.qasid"
 	cp "$W/damaged-$kind.qasid-rec" "$W/k/b.qasid-rec"
 	"$PY" - "$QASID" "$SHIM" "$W" "$kind" >"$OUT" 2>&1 <<'PY' ||
 import os, re, subprocess, sys
@@ -196,7 +164,7 @@ PY
 }
 
 JR="$W/k/.b.qasid.qasid-repair"
-damage scattered "$W/dmg.qasid"
+rec_damage scattered "$W/dmg.qasid"
 cp "$W/orig.qasid-rec" "$W/k/b.qasid-rec"
 
 # A journal replayed counts its blocks, and a repair after it counts what
