@@ -60,6 +60,9 @@ verify-bundle|the C examples are built for the host, not for Windows
 keygen -W writes a minisign key pair: secret key mode|Windows keeps no Unix modes
 keygen with --password-file writes an encrypted key: secret key mode|Windows keeps no Unix modes
 keygen: an empty password needs a confirmation on the terminal|wine's console over a Unix terminal is not Windows' console
+a keyring folder no lock file can be made in|wine's server makes files with its own rights, which a Unix mode does not stop
+protect and repair take every volume of a set at once|this qasid.exe has no recovery files (no ISA-L)
+one volume damaged beyond its recovery data|this qasid.exe has no recovery files (no ISA-L)
 LIST
 
 for s in "$QASID_TOP"/tests/cli/t-*.sh; do
