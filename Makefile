@@ -67,7 +67,7 @@ LIB_SRC = src/core/error.c src/core/buf.c src/core/queue.c src/core/source.c \
           src/repair/recover.c src/repair/repair.c src/repair/rec_handle.c \
           src/repair/rec_members.c src/repair/repair_fast.c \
           src/repair/journal.c
-CLI_SRC = src/cli/cli.c src/cli/cli_keys.c src/cli/cli_bundle.c \
+CLI_SRC = src/cli/cli.c src/cli/cli_term.c src/cli/cli_keys.c src/cli/cli_bundle.c \
           src/cli/cli_pack.c \
           src/cli/cli_stop.c src/cli/cli_media.c src/cli/cli_seen.c \
           src/cli/cli_many.c src/cli/cli_copy.c src/cli/cli_mirror.c \
