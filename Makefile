@@ -55,7 +55,7 @@ LIB_SRC = src/core/error.c src/core/buf.c src/core/queue.c src/core/source.c \
           src/os/medium.c src/os/common.c \
           src/keys/keys.c src/keys/keyring.c src/keys/statement.c \
           src/keys/records.c \
-          src/pack/pack.c src/pack/body.c src/pack/meta.c \
+          src/pack/pack.c src/pack/collect.c src/pack/body.c src/pack/meta.c \
           src/pack/meta_exif.c src/pack/meta_bmff.c src/pack/meta_pdf.c \
           src/pack/meta_pack.c src/pack/scrub.c src/pack/volume.c \
           src/read/read.c src/read/inflate.c src/read/feed.c \

@@ -98,6 +98,13 @@ int qmeta_check(struct qerr *err, struct pentry *e, size_t n, int policy,
 int qmeta_apply(struct qerr *err, struct pentry *e, size_t n,
     const char *tmpdir, const char *out, uint64_t *total);
 
+/* Starts a call on p: its failure if an add failed, else QASID_OK with
+ * its error cleared (pack.c). */
+int qpack_begin(qasid_packer *p);
+/* Sorts p's entries into bundle order, refusing collisions; drops the
+ * statements a format-1 bundle cannot carry (collect.c). */
+int qpack_sort(qasid_packer *p);
+void qpack_drop_keys(qasid_packer *p);
 /* Packs entries e (in bundle order) into one bundle at out; v says which
  * volume it is, or is NULL (pack.c). */
 int qpack_entries(qasid_packer *p, struct pentry *e, size_t n,
