@@ -291,7 +291,7 @@ verify_one(void *ud, const char *path)
 	cli_catch_stop(0);
 	m->vs = integrity ? -1 : cli_seen_end(&m->seen, path,
 	    qasid_reader_info(r), rc, 1);
-	if (rc == QASID_OK && !integrity)
+	if ((rc == QASID_OK || rc == QASID_ERR_CONTRADICTION) && !integrity)
 		cli_keys_note(m->kr, r);
 	if (rc == QASID_OK && cli.json)
 		print_info_json(path, r, rc, "", "");
@@ -434,7 +434,7 @@ unpack_one(void *ud, const char *path)
 		cli_stopped(m->dir, "nothing was unpacked");
 	cli_catch_stop(0);
 	m->vs = cli_seen_end(&m->seen, path, qasid_reader_info(r), rc, 1);
-	if (rc == QASID_OK)
+	if (rc == QASID_OK || rc == QASID_ERR_CONTRADICTION)
 		cli_keys_note(m->kr, r);
 	if (rc == QASID_OK && cli.json)
 		print_info_json(path, r, rc, "", "");

@@ -146,8 +146,9 @@ copy_through(struct copy *cp, struct cand *c, int out, uint64_t *kept,
 			rc = check(r, c);
 		rc = tee_result(cp, c, r, &t, rc, why, len);
 		/* What verify keeps of a verified bundle: its key's
-		 * commitment to a successor. */
-		if (rc == QASID_OK && c->pinned)
+		 * commitment to a successor, or that it contradicts it. */
+		if ((rc == QASID_OK || rc == QASID_ERR_CONTRADICTION) &&
+		    c->pinned)
 			cli_keys_note(cp->kr, r);
 	}
 	*kept = t.kept < t.off ? t.kept : *kept;

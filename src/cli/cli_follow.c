@@ -355,12 +355,19 @@ cli_keys_pass(const char *bundle, const char *dest)
 	free(to);
 }
 
+/*
+ * What a bundle whose signature held teaches the keyring: its key's
+ * commitment to a successor; or, where it committed to another successor
+ * than its key's bundles did first (the reader refused it so), that
+ * someone else holds the key, which then counts as compromised. The
+ * keyring keeps both; the reader has already said the second.
+ */
 void
 cli_keys_note(qasid_keyring *kr, const qasid_reader *r)
 {
 	int rc = qasid_keyring_note(kr, r);
 
-	if (rc == QASID_OK)
+	if (rc == QASID_OK || rc == QASID_ERR_CONTRADICTION)
 		keep(kr, redo_note, r);
 	else if (rc < 0)
 		cli_result(rc, qasid_keyring_errmsg(kr));

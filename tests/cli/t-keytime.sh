@@ -448,3 +448,36 @@ run 2 "$QASID" pack -q -s l.sec -o l.qasid "$P/in"
 t_grep "l.sec.keys/a b: not a statement file a bundle can carry" "$ERR"
 cd "$W" || exit 1
 t_end
+
+t_begin "bundles of one key committing to two successors: compromised, kept so"
+mkdir -p "$W/two" && cd "$W/two" || exit 1
+"$QASID" keygen -q -W -p t.pub -s t.sec 2>/dev/null
+"$QASID" keygen -q -W -p o.pub -s o.sec 2>/dev/null
+cp t.sec.next.pub mine.pub
+QASID_KEYRING="$W/two/ring" QASID_STATE="$W/two/state"
+export QASID_KEYRING QASID_STATE
+run 0 "$QASID" trust add t.pub -n two
+two_at() {
+	SOURCE_DATE_EPOCH=$1 "$QASID" pack -q -s t.sec -o "$3" -n two -N "$2" \
+	    "$P/in"
+}
+two_at $T0 1 a.qasid
+run 0 "$QASID" verify a.qasid
+# Someone else with the key commits to a successor of their own.
+cp o.pub t.sec.next.pub
+two_at $((T0 + 10)) 2 b.qasid
+run 1 "$QASID" verify b.qasid
+t_grep "someone else holds the key$" "$ERR"
+run 0 "$QASID" trust list
+t_grep "\[compromised\]" "$OUT"
+# The next bundle commits to the first successor again: the keyring
+# remembers the key is compromised, so it is refused all the same, and so
+# is the first (which of the two is the thief's, nothing tells).
+cp mine.pub t.sec.next.pub
+two_at $((T0 + 20)) 3 c.qasid
+run 1 "$QASID" verify c.qasid
+t_grep "^qasid: c.qasid: signed by key [0-9A-F]*, which .*compromised" "$ERR"
+run 1 "$QASID" verify a.qasid
+unset QASID_KEYRING QASID_STATE
+cd "$W" || exit 1
+t_end
