@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * buf.c - growable byte buffers and hex, for everything the library builds
- * in memory.
+ * buf.c - growable byte buffers, joined strings and hex, for everything
+ * the library builds in memory.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -58,4 +58,18 @@ qhex(const unsigned char *in, size_t n, char *out)
 		out[2 * i + 1] = digits[in[i] & 15];
 	}
 	out[2 * n] = '\0';
+}
+
+char *
+qstr_join(const char *a, const char *sep, const char *b)
+{
+	size_t na = strlen(a), ns = strlen(sep), nb = strlen(b);
+	char *s = malloc(na + ns + nb + 1);
+
+	if (s == NULL)
+		return NULL;
+	memcpy(s, a, na);
+	memcpy(s + na, sep, ns);
+	memcpy(s + na + ns, b, nb + 1);
+	return s;
 }

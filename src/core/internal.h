@@ -234,6 +234,9 @@ struct qbuf {
 int qbuf_reserve(struct qbuf *b, size_t more);
 int qbuf_append(struct qbuf *b, const void *p, size_t n);
 void qbuf_free(struct qbuf *b);
+/* a, sep and b in one string from malloc (a path and a name, a name and
+ * its extension), or NULL. */
+char *qstr_join(const char *a, const char *sep, const char *b);
 
 /* ---- Hex ---------------------------------------------------------------- */
 

@@ -168,24 +168,13 @@ read_small(struct qerr *e, const char *path, char *buf, size_t cap)
 	return n;
 }
 
-static char *
-with_ext(const char *path, const char *ext)
-{
-	size_t n = strlen(path) + strlen(ext) + 1;
-	char *p = malloc(n);
-
-	if (p != NULL)
-		snprintf(p, n, "%s%s", path, ext);
-	return p;
-}
-
 /* Signs the text with sk into PATH EXT; trusted names the kind. */
 static int
 sign_to(qasid_statement *st, const qasid_seckey *sk, const char *path,
     const char *ext)
 {
 	unsigned char h[crypto_generichash_BYTES_MAX];
-	char trusted[64], sig[1024], *file = with_ext(path, ext);
+	char trusted[64], sig[1024], *file = qstr_join(path, "", ext);
 	size_t len;
 	int rc;
 
@@ -398,7 +387,7 @@ static int
 check_sig(qasid_statement *st, const char *path, const char *ext,
     int optional, int *by_new)
 {
-	char text[SIG_FILE_MAX], *file = with_ext(path, ext);
+	char text[SIG_FILE_MAX], *file = qstr_join(path, "", ext);
 	ptrdiff_t n;
 	int rc;
 

@@ -79,17 +79,6 @@ refuse_type(qasid_packer *p, const char *src, int kind)
 	    "files and folders can be carried", src, what);
 }
 
-static char *
-join(const char *a, const char *b)
-{
-	size_t n = strlen(a) + strlen(b) + 2;
-	char *s = malloc(n);
-
-	if (s != NULL)
-		snprintf(s, n, "%s/%s", a, b);
-	return s;
-}
-
 static int add_tree(qasid_packer *p, const char *rel, const char *src,
     int depth);
 
@@ -126,7 +115,9 @@ add_tree(qasid_packer *p, const char *rel, const char *src, int depth)
 	if ((dir = qos_dir_open(src)) == NULL)
 		return qerr_sys(&p->err, QASID_ERR_IO, errno, "%s", src);
 	while (rc == QASID_OK && (name = qos_dir_next(dir, NULL)) != NULL) {
-		char *r = join(rel, name), *s = join(src, name);
+		char *r = qstr_join(rel, "/", name);
+		char *s = qstr_join(src, "/", name);
+
 		if (r == NULL || s == NULL)
 			rc = qerr_set(&p->err, QASID_ERR_NOMEM, "%s", src);
 		else
@@ -245,7 +236,7 @@ qasid_packer_add_keys(qasid_packer *p, const char *dir)
 		if (name[0] == '.')
 			continue;
 		snprintf(rel, sizeof(rel), "%s%s", QPATH_KEYS, name);
-		if ((src = join(dir, name)) == NULL)
+		if ((src = qstr_join(dir, "/", name)) == NULL)
 			rc = qerr_set(&p->err, QASID_ERR_NOMEM, "%s", dir);
 		else if (qos_statat(QOS_AT_CWD, src, &st, QOS_NOFOLLOW) < 0 ||
 		    st.kind != QOS_FILE ||

@@ -58,17 +58,6 @@ struct qs_rec {
 	int64_t created;
 };
 
-static char *
-join(const char *a, const char *b)
-{
-	size_t n = strlen(a) + strlen(b) + 2;
-	char *p = malloc(n);
-
-	if (p != NULL)
-		snprintf(p, n, "%s/%s", a, b);
-	return p;
-}
-
 qasid_state *
 qasid_state_new(const char *folder)
 {
@@ -77,10 +66,10 @@ qasid_state_new(const char *folder)
 	if (s == NULL)
 		return NULL;
 	s->folder = strdup(folder);
-	s->names[0] = join(folder, "seen");
-	s->names[1] = join(folder, "seen.lock");
-	s->names[2] = join(folder, "packed");
-	s->names[3] = join(folder, "packed.lock");
+	s->names[0] = qstr_join(folder, "/", "seen");
+	s->names[1] = qstr_join(folder, "/", "seen.lock");
+	s->names[2] = qstr_join(folder, "/", "packed");
+	s->names[3] = qstr_join(folder, "/", "packed.lock");
 	for (int i = 0; i < 4; i++) {
 		if (s->folder == NULL || s->names[i] == NULL) {
 			qasid_state_free(s);
