@@ -34,16 +34,16 @@ $(B)/tests/hostile-helper: tests/hostile/helper.c $(B)/libqasid.a | $(B)
 
 # Preloaded into qasid, so built without the sanitizers of the build under
 # test: they would have to be loaded first.
-$(B)/tests/lockdelay.so: tests/hostile/lockdelay.c | $(B)
+$(B)/tests/lockdelay.so: tests/hostile/lockdelay.c tests/hostile/shim.h | $(B)
 	$(CC) -shared -fPIC -O2 -Wall -Wextra -o $@ $< -ldl
 
-$(B)/tests/readfail.so: tests/hostile/readfail.c | $(B)
+$(B)/tests/readfail.so: tests/hostile/readfail.c tests/hostile/shim.h | $(B)
 	$(CC) -shared -fPIC -O2 -Wall -Wextra -o $@ $< -ldl
 
-$(B)/tests/corruptsync.so: tests/hostile/corruptsync.c | $(B)
+$(B)/tests/corruptsync.so: tests/hostile/corruptsync.c tests/hostile/shim.h | $(B)
 	$(CC) -shared -fPIC -O2 -Wall -Wextra -o $@ $< -ldl
 
-$(B)/tests/killat.so: tests/hostile/killat.c | $(B)
+$(B)/tests/killat.so: tests/hostile/killat.c tests/hostile/shim.h | $(B)
 	$(CC) -shared -fPIC -O2 -Wall -Wextra -o $@ $< -ldl
 
 # The same entry points as the fuzz targets, over files, without libFuzzer.

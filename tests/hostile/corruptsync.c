@@ -13,7 +13,6 @@
  * are looked for in the image. Used by tests/cli/t-copy.sh.
  */
 #define _GNU_SOURCE
-#include <dlfcn.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -21,6 +20,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "shim.h"
 
 #define PROBE 64
 
@@ -72,7 +73,7 @@ fsync(int fd)
 	int rc;
 
 	if (real == NULL)
-		real = (int (*)(int))dlsym(RTLD_NEXT, "fsync");
+		real = (int (*)(int))shim_real("fsync");
 	rc = real(fd);
 	if (rc == 0 && image != NULL && is_partial_copy(fd) &&
 	    fstat(fd, &st) == 0 && st.st_size > 2 * PROBE &&

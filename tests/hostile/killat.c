@@ -13,21 +13,12 @@
  * Only tests load it.
  */
 #define _GNU_SOURCE
-#include <dlfcn.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-static void *
-real(const char *name)
-{
-	void *f = dlsym(RTLD_NEXT, name);
-
-	if (f == NULL)
-		abort();
-	return f;
-}
+#include "shim.h"
 
 static void
 step(void)
@@ -54,7 +45,7 @@ ssize_t
 write(int fd, const void *buf, size_t n)
 {
 	ssize_t (*f)(int, const void *, size_t) =
-	    (ssize_t (*)(int, const void *, size_t))real("write");
+	    (ssize_t (*)(int, const void *, size_t))shim_real("write");
 
 	step_fd(fd);
 	return f(fd, buf, n);
@@ -64,7 +55,7 @@ ssize_t
 pwrite(int fd, const void *buf, size_t n, off_t off)
 {
 	ssize_t (*f)(int, const void *, size_t, off_t) =
-	    (ssize_t (*)(int, const void *, size_t, off_t))real("pwrite");
+	    (ssize_t (*)(int, const void *, size_t, off_t))shim_real("pwrite");
 
 	step_fd(fd);
 	return f(fd, buf, n, off);
@@ -74,7 +65,7 @@ ssize_t
 pwrite64(int fd, const void *buf, size_t n, off_t off)
 {
 	ssize_t (*f)(int, const void *, size_t, off_t) =
-	    (ssize_t (*)(int, const void *, size_t, off_t))real("pwrite64");
+	    (ssize_t (*)(int, const void *, size_t, off_t))shim_real("pwrite64");
 
 	step_fd(fd);
 	return f(fd, buf, n, off);
@@ -83,7 +74,7 @@ pwrite64(int fd, const void *buf, size_t n, off_t off)
 int
 ftruncate(int fd, off_t len)
 {
-	int (*f)(int, off_t) = (int (*)(int, off_t))real("ftruncate");
+	int (*f)(int, off_t) = (int (*)(int, off_t))shim_real("ftruncate");
 
 	step_fd(fd);
 	return f(fd, len);
@@ -92,7 +83,7 @@ ftruncate(int fd, off_t len)
 int
 ftruncate64(int fd, off_t len)
 {
-	int (*f)(int, off_t) = (int (*)(int, off_t))real("ftruncate64");
+	int (*f)(int, off_t) = (int (*)(int, off_t))shim_real("ftruncate64");
 
 	step_fd(fd);
 	return f(fd, len);
@@ -101,7 +92,7 @@ ftruncate64(int fd, off_t len)
 int
 fsync(int fd)
 {
-	int (*f)(int) = (int (*)(int))real("fsync");
+	int (*f)(int) = (int (*)(int))shim_real("fsync");
 
 	step_fd(fd);
 	return f(fd);
@@ -110,7 +101,7 @@ fsync(int fd)
 int
 fdatasync(int fd)
 {
-	int (*f)(int) = (int (*)(int))real("fdatasync");
+	int (*f)(int) = (int (*)(int))shim_real("fdatasync");
 
 	step_fd(fd);
 	return f(fd);
@@ -119,7 +110,7 @@ fdatasync(int fd)
 int
 unlink(const char *path)
 {
-	int (*f)(const char *) = (int (*)(const char *))real("unlink");
+	int (*f)(const char *) = (int (*)(const char *))shim_real("unlink");
 
 	step();
 	return f(path);
@@ -129,7 +120,7 @@ int
 unlinkat(int at, const char *path, int flags)
 {
 	int (*f)(int, const char *, int) =
-	    (int (*)(int, const char *, int))real("unlinkat");
+	    (int (*)(int, const char *, int))shim_real("unlinkat");
 
 	step();
 	return f(at, path, flags);
@@ -139,7 +130,7 @@ int
 rename(const char *from, const char *to)
 {
 	int (*f)(const char *, const char *) =
-	    (int (*)(const char *, const char *))real("rename");
+	    (int (*)(const char *, const char *))shim_real("rename");
 
 	step();
 	return f(from, to);

@@ -27,7 +27,6 @@
  * load it.
  */
 #define _GNU_SOURCE
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -38,15 +37,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static void *
-real(const char *name)
-{
-	void *f = dlsym(RTLD_NEXT, name);
-
-	if (f == NULL)
-		abort();
-	return f;
-}
+#include "shim.h"
 
 static void
 delay(const char *name)
@@ -69,7 +60,7 @@ delay_io(int fd, const char *name)
 int
 flock(int fd, int op)
 {
-	int (*f)(int, int) = (int (*)(int, int))real("flock");
+	int (*f)(int, int) = (int (*)(int, int))shim_real("flock");
 	int rc;
 
 	if (op & LOCK_NB)
@@ -86,7 +77,7 @@ ssize_t
 write(int fd, const void *buf, size_t n)
 {
 	ssize_t (*f)(int, const void *, size_t) =
-	    (ssize_t (*)(int, const void *, size_t))real("write");
+	    (ssize_t (*)(int, const void *, size_t))shim_real("write");
 
 	delay_io(fd, "QASID_TEST_DELAY_IO_MS");
 	return f(fd, buf, n);
@@ -96,7 +87,7 @@ ssize_t
 pwrite(int fd, const void *buf, size_t n, off_t off)
 {
 	ssize_t (*f)(int, const void *, size_t, off_t) =
-	    (ssize_t (*)(int, const void *, size_t, off_t))real("pwrite");
+	    (ssize_t (*)(int, const void *, size_t, off_t))shim_real("pwrite");
 
 	delay_io(fd, "QASID_TEST_DELAY_PWRITE_MS");
 	return f(fd, buf, n, off);
@@ -106,7 +97,7 @@ ssize_t
 pwrite64(int fd, const void *buf, size_t n, off_t off)
 {
 	ssize_t (*f)(int, const void *, size_t, off_t) =
-	    (ssize_t (*)(int, const void *, size_t, off_t))real("pwrite64");
+	    (ssize_t (*)(int, const void *, size_t, off_t))shim_real("pwrite64");
 
 	delay_io(fd, "QASID_TEST_DELAY_PWRITE_MS");
 	return f(fd, buf, n, off);
@@ -118,7 +109,7 @@ copy_file_range(int in, off_t *inoff, int out, off_t *outoff, size_t n,
 {
 	ssize_t (*f)(int, off_t *, int, off_t *, size_t, unsigned) =
 	    (ssize_t (*)(int, off_t *, int, off_t *, size_t, unsigned))
-	    real("copy_file_range");
+	    shim_real("copy_file_range");
 
 	delay_io(out, "QASID_TEST_DELAY_COPY_MS");
 	return f(in, inoff, out, outoff, n, flags);
@@ -128,7 +119,7 @@ static int
 open_common(const char *name, const char *path, int flags, mode_t mode)
 {
 	int (*f)(const char *, int, ...) =
-	    (int (*)(const char *, int, ...))real(name);
+	    (int (*)(const char *, int, ...))shim_real(name);
 
 	if ((flags & O_TMPFILE) == O_TMPFILE &&
 	    getenv("QASID_TEST_NO_TMPFILE") != NULL) {
@@ -180,7 +171,7 @@ words(const char *v, char w[3][4096])
 int
 fsync(int fd)
 {
-	int (*f)(int) = (int (*)(int))real("fsync");
+	int (*f)(int) = (int (*)(int))shim_real("fsync");
 	const char *race = getenv("QASID_TEST_RACE_FSYNC");
 	char w[3][4096], proc[64], at[4096], aside[4200];
 	static int done;

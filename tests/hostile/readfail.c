@@ -9,7 +9,6 @@
  * Used by tests/hostile/t-env.sh.
  */
 #define _GNU_SOURCE
-#include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -17,6 +16,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "shim.h"
 
 static int
 at_failing_end(int fd)
@@ -46,9 +47,8 @@ read(int fd, void *buf, size_t count)
 {
 	static ssize_t (*real)(int, void *, size_t);
 
-	if (real == NULL && (real = (ssize_t (*)(int, void *, size_t))
-	    dlsym(RTLD_NEXT, "read")) == NULL)
-		abort();
+	if (real == NULL)
+		real = (ssize_t (*)(int, void *, size_t))shim_real("read");
 	if (count > 0 && at_failing_end(fd)) {
 		errno = EIO;
 		return -1;
