@@ -350,6 +350,7 @@ function newWorker() {
 	pumpStop(S.pump && S.pump.gen);
 	S.worker = S.spare || startWorker();
 	S.spare = null;
+	readerState();
 	return S.worker;
 }
 
@@ -362,8 +363,13 @@ function startWorker() {
 	w = new Worker(url);
 	URL.revokeObjectURL(url);
 	w.onmessage = function (e) {
-		if (w === S.worker)
-			fromWorker(e.data || {});
+		var m = e.data || {};
+		if (m.type === "ready") {
+			w.ready = true;
+			readerState();
+		} else if (w === S.worker) {
+			fromWorker(m);
+		}
 	};
 	w.onerror = function (e) {
 		e.preventDefault();
@@ -376,6 +382,16 @@ function startWorker() {
 function spareWorker() {
 	if (!S.spare)
 		S.spare = startWorker();
+	readerState();
+}
+
+// <html data-reader="ready"> while the worker the next verify takes has
+// its reader compiled, "loading" before: scripts that drive the page
+// (bench/web.sh) press Verify when it is ready, as a person picking a
+// file would.
+function readerState() {
+	document.documentElement.setAttribute("data-reader",
+	    S.spare && S.spare.ready ? "ready" : "loading");
 }
 
 function fromWorker(m) {

@@ -394,13 +394,15 @@ async function doVerify(m) {
 	else if (m.url)
 		name = decodeURIComponent(new URL(m.url).pathname.split("/")
 		    .pop()) || name;
-	var M = await qasidLoad(), last = -1;
+	var M = await qasidLoad(), last = 0;
 	var res = await qasidVerify(M, src, m.key || "", name,
 	    function (done, total) {
-		// About two hundred steps for the bar, however large.
-		var step = Math.floor(done * 200 / (total || 1));
-		if (step !== last || done === total) {
-			last = step;
+		// Four times a second at most, and at the end: each time
+		// costs the page a layout and a paint, and on a device with
+		// two processors the reader waits for them (docs/KIT.md).
+		var now = Date.now();
+		if (now - last >= 250 || done === total) {
+			last = now;
 			post({ type: "progress", id: m.id, done: done,
 			    total: total });
 		}
@@ -450,8 +452,12 @@ if (typeof module === "object" && module.exports) {
 	    QasidModule: QasidModule };
 } else if (typeof self === "object" && typeof postMessage === "function") {
 	// The reader is compiled as soon as the worker starts, before the
-	// page has work for it (page.js starts the next worker ahead).
-	qasidLoad();
+	// page has work for it (page.js starts the next worker ahead), and
+	// the page told when it is ready. A reader that fails to load says
+	// so at the verify that needs it.
+	qasidLoad().then(function () {
+		self.postMessage({ type: "ready" });
+	}, function () {});
 	// One command at a time, in the order the page sent them.
 	var queue = Promise.resolve();
 	self.onmessage = function (e) {

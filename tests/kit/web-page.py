@@ -7,7 +7,8 @@
     web-page.py shot FILE.png W H      checks a screenshot: its size, and
                                        that it is not blank
     web-page.py pick URL BUNDLE KEY    picks BUNDLE with the file input,
-                                       pastes KEY, verifies; prints the
+                                       pastes KEY, verifies once the page's
+                                       reader is ready; prints the
                                        verdict, then the seconds from the
                                        press of Verify to the verdict (by
                                        the page's clock)
@@ -201,10 +202,13 @@ def verify_by_hand(b, bundle, key, seconds=60):
 
 
 def timed_verify(b, bundle, key):
-    """Picks BUNDLE, pastes KEY, presses Verify; the verdict's text, then
-    the seconds from the press to the verdict, timed by the page's own
-    clock (a poll from here would add its interval)."""
+    """Picks BUNDLE, pastes KEY, presses Verify once the page's reader is
+    ready (as a person picking a file gives it time to be); the verdict's
+    text, then the seconds from the press to the verdict, timed by the
+    page's own clock (a poll from here would add its interval)."""
     b.pick("#bundle-file", bundle)
+    if not b.wait("document.documentElement.dataset.reader === 'ready'"):
+        raise RuntimeError("the page's reader did not get ready")
     b.js("document.getElementById('key-text').value = %s" % json.dumps(key))
     ms = b.js("""new Promise(function (ok) {
         var v = document.getElementById('verdict'), t0;
@@ -232,6 +236,9 @@ def ui(url, bundle, bad, key, out):
 
 def ui_steps(b, url, bundle, bad, key, dl):
     b.go(url + "?lang=en")
+    check("ui: the page's reader gets ready",
+          b.wait("document.documentElement.dataset.reader === 'ready'"),
+          b.js("document.documentElement.dataset.reader"))
     v = verify_by_hand(b, bundle, key)
     check("ui: a picked bundle and a pasted key verify", v.startswith("OK"),
           v)
