@@ -592,7 +592,11 @@ function verify(file, url, key, from) {
 // worker to take its bytes, does not count. So in headless Chromium only,
 // while the worker verifies, the page keeps one small request for the
 // bundle's URL in flight, one after another, and stops at the verdict. A
-// browser someone looks at sends none of these.
+// browser someone looks at sends none of these. One request kept
+// unanswered all along would not do: while virtual time is held without a
+// break, the bundle's download makes no progress either (tried: five
+// unread downloads of the bundle, taking the browser's other connections
+// to the server, and a request queued behind them).
 function hold(href) {
 	var id = S.id;
 	if (!/HeadlessChrome/.test(navigator.userAgent))

@@ -12,6 +12,12 @@
                                        verdict, then the seconds from the
                                        press of Verify to the verdict (by
                                        the page's clock)
+    web-page.py link URL               opens URL (verify.html?bundle=&key=)
+                                       as a person's browser would (see
+                                       timed_link); prints the verdict,
+                                       then the seconds from the start of
+                                       the page's load to the verdict (by
+                                       the page's clock)
     web-page.py cut DIR PORTFILE       serves DIR over HTTP as a mirror
                                        would, except that a file asked
                                        for as cut/NAME is sent with its
@@ -223,6 +229,35 @@ def timed_verify(b, bundle, key):
     return "%s\n%.3f" % (b.js(VERDICT), ms / 1000)
 
 
+# Notes when the verdict is given, by the page's clock, in a page that
+# does not know it is watched.
+VERDICT_AT = """document.addEventListener("DOMContentLoaded", function () {
+    var v = document.getElementById("verdict");
+    new MutationObserver(function () {
+        if (window.qasidVerdictAt === undefined &&
+            /^(OK|FAILED)/.test(v.textContent))
+            window.qasidVerdictAt = performance.now();
+    }).observe(v, { childList: true, characterData: true, subtree: true });
+});"""
+
+
+def timed_link(b, url):
+    """Opens URL, a linked bundle, as a person's browser would: with the
+    user agent of Chromium that is not headless, so that the page sends
+    none of the requests that hold --virtual-time-budget (hold in
+    page.js). The verdict's text, then the seconds from the start of the
+    page's load to the verdict."""
+    ua = b.call("Browser.getVersion")["userAgent"]
+    b.call("Emulation.setUserAgentOverride", session=True,
+           userAgent=ua.replace("HeadlessChrome", "Chrome"))
+    b.call("Page.addScriptToEvaluateOnNewDocument", session=True,
+           source=VERDICT_AT)
+    b.call("Page.navigate", session=True, url=url)
+    if not b.wait("window.qasidVerdictAt !== undefined", 600):
+        raise RuntimeError("no verdict")
+    return "%s\n%.3f" % (b.js(VERDICT), b.js("window.qasidVerdictAt") / 1000)
+
+
 def ui(url, bundle, bad, key, out):
     prof = tempfile.mkdtemp(dir=out)
     dl = os.path.join(out, "downloads")
@@ -347,6 +382,14 @@ def main(a):
         try:
             b.go(a[1] + "?lang=en")
             print(timed_verify(b, a[2], a[3]))
+        finally:
+            b.close()
+            shutil.rmtree(prof, ignore_errors=True)
+    elif a[0] == "link":
+        prof = tempfile.mkdtemp()
+        b = Browser(prof, prof)
+        try:
+            print(timed_link(b, a[1]))
         finally:
             b.close()
             shutil.rmtree(prof, ignore_errors=True)
