@@ -29,9 +29,12 @@ qread_key_time(qasid_reader *r)
 	char id[QASID_KEYID_HEX], a[2 * QF_KEYHASH + 1], b[2 * QF_KEYHASH + 1];
 
 	qkey_id_hex(k->id, id);
+	/* Whole: revoked so by its publisher, or found out by two
+	 * successors (records.c); the keyring does not say which. */
 	if (k->status == QRING_COMPROMISED && k->series[0] == '\0')
 		return qerr_set(&r->err, QASID_ERR_REVOKED, "%s: signed by key "
-		    "%s, which its publisher revoked as compromised", r->path,
+		    "%s, which counts as compromised: its publisher revoked "
+		    "it, or it was seen committing to two successors", r->path,
 		    id);
 	if (k->status == QRING_COMPROMISED && (strcmp(k->series,
 	    r->hdr.series) != 0 || r->hdr.sequence > k->after))
