@@ -54,6 +54,10 @@ check_bundle(struct catalog *cat, const struct centry *e,
 	qasid_reader_free(r);
 	if (rc != QASID_OK && !cli.json)
 		cli_fail("%s", msg);
+	/* As verify: a recovery file beside it may restore it, or a repair
+	 * may be under way now. */
+	if (rc != QASID_OK && !cli.json && qasid_err_is_verification(rc))
+		cli_rec_hint(path);
 	return rc == QASID_OK ? 0 : cli_failed_check(rc) ?
 	    EXIT_VERIFY : EXIT_OTHER;
 }

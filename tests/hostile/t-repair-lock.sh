@@ -116,10 +116,17 @@ if case == "look":
             p.returncode, err.strip()))
     p = subprocess.run([qasid, "check", k],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    out = p.stdout.decode()
+    out, err = p.stdout.decode(), p.stderr.decode()
     want = "%s: the journal of a repair under way (leave it)" % journal
     if first.poll() is None and want not in out.splitlines():
         fail("check beside a running repair says: " + out.strip())
+    # The bundle, damaged until the repair is done, is said to be under
+    # repair as verify says it.
+    if first.poll() is None and (p.returncode != 1 or
+                                 "another qasid is repairing it now"
+                                 not in err):
+        fail("check of a bundle under repair gave %d: %s" % (
+            p.returncode, err.strip()))
     second = None
 elif case == "protect":
     second = start(["protect", "-q", "--redundancy", "10"])
