@@ -302,25 +302,18 @@ warn_shared_id(const qasid_keyring *kr, const qasid_pubkey *pk)
 }
 
 static int
-trust_add(qasid_keyring *kr, const char *path, const char *arg,
+trust_add(qasid_keyring *kr, const char *path, const qasid_pubkey *pk,
     const char *name)
 {
-	qasid_pubkey *pk;
 	int rc;
 
-	if ((pk = load_key_arg(arg, &rc)) == NULL)
-		return rc;
 	if ((rc = qasid_keyring_add(kr, pk, name)) == QASID_OK)
 		rc = qasid_keyring_save(kr, path);
-	if (rc != QASID_OK) {
-		rc = cli_result(rc, qasid_keyring_errmsg(kr));
-		qasid_pubkey_free(pk);
-		return rc;
-	}
+	if (rc != QASID_OK)
+		return cli_result(rc, qasid_keyring_errmsg(kr));
 	if (!cli.quiet)
 		print_key("trusted ", pk, name ? name : "");
 	warn_shared_id(kr, pk);
-	qasid_pubkey_free(pk);
 	return 0;
 }
 
@@ -394,6 +387,7 @@ cmd_trust(int argc, char **argv)
 	const char *ring = NULL, *name = NULL, *sub;
 	char *def = NULL;
 	qasid_keyring *kr;
+	qasid_pubkey *pk = NULL;
 	int c, rc, change = 0;
 
 	while ((c = getopt_long(argc, argv, "K:n:qh", longopts, NULL)) != -1) {
@@ -419,12 +413,16 @@ cmd_trust(int argc, char **argv)
 	else if ((strcmp(sub, "remove") == 0 && optind + 1 == argc) ||
 	    (strcmp(sub, "import") == 0 && optind < argc))
 		change = 1;
+	/* A key that does not load changes nothing: no keyring folder or
+	 * lock is made for it. */
+	if (change == 2 && (pk = load_key_arg(argv[optind], &rc)) == NULL)
+		goto out;
 	if ((rc = ring_open(kr, ring, change)) != 0)
 		goto out;
 	if (strcmp(sub, "list") == 0 && optind == argc)
 		rc = trust_list(kr);
-	else if (strcmp(sub, "add") == 0 && optind + 1 == argc)
-		rc = trust_add(kr, ring, argv[optind], name);
+	else if (change == 2)
+		rc = trust_add(kr, ring, pk, name);
 	else if (strcmp(sub, "remove") == 0 && optind + 1 == argc)
 		rc = trust_remove(kr, ring, argv[optind]);
 	else if (strcmp(sub, "show") == 0 && optind + 1 == argc)
@@ -436,6 +434,7 @@ cmd_trust(int argc, char **argv)
 	else
 		rc = cli_usage("trust");
 out:
+	qasid_pubkey_free(pk);
 	qasid_keyring_free(kr);
 	free(def);
 	return rc;

@@ -57,6 +57,9 @@ run 2 "$QASID" trust add "$W/k.sec" -K "$W/ring"
 run 2 "$QASID" trust add "RWQnotakeyatall" -K "$W/ring"
 run 2 "$QASID" trust add "$W/missing.pub" -K "$W/ring"
 t_same "$W/ring.before" "$W/ring"
+# Where there is no keyring yet, none is begun for it: no folder, no lock.
+run 2 "$QASID" trust add "$W/not-a-key" -K "$W/none/ring"
+t_absent "$W/none"
 t_end
 
 t_begin "trust remove takes a key id in any case"
